@@ -1,0 +1,262 @@
+//! The JSON API under /api/v1: the same domain parsing and the same store reads as the pages,
+//! so permissions and validation are identical. Callers authenticate with
+//! `Authorization: Bearer <token>` (made with `hearth token create`). Errors have one shape,
+//! written by the error middleware: `{"error": {"code", "message", "fields": [{field, message}]}}`.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::domain::access::Staff;
+use crate::domain::group::{Group, GroupInput};
+use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
+use crate::domain::venue::{Venue, VenueInput};
+use crate::domain::FieldErrors;
+use crate::error::{AppError, AppResult};
+use crate::store::{Facilitator, MemberFilter, StoreError};
+use crate::web::{ApiStaff, JsonInput};
+
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me))
+        .route("/groups", get(list_groups).post(create_group))
+        .route("/groups/{id}", get(get_group).put(update_group).patch(update_group))
+        .route("/groups/{id}/facilitators", put(set_facilitators))
+        .route("/groups/{id}/members", get(list_members).post(create_member))
+        .route("/members/{id}", get(get_member).put(update_member).patch(update_member))
+        .route("/members/{id}/consents", post(add_consent))
+        .route("/members/{id}/consents/{cid}/withdraw", post(withdraw_consent))
+        .route("/venues", get(list_venues).post(create_venue))
+        .route("/venues/{id}", get(get_venue).put(update_venue).patch(update_venue))
+        .fallback(not_found)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+async fn openapi() -> Response {
+    let mut res = OPENAPI.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+fn created<T: Serialize>(location: String, body: T) -> Response {
+    let mut res = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// Turns a parse result into the input or a 422 naming each field.
+fn parsed<T>(r: Result<T, FieldErrors>) -> AppResult<T> {
+    r.map_err(AppError::Invalid)
+}
+
+async fn me(ApiStaff(me): ApiStaff) -> Json<Staff> {
+    Json(me)
+}
+
+// --- groups -----------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct GroupOut {
+    #[serde(flatten)]
+    group: Group,
+    facilitators: Vec<Facilitator>,
+}
+
+async fn group_out(state: &AppState, group: Group) -> AppResult<GroupOut> {
+    let facilitators = state.store.facilitators_of(group.id).await?;
+    Ok(GroupOut { group, facilitators })
+}
+
+async fn list_groups(State(state): State<AppState>, ApiStaff(me): ApiStaff) -> AppResult<Json<serde_json::Value>> {
+    let groups = state.store.groups_for(&me).await?;
+    Ok(Json(serde_json::json!({ "groups": groups })))
+}
+
+fn venue_conflict(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single("usual_venue_id", "There is no venue with this id.")),
+        other => other.into(),
+    }
+}
+
+async fn create_group(State(state): State<AppState>, ApiStaff(me): ApiStaff, JsonInput(raw): JsonInput) -> AppResult<Response> {
+    if !me.is_coordinator() {
+        return Err(AppError::Forbidden);
+    }
+    let input = parsed(GroupInput::try_from(&raw))?;
+    let group = state.store.create_group(&me, &input).await.map_err(venue_conflict)?;
+    let out = group_out(&state, group).await?;
+    Ok(created(format!("/api/v1/groups/{}", out.group.id), out))
+}
+
+async fn get_group(State(state): State<AppState>, ApiStaff(me): ApiStaff, Path(id): Path<i64>) -> AppResult<Json<GroupOut>> {
+    let group = state.store.group_for(&me, id).await?;
+    Ok(Json(group_out(&state, group).await?))
+}
+
+/// PUT and PATCH both take any subset of the fields; those left out keep their values.
+async fn update_group(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<GroupOut>> {
+    let current = state.store.group_for(&me, id).await?;
+    let input = parsed(GroupInput::try_from(&current.to_raw().merged_with(raw)))?;
+    let group = state.store.update_group(&me, id, &input).await.map_err(venue_conflict)?;
+    Ok(Json(group_out(&state, group).await?))
+}
+
+async fn set_facilitators(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<GroupOut>> {
+    let mut ids = Vec::new();
+    for v in raw.all("facilitator_ids") {
+        ids.push(v.parse::<i64>().map_err(|_| {
+            AppError::Invalid(FieldErrors::single("facilitator_ids", "Give a list of account ids, like [3, 7]."))
+        })?);
+    }
+    state.store.set_facilitators(&me, id, &ids).await?;
+    let group = state.store.group_for(&me, id).await?;
+    Ok(Json(group_out(&state, group).await?))
+}
+
+// --- members ----------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct MemberQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    need: String,
+    #[serde(default)]
+    preferred_contact: String,
+    #[serde(default)]
+    status: String,
+}
+
+async fn list_members(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    Query(q): Query<MemberQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    let filter = MemberFilter {
+        q: q.q,
+        need: q.need,
+        contact: q.preferred_contact,
+        status: q.status,
+    };
+    let members = state.store.members_of(&me, id, &filter).await?;
+    Ok(Json(serde_json::json!({ "members": members })))
+}
+
+async fn create_member(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    state.store.group_for(&me, id).await?;
+    let input = parsed(MemberInput::try_from(&raw))?;
+    let member = state.store.create_member(&me, id, &input).await?;
+    Ok(created(format!("/api/v1/members/{}", member.id), MemberOut { member, consents: Vec::new() }))
+}
+
+#[derive(Serialize)]
+struct MemberOut {
+    #[serde(flatten)]
+    member: Member,
+    consents: Vec<Consent>,
+}
+
+async fn get_member(State(state): State<AppState>, ApiStaff(me): ApiStaff, Path(id): Path<i64>) -> AppResult<Json<MemberOut>> {
+    let member = state.store.member_for(&me, id).await?;
+    let consents = state.store.consents_of(id).await?;
+    Ok(Json(MemberOut { member, consents }))
+}
+
+async fn update_member(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<MemberOut>> {
+    let current = state.store.member_for(&me, id).await?;
+    let input = parsed(MemberInput::try_from(&current.to_raw().merged_with(raw)))?;
+    let member = state.store.update_member(&me, id, &input).await?;
+    let consents = state.store.consents_of(id).await?;
+    Ok(Json(MemberOut { member, consents }))
+}
+
+async fn add_consent(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    state.store.member_for(&me, id).await?;
+    let input = parsed(ConsentInput::try_from(&raw))?;
+    state.store.add_consent(id, &input, &me.actor()).await?;
+    let consents = state.store.consents_of(id).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "consents": consents }))).into_response())
+}
+
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path((id, cid)): Path<(i64, i64)>,
+) -> AppResult<Json<serde_json::Value>> {
+    state.store.member_for(&me, id).await?;
+    if !state.store.withdraw_consent(id, cid, &me.actor()).await? {
+        return Err(AppError::NotFound);
+    }
+    let consents = state.store.consents_of(id).await?;
+    Ok(Json(serde_json::json!({ "consents": consents })))
+}
+
+// --- venues -----------------------------------------------------------------------------
+
+async fn list_venues(State(state): State<AppState>, ApiStaff(_): ApiStaff) -> AppResult<Json<serde_json::Value>> {
+    let venues = state.store.venues().await?;
+    Ok(Json(serde_json::json!({ "venues": venues })))
+}
+
+async fn create_venue(State(state): State<AppState>, ApiStaff(_): ApiStaff, JsonInput(raw): JsonInput) -> AppResult<Response> {
+    let input = parsed(VenueInput::try_from(&raw))?;
+    let venue = state.store.create_venue(&input).await?;
+    Ok(created(format!("/api/v1/venues/{}", venue.id), venue))
+}
+
+async fn get_venue(State(state): State<AppState>, ApiStaff(_): ApiStaff, Path(id): Path<i64>) -> AppResult<Json<Venue>> {
+    Ok(Json(state.store.venue(id).await?))
+}
+
+async fn update_venue(
+    State(state): State<AppState>,
+    ApiStaff(_): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<Venue>> {
+    let current = state.store.venue(id).await?;
+    let input = parsed(VenueInput::try_from(&current.to_raw().merged_with(raw)))?;
+    Ok(Json(state.store.update_venue(id, &input).await?))
+}
+

@@ -1,0 +1,206 @@
+//! The command line: `hearth serve`, `hearth user create`, `hearth token create`. Every
+//! subcommand takes `--database` / `HEARTH_DATABASE_URL`. Failures print one clear line and
+//! exit with a non-zero status.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::auth::{self, hash_token, new_token};
+use crate::domain::RawInput;
+use crate::domain::account::AccountInput;
+use crate::store::{Store, StoreError};
+use crate::{Config, demo};
+
+#[derive(Parser, Debug)]
+#[command(name = "hearth", version, about = "Hearth: software for running peer support groups")]
+pub struct Cli {
+    /// Where the data lives: sqlite://path/to/file.db (created if missing) or postgres://user@host/db
+    #[arg(long, global = true, env = "HEARTH_DATABASE_URL", default_value = "sqlite://hearth.db")]
+    pub database: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web app
+    Serve {
+        /// Address and port to listen on
+        #[arg(long, env = "HEARTH_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// When the database is empty, fill it with a realistic demo and print how to sign in
+        #[arg(long, env = "HEARTH_DEMO")]
+        demo: bool,
+        /// The address people use to reach Hearth, used in links to copy (default: http://<bind>)
+        #[arg(long, env = "HEARTH_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Trust X-Forwarded-For for the client's address (only behind your own load balancer)
+        #[arg(long, env = "HEARTH_TRUST_FORWARDED")]
+        trust_forwarded: bool,
+    },
+    /// Manage staff accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a staff account; the password is read from standard input
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// coordinator or facilitator
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for an account; the token is the last line printed
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// Parses the arguments, runs the command and turns any failure into one line on stderr.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("hearth: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("hearth=info,warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn execute(cli: Cli) -> Result<(), String> {
+    let store = Store::open(&cli.database).await.map_err(|e| e.to_string())?;
+    let result = match cli.command {
+        Command::Serve { bind, demo, public_url, trust_forwarded } => {
+            serve(&store, &bind, demo, public_url, trust_forwarded).await
+        }
+        Command::User { command: UserCommand::Create { email, name, role } } => {
+            create_user(&store, &email, &name, &role).await
+        }
+        Command::Token { command: TokenCommand::Create { email } } => create_token(&store, &email).await,
+    };
+    store.close().await;
+    result
+}
+
+async fn serve(
+    store: &Store,
+    bind: &str,
+    demo: bool,
+    public_url: Option<String>,
+    trust_forwarded: bool,
+) -> Result<(), String> {
+    let addr: SocketAddr = bind
+        .parse()
+        .map_err(|_| format!("--bind {bind:?} is not an address and port like 127.0.0.1:8080"))?;
+    if demo {
+        match demo::fill_if_empty(store).await.map_err(|e| format!("could not create the demo data: {e}"))? {
+            Some(accounts) => {
+                println!("Demo data created. Sign in with:");
+                for (role, email, password) in accounts {
+                    println!("  {role:<12} {email:<28} password: {password}");
+                }
+            }
+            None => println!("The database already has data, so no demo data was added."),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("could not listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let public_url = public_url
+        .unwrap_or_else(|| format!("http://{local}"))
+        .trim_end_matches('/')
+        .to_string();
+    println!("Hearth is running at {public_url} (press Ctrl+C to stop)");
+    let config = Config { public_url, trust_forwarded };
+    crate::serve(listener, store.clone(), config, shutdown_signal())
+        .await
+        .map_err(|e| format!("the server stopped: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+async fn create_user(store: &Store, email: &str, name: &str, role: &str) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| format!("could not read the password from standard input: {e}"))?;
+    let password = password.lines().next().unwrap_or("").to_string();
+    let raw = RawInput::from_pairs(vec![
+        ("email".into(), email.into()),
+        ("name".into(), name.into()),
+        ("role".into(), if role.is_empty() { "-".into() } else { role.into() }),
+        ("password".into(), password),
+    ]);
+    let input = AccountInput::try_from(&raw).map_err(|e| format!("the account was not created: {e}"))?;
+    let hash = auth::hash_password(input.password.expose()).await?;
+    match store.create_account(input.email.as_str(), &input.name, input.role, &hash).await {
+        Ok(staff) => {
+            println!("Created {} account for {} <{}>", staff.role.as_str(), staff.name, staff.email);
+            Ok(())
+        }
+        Err(StoreError::Conflict(_)) => Err(format!("there is already an account for {}", input.email.as_str())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn create_token(store: &Store, email: &str) -> Result<(), String> {
+    let email = email.trim().to_lowercase();
+    let staff = match store.account_by_email(&email).await {
+        Ok(s) => s,
+        Err(StoreError::NotFound) => return Err(format!("there is no account for {email}")),
+        Err(e) => return Err(e.to_string()),
+    };
+    let token = new_token();
+    store.create_api_token(staff.id, &hash_token(&token)).await.map_err(|e| e.to_string())?;
+    println!("API token for {} <{}> ({}). Keep it secret; it is shown only now:", staff.name, staff.email, staff.role.as_str());
+    println!("{token}");
+    Ok(())
+}

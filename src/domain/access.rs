@@ -1,0 +1,60 @@
+//! Who is asking: a signed-in staff member (coordinator or facilitator) or a member using their
+//! personal link. The store takes a `Staff` for every read of group data and filters by it.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Looks after the whole network: sees every group.
+    Coordinator,
+    /// Runs the groups they are assigned to, and sees only those.
+    Facilitator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Facilitator => "facilitator",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Coordinator => "Coordinator",
+            Role::Facilitator => "Facilitator",
+        }
+    }
+}
+
+impl TryFrom<&str> for Role {
+    type Error = String;
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "coordinator" => Ok(Role::Coordinator),
+            "facilitator" => Ok(Role::Facilitator),
+            other => Err(format!(
+                "unknown role {other:?}: use coordinator or facilitator"
+            )),
+        }
+    }
+}
+
+/// A signed-in member of staff.
+#[derive(Debug, Clone, Serialize)]
+pub struct Staff {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Staff {
+    pub fn is_coordinator(&self) -> bool {
+        self.role == Role::Coordinator
+    }
+    /// How this person is named in the audit log.
+    pub fn actor(&self) -> String {
+        format!("account:{}", self.id)
+    }
+}

@@ -1,0 +1,350 @@
+//! Domain types: what Hearth keeps, parsed from raw input into values that are known to be valid.
+//!
+//! Both the HTML forms and the JSON API hand their input over as a [`RawInput`] (field name to
+//! values), so one parser per type serves both, and both report errors field by field.
+
+pub mod access;
+pub mod account;
+pub mod group;
+pub mod member;
+pub mod member_csv;
+pub mod venue;
+
+use serde::Serialize;
+
+/// One problem with one field, in plain English.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem found in one submission, in the order of the form's fields.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn single(field: &str, message: impl Into<String>) -> Self {
+        let mut e = Self::new();
+        e.add(field, message);
+        e
+    }
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+    /// Ok(value) when nothing was wrong, else the errors.
+    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// Input as it arrived: field names with their values, from a form or a JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawInput {
+    pairs: Vec<(String, String)>,
+}
+
+impl RawInput {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self { pairs }
+    }
+
+    /// A JSON object's fields: strings, numbers and booleans become text, arrays become repeated
+    /// values, null means absent. Anything else is named as a field error.
+    pub fn from_json(value: serde_json::Value) -> Result<Self, FieldErrors> {
+        use serde_json::Value;
+        let Value::Object(map) = value else {
+            return Err(FieldErrors::single("body", "Send a JSON object."));
+        };
+        let mut pairs = Vec::new();
+        let mut errors = FieldErrors::new();
+        for (key, value) in map {
+            let items: Vec<&Value> = match &value {
+                Value::Array(items) => {
+                    // An explicit empty list (or null) still counts as "given".
+                    if items.is_empty() {
+                        pairs.push((format!("{key}[]"), String::new()));
+                    }
+                    items.iter().collect()
+                }
+                Value::Null => {
+                    pairs.push((format!("{key}[]"), String::new()));
+                    Vec::new()
+                }
+                other => vec![other],
+            };
+            for v in items {
+                match v {
+                    Value::String(s) => pairs.push((key.clone(), s.clone())),
+                    Value::Number(n) => pairs.push((key.clone(), n.to_string())),
+                    Value::Bool(b) => pairs.push((key.clone(), b.to_string())),
+                    Value::Null => {}
+                    _ => errors.add(&key, "This must be text, a number or true/false."),
+                }
+            }
+        }
+        errors.finish(|| Self { pairs })
+    }
+
+    /// Fields given in `other` replace those here (used for partial updates through the API).
+    pub fn merged_with(mut self, other: RawInput) -> Self {
+        let given: std::collections::HashSet<String> = other
+            .pairs
+            .iter()
+            .map(|(k, _)| k.trim_end_matches("[]").to_string())
+            .collect();
+        self.pairs.retain(|(k, _)| !given.contains(k.as_str()));
+        self.pairs.extend(
+            other
+                .pairs
+                .into_iter()
+                .filter(|(k, _)| !k.ends_with("[]")),
+        );
+        self
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.pairs.retain(|(k, _)| k != key);
+        self.pairs.push((key.to_string(), value.into()));
+    }
+
+    pub fn push(&mut self, key: &str, value: impl Into<String>) {
+        self.pairs.push((key.to_string(), value.into()));
+    }
+
+    /// The first value of a field, untrimmed.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A field's text, trimmed; empty when absent.
+    pub fn text(&self, key: &str) -> String {
+        self.get(key).unwrap_or("").trim().to_string()
+    }
+
+    /// Every value given for a field (checkbox groups, JSON arrays).
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+            .collect()
+    }
+
+    pub fn contains(&self, key: &str, value: &str) -> bool {
+        self.all(key).iter().any(|v| v.trim() == value)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.pairs.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+/// A required piece of text, at most `max` characters.
+pub(crate) fn required_text(
+    raw: &RawInput,
+    field: &str,
+    max: usize,
+    missing: &str,
+    errors: &mut FieldErrors,
+) -> String {
+    let value = raw.text(field);
+    if value.is_empty() {
+        errors.add(field, missing);
+    } else if value.chars().count() > max {
+        errors.add(field, format!("Use {max} characters or fewer."));
+    }
+    value
+}
+
+/// Optional text, at most `max` characters; line breaks kept.
+pub(crate) fn optional_text(
+    raw: &RawInput,
+    field: &str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> String {
+    let value = raw.text(field).replace("\r\n", "\n");
+    if value.chars().count() > max {
+        errors.add(field, format!("Use {max} characters or fewer."));
+    }
+    value
+}
+
+/// A yes/no field: a ticked box ("on") or JSON true; absent means no.
+pub(crate) fn flag(raw: &RawInput, field: &str, errors: &mut FieldErrors) -> bool {
+    match raw.text(field).to_ascii_lowercase().as_str() {
+        "" | "false" | "off" | "no" | "0" => false,
+        "true" | "on" | "yes" | "1" => true,
+        _ => {
+            errors.add(field, "Answer yes or no.");
+            false
+        }
+    }
+}
+
+/// An optional whole number within a range.
+pub(crate) fn optional_number(
+    raw: &RawInput,
+    field: &str,
+    range: std::ops::RangeInclusive<i64>,
+    errors: &mut FieldErrors,
+) -> Option<i64> {
+    let text = raw.text(field);
+    if text.is_empty() {
+        return None;
+    }
+    match text.parse::<i64>() {
+        Ok(n) if range.contains(&n) => Some(n),
+        Ok(_) => {
+            errors.add(
+                field,
+                format!(
+                    "Enter a number from {} to {}.",
+                    range.start(),
+                    range.end()
+                ),
+            );
+            None
+        }
+        Err(_) => {
+            errors.add(field, "Enter a whole number, like 12.");
+            None
+        }
+    }
+}
+
+/// An optional calendar date written as YYYY-MM-DD (what a date input sends).
+pub(crate) fn optional_date(
+    raw: &RawInput,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Option<jiff::civil::Date> {
+    let text = raw.text(field);
+    if text.is_empty() {
+        return None;
+    }
+    match text.parse::<jiff::civil::Date>() {
+        Ok(d) if d.year() >= 1900 && d.year() <= 2200 => Some(d),
+        _ => {
+            errors.add(field, "Enter a real date, like 2026-03-31.");
+            None
+        }
+    }
+}
+
+/// One of a fixed set of choices, with a default when nothing was given.
+pub(crate) fn choice<T: Copy>(
+    raw: &RawInput,
+    field: &str,
+    options: &[(&str, T)],
+    default: T,
+    message: &str,
+    errors: &mut FieldErrors,
+) -> T {
+    let text = raw.text(field);
+    if text.is_empty() {
+        return default;
+    }
+    match options.iter().find(|(name, _)| *name == text) {
+        Some((_, value)) => *value,
+        None => {
+            errors.add(field, message);
+            default
+        }
+    }
+}
+
+/// A simple, forgiving email check: something@something.something, no spaces.
+pub(crate) fn looks_like_email(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+        && text.len() <= 254
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_becomes_raw_input() {
+        let raw = RawInput::from_json(serde_json::json!({
+            "name": "Tuesday group", "usual_meeting_length": 90, "hearing_loop": true,
+            "needs": ["hearing", "sight"], "left_on": null
+        }))
+        .expect("valid");
+        assert_eq!(raw.text("name"), "Tuesday group");
+        assert_eq!(raw.text("usual_meeting_length"), "90");
+        assert_eq!(raw.text("hearing_loop"), "true");
+        assert_eq!(raw.all("needs"), vec!["hearing", "sight"]);
+        assert!(RawInput::from_json(serde_json::json!([1])).is_err());
+        assert!(RawInput::from_json(serde_json::json!({"name": {"a": 1}})).is_err());
+    }
+
+    #[test]
+    fn merging_replaces_given_fields_only() {
+        let base = RawInput::from_pairs(vec![
+            ("name".into(), "A".into()),
+            ("needs".into(), "hearing".into()),
+            ("phone".into(), "1".into()),
+        ]);
+        let update =
+            RawInput::from_json(serde_json::json!({"name": "B", "needs": []})).expect("valid");
+        let merged = base.merged_with(update);
+        assert_eq!(merged.text("name"), "B");
+        assert!(merged.all("needs").is_empty());
+        assert_eq!(merged.text("phone"), "1");
+    }
+
+    #[test]
+    fn emails() {
+        assert!(looks_like_email("ada@example.org"));
+        assert!(!looks_like_email("ada@example"));
+        assert!(!looks_like_email("ada example@x.org"));
+        assert!(!looks_like_email("@x.org"));
+    }
+}

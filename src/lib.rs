@@ -1,0 +1,81 @@
+//! Hearth: a self-hosted web application for running peer support groups.
+//!
+//! The library builds the whole app on a listener it is given (`serve`), so the binary's
+//! `main` stays thin and tests can bind port 0.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod store;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+pub use store::Store;
+
+/// Settings the running app needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address people use to reach Hearth, for links shown to copy (reset links, personal
+    /// links). No trailing slash.
+    pub public_url: String,
+    /// Take the client's address from X-Forwarded-For (only behind a trusted load balancer).
+    pub trust_forwarded: bool,
+}
+
+impl Config {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+/// Serves Hearth on the listener until the future `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    store: Store,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+    };
+    let sweeper = tokio::spawn(sweep_forever(store));
+    let app = web::router(state);
+    // Small responses must not wait for Nagle's algorithm.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    sweeper.abort();
+    result
+}
+
+/// Removes expired sessions and old throttling records every few minutes.
+async fn sweep_forever(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.sweep().await {
+            tracing::warn!(error = %e, "sweep failed");
+        }
+    }
+}

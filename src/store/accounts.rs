@@ -1,0 +1,313 @@
+//! Staff accounts, their sign-in sessions, API tokens, reset links and sign-in throttling.
+//! Secrets are never stored: only their SHA-256 hashes.
+
+use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::{Role, Staff};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+}
+
+impl AccountRow {
+    fn into_staff(self) -> Staff {
+        Staff {
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            role: Role::try_from(self.role.as_str()).unwrap_or(Role::Facilitator),
+        }
+    }
+}
+
+/// An account with its password hash, for checking a sign-in.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub staff: Staff,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct CredRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    password_hash: String,
+}
+
+impl Store {
+    pub async fn account_count(&self) -> StoreResult<i64> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts")
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> StoreResult<Staff> {
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO accounts (email, name, role, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(email).bind(name).bind(role.as_str()).bind(password_hash).bind(now())
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(Staff {
+            id,
+            email: email.to_string(),
+            name: name.to_string(),
+            role,
+        })
+    }
+
+    /// Creates the first coordinator only while there is no account at all, atomically, so two
+    /// people racing through the setup page cannot both succeed.
+    pub async fn create_first_account(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+    ) -> StoreResult<Option<Staff>> {
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO accounts (email, name, role, password_hash, created_at)
+             SELECT $1, $2, 'coordinator', $3, $4
+             WHERE NOT EXISTS (SELECT 1 FROM accounts) RETURNING id")
+            .bind(email).bind(name).bind(password_hash).bind(now())
+            .fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(id.map(|id| Staff {
+            id,
+            email: email.to_string(),
+            name: name.to_string(),
+            role: Role::Coordinator,
+        }))
+    }
+
+    pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
+        let row = on_db!(self, pool => sqlx::query_as::<_, CredRow>(
+            "SELECT id, email, name, role, password_hash FROM accounts WHERE email = $1")
+            .bind(email).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(row.map(|r| Credentials {
+            password_hash: r.password_hash,
+            staff: AccountRow {
+                id: r.id,
+                email: r.email,
+                name: r.name,
+                role: r.role,
+            }
+            .into_staff(),
+        }))
+    }
+
+    pub async fn password_hash(&self, account_id: i64) -> StoreResult<String> {
+        on_db!(self, pool => sqlx::query_scalar::<_, String>(
+            "SELECT password_hash FROM accounts WHERE id = $1")
+            .bind(account_id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn account(&self, id: i64) -> StoreResult<Staff> {
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
+            "SELECT id, email, name, role FROM accounts WHERE id = $1")
+            .bind(id).fetch_one(pool).await)
+        .map(AccountRow::into_staff)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn account_by_email(&self, email: &str) -> StoreResult<Staff> {
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
+            "SELECT id, email, name, role FROM accounts WHERE email = $1")
+            .bind(email).fetch_one(pool).await)
+        .map(AccountRow::into_staff)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn accounts(&self) -> StoreResult<Vec<Staff>> {
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
+            "SELECT id, email, name, role FROM accounts ORDER BY lower(name), id")
+            .fetch_all(pool).await)
+        .map(|rows| rows.into_iter().map(AccountRow::into_staff).collect())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Sets a new password and ends every session of the account (a changed password must
+    /// sign out whoever else may have had it).
+    pub async fn set_password(&self, account_id: i64, password_hash: &str) -> StoreResult<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+                .bind(password_hash).bind(account_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                .bind(account_id).execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- sessions -------------------------------------------------------------------------
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+        ttl_seconds: i64,
+    ) -> StoreResult<()> {
+        let t = now();
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash).bind(account_id).bind(t).bind(t + ttl_seconds)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn session_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
+            "SELECT a.id, a.email, a.name, a.role FROM sessions s
+             JOIN accounts a ON a.id = s.account_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2")
+            .bind(token_hash).bind(now()).fetch_optional(pool).await)
+        .map(|r| r.map(AccountRow::into_staff))
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Removes expired sessions, stale throttling records and used or expired reset links.
+    pub async fn sweep(&self) -> StoreResult<()> {
+        let t = now();
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(t).execute(pool).await?;
+            sqlx::query("DELETE FROM signin_failures WHERE at < $1").bind(t - 86_400).execute(pool).await?;
+            sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1").bind(t).execute(pool).await.map(|r| r.rows_affected())
+        })
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- API tokens -----------------------------------------------------------------------
+
+    pub async fn create_api_token(&self, account_id: i64, token_hash: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO api_tokens (account_id, token_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(account_id).bind(token_hash).bind(now()).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn api_token_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
+            "SELECT a.id, a.email, a.name, a.role FROM api_tokens t
+             JOIN accounts a ON a.id = t.account_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL")
+            .bind(token_hash).fetch_optional(pool).await)
+        .map(|r| r.map(AccountRow::into_staff))
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- reset links ----------------------------------------------------------------------
+
+    pub async fn create_password_reset(
+        &self,
+        account_id: i64,
+        token_hash: &str,
+        created_by: i64,
+        ttl_seconds: i64,
+    ) -> StoreResult<()> {
+        let t = now();
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO password_resets (token_hash, account_id, created_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash).bind(account_id).bind(created_by).bind(t).bind(t + ttl_seconds)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The account a reset link is for, while the link is unused and unexpired.
+    pub async fn password_reset_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
+            "SELECT a.id, a.email, a.name, a.role FROM password_resets r
+             JOIN accounts a ON a.id = r.account_id
+             WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2")
+            .bind(token_hash).bind(now()).fetch_optional(pool).await)
+        .map(|r| r.map(AccountRow::into_staff))
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Uses a reset link once: marks it used and sets the password in one transaction.
+    /// Returns false when the link was already used or has expired.
+    pub async fn use_password_reset(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+    ) -> StoreResult<bool> {
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let account = sqlx::query_scalar::<_, i64>(
+                "UPDATE password_resets SET used_at = $1
+                 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+                 RETURNING account_id")
+                .bind(t).bind(token_hash).fetch_optional(&mut *tx).await?;
+            let Some(account_id) = account else { return Ok(false) };
+            sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+                .bind(password_hash).bind(account_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                .bind(account_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- throttling -----------------------------------------------------------------------
+
+    /// Failed sign-ins in the last `window` seconds for this email and for this address.
+    pub async fn recent_failures(
+        &self,
+        email: &str,
+        address: &str,
+        window: i64,
+    ) -> StoreResult<(i64, i64)> {
+        let since = now() - window;
+        on_db!(self, pool => {
+            let by_email = sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM signin_failures WHERE email = $1 AND at > $2")
+                .bind(email).bind(since).fetch_one(pool).await?;
+            let by_address = sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM signin_failures WHERE address = $1 AND at > $2")
+                .bind(address).bind(since).fetch_one(pool).await?;
+            Ok((by_email, by_address))
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn record_failure(&self, email: &str, address: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO signin_failures (email, address, at) VALUES ($1, $2, $3)")
+            .bind(email).bind(address).bind(now()).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn clear_failures(&self, email: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query("DELETE FROM signin_failures WHERE email = $1")
+            .bind(email).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+}

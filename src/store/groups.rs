@@ -1,0 +1,157 @@
+//! Groups and who facilitates them. Every read takes the viewer: a coordinator sees every group,
+//! a facilitator only the groups they are assigned to.
+
+use serde::Serialize;
+
+use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+use crate::domain::group::{Group, GroupInput};
+
+const GROUP_COLUMNS: &str = "g.id, g.name, g.description, g.timezone, g.usual_meeting_length, \
+     g.open_to_new_members, g.format, g.number_of_meetings, g.ground_rules, \
+     g.ground_rules_reviewed_on, g.usual_venue_id";
+
+/// The visibility rule, for queries whose $1 is "is coordinator" and $2 the account id.
+const VISIBLE: &str =
+    "($1 OR g.id IN (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))";
+
+/// A group with the figures shown in lists.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct GroupSummary {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub group: Group,
+    pub active_members: i64,
+    pub venue_name: Option<String>,
+}
+
+/// Someone who facilitates a group.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Facilitator {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+impl Store {
+    pub async fn groups_for(&self, viewer: &Staff) -> StoreResult<Vec<GroupSummary>> {
+        let sql = format!(
+            "SELECT {GROUP_COLUMNS},
+                (SELECT COUNT(*) FROM members m WHERE m.group_id = g.id AND m.left_on IS NULL) AS active_members,
+                v.name AS venue_name
+             FROM support_groups g LEFT JOIN venues v ON v.id = g.usual_venue_id
+             WHERE {VISIBLE} ORDER BY lower(g.name), g.id"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, GroupSummary>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// One group, if the viewer may see it.
+    pub async fn group_for(&self, viewer: &Staff, id: i64) -> StoreResult<Group> {
+        let sql =
+            format!("SELECT {GROUP_COLUMNS} FROM support_groups g WHERE {VISIBLE} AND g.id = $3");
+        on_db!(self, pool => sqlx::query_as::<_, Group>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// A group by id with no viewer: only for a member's own link and for internal jobs.
+    pub(crate) async fn group_unchecked(&self, id: i64) -> StoreResult<Group> {
+        let sql = format!("SELECT {GROUP_COLUMNS} FROM support_groups g WHERE g.id = $1");
+        on_db!(self, pool => sqlx::query_as::<_, Group>(&sql).bind(id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// Only coordinators start groups.
+    pub async fn create_group(&self, viewer: &Staff, input: &GroupInput) -> StoreResult<Group> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        self.check_venue(input.usual_venue_id).await?;
+        let t = now();
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO support_groups (name, description, timezone, usual_meeting_length,
+                open_to_new_members, format, number_of_meetings, ground_rules,
+                ground_rules_reviewed_on, usual_venue_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id")
+            .bind(&input.name).bind(&input.description).bind(&input.timezone)
+            .bind(input.usual_meeting_length).bind(input.open_to_new_members)
+            .bind(input.format_str()).bind(input.number_of_meetings).bind(&input.ground_rules)
+            .bind(&input.ground_rules_reviewed_on).bind(input.usual_venue_id).bind(t)
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        self.group_for(viewer, id).await
+    }
+
+    /// Coordinators and the group's own facilitators may change a group.
+    pub async fn update_group(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        input: &GroupInput,
+    ) -> StoreResult<Group> {
+        self.group_for(viewer, id).await?;
+        self.check_venue(input.usual_venue_id).await?;
+        on_db!(self, pool => sqlx::query(
+            "UPDATE support_groups SET name = $1, description = $2, timezone = $3,
+                usual_meeting_length = $4, open_to_new_members = $5, format = $6,
+                number_of_meetings = $7, ground_rules = $8, ground_rules_reviewed_on = $9,
+                usual_venue_id = $10, updated_at = $11
+             WHERE id = $12")
+            .bind(&input.name).bind(&input.description).bind(&input.timezone)
+            .bind(input.usual_meeting_length).bind(input.open_to_new_members)
+            .bind(input.format_str()).bind(input.number_of_meetings).bind(&input.ground_rules)
+            .bind(&input.ground_rules_reviewed_on).bind(input.usual_venue_id).bind(now())
+            .bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        self.group_for(viewer, id).await
+    }
+
+    async fn check_venue(&self, venue_id: Option<i64>) -> StoreResult<()> {
+        if let Some(v) = venue_id {
+            self.venue(v).await.map_err(|e| match e {
+                StoreError::NotFound => StoreError::Conflict("usual_venue_id".into()),
+                other => other,
+            })?;
+        }
+        Ok(())
+    }
+
+    pub async fn facilitators_of(&self, group_id: i64) -> StoreResult<Vec<Facilitator>> {
+        on_db!(self, pool => sqlx::query_as::<_, Facilitator>(
+            "SELECT a.id, a.name, a.email FROM group_facilitators gf
+             JOIN accounts a ON a.id = gf.account_id
+             WHERE gf.group_id = $1 ORDER BY lower(a.name), a.id")
+            .bind(group_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Replaces who facilitates a group. Only coordinators assign facilitators.
+    pub async fn set_facilitators(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        account_ids: &[i64],
+    ) -> StoreResult<()> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        self.group_for(viewer, group_id).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM group_facilitators WHERE group_id = $1")
+                .bind(group_id).execute(&mut *tx).await?;
+            for account_id in account_ids {
+                sqlx::query(
+                    "INSERT INTO group_facilitators (group_id, account_id)
+                     SELECT $1, id FROM accounts WHERE id = $2
+                     ON CONFLICT DO NOTHING")
+                    .bind(group_id).bind(account_id).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+}

@@ -1,0 +1,307 @@
+//! Members, their consents and their personal links. Staff reach a member only through a group
+//! they may see; a member reaches only their own record, through their link.
+
+use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
+
+const MEMBER_COLUMNS: &str = "m.id, m.group_id, m.preferred_name, m.full_name, m.phone, m.email, \
+     m.preferred_contact, m.needs, m.needs_note, m.happy_to_share_story, m.joined_on, m.left_on";
+
+/// Inserts one member inside an open transaction (a macro, so it serves both backends'
+/// transaction types) and yields the new id.
+macro_rules! insert_member {
+    ($tx:expr, $group_id:expr, $m:expr) => {{
+        let m = $m;
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO members (group_id, preferred_name, full_name, phone, email,
+                preferred_contact, needs, needs_note, happy_to_share_story, joined_on, left_on,
+                created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+        )
+        .bind($group_id)
+        .bind(&m.preferred_name)
+        .bind(&m.full_name)
+        .bind(&m.phone)
+        .bind(&m.email)
+        .bind(m.preferred_contact)
+        .bind(&m.needs)
+        .bind(&m.needs_note)
+        .bind(m.happy_to_share_story)
+        .bind(&m.joined_on)
+        .bind(&m.left_on)
+        .bind(now())
+        .fetch_one(&mut *$tx)
+        .await
+    }};
+}
+
+/// Records an audit event about a member inside an open transaction.
+macro_rules! audit_in {
+    ($tx:expr, $actor:expr, $action:expr, $member_id:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_events (at, actor, action, subject, detail)
+             VALUES ($1, $2, $3, $4, '')",
+        )
+        .bind(now())
+        .bind($actor)
+        .bind($action)
+        .bind(format!("member:{}", $member_id))
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
+/// How to narrow a group's members list.
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    /// Words to find in names, phone or email.
+    pub q: String,
+    /// One needs tag (hearing, sight, ...), or empty for any.
+    pub need: String,
+    /// One contact preference, or empty for any.
+    pub contact: String,
+    /// `active` (default), `left` or `all`.
+    pub status: String,
+}
+
+impl Store {
+    pub async fn members_of(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        filter: &MemberFilter,
+    ) -> StoreResult<Vec<Member>> {
+        self.group_for(viewer, group_id).await?;
+        let status = match filter.status.as_str() {
+            "left" => "AND m.left_on IS NOT NULL",
+            "all" => "",
+            _ => "AND m.left_on IS NULL",
+        };
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM members m
+             WHERE m.group_id = $1 {status}
+               AND ($2 = '' OR lower(m.preferred_name) LIKE $3 OR lower(m.full_name) LIKE $3
+                    OR m.phone LIKE $3 OR lower(m.email) LIKE $3)
+               AND ($4 = '' OR (',' || m.needs || ',') LIKE $5)
+               AND ($6 = '' OR m.preferred_contact = $6)
+             ORDER BY lower(m.preferred_name), m.id"
+        );
+        let q = filter.q.trim().to_lowercase();
+        let like = format!("%{}%", escape_like(&q));
+        let need_like = format!("%,{},%", escape_like(filter.need.trim()));
+        on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
+            .bind(group_id).bind(&q).bind(&like).bind(filter.need.trim()).bind(&need_like)
+            .bind(filter.contact.trim())
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// One member, if the viewer may see their group. Reading a member's record is audited,
+    /// because it holds their needs.
+    pub async fn member_for(&self, viewer: &Staff, id: i64) -> StoreResult<Member> {
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM members m JOIN support_groups g ON g.id = m.group_id
+             WHERE m.id = $3 AND ($1 OR g.id IN
+                (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))"
+        );
+        let member = on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        self.audit(&viewer.actor(), "viewed", &format!("member:{id}"), "")
+            .await?;
+        Ok(member)
+    }
+
+    pub async fn create_member(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        input: &MemberInput,
+    ) -> StoreResult<Member> {
+        self.group_for(viewer, group_id).await?;
+        let id = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id = insert_member!(tx, group_id, input)?;
+            audit_in!(tx, &viewer.actor(), "created", id)?;
+            tx.commit().await?;
+            Ok(id)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        self.member_unchecked(id).await
+    }
+
+    /// Adds many members at once: all of them, or none.
+    pub async fn import_members(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        inputs: &[MemberInput],
+    ) -> StoreResult<usize> {
+        self.group_for(viewer, group_id).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for input in inputs {
+                let id = insert_member!(tx, group_id, input)?;
+                audit_in!(tx, &viewer.actor(), "imported", id)?;
+            }
+            tx.commit().await?;
+            Ok(inputs.len())
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn update_member(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        input: &MemberInput,
+    ) -> StoreResult<Member> {
+        let before = self.member_for(viewer, id).await?;
+        self.write_member(id, input, &viewer.actor()).await?;
+        let _ = before;
+        self.member_unchecked(id).await
+    }
+
+    /// A member correcting their own details through their personal link.
+    pub async fn update_member_self(&self, id: i64, input: &MemberInput) -> StoreResult<Member> {
+        self.write_member(id, input, &format!("member:{id}")).await?;
+        self.member_unchecked(id).await
+    }
+
+    async fn write_member(&self, id: i64, m: &MemberInput, actor: &str) -> StoreResult<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE members SET preferred_name = $1, full_name = $2, phone = $3, email = $4,
+                    preferred_contact = $5, needs = $6, needs_note = $7, happy_to_share_story = $8,
+                    joined_on = $9, left_on = $10, updated_at = $11
+                 WHERE id = $12")
+                .bind(&m.preferred_name).bind(&m.full_name).bind(&m.phone).bind(&m.email)
+                .bind(m.preferred_contact).bind(&m.needs).bind(&m.needs_note)
+                .bind(m.happy_to_share_story).bind(&m.joined_on).bind(&m.left_on).bind(now())
+                .bind(id)
+                .execute(&mut *tx).await?;
+            audit_in!(tx, actor, "changed", id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// A member by id with no viewer check: for the member's own link and after a checked write.
+    pub(crate) async fn member_unchecked(&self, id: i64) -> StoreResult<Member> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1");
+        on_db!(self, pool => sqlx::query_as::<_, Member>(&sql).bind(id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    // --- consents -------------------------------------------------------------------------
+
+    pub async fn consents_of(&self, member_id: i64) -> StoreResult<Vec<Consent>> {
+        on_db!(self, pool => sqlx::query_as::<_, Consent>(
+            "SELECT id, member_id, kind, how_given, note, given_at, withdrawn_at, recorded_by
+             FROM consents WHERE member_id = $1 ORDER BY given_at DESC, id DESC")
+            .bind(member_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn add_consent(
+        &self,
+        member_id: i64,
+        input: &ConsentInput,
+        recorded_by: &str,
+    ) -> StoreResult<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO consents (member_id, kind, how_given, note, given_at, recorded_by)
+                 VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(member_id).bind(input.kind).bind(input.how_given).bind(&input.note)
+                .bind(now()).bind(recorded_by).execute(&mut *tx).await?;
+            audit_in!(tx, recorded_by, &format!("consent given: {}", input.kind), member_id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Withdraws one consent of this member; false when there was no such current consent.
+    pub async fn withdraw_consent(
+        &self,
+        member_id: i64,
+        consent_id: i64,
+        actor: &str,
+    ) -> StoreResult<bool> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE consents SET withdrawn_at = $1
+                 WHERE id = $2 AND member_id = $3 AND withdrawn_at IS NULL")
+                .bind(now()).bind(consent_id).bind(member_id).execute(&mut *tx).await?
+                .rows_affected();
+            if n > 0 {
+                audit_in!(tx, actor, "consent withdrawn", member_id)?;
+            }
+            tx.commit().await?;
+            Ok(n > 0)
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- personal links -------------------------------------------------------------------
+
+    /// Issues a new personal link, revoking any earlier one (only the newest link works).
+    pub async fn replace_member_link(
+        &self,
+        member_id: i64,
+        token_hash: &str,
+        actor: &str,
+    ) -> StoreResult<()> {
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE member_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
+                .bind(t).bind(member_id).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO member_links (member_id, token_hash, created_at) VALUES ($1, $2, $3)")
+                .bind(member_id).bind(token_hash).bind(t).execute(&mut *tx).await?;
+            audit_in!(tx, actor, "personal link issued", member_id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn revoke_member_links(&self, member_id: i64, actor: &str) -> StoreResult<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE member_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
+                .bind(now()).bind(member_id).execute(&mut *tx).await?;
+            audit_in!(tx, actor, "personal link revoked", member_id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// When the member's current link was issued, if they have one.
+    pub async fn member_link_issued(&self, member_id: i64) -> StoreResult<Option<i64>> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT created_at FROM member_links WHERE member_id = $1 AND revoked_at IS NULL
+             ORDER BY created_at DESC LIMIT 1")
+            .bind(member_id).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The member a personal link belongs to, while it is not revoked.
+    pub async fn member_by_link(&self, token_hash: &str) -> StoreResult<Option<Member>> {
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM member_links l JOIN members m ON m.id = l.member_id
+             WHERE l.token_hash = $1 AND l.revoked_at IS NULL"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
+            .bind(token_hash).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    // Without an ESCAPE clause the simplest safe course is to drop the wildcards a user typed.
+    text.replace(['%', '_'], " ")
+}

@@ -1,0 +1,243 @@
+//! The store: the one storage interface the app uses, with an implementation on each of sqlx's
+//! native drivers (SQLite and PostgreSQL). The backend is chosen by the URL's scheme.
+//!
+//! Each method's SQL is written once where the dialects agree (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`, `TRUE`/`FALSE` all work on both) and runs on whichever native pool is open;
+//! where they differ, the method matches on the backend. Reads of group data take the viewer and
+//! filter by what that viewer may see, so permission is enforced where the data is read.
+
+mod accounts;
+mod audit;
+mod groups;
+mod members;
+mod venues;
+
+pub use accounts::*;
+pub use audit::*;
+pub use groups::*;
+pub use members::*;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// What can go wrong in the store, in terms the app can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Missing, or not visible to the one asking (the two look the same on purpose).
+    #[error("not found")]
+    NotFound,
+    /// Visible, but the one asking may not make this change.
+    #[error("not allowed")]
+    Forbidden,
+    /// A uniqueness rule was broken; the text names the rule (e.g. the column).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Other(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        StoreError::from_sqlx(err)
+    }
+}
+
+impl StoreError {
+    pub(crate) fn from_sqlx(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_string())
+            }
+            _ => StoreError::Other(err),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Why a database could not be opened: reported to the operator as one clear line.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(
+        "unsupported database URL scheme in {0:?}: use sqlite://path/to/file.db or postgres://user@host/db"
+    )]
+    UnknownScheme(String),
+    #[error("could not open the database at {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("could not bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The handle the app holds. Cheap to clone (pools are reference counted).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, OpenError> {
+        let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres") | Some("postgresql") => Ok(Backend::Postgres),
+            _ => Err(OpenError::UnknownScheme(redact(url))),
+        }
+    }
+}
+
+/// Hide a password in a URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start => {
+            let creds = &url[start + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..start + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Runs the same block on whichever native pool is open. The block is compiled once per
+/// backend, so the SQL text is shared and each backend decodes with its own driver.
+macro_rules! on_db {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_db;
+
+impl Store {
+    /// Opens the database the URL names and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Store, OpenError> {
+        let connect_err = |source| OpenError::Connect {
+            url: redact(url),
+            source,
+        };
+        let store = match Backend::from_url(url)? {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(connect_err)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(connect_err)?;
+                sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+                Store {
+                    db: Db::Sqlite(pool),
+                }
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url).map_err(connect_err)?;
+                Self::open_postgres(options).await.map_err(|e| match e {
+                    OpenError::Connect { source, .. } => connect_err(source),
+                    other => other,
+                })?
+            }
+        };
+        Ok(store)
+    }
+
+    /// Opens PostgreSQL with explicit options (the tests use this to give each test a schema).
+    pub async fn open_postgres(options: PgConnectOptions) -> Result<Store, OpenError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|source| OpenError::Connect {
+                url: "postgres".into(),
+                source,
+            })?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Store {
+            db: Db::Postgres(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn healthy(&self) -> bool {
+        let probe = on_db!(self, pool => {
+            tokio::time::timeout(
+                Duration::from_secs(2),
+                sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool),
+            )
+            .await
+        });
+        matches!(probe, Ok(Ok(1)))
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}
+
+/// The current time as Unix seconds.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_picks_the_backend() {
+        assert_eq!(
+            Backend::from_url("sqlite://hearth.db").ok(),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").ok(),
+            Some(Backend::Postgres)
+        );
+        assert!(Backend::from_url("mysql://u@h/db").is_err());
+        assert!(Backend::from_url("hearth.db").is_err());
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

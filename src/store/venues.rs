@@ -1,0 +1,59 @@
+//! Venues are shared by the whole network: any member of staff may list, add and correct them,
+//! since a venue holds no personal data.
+
+use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::venue::{Venue, VenueInput};
+
+const VENUE_COLUMNS: &str = "id, name, address, how_to_get_there, toilets, fire_exits, step_free, \
+     hearing_loop, accessible_toilet, parking, quiet_room, requires_sign_in_sheet, capacity, \
+     booking_contact, notes";
+
+impl Store {
+    pub async fn venues(&self) -> StoreResult<Vec<Venue>> {
+        let sql = format!("SELECT {VENUE_COLUMNS} FROM venues ORDER BY lower(name), id");
+        on_db!(self, pool => sqlx::query_as::<_, Venue>(&sql).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn venue(&self, id: i64) -> StoreResult<Venue> {
+        let sql = format!("SELECT {VENUE_COLUMNS} FROM venues WHERE id = $1");
+        on_db!(self, pool => sqlx::query_as::<_, Venue>(&sql).bind(id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn create_venue(&self, v: &VenueInput) -> StoreResult<Venue> {
+        let t = now();
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO venues (name, address, how_to_get_there, toilets, fire_exits, step_free,
+                hearing_loop, accessible_toilet, parking, quiet_room, requires_sign_in_sheet,
+                capacity, booking_contact, notes, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+             RETURNING id")
+            .bind(&v.name).bind(&v.address).bind(&v.how_to_get_there).bind(&v.toilets)
+            .bind(&v.fire_exits).bind(v.step_free).bind(v.hearing_loop).bind(v.accessible_toilet)
+            .bind(v.parking).bind(v.quiet_room).bind(v.requires_sign_in_sheet).bind(v.capacity)
+            .bind(&v.booking_contact).bind(&v.notes).bind(t)
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        self.venue(id).await
+    }
+
+    pub async fn update_venue(&self, id: i64, v: &VenueInput) -> StoreResult<Venue> {
+        let done = on_db!(self, pool => sqlx::query(
+            "UPDATE venues SET name = $1, address = $2, how_to_get_there = $3, toilets = $4,
+                fire_exits = $5, step_free = $6, hearing_loop = $7, accessible_toilet = $8,
+                parking = $9, quiet_room = $10, requires_sign_in_sheet = $11, capacity = $12,
+                booking_contact = $13, notes = $14, updated_at = $15
+             WHERE id = $16")
+            .bind(&v.name).bind(&v.address).bind(&v.how_to_get_there).bind(&v.toilets)
+            .bind(&v.fire_exits).bind(v.step_free).bind(v.hearing_loop).bind(v.accessible_toilet)
+            .bind(v.parking).bind(v.quiet_room).bind(v.requires_sign_in_sheet).bind(v.capacity)
+            .bind(&v.booking_contact).bind(&v.notes).bind(now()).bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.venue(id).await
+    }
+}

@@ -1,0 +1,513 @@
+//! Pages about staff accounts: first-time setup, sign-in and sign-out, the home page, one's own
+//! account (password change), the staff list and one-time reset links.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{
+    CheckedForm, ClientAddress, Cookies, Coordinator, CurrentStaff, Form, MaybeStaff, Page,
+    SESSION_COOKIE, cookie, redirect_with, render, render_status,
+};
+use crate::AppState;
+use crate::auth::{self, SignIn, hash_token, new_token};
+use crate::domain::access::Staff;
+use crate::domain::account::{AccountInput, NewPassword};
+use crate::domain::{FieldErrors, RawInput};
+use crate::error::{AppError, AppResult};
+use crate::store::{GroupSummary, StoreError};
+
+pub(super) fn staff_page(title: &str, staff: &Staff, cookies: &Cookies, nav: &'static str) -> Page {
+    Page {
+        title: title.to_string(),
+        staff: Some(staff.clone()),
+        csrf: cookies.0.csrf.clone(),
+        flash: cookies.0.flash.clone(),
+        nav,
+        member_view: false,
+    }
+}
+
+fn public_page(title: &str, cookies: &Cookies) -> Page {
+    Page {
+        flash: cookies.0.flash.clone(),
+        ..Page::bare(title, cookies.0.csrf.clone())
+    }
+}
+
+// --- home -------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    groups: Vec<GroupSummary>,
+    first_name: String,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    MaybeStaff(staff): MaybeStaff,
+    cookies: Cookies,
+) -> AppResult<Response> {
+    let Some(staff) = staff else {
+        if state.store.account_count().await? == 0 {
+            return Ok(Redirect::to("/setup").into_response());
+        }
+        return Ok(Redirect::to("/signin").into_response());
+    };
+    let groups = state.store.groups_for(&staff).await?;
+    render(&HomePage {
+        first_name: staff.name.split_whitespace().next().unwrap_or("").to_string(),
+        page: staff_page("Home", &staff, &cookies, "home"),
+        groups,
+    })
+}
+
+// --- first-time setup -------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "account/setup.html")]
+struct SetupPage {
+    page: Page,
+    form: Form,
+}
+
+pub async fn setup_page(State(state): State<AppState>, cookies: Cookies) -> AppResult<Response> {
+    if state.store.account_count().await? > 0 {
+        return Err(setup_done());
+    }
+    render(&SetupPage {
+        page: public_page("Set up Hearth", &cookies),
+        form: Form::blank(),
+    })
+}
+
+fn setup_done() -> AppError {
+    AppError::Conflict(
+        "Hearth is already set up. Sign in, or ask a coordinator for an account.".into(),
+    )
+}
+
+pub async fn setup_submit(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    CheckedForm(mut raw): CheckedForm,
+) -> AppResult<Response> {
+    if state.store.account_count().await? > 0 {
+        return Err(setup_done());
+    }
+    raw.set("role", "coordinator");
+    let input = match AccountInput::try_from(&raw) {
+        Ok(i) => i,
+        Err(errors) => {
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SetupPage {
+                    page: public_page("Set up Hearth", &cookies),
+                    form: Form::with_errors(without_passwords(raw), errors),
+                },
+            );
+        }
+    };
+    let hash = auth::hash_password(input.password.expose())
+        .await
+        .map_err(AppError::Internal)?;
+    let Some(staff) = state
+        .store
+        .create_first_account(input.email.as_str(), &input.name, &hash)
+        .await?
+    else {
+        return Err(setup_done());
+    };
+    start_session(&state, &staff, "/", "Welcome to Hearth. Your coordinator account is ready.").await
+}
+
+fn without_passwords(mut raw: RawInput) -> RawInput {
+    for f in ["password", "password_confirm", "current_password"] {
+        raw.set(f, "");
+    }
+    raw
+}
+
+/// Signs the person in: a new session row and its cookie, then on to `next`.
+async fn start_session(
+    state: &AppState,
+    staff: &Staff,
+    next: &str,
+    message: &str,
+) -> AppResult<Response> {
+    let token = new_token();
+    state
+        .store
+        .create_session(&hash_token(&token), staff.id, auth::SESSION_TTL)
+        .await?;
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let mut res = redirect_with(next, message);
+    let value = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        auth::SESSION_TTL
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&value).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    Ok(res)
+}
+
+// --- sign in / out ----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "account/signin.html")]
+struct SignInPage {
+    page: Page,
+    form: Form,
+    next: String,
+    problem: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after sign-in, never another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+pub async fn signin_page(
+    State(state): State<AppState>,
+    MaybeStaff(staff): MaybeStaff,
+    cookies: Cookies,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    if staff.is_some() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    if state.store.account_count().await? == 0 {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    render(&SignInPage {
+        page: public_page("Sign in", &cookies),
+        form: Form::blank(),
+        next: safe_next(q.next.as_deref()),
+        problem: None,
+    })
+}
+
+pub async fn signin_submit(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    ClientAddress(address): ClientAddress,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let next = safe_next(raw.get("next"));
+    let email = raw.text("email");
+    let password = raw.get("password").unwrap_or("").to_string();
+    let mut errors = FieldErrors::new();
+    if email.is_empty() {
+        errors.add("email", "Enter your email address.");
+    }
+    if password.is_empty() {
+        errors.add("password", "Enter your password.");
+    }
+    let again = |errors: FieldErrors, problem: Option<String>, status: StatusCode| {
+        render_status(
+            status,
+            &SignInPage {
+                page: public_page("Sign in", &cookies),
+                form: Form::with_errors(without_passwords(raw.clone()), errors),
+                next: next.clone(),
+                problem,
+            },
+        )
+    };
+    if !errors.is_empty() {
+        return again(errors, None, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    match auth::sign_in(&state.store, &email, &password, &address).await? {
+        SignIn::Ok(staff) => start_session(&state, &staff, &next, &format!("Signed in as {}.", staff.name)).await,
+        SignIn::Wrong => again(
+            FieldErrors::single("email", "The email address or password is not right. Check both and try again."),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        SignIn::Throttled => again(
+            FieldErrors::new(),
+            Some("There have been too many attempts to sign in. Please wait 15 minutes and try again, or ask a coordinator for a reset link.".into()),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+    }
+}
+
+pub async fn signout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.store.delete_session(&hash_token(&token)).await?;
+    }
+    let mut res = redirect_with("/signin", "You have signed out.");
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("hearth_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+    );
+    Ok(res)
+}
+
+// --- own account ------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "account/account.html")]
+struct AccountPage {
+    page: Page,
+    me: Staff,
+    form: Form,
+}
+
+pub async fn account_page(CurrentStaff(me): CurrentStaff, cookies: Cookies) -> AppResult<Response> {
+    render(&AccountPage {
+        page: staff_page("Your account", &me, &cookies, "account"),
+        me,
+        form: Form::blank(),
+    })
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::new();
+    let current = raw.get("current_password").unwrap_or("");
+    let hash = state.store.password_hash(me.id).await?;
+    if current.is_empty() {
+        errors.add("current_password", "Enter your current password.");
+    } else if !auth::verify_password(current, &hash).await {
+        errors.add("current_password", "Your current password is not right.");
+    }
+    let new = NewPassword::try_from(raw.get("password").unwrap_or(""))
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    if let Some(p) = &new
+        && raw.get("password_confirm") != Some(p.expose())
+    {
+        errors.add("password_confirm", "The two new passwords are not the same.");
+    }
+    match new {
+        Some(p) if errors.is_empty() => {
+            let hash = auth::hash_password(p.expose()).await.map_err(AppError::Internal)?;
+            state.store.set_password(me.id, &hash).await?;
+            // Every session ended with the change, this one too: sign in again with the new one.
+            start_session(&state, &me, "/account", "Your password has been changed.").await
+        }
+        _ => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &AccountPage {
+                page: staff_page("Your account", &me, &cookies, "account"),
+                me,
+                form: Form::with_errors(RawInput::default(), errors),
+            },
+        ),
+    }
+}
+
+// --- staff (coordinators) ---------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "account/staff.html")]
+struct StaffPage {
+    page: Page,
+    accounts: Vec<Staff>,
+    form: Form,
+}
+
+async fn staff_page_handler(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let accounts = state.store.accounts().await?;
+    render_status(
+        status,
+        &StaffPage {
+            page: staff_page("Staff", me, cookies, "staff"),
+            accounts,
+            form,
+        },
+    )
+}
+
+pub async fn staff_list(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    cookies: Cookies,
+) -> AppResult<Response> {
+    staff_page_handler(&state, &me, &cookies, Form::blank(), StatusCode::OK).await
+}
+
+#[derive(Template)]
+#[template(path = "account/link_shown.html")]
+struct LinkShown {
+    page: Page,
+    heading: String,
+    explain: String,
+    link: String,
+    back: String,
+    back_label: String,
+}
+
+/// Adds a staff account. The new person sets their own password from a one-time link.
+pub async fn staff_create(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    cookies: Cookies,
+    CheckedForm(mut raw): CheckedForm,
+) -> AppResult<Response> {
+    // The password is set by the person through their link; a placeholder satisfies the parser.
+    raw.set("password", "placeholder-not-used");
+    let input = match AccountInput::try_from(&raw) {
+        Ok(i) => i,
+        Err(errors) => {
+            return staff_page_handler(&state, &me, &cookies, Form::with_errors(raw, errors), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    // "!" is not a valid password hash, so nobody can sign in until the link is used.
+    let created = match state
+        .store
+        .create_account(input.email.as_str(), &input.name, input.role, "!")
+        .await
+    {
+        Ok(s) => s,
+        Err(StoreError::Conflict(_)) => {
+            let errors = FieldErrors::single("email", "There is already an account with this email address.");
+            return staff_page_handler(&state, &me, &cookies, Form::with_errors(raw, errors), StatusCode::CONFLICT).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let link = issue_reset_link(&state, &me, created.id).await?;
+    render(&LinkShown {
+        page: staff_page("Account created", &me, &cookies, "staff"),
+        heading: format!("{} can now set their password", created.name),
+        explain: format!(
+            "Give this link to {} (read it out, text it or email it). It works once, for 3 days. They will choose their own password. It is shown only now.",
+            created.name
+        ),
+        link,
+        back: "/staff".into(),
+        back_label: "Back to staff".into(),
+    })
+}
+
+async fn issue_reset_link(state: &AppState, me: &Staff, account_id: i64) -> AppResult<String> {
+    let token = new_token();
+    state
+        .store
+        .create_password_reset(account_id, &hash_token(&token), me.id, auth::RESET_TTL)
+        .await?;
+    state
+        .store
+        .audit(&me.actor(), "reset link issued", &format!("account:{account_id}"), "")
+        .await?;
+    Ok(format!("{}/reset/{token}", state.config.public_url))
+}
+
+pub async fn staff_reset_link(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let account = state.store.account(id).await?;
+    let link = issue_reset_link(&state, &me, account.id).await?;
+    render(&LinkShown {
+        page: staff_page("Reset link", &me, &cookies, "staff"),
+        heading: format!("A reset link for {}", account.name),
+        explain: format!(
+            "Give this link to {}. It works once, for 3 days, and lets them choose a new password. It is shown only now.",
+            account.name
+        ),
+        link,
+        back: "/staff".into(),
+        back_label: "Back to staff".into(),
+    })
+}
+
+// --- using a reset link -----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "account/reset.html")]
+struct ResetPage {
+    page: Page,
+    name: String,
+    form: Form,
+}
+
+pub async fn reset_page(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(account) = state.store.password_reset_account(&hash_token(&token)).await? else {
+        return Err(expired_link());
+    };
+    render(&ResetPage {
+        page: public_page("Choose a new password", &cookies),
+        name: account.name,
+        form: Form::blank(),
+    })
+}
+
+fn expired_link() -> AppError {
+    AppError::BadRequest(
+        "This link has already been used or has expired. Ask a coordinator for a new one.".into(),
+    )
+}
+
+pub async fn reset_submit(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    Path(token): Path<String>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let hash = hash_token(&token);
+    let Some(account) = state.store.password_reset_account(&hash).await? else {
+        return Err(expired_link());
+    };
+    let mut errors = FieldErrors::new();
+    let new = NewPassword::try_from(raw.get("password").unwrap_or(""))
+        .map_err(|m| errors.add("password", m))
+        .ok();
+    if let Some(p) = &new
+        && raw.get("password_confirm") != Some(p.expose())
+    {
+        errors.add("password_confirm", "The two passwords are not the same.");
+    }
+    let Some(p) = new.filter(|_| errors.is_empty()) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ResetPage {
+                page: public_page("Choose a new password", &cookies),
+                name: account.name,
+                form: Form::with_errors(RawInput::default(), errors),
+            },
+        );
+    };
+    let password_hash = auth::hash_password(p.expose()).await.map_err(AppError::Internal)?;
+    if !state.store.use_password_reset(&hash, &password_hash).await? {
+        return Err(expired_link());
+    }
+    state.store.clear_failures(&account.email).await?;
+    start_session(&state, &account, "/", "Your new password is set. You are signed in.").await
+}

@@ -1,0 +1,26 @@
+//! Our own static files (stylesheet, script, icon), built into the binary so that Hearth needs
+//! no files beside it and makes no request to any other host.
+
+use axum::extract::Path;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+const FILES: [(&str, &str, &str); 3] = [
+    ("hearth.css", "text/css; charset=utf-8", include_str!("../../static/hearth.css")),
+    ("hearth.js", "text/javascript; charset=utf-8", include_str!("../../static/hearth.js")),
+    ("favicon.svg", "image/svg+xml", include_str!("../../static/favicon.svg")),
+];
+
+pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
+    let (_, mime, body) = FILES
+        .iter()
+        .find(|(name, _, _)| *name == file)
+        .ok_or(AppError::NotFound)?;
+    let mut res = (*body).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    Ok(res)
+}

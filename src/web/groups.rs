@@ -1,0 +1,246 @@
+//! Group pages: the list, a group's page, adding and changing a group, assigning facilitators.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::account::staff_page;
+use super::{
+    CheckedForm, Cookies, Coordinator, CurrentStaff, Form, Page, date_label, redirect_with,
+    render, render_status,
+};
+use crate::AppState;
+use crate::domain::access::{Role, Staff};
+use crate::domain::group::{DEFAULT_TIMEZONE, Group, GroupInput};
+use crate::domain::venue::Venue;
+use crate::domain::{FieldErrors, RawInput};
+use crate::error::{AppError, AppResult};
+use crate::store::{Facilitator, GroupSummary, MemberFilter, StoreError};
+
+/// Time zones offered first in the form; any IANA name is accepted.
+pub const COMMON_TIMEZONES: [&str; 12] = [
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+];
+
+/// Words for a new group's agreement, from the guide; the group changes them as it likes.
+pub const SUGGESTED_GROUND_RULES: &str = "What is said in the group stays in the group.\n\
+Treat each other with respect, and let each person finish.\n\
+Phones off or on silent, please.\n\
+All questions are okay. Nobody has to share more than they want to.\n\
+We share our own experience; we do not give medical or medication advice.";
+
+#[derive(Template)]
+#[template(path = "groups/list.html")]
+struct ListPage {
+    page: Page,
+    groups: Vec<GroupSummary>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+) -> AppResult<Response> {
+    let groups = state.store.groups_for(&me).await?;
+    render(&ListPage {
+        page: staff_page("Groups", &me, &cookies, "groups"),
+        groups,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "groups/form.html")]
+struct FormPage {
+    page: Page,
+    form: Form,
+    venues: Vec<Venue>,
+    timezones: Vec<String>,
+    /// None for a new group.
+    group_id: Option<i64>,
+}
+
+impl FormPage {
+    fn action(&self) -> String {
+        match self.group_id {
+            Some(id) => format!("/groups/{id}/edit"),
+            None => "/groups/new".into(),
+        }
+    }
+    fn venue_selected(&self, id: &i64) -> bool {
+        self.form.value("usual_venue_id") == id.to_string()
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    form: Form,
+    group_id: Option<i64>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let venues = state.store.venues().await?;
+    let mut timezones: Vec<String> = COMMON_TIMEZONES.iter().map(|s| s.to_string()).collect();
+    let current = form.value("timezone");
+    if !current.is_empty() && !timezones.contains(&current) {
+        timezones.insert(0, current);
+    }
+    let title = if group_id.is_some() { "Change group details" } else { "Add a group" };
+    render_status(
+        status,
+        &FormPage {
+            page: staff_page(title, me, cookies, "groups"),
+            form,
+            venues,
+            timezones,
+            group_id,
+        },
+    )
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    cookies: Cookies,
+) -> AppResult<Response> {
+    let mut raw = RawInput::default();
+    raw.set("timezone", DEFAULT_TIMEZONE);
+    raw.set("usual_meeting_length", "90");
+    raw.set("open_to_new_members", "true");
+    raw.set("format", "open_ended");
+    raw.set("ground_rules", SUGGESTED_GROUND_RULES);
+    form_page(&state, &me, &cookies, Form::from_raw(raw), None, StatusCode::OK).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    cookies: Cookies,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let input = match GroupInput::try_from(&raw) {
+        Ok(i) => i,
+        Err(e) => {
+            return form_page(&state, &me, &cookies, Form::with_errors(raw, e), None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    match state.store.create_group(&me, &input).await {
+        Ok(g) => Ok(redirect_with(&format!("/groups/{}", g.id), &format!("{} has been added.", g.name))),
+        Err(StoreError::Conflict(_)) => {
+            let e = FieldErrors::single("usual_venue_id", "That venue no longer exists. Choose another.");
+            form_page(&state, &me, &cookies, Form::with_errors(raw, e), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "groups/show.html")]
+struct ShowPage {
+    page: Page,
+    group: Group,
+    venue: Option<Venue>,
+    facilitators: Vec<Facilitator>,
+    /// Facilitator accounts a coordinator may assign (empty for facilitators).
+    assignable: Vec<Staff>,
+    active_members: usize,
+    reviewed_on: Option<String>,
+}
+
+impl ShowPage {
+    fn is_assigned(&self, id: &i64) -> bool {
+        self.facilitators.iter().any(|f| f.id == *id)
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, id).await?;
+    let venue = match group.usual_venue_id {
+        Some(v) => state.store.venue(v).await.ok(),
+        None => None,
+    };
+    let facilitators = state.store.facilitators_of(id).await?;
+    let assignable = if me.is_coordinator() {
+        state.store.accounts().await?.into_iter().filter(|a| a.role == Role::Facilitator).collect()
+    } else {
+        Vec::new()
+    };
+    let active_members = state.store.members_of(&me, id, &MemberFilter::default()).await?.len();
+    render(&ShowPage {
+        page: staff_page(&group.name, &me, &cookies, "groups"),
+        reviewed_on: group.ground_rules_reviewed_on.as_deref().map(date_label),
+        group,
+        venue,
+        facilitators,
+        assignable,
+        active_members,
+    })
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, id).await?;
+    form_page(&state, &me, &cookies, Form::from_raw(group.to_raw()), Some(id), StatusCode::OK).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    // Check access before looking at the input, so a stranger learns nothing from the errors.
+    state.store.group_for(&me, id).await?;
+    let input = match GroupInput::try_from(&raw) {
+        Ok(i) => i,
+        Err(e) => {
+            return form_page(&state, &me, &cookies, Form::with_errors(raw, e), Some(id), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    match state.store.update_group(&me, id, &input).await {
+        Ok(g) => Ok(redirect_with(&format!("/groups/{id}"), &format!("{} has been saved.", g.name))),
+        Err(StoreError::Conflict(_)) => {
+            let e = FieldErrors::single("usual_venue_id", "That venue no longer exists. Choose another.");
+            form_page(&state, &me, &cookies, Form::with_errors(raw, e), Some(id), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_facilitators(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let mut ids = Vec::new();
+    for v in raw.all("facilitator") {
+        ids.push(v.trim().parse::<i64>().map_err(|_| {
+            AppError::BadRequest("Choose facilitators from the list.".into())
+        })?);
+    }
+    state.store.set_facilitators(&me, id, &ids).await?;
+    Ok(redirect_with(&format!("/groups/{id}"), "The group's facilitators have been saved."))
+}

@@ -1,0 +1,134 @@
+//! A member's own page, reached through their personal link: no account and no password. The
+//! link's token is the only key; it is stored hashed and can be revoked by staff.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::{CheckedForm, Cookies, Form, Page, redirect_with, render_status, when};
+use crate::AppState;
+use crate::auth::hash_token;
+use crate::domain::member::{CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, Member, MemberInput, NEEDS, STORY};
+use crate::domain::RawInput;
+use crate::error::{AppError, AppResult};
+
+#[derive(Template)]
+#[template(path = "link/page.html")]
+struct LinkPage {
+    page: Page,
+    token: String,
+    member: Member,
+    group_name: String,
+    timezone: String,
+    form: Form,
+    consents: Vec<Consent>,
+    consent_kinds: [(&'static str, &'static str); 2],
+    needs: [(&'static str, &'static str); 5],
+    contacts: [(&'static str, &'static str); 4],
+    story: [(&'static str, &'static str); 3],
+}
+
+impl LinkPage {
+    fn when(&self, ts: &i64) -> String {
+        when(*ts, &self.timezone)
+    }
+    fn has_current(&self, kind: &&str) -> bool {
+        self.consents.iter().any(|c| c.kind == *kind && c.is_current())
+    }
+}
+
+async fn member_from(state: &AppState, token: &str) -> AppResult<Member> {
+    state
+        .store
+        .member_by_link(&hash_token(token))
+        .await?
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "This link does not work any more. Please ask your group's facilitator for a new one.".into(),
+            )
+        })
+}
+
+async fn show(state: &AppState, cookies: &Cookies, token: String, member: Member, form: Form, status: StatusCode) -> AppResult<Response> {
+    let group = state.store.group_unchecked(member.group_id).await?;
+    let consents = state.store.consents_of(member.id).await?;
+    render_status(
+        status,
+        &LinkPage {
+            page: Page {
+                title: format!("Your details, {}", member.preferred_name),
+                staff: None,
+                csrf: cookies.0.csrf.clone(),
+                flash: cookies.0.flash.clone(),
+                nav: "",
+                member_view: true,
+            },
+            token,
+            group_name: group.name,
+            timezone: group.timezone,
+            member,
+            form,
+            consents,
+            consent_kinds: CONSENT_KINDS,
+            needs: NEEDS,
+            contacts: CONTACT_PREFS,
+            story: STORY,
+        },
+    )
+}
+
+pub async fn page(State(state): State<AppState>, cookies: Cookies, Path(token): Path<String>) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    state
+        .store
+        .audit(&format!("member:{}", member.id), "viewed own record", &format!("member:{}", member.id), "")
+        .await?;
+    let form = Form::from_raw(member.to_raw());
+    show(&state, &cookies, token, member, form, StatusCode::OK).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    Path(token): Path<String>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    // Members correct their own details; the dates they joined and left stay as staff set them.
+    let mut merged: RawInput = raw.clone();
+    merged.set("joined_on", member.joined_on.clone().unwrap_or_default());
+    merged.set("left_on", member.left_on.clone().unwrap_or_default());
+    match MemberInput::try_from(&merged) {
+        Ok(input) => {
+            state.store.update_member_self(member.id, &input).await?;
+            Ok(redirect_with(&format!("/m/{token}"), "Thank you. Your details have been saved."))
+        }
+        Err(e) => show(&state, &cookies, token, member, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+pub async fn give_consent(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    CheckedForm(mut raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    raw.set("how_given", "personal_link");
+    let input = ConsentInput::try_from(&raw).map_err(|_| AppError::BadRequest("Choose what you agree to.".into()))?;
+    state.store.add_consent(member.id, &input, &format!("member:{}", member.id)).await?;
+    Ok(redirect_with(&format!("/m/{token}#consents"), "Thank you. Your agreement has been recorded."))
+}
+
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    Path((token, consent_id)): Path<(String, i64)>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    if !state.store.withdraw_consent(member.id, consent_id, &format!("member:{}", member.id)).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_with(&format!("/m/{token}#consents"), "You have withdrawn that agreement. It has been recorded."))
+}
+

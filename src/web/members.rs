@@ -1,0 +1,461 @@
+//! Member pages: a group's members list with search and filters, adding and changing a member,
+//! consents, the personal link, and CSV import (checked and previewed first) and export.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::account::staff_page;
+use super::{
+    CheckedForm, Cookies, CurrentStaff, Form, Page, RequestCookies, check_origin,
+    constant_time_eq, date_label, redirect_with, render, render_status, when,
+};
+use crate::AppState;
+use crate::auth::{hash_token, new_token};
+use crate::domain::access::Staff;
+use crate::domain::group::Group;
+use crate::domain::member::{
+    CONSENT_HOW, CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, Member, MemberInput, NEEDS,
+    STORY,
+};
+use crate::domain::member_csv::{self, ImportCheck};
+use crate::domain::RawInput;
+use crate::error::{AppError, AppResult};
+use crate::store::{AuditEvent, MemberFilter};
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    need: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    status: String,
+}
+
+impl From<&ListQuery> for MemberFilter {
+    fn from(q: &ListQuery) -> Self {
+        MemberFilter {
+            q: q.q.clone(),
+            need: q.need.clone(),
+            contact: q.contact.clone(),
+            status: q.status.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "members/list.html")]
+struct ListPage {
+    page: Page,
+    group: Group,
+    members: Vec<Member>,
+    query: ListQuery,
+    needs: [(&'static str, &'static str); 5],
+    contacts: [(&'static str, &'static str); 4],
+    filtered: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let members = state.store.members_of(&me, group_id, &(&query).into()).await?;
+    let filtered = !(query.q.is_empty() && query.need.is_empty() && query.contact.is_empty())
+        || matches!(query.status.as_str(), "left" | "all");
+    render(&ListPage {
+        page: staff_page(&format!("Members of {}", group.name), &me, &cookies, "groups"),
+        group,
+        members,
+        query,
+        needs: NEEDS,
+        contacts: CONTACT_PREFS,
+        filtered,
+    })
+}
+
+pub async fn export_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(group_id): Path<i64>,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let members = state.store.members_of(&me, group_id, &(&query).into()).await?;
+    let body = member_csv::export(&members).map_err(|e| AppError::Internal(e.to_string()))?;
+    state
+        .store
+        .audit(&me.actor(), "exported members", &format!("group:{group_id}"), &format!("{} rows", members.len()))
+        .await?;
+    let filename: String = group
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}-members.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+// --- add and change ---------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "members/form.html")]
+struct FormPage {
+    page: Page,
+    form: Form,
+    group: Group,
+    member_id: Option<i64>,
+    needs: [(&'static str, &'static str); 5],
+    contacts: [(&'static str, &'static str); 4],
+    story: [(&'static str, &'static str); 3],
+}
+
+fn form_page(me: &Staff, cookies: &Cookies, group: Group, form: Form, member_id: Option<i64>, status: StatusCode) -> AppResult<Response> {
+    let title = if member_id.is_some() { "Change a member's details".to_string() } else { format!("Add a member to {}", group.name) };
+    render_status(
+        status,
+        &FormPage {
+            page: staff_page(&title, me, cookies, "groups"),
+            form,
+            group,
+            member_id,
+            needs: NEEDS,
+            contacts: CONTACT_PREFS,
+            story: STORY,
+        },
+    )
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let mut raw = RawInput::default();
+    raw.set("preferred_contact", "phone");
+    raw.set("happy_to_share_story", "not_asked");
+    raw.set("joined_on", jiff::ZonedDateTime::now().date().to_string());
+    form_page(&me, &cookies, group, Form::from_raw(raw), None, StatusCode::OK)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    match MemberInput::try_from(&raw) {
+        Ok(input) => {
+            let m = state.store.create_member(&me, group_id, &input).await?;
+            Ok(redirect_with(&format!("/members/{}", m.id), &format!("{} has been added to {}.", m.preferred_name, group.name)))
+        }
+        Err(e) => form_page(&me, &cookies, group, Form::with_errors(raw, e), None, StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let member = state.store.member_for(&me, id).await?;
+    let group = state.store.group_for(&me, member.group_id).await?;
+    form_page(&me, &cookies, group, Form::from_raw(member.to_raw()), Some(id), StatusCode::OK)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = state.store.member_for(&me, id).await?;
+    match MemberInput::try_from(&raw) {
+        Ok(input) => {
+            let m = state.store.update_member(&me, id, &input).await?;
+            Ok(redirect_with(&format!("/members/{id}"), &format!("{}'s details have been saved.", m.preferred_name)))
+        }
+        Err(e) => {
+            let group = state.store.group_for(&me, member.group_id).await?;
+            form_page(&me, &cookies, group, Form::with_errors(raw, e), Some(id), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+// --- one member -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "members/show.html")]
+struct ShowPage {
+    page: Page,
+    member: Member,
+    group: Group,
+    consents: Vec<Consent>,
+    link_issued: Option<String>,
+    consent_form: Form,
+    consent_kinds: [(&'static str, &'static str); 2],
+    consent_how: [(&'static str, &'static str); 4],
+    audit: Vec<AuditEvent>,
+    joined: Option<String>,
+    left: Option<String>,
+}
+
+impl ShowPage {
+    fn when(&self, ts: &i64) -> String {
+        when(*ts, &self.group.timezone)
+    }
+}
+
+async fn show_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, consent_form: Form, status: StatusCode) -> AppResult<Response> {
+    let member = state.store.member_for(me, id).await?;
+    let group = state.store.group_for(me, member.group_id).await?;
+    let consents = state.store.consents_of(id).await?;
+    let link_issued = state
+        .store
+        .member_link_issued(id)
+        .await?
+        .map(|t| when(t, &group.timezone));
+    let audit = if me.is_coordinator() {
+        state.store.audit_for(&format!("member:{id}"), 10).await?
+    } else {
+        Vec::new()
+    };
+    render_status(
+        status,
+        &ShowPage {
+            page: staff_page(&member.preferred_name, me, cookies, "groups"),
+            joined: member.joined_on.as_deref().map(date_label),
+            left: member.left_on.as_deref().map(date_label),
+            member,
+            group,
+            consents,
+            link_issued,
+            consent_form,
+            consent_kinds: CONSENT_KINDS,
+            consent_how: CONSENT_HOW,
+            audit,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    show_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+}
+
+pub async fn add_consent(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.member_for(&me, id).await?;
+    match ConsentInput::try_from(&raw) {
+        Ok(input) => {
+            state.store.add_consent(id, &input, &me.actor()).await?;
+            Ok(redirect_with(&format!("/members/{id}#consents"), "The consent has been recorded."))
+        }
+        Err(e) => show_page(&state, &me, &cookies, id, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path((id, consent_id)): Path<(i64, i64)>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    state.store.member_for(&me, id).await?;
+    if !state.store.withdraw_consent(id, consent_id, &me.actor()).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_with(&format!("/members/{id}#consents"), "The consent has been marked as withdrawn."))
+}
+
+#[derive(Template)]
+#[template(path = "account/link_shown.html")]
+struct LinkShown {
+    page: Page,
+    heading: String,
+    explain: String,
+    link: String,
+    back: String,
+    back_label: String,
+}
+
+/// A new personal link for the member; any earlier link stops working.
+pub async fn issue_link(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let member = state.store.member_for(&me, id).await?;
+    let token = new_token();
+    state.store.replace_member_link(id, &hash_token(&token), &me.actor()).await?;
+    render(&LinkShown {
+        page: staff_page("Personal link", &me, &cookies, "groups"),
+        heading: format!("{}'s personal link", member.preferred_name),
+        explain: format!(
+            "With this link {} can see and correct their own details, needs and consents, without a password. Send it to them by text or email. It is shown only now; any older link has stopped working.",
+            member.preferred_name
+        ),
+        link: format!("{}/m/{token}", state.config.public_url),
+        back: format!("/members/{id}"),
+        back_label: format!("Back to {}", member.preferred_name),
+    })
+}
+
+pub async fn revoke_link(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    state.store.member_for(&me, id).await?;
+    state.store.revoke_member_links(id, &me.actor()).await?;
+    Ok(redirect_with(&format!("/members/{id}"), "The personal link has been turned off."))
+}
+
+// --- CSV import -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "members/import.html")]
+struct ImportPage {
+    page: Page,
+    group: Group,
+    columns: [&'static str; 10],
+    check: Option<ImportCheck>,
+    csv_text: String,
+}
+
+pub async fn import_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    render(&ImportPage {
+        page: staff_page(&format!("Import members into {}", group.name), &me, &cookies, "groups"),
+        group,
+        columns: member_csv::COLUMNS,
+        check: None,
+        csv_text: String::new(),
+    })
+}
+
+/// Reads the uploaded (or pasted) file, checks every row and shows the result. Nothing is
+/// stored until the preview is confirmed.
+pub async fn import_preview(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    headers: axum::http::HeaderMap,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    check_origin(&headers)?;
+    let group = state.store.group_for(&me, group_id).await?;
+    let RequestCookies { csrf, .. } = cookies.0.clone();
+    let mut given_csrf = String::new();
+    let mut file_text = String::new();
+    let mut pasted = String::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("The upload could not be read. Please try again.".into()))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| AppError::BadRequest("The upload could not be read. Please try again.".into()))?;
+        let text = match String::from_utf8(bytes.to_vec()) {
+            Ok(t) => t,
+            Err(_) if name == "file" => {
+                return Err(AppError::BadRequest(
+                    "The file is not plain text (UTF-8). Save it from your spreadsheet as \"CSV UTF-8\" and try again.".into(),
+                ));
+            }
+            Err(_) => String::new(),
+        };
+        match name.as_str() {
+            "csrf_token" => given_csrf = text,
+            "file" => file_text = text,
+            "pasted" => pasted = text,
+            _ => {}
+        }
+    }
+    if super::cookie(&headers, super::CSRF_COOKIE).is_none() || !constant_time_eq(&given_csrf, &csrf) {
+        return Err(AppError::Csrf);
+    }
+    let csv_text = if file_text.trim().is_empty() { pasted } else { file_text };
+    let check = member_csv::check_import(&csv_text);
+    let status = if check.all_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(
+        status,
+        &ImportPage {
+            page: staff_page(&format!("Import members into {}", group.name), &me, &cookies, "groups"),
+            group,
+            columns: member_csv::COLUMNS,
+            check: Some(check),
+            csv_text,
+        },
+    )
+}
+
+pub async fn import_confirm(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let csv_text = raw.get("csv").unwrap_or("").to_string();
+    // Checked again: what comes back from the browser is never trusted.
+    let check = member_csv::check_import(&csv_text);
+    if !check.all_ok() {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ImportPage {
+                page: staff_page(&format!("Import members into {}", group.name), &me, &cookies, "groups"),
+                group,
+                columns: member_csv::COLUMNS,
+                check: Some(check),
+                csv_text,
+            },
+        );
+    }
+    let n = state.store.import_members(&me, group_id, &check.valid()).await?;
+    Ok(redirect_with(
+        &format!("/groups/{group_id}/members"),
+        &format!("{n} {} imported into {}.", if n == 1 { "member was" } else { "members were" }, group.name),
+    ))
+}

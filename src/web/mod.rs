@@ -1,0 +1,300 @@
+//! The HTML interface: routes, the middleware every response passes through (security headers,
+//! the anti-forgery cookie, error pages), the extractors handlers use, and the page chrome.
+
+mod account;
+mod assets;
+mod extract;
+mod form;
+mod groups;
+mod link;
+mod members;
+mod venues;
+
+pub use extract::*;
+pub use form::*;
+pub use groups::SUGGESTED_GROUND_RULES as SUGGESTED_GROUND_RULES_TEXT;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+
+use crate::AppState;
+use crate::domain::access::Staff;
+use crate::error::{AppError, AppResult, ErrorInfo};
+
+pub const SESSION_COOKIE: &str = "hearth_session";
+pub const CSRF_COOKIE: &str = "hearth_csrf";
+pub const FLASH_COOKIE: &str = "hearth_flash";
+
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'; object-src 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(account::home))
+        .route("/setup", get(account::setup_page).post(account::setup_submit))
+        .route("/signin", get(account::signin_page).post(account::signin_submit))
+        .route("/signout", post(account::signout))
+        .route("/account", get(account::account_page))
+        .route("/account/password", post(account::change_password))
+        .route("/staff", get(account::staff_list).post(account::staff_create))
+        .route("/staff/{id}/reset-link", post(account::staff_reset_link))
+        .route("/reset/{token}", get(account::reset_page).post(account::reset_submit))
+        .route("/groups", get(groups::list))
+        .route("/groups/new", get(groups::new_page).post(groups::create))
+        .route("/groups/{id}", get(groups::show))
+        .route("/groups/{id}/edit", get(groups::edit_page).post(groups::update))
+        .route("/groups/{id}/facilitators", post(groups::set_facilitators))
+        .route("/groups/{id}/members", get(members::list))
+        .route("/groups/{id}/members.csv", get(members::export_csv))
+        .route("/groups/{id}/members/new", get(members::new_page).post(members::create))
+        .route("/groups/{id}/members/import", get(members::import_page).post(members::import_preview))
+        .route("/groups/{id}/members/import/confirm", post(members::import_confirm))
+        .route("/members/{id}", get(members::show))
+        .route("/members/{id}/edit", get(members::edit_page).post(members::update))
+        .route("/members/{id}/consents", post(members::add_consent))
+        .route("/members/{id}/consents/{cid}/withdraw", post(members::withdraw_consent))
+        .route("/members/{id}/link", post(members::issue_link))
+        .route("/members/{id}/link/revoke", post(members::revoke_link))
+        .route("/venues", get(venues::list))
+        .route("/venues/new", get(venues::new_page).post(venues::create))
+        .route("/venues/{id}", get(venues::show))
+        .route("/venues/{id}/edit", get(venues::edit_page).post(venues::update))
+        .route("/m/{token}", get(link::page).post(link::update))
+        .route("/m/{token}/consents", post(link::give_consent))
+        .route("/m/{token}/consents/{cid}/withdraw", post(link::withdraw_consent))
+        .route("/healthz", get(healthz))
+        .route("/static/{file}", get(assets::serve));
+
+    pages
+        .nest("/api/v1", crate::api::router())
+        .fallback(not_found)
+        .layer(middleware::from_fn(render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), cookies_and_headers))
+        .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.store.healthy().await {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+    }
+}
+
+/// The anti-forgery token of this browser, and a message carried over one redirect.
+#[derive(Debug, Clone)]
+pub struct RequestCookies {
+    pub csrf: String,
+    pub flash: Option<String>,
+}
+
+/// Gives every browser an anti-forgery cookie, carries flash messages, and puts the security
+/// headers on every response.
+async fn cookies_and_headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let existing_csrf = cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() >= 32);
+    let csrf = existing_csrf.clone().unwrap_or_else(crate::auth::new_token);
+    let flash = cookie(req.headers(), FLASH_COOKIE).and_then(|f| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(f)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+    });
+    let is_get = req.method() == Method::GET;
+    let is_api = req.uri().path().starts_with("/api/");
+    req.extensions_mut().insert(RequestCookies {
+        csrf: csrf.clone(),
+        flash: flash.clone(),
+    });
+    let mut res = next.run(req).await;
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let h = res.headers_mut();
+    if existing_csrf.is_none() && !is_api {
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        )) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    let shown = is_get && h.get(header::CONTENT_TYPE).is_some_and(|c| c.as_bytes().starts_with(b"text/html"));
+    if flash.is_some() && shown {
+        h.append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("hearth_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+        );
+    }
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Personal links carry a secret in the address: never pass it on to another site.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    if state.config.secure_cookies() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Gives an error response its body: JSON under /api/, a page elsewhere.
+async fn render_errors(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let next_path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let cookies = req.extensions().get::<RequestCookies>().cloned();
+    let res = next.run(req).await;
+    let Some(info) = res.extensions().get::<ErrorInfo>().cloned() else {
+        return res;
+    };
+    let status = res.status();
+    if is_api {
+        let mut out = (status, axum::Json(serde_json::json!({ "error": info }))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            out.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        return out;
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        let target = format!("/signin?next={}", url_encode(&next_path));
+        return Redirect::to(&target).into_response();
+    }
+    let page = ErrorPage {
+        page: Page::bare(
+            match status {
+                StatusCode::NOT_FOUND => "Page not found",
+                StatusCode::FORBIDDEN => "Not allowed",
+                StatusCode::TOO_MANY_REQUESTS => "Please wait",
+                _ if status.is_server_error() => "Something went wrong",
+                _ => "Something is not right",
+            },
+            cookies.map(|c| c.csrf).unwrap_or_default(),
+        ),
+        message: info.message,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, info.code).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Page,
+    message: String,
+}
+
+/// Reads one cookie's value from the request headers.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The chrome every page shares: title, who is signed in, the anti-forgery token, a message.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub title: String,
+    pub staff: Option<Staff>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    /// Which main navigation entry is current: "home", "groups", "venues", "staff", "account".
+    pub nav: &'static str,
+    /// Pages for members (personal links) show no staff navigation.
+    pub member_view: bool,
+}
+
+impl Page {
+    pub fn bare(title: &str, csrf: String) -> Page {
+        Page {
+            title: title.to_string(),
+            staff: None,
+            csrf,
+            flash: None,
+            nav: "",
+            member_view: false,
+        }
+    }
+    pub fn is_coordinator(&self) -> bool {
+        self.staff.as_ref().is_some_and(|s| s.is_coordinator())
+    }
+    pub fn current(&self, nav: &str) -> bool {
+        self.nav == nav
+    }
+}
+
+/// Renders a template to an HTML response.
+pub fn render<T: Template>(t: &T) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a template with a status (a form shown again with errors answers 422).
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> AppResult<Response> {
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+/// Redirects after a successful form, with a short message for the next page.
+pub fn redirect_with(to: &str, message: &str) -> Response {
+    let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(message.as_bytes());
+    let mut res = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={value}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax"
+    )) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// Formats a Unix time as a readable local date and time.
+pub fn when(ts: i64, tz: &str) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_second(ts) {
+        Ok(t) => t.to_zoned_datetime(zone).strftime("%-d %B %Y at %H:%M").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Formats a stored YYYY-MM-DD date as "3 March 2026".
+pub fn date_label(d: &str) -> String {
+    match d.parse::<jiff::civil::Date>() {
+        Ok(date) => date.strftime("%-d %B %Y").to_string(),
+        Err(_) => d.to_string(),
+    }
+}

@@ -1,0 +1,123 @@
+//! Venue pages: the list, a venue's page, adding and correcting a venue.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::account::staff_page;
+use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, render, render_status};
+use crate::AppState;
+use crate::domain::RawInput;
+use crate::domain::access::Staff;
+use crate::domain::venue::{STEP_FREE, Venue, VenueInput};
+use crate::error::AppResult;
+
+#[derive(Template)]
+#[template(path = "venues/list.html")]
+struct ListPage {
+    page: Page,
+    venues: Vec<Venue>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+) -> AppResult<Response> {
+    let venues = state.store.venues().await?;
+    render(&ListPage {
+        page: staff_page("Venues", &me, &cookies, "venues"),
+        venues,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "venues/form.html")]
+struct FormPage {
+    page: Page,
+    form: Form,
+    venue_id: Option<i64>,
+    step_free: [(&'static str, &'static str); 3],
+}
+
+fn form_page(me: &Staff, cookies: &Cookies, form: Form, venue_id: Option<i64>, status: StatusCode) -> AppResult<Response> {
+    let title = if venue_id.is_some() { "Change venue details" } else { "Add a venue" };
+    render_status(
+        status,
+        &FormPage {
+            page: staff_page(title, me, cookies, "venues"),
+            form,
+            venue_id,
+            step_free: STEP_FREE,
+        },
+    )
+}
+
+pub async fn new_page(CurrentStaff(me): CurrentStaff, cookies: Cookies) -> AppResult<Response> {
+    let mut raw = RawInput::default();
+    raw.set("step_free", "no");
+    form_page(&me, &cookies, Form::from_raw(raw), None, StatusCode::OK)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    match VenueInput::try_from(&raw) {
+        Ok(input) => {
+            let v = state.store.create_venue(&input).await?;
+            Ok(redirect_with(&format!("/venues/{}", v.id), &format!("{} has been added.", v.name)))
+        }
+        Err(e) => form_page(&me, &cookies, Form::with_errors(raw, e), None, StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "venues/show.html")]
+struct ShowPage {
+    page: Page,
+    venue: Venue,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let venue = state.store.venue(id).await?;
+    render(&ShowPage {
+        page: staff_page(&venue.name, &me, &cookies, "venues"),
+        venue,
+    })
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let venue = state.store.venue(id).await?;
+    form_page(&me, &cookies, Form::from_raw(venue.to_raw()), Some(id), StatusCode::OK)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.venue(id).await?;
+    match VenueInput::try_from(&raw) {
+        Ok(input) => {
+            let v = state.store.update_venue(id, &input).await?;
+            Ok(redirect_with(&format!("/venues/{id}"), &format!("{} has been saved.", v.name)))
+        }
+        Err(e) => form_page(&me, &cookies, Form::with_errors(raw, e), Some(id), StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
