@@ -2,8 +2,8 @@
 //! sign-in check with its throttle. The throttle's counts live in the database, so every
 //! instance behind a load balancer sees the same ones.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 

@@ -15,10 +15,19 @@ use crate::store::{Store, StoreError};
 use crate::{Config, demo};
 
 #[derive(Parser, Debug)]
-#[command(name = "hearth", version, about = "Hearth: software for running peer support groups")]
+#[command(
+    name = "hearth",
+    version,
+    about = "Hearth: software for running peer support groups"
+)]
 pub struct Cli {
     /// Where the data lives: sqlite://path/to/file.db (created if missing) or postgres://user@host/db
-    #[arg(long, global = true, env = "HEARTH_DATABASE_URL", default_value = "sqlite://hearth.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "HEARTH_DATABASE_URL",
+        default_value = "sqlite://hearth.db"
+    )]
     pub database: String,
     #[command(subcommand)]
     pub command: Command,
@@ -92,19 +101,29 @@ pub async fn run() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("hearth=info,warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 async fn execute(cli: Cli) -> Result<(), String> {
-    let store = Store::open(&cli.database).await.map_err(|e| e.to_string())?;
+    let store = Store::open(&cli.database)
+        .await
+        .map_err(|e| e.to_string())?;
     let result = match cli.command {
-        Command::Serve { bind, demo, public_url, trust_forwarded } => {
-            serve(&store, &bind, demo, public_url, trust_forwarded).await
-        }
-        Command::User { command: UserCommand::Create { email, name, role } } => {
-            create_user(&store, &email, &name, &role).await
-        }
-        Command::Token { command: TokenCommand::Create { email } } => create_token(&store, &email).await,
+        Command::Serve {
+            bind,
+            demo,
+            public_url,
+            trust_forwarded,
+        } => serve(&store, &bind, demo, public_url, trust_forwarded).await,
+        Command::User {
+            command: UserCommand::Create { email, name, role },
+        } => create_user(&store, &email, &name, &role).await,
+        Command::Token {
+            command: TokenCommand::Create { email },
+        } => create_token(&store, &email).await,
     };
     store.close().await;
     result
@@ -121,7 +140,10 @@ async fn serve(
         .parse()
         .map_err(|_| format!("--bind {bind:?} is not an address and port like 127.0.0.1:8080"))?;
     if demo {
-        match demo::fill_if_empty(store).await.map_err(|e| format!("could not create the demo data: {e}"))? {
+        match demo::fill_if_empty(store)
+            .await
+            .map_err(|e| format!("could not create the demo data: {e}"))?
+        {
             Some(accounts) => {
                 println!("Demo data created. Sign in with:");
                 for (role, email, password) in accounts {
@@ -140,7 +162,10 @@ async fn serve(
         .trim_end_matches('/')
         .to_string();
     println!("Hearth is running at {public_url} (press Ctrl+C to stop)");
-    let config = Config { public_url, trust_forwarded };
+    let config = Config {
+        public_url,
+        trust_forwarded,
+    };
     crate::serve(listener, store.clone(), config, shutdown_signal())
         .await
         .map_err(|e| format!("the server stopped: {e}"))
@@ -176,17 +201,36 @@ async fn create_user(store: &Store, email: &str, name: &str, role: &str) -> Resu
     let raw = RawInput::from_pairs(vec![
         ("email".into(), email.into()),
         ("name".into(), name.into()),
-        ("role".into(), if role.is_empty() { "-".into() } else { role.into() }),
+        (
+            "role".into(),
+            if role.is_empty() {
+                "-".into()
+            } else {
+                role.into()
+            },
+        ),
         ("password".into(), password),
     ]);
-    let input = AccountInput::try_from(&raw).map_err(|e| format!("the account was not created: {e}"))?;
+    let input =
+        AccountInput::try_from(&raw).map_err(|e| format!("the account was not created: {e}"))?;
     let hash = auth::hash_password(input.password.expose()).await?;
-    match store.create_account(input.email.as_str(), &input.name, input.role, &hash).await {
+    match store
+        .create_account(input.email.as_str(), &input.name, input.role, &hash)
+        .await
+    {
         Ok(staff) => {
-            println!("Created {} account for {} <{}>", staff.role.as_str(), staff.name, staff.email);
+            println!(
+                "Created {} account for {} <{}>",
+                staff.role.as_str(),
+                staff.name,
+                staff.email
+            );
             Ok(())
         }
-        Err(StoreError::Conflict(_)) => Err(format!("there is already an account for {}", input.email.as_str())),
+        Err(StoreError::Conflict(_)) => Err(format!(
+            "there is already an account for {}",
+            input.email.as_str()
+        )),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -199,8 +243,16 @@ async fn create_token(store: &Store, email: &str) -> Result<(), String> {
         Err(e) => return Err(e.to_string()),
     };
     let token = new_token();
-    store.create_api_token(staff.id, &hash_token(&token)).await.map_err(|e| e.to_string())?;
-    println!("API token for {} <{}> ({}). Keep it secret; it is shown only now:", staff.name, staff.email, staff.role.as_str());
+    store
+        .create_api_token(staff.id, &hash_token(&token))
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "API token for {} <{}> ({}). Keep it secret; it is shown only now:",
+        staff.name,
+        staff.email,
+        staff.role.as_str()
+    );
     println!("{token}");
     Ok(())
 }

@@ -9,31 +9,60 @@ use crate::domain::member::{ConsentInput, MemberInput};
 use crate::domain::venue::VenueInput;
 use crate::store::{Store, StoreError};
 
-pub const COORDINATOR: (&str, &str, &str) = ("Maggie Reid", "coordinator@example.org", "hearth-demo-coordinator");
-pub const FACILITATOR: (&str, &str, &str) = ("Tom Okafor", "facilitator@example.org", "hearth-demo-facilitator");
+pub const COORDINATOR: (&str, &str, &str) = (
+    "Maggie Reid",
+    "coordinator@example.org",
+    "hearth-demo-coordinator",
+);
+pub const FACILITATOR: (&str, &str, &str) = (
+    "Tom Okafor",
+    "facilitator@example.org",
+    "hearth-demo-facilitator",
+);
 
 fn raw(pairs: &[(&str, &str)]) -> RawInput {
-    RawInput::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    RawInput::from_pairs(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
 }
 
-fn parse<T: for<'a> TryFrom<&'a RawInput, Error = crate::domain::FieldErrors>>(pairs: &[(&str, &str)]) -> Result<T, StoreError> {
+fn parse<T: for<'a> TryFrom<&'a RawInput, Error = crate::domain::FieldErrors>>(
+    pairs: &[(&str, &str)],
+) -> Result<T, StoreError> {
     T::try_from(&raw(pairs)).map_err(|e| StoreError::Conflict(format!("demo data is invalid: {e}")))
 }
 
 /// Fills an empty database. Returns the accounts to sign in with (role, email, password), or
 /// None when the database already has accounts.
-pub async fn fill_if_empty(store: &Store) -> Result<Option<Vec<(String, String, String)>>, StoreError> {
+pub async fn fill_if_empty(
+    store: &Store,
+) -> Result<Option<Vec<(String, String, String)>>, StoreError> {
     if store.account_count().await? > 0 {
         return Ok(None);
     }
     let hash = |p: &'static str| async move {
-        auth::hash_password(p).await.map_err(|e| StoreError::Conflict(e))
+        auth::hash_password(p)
+            .await
+            .map_err(|e| StoreError::Conflict(e))
     };
     let coordinator = store
-        .create_account(COORDINATOR.1, COORDINATOR.0, Role::Coordinator, &hash(COORDINATOR.2).await?)
+        .create_account(
+            COORDINATOR.1,
+            COORDINATOR.0,
+            Role::Coordinator,
+            &hash(COORDINATOR.2).await?,
+        )
         .await?;
     let facilitator = store
-        .create_account(FACILITATOR.1, FACILITATOR.0, Role::Facilitator, &hash(FACILITATOR.2).await?)
+        .create_account(
+            FACILITATOR.1,
+            FACILITATOR.0,
+            Role::Facilitator,
+            &hash(FACILITATOR.2).await?,
+        )
         .await?;
 
     let hall = store
@@ -57,7 +86,10 @@ pub async fn fill_if_empty(store: &Store) -> Result<Option<Vec<(String, String, 
         .create_venue(&parse::<VenueInput>(&[
             ("name", "Greenway Garden Centre Café"),
             ("address", "Greenway Road\nNorth Hexley\nHX5 1GG"),
-            ("how_to_get_there", "Large car park. The café is at the back, past the plants."),
+            (
+                "how_to_get_there",
+                "Large car park. The café is at the back, past the plants.",
+            ),
             ("toilets", "Inside the café, next to the counter."),
             ("fire_exits", "The glass doors to the terrace."),
             ("step_free", "partly"),
@@ -65,7 +97,10 @@ pub async fn fill_if_empty(store: &Store) -> Result<Option<Vec<(String, String, 
             ("quiet_room", "true"),
             ("capacity", "14"),
             ("booking_contact", "Café manager, 01632 960 456"),
-            ("notes", "Ask for the quiet room at the back; it can be noisy at lunchtime."),
+            (
+                "notes",
+                "Ask for the quiet room at the back; it can be noisy at lunchtime.",
+            ),
         ])?)
         .await?;
 
@@ -89,7 +124,10 @@ pub async fn fill_if_empty(store: &Store) -> Result<Option<Vec<(String, String, 
             &coordinator,
             &parse::<GroupInput>(&[
                 ("name", "Greenway Coffee and Chat"),
-                ("description", "Six meetings over six months for people newly told they have diabetes."),
+                (
+                    "description",
+                    "Six meetings over six months for people newly told they have diabetes.",
+                ),
                 ("timezone", "Europe/London"),
                 ("usual_meeting_length", "75"),
                 ("open_to_new_members", "false"),
@@ -99,31 +137,187 @@ pub async fn fill_if_empty(store: &Store) -> Result<Option<Vec<(String, String, 
             ])?,
         )
         .await?;
-    store.set_facilitators(&coordinator, tuesday.id, &[facilitator.id]).await?;
+    store
+        .set_facilitators(&coordinator, tuesday.id, &[facilitator.id])
+        .await?;
 
     let members: [(i64, &[(&str, &str)]); 12] = [
-        (tuesday.id, &[("preferred_name", "Ada"), ("full_name", "Ada Thompson"), ("phone", "07700 900101"), ("preferred_contact", "phone"), ("needs", "hearing"), ("needs_note", "Uses the hearing loop; likes to sit near the front."), ("happy_to_share_story", "yes"), ("joined_on", "2026-03-10")]),
-        (tuesday.id, &[("preferred_name", "Bill"), ("full_name", "William Harris"), ("phone", "07700 900102"), ("email", "bill.harris@example.net"), ("preferred_contact", "email"), ("happy_to_share_story", "no"), ("joined_on", "2026-03-10")]),
-        (tuesday.id, &[("preferred_name", "Carol"), ("full_name", "Carol Mensah"), ("phone", "01632 960 777"), ("preferred_contact", "post"), ("needs", "sight"), ("needs_note", "Large print, please (at least 16 point)."), ("happy_to_share_story", "yes"), ("joined_on", "2026-03-10")]),
-        (tuesday.id, &[("preferred_name", "Dev"), ("full_name", "Devinder Singh"), ("phone", "07700 900104"), ("preferred_contact", "text"), ("needs", "dietary"), ("needs_note", "Vegetarian."), ("happy_to_share_story", "not_asked"), ("joined_on", "2026-04-14")]),
-        (tuesday.id, &[("preferred_name", "Eileen"), ("full_name", "Eileen O'Brien"), ("phone", "07700 900105"), ("preferred_contact", "phone"), ("needs", "mobility"), ("needs_note", "Walks with a frame; needs step-free access and a chair with arms."), ("happy_to_share_story", "yes"), ("joined_on", "2026-04-14")]),
-        (tuesday.id, &[("preferred_name", "Frank"), ("phone", "07700 900106"), ("preferred_contact", "phone"), ("needs", "hearing;mobility"), ("happy_to_share_story", "no"), ("joined_on", "2026-05-12")]),
-        (tuesday.id, &[("preferred_name", "Gloria"), ("full_name", "Gloria Bennett"), ("email", "gloria.b@example.com"), ("preferred_contact", "email"), ("happy_to_share_story", "yes"), ("joined_on", "2026-03-10"), ("left_on", "2026-08-11")]),
-        (greenway.id, &[("preferred_name", "Hamid"), ("full_name", "Hamid Rahimi"), ("phone", "07700 900108"), ("email", "hamid@example.org"), ("preferred_contact", "text"), ("needs", "dietary"), ("needs_note", "Halal food only."), ("happy_to_share_story", "not_asked"), ("joined_on", "2026-09-03")]),
-        (greenway.id, &[("preferred_name", "Irene"), ("full_name", "Irene Walsh"), ("phone", "01632 960 909"), ("preferred_contact", "phone"), ("needs", "sight;hearing"), ("needs_note", "Some sight loss; please read things out."), ("happy_to_share_story", "yes"), ("joined_on", "2026-09-03")]),
-        (greenway.id, &[("preferred_name", "Jim"), ("phone", "07700 900110"), ("preferred_contact", "phone"), ("happy_to_share_story", "no"), ("joined_on", "2026-09-03")]),
-        (greenway.id, &[("preferred_name", "Kath"), ("full_name", "Kathleen Doyle"), ("email", "kath.doyle@example.net"), ("preferred_contact", "email"), ("needs", "other"), ("needs_note", "Finds busy rooms hard; the quiet room helps."), ("happy_to_share_story", "not_asked"), ("joined_on", "2026-10-01")]),
-        (greenway.id, &[("preferred_name", "Leon"), ("full_name", "Leon Fraser"), ("phone", "07700 900112"), ("preferred_contact", "text"), ("happy_to_share_story", "yes"), ("joined_on", "2026-10-01")]),
+        (
+            tuesday.id,
+            &[
+                ("preferred_name", "Ada"),
+                ("full_name", "Ada Thompson"),
+                ("phone", "07700 900101"),
+                ("preferred_contact", "phone"),
+                ("needs", "hearing"),
+                (
+                    "needs_note",
+                    "Uses the hearing loop; likes to sit near the front.",
+                ),
+                ("happy_to_share_story", "yes"),
+                ("joined_on", "2026-03-10"),
+            ],
+        ),
+        (
+            tuesday.id,
+            &[
+                ("preferred_name", "Bill"),
+                ("full_name", "William Harris"),
+                ("phone", "07700 900102"),
+                ("email", "bill.harris@example.net"),
+                ("preferred_contact", "email"),
+                ("happy_to_share_story", "no"),
+                ("joined_on", "2026-03-10"),
+            ],
+        ),
+        (
+            tuesday.id,
+            &[
+                ("preferred_name", "Carol"),
+                ("full_name", "Carol Mensah"),
+                ("phone", "01632 960 777"),
+                ("preferred_contact", "post"),
+                ("needs", "sight"),
+                ("needs_note", "Large print, please (at least 16 point)."),
+                ("happy_to_share_story", "yes"),
+                ("joined_on", "2026-03-10"),
+            ],
+        ),
+        (
+            tuesday.id,
+            &[
+                ("preferred_name", "Dev"),
+                ("full_name", "Devinder Singh"),
+                ("phone", "07700 900104"),
+                ("preferred_contact", "text"),
+                ("needs", "dietary"),
+                ("needs_note", "Vegetarian."),
+                ("happy_to_share_story", "not_asked"),
+                ("joined_on", "2026-04-14"),
+            ],
+        ),
+        (
+            tuesday.id,
+            &[
+                ("preferred_name", "Eileen"),
+                ("full_name", "Eileen O'Brien"),
+                ("phone", "07700 900105"),
+                ("preferred_contact", "phone"),
+                ("needs", "mobility"),
+                (
+                    "needs_note",
+                    "Walks with a frame; needs step-free access and a chair with arms.",
+                ),
+                ("happy_to_share_story", "yes"),
+                ("joined_on", "2026-04-14"),
+            ],
+        ),
+        (
+            tuesday.id,
+            &[
+                ("preferred_name", "Frank"),
+                ("phone", "07700 900106"),
+                ("preferred_contact", "phone"),
+                ("needs", "hearing;mobility"),
+                ("happy_to_share_story", "no"),
+                ("joined_on", "2026-05-12"),
+            ],
+        ),
+        (
+            tuesday.id,
+            &[
+                ("preferred_name", "Gloria"),
+                ("full_name", "Gloria Bennett"),
+                ("email", "gloria.b@example.com"),
+                ("preferred_contact", "email"),
+                ("happy_to_share_story", "yes"),
+                ("joined_on", "2026-03-10"),
+                ("left_on", "2026-08-11"),
+            ],
+        ),
+        (
+            greenway.id,
+            &[
+                ("preferred_name", "Hamid"),
+                ("full_name", "Hamid Rahimi"),
+                ("phone", "07700 900108"),
+                ("email", "hamid@example.org"),
+                ("preferred_contact", "text"),
+                ("needs", "dietary"),
+                ("needs_note", "Halal food only."),
+                ("happy_to_share_story", "not_asked"),
+                ("joined_on", "2026-09-03"),
+            ],
+        ),
+        (
+            greenway.id,
+            &[
+                ("preferred_name", "Irene"),
+                ("full_name", "Irene Walsh"),
+                ("phone", "01632 960 909"),
+                ("preferred_contact", "phone"),
+                ("needs", "sight;hearing"),
+                ("needs_note", "Some sight loss; please read things out."),
+                ("happy_to_share_story", "yes"),
+                ("joined_on", "2026-09-03"),
+            ],
+        ),
+        (
+            greenway.id,
+            &[
+                ("preferred_name", "Jim"),
+                ("phone", "07700 900110"),
+                ("preferred_contact", "phone"),
+                ("happy_to_share_story", "no"),
+                ("joined_on", "2026-09-03"),
+            ],
+        ),
+        (
+            greenway.id,
+            &[
+                ("preferred_name", "Kath"),
+                ("full_name", "Kathleen Doyle"),
+                ("email", "kath.doyle@example.net"),
+                ("preferred_contact", "email"),
+                ("needs", "other"),
+                ("needs_note", "Finds busy rooms hard; the quiet room helps."),
+                ("happy_to_share_story", "not_asked"),
+                ("joined_on", "2026-10-01"),
+            ],
+        ),
+        (
+            greenway.id,
+            &[
+                ("preferred_name", "Leon"),
+                ("full_name", "Leon Fraser"),
+                ("phone", "07700 900112"),
+                ("preferred_contact", "text"),
+                ("happy_to_share_story", "yes"),
+                ("joined_on", "2026-10-01"),
+            ],
+        ),
     ];
     for (group_id, fields) in members {
-        let m = store.create_member(&coordinator, group_id, &parse::<MemberInput>(fields)?).await?;
+        let m = store
+            .create_member(&coordinator, group_id, &parse::<MemberInput>(fields)?)
+            .await?;
         for kind in ["contact", "records"] {
             let consent = parse::<ConsentInput>(&[("kind", kind), ("how_given", "in_person")])?;
-            store.add_consent(m.id, &consent, &coordinator.actor()).await?;
+            store
+                .add_consent(m.id, &consent, &coordinator.actor())
+                .await?;
         }
     }
     Ok(Some(vec![
-        ("coordinator".into(), COORDINATOR.1.into(), COORDINATOR.2.into()),
-        ("facilitator".into(), FACILITATOR.1.into(), FACILITATOR.2.into()),
+        (
+            "coordinator".into(),
+            COORDINATOR.1.into(),
+            COORDINATOR.2.into(),
+        ),
+        (
+            "facilitator".into(),
+            FACILITATOR.1.into(),
+            FACILITATOR.2.into(),
+        ),
     ]))
 }

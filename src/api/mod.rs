@@ -12,11 +12,11 @@ use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::domain::FieldErrors;
 use crate::domain::access::Staff;
 use crate::domain::group::{Group, GroupInput};
 use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
 use crate::domain::venue::{Venue, VenueInput};
-use crate::domain::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::store::{Facilitator, MemberFilter, StoreError};
 use crate::web::{ApiStaff, JsonInput};
@@ -28,14 +28,29 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
         .route("/groups", get(list_groups).post(create_group))
-        .route("/groups/{id}", get(get_group).put(update_group).patch(update_group))
+        .route(
+            "/groups/{id}",
+            get(get_group).put(update_group).patch(update_group),
+        )
         .route("/groups/{id}/facilitators", put(set_facilitators))
-        .route("/groups/{id}/members", get(list_members).post(create_member))
-        .route("/members/{id}", get(get_member).put(update_member).patch(update_member))
+        .route(
+            "/groups/{id}/members",
+            get(list_members).post(create_member),
+        )
+        .route(
+            "/members/{id}",
+            get(get_member).put(update_member).patch(update_member),
+        )
         .route("/members/{id}/consents", post(add_consent))
-        .route("/members/{id}/consents/{cid}/withdraw", post(withdraw_consent))
+        .route(
+            "/members/{id}/consents/{cid}/withdraw",
+            post(withdraw_consent),
+        )
         .route("/venues", get(list_venues).post(create_venue))
-        .route("/venues/{id}", get(get_venue).put(update_venue).patch(update_venue))
+        .route(
+            "/venues/{id}",
+            get(get_venue).put(update_venue).patch(update_venue),
+        )
         .fallback(not_found)
 }
 
@@ -45,8 +60,10 @@ async fn not_found() -> AppError {
 
 async fn openapi() -> Response {
     let mut res = OPENAPI.into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     res
 }
 
@@ -78,32 +95,53 @@ struct GroupOut {
 
 async fn group_out(state: &AppState, group: Group) -> AppResult<GroupOut> {
     let facilitators = state.store.facilitators_of(group.id).await?;
-    Ok(GroupOut { group, facilitators })
+    Ok(GroupOut {
+        group,
+        facilitators,
+    })
 }
 
-async fn list_groups(State(state): State<AppState>, ApiStaff(me): ApiStaff) -> AppResult<Json<serde_json::Value>> {
+async fn list_groups(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+) -> AppResult<Json<serde_json::Value>> {
     let groups = state.store.groups_for(&me).await?;
     Ok(Json(serde_json::json!({ "groups": groups })))
 }
 
 fn venue_conflict(e: StoreError) -> AppError {
     match e {
-        StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single("usual_venue_id", "There is no venue with this id.")),
+        StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
+            "usual_venue_id",
+            "There is no venue with this id.",
+        )),
         other => other.into(),
     }
 }
 
-async fn create_group(State(state): State<AppState>, ApiStaff(me): ApiStaff, JsonInput(raw): JsonInput) -> AppResult<Response> {
+async fn create_group(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
     if !me.is_coordinator() {
         return Err(AppError::Forbidden);
     }
     let input = parsed(GroupInput::try_from(&raw))?;
-    let group = state.store.create_group(&me, &input).await.map_err(venue_conflict)?;
+    let group = state
+        .store
+        .create_group(&me, &input)
+        .await
+        .map_err(venue_conflict)?;
     let out = group_out(&state, group).await?;
     Ok(created(format!("/api/v1/groups/{}", out.group.id), out))
 }
 
-async fn get_group(State(state): State<AppState>, ApiStaff(me): ApiStaff, Path(id): Path<i64>) -> AppResult<Json<GroupOut>> {
+async fn get_group(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<GroupOut>> {
     let group = state.store.group_for(&me, id).await?;
     Ok(Json(group_out(&state, group).await?))
 }
@@ -117,7 +155,11 @@ async fn update_group(
 ) -> AppResult<Json<GroupOut>> {
     let current = state.store.group_for(&me, id).await?;
     let input = parsed(GroupInput::try_from(&current.to_raw().merged_with(raw)))?;
-    let group = state.store.update_group(&me, id, &input).await.map_err(venue_conflict)?;
+    let group = state
+        .store
+        .update_group(&me, id, &input)
+        .await
+        .map_err(venue_conflict)?;
     Ok(Json(group_out(&state, group).await?))
 }
 
@@ -130,7 +172,10 @@ async fn set_facilitators(
     let mut ids = Vec::new();
     for v in raw.all("facilitator_ids") {
         ids.push(v.parse::<i64>().map_err(|_| {
-            AppError::Invalid(FieldErrors::single("facilitator_ids", "Give a list of account ids, like [3, 7]."))
+            AppError::Invalid(FieldErrors::single(
+                "facilitator_ids",
+                "Give a list of account ids, like [3, 7].",
+            ))
         })?);
     }
     state.store.set_facilitators(&me, id, &ids).await?;
@@ -177,7 +222,13 @@ async fn create_member(
     state.store.group_for(&me, id).await?;
     let input = parsed(MemberInput::try_from(&raw))?;
     let member = state.store.create_member(&me, id, &input).await?;
-    Ok(created(format!("/api/v1/members/{}", member.id), MemberOut { member, consents: Vec::new() }))
+    Ok(created(
+        format!("/api/v1/members/{}", member.id),
+        MemberOut {
+            member,
+            consents: Vec::new(),
+        },
+    ))
 }
 
 #[derive(Serialize)]
@@ -187,7 +238,11 @@ struct MemberOut {
     consents: Vec<Consent>,
 }
 
-async fn get_member(State(state): State<AppState>, ApiStaff(me): ApiStaff, Path(id): Path<i64>) -> AppResult<Json<MemberOut>> {
+async fn get_member(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<MemberOut>> {
     let member = state.store.member_for(&me, id).await?;
     let consents = state.store.consents_of(id).await?;
     Ok(Json(MemberOut { member, consents }))
@@ -216,7 +271,11 @@ async fn add_consent(
     let input = parsed(ConsentInput::try_from(&raw))?;
     state.store.add_consent(id, &input, &me.actor()).await?;
     let consents = state.store.consents_of(id).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "consents": consents }))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "consents": consents })),
+    )
+        .into_response())
 }
 
 async fn withdraw_consent(
@@ -234,18 +293,29 @@ async fn withdraw_consent(
 
 // --- venues -----------------------------------------------------------------------------
 
-async fn list_venues(State(state): State<AppState>, ApiStaff(_): ApiStaff) -> AppResult<Json<serde_json::Value>> {
+async fn list_venues(
+    State(state): State<AppState>,
+    ApiStaff(_): ApiStaff,
+) -> AppResult<Json<serde_json::Value>> {
     let venues = state.store.venues().await?;
     Ok(Json(serde_json::json!({ "venues": venues })))
 }
 
-async fn create_venue(State(state): State<AppState>, ApiStaff(_): ApiStaff, JsonInput(raw): JsonInput) -> AppResult<Response> {
+async fn create_venue(
+    State(state): State<AppState>,
+    ApiStaff(_): ApiStaff,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
     let input = parsed(VenueInput::try_from(&raw))?;
     let venue = state.store.create_venue(&input).await?;
     Ok(created(format!("/api/v1/venues/{}", venue.id), venue))
 }
 
-async fn get_venue(State(state): State<AppState>, ApiStaff(_): ApiStaff, Path(id): Path<i64>) -> AppResult<Json<Venue>> {
+async fn get_venue(
+    State(state): State<AppState>,
+    ApiStaff(_): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Venue>> {
     Ok(Json(state.store.venue(id).await?))
 }
 
@@ -260,3 +330,31 @@ async fn update_venue(
     Ok(Json(state.store.update_venue(id, &input).await?))
 }
 
+#[cfg(test)]
+mod tests {
+    /// Every route this module serves is described in the OpenAPI document, and nothing more.
+    #[test]
+    fn openapi_describes_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI).expect("valid JSON");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths = doc["paths"].as_object().expect("paths");
+        let source = include_str!("mod.rs");
+        let routes: Vec<&str> = source
+            .split(".route(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(routes.len() >= 10);
+        for route in &routes {
+            assert!(
+                paths.contains_key(*route),
+                "{route} is missing from openapi.json"
+            );
+        }
+        assert_eq!(
+            routes.len(),
+            paths.len(),
+            "openapi.json describes routes that do not exist"
+        );
+    }
+}

@@ -46,7 +46,10 @@ impl Group {
         raw.set("name", &self.name);
         raw.set("description", &self.description);
         raw.set("timezone", &self.timezone);
-        raw.set("usual_meeting_length", self.usual_meeting_length.to_string());
+        raw.set(
+            "usual_meeting_length",
+            self.usual_meeting_length.to_string(),
+        );
         raw.set("open_to_new_members", self.open_to_new_members.to_string());
         raw.set("format", &self.format);
         if let Some(n) = self.number_of_meetings {

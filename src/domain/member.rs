@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use super::{FieldErrors, RawInput, choice, looks_like_email, optional_date, optional_text, required_text};
+use super::{
+    FieldErrors, RawInput, choice, looks_like_email, optional_date, optional_text, required_text,
+};
 
 /// A member as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -171,12 +173,18 @@ impl TryFrom<&RawInput> for MemberInput {
             &mut e,
         );
         if preferred_contact == "email" && email.is_empty() && e.get("email").is_none() {
-            e.add("email", "Enter an email address, or choose another way to keep in touch.");
+            e.add(
+                "email",
+                "Enter an email address, or choose another way to keep in touch.",
+            );
         }
         let mut needs = Vec::new();
         for given in raw.all("needs") {
             // A CSV cell may hold several needs separated by ; or ,
-            for n in given.split([';', ',']).map(|n| n.trim().to_ascii_lowercase()) {
+            for n in given
+                .split([';', ','])
+                .map(|n| n.trim().to_ascii_lowercase())
+            {
                 if n.is_empty() {
                     continue;
                 }
@@ -204,7 +212,10 @@ impl TryFrom<&RawInput> for MemberInput {
         if let (Some(j), Some(l)) = (joined_on, left_on)
             && l < j
         {
-            e.add("left_on", "The date they left must be after the date they joined.");
+            e.add(
+                "left_on",
+                "The date they left must be after the date they joined.",
+            );
         }
         e.finish(|| MemberInput {
             preferred_name,
@@ -347,8 +358,11 @@ mod tests {
         for f in ["phone", "email", "preferred_contact", "left_on"] {
             assert!(e.get(f).is_some(), "{f}: {e}");
         }
-        let e = MemberInput::try_from(&raw(&[("preferred_name", "Ada"), ("preferred_contact", "email")]))
-            .expect_err("email needed");
+        let e = MemberInput::try_from(&raw(&[
+            ("preferred_name", "Ada"),
+            ("preferred_contact", "email"),
+        ]))
+        .expect_err("email needed");
         assert!(e.get("email").is_some());
     }
 }

@@ -31,7 +31,10 @@ impl ImportRow {
     pub fn errors(&self) -> Vec<String> {
         match &self.result {
             Ok(_) => Vec::new(),
-            Err(e) => e.iter().map(|e| format!("{}: {}", e.field, e.message)).collect(),
+            Err(e) => e
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect(),
         }
     }
     pub fn is_ok(&self) -> bool {
@@ -77,7 +80,9 @@ pub fn check_import(text: &str) -> ImportCheck {
         rows: Vec::new(),
     };
     if text.trim().is_empty() {
-        return fail("The file is empty. Choose a CSV file with a header row and one row per member.".into());
+        return fail(
+            "The file is empty. Choose a CSV file with a header row and one row per member.".into(),
+        );
     }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -87,7 +92,10 @@ pub fn check_import(text: &str) -> ImportCheck {
         Ok(h) => h.iter().map(normalise_header).collect(),
         Err(e) => return fail(format!("The file could not be read as CSV: {e}")),
     };
-    if let Some(unknown) = headers.iter().find(|h| !h.is_empty() && !COLUMNS.contains(&h.as_str())) {
+    if let Some(unknown) = headers
+        .iter()
+        .find(|h| !h.is_empty() && !COLUMNS.contains(&h.as_str()))
+    {
         return fail(format!(
             "The column {unknown:?} is not one Hearth knows. Use these column names: {}.",
             COLUMNS.join(", ")
@@ -100,7 +108,9 @@ pub fn check_import(text: &str) -> ImportCheck {
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         if rows.len() >= MAX_IMPORT_ROWS {
-            return fail(format!("The file has more than {MAX_IMPORT_ROWS} rows. Split it into smaller files."));
+            return fail(format!(
+                "The file has more than {MAX_IMPORT_ROWS} rows. Split it into smaller files."
+            ));
         }
         let record = match record {
             Ok(r) => r,
@@ -118,7 +128,14 @@ pub fn check_import(text: &str) -> ImportCheck {
         let mut result = MemberInput::try_from(&raw);
         if record.len() > headers.len() {
             let mut e = result.err().unwrap_or_default();
-            e.add("row", format!("This row has {} cells but the header has {}.", record.len(), headers.len()));
+            e.add(
+                "row",
+                format!(
+                    "This row has {} cells but the header has {}.",
+                    record.len(),
+                    headers.len()
+                ),
+            );
             result = Err(e);
         }
         rows.push(ImportRow {
@@ -130,7 +147,10 @@ pub fn check_import(text: &str) -> ImportCheck {
     if rows.is_empty() {
         return fail("The file has a header row but no members under it.".into());
     }
-    ImportCheck { file_error: None, rows }
+    ImportCheck {
+        file_error: None,
+        rows,
+    }
 }
 
 /// Exports add a leading apostrophe to cells a spreadsheet would run as a formula; imports of
@@ -188,7 +208,8 @@ mod tests {
 
     #[test]
     fn every_bad_row_is_named() {
-        let c = check_import("preferred_name,email\nAda,nope\n,ben@example.org\nCy,cy@example.org\n");
+        let c =
+            check_import("preferred_name,email\nAda,nope\n,ben@example.org\nCy,cy@example.org\n");
         assert!(!c.all_ok());
         assert_eq!(c.error_count(), 2);
         assert_eq!(c.rows[0].line, 2);

@@ -128,12 +128,8 @@ impl RawInput {
             .map(|(k, _)| k.trim_end_matches("[]").to_string())
             .collect();
         self.pairs.retain(|(k, _)| !given.contains(k.as_str()));
-        self.pairs.extend(
-            other
-                .pairs
-                .into_iter()
-                .filter(|(k, _)| !k.ends_with("[]")),
-        );
+        self.pairs
+            .extend(other.pairs.into_iter().filter(|(k, _)| !k.ends_with("[]")));
         self
     }
 
@@ -237,11 +233,7 @@ pub(crate) fn optional_number(
         Ok(_) => {
             errors.add(
                 field,
-                format!(
-                    "Enter a number from {} to {}.",
-                    range.start(),
-                    range.end()
-                ),
+                format!("Enter a number from {} to {}.", range.start(), range.end()),
             );
             None
         }

@@ -2,9 +2,7 @@
 
 use serde::Serialize;
 
-use super::{
-    FieldErrors, RawInput, choice, flag, optional_number, optional_text, required_text,
-};
+use super::{FieldErrors, RawInput, choice, flag, optional_number, optional_text, required_text};
 
 /// A venue as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

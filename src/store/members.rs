@@ -165,7 +165,8 @@ impl Store {
 
     /// A member correcting their own details through their personal link.
     pub async fn update_member_self(&self, id: i64, input: &MemberInput) -> StoreResult<Member> {
-        self.write_member(id, input, &format!("member:{id}")).await?;
+        self.write_member(id, input, &format!("member:{id}"))
+            .await?;
         self.member_unchecked(id).await
     }
 

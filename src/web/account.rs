@@ -60,7 +60,12 @@ pub async fn home(
     };
     let groups = state.store.groups_for(&staff).await?;
     render(&HomePage {
-        first_name: staff.name.split_whitespace().next().unwrap_or("").to_string(),
+        first_name: staff
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string(),
         page: staff_page("Home", &staff, &cookies, "home"),
         groups,
     })
@@ -122,7 +127,13 @@ pub async fn setup_submit(
     else {
         return Err(setup_done());
     };
-    start_session(&state, &staff, "/", "Welcome to Hearth. Your coordinator account is ready.").await
+    start_session(
+        &state,
+        &staff,
+        "/",
+        "Welcome to Hearth. Your coordinator account is ready.",
+    )
+    .await
 }
 
 fn without_passwords(mut raw: RawInput) -> RawInput {
@@ -144,7 +155,11 @@ async fn start_session(
         .store
         .create_session(&hash_token(&token), staff.id, auth::SESSION_TTL)
         .await?;
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     let mut res = redirect_with(next, message);
     let value = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
@@ -300,11 +315,16 @@ pub async fn change_password(
     if let Some(p) = &new
         && raw.get("password_confirm") != Some(p.expose())
     {
-        errors.add("password_confirm", "The two new passwords are not the same.");
+        errors.add(
+            "password_confirm",
+            "The two new passwords are not the same.",
+        );
     }
     match new {
         Some(p) if errors.is_empty() => {
-            let hash = auth::hash_password(p.expose()).await.map_err(AppError::Internal)?;
+            let hash = auth::hash_password(p.expose())
+                .await
+                .map_err(AppError::Internal)?;
             state.store.set_password(me.id, &hash).await?;
             // Every session ended with the change, this one too: sign in again with the new one.
             start_session(&state, &me, "/account", "Your password has been changed.").await
@@ -379,7 +399,14 @@ pub async fn staff_create(
     let input = match AccountInput::try_from(&raw) {
         Ok(i) => i,
         Err(errors) => {
-            return staff_page_handler(&state, &me, &cookies, Form::with_errors(raw, errors), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return staff_page_handler(
+                &state,
+                &me,
+                &cookies,
+                Form::with_errors(raw, errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     // "!" is not a valid password hash, so nobody can sign in until the link is used.
@@ -390,8 +417,18 @@ pub async fn staff_create(
     {
         Ok(s) => s,
         Err(StoreError::Conflict(_)) => {
-            let errors = FieldErrors::single("email", "There is already an account with this email address.");
-            return staff_page_handler(&state, &me, &cookies, Form::with_errors(raw, errors), StatusCode::CONFLICT).await;
+            let errors = FieldErrors::single(
+                "email",
+                "There is already an account with this email address.",
+            );
+            return staff_page_handler(
+                &state,
+                &me,
+                &cookies,
+                Form::with_errors(raw, errors),
+                StatusCode::CONFLICT,
+            )
+            .await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -417,7 +454,12 @@ async fn issue_reset_link(state: &AppState, me: &Staff, account_id: i64) -> AppR
         .await?;
     state
         .store
-        .audit(&me.actor(), "reset link issued", &format!("account:{account_id}"), "")
+        .audit(
+            &me.actor(),
+            "reset link issued",
+            &format!("account:{account_id}"),
+            "",
+        )
         .await?;
     Ok(format!("{}/reset/{token}", state.config.public_url))
 }
@@ -459,7 +501,11 @@ pub async fn reset_page(
     cookies: Cookies,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let Some(account) = state.store.password_reset_account(&hash_token(&token)).await? else {
+    let Some(account) = state
+        .store
+        .password_reset_account(&hash_token(&token))
+        .await?
+    else {
         return Err(expired_link());
     };
     render(&ResetPage {
@@ -504,10 +550,22 @@ pub async fn reset_submit(
             },
         );
     };
-    let password_hash = auth::hash_password(p.expose()).await.map_err(AppError::Internal)?;
-    if !state.store.use_password_reset(&hash, &password_hash).await? {
+    let password_hash = auth::hash_password(p.expose())
+        .await
+        .map_err(AppError::Internal)?;
+    if !state
+        .store
+        .use_password_reset(&hash, &password_hash)
+        .await?
+    {
         return Err(expired_link());
     }
     state.store.clear_failures(&account.email).await?;
-    start_session(&state, &account, "/", "Your new password is set. You are signed in.").await
+    start_session(
+        &state,
+        &account,
+        "/",
+        "Your new password is set. You are signed in.",
+    )
+    .await
 }

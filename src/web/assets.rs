@@ -8,9 +8,21 @@ use axum::response::{IntoResponse, Response};
 use crate::error::AppError;
 
 const FILES: [(&str, &str, &str); 3] = [
-    ("hearth.css", "text/css; charset=utf-8", include_str!("../../static/hearth.css")),
-    ("hearth.js", "text/javascript; charset=utf-8", include_str!("../../static/hearth.js")),
-    ("favicon.svg", "image/svg+xml", include_str!("../../static/favicon.svg")),
+    (
+        "hearth.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/hearth.css"),
+    ),
+    (
+        "hearth.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/hearth.js"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../../static/favicon.svg"),
+    ),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
@@ -21,6 +33,9 @@ pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
     let mut res = (*body).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
     Ok(res)
 }

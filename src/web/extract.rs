@@ -156,7 +156,10 @@ impl FromRequest<AppState> for CheckedForm {
             return Err(AppError::Csrf);
         }
         Ok(CheckedForm(RawInput::from_pairs(
-            pairs.into_iter().filter(|(k, _)| k != "csrf_token").collect(),
+            pairs
+                .into_iter()
+                .filter(|(k, _)| k != "csrf_token")
+                .collect(),
         )))
     }
 }
@@ -184,8 +187,7 @@ pub fn check_origin(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
 
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

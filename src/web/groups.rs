@@ -7,8 +7,8 @@ use axum::response::Response;
 
 use super::account::staff_page;
 use super::{
-    CheckedForm, Cookies, Coordinator, CurrentStaff, Form, Page, date_label, redirect_with,
-    render, render_status,
+    CheckedForm, Cookies, Coordinator, CurrentStaff, Form, Page, date_label, redirect_with, render,
+    render_status,
 };
 use crate::AppState;
 use crate::domain::access::{Role, Staff};
@@ -97,7 +97,11 @@ async fn form_page(
     if !current.is_empty() && !timezones.contains(&current) {
         timezones.insert(0, current);
     }
-    let title = if group_id.is_some() { "Change group details" } else { "Add a group" };
+    let title = if group_id.is_some() {
+        "Change group details"
+    } else {
+        "Add a group"
+    };
     render_status(
         status,
         &FormPage {
@@ -121,7 +125,15 @@ pub async fn new_page(
     raw.set("open_to_new_members", "true");
     raw.set("format", "open_ended");
     raw.set("ground_rules", SUGGESTED_GROUND_RULES);
-    form_page(&state, &me, &cookies, Form::from_raw(raw), None, StatusCode::OK).await
+    form_page(
+        &state,
+        &me,
+        &cookies,
+        Form::from_raw(raw),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn create(
@@ -133,14 +145,36 @@ pub async fn create(
     let input = match GroupInput::try_from(&raw) {
         Ok(i) => i,
         Err(e) => {
-            return form_page(&state, &me, &cookies, Form::with_errors(raw, e), None, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return form_page(
+                &state,
+                &me,
+                &cookies,
+                Form::with_errors(raw, e),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     match state.store.create_group(&me, &input).await {
-        Ok(g) => Ok(redirect_with(&format!("/groups/{}", g.id), &format!("{} has been added.", g.name))),
+        Ok(g) => Ok(redirect_with(
+            &format!("/groups/{}", g.id),
+            &format!("{} has been added.", g.name),
+        )),
         Err(StoreError::Conflict(_)) => {
-            let e = FieldErrors::single("usual_venue_id", "That venue no longer exists. Choose another.");
-            form_page(&state, &me, &cookies, Form::with_errors(raw, e), None, StatusCode::UNPROCESSABLE_ENTITY).await
+            let e = FieldErrors::single(
+                "usual_venue_id",
+                "That venue no longer exists. Choose another.",
+            );
+            form_page(
+                &state,
+                &me,
+                &cookies,
+                Form::with_errors(raw, e),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -178,11 +212,21 @@ pub async fn show(
     };
     let facilitators = state.store.facilitators_of(id).await?;
     let assignable = if me.is_coordinator() {
-        state.store.accounts().await?.into_iter().filter(|a| a.role == Role::Facilitator).collect()
+        state
+            .store
+            .accounts()
+            .await?
+            .into_iter()
+            .filter(|a| a.role == Role::Facilitator)
+            .collect()
     } else {
         Vec::new()
     };
-    let active_members = state.store.members_of(&me, id, &MemberFilter::default()).await?.len();
+    let active_members = state
+        .store
+        .members_of(&me, id, &MemberFilter::default())
+        .await?
+        .len();
     render(&ShowPage {
         page: staff_page(&group.name, &me, &cookies, "groups"),
         reviewed_on: group.ground_rules_reviewed_on.as_deref().map(date_label),
@@ -201,7 +245,15 @@ pub async fn edit_page(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, id).await?;
-    form_page(&state, &me, &cookies, Form::from_raw(group.to_raw()), Some(id), StatusCode::OK).await
+    form_page(
+        &state,
+        &me,
+        &cookies,
+        Form::from_raw(group.to_raw()),
+        Some(id),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn update(
@@ -216,14 +268,36 @@ pub async fn update(
     let input = match GroupInput::try_from(&raw) {
         Ok(i) => i,
         Err(e) => {
-            return form_page(&state, &me, &cookies, Form::with_errors(raw, e), Some(id), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return form_page(
+                &state,
+                &me,
+                &cookies,
+                Form::with_errors(raw, e),
+                Some(id),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     match state.store.update_group(&me, id, &input).await {
-        Ok(g) => Ok(redirect_with(&format!("/groups/{id}"), &format!("{} has been saved.", g.name))),
+        Ok(g) => Ok(redirect_with(
+            &format!("/groups/{id}"),
+            &format!("{} has been saved.", g.name),
+        )),
         Err(StoreError::Conflict(_)) => {
-            let e = FieldErrors::single("usual_venue_id", "That venue no longer exists. Choose another.");
-            form_page(&state, &me, &cookies, Form::with_errors(raw, e), Some(id), StatusCode::UNPROCESSABLE_ENTITY).await
+            let e = FieldErrors::single(
+                "usual_venue_id",
+                "That venue no longer exists. Choose another.",
+            );
+            form_page(
+                &state,
+                &me,
+                &cookies,
+                Form::with_errors(raw, e),
+                Some(id),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -237,10 +311,15 @@ pub async fn set_facilitators(
 ) -> AppResult<Response> {
     let mut ids = Vec::new();
     for v in raw.all("facilitator") {
-        ids.push(v.trim().parse::<i64>().map_err(|_| {
-            AppError::BadRequest("Choose facilitators from the list.".into())
-        })?);
+        ids.push(
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| AppError::BadRequest("Choose facilitators from the list.".into()))?,
+        );
     }
     state.store.set_facilitators(&me, id, &ids).await?;
-    Ok(redirect_with(&format!("/groups/{id}"), "The group's facilitators have been saved."))
+    Ok(redirect_with(
+        &format!("/groups/{id}"),
+        "The group's facilitators have been saved.",
+    ))
 }

@@ -9,8 +9,10 @@ use axum::response::Response;
 use super::{CheckedForm, Cookies, Form, Page, redirect_with, render_status, when};
 use crate::AppState;
 use crate::auth::hash_token;
-use crate::domain::member::{CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, Member, MemberInput, NEEDS, STORY};
 use crate::domain::RawInput;
+use crate::domain::member::{
+    CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, Member, MemberInput, NEEDS, STORY,
+};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template)]
@@ -34,7 +36,9 @@ impl LinkPage {
         when(*ts, &self.timezone)
     }
     fn has_current(&self, kind: &&str) -> bool {
-        self.consents.iter().any(|c| c.kind == *kind && c.is_current())
+        self.consents
+            .iter()
+            .any(|c| c.kind == *kind && c.is_current())
     }
 }
 
@@ -50,7 +54,14 @@ async fn member_from(state: &AppState, token: &str) -> AppResult<Member> {
         })
 }
 
-async fn show(state: &AppState, cookies: &Cookies, token: String, member: Member, form: Form, status: StatusCode) -> AppResult<Response> {
+async fn show(
+    state: &AppState,
+    cookies: &Cookies,
+    token: String,
+    member: Member,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
     let group = state.store.group_unchecked(member.group_id).await?;
     let consents = state.store.consents_of(member.id).await?;
     render_status(
@@ -78,11 +89,20 @@ async fn show(state: &AppState, cookies: &Cookies, token: String, member: Member
     )
 }
 
-pub async fn page(State(state): State<AppState>, cookies: Cookies, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn page(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
     state
         .store
-        .audit(&format!("member:{}", member.id), "viewed own record", &format!("member:{}", member.id), "")
+        .audit(
+            &format!("member:{}", member.id),
+            "viewed own record",
+            &format!("member:{}", member.id),
+            "",
+        )
         .await?;
     let form = Form::from_raw(member.to_raw());
     show(&state, &cookies, token, member, form, StatusCode::OK).await
@@ -102,9 +122,22 @@ pub async fn update(
     match MemberInput::try_from(&merged) {
         Ok(input) => {
             state.store.update_member_self(member.id, &input).await?;
-            Ok(redirect_with(&format!("/m/{token}"), "Thank you. Your details have been saved."))
+            Ok(redirect_with(
+                &format!("/m/{token}"),
+                "Thank you. Your details have been saved.",
+            ))
         }
-        Err(e) => show(&state, &cookies, token, member, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            show(
+                &state,
+                &cookies,
+                token,
+                member,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -115,9 +148,16 @@ pub async fn give_consent(
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
     raw.set("how_given", "personal_link");
-    let input = ConsentInput::try_from(&raw).map_err(|_| AppError::BadRequest("Choose what you agree to.".into()))?;
-    state.store.add_consent(member.id, &input, &format!("member:{}", member.id)).await?;
-    Ok(redirect_with(&format!("/m/{token}#consents"), "Thank you. Your agreement has been recorded."))
+    let input = ConsentInput::try_from(&raw)
+        .map_err(|_| AppError::BadRequest("Choose what you agree to.".into()))?;
+    state
+        .store
+        .add_consent(member.id, &input, &format!("member:{}", member.id))
+        .await?;
+    Ok(redirect_with(
+        &format!("/m/{token}#consents"),
+        "Thank you. Your agreement has been recorded.",
+    ))
 }
 
 pub async fn withdraw_consent(
@@ -126,9 +166,15 @@ pub async fn withdraw_consent(
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
-    if !state.store.withdraw_consent(member.id, consent_id, &format!("member:{}", member.id)).await? {
+    if !state
+        .store
+        .withdraw_consent(member.id, consent_id, &format!("member:{}", member.id))
+        .await?
+    {
         return Err(AppError::NotFound);
     }
-    Ok(redirect_with(&format!("/m/{token}#consents"), "You have withdrawn that agreement. It has been recorded."))
+    Ok(redirect_with(
+        &format!("/m/{token}#consents"),
+        "You have withdrawn that agreement. It has been recorded.",
+    ))
 }
-

@@ -9,11 +9,12 @@ use serde::Deserialize;
 
 use super::account::staff_page;
 use super::{
-    CheckedForm, Cookies, CurrentStaff, Form, Page, RequestCookies, check_origin,
-    constant_time_eq, date_label, redirect_with, render, render_status, when,
+    CheckedForm, Cookies, CurrentStaff, Form, Page, RequestCookies, check_origin, constant_time_eq,
+    date_label, redirect_with, render, render_status, when,
 };
 use crate::AppState;
 use crate::auth::{hash_token, new_token};
+use crate::domain::RawInput;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
 use crate::domain::member::{
@@ -21,7 +22,6 @@ use crate::domain::member::{
     STORY,
 };
 use crate::domain::member_csv::{self, ImportCheck};
-use crate::domain::RawInput;
 use crate::error::{AppError, AppResult};
 use crate::store::{AuditEvent, MemberFilter};
 
@@ -68,11 +68,19 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let members = state.store.members_of(&me, group_id, &(&query).into()).await?;
+    let members = state
+        .store
+        .members_of(&me, group_id, &(&query).into())
+        .await?;
     let filtered = !(query.q.is_empty() && query.need.is_empty() && query.contact.is_empty())
         || matches!(query.status.as_str(), "left" | "all");
     render(&ListPage {
-        page: staff_page(&format!("Members of {}", group.name), &me, &cookies, "groups"),
+        page: staff_page(
+            &format!("Members of {}", group.name),
+            &me,
+            &cookies,
+            "groups",
+        ),
         group,
         members,
         query,
@@ -89,21 +97,40 @@ pub async fn export_csv(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let members = state.store.members_of(&me, group_id, &(&query).into()).await?;
+    let members = state
+        .store
+        .members_of(&me, group_id, &(&query).into())
+        .await?;
     let body = member_csv::export(&members).map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .store
-        .audit(&me.actor(), "exported members", &format!("group:{group_id}"), &format!("{} rows", members.len()))
+        .audit(
+            &me.actor(),
+            "exported members",
+            &format!("group:{group_id}"),
+            &format!("{} rows", members.len()),
+        )
         .await?;
     let filename: String = group
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}-members.csv\"")) {
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{filename}-members.csv\""))
+    {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
@@ -123,8 +150,19 @@ struct FormPage {
     story: [(&'static str, &'static str); 3],
 }
 
-fn form_page(me: &Staff, cookies: &Cookies, group: Group, form: Form, member_id: Option<i64>, status: StatusCode) -> AppResult<Response> {
-    let title = if member_id.is_some() { "Change a member's details".to_string() } else { format!("Add a member to {}", group.name) };
+fn form_page(
+    me: &Staff,
+    cookies: &Cookies,
+    group: Group,
+    form: Form,
+    member_id: Option<i64>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let title = if member_id.is_some() {
+        "Change a member's details".to_string()
+    } else {
+        format!("Add a member to {}", group.name)
+    };
     render_status(
         status,
         &FormPage {
@@ -150,7 +188,14 @@ pub async fn new_page(
     raw.set("preferred_contact", "phone");
     raw.set("happy_to_share_story", "not_asked");
     raw.set("joined_on", jiff::ZonedDateTime::now().date().to_string());
-    form_page(&me, &cookies, group, Form::from_raw(raw), None, StatusCode::OK)
+    form_page(
+        &me,
+        &cookies,
+        group,
+        Form::from_raw(raw),
+        None,
+        StatusCode::OK,
+    )
 }
 
 pub async fn create(
@@ -164,9 +209,19 @@ pub async fn create(
     match MemberInput::try_from(&raw) {
         Ok(input) => {
             let m = state.store.create_member(&me, group_id, &input).await?;
-            Ok(redirect_with(&format!("/members/{}", m.id), &format!("{} has been added to {}.", m.preferred_name, group.name)))
+            Ok(redirect_with(
+                &format!("/members/{}", m.id),
+                &format!("{} has been added to {}.", m.preferred_name, group.name),
+            ))
         }
-        Err(e) => form_page(&me, &cookies, group, Form::with_errors(raw, e), None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => form_page(
+            &me,
+            &cookies,
+            group,
+            Form::with_errors(raw, e),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     }
 }
 
@@ -178,7 +233,14 @@ pub async fn edit_page(
 ) -> AppResult<Response> {
     let member = state.store.member_for(&me, id).await?;
     let group = state.store.group_for(&me, member.group_id).await?;
-    form_page(&me, &cookies, group, Form::from_raw(member.to_raw()), Some(id), StatusCode::OK)
+    form_page(
+        &me,
+        &cookies,
+        group,
+        Form::from_raw(member.to_raw()),
+        Some(id),
+        StatusCode::OK,
+    )
 }
 
 pub async fn update(
@@ -192,11 +254,21 @@ pub async fn update(
     match MemberInput::try_from(&raw) {
         Ok(input) => {
             let m = state.store.update_member(&me, id, &input).await?;
-            Ok(redirect_with(&format!("/members/{id}"), &format!("{}'s details have been saved.", m.preferred_name)))
+            Ok(redirect_with(
+                &format!("/members/{id}"),
+                &format!("{}'s details have been saved.", m.preferred_name),
+            ))
         }
         Err(e) => {
             let group = state.store.group_for(&me, member.group_id).await?;
-            form_page(&me, &cookies, group, Form::with_errors(raw, e), Some(id), StatusCode::UNPROCESSABLE_ENTITY)
+            form_page(
+                &me,
+                &cookies,
+                group,
+                Form::with_errors(raw, e),
+                Some(id),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -214,7 +286,8 @@ struct ShowPage {
     consent_form: Form,
     consent_kinds: [(&'static str, &'static str); 2],
     consent_how: [(&'static str, &'static str); 4],
-    audit: Vec<AuditEvent>,
+    /// (when, what, who) for coordinators; empty for facilitators.
+    audit: Vec<(String, String, String)>,
     joined: Option<String>,
     left: Option<String>,
 }
@@ -225,7 +298,14 @@ impl ShowPage {
     }
 }
 
-async fn show_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, consent_form: Form, status: StatusCode) -> AppResult<Response> {
+async fn show_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    consent_form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
     let member = state.store.member_for(me, id).await?;
     let group = state.store.group_for(me, member.group_id).await?;
     let consents = state.store.consents_of(id).await?;
@@ -235,7 +315,23 @@ async fn show_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, con
         .await?
         .map(|t| when(t, &group.timezone));
     let audit = if me.is_coordinator() {
-        state.store.audit_for(&format!("member:{id}"), 10).await?
+        let events = state.store.audit_for(&format!("member:{id}"), 12).await?;
+        let accounts = state.store.accounts().await?;
+        events
+            .into_iter()
+            .map(|e: AuditEvent| {
+                let who = match e.actor.split_once(':') {
+                    Some(("account", n)) => accounts
+                        .iter()
+                        .find(|a| a.id.to_string() == n)
+                        .map(|a| a.name.clone())
+                        .unwrap_or_else(|| e.actor.clone()),
+                    Some(("member", _)) => format!("{} (personal link)", member.preferred_name),
+                    _ => e.actor.clone(),
+                };
+                (when(e.at, &group.timezone), e.action, who)
+            })
+            .collect()
     } else {
         Vec::new()
     };
@@ -277,9 +373,22 @@ pub async fn add_consent(
     match ConsentInput::try_from(&raw) {
         Ok(input) => {
             state.store.add_consent(id, &input, &me.actor()).await?;
-            Ok(redirect_with(&format!("/members/{id}#consents"), "The consent has been recorded."))
+            Ok(redirect_with(
+                &format!("/members/{id}#consents"),
+                "The consent has been recorded.",
+            ))
         }
-        Err(e) => show_page(&state, &me, &cookies, id, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            show_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -290,10 +399,17 @@ pub async fn withdraw_consent(
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     state.store.member_for(&me, id).await?;
-    if !state.store.withdraw_consent(id, consent_id, &me.actor()).await? {
+    if !state
+        .store
+        .withdraw_consent(id, consent_id, &me.actor())
+        .await?
+    {
         return Err(AppError::NotFound);
     }
-    Ok(redirect_with(&format!("/members/{id}#consents"), "The consent has been marked as withdrawn."))
+    Ok(redirect_with(
+        &format!("/members/{id}#consents"),
+        "The consent has been marked as withdrawn.",
+    ))
 }
 
 #[derive(Template)]
@@ -317,7 +433,10 @@ pub async fn issue_link(
 ) -> AppResult<Response> {
     let member = state.store.member_for(&me, id).await?;
     let token = new_token();
-    state.store.replace_member_link(id, &hash_token(&token), &me.actor()).await?;
+    state
+        .store
+        .replace_member_link(id, &hash_token(&token), &me.actor())
+        .await?;
     render(&LinkShown {
         page: staff_page("Personal link", &me, &cookies, "groups"),
         heading: format!("{}'s personal link", member.preferred_name),
@@ -339,7 +458,10 @@ pub async fn revoke_link(
 ) -> AppResult<Response> {
     state.store.member_for(&me, id).await?;
     state.store.revoke_member_links(id, &me.actor()).await?;
-    Ok(redirect_with(&format!("/members/{id}"), "The personal link has been turned off."))
+    Ok(redirect_with(
+        &format!("/members/{id}"),
+        "The personal link has been turned off.",
+    ))
 }
 
 // --- CSV import -------------------------------------------------------------------------
@@ -362,7 +484,12 @@ pub async fn import_page(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     render(&ImportPage {
-        page: staff_page(&format!("Import members into {}", group.name), &me, &cookies, "groups"),
+        page: staff_page(
+            &format!("Import members into {}", group.name),
+            &me,
+            &cookies,
+            "groups",
+        ),
         group,
         columns: member_csv::COLUMNS,
         check: None,
@@ -386,16 +513,13 @@ pub async fn import_preview(
     let mut given_csrf = String::new();
     let mut file_text = String::new();
     let mut pasted = String::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::BadRequest("The upload could not be read. Please try again.".into()))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(|_| {
+        AppError::BadRequest("The upload could not be read. Please try again.".into())
+    })? {
         let name = field.name().unwrap_or("").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| AppError::BadRequest("The upload could not be read. Please try again.".into()))?;
+        let bytes = field.bytes().await.map_err(|_| {
+            AppError::BadRequest("The upload could not be read. Please try again.".into())
+        })?;
         let text = match String::from_utf8(bytes.to_vec()) {
             Ok(t) => t,
             Err(_) if name == "file" => {
@@ -412,16 +536,31 @@ pub async fn import_preview(
             _ => {}
         }
     }
-    if super::cookie(&headers, super::CSRF_COOKIE).is_none() || !constant_time_eq(&given_csrf, &csrf) {
+    if super::cookie(&headers, super::CSRF_COOKIE).is_none()
+        || !constant_time_eq(&given_csrf, &csrf)
+    {
         return Err(AppError::Csrf);
     }
-    let csv_text = if file_text.trim().is_empty() { pasted } else { file_text };
+    let csv_text = if file_text.trim().is_empty() {
+        pasted
+    } else {
+        file_text
+    };
     let check = member_csv::check_import(&csv_text);
-    let status = if check.all_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if check.all_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     render_status(
         status,
         &ImportPage {
-            page: staff_page(&format!("Import members into {}", group.name), &me, &cookies, "groups"),
+            page: staff_page(
+                &format!("Import members into {}", group.name),
+                &me,
+                &cookies,
+                "groups",
+            ),
             group,
             columns: member_csv::COLUMNS,
             check: Some(check),
@@ -445,7 +584,12 @@ pub async fn import_confirm(
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &ImportPage {
-                page: staff_page(&format!("Import members into {}", group.name), &me, &cookies, "groups"),
+                page: staff_page(
+                    &format!("Import members into {}", group.name),
+                    &me,
+                    &cookies,
+                    "groups",
+                ),
                 group,
                 columns: member_csv::COLUMNS,
                 check: Some(check),
@@ -453,9 +597,16 @@ pub async fn import_confirm(
             },
         );
     }
-    let n = state.store.import_members(&me, group_id, &check.valid()).await?;
+    let n = state
+        .store
+        .import_members(&me, group_id, &check.valid())
+        .await?;
     Ok(redirect_with(
         &format!("/groups/{group_id}/members"),
-        &format!("{n} {} imported into {}.", if n == 1 { "member was" } else { "members were" }, group.name),
+        &format!(
+            "{n} {} imported into {}.",
+            if n == 1 { "member was" } else { "members were" },
+            group.name
+        ),
     ))
 }

@@ -38,37 +38,73 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(account::home))
-        .route("/setup", get(account::setup_page).post(account::setup_submit))
-        .route("/signin", get(account::signin_page).post(account::signin_submit))
+        .route(
+            "/setup",
+            get(account::setup_page).post(account::setup_submit),
+        )
+        .route(
+            "/signin",
+            get(account::signin_page).post(account::signin_submit),
+        )
         .route("/signout", post(account::signout))
         .route("/account", get(account::account_page))
         .route("/account/password", post(account::change_password))
-        .route("/staff", get(account::staff_list).post(account::staff_create))
+        .route(
+            "/staff",
+            get(account::staff_list).post(account::staff_create),
+        )
         .route("/staff/{id}/reset-link", post(account::staff_reset_link))
-        .route("/reset/{token}", get(account::reset_page).post(account::reset_submit))
+        .route(
+            "/reset/{token}",
+            get(account::reset_page).post(account::reset_submit),
+        )
         .route("/groups", get(groups::list))
         .route("/groups/new", get(groups::new_page).post(groups::create))
         .route("/groups/{id}", get(groups::show))
-        .route("/groups/{id}/edit", get(groups::edit_page).post(groups::update))
+        .route(
+            "/groups/{id}/edit",
+            get(groups::edit_page).post(groups::update),
+        )
         .route("/groups/{id}/facilitators", post(groups::set_facilitators))
         .route("/groups/{id}/members", get(members::list))
         .route("/groups/{id}/members.csv", get(members::export_csv))
-        .route("/groups/{id}/members/new", get(members::new_page).post(members::create))
-        .route("/groups/{id}/members/import", get(members::import_page).post(members::import_preview))
-        .route("/groups/{id}/members/import/confirm", post(members::import_confirm))
+        .route(
+            "/groups/{id}/members/new",
+            get(members::new_page).post(members::create),
+        )
+        .route(
+            "/groups/{id}/members/import",
+            get(members::import_page).post(members::import_preview),
+        )
+        .route(
+            "/groups/{id}/members/import/confirm",
+            post(members::import_confirm),
+        )
         .route("/members/{id}", get(members::show))
-        .route("/members/{id}/edit", get(members::edit_page).post(members::update))
+        .route(
+            "/members/{id}/edit",
+            get(members::edit_page).post(members::update),
+        )
         .route("/members/{id}/consents", post(members::add_consent))
-        .route("/members/{id}/consents/{cid}/withdraw", post(members::withdraw_consent))
+        .route(
+            "/members/{id}/consents/{cid}/withdraw",
+            post(members::withdraw_consent),
+        )
         .route("/members/{id}/link", post(members::issue_link))
         .route("/members/{id}/link/revoke", post(members::revoke_link))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
         .route("/venues/{id}", get(venues::show))
-        .route("/venues/{id}/edit", get(venues::edit_page).post(venues::update))
+        .route(
+            "/venues/{id}/edit",
+            get(venues::edit_page).post(venues::update),
+        )
         .route("/m/{token}", get(link::page).post(link::update))
         .route("/m/{token}/consents", post(link::give_consent))
-        .route("/m/{token}/consents/{cid}/withdraw", post(link::withdraw_consent))
+        .route(
+            "/m/{token}/consents/{cid}/withdraw",
+            post(link::withdraw_consent),
+        )
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve));
 
@@ -76,7 +112,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router())
         .fallback(not_found)
         .layer(middleware::from_fn(render_errors))
-        .layer(middleware::from_fn_with_state(state.clone(), cookies_and_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            cookies_and_headers,
+        ))
         .with_state(state)
 }
 
@@ -101,7 +140,11 @@ pub struct RequestCookies {
 
 /// Gives every browser an anti-forgery cookie, carries flash messages, and puts the security
 /// headers on every response.
-async fn cookies_and_headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn cookies_and_headers(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let existing_csrf = cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() >= 32);
     let csrf = existing_csrf.clone().unwrap_or_else(crate::auth::new_token);
     let flash = cookie(req.headers(), FLASH_COOKIE).and_then(|f| {
@@ -117,7 +160,11 @@ async fn cookies_and_headers(State(state): State<AppState>, mut req: Request, ne
         flash: flash.clone(),
     });
     let mut res = next.run(req).await;
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     let h = res.headers_mut();
     if existing_csrf.is_none() && !is_api {
         if let Ok(v) = HeaderValue::from_str(&format!(
@@ -126,24 +173,41 @@ async fn cookies_and_headers(State(state): State<AppState>, mut req: Request, ne
             h.append(header::SET_COOKIE, v);
         }
     }
-    let shown = is_get && h.get(header::CONTENT_TYPE).is_some_and(|c| c.as_bytes().starts_with(b"text/html"));
+    let shown = is_get
+        && h.get(header::CONTENT_TYPE)
+            .is_some_and(|c| c.as_bytes().starts_with(b"text/html"));
     if flash.is_some() && shown {
         h.append(
             header::SET_COOKIE,
             HeaderValue::from_static("hearth_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
         );
     }
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Personal links carry a secret in the address: never pass it on to another site.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     );
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if state.config.secure_cookies() {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -159,7 +223,11 @@ async fn cookies_and_headers(State(state): State<AppState>, mut req: Request, ne
 /// Gives an error response its body: JSON under /api/, a page elsewhere.
 async fn render_errors(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
-    let next_path = req.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let next_path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let cookies = req.extensions().get::<RequestCookies>().cloned();
     let res = next.run(req).await;
     let Some(info) = res.extensions().get::<ErrorInfo>().cloned() else {
@@ -286,7 +354,10 @@ pub fn redirect_with(to: &str, message: &str) -> Response {
 pub fn when(ts: i64, tz: &str) -> String {
     let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
     match jiff::Timestamp::from_second(ts) {
-        Ok(t) => t.to_zoned_datetime(zone).strftime("%-d %B %Y at %H:%M").to_string(),
+        Ok(t) => t
+            .to_zoned_datetime(zone)
+            .strftime("%-d %B %Y at %H:%M")
+            .to_string(),
         Err(_) => String::new(),
     }
 }

@@ -41,8 +41,18 @@ struct FormPage {
     step_free: [(&'static str, &'static str); 3],
 }
 
-fn form_page(me: &Staff, cookies: &Cookies, form: Form, venue_id: Option<i64>, status: StatusCode) -> AppResult<Response> {
-    let title = if venue_id.is_some() { "Change venue details" } else { "Add a venue" };
+fn form_page(
+    me: &Staff,
+    cookies: &Cookies,
+    form: Form,
+    venue_id: Option<i64>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let title = if venue_id.is_some() {
+        "Change venue details"
+    } else {
+        "Add a venue"
+    };
     render_status(
         status,
         &FormPage {
@@ -69,9 +79,18 @@ pub async fn create(
     match VenueInput::try_from(&raw) {
         Ok(input) => {
             let v = state.store.create_venue(&input).await?;
-            Ok(redirect_with(&format!("/venues/{}", v.id), &format!("{} has been added.", v.name)))
+            Ok(redirect_with(
+                &format!("/venues/{}", v.id),
+                &format!("{} has been added.", v.name),
+            ))
         }
-        Err(e) => form_page(&me, &cookies, Form::with_errors(raw, e), None, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => form_page(
+            &me,
+            &cookies,
+            Form::with_errors(raw, e),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     }
 }
 
@@ -102,7 +121,13 @@ pub async fn edit_page(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let venue = state.store.venue(id).await?;
-    form_page(&me, &cookies, Form::from_raw(venue.to_raw()), Some(id), StatusCode::OK)
+    form_page(
+        &me,
+        &cookies,
+        Form::from_raw(venue.to_raw()),
+        Some(id),
+        StatusCode::OK,
+    )
 }
 
 pub async fn update(
@@ -116,8 +141,17 @@ pub async fn update(
     match VenueInput::try_from(&raw) {
         Ok(input) => {
             let v = state.store.update_venue(id, &input).await?;
-            Ok(redirect_with(&format!("/venues/{id}"), &format!("{} has been saved.", v.name)))
+            Ok(redirect_with(
+                &format!("/venues/{id}"),
+                &format!("{} has been saved.", v.name),
+            ))
         }
-        Err(e) => form_page(&me, &cookies, Form::with_errors(raw, e), Some(id), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => form_page(
+            &me,
+            &cookies,
+            Form::with_errors(raw, e),
+            Some(id),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     }
 }

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Writes src/api/openapi.json, the OpenAPI 3 description of Hearth's JSON API.
+Run it after changing the API: python3 tools/openapi.py (a test checks every route is described)."""
+import json, pathlib
+
+def ref(name): return {"$ref": f"#/components/schemas/{name}"}
+def s(t, **kw): d = {"type": t}; d.update(kw); return d
+nullable_str = {"type": ["string", "null"]}
+nullable_int = {"type": ["integer", "null"]}
+date = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD"}
+
+def ok(schema, desc="OK"): return {"description": desc, "content": {"application/json": {"schema": schema}}}
+ERR = {"$ref": "#/components/responses/Error"}
+def errors(*codes): return {str(c): ERR for c in codes}
+def path_id(name="id", desc="id"): return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "format": "int64"}, "description": desc}
+def body(schema, required=True): return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+group_fields = {
+    "name": s("string", maxLength=120),
+    "description": s("string", maxLength=4000),
+    "timezone": s("string", description="IANA time zone name, e.g. Europe/London"),
+    "usual_meeting_length": s("integer", minimum=15, maximum=480, description="minutes"),
+    "open_to_new_members": s("boolean"),
+    "format": s("string", enum=["open_ended", "fixed"]),
+    "number_of_meetings": {"type": ["integer", "null"], "minimum": 1, "maximum": 200, "description": "required when format is fixed"},
+    "ground_rules": s("string", maxLength=8000, description="the group agreement"),
+    "ground_rules_reviewed_on": date,
+    "usual_venue_id": nullable_int,
+}
+venue_fields = {
+    "name": s("string", maxLength=120),
+    "address": s("string"), "how_to_get_there": s("string"), "toilets": s("string"), "fire_exits": s("string"),
+    "step_free": s("string", enum=["no", "partly", "fully"]),
+    "hearing_loop": s("boolean"), "accessible_toilet": s("boolean"), "parking": s("boolean"), "quiet_room": s("boolean"),
+    "requires_sign_in_sheet": s("boolean"),
+    "capacity": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000},
+    "booking_contact": s("string"), "notes": s("string"),
+}
+member_fields = {
+    "preferred_name": s("string", maxLength=80, description="the only required field"),
+    "full_name": s("string"), "phone": s("string"), "email": s("string"),
+    "preferred_contact": s("string", enum=["phone", "text", "email", "post"]),
+    "needs": s("array", items=s("string", enum=["hearing", "sight", "mobility", "dietary", "other"])),
+    "needs_note": s("string"),
+    "happy_to_share_story": s("string", enum=["yes", "no", "not_asked"]),
+    "joined_on": date, "left_on": date,
+}
+def with_id(fields, extra=None):
+    props = {"id": s("integer", format="int64"), **fields, **(extra or {})}
+    return s("object", properties=props, required=list(props.keys()))
+
+schemas = {
+    "Error": s("object", required=["error"], properties={"error": s("object", required=["code", "message"], properties={
+        "code": s("string", enum=["not_found", "forbidden", "unauthorized", "form_expired", "bad_request", "invalid_input", "conflict", "too_many_requests", "internal"]),
+        "message": s("string"),
+        "fields": s("array", items=s("object", required=["field", "message"], properties={"field": s("string"), "message": s("string")})),
+    })}),
+    "Staff": s("object", properties={"id": s("integer"), "email": s("string"), "name": s("string"), "role": s("string", enum=["coordinator", "facilitator"])}, required=["id", "email", "name", "role"]),
+    "Facilitator": s("object", properties={"id": s("integer"), "name": s("string"), "email": s("string")}, required=["id", "name", "email"]),
+    "Group": with_id(group_fields, {"facilitators": s("array", items=ref("Facilitator"))}),
+    "GroupSummary": with_id(group_fields, {"active_members": s("integer"), "venue_name": nullable_str}),
+    "GroupInput": s("object", properties=group_fields, description="On create, name is required. On PUT/PATCH any subset; fields left out keep their values."),
+    "Venue": with_id(venue_fields),
+    "VenueInput": s("object", properties=venue_fields),
+    "Consent": s("object", properties={"id": s("integer"), "member_id": s("integer"), "kind": s("string", enum=["contact", "records"]), "how_given": s("string", enum=["in_person", "phone", "in_writing", "personal_link"]), "note": s("string"), "given_at": s("integer", description="Unix seconds"), "withdrawn_at": nullable_int, "recorded_by": s("string")}, required=["id", "member_id", "kind", "how_given", "note", "given_at", "withdrawn_at", "recorded_by"]),
+    "ConsentInput": s("object", required=["kind", "how_given"], properties={"kind": s("string", enum=["contact", "records"]), "how_given": s("string", enum=["in_person", "phone", "in_writing", "personal_link"]), "note": s("string")}),
+    "Member": with_id(member_fields, {"group_id": s("integer"), "consents": s("array", items=ref("Consent"))}),
+    "MemberSummary": with_id(member_fields, {"group_id": s("integer")}),
+    "MemberInput": s("object", properties=member_fields),
+}
+
+paths = {
+    "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}},
+    "/me": {"get": {"summary": "The account the token belongs to", "responses": {"200": ok(ref("Staff")), **errors(401)}}},
+    "/groups": {
+        "get": {"summary": "Groups the caller may see (coordinators: all; facilitators: their own)", "responses": {"200": ok(s("object", properties={"groups": s("array", items=ref("GroupSummary"))})), **errors(401)}},
+        "post": {"summary": "Create a group (coordinators only)", "requestBody": body(ref("GroupInput")), "responses": {"201": ok(ref("Group"), "Created"), **errors(400, 401, 403, 422)}},
+    },
+    "/groups/{id}": {
+        "parameters": [path_id()],
+        "get": {"summary": "One group", "responses": {"200": ok(ref("Group")), **errors(401, 404)}},
+        "put": {"summary": "Change a group (any subset of fields)", "requestBody": body(ref("GroupInput")), "responses": {"200": ok(ref("Group")), **errors(400, 401, 404, 422)}},
+        "patch": {"summary": "Change a group (any subset of fields)", "requestBody": body(ref("GroupInput")), "responses": {"200": ok(ref("Group")), **errors(400, 401, 404, 422)}},
+    },
+    "/groups/{id}/facilitators": {
+        "parameters": [path_id()],
+        "put": {"summary": "Set who facilitates the group (coordinators only)", "requestBody": body(s("object", required=["facilitator_ids"], properties={"facilitator_ids": s("array", items=s("integer"))})), "responses": {"200": ok(ref("Group")), **errors(400, 401, 403, 404, 422)}},
+    },
+    "/groups/{id}/members": {
+        "parameters": [path_id()],
+        "get": {"summary": "A group's members, with search and filters",
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": s("string"), "description": "words in name, phone or email"},
+                    {"name": "need", "in": "query", "schema": s("string", enum=["hearing", "sight", "mobility", "dietary", "other"])},
+                    {"name": "preferred_contact", "in": "query", "schema": s("string", enum=["phone", "text", "email", "post"])},
+                    {"name": "status", "in": "query", "schema": s("string", enum=["active", "left", "all"], default="active")},
+                ],
+                "responses": {"200": ok(s("object", properties={"members": s("array", items=ref("MemberSummary"))})), **errors(401, 404)}},
+        "post": {"summary": "Add a member to the group", "requestBody": body(ref("MemberInput")), "responses": {"201": ok(ref("Member"), "Created"), **errors(400, 401, 404, 422)}},
+    },
+    "/members/{id}": {
+        "parameters": [path_id()],
+        "get": {"summary": "One member with their consents (access is audited)", "responses": {"200": ok(ref("Member")), **errors(401, 404)}},
+        "put": {"summary": "Change a member (any subset of fields)", "requestBody": body(ref("MemberInput")), "responses": {"200": ok(ref("Member")), **errors(400, 401, 404, 422)}},
+        "patch": {"summary": "Change a member (any subset of fields)", "requestBody": body(ref("MemberInput")), "responses": {"200": ok(ref("Member")), **errors(400, 401, 404, 422)}},
+    },
+    "/members/{id}/consents": {
+        "parameters": [path_id()],
+        "post": {"summary": "Record a consent", "requestBody": body(ref("ConsentInput")), "responses": {"201": ok(s("object", properties={"consents": s("array", items=ref("Consent"))}), "Created"), **errors(400, 401, 404, 422)}},
+    },
+    "/members/{id}/consents/{cid}/withdraw": {
+        "parameters": [path_id(), path_id("cid", "consent id")],
+        "post": {"summary": "Mark a consent as withdrawn", "responses": {"200": ok(s("object", properties={"consents": s("array", items=ref("Consent"))})), **errors(401, 404)}},
+    },
+    "/venues": {
+        "get": {"summary": "All venues", "responses": {"200": ok(s("object", properties={"venues": s("array", items=ref("Venue"))})), **errors(401)}},
+        "post": {"summary": "Add a venue", "requestBody": body(ref("VenueInput")), "responses": {"201": ok(ref("Venue"), "Created"), **errors(400, 401, 422)}},
+    },
+    "/venues/{id}": {
+        "parameters": [path_id()],
+        "get": {"summary": "One venue", "responses": {"200": ok(ref("Venue")), **errors(401, 404)}},
+        "put": {"summary": "Change a venue (any subset of fields)", "requestBody": body(ref("VenueInput")), "responses": {"200": ok(ref("Venue")), **errors(400, 401, 404, 422)}},
+        "patch": {"summary": "Change a venue (any subset of fields)", "requestBody": body(ref("VenueInput")), "responses": {"200": ok(ref("Venue")), **errors(400, 401, 404, 422)}},
+    },
+}
+
+doc = {
+    "openapi": "3.1.0",
+    "info": {"title": "Hearth API", "version": "1", "description": "Hearth's JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `hearth token create --email E`). A token has the same permissions as its owner: coordinators see every group, facilitators only the groups they are assigned to. Errors always have the shape of the Error schema; bad input answers 422 with `error.fields` naming each offending field."},
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "paths": paths,
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "responses": {"Error": {"description": "An error", "content": {"application/json": {"schema": ref("Error")}}}},
+        "schemas": schemas,
+    },
+}
+out = pathlib.Path(__file__).resolve().parent.parent / "src" / "api" / "openapi.json"
+out.write_text(json.dumps(doc, indent=2) + "\n")
+print(f"wrote {out}")
