@@ -24,6 +24,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{ConnectOptions, Connection};
 
 /// What can go wrong in the store, in terms the app can act on.
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +170,23 @@ impl Store {
 
     /// Opens PostgreSQL with explicit options (the tests use this to give each test a schema).
     pub async fn open_postgres(options: PgConnectOptions) -> Result<Store, OpenError> {
+        // One direct connection first: its error says what is wrong (refused, unknown host,
+        // bad password), where the pool would only report a timeout.
+        let probe = tokio::time::timeout(Duration::from_secs(10), options.connect())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)
+            .and_then(|r| r);
+        match probe {
+            Ok(conn) => {
+                let _ = conn.close().await;
+            }
+            Err(source) => {
+                return Err(OpenError::Connect {
+                    url: "postgres".into(),
+                    source,
+                });
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
