@@ -1,0 +1,13 @@
+//! Hearth's integration tests over HTTP: one binary, every test on SQLite and on PostgreSQL.
+//!
+//! Each test gets a real server on port 0 and a database of its own (a new SQLite file, or a
+//! new PostgreSQL schema). PostgreSQL comes from HEARTH_TEST_POSTGRES_URL (default
+//! postgres://postgres@127.0.0.1:5432/test); when it is not reachable the PostgreSQL variants
+//! pass with a notice, unless HEARTH_TEST_STRICT is set, when they fail.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod accounts;
+mod basics;
