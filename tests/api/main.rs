@@ -11,3 +11,5 @@ mod helpers;
 
 mod accounts;
 mod basics;
+mod csrf;
+mod forms;
