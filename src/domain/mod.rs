@@ -6,6 +6,7 @@
 pub mod access;
 pub mod account;
 pub mod group;
+pub mod meeting;
 pub mod member;
 pub mod member_csv;
 pub mod venue;

@@ -9,12 +9,14 @@
 mod accounts;
 mod audit;
 mod groups;
+mod meetings;
 mod members;
 mod venues;
 
 pub use accounts::*;
 pub use audit::*;
 pub use groups::*;
+pub use meetings::*;
 pub use members::*;
 
 use std::str::FromStr;

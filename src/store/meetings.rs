@@ -1,0 +1,914 @@
+//! Meetings and everything captured about them: agenda templates, each meeting's own agenda,
+//! RSVPs, attendance, notes and actions, reflections and concerns. Every method takes the viewer
+//! and reaches a meeting only through a group that viewer may see. Each change to a meeting
+//! raises its `version`, which other devices poll to stay up to date.
+
+use serde::Serialize;
+
+use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+use crate::domain::meeting::{
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, DEFAULT_AGENDA, Meeting,
+    MeetingInput, NotesInput, Reflection, ReflectionInput, StepInput,
+};
+
+const MEETING_COLUMNS: &str = "m.id, m.group_id, m.local_date, m.local_time, m.timezone, \
+     m.starts_at, m.duration_minutes, m.venue_id, m.status, m.cancel_reason, m.topic, \
+     m.current_step, m.started_at, m.ended_at, m.step_started_at, m.round_up_good, \
+     m.round_up_not_so_good, m.round_up_sharing, m.topics_discussed, m.key_points, m.pass_on, \
+     m.version";
+
+const TEMPLATE_COLUMNS: &str =
+    "id, position, title, minutes, purpose, prompts, kind, from_second_meeting";
+const STEP_COLUMNS: &str = "id, position, title, minutes, purpose, prompts, kind, checked, notes";
+
+/// A meeting in a list, with the figures shown beside it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MeetingSummary {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub meeting: Meeting,
+    pub coming: i64,
+    pub attended: i64,
+    pub venue_name: Option<String>,
+}
+
+/// Someone who signed in: a member, or a guest by name.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AttendanceRow {
+    pub id: i64,
+    pub member_id: Option<i64>,
+    pub name: String,
+    pub is_guest: bool,
+    pub signed_in_at: i64,
+}
+
+/// A member's answer about coming to a meeting.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Rsvp {
+    pub member_id: i64,
+    pub answer: String,
+    pub note: String,
+    pub at: i64,
+}
+
+/// A facilitator's call for help that no coordinator has answered yet.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct HelpRequest {
+    pub reflection_id: i64,
+    pub meeting_id: i64,
+    pub group_id: i64,
+    pub group_name: String,
+    pub author_name: String,
+    pub local_date: String,
+    pub went_less_well: String,
+    pub updated_at: i64,
+}
+
+/// Raises a meeting's version inside an open transaction.
+macro_rules! bump {
+    ($tx:expr, $meeting_id:expr) => {
+        sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind($meeting_id)
+            .execute(&mut *$tx)
+            .await
+    };
+}
+
+impl Store {
+    // --- agenda templates -----------------------------------------------------------------
+
+    /// A group's agenda template. A group that has none yet gets the default, stored, so it
+    /// can be edited.
+    pub async fn agenda_template(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+    ) -> StoreResult<Vec<AgendaStep>> {
+        self.group_for(viewer, group_id).await?;
+        let steps = self.template_steps(group_id).await?;
+        if !steps.is_empty() {
+            return Ok(steps);
+        }
+        self.reset_agenda_template(viewer, group_id).await?;
+        self.template_steps(group_id).await
+    }
+
+    async fn template_steps(&self, group_id: i64) -> StoreResult<Vec<AgendaStep>> {
+        let sql = format!(
+            "SELECT {TEMPLATE_COLUMNS} FROM agenda_template_steps WHERE group_id = $1 ORDER BY position"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, AgendaStep>(&sql).bind(group_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// Replaces a group's template with the default (the guide's steps).
+    pub async fn reset_agenda_template(&self, viewer: &Staff, group_id: i64) -> StoreResult<()> {
+        self.group_for(viewer, group_id).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM agenda_template_steps WHERE group_id = $1")
+                .bind(group_id).execute(&mut *tx).await?;
+            for (i, (title, minutes, kind, purpose, prompts, second)) in DEFAULT_AGENDA.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO agenda_template_steps
+                        (group_id, position, title, minutes, purpose, prompts, kind, from_second_meeting)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(group_id).bind(i as i64).bind(*title).bind(*minutes).bind(*purpose)
+                    .bind(*prompts).bind(*kind).bind(*second)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn add_template_step(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        s: &StepInput,
+    ) -> StoreResult<()> {
+        self.agenda_template(viewer, group_id).await?;
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO agenda_template_steps
+                (group_id, position, title, minutes, purpose, prompts, kind, from_second_meeting)
+             SELECT $1, COALESCE(MAX(position) + 1, 0), $2, $3, $4, $5, $6, $7
+             FROM agenda_template_steps WHERE group_id = $1")
+            .bind(group_id).bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts)
+            .bind(&s.kind).bind(s.from_second_meeting)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn update_template_step(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        step_id: i64,
+        s: &StepInput,
+    ) -> StoreResult<()> {
+        self.group_for(viewer, group_id).await?;
+        let n = on_db!(self, pool => sqlx::query(
+            "UPDATE agenda_template_steps SET title = $1, minutes = $2, purpose = $3, prompts = $4,
+                kind = $5, from_second_meeting = $6
+             WHERE id = $7 AND group_id = $8")
+            .bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(&s.kind)
+            .bind(s.from_second_meeting).bind(step_id).bind(group_id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn delete_template_step(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        step_id: i64,
+    ) -> StoreResult<()> {
+        self.group_for(viewer, group_id).await?;
+        let n = on_db!(self, pool => sqlx::query(
+            "DELETE FROM agenda_template_steps WHERE id = $1 AND group_id = $2")
+            .bind(step_id).bind(group_id).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Moves a template step one place earlier (`up`) or later.
+    pub async fn move_template_step(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        step_id: i64,
+        up: bool,
+    ) -> StoreResult<()> {
+        let steps = self.agenda_template(viewer, group_id).await?;
+        let Some(i) = steps.iter().position(|s| s.id == step_id) else {
+            return Err(StoreError::NotFound);
+        };
+        let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+        let Some(other) = j.and_then(|j| steps.get(j)) else {
+            return Ok(());
+        };
+        let (a, b) = (&steps[i], other);
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // Through a free position, so the unique (group, position) rule holds at each step.
+            sqlx::query("UPDATE agenda_template_steps SET position = -1 WHERE id = $1")
+                .bind(a.id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE agenda_template_steps SET position = $1 WHERE id = $2")
+                .bind(a.position).bind(b.id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE agenda_template_steps SET position = $1 WHERE id = $2")
+                .bind(b.position).bind(a.id).execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- meetings -------------------------------------------------------------------------
+
+    /// Plans a meeting: it takes a copy of the group's agenda (with the second-meeting steps
+    /// from the second meeting on).
+    pub async fn create_meeting(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        input: &MeetingInput,
+        starts_at: i64,
+    ) -> StoreResult<Meeting> {
+        let group = self.group_for(viewer, group_id).await?;
+        self.check_venue_exists(input.venue_id).await?;
+        let template = self.agenda_template(viewer, group_id).await?;
+        let earlier = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status <> 'cancelled' AND starts_at < $2")
+            .bind(group_id).bind(starts_at).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let first = earlier == 0;
+        let t = now();
+        let id = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO meetings (group_id, local_date, local_time, timezone, starts_at,
+                    duration_minutes, venue_id, topic, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
+                .bind(group_id).bind(input.date.to_string()).bind(input.time_text())
+                .bind(&group.timezone).bind(starts_at).bind(input.duration_minutes)
+                .bind(input.venue_id).bind(&input.topic).bind(t)
+                .fetch_one(&mut *tx).await?;
+            let mut position = 0i64;
+            for step in template.iter().filter(|s| !(first && s.from_second_meeting)) {
+                sqlx::query(
+                    "INSERT INTO meeting_steps (meeting_id, position, title, minutes, purpose, prompts, kind)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(id).bind(position).bind(&step.title).bind(step.minutes)
+                    .bind(&step.purpose).bind(&step.prompts).bind(&step.kind)
+                    .execute(&mut *tx).await?;
+                position += 1;
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        self.meeting_for(viewer, id).await
+    }
+
+    async fn check_venue_exists(&self, venue_id: Option<i64>) -> StoreResult<()> {
+        if let Some(v) = venue_id {
+            self.venue(v).await.map_err(|e| match e {
+                StoreError::NotFound => StoreError::Conflict("venue_id".into()),
+                other => other,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// One meeting, if the viewer may see its group.
+    pub async fn meeting_for(&self, viewer: &Staff, id: i64) -> StoreResult<Meeting> {
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings m
+             WHERE m.id = $3 AND ($1 OR m.group_id IN
+                (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub(crate) async fn meeting_unchecked(&self, id: i64) -> StoreResult<Meeting> {
+        let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1");
+        on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql).bind(id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// A group's meetings, soonest first among those to come, then the past ones newest first.
+    pub async fn meetings_of(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+    ) -> StoreResult<Vec<MeetingSummary>> {
+        self.group_for(viewer, group_id).await?;
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS},
+                (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS coming,
+                (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id) AS attended,
+                v.name AS venue_name
+             FROM meetings m LEFT JOIN venues v ON v.id = m.venue_id
+             WHERE m.group_id = $1 ORDER BY m.starts_at"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, MeetingSummary>(&sql).bind(group_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// The meeting's number in the group's life (1 for the first), not counting cancelled ones.
+    pub async fn meeting_number(&self, meeting: &Meeting) -> StoreResult<i64> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status <> 'cancelled'
+               AND (starts_at < $2 OR (starts_at = $2 AND id <= $3))")
+            .bind(meeting.group_id).bind(meeting.starts_at).bind(meeting.id)
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The last meeting held before this one, if any.
+    pub async fn previous_meeting(&self, meeting: &Meeting) -> StoreResult<Option<Meeting>> {
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.group_id = $1 AND m.status = 'held'
+               AND m.starts_at < $2 ORDER BY m.starts_at DESC LIMIT 1"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql)
+            .bind(meeting.group_id).bind(meeting.starts_at).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Moves a meeting or changes its length, venue or topic.
+    pub async fn update_meeting(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        input: &MeetingInput,
+        starts_at: i64,
+    ) -> StoreResult<Meeting> {
+        self.meeting_for(viewer, id).await?;
+        self.check_venue_exists(input.venue_id).await?;
+        on_db!(self, pool => sqlx::query(
+            "UPDATE meetings SET local_date = $1, local_time = $2, starts_at = $3,
+                duration_minutes = $4, venue_id = $5, topic = $6, version = version + 1,
+                updated_at = $7
+             WHERE id = $8")
+            .bind(input.date.to_string()).bind(input.time_text()).bind(starts_at)
+            .bind(input.duration_minutes).bind(input.venue_id).bind(&input.topic).bind(now())
+            .bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        self.meeting_for(viewer, id).await
+    }
+
+    /// Sets the status: cancelled (with a reason), planned again, under way, or held.
+    pub async fn set_meeting_status(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        status: &str,
+        cancel_reason: &str,
+    ) -> StoreResult<Meeting> {
+        let m = self.meeting_for(viewer, id).await?;
+        let t = now();
+        let (started, ended) = match status {
+            "under_way" => (Some(m.started_at.unwrap_or(t)), None),
+            "held" => (Some(m.started_at.unwrap_or(t)), Some(m.ended_at.unwrap_or(t))),
+            _ => (m.started_at, m.ended_at),
+        };
+        let step_started = if status == "under_way" {
+            Some(m.step_started_at.unwrap_or(t))
+        } else {
+            m.step_started_at
+        };
+        on_db!(self, pool => sqlx::query(
+            "UPDATE meetings SET status = $1, cancel_reason = $2, started_at = $3, ended_at = $4,
+                step_started_at = $5, version = version + 1, updated_at = $6
+             WHERE id = $7")
+            .bind(status).bind(cancel_reason).bind(started).bind(ended).bind(step_started)
+            .bind(t).bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if status == "held" {
+            self.prefill_notes(id).await?;
+        }
+        self.meeting_for(viewer, id).await
+    }
+
+    /// When a meeting ends, its record starts from what the run-sheet captured: the topic, and
+    /// the notes taken at each step.
+    async fn prefill_notes(&self, id: i64) -> StoreResult<()> {
+        let m = self.meeting_unchecked(id).await?;
+        let steps = self.meeting_steps(id).await?;
+        let key_points: Vec<String> = steps
+            .iter()
+            .filter(|s| !s.notes.trim().is_empty() && s.kind != "round_up")
+            .map(|s| format!("{}: {}", s.title, s.notes.trim()))
+            .collect();
+        let topics = if m.topics_discussed.is_empty() { m.topic.clone() } else { m.topics_discussed.clone() };
+        let key = if m.key_points.is_empty() { key_points.join("\n") } else { m.key_points.clone() };
+        on_db!(self, pool => sqlx::query(
+            "UPDATE meetings SET topics_discussed = $1, key_points = $2 WHERE id = $3")
+            .bind(&topics).bind(&key).bind(id).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- the run-sheet --------------------------------------------------------------------
+
+    pub async fn meeting_steps(&self, meeting_id: i64) -> StoreResult<Vec<AgendaStep>> {
+        let sql = format!(
+            "SELECT {STEP_COLUMNS} FROM meeting_steps WHERE meeting_id = $1 ORDER BY position"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, AgendaStep>(&sql).bind(meeting_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// Moves the run-sheet to a step; starts the meeting if it had not started.
+    pub async fn go_to_step(&self, viewer: &Staff, id: i64, step: i64) -> StoreResult<Meeting> {
+        let m = self.meeting_for(viewer, id).await?;
+        let steps = self.meeting_steps(id).await?;
+        let step = step.clamp(0, (steps.len() as i64 - 1).max(0));
+        let t = now();
+        let status = if m.is_planned() { "under_way" } else { m.status.as_str() };
+        on_db!(self, pool => sqlx::query(
+            "UPDATE meetings SET current_step = $1, step_started_at = $2, status = $3,
+                started_at = COALESCE(started_at, $2), version = version + 1, updated_at = $2
+             WHERE id = $4")
+            .bind(step).bind(t).bind(status).bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        self.meeting_for(viewer, id).await
+    }
+
+    /// Saves a step's ticked prompts and notes (each `None` leaves that part as it was).
+    pub async fn save_step(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        position: i64,
+        checked: Option<&str>,
+        notes: Option<&str>,
+    ) -> StoreResult<()> {
+        self.meeting_for(viewer, id).await?;
+        let n = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE meeting_steps SET checked = COALESCE($1, checked), notes = COALESCE($2, notes)
+                 WHERE meeting_id = $3 AND position = $4")
+                .bind(checked).bind(notes).bind(id).bind(position)
+                .execute(&mut *tx).await?.rows_affected();
+            bump!(tx, id)?;
+            tx.commit().await?;
+            Ok(n)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Changes one step of this meeting's own agenda (the group's template is untouched).
+    pub async fn update_meeting_step(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        position: i64,
+        s: &StepInput,
+    ) -> StoreResult<()> {
+        self.meeting_for(viewer, id).await?;
+        let n = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE meeting_steps SET title = $1, minutes = $2, purpose = $3, prompts = $4, kind = $5
+                 WHERE meeting_id = $6 AND position = $7")
+                .bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(&s.kind)
+                .bind(id).bind(position)
+                .execute(&mut *tx).await?.rows_affected();
+            bump!(tx, id)?;
+            tx.commit().await?;
+            Ok(n)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Adds a step at the end of this meeting's agenda.
+    pub async fn add_meeting_step(&self, viewer: &Staff, id: i64, s: &StepInput) -> StoreResult<()> {
+        self.meeting_for(viewer, id).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO meeting_steps (meeting_id, position, title, minutes, purpose, prompts, kind)
+                 SELECT $1, COALESCE(MAX(position) + 1, 0), $2, $3, $4, $5, $6
+                 FROM meeting_steps WHERE meeting_id = $1")
+                .bind(id).bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(&s.kind)
+                .execute(&mut *tx).await?;
+            bump!(tx, id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Removes a step from this meeting's agenda, closing the gap in the numbering.
+    pub async fn delete_meeting_step(&self, viewer: &Staff, id: i64, position: i64) -> StoreResult<()> {
+        self.meeting_for(viewer, id).await?;
+        let n = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM meeting_steps WHERE meeting_id = $1 AND position = $2")
+                .bind(id).bind(position).execute(&mut *tx).await?.rows_affected();
+            if n > 0 {
+                // Shift the later steps down one by one, lowest first, keeping positions unique.
+                let later: Vec<i64> = sqlx::query_scalar(
+                    "SELECT position FROM meeting_steps WHERE meeting_id = $1 AND position > $2 ORDER BY position")
+                    .bind(id).bind(position).fetch_all(&mut *tx).await?;
+                for p in later {
+                    sqlx::query("UPDATE meeting_steps SET position = $1 WHERE meeting_id = $2 AND position = $3")
+                        .bind(p - 1).bind(id).bind(p).execute(&mut *tx).await?;
+                }
+                let remaining: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM meeting_steps WHERE meeting_id = $1")
+                    .bind(id).fetch_one(&mut *tx).await?;
+                sqlx::query(
+                    "UPDATE meetings SET current_step = $1 WHERE id = $2 AND current_step > $1")
+                    .bind((remaining - 1).max(0)).bind(id).execute(&mut *tx).await?;
+            }
+            bump!(tx, id)?;
+            tx.commit().await?;
+            Ok(n)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn save_notes(&self, viewer: &Staff, id: i64, n: &NotesInput) -> StoreResult<()> {
+        self.meeting_for(viewer, id).await?;
+        on_db!(self, pool => sqlx::query(
+            "UPDATE meetings SET topics_discussed = $1, key_points = $2, pass_on = $3,
+                round_up_good = $4, round_up_not_so_good = $5, round_up_sharing = $6,
+                version = version + 1, updated_at = $7
+             WHERE id = $8")
+            .bind(&n.topics_discussed).bind(&n.key_points).bind(&n.pass_on).bind(&n.round_up_good)
+            .bind(&n.round_up_not_so_good).bind(&n.round_up_sharing).bind(now()).bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Saves the round-up only (from the run-sheet's last step).
+    pub async fn save_round_up(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        good: &str,
+        not_so_good: &str,
+        sharing: &str,
+    ) -> StoreResult<()> {
+        self.meeting_for(viewer, id).await?;
+        on_db!(self, pool => sqlx::query(
+            "UPDATE meetings SET round_up_good = $1, round_up_not_so_good = $2, round_up_sharing = $3,
+                version = version + 1, updated_at = $4
+             WHERE id = $5")
+            .bind(good).bind(not_so_good).bind(sharing).bind(now()).bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The meeting's version, for devices checking whether they are up to date.
+    pub async fn meeting_version(&self, viewer: &Staff, id: i64) -> StoreResult<i64> {
+        Ok(self.meeting_for(viewer, id).await?.version)
+    }
+
+    // --- RSVPs ----------------------------------------------------------------------------
+
+    pub async fn rsvps_of(&self, meeting_id: i64) -> StoreResult<Vec<Rsvp>> {
+        on_db!(self, pool => sqlx::query_as::<_, Rsvp>(
+            "SELECT member_id, answer, note, at FROM rsvps WHERE meeting_id = $1")
+            .bind(meeting_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Records a member's answer (the member's own, or one taken by phone).
+    pub async fn set_rsvp(
+        &self,
+        meeting_id: i64,
+        member_id: i64,
+        answer: &str,
+        recorded_by: &str,
+    ) -> StoreResult<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO rsvps (meeting_id, member_id, answer, recorded_by, at)
+                 SELECT $1, m.id, $3, $4, $5 FROM members m JOIN meetings mt ON mt.group_id = m.group_id
+                 WHERE m.id = $2 AND mt.id = $1
+                 ON CONFLICT (meeting_id, member_id)
+                 DO UPDATE SET answer = excluded.answer, recorded_by = excluded.recorded_by, at = excluded.at")
+                .bind(meeting_id).bind(member_id).bind(answer).bind(recorded_by).bind(now())
+                .execute(&mut *tx).await?;
+            bump!(tx, meeting_id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Meetings to come for a member's group, with their answer (for the personal link page).
+    pub async fn upcoming_for_member(
+        &self,
+        group_id: i64,
+        member_id: i64,
+    ) -> StoreResult<Vec<(Meeting, Option<String>)>> {
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings m
+             WHERE m.group_id = $1 AND m.status IN ('planned', 'under_way') AND m.starts_at > $2
+             ORDER BY m.starts_at LIMIT 6"
+        );
+        let meetings = on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql)
+            .bind(group_id).bind(now() - 6 * 3600).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let mut out = Vec::with_capacity(meetings.len());
+        for m in meetings {
+            let answer = on_db!(self, pool => sqlx::query_scalar::<_, String>(
+                "SELECT answer FROM rsvps WHERE meeting_id = $1 AND member_id = $2")
+                .bind(m.id).bind(member_id).fetch_optional(pool).await)
+            .map_err(StoreError::from_sqlx)?;
+            out.push((m, answer));
+        }
+        Ok(out)
+    }
+
+    // --- attendance -----------------------------------------------------------------------
+
+    pub async fn attendance_of(&self, meeting_id: i64) -> StoreResult<Vec<AttendanceRow>> {
+        on_db!(self, pool => sqlx::query_as::<_, AttendanceRow>(
+            "SELECT a.id, a.member_id,
+                COALESCE(m.preferred_name, a.guest_name, 'Someone') AS name,
+                (a.member_id IS NULL) AS is_guest, a.signed_in_at
+             FROM attendance a LEFT JOIN members m ON m.id = a.member_id
+             WHERE a.meeting_id = $1 ORDER BY a.signed_in_at, a.id")
+            .bind(meeting_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Signs a member of the meeting's group in. Signing the same person in twice (even from
+    /// two devices at once) leaves one record, with the first time kept.
+    pub async fn sign_in(&self, viewer: &Staff, meeting_id: i64, member_id: i64) -> StoreResult<()> {
+        self.meeting_for(viewer, meeting_id).await?;
+        let n = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "INSERT INTO attendance (meeting_id, member_id, signed_in_at, recorded_by)
+                 SELECT mt.id, m.id, $3, $4 FROM meetings mt JOIN members m ON m.group_id = mt.group_id
+                 WHERE mt.id = $1 AND m.id = $2
+                 ON CONFLICT (meeting_id, member_id) DO NOTHING")
+                .bind(meeting_id).bind(member_id).bind(now()).bind(viewer.actor())
+                .execute(&mut *tx).await?.rows_affected();
+            bump!(tx, meeting_id)?;
+            tx.commit().await?;
+            Ok(n)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            // Either already signed in (fine) or not a member of this group (not found).
+            let belongs = self.member_in_meeting_group(meeting_id, member_id).await?;
+            if !belongs {
+                return Err(StoreError::NotFound);
+            }
+        }
+        Ok(())
+    }
+
+    async fn member_in_meeting_group(&self, meeting_id: i64, member_id: i64) -> StoreResult<bool> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM meetings mt JOIN members m ON m.group_id = mt.group_id
+             WHERE mt.id = $1 AND m.id = $2")
+            .bind(meeting_id).bind(member_id).fetch_one(pool).await)
+        .map(|n| n > 0)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Undoes a sign-in (a tap on the wrong name).
+    pub async fn sign_out(&self, viewer: &Staff, meeting_id: i64, member_id: i64) -> StoreResult<()> {
+        self.meeting_for(viewer, meeting_id).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM attendance WHERE meeting_id = $1 AND member_id = $2")
+                .bind(meeting_id).bind(member_id).execute(&mut *tx).await?;
+            bump!(tx, meeting_id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn sign_in_guest(&self, viewer: &Staff, meeting_id: i64, name: &str) -> StoreResult<()> {
+        self.meeting_for(viewer, meeting_id).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO attendance (meeting_id, guest_name, signed_in_at, recorded_by)
+                 VALUES ($1, $2, $3, $4)")
+                .bind(meeting_id).bind(name).bind(now()).bind(viewer.actor())
+                .execute(&mut *tx).await?;
+            bump!(tx, meeting_id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn remove_guest(&self, viewer: &Staff, meeting_id: i64, attendance_id: i64) -> StoreResult<()> {
+        self.meeting_for(viewer, meeting_id).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM attendance WHERE id = $1 AND meeting_id = $2 AND member_id IS NULL")
+                .bind(attendance_id).bind(meeting_id).execute(&mut *tx).await?;
+            bump!(tx, meeting_id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- actions --------------------------------------------------------------------------
+
+    pub async fn actions_of(&self, meeting_id: i64) -> StoreResult<Vec<Action>> {
+        on_db!(self, pool => sqlx::query_as::<_, Action>(
+            "SELECT id, meeting_id, who, what, by_date, done FROM meeting_actions
+             WHERE meeting_id = $1 ORDER BY id")
+            .bind(meeting_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn add_action(&self, viewer: &Staff, meeting_id: i64, a: &ActionInput) -> StoreResult<()> {
+        self.meeting_for(viewer, meeting_id).await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO meeting_actions (meeting_id, who, what, by_date, created_at)
+                 VALUES ($1, $2, $3, $4, $5)")
+                .bind(meeting_id).bind(&a.who).bind(&a.what).bind(&a.by_date).bind(now())
+                .execute(&mut *tx).await?;
+            bump!(tx, meeting_id)?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn set_action_done(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        action_id: i64,
+        done: bool,
+    ) -> StoreResult<()> {
+        self.meeting_for(viewer, meeting_id).await?;
+        let n = on_db!(self, pool => sqlx::query(
+            "UPDATE meeting_actions SET done = $1 WHERE id = $2 AND meeting_id = $3")
+            .bind(done).bind(action_id).bind(meeting_id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    // --- reflections ----------------------------------------------------------------------
+
+    /// Reflections on a meeting: for the group's facilitators and coordinators only, which is
+    /// exactly who may see the meeting.
+    pub async fn reflections_of(&self, viewer: &Staff, meeting_id: i64) -> StoreResult<Vec<Reflection>> {
+        self.meeting_for(viewer, meeting_id).await?;
+        on_db!(self, pool => sqlx::query_as::<_, Reflection>(
+            "SELECT r.id, r.meeting_id, r.account_id, a.name AS author_name, r.went_well,
+                r.went_less_well, r.ideas, r.feeling, r.help_answered_at, r.updated_at
+             FROM reflections r JOIN accounts a ON a.id = r.account_id
+             WHERE r.meeting_id = $1 ORDER BY r.updated_at DESC")
+            .bind(meeting_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Saves the viewer's own reflection on a meeting (one each; saving again replaces it).
+    pub async fn save_reflection(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        r: &ReflectionInput,
+    ) -> StoreResult<()> {
+        self.meeting_for(viewer, meeting_id).await?;
+        let t = now();
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO reflections (meeting_id, account_id, went_well, went_less_well, ideas,
+                feeling, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+             ON CONFLICT (meeting_id, account_id) DO UPDATE SET went_well = excluded.went_well,
+                went_less_well = excluded.went_less_well, ideas = excluded.ideas,
+                feeling = excluded.feeling, updated_at = excluded.updated_at,
+                help_answered_at = CASE WHEN excluded.feeling = 'need_help' THEN NULL
+                                        ELSE reflections.help_answered_at END")
+            .bind(meeting_id).bind(viewer.id).bind(&r.went_well).bind(&r.went_less_well)
+            .bind(&r.ideas).bind(r.feeling).bind(t)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Calls for help that no coordinator has answered yet (coordinators only).
+    pub async fn open_help_requests(&self, viewer: &Staff) -> StoreResult<Vec<HelpRequest>> {
+        if !viewer.is_coordinator() {
+            return Ok(Vec::new());
+        }
+        on_db!(self, pool => sqlx::query_as::<_, HelpRequest>(
+            "SELECT r.id AS reflection_id, r.meeting_id, g.id AS group_id, g.name AS group_name,
+                a.name AS author_name, m.local_date, r.went_less_well, r.updated_at
+             FROM reflections r
+             JOIN meetings m ON m.id = r.meeting_id
+             JOIN support_groups g ON g.id = m.group_id
+             JOIN accounts a ON a.id = r.account_id
+             WHERE r.feeling = 'need_help' AND r.help_answered_at IS NULL
+             ORDER BY r.updated_at")
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn answer_help_request(&self, viewer: &Staff, reflection_id: i64) -> StoreResult<()> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        let n = on_db!(self, pool => sqlx::query(
+            "UPDATE reflections SET help_answered_at = $1, help_answered_by = $2
+             WHERE id = $3 AND help_answered_at IS NULL")
+            .bind(now()).bind(viewer.id).bind(reflection_id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    // --- concerns -------------------------------------------------------------------------
+
+    pub async fn add_concern(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        meeting_id: Option<i64>,
+        c: &ConcernInput,
+    ) -> StoreResult<i64> {
+        self.group_for(viewer, group_id).await?;
+        if let Some(member_id) = c.member_id {
+            let member = self.member_unchecked(member_id).await?;
+            if member.group_id != group_id {
+                return Err(StoreError::NotFound);
+            }
+        }
+        let id = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO concerns (group_id, meeting_id, member_id, about, concern, action_taken,
+                    who_told, recorded_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+                .bind(group_id).bind(meeting_id).bind(c.member_id).bind(&c.about).bind(&c.concern)
+                .bind(&c.action_taken).bind(&c.who_told).bind(viewer.id).bind(now())
+                .fetch_one(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'recorded', $3, '')")
+                .bind(now()).bind(viewer.actor()).bind(format!("concern:{id}"))
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        Ok(id)
+    }
+
+    /// Concerns recorded for a group (or one meeting of it). Every read is audited.
+    pub async fn concerns_of(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        meeting_id: Option<i64>,
+    ) -> StoreResult<Vec<Concern>> {
+        self.group_for(viewer, group_id).await?;
+        let concerns = on_db!(self, pool => sqlx::query_as::<_, Concern>(
+            "SELECT c.id, c.group_id, c.meeting_id, c.member_id,
+                COALESCE(m.preferred_name, c.about) AS about, c.concern, c.action_taken, c.who_told,
+                c.recorded_by, a.name AS recorded_by_name, c.created_at
+             FROM concerns c JOIN accounts a ON a.id = c.recorded_by
+             LEFT JOIN members m ON m.id = c.member_id
+             WHERE c.group_id = $1 AND ($2 = 0 OR c.meeting_id = $2)
+             ORDER BY c.created_at DESC, c.id DESC")
+            .bind(group_id).bind(meeting_id.unwrap_or(0)).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        for c in &concerns {
+            self.audit(&viewer.actor(), "viewed", &format!("concern:{}", c.id), "").await?;
+        }
+        Ok(concerns)
+    }
+
+    /// How many concerns a group has, without reading (or auditing) their content.
+    pub async fn concern_count(&self, viewer: &Staff, group_id: i64) -> StoreResult<i64> {
+        self.group_for(viewer, group_id).await?;
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM concerns WHERE group_id = $1")
+            .bind(group_id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+}
