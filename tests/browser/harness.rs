@@ -1,0 +1,787 @@
+//! What every browser test needs: the tools (or a skip), the app on a free port, chromedriver,
+//! a Chromium session, and the checks run on every page (axe-core, other hosts, CSP).
+
+use std::future::Future;
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::http::Method;
+use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+
+pub const SKIP_MESSAGE: &str =
+    "skipped: browser tests need chromium, chromedriver and `npm install` (axe-core)";
+
+/// The WCAG tags axe-core checks on every page.
+const AXE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/// Widths of the screenshots, and of the extra accessibility checks on the main pages.
+pub const WIDTHS: [u32; 2] = [320, 1280];
+
+fn strict() -> bool {
+    std::env::var("HEARTH_TEST_STRICT").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The programs and scripts the tests need.
+pub struct Tools {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+    pub axe: Arc<String>,
+}
+
+fn find_program(env_var: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/local/bin")])
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+fn find_tools() -> Result<Tools, String> {
+    let mut missing = Vec::new();
+    let chromium = find_program(
+        "HEARTH_CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    if chromium.is_none() {
+        missing.push("chromium (apt-get install chromium)".to_string());
+    }
+    let chromedriver = find_program("HEARTH_CHROMEDRIVER", &["chromedriver"]);
+    if chromedriver.is_none() {
+        missing.push("chromedriver (apt-get install chromium-driver)".to_string());
+    }
+    let axe_path = repo_root().join("node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&axe_path).ok();
+    if axe.is_none() {
+        missing.push(format!("{} (npm install)", axe_path.display()));
+    }
+    match (chromium, chromedriver, axe) {
+        (Some(chromium), Some(chromedriver), Some(axe)) => Ok(Tools {
+            chromium,
+            chromedriver,
+            axe: Arc::new(axe),
+        }),
+        _ => Err(missing.join(", ")),
+    }
+}
+
+/// The tools, or None when the test should be skipped. With HEARTH_TEST_STRICT set, a missing
+/// tool fails the test instead.
+pub fn tools_or_skip() -> Option<Tools> {
+    match find_tools() {
+        Ok(tools) => Some(tools),
+        Err(missing) if strict() => {
+            panic!("{SKIP_MESSAGE}; HEARTH_TEST_STRICT is set and these are missing: {missing}")
+        }
+        Err(_) => {
+            eprintln!("{SKIP_MESSAGE}");
+            None
+        }
+    }
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!(
+            "hearth-browser-{label}-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        TempDir(path)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Hearth, served in-process on a fresh SQLite database.
+pub struct App {
+    pub url: String,
+    task: JoinHandle<std::io::Result<()>>,
+    _dir: TempDir,
+}
+
+impl App {
+    pub async fn start() -> App {
+        let dir = TempDir::new("app");
+        let db = dir.path().join("hearth.db");
+        let store = hearth::Store::open(&format!("sqlite://{}", db.display()))
+            .await
+            .expect("open a fresh SQLite store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let addr = listener.local_addr().expect("local address");
+        let url = format!("http://{addr}");
+        let config = hearth::Config {
+            public_url: url.clone(),
+            trust_forwarded: false,
+        };
+        let task = tokio::spawn(hearth::serve(
+            listener,
+            store,
+            config,
+            std::future::pending(),
+        ));
+        App {
+            url,
+            task,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("find a free port")
+}
+
+/// A chromedriver of our own on a free loopback port, stopped when dropped.
+struct Chromedriver {
+    child: Child,
+    url: String,
+}
+
+impl Chromedriver {
+    fn start(program: &Path, log: &Path) -> Chromedriver {
+        let port = free_port();
+        let child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let mut driver = Chromedriver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("chromedriver exited early: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on port {port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A POST to a chromedriver extension endpoint of the current session.
+#[derive(Debug)]
+struct SessionPost {
+    path: &'static str,
+    body: Value,
+}
+
+impl WebDriverCompatibleCommand for SessionPost {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (Method, Option<String>) {
+        (Method::POST, Some(self.body.to_string()))
+    }
+}
+
+/// Runs a browser test: starts the app, chromedriver and Chromium, runs `body`, then always
+/// closes the browser before reporting the body's result. Skips (or, when strict, fails) when
+/// the tools are missing.
+pub async fn run<F, Fut>(name: &'static str, body: F)
+where
+    F: FnOnce(Browser) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let app = App::start().await;
+    let scratch = TempDir::new(name);
+    let driver = Chromedriver::start(
+        &tools.chromedriver,
+        &scratch.path().join("chromedriver.log"),
+    );
+    let profile = scratch.path().join("profile");
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1280,900",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": tools.chromium,
+            "args": args,
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    });
+    let Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .unwrap_or_else(|e| {
+            let log = std::fs::read_to_string(scratch.path().join("chromedriver.log"))
+                .unwrap_or_default();
+            let tail: String = log
+                .lines()
+                .rev()
+                .take(30)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join("\n");
+            panic!("could not start Chromium through chromedriver: {e}\n{tail}")
+        });
+    let browser = Browser {
+        client: client.clone(),
+        base: app.url.clone(),
+        axe: tools.axe.clone(),
+        screenshots: screenshot_dir(),
+        report: Vec::new(),
+        problems: Vec::new(),
+    };
+    let outcome = tokio::spawn(body(browser)).await;
+    let _ = client.close().await;
+    drop(driver);
+    drop(app);
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the browser test was cancelled: {e}");
+    }
+}
+
+fn screenshot_dir() -> Option<PathBuf> {
+    std::env::var_os("HEARTH_SCREENSHOTS")
+        .filter(|v| !v.is_empty() && v != "0")
+        .map(|_| {
+            let dir = repo_root().join("screenshots");
+            std::fs::create_dir_all(&dir).expect("create screenshots/");
+            dir
+        })
+}
+
+/// A Chromium session on the app, with the checks every page gets.
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    axe: Arc<String>,
+    screenshots: Option<PathBuf>,
+    /// Pages checked, for the summary printed at the end.
+    report: Vec<String>,
+    /// Accessibility and other problems found so far (reported together at the end).
+    problems: Vec<String>,
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The path (and query) of the current page.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("current url");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Opens a page of the app and checks it.
+    pub async fn visit(&mut self, path: &str, label: &str) {
+        self.client.goto(&self.url(path)).await.expect("open page");
+        self.check(label).await;
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css:?} on {}: {e}", self.base))
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("element text")
+    }
+
+    pub async fn body_text(&self) -> String {
+        self.text("body").await
+    }
+
+    /// Replaces what a text field holds.
+    pub async fn fill(&self, id: &str, value: &str) {
+        let field = self.find(&format!("#{id}")).await;
+        field.clear().await.expect("clear field");
+        if !value.is_empty() {
+            field.send_keys(value).await.expect("type into field");
+        }
+    }
+
+    /// Clicks a control and waits for the page it leads to (a form submission or a link).
+    pub async fn click_and_wait(&self, element: Element) {
+        self.client
+            .execute("window.__hearthOldPage = true;", vec![])
+            .await
+            .expect("mark the page");
+        element.click().await.expect("click");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let done = self
+                .client
+                .execute(
+                    "return window.__hearthOldPage === undefined && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .unwrap_or(Value::Bool(false));
+            if done == Value::Bool(true) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no new page within 20 s after a click (still on {})",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Clicks the button with this text and waits for the next page.
+    pub async fn press(&self, button_text: &str) {
+        let xpath = format!("//button[normalize-space()='{button_text}']");
+        let button = self
+            .client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no button {button_text:?} on {}: {e}", self.base));
+        self.click_and_wait(button).await;
+    }
+
+    /// Ticks a checkbox or chooses a radio button by clicking its label, as a person would.
+    pub async fn click_label(&self, id: &str) {
+        self.find(&format!("label[for='{id}']"))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click the label of #{id}: {e}"));
+    }
+
+    /// Chooses the radio button or ticks the checkbox with this name and value, by its label.
+    pub async fn choose(&self, name: &str, value: &str) {
+        let input = self
+            .find(&format!("input[name='{name}'][value='{value}']"))
+            .await;
+        let id = input
+            .attr("id")
+            .await
+            .expect("read id")
+            .unwrap_or_else(|| panic!("the {name}={value} input has no id, so no label"));
+        self.click_label(&id).await;
+    }
+
+    /// Chooses an option of a select by its value.
+    pub async fn select(&self, id: &str, value: &str) {
+        self.find(&format!("#{id} option[value='{value}']"))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not choose {value} in #{id}: {e}"));
+    }
+
+    /// Gives a file input a file from disk.
+    pub async fn upload(&self, id: &str, file: &Path) {
+        self.find(&format!("#{id}"))
+            .await
+            .send_keys(&file.display().to_string())
+            .await
+            .unwrap_or_else(|e| panic!("could not choose the file for #{id}: {e}"));
+    }
+
+    /// Signs out when a "Sign out" button is on the page.
+    pub async fn press_sign_out_if_signed_in(&self) {
+        if let Ok(button) = self
+            .client
+            .find(Locator::XPath("//button[normalize-space()='Sign out']"))
+            .await
+        {
+            self.click_and_wait(button).await;
+        }
+    }
+
+    /// Runs every page check: axe-core, no request to another host, no CSP violation.
+    pub async fn check(&mut self, label: &str) {
+        let path = self.path().await;
+        self.check_same_origin(label, &path).await;
+        self.check_console(label, &path).await;
+        self.check_axe(label, &path, None).await;
+        self.report.push(format!("{label} ({path})"));
+    }
+
+    async fn check_same_origin(&mut self, label: &str, path: &str) {
+        let urls = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(function (e) { return e.name; });",
+                vec![],
+            )
+            .await
+            .expect("read resource timing");
+        let origin = &self.base;
+        let foreign: Vec<String> = urls
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.as_str())
+            .filter(|u| !(u.starts_with(&format!("{origin}/")) || *u == origin.as_str()))
+            .filter(|u| !u.starts_with("data:"))
+            .map(str::to_string)
+            .collect();
+        if !foreign.is_empty() {
+            self.problems.push(format!(
+                "{label} ({path}) requested another host: {}",
+                foreign.join(", ")
+            ));
+        }
+    }
+
+    async fn check_console(&mut self, label: &str, path: &str) {
+        let entries = self
+            .client
+            .issue_cmd(SessionPost {
+                path: "se/log",
+                body: json!({ "type": "browser" }),
+            })
+            .await
+            .expect("read the browser console");
+        for entry in entries.as_array().into_iter().flatten() {
+            let message = entry["message"].as_str().unwrap_or_default();
+            let level = entry["level"].as_str().unwrap_or_default();
+            let csp = message.contains("Content Security Policy")
+                || message.contains("Content-Security-Policy");
+            // A form shown again with errors answers 422; Chromium logs that status. It is
+            // expected, and not a script error.
+            let status_line = message.contains("Failed to load resource: the server responded");
+            if csp || (level == "SEVERE" && !status_line) {
+                self.problems
+                    .push(format!("{label} ({path}) console {level}: {message}"));
+            }
+        }
+    }
+
+    /// Runs axe-core on the page as it is now.
+    async fn check_axe(&mut self, label: &str, path: &str, width: Option<u32>) {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .expect("look for axe");
+        if loaded != Value::Bool(true) {
+            self.client
+                .execute(&self.axe, vec![])
+                .await
+                .expect("inject axe-core");
+        }
+        let script = r#"
+            var done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: arguments[0] } }).then(function (r) {
+                done({ violations: r.violations.map(function (v) {
+                    return { id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                        nodes: v.nodes.map(function (n) {
+                            return { target: n.target.join(' '), html: n.html, summary: n.failureSummary };
+                        }) };
+                }) });
+            }, function (e) { done({ error: String(e) }); });
+        "#;
+        let result = self
+            .client
+            .execute_async(script, vec![json!(AXE_TAGS)])
+            .await
+            .expect("run axe-core");
+        if let Some(error) = result["error"].as_str() {
+            panic!("axe-core failed on {label} ({path}): {error}");
+        }
+        let at = width.map(|w| format!(" at {w} px")).unwrap_or_default();
+        for v in result["violations"].as_array().into_iter().flatten() {
+            let nodes: Vec<String> = v["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|n| {
+                    format!(
+                        "      - {}  {}\n        {}",
+                        n["target"].as_str().unwrap_or_default(),
+                        n["html"].as_str().unwrap_or_default(),
+                        n["summary"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .replace('\n', "\n        ")
+                    )
+                })
+                .collect();
+            let line = format!(
+                "axe {} [{}] on {label} ({path}){at}: {}\n{}",
+                v["id"].as_str().unwrap_or_default(),
+                v["impact"].as_str().unwrap_or_default(),
+                v["help"].as_str().unwrap_or_default(),
+                nodes.join("\n")
+            );
+            if label != "probe" {
+                eprintln!("{line}");
+            }
+            self.problems.push(line);
+        }
+    }
+
+    /// Proves the checks can fail: puts an unlabelled field and an inline script on the page,
+    /// and expects axe-core to name the field and the console to show the CSP refusal.
+    pub async fn prove_checks_catch_problems(&mut self) {
+        let before = self.problems.len();
+        self.client
+            .execute(
+                "var i = document.createElement('input'); i.id = 'hearth-probe'; document.body.appendChild(i); \
+                 var s = document.createElement('script'); s.textContent = 'window.hearthProbe = 1;'; document.body.appendChild(s);",
+                vec![],
+            )
+            .await
+            .expect("add the probe");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let path = self.path().await;
+        self.check_console("probe", &path).await;
+        self.check_axe("probe", &path, None).await;
+        let found: Vec<String> = self.problems.drain(before..).collect();
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("axe label") && p.contains("#hearth-probe")),
+            "axe-core did not report an unlabelled field; it found: {found:?}"
+        );
+        assert!(
+            found.iter().any(|p| p.contains("Content Security Policy")),
+            "the console check did not see an inline script refused by the CSP; it found: {found:?}"
+        );
+        self.client
+            .execute("document.getElementById('hearth-probe').remove();", vec![])
+            .await
+            .expect("remove the probe");
+    }
+
+    /// Sends a chromedriver DevTools command.
+    async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.client
+            .issue_cmd(SessionPost {
+                path: "goog/cdp/execute",
+                body: json!({ "cmd": cmd, "params": params }),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("DevTools command {cmd} failed: {e}"))
+    }
+
+    /// Looks at a main page at 320 px and 1280 px: runs axe-core at each width, checks nothing
+    /// is wider than the screen, and saves full-page screenshots when HEARTH_SCREENSHOTS is set.
+    pub async fn look_at(&mut self, name: &str) {
+        let path = self.path().await;
+        for width in WIDTHS {
+            self.emulate(width, 900).await;
+            // Full page: make the viewport as tall as the page (within reason).
+            let height = self
+                .client
+                .execute(
+                    "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);",
+                    vec![],
+                )
+                .await
+                .expect("page height")
+                .as_u64()
+                .unwrap_or(900)
+                .clamp(400, 8000) as u32;
+            self.emulate(width, height).await;
+            let overflow = self
+                .client
+                .execute(
+                    r#"var w = document.documentElement.clientWidth; var out = [];
+                    document.querySelectorAll('body *').forEach(function (el) {
+                        var r = el.getBoundingClientRect();
+                        if (r.width > 0 && r.right > w + 1 && !el.closest('.table-wrap')) {
+                            out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') + ' right=' + Math.round(r.right));
+                        }
+                    });
+                    return { scroll: document.documentElement.scrollWidth, client: w, out: out.slice(0, 8) };"#,
+                    vec![],
+                )
+                .await
+                .expect("measure overflow");
+            let scroll = overflow["scroll"].as_u64().unwrap_or(0);
+            let client = overflow["client"].as_u64().unwrap_or(0);
+            if scroll > client {
+                self.problems.push(format!(
+                    "{name} ({path}) at {width} px is wider than the screen: {scroll} px > {client} px; overflowing: {}",
+                    overflow["out"]
+                ));
+            }
+            self.check_axe(name, &path, Some(width)).await;
+            if let Some(dir) = &self.screenshots {
+                let png = self.client.screenshot().await.expect("screenshot");
+                std::fs::write(dir.join(format!("{name}-{width}.png")), png)
+                    .expect("save screenshot");
+            }
+        }
+        self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await;
+    }
+
+    async fn emulate(&self, width: u32, height: u32) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({
+                "width": width,
+                "height": height,
+                "deviceScaleFactor": 1,
+                "mobile": width < 600,
+            }),
+        )
+        .await;
+    }
+
+    /// Prints the current page to PDF through WebDriver; saves it when HEARTH_SCREENSHOTS is set.
+    pub async fn print_to_pdf(&self, name: &str) -> Vec<u8> {
+        let pdf = self
+            .client
+            .print(fantoccini::wd::PrintConfiguration::default())
+            .await
+            .expect("print the page");
+        assert!(pdf.starts_with(b"%PDF"), "printing did not give a PDF");
+        if let Some(dir) = &self.screenshots {
+            std::fs::write(dir.join(format!("{name}.pdf")), &pdf).expect("save the PDF");
+        }
+        pdf
+    }
+
+    /// Shows the page as the print stylesheet lays it out: the site's header and footer and the
+    /// forms are left out, and what `must_show` names is still there. Saves a screenshot of the
+    /// print layout when HEARTH_SCREENSHOTS is set.
+    pub async fn check_print_layout(&mut self, name: &str, must_show: &[&str]) {
+        self.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
+            .await;
+        let state = self
+            .client
+            .execute(
+                r#"function shown(sel) { var e = document.querySelector(sel); return !!e && e.getClientRects().length > 0; }
+                return { header: shown('.site-header'), footer: shown('.site-footer'), text: document.body.innerText };"#,
+                vec![],
+            )
+            .await
+            .expect("read the print layout");
+        if let Some(dir) = &self.screenshots {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::write(dir.join(format!("{name}-print.png")), png).expect("save screenshot");
+        }
+        self.cdp("Emulation.setEmulatedMedia", json!({ "media": "" }))
+            .await;
+        let path = self.path().await;
+        if state["header"] == Value::Bool(true) || state["footer"] == Value::Bool(true) {
+            self.problems.push(format!(
+                "{name} ({path}) prints the site header or footer: {state}"
+            ));
+        }
+        let text = state["text"].as_str().unwrap_or_default();
+        for needle in must_show {
+            if !text.contains(needle) {
+                self.problems.push(format!(
+                    "{name} ({path}) leaves {needle:?} out when printed"
+                ));
+            }
+        }
+    }
+
+    /// Fails the test if any page had a problem; prints the pages checked.
+    pub fn finish(self) {
+        eprintln!(
+            "checked {} pages with axe-core ({}):\n  {}",
+            self.report.len(),
+            AXE_TAGS.join(", "),
+            self.report.join("\n  ")
+        );
+        assert!(
+            self.problems.is_empty(),
+            "{} problem(s) found in the browser:\n\n{}",
+            self.problems.len(),
+            self.problems.join("\n\n")
+        );
+    }
+}
