@@ -13,3 +13,4 @@ mod accounts;
 mod basics;
 mod csrf;
 mod forms;
+mod permissions;
