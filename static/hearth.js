@@ -36,3 +36,150 @@
     });
   });
 })();
+
+// The run-sheet and sign-in screens: live clocks, saving as you type (kept in this browser
+// until the server has it, so a dropped connection loses nothing), and picking up changes made
+// on another device. Without this script every form still saves when its button is pressed.
+(function () {
+  "use strict";
+
+  // --- clocks: "12 of 15 minutes", "3 minutes over the 15 planned" ---------------------------
+  var clocks = document.querySelector("[data-now]");
+  if (clocks) {
+    var offset = Number(clocks.getAttribute("data-now")) * 1000 - Date.now();
+    var tick = function () {
+      var now = Date.now() + offset;
+      document.querySelectorAll("[data-clock-since]").forEach(function (el) {
+        var since = Number(el.getAttribute("data-clock-since")) * 1000;
+        var planned = Number(el.getAttribute("data-clock-planned"));
+        var elapsed = Math.max(0, Math.floor((now - since) / 60000));
+        var over = elapsed - planned;
+        el.textContent = over > 0
+          ? (over === 1 ? "1 minute" : over + " minutes") + " over the " + planned + " planned"
+          : elapsed + " of " + planned + " minutes";
+        if (el.parentNode && el.parentNode.classList) {
+          el.parentNode.classList.toggle("clock-over", over > 0);
+        }
+      });
+    };
+    tick();
+    setInterval(tick, 15000);
+  }
+
+  // --- saving in the background -------------------------------------------------------------
+  var live = document.querySelector("[data-live]");
+  var knownVersion = live ? Number(live.getAttribute("data-version")) : 0;
+  var unsaved = 0;
+
+  function draftKey(form, field) {
+    return "hearth:draft:" + form.getAttribute("action") + ":" + field.name;
+  }
+
+  function setStatus(form, text) {
+    var status = form.querySelector("[data-save-status]");
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  function save(form) {
+    var body = new URLSearchParams(new FormData(form));
+    form.setAttribute("data-dirty", "saving");
+    setStatus(form, "Saving…");
+    return fetch(form.getAttribute("action"), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }
+    }).then(function (res) {
+      if (!res.ok) {
+        throw new Error("status " + res.status);
+      }
+      return res.json();
+    }).then(function (data) {
+      if (data && typeof data.version === "number") {
+        knownVersion = Math.max(knownVersion, data.version);
+      }
+      form.querySelectorAll("textarea").forEach(function (t) {
+        if (window.localStorage) {
+          localStorage.removeItem(draftKey(form, t));
+        }
+      });
+      form.removeAttribute("data-dirty");
+      unsaved = document.querySelectorAll("form[data-dirty]").length;
+      var time = new Date();
+      setStatus(form, "Saved at " + time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".");
+    }).catch(function () {
+      form.setAttribute("data-dirty", "retry");
+      setStatus(form, "Not saved yet: the connection dropped. Your notes are kept on this device and will be saved when it comes back.");
+      setTimeout(function () { save(form); }, 5000);
+    });
+  }
+
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var timer = null;
+    var later = function () {
+      form.setAttribute("data-dirty", "typing");
+      unsaved = document.querySelectorAll("form[data-dirty]").length;
+      clearTimeout(timer);
+      timer = setTimeout(function () { save(form); }, 1200);
+    };
+    form.querySelectorAll("textarea").forEach(function (t) {
+      // A draft left from a lost connection wins over the page, and is saved again.
+      var draft = window.localStorage ? localStorage.getItem(draftKey(form, t)) : null;
+      if (draft !== null && draft !== t.value) {
+        t.value = draft;
+        later();
+      }
+      t.addEventListener("input", function () {
+        if (window.localStorage) {
+          localStorage.setItem(draftKey(form, t), t.value);
+        }
+        later();
+      });
+    });
+    form.addEventListener("change", function (e) {
+      if (e.target && e.target.type === "checkbox") {
+        clearTimeout(timer);
+        save(form);
+      }
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      clearTimeout(timer);
+      save(form);
+    });
+  });
+
+  // --- changes from another device ----------------------------------------------------------
+  if (live) {
+    var url = live.getAttribute("data-live");
+    var liveStatus = document.querySelector("[data-live-status]");
+    setInterval(function () {
+      if (document.hidden) {
+        return;
+      }
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (res) { return res.ok ? res.json() : null; })
+        .then(function (data) {
+          if (liveStatus) {
+            liveStatus.textContent = "";
+          }
+          if (!data || data.version <= knownVersion) {
+            return;
+          }
+          var typing = document.activeElement && document.activeElement.tagName === "TEXTAREA";
+          if (unsaved === 0 && !typing) {
+            window.location.reload();
+          } else if (liveStatus) {
+            liveStatus.textContent = "Someone else has made changes. They will show when you have finished typing.";
+          }
+        })
+        .catch(function () {
+          if (liveStatus) {
+            liveStatus.textContent = "Offline for the moment. Changes are kept and will be saved.";
+          }
+        });
+    }, 4000);
+  }
+})();

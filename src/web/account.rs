@@ -45,6 +45,7 @@ struct HomePage {
     page: Page,
     groups: Vec<GroupSummary>,
     first_name: String,
+    help: Vec<crate::store::HelpRequest>,
 }
 
 pub async fn home(
@@ -59,7 +60,9 @@ pub async fn home(
         return Ok(Redirect::to("/signin").into_response());
     };
     let groups = state.store.groups_for(&staff).await?;
+    let help = state.store.open_help_requests(&staff).await?;
     render(&HomePage {
+        help,
         first_name: staff
             .name
             .split_whitespace()

@@ -191,6 +191,9 @@ struct ShowPage {
     assignable: Vec<Staff>,
     active_members: usize,
     reviewed_on: Option<String>,
+    next_meeting: Option<crate::store::MeetingSummary>,
+    meetings_held: usize,
+    concerns: i64,
 }
 
 impl ShowPage {
@@ -227,7 +230,19 @@ pub async fn show(
         .members_of(&me, id, &MemberFilter::default())
         .await?
         .len();
+    let meetings = state.store.meetings_of(&me, id).await?;
+    let soon = crate::store::now() - 12 * 3600;
+    let meetings_held = meetings.iter().filter(|m| m.meeting.is_held()).count();
+    let next_meeting = meetings.into_iter().find(|m| {
+        !m.meeting.is_held()
+            && !m.meeting.is_cancelled()
+            && (m.meeting.starts_at > soon || m.meeting.is_under_way())
+    });
+    let concerns = state.store.concern_count(&me, id).await?;
     render(&ShowPage {
+        next_meeting,
+        meetings_held,
+        concerns,
         page: staff_page(&group.name, &me, &cookies, "groups"),
         reviewed_on: group.ground_rules_reviewed_on.as_deref().map(date_label),
         group,

@@ -1,0 +1,1179 @@
+//! Meeting pages: planning (the list, the form, the agenda), the preparation page, the
+//! run-sheet with its sign-in screen, the printable sign-in sheet, and the record afterwards
+//! (notes and actions, reflection, concerns).
+//!
+//! Run-sheet forms work without JavaScript (post, then redirect back); `hearth.js` sends the
+//! same forms in the background with `X-Requested-With: fetch` and gets the meeting's new
+//! version back as JSON instead of a redirect.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::account::staff_page;
+use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, render, render_status, when};
+use crate::AppState;
+use crate::domain::access::Staff;
+use crate::domain::group::Group;
+use crate::domain::meeting::{
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, FEELINGS, Meeting, MeetingInput,
+    NotesInput, RSVP_ANSWERS, Reflection, ReflectionInput, STEP_KINDS, StepInput, WalkIn,
+    parse_cancel_reason, parse_rsvp,
+};
+use crate::domain::member::{Member, MemberInput};
+use crate::domain::venue::Venue;
+use crate::domain::{FieldErrors, RawInput};
+use crate::error::{AppError, AppResult};
+use crate::store::{AttendanceRow, MeetingSummary, MemberFilter, Rsvp, StoreError, now};
+
+fn is_fetch(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-requested-with")
+        .is_some_and(|v| v.as_bytes() == b"fetch")
+}
+
+/// After a run-sheet change: JSON with the new version for scripts, a redirect for forms.
+async fn saved(state: &AppState, me: &Staff, headers: &HeaderMap, id: i64, to: &str, message: &str) -> AppResult<Response> {
+    if is_fetch(headers) {
+        let version = state.store.meeting_version(me, id).await?;
+        return Ok(Json(serde_json::json!({ "version": version })).into_response());
+    }
+    Ok(if message.is_empty() { Redirect::to(to).into_response() } else { redirect_with(to, message) })
+}
+
+fn venue_error(e: StoreError) -> Result<FieldErrors, AppError> {
+    match e {
+        StoreError::Conflict(_) => Ok(FieldErrors::single("venue_id", "That venue no longer exists. Choose another.")),
+        other => Err(other.into()),
+    }
+}
+
+// --- a group's meetings -----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meetings/list.html")]
+struct ListPage {
+    page: Page,
+    group: Group,
+    upcoming: Vec<MeetingSummary>,
+    past: Vec<MeetingSummary>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let all = state.store.meetings_of(&me, group_id).await?;
+    let cutoff = now() - 12 * 3600;
+    let (mut past, upcoming): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|s| s.meeting.is_held() || (s.meeting.starts_at < cutoff && !s.meeting.is_under_way()));
+    past.reverse();
+    render(&ListPage {
+        page: staff_page(&format!("Meetings of {}", group.name), &me, &cookies, "groups"),
+        group,
+        upcoming,
+        past,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "meetings/form.html")]
+struct FormPage {
+    page: Page,
+    group: Group,
+    form: Form,
+    venues: Vec<Venue>,
+    meeting_id: Option<i64>,
+}
+
+impl FormPage {
+    fn venue_selected(&self, id: &i64) -> bool {
+        self.form.value("venue_id") == id.to_string()
+    }
+}
+
+async fn form_page(state: &AppState, me: &Staff, cookies: &Cookies, group: Group, form: Form, meeting_id: Option<i64>, status: StatusCode) -> AppResult<Response> {
+    let venues = state.store.venues().await?;
+    let title = if meeting_id.is_some() { "Change the meeting".to_string() } else { format!("Plan a meeting of {}", group.name) };
+    render_status(status, &FormPage { page: staff_page(&title, me, cookies, "groups"), group, form, venues, meeting_id })
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let mut raw = RawInput::default();
+    raw.set("duration_minutes", group.usual_meeting_length.to_string());
+    if let Some(v) = group.usual_venue_id {
+        raw.set("venue_id", v.to_string());
+    }
+    // Suggest the same weekday and time as the last meeting, four weeks on.
+    let meetings = state.store.meetings_of(&me, group_id).await?;
+    if let Some(last) = meetings.iter().rev().find(|m| !m.meeting.is_cancelled()) {
+        raw.set("start_time", &last.meeting.local_time);
+        if let Ok(d) = last.meeting.local_date.parse::<jiff::civil::Date>()
+            && let Ok(next) = d.checked_add(jiff::Span::new().weeks(4))
+        {
+            raw.set("date", next.to_string());
+        }
+    }
+    form_page(&state, &me, &cookies, group, Form::from_raw(raw), None, StatusCode::OK).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let errors = match MeetingInput::parse(&raw, &group.timezone, group.usual_meeting_length, group.usual_venue_id) {
+        Ok((input, starts_at)) => match state.store.create_meeting(&me, group_id, &input, starts_at).await {
+            Ok(m) => return Ok(redirect_with(&format!("/meetings/{}", m.id), &format!("The meeting on {} is planned.", m.date_label()))),
+            Err(e) => venue_error(e)?,
+        },
+        Err(e) => e,
+    };
+    form_page(&state, &me, &cookies, group, Form::with_errors(raw, errors), None, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let group = state.store.group_for(&me, m.group_id).await?;
+    let mut raw = RawInput::default();
+    raw.set("date", &m.local_date);
+    raw.set("start_time", &m.local_time);
+    raw.set("duration_minutes", m.duration_minutes.to_string());
+    raw.set("venue_id", m.venue_id.map(|v| v.to_string()).unwrap_or_default());
+    raw.set("topic", &m.topic);
+    form_page(&state, &me, &cookies, group, Form::from_raw(raw), Some(id), StatusCode::OK).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let group = state.store.group_for(&me, m.group_id).await?;
+    let errors = match MeetingInput::parse(&raw, &group.timezone, group.usual_meeting_length, None) {
+        Ok((input, starts_at)) => match state.store.update_meeting(&me, id, &input, starts_at).await {
+            Ok(_) => return Ok(redirect_with(&format!("/meetings/{id}"), "The meeting has been changed.")),
+            Err(e) => venue_error(e)?,
+        },
+        Err(e) => e,
+    };
+    form_page(&state, &me, &cookies, group, Form::with_errors(raw, errors), Some(id), StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+// --- the preparation page (the meeting's page) ------------------------------------------
+
+/// A member with their answer and whether they have signed in.
+pub struct Person {
+    pub member: Member,
+    pub answer: Option<String>,
+    pub signed_in: bool,
+}
+
+fn people(members: Vec<Member>, rsvps: &[Rsvp], attendance: &[AttendanceRow]) -> Vec<Person> {
+    members
+        .into_iter()
+        .map(|m| Person {
+            answer: rsvps.iter().find(|r| r.member_id == m.id).map(|r| r.answer.clone()),
+            signed_in: attendance.iter().any(|a| a.member_id == Some(m.id)),
+            member: m,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "meetings/show.html")]
+struct ShowPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    number: i64,
+    venue: Option<Venue>,
+    steps: Vec<AgendaStep>,
+    people: Vec<Person>,
+    attendance: Vec<AttendanceRow>,
+    previous: Option<Meeting>,
+    previous_reflections: Vec<Reflection>,
+    answers: [(&'static str, &'static str); 3],
+    cancel_form: Form,
+}
+
+impl ShowPage {
+    fn coming(&self) -> Vec<&Person> {
+        self.people.iter().filter(|p| matches!(p.answer.as_deref(), Some("yes") | Some("maybe"))).collect()
+    }
+    fn not_answered(&self) -> Vec<&Person> {
+        self.people.iter().filter(|p| p.answer.is_none()).collect()
+    }
+    fn not_coming(&self) -> Vec<&Person> {
+        self.people.iter().filter(|p| p.answer.as_deref() == Some("no")).collect()
+    }
+    fn start_of(&self, index: &usize) -> String {
+        let offset: i64 = self.steps.iter().take(*index).map(|s| s.minutes).sum();
+        match self.meeting.local_time.parse::<jiff::civil::Time>() {
+            Ok(t) => crate::domain::meeting::time_label(t.wrapping_add(jiff::SignedDuration::from_mins(offset))),
+            Err(_) => String::new(),
+        }
+    }
+    fn planned_total(&self) -> i64 {
+        self.steps.iter().map(|s| s.minutes).sum()
+    }
+}
+
+async fn show_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, cancel_form: Form, status: StatusCode) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(me, id).await?;
+    let group = state.store.group_for(me, meeting.group_id).await?;
+    let venue = match meeting.venue_id {
+        Some(v) => state.store.venue(v).await.ok(),
+        None => None,
+    };
+    let steps = state.store.meeting_steps(id).await?;
+    let members = state.store.members_of(me, group.id, &MemberFilter::default()).await?;
+    let rsvps = state.store.rsvps_of(id).await?;
+    let attendance = state.store.attendance_of(id).await?;
+    let number = state.store.meeting_number(&meeting).await?;
+    let previous = state.store.previous_meeting(&meeting).await?;
+    let previous_reflections = match &previous {
+        Some(p) => state.store.reflections_of(me, p.id).await?,
+        None => Vec::new(),
+    };
+    render_status(
+        status,
+        &ShowPage {
+            page: staff_page(&format!("Meeting on {}", meeting.date_label()), me, cookies, "groups"),
+            people: people(members, &rsvps, &attendance),
+            meeting,
+            group,
+            number,
+            venue,
+            steps,
+            attendance,
+            previous,
+            previous_reflections,
+            answers: RSVP_ANSWERS,
+            cancel_form,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    show_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+}
+
+pub async fn record_rsvp(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let answer = parse_rsvp(&raw).map_err(AppError::Invalid)?;
+    let member_id: i64 = raw.text("member_id").parse().map_err(|_| AppError::BadRequest("Choose a member.".into()))?;
+    let member = state.store.member_for(&me, member_id).await?;
+    if member.group_id != m.group_id {
+        return Err(AppError::NotFound);
+    }
+    state.store.set_rsvp(id, member_id, answer, &me.actor()).await?;
+    Ok(redirect_with(&format!("/meetings/{id}#people"), &format!("{}'s answer has been saved.", member.preferred_name)))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.meeting_for(&me, id).await?;
+    match parse_cancel_reason(&raw) {
+        Ok(reason) => {
+            state.store.set_meeting_status(&me, id, "cancelled", &reason).await?;
+            Ok(redirect_with(&format!("/meetings/{id}"), "The meeting has been cancelled."))
+        }
+        Err(e) => show_page(&state, &me, &cookies, id, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+pub async fn reinstate(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    state.store.set_meeting_status(&me, id, "planned", "").await?;
+    Ok(redirect_with(&format!("/meetings/{id}"), "The meeting is back on."))
+}
+
+// --- the run-sheet ----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meetings/run.html")]
+struct RunPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    steps: Vec<AgendaStep>,
+    index: usize,
+    present: Vec<Person>,
+    guests: usize,
+    now: i64,
+}
+
+impl RunPage {
+    fn step(&self) -> Option<&AgendaStep> {
+        self.steps.get(self.index)
+    }
+    fn is_last(&self) -> bool {
+        self.index + 1 >= self.steps.len()
+    }
+    fn step_minutes(&self) -> i64 {
+        self.step().map(|s| s.minutes).unwrap_or(0)
+    }
+    fn step_elapsed(&self) -> i64 {
+        self.meeting.step_started_at.map(|t| ((self.now - t) / 60).max(0)).unwrap_or(0)
+    }
+    fn meeting_elapsed(&self) -> i64 {
+        self.meeting.started_at.map(|t| ((self.now - t) / 60).max(0)).unwrap_or(0)
+    }
+    fn step_clock(&self) -> String {
+        clock_words(self.step_elapsed(), self.step_minutes(), "this step")
+    }
+    fn meeting_clock(&self) -> String {
+        clock_words(self.meeting_elapsed(), self.meeting.duration_minutes, "the meeting")
+    }
+    fn step_over(&self) -> bool {
+        self.step_elapsed() > self.step_minutes()
+    }
+    fn meeting_over(&self) -> bool {
+        self.meeting_elapsed() > self.meeting.duration_minutes
+    }
+    fn step_since(&self) -> i64 {
+        self.meeting.step_started_at.unwrap_or(self.now)
+    }
+    fn meeting_since(&self) -> i64 {
+        self.meeting.started_at.unwrap_or(self.now)
+    }
+    fn kind(&self) -> &str {
+        self.step().map(|s| s.kind.as_str()).unwrap_or("general")
+    }
+}
+
+/// "12 of 15 minutes" or "3 minutes over the 15 planned" — informative, never alarming.
+pub fn clock_words(elapsed: i64, planned: i64, _what: &str) -> String {
+    let mins = |n: i64| if n == 1 { "1 minute".to_string() } else { format!("{n} minutes") };
+    if elapsed <= planned {
+        format!("{elapsed} of {planned} minutes")
+    } else {
+        format!("{} over the {} planned", mins(elapsed - planned), planned)
+    }
+}
+
+pub async fn run(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(&me, id).await?;
+    if meeting.is_cancelled() {
+        return Ok(redirect_with(&format!("/meetings/{id}"), "This meeting was cancelled. Plan it again to run it."));
+    }
+    let group = state.store.group_for(&me, meeting.group_id).await?;
+    let steps = state.store.meeting_steps(id).await?;
+    let attendance = state.store.attendance_of(id).await?;
+    let members = state.store.members_of(&me, group.id, &MemberFilter { status: "all".into(), ..Default::default() }).await?;
+    let present: Vec<Person> = people(members, &[], &attendance).into_iter().filter(|p| p.signed_in).collect();
+    let index = (meeting.current_step.max(0) as usize).min(steps.len().saturating_sub(1));
+    render(&RunPage {
+        page: staff_page(&format!("Run-sheet: {}", group.name), &me, &cookies, "groups"),
+        guests: attendance.iter().filter(|a| a.is_guest).count(),
+        meeting,
+        group,
+        steps,
+        index,
+        present,
+        now: now(),
+    })
+}
+
+/// Moves to a step (next, previous, or a chosen one), starting the meeting if needed.
+pub async fn go_to_step(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let step: i64 = raw.text("step").parse().map_err(|_| AppError::BadRequest("Choose a step.".into()))?;
+    state.store.go_to_step(&me, id, step).await?;
+    saved(&state, &me, &headers, id, &format!("/meetings/{id}/run"), "").await
+}
+
+/// Saves a step's checklist and notes.
+pub async fn save_step(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    headers: HeaderMap,
+    Path((id, position)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let checked: Vec<String> = raw.all("checked").iter().filter_map(|c| c.parse::<usize>().ok()).map(|c| c.to_string()).collect();
+    let notes = raw.get("notes").map(|n| n.replace("\r\n", "\n"));
+    if notes.as_ref().is_some_and(|n| n.chars().count() > 8000) {
+        return Err(AppError::Invalid(FieldErrors::single("notes", "Use 8000 characters or fewer.")));
+    }
+    let checked_text = checked.join(",");
+    let checked_arg = if raw.get("checklist").is_some() { Some(checked_text.as_str()) } else { None };
+    state.store.save_step(&me, id, position, checked_arg, notes.as_deref()).await?;
+    saved(&state, &me, &headers, id, &format!("/meetings/{id}/run#notes"), "Saved.").await
+}
+
+pub async fn save_round_up(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let mut e = FieldErrors::new();
+    let good = crate::domain::optional_text(&raw, "round_up_good", 4000, &mut e);
+    let not_so_good = crate::domain::optional_text(&raw, "round_up_not_so_good", 4000, &mut e);
+    let sharing = crate::domain::optional_text(&raw, "round_up_sharing", 4000, &mut e);
+    if !e.is_empty() {
+        return Err(AppError::Invalid(e));
+    }
+    state.store.save_round_up(&me, id, &good, &not_so_good, &sharing).await?;
+    saved(&state, &me, &headers, id, &format!("/meetings/{id}/run#round-up"), "The round-up has been saved.").await
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    if m.is_cancelled() {
+        return Err(AppError::Conflict("This meeting was cancelled.".into()));
+    }
+    if !m.is_under_way() {
+        state.store.set_meeting_status(&me, id, "under_way", "").await?;
+    }
+    Ok(Redirect::to(&format!("/meetings/{id}/run")).into_response())
+}
+
+pub async fn end(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    state.store.set_meeting_status(&me, id, "held", "").await?;
+    Ok(redirect_with(&format!("/meetings/{id}/notes"), "The meeting has ended and is marked as held. Here is its record."))
+}
+
+/// The meeting's version, so another device's script can tell when to refresh.
+pub async fn state_json(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    Ok(Json(serde_json::json!({ "version": m.version, "current_step": m.current_step, "status": m.status })).into_response())
+}
+
+// --- sign-in ------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meetings/sign_in.html")]
+struct SignInPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    people: Vec<Person>,
+    guests: Vec<AttendanceRow>,
+    others: Vec<Member>,
+    form: Form,
+}
+
+impl SignInPage {
+    fn signed_in_count(&self) -> usize {
+        self.people.iter().filter(|p| p.signed_in).count() + self.guests.len()
+    }
+}
+
+async fn sign_in_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, form: Form, status: StatusCode) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(me, id).await?;
+    let group = state.store.group_for(me, meeting.group_id).await?;
+    let members = state.store.members_of(me, group.id, &MemberFilter::default()).await?;
+    let rsvps = state.store.rsvps_of(id).await?;
+    let attendance = state.store.attendance_of(id).await?;
+    let mut list = people(members, &rsvps, &attendance);
+    // Those expected first, then the rest; each part by name.
+    list.sort_by_key(|p| (!matches!(p.answer.as_deref(), Some("yes") | Some("maybe")), p.member.preferred_name.to_lowercase()));
+    let left = state.store.members_of(me, group.id, &MemberFilter { status: "left".into(), ..Default::default() }).await?;
+    render_status(
+        status,
+        &SignInPage {
+            page: staff_page("Sign people in", me, cookies, "groups"),
+            guests: attendance.into_iter().filter(|a| a.is_guest).collect(),
+            people: list,
+            others: left,
+            meeting,
+            group,
+            form,
+        },
+    )
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    sign_in_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+}
+
+/// One tap on a name: signs them in, or out again if they were signed in.
+pub async fn toggle_attendance(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    headers: HeaderMap,
+    Path((id, member_id)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = state.store.member_for(&me, member_id).await?;
+    let message = if raw.text("present") == "false" {
+        state.store.sign_out(&me, id, member_id).await?;
+        format!("{} is no longer signed in.", member.preferred_name)
+    } else {
+        state.store.sign_in(&me, id, member_id).await?;
+        format!("{} is signed in.", member.preferred_name)
+    };
+    saved(&state, &me, &headers, id, &format!("/meetings/{id}/sign-in#member-{member_id}"), &message).await
+}
+
+/// A walk-in, in one step: an existing member (e.g. one who had left), a new member with just
+/// a name, or a guest.
+pub async fn walk_in(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(&me, id).await?;
+    let walk_in = match WalkIn::try_from(&raw) {
+        Ok(w) => w,
+        Err(e) => return sign_in_page(&state, &me, &cookies, id, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let message = match walk_in {
+        WalkIn::Member(member_id) => {
+            let m = state.store.member_for(&me, member_id).await?;
+            state.store.sign_in(&me, id, member_id).await?;
+            format!("{} is signed in.", m.preferred_name)
+        }
+        WalkIn::NewMember(name) => {
+            let mut r = RawInput::default();
+            r.set("preferred_name", &name);
+            r.set("joined_on", &meeting.local_date);
+            let input = MemberInput::try_from(&r).map_err(AppError::Invalid)?;
+            let m = state.store.create_member(&me, meeting.group_id, &input).await?;
+            state.store.sign_in(&me, id, m.id).await?;
+            format!("{} has joined the group and is signed in.", m.preferred_name)
+        }
+        WalkIn::Guest(name) => {
+            state.store.sign_in_guest(&me, id, &name).await?;
+            format!("{name} is signed in as a guest.")
+        }
+    };
+    Ok(redirect_with(&format!("/meetings/{id}/sign-in"), &message))
+}
+
+pub async fn remove_guest(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path((id, attendance_id)): Path<(i64, i64)>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    state.store.remove_guest(&me, id, attendance_id).await?;
+    Ok(redirect_with(&format!("/meetings/{id}/sign-in"), "The guest has been taken off the list."))
+}
+
+#[derive(Template)]
+#[template(path = "meetings/sheet.html")]
+struct SheetPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    venue: Option<Venue>,
+    names: Vec<String>,
+    blank_rows: usize,
+    large: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SheetQuery {
+    #[serde(default)]
+    large: Option<String>,
+}
+
+/// The printable sign-in sheet / register: names of those expected, then blank rows.
+pub async fn sheet(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    Query(q): Query<SheetQuery>,
+) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(&me, id).await?;
+    let group = state.store.group_for(&me, meeting.group_id).await?;
+    let venue = match meeting.venue_id {
+        Some(v) => state.store.venue(v).await.ok(),
+        None => None,
+    };
+    let members = state.store.members_of(&me, group.id, &MemberFilter::default()).await?;
+    let rsvps = state.store.rsvps_of(id).await?;
+    let list = people(members, &rsvps, &[]);
+    let anyone_answered = list.iter().any(|p| p.answer.is_some());
+    let names: Vec<String> = list
+        .into_iter()
+        .filter(|p| if anyone_answered { p.answer.as_deref() != Some("no") } else { true })
+        .map(|p| if p.member.full_name.is_empty() { p.member.preferred_name } else { p.member.full_name })
+        .collect();
+    let large = q.large.is_some_and(|v| !v.is_empty() && v != "0");
+    let blank_rows = if large { 6 } else { 10 };
+    render(&SheetPage {
+        page: staff_page(&format!("Sign-in sheet: {}", group.name), &me, &cookies, "groups"),
+        meeting,
+        group,
+        venue,
+        names,
+        blank_rows,
+        large,
+    })
+}
+
+// --- the record -----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meetings/notes.html")]
+struct NotesPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    number: i64,
+    venue: Option<Venue>,
+    facilitators: Vec<crate::store::Facilitator>,
+    attendance: Vec<AttendanceRow>,
+    actions: Vec<Action>,
+    form: Form,
+    action_form: Form,
+}
+
+impl NotesPage {
+    fn members_attended(&self) -> usize {
+        self.attendance.iter().filter(|a| !a.is_guest).count()
+    }
+    fn guests(&self) -> usize {
+        self.attendance.iter().filter(|a| a.is_guest).count()
+    }
+}
+
+async fn notes_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, form: Option<Form>, action_form: Form, status: StatusCode) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(me, id).await?;
+    let group = state.store.group_for(me, meeting.group_id).await?;
+    let venue = match meeting.venue_id {
+        Some(v) => state.store.venue(v).await.ok(),
+        None => None,
+    };
+    let form = form.unwrap_or_else(|| {
+        let mut raw = RawInput::default();
+        raw.set("topics_discussed", &meeting.topics_discussed);
+        raw.set("key_points", &meeting.key_points);
+        raw.set("pass_on", &meeting.pass_on);
+        raw.set("round_up_good", &meeting.round_up_good);
+        raw.set("round_up_not_so_good", &meeting.round_up_not_so_good);
+        raw.set("round_up_sharing", &meeting.round_up_sharing);
+        Form::from_raw(raw)
+    });
+    render_status(
+        status,
+        &NotesPage {
+            page: staff_page(&format!("Notes: {}", meeting.date_label()), me, cookies, "groups"),
+            number: state.store.meeting_number(&meeting).await?,
+            facilitators: state.store.facilitators_of(group.id).await?,
+            attendance: state.store.attendance_of(id).await?,
+            actions: state.store.actions_of(id).await?,
+            meeting,
+            group,
+            venue,
+            form,
+            action_form,
+        },
+    )
+}
+
+pub async fn notes(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    notes_page(&state, &me, &cookies, id, None, Form::blank(), StatusCode::OK).await
+}
+
+pub async fn save_notes(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.meeting_for(&me, id).await?;
+    match NotesInput::try_from(&raw) {
+        Ok(n) => {
+            state.store.save_notes(&me, id, &n).await?;
+            Ok(redirect_with(&format!("/meetings/{id}/notes"), "The notes have been saved."))
+        }
+        Err(e) => notes_page(&state, &me, &cookies, id, Some(Form::with_errors(raw, e)), Form::blank(), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+pub async fn add_action(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.meeting_for(&me, id).await?;
+    match ActionInput::try_from(&raw) {
+        Ok(a) => {
+            state.store.add_action(&me, id, &a).await?;
+            Ok(redirect_with(&format!("/meetings/{id}/notes#actions"), "The action has been added."))
+        }
+        Err(e) => notes_page(&state, &me, &cookies, id, None, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+pub async fn action_done(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path((id, action_id)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let done = raw.text("done") != "false";
+    state.store.set_action_done(&me, id, action_id, done).await?;
+    Ok(redirect_with(&format!("/meetings/{id}/notes#actions"), if done { "Marked as done." } else { "Marked as not done yet." }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Meeting notes for a date range as CSV.
+pub async fn notes_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(group_id): Path<i64>,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let mut e = FieldErrors::new();
+    let mut raw = RawInput::default();
+    raw.set("from", &q.from);
+    raw.set("to", &q.to);
+    let from = crate::domain::optional_date(&raw, "from", &mut e).map(|d| d.to_string());
+    let to = crate::domain::optional_date(&raw, "to", &mut e).map(|d| d.to_string());
+    if !e.is_empty() {
+        return Err(AppError::Invalid(e));
+    }
+    let meetings = state.store.meetings_of(&me, group_id).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let io = |e: csv::Error| AppError::Internal(e.to_string());
+    w.write_record(["date", "start_time", "status", "venue", "attended", "guests", "topics_discussed", "key_points", "round_up_good", "round_up_not_so_good", "round_up_sharing", "pass_on"]).map_err(io)?;
+    for s in meetings {
+        let m = &s.meeting;
+        if from.as_ref().is_some_and(|f| m.local_date < *f) || to.as_ref().is_some_and(|t| m.local_date > *t) {
+            continue;
+        }
+        let attendance = state.store.attendance_of(m.id).await?;
+        let guests = attendance.iter().filter(|a| a.is_guest).count();
+        w.write_record([
+            m.local_date.clone(),
+            m.local_time.clone(),
+            m.status.clone(),
+            s.venue_name.clone().unwrap_or_default(),
+            (attendance.len() - guests).to_string(),
+            guests.to_string(),
+            csv_cell(&m.topics_discussed),
+            csv_cell(&m.key_points),
+            csv_cell(&m.round_up_good),
+            csv_cell(&m.round_up_not_so_good),
+            csv_cell(&m.round_up_sharing),
+            csv_cell(&m.pass_on),
+        ])
+        .map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = format!("\u{feff}{}", String::from_utf8_lossy(&bytes));
+    let mut res = body.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    let name: String = group.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}-meeting-notes.csv\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+fn csv_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() }
+}
+
+// --- reflection and concerns ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meetings/reflection.html")]
+struct ReflectionPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    others: Vec<Reflection>,
+    form: Form,
+    feelings: [(&'static str, &'static str); 4],
+}
+
+async fn reflection_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, form: Option<Form>, status: StatusCode) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(me, id).await?;
+    let group = state.store.group_for(me, meeting.group_id).await?;
+    let all = state.store.reflections_of(me, id).await?;
+    let mine = all.iter().find(|r| r.account_id == me.id);
+    let form = form.unwrap_or_else(|| {
+        let mut raw = RawInput::default();
+        if let Some(r) = mine {
+            raw.set("went_well", &r.went_well);
+            raw.set("went_less_well", &r.went_less_well);
+            raw.set("ideas", &r.ideas);
+            raw.set("feeling", &r.feeling);
+        }
+        Form::from_raw(raw)
+    });
+    let others = all.into_iter().filter(|r| r.account_id != me.id).collect();
+    render_status(
+        status,
+        &ReflectionPage { page: staff_page("Your reflection", me, cookies, "groups"), meeting, group, others, form, feelings: FEELINGS },
+    )
+}
+
+pub async fn reflection(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    reflection_page(&state, &me, &cookies, id, None, StatusCode::OK).await
+}
+
+pub async fn save_reflection(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.meeting_for(&me, id).await?;
+    match ReflectionInput::try_from(&raw) {
+        Ok(r) => {
+            state.store.save_reflection(&me, id, &r).await?;
+            let message = if r.feeling == "need_help" {
+                "Your reflection is saved. A coordinator will see that you would like some help."
+            } else {
+                "Your reflection is saved. It will be shown when you prepare the next meeting."
+            };
+            Ok(redirect_with(&format!("/meetings/{id}"), message))
+        }
+        Err(e) => reflection_page(&state, &me, &cookies, id, Some(Form::with_errors(raw, e)), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+pub async fn answer_help(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(reflection_id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    state.store.answer_help_request(&me, reflection_id).await?;
+    Ok(redirect_with("/", "Marked as answered."))
+}
+
+#[derive(Template)]
+#[template(path = "meetings/concerns.html")]
+struct ConcernsPage {
+    page: Page,
+    group: Group,
+    meeting: Option<Meeting>,
+    concerns: Vec<Concern>,
+    members: Vec<Member>,
+    form: Form,
+}
+
+impl ConcernsPage {
+    fn when(&self, ts: &i64) -> String {
+        when(*ts, &self.group.timezone)
+    }
+    fn action(&self) -> String {
+        match &self.meeting {
+            Some(m) => format!("/meetings/{}/concerns", m.id),
+            None => format!("/groups/{}/concerns", self.group.id),
+        }
+    }
+    fn member_selected(&self, id: &i64) -> bool {
+        self.form.value("member_id") == id.to_string()
+    }
+}
+
+async fn concerns_page(state: &AppState, me: &Staff, cookies: &Cookies, group_id: i64, meeting: Option<Meeting>, form: Form, status: StatusCode) -> AppResult<Response> {
+    let group = state.store.group_for(me, group_id).await?;
+    let concerns = state.store.concerns_of(me, group_id, None).await?;
+    let members = state.store.members_of(me, group_id, &MemberFilter { status: "all".into(), ..Default::default() }).await?;
+    render_status(
+        status,
+        &ConcernsPage { page: staff_page(&format!("Concerns: {}", group.name), me, cookies, "groups"), group, meeting, concerns, members, form },
+    )
+}
+
+pub async fn group_concerns(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    concerns_page(&state, &me, &cookies, group_id, None, Form::blank(), StatusCode::OK).await
+}
+
+pub async fn meeting_concerns(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    concerns_page(&state, &me, &cookies, m.group_id, Some(m), Form::blank(), StatusCode::OK).await
+}
+
+async fn record_concern(state: &AppState, me: &Staff, cookies: &Cookies, group_id: i64, meeting: Option<Meeting>, raw: RawInput) -> AppResult<Response> {
+    let back = match &meeting {
+        Some(m) => format!("/meetings/{}/concerns", m.id),
+        None => format!("/groups/{group_id}/concerns"),
+    };
+    match ConcernInput::try_from(&raw) {
+        Ok(c) => {
+            state.store.add_concern(me, group_id, meeting.as_ref().map(|m| m.id), &c).await?;
+            Ok(redirect_with(&back, "The concern has been recorded. Coordinators can see it."))
+        }
+        Err(e) => concerns_page(state, me, cookies, group_id, meeting, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+pub async fn add_group_concern(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.group_for(&me, group_id).await?;
+    record_concern(&state, &me, &cookies, group_id, None, raw).await
+}
+
+pub async fn add_meeting_concern(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let group_id = m.group_id;
+    record_concern(&state, &me, &cookies, group_id, Some(m), raw).await
+}
+
+// --- agendas --------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meetings/agenda.html")]
+struct AgendaPage {
+    page: Page,
+    group: Group,
+    /// Some for one meeting's agenda; None for the group's template.
+    meeting: Option<Meeting>,
+    steps: Vec<AgendaStep>,
+    kinds: [(&'static str, &'static str); 9],
+    /// The step whose form came back with errors (its id, or -1 for the new-step form).
+    failed: i64,
+    form: Form,
+}
+
+impl AgendaPage {
+    fn base(&self) -> String {
+        match &self.meeting {
+            Some(m) => format!("/meetings/{}/agenda", m.id),
+            None => format!("/groups/{}/agenda", self.group.id),
+        }
+    }
+    /// Template steps are addressed by id, a meeting's steps by position.
+    fn key(&self, step: &AgendaStep) -> i64 {
+        if self.meeting.is_some() { step.position } else { step.id }
+    }
+    fn total(&self) -> i64 {
+        self.steps.iter().map(|s| s.minutes).sum()
+    }
+    fn step_form(&self, step: &AgendaStep) -> Form {
+        if self.failed == self.key(step) {
+            return self.form.clone();
+        }
+        let mut raw = RawInput::default();
+        raw.set("title", &step.title);
+        raw.set("minutes", step.minutes.to_string());
+        raw.set("purpose", &step.purpose);
+        raw.set("prompts", &step.prompts);
+        raw.set("kind", &step.kind);
+        raw.set("from_second_meeting", step.from_second_meeting.to_string());
+        Form::from_raw(raw)
+    }
+    fn new_form(&self) -> Form {
+        if self.failed == -1 { self.form.clone() } else { Form::blank() }
+    }
+}
+
+async fn agenda_page(state: &AppState, me: &Staff, cookies: &Cookies, group_id: i64, meeting: Option<Meeting>, failed: i64, form: Form, status: StatusCode) -> AppResult<Response> {
+    let group = state.store.group_for(me, group_id).await?;
+    let steps = match &meeting {
+        Some(m) => state.store.meeting_steps(m.id).await?,
+        None => state.store.agenda_template(me, group_id).await?,
+    };
+    let title = if meeting.is_some() { "This meeting's agenda".to_string() } else { format!("Agenda for {}", group.name) };
+    render_status(status, &AgendaPage { page: staff_page(&title, me, cookies, "groups"), group, meeting, steps, kinds: STEP_KINDS, failed, form })
+}
+
+pub async fn group_agenda(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    agenda_page(&state, &me, &cookies, group_id, None, i64::MIN, Form::blank(), StatusCode::OK).await
+}
+
+pub async fn meeting_agenda(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    agenda_page(&state, &me, &cookies, m.group_id, Some(m), i64::MIN, Form::blank(), StatusCode::OK).await
+}
+
+/// Adds, changes, moves or removes a step of a group's template (`step` = 0 adds).
+pub async fn group_agenda_change(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path((group_id, step_id)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.group_for(&me, group_id).await?;
+    let back = format!("/groups/{group_id}/agenda");
+    match raw.text("do").as_str() {
+        "reset" => {
+            state.store.reset_agenda_template(&me, group_id).await?;
+            return Ok(redirect_with(&back, "The agenda is back to the guide's steps."));
+        }
+        "delete" => {
+            state.store.delete_template_step(&me, group_id, step_id).await?;
+            return Ok(redirect_with(&back, "The step has been removed."));
+        }
+        "up" | "down" => {
+            state.store.move_template_step(&me, group_id, step_id, raw.text("do") == "up").await?;
+            return Ok(redirect_with(&format!("{back}#step-{step_id}"), "The step has been moved."));
+        }
+        _ => {}
+    }
+    let failed = if step_id == 0 { -1 } else { step_id };
+    match StepInput::try_from(&raw) {
+        Ok(s) if step_id == 0 => {
+            state.store.add_template_step(&me, group_id, &s).await?;
+            Ok(redirect_with(&back, "The step has been added."))
+        }
+        Ok(s) => {
+            state.store.update_template_step(&me, group_id, step_id, &s).await?;
+            Ok(redirect_with(&format!("{back}#step-{step_id}"), "The step has been saved."))
+        }
+        Err(e) => agenda_page(&state, &me, &cookies, group_id, None, failed, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+/// Changes this meeting's own agenda (`position` = -1 adds a step).
+pub async fn meeting_agenda_change(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path((id, position)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let back = format!("/meetings/{id}/agenda");
+    if raw.text("do") == "delete" {
+        state.store.delete_meeting_step(&me, id, position).await?;
+        return Ok(redirect_with(&back, "The step has been removed from this meeting."));
+    }
+    match StepInput::try_from(&raw) {
+        Ok(s) if position < 0 => {
+            state.store.add_meeting_step(&me, id, &s).await?;
+            Ok(redirect_with(&back, "The step has been added to this meeting."))
+        }
+        Ok(s) => {
+            state.store.update_meeting_step(&me, id, position, &s).await?;
+            Ok(redirect_with(&format!("{back}#step-{position}"), "The step has been saved for this meeting."))
+        }
+        Err(e) => {
+            let group_id = m.group_id;
+            agenda_page(&state, &me, &cookies, group_id, Some(m), if position < 0 { -1 } else { position }, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
