@@ -69,6 +69,37 @@ schemas = {
     "MemberInput": s("object", properties=member_fields),
 }
 
+step_out = s("object", properties={"position": s("integer"), "title": s("string"), "minutes": s("integer"), "purpose": s("string"),
+    "prompts": s("array", items=s("string")), "kind": s("string"), "checked": s("array", items=s("integer")), "notes": s("string")},
+    required=["position", "title", "minutes", "prompts", "kind", "checked", "notes"])
+meeting_props = {
+    "id": s("integer"), "group_id": s("integer"),
+    "date": s("string", format="date", description="local date in the group's time zone"),
+    "start_time": s("string", description="HH:MM, local time in the group's time zone"),
+    "timezone": s("string"),
+    "starts_at": s("string", format="date-time", description="RFC 3339 with the UTC offset in force that day"),
+    "duration_minutes": s("integer"), "venue_id": nullable_int,
+    "status": s("string", enum=["planned", "under_way", "held", "cancelled"]), "cancel_reason": s("string"),
+    "topic": s("string"), "current_step": s("integer"), "started_at": nullable_int, "ended_at": nullable_int,
+    "version": s("integer", description="goes up with every change"),
+}
+schemas["AgendaStep"] = step_out
+schemas["Meeting"] = s("object", properties={**meeting_props, "number": s("integer", description="1 for the group's first meeting"), "agenda": s("array", items=ref("AgendaStep"))}, required=["id", "date", "start_time", "starts_at", "duration_minutes", "status", "agenda"])
+schemas["MeetingSummary"] = s("object", properties={**meeting_props, "coming": s("integer"), "attended": s("integer"), "venue_name": nullable_str})
+schemas["MeetingInput"] = s("object", properties={"date": s("string", format="date"), "start_time": s("string", description="HH:MM (also 7:30 pm)"), "duration_minutes": s("integer", minimum=15, maximum=480), "venue_id": nullable_int, "topic": s("string")}, required=["date", "start_time"])
+schemas["MeetingChange"] = s("object", description="Any subset. status cancelled needs cancel_reason.", properties={"date": s("string", format="date"), "start_time": s("string"), "duration_minutes": s("integer"), "venue_id": nullable_int, "topic": s("string"), "status": s("string", enum=["planned", "under_way", "held", "cancelled"]), "cancel_reason": s("string"), "current_step": s("integer")})
+schemas["Attendance"] = s("object", properties={"id": s("integer"), "member_id": nullable_int, "name": s("string"), "is_guest": s("boolean"), "signed_in_at": s("integer", description="Unix seconds")}, required=["id", "member_id", "name", "is_guest", "signed_in_at"])
+schemas["Rsvp"] = s("object", properties={"member_id": s("integer"), "answer": s("string", enum=["yes", "no", "maybe"]), "note": s("string"), "at": s("integer")})
+schemas["Action"] = s("object", properties={"id": s("integer"), "meeting_id": s("integer"), "who": s("string"), "what": s("string"), "by_date": date, "done": s("boolean")})
+notes_props = {k: s("string") for k in ["topics_discussed", "key_points", "pass_on", "round_up_good", "round_up_not_so_good", "round_up_sharing"]}
+schemas["Notes"] = s("object", properties={**notes_props, "attended": s("integer"), "guests": s("integer"), "actions": s("array", items=ref("Action"))})
+schemas["NotesInput"] = s("object", properties=notes_props)
+schemas["Reflection"] = s("object", properties={"id": s("integer"), "meeting_id": s("integer"), "account_id": s("integer"), "author_name": s("string"), "went_well": s("string"), "went_less_well": s("string"), "ideas": s("string"), "feeling": s("string", enum=["great", "fine", "hard", "need_help"]), "help_answered_at": nullable_int, "updated_at": s("integer")})
+schemas["ReflectionInput"] = s("object", required=["feeling"], properties={"went_well": s("string"), "went_less_well": s("string"), "ideas": s("string"), "feeling": s("string", enum=["great", "fine", "hard", "need_help"])})
+schemas["Concern"] = s("object", properties={"id": s("integer"), "group_id": s("integer"), "meeting_id": nullable_int, "member_id": nullable_int, "about": s("string"), "concern": s("string"), "action_taken": s("string"), "who_told": s("string"), "recorded_by": s("integer"), "recorded_by_name": s("string"), "created_at": s("integer")})
+schemas["ConcernInput"] = s("object", required=["concern"], properties={"member_id": nullable_int, "about": s("string"), "concern": s("string"), "action_taken": s("string"), "who_told": s("string"), "meeting_id": nullable_int})
+def listof(key, name): return s("object", properties={key: s("array", items=ref(name))})
+
 paths = {
     "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}},
     "/me": {"get": {"summary": "The account the token belongs to", "responses": {"200": ok(ref("Staff")), **errors(401)}}},
@@ -111,6 +142,54 @@ paths = {
     "/members/{id}/consents/{cid}/withdraw": {
         "parameters": [path_id(), path_id("cid", "consent id")],
         "post": {"summary": "Mark a consent as withdrawn", "responses": {"200": ok(s("object", properties={"consents": s("array", items=ref("Consent"))})), **errors(401, 404)}},
+    },
+    "/groups/{id}/meetings": {
+        "parameters": [path_id()],
+        "get": {"summary": "A group's meetings, in date order", "responses": {"200": ok(listof("meetings", "MeetingSummary")), **errors(401, 404)}},
+        "post": {"summary": "Plan a meeting (takes a copy of the group's agenda)", "requestBody": body(ref("MeetingInput")), "responses": {"201": ok(ref("Meeting"), "Created"), **errors(400, 401, 404, 422)}},
+    },
+    "/groups/{id}/concerns": {
+        "parameters": [path_id()],
+        "get": {"summary": "Concerns recorded for the group (every read is audited)", "responses": {"200": ok(listof("concerns", "Concern")), **errors(401, 404)}},
+        "post": {"summary": "Record a concern", "requestBody": body(ref("ConcernInput")), "responses": {"201": ok(s("object", properties={"id": s("integer")}), "Created"), **errors(400, 401, 404, 422)}},
+    },
+    "/meetings/{id}": {
+        "parameters": [path_id()],
+        "get": {"summary": "One meeting with its agenda and the state of each step", "responses": {"200": ok(ref("Meeting")), **errors(401, 404)}},
+        "put": {"summary": "Move or change a meeting, change its status or current step", "requestBody": body(ref("MeetingChange")), "responses": {"200": ok(ref("Meeting")), **errors(400, 401, 404, 422)}},
+        "patch": {"summary": "Move or change a meeting, change its status or current step", "requestBody": body(ref("MeetingChange")), "responses": {"200": ok(ref("Meeting")), **errors(400, 401, 404, 422)}},
+    },
+    "/meetings/{id}/steps/{position}": {
+        "parameters": [path_id(), path_id("position", "the step's position, from 0")],
+        "put": {"summary": "Save a step's ticked prompts and notes", "requestBody": body(s("object", properties={"checked": s("array", items=s("integer")), "notes": s("string")})), "responses": {"200": ok(ref("Meeting")), **errors(400, 401, 404, 422)}},
+    },
+    "/meetings/{id}/attendance": {
+        "parameters": [path_id()],
+        "get": {"summary": "Who signed in", "responses": {"200": ok(listof("attendance", "Attendance")), **errors(401, 404)}},
+        "post": {"summary": "Sign someone in: member_id (twice leaves one record) or guest_name", "requestBody": body(s("object", properties={"member_id": s("integer"), "guest_name": s("string")})), "responses": {"201": ok(listof("attendance", "Attendance"), "Signed in"), **errors(400, 401, 404, 422)}},
+    },
+    "/meetings/{id}/attendance/{member_id}": {
+        "parameters": [path_id(), path_id("member_id", "member id")],
+        "delete": {"summary": "Undo a member's sign-in", "responses": {"200": ok(listof("attendance", "Attendance")), **errors(401, 404)}},
+    },
+    "/meetings/{id}/rsvps": {
+        "parameters": [path_id()],
+        "get": {"summary": "Who said they are coming", "responses": {"200": ok(listof("rsvps", "Rsvp")), **errors(401, 404)}},
+        "put": {"summary": "Record a member's answer", "requestBody": body(s("object", required=["member_id", "answer"], properties={"member_id": s("integer"), "answer": s("string", enum=["yes", "no", "maybe"])})), "responses": {"200": ok(listof("rsvps", "Rsvp")), **errors(400, 401, 404, 422)}},
+    },
+    "/meetings/{id}/notes": {
+        "parameters": [path_id()],
+        "get": {"summary": "The meeting's notes and round-up", "responses": {"200": ok(ref("Notes")), **errors(401, 404)}},
+        "put": {"summary": "Change the notes (any subset of fields)", "requestBody": body(ref("NotesInput")), "responses": {"200": ok(ref("Notes")), **errors(400, 401, 404, 422)}},
+    },
+    "/meetings/{id}/actions": {
+        "parameters": [path_id()],
+        "post": {"summary": "Add an action or follow-up", "requestBody": body(s("object", required=["who", "what"], properties={"who": s("string"), "what": s("string"), "by_date": date})), "responses": {"201": ok(listof("actions", "Action"), "Created"), **errors(400, 401, 404, 422)}},
+    },
+    "/meetings/{id}/reflections": {
+        "parameters": [path_id()],
+        "get": {"summary": "Facilitators' reflections (facilitators of the group and coordinators only)", "responses": {"200": ok(listof("reflections", "Reflection")), **errors(401, 404)}},
+        "put": {"summary": "Save your own reflection", "requestBody": body(ref("ReflectionInput")), "responses": {"200": ok(listof("reflections", "Reflection")), **errors(400, 401, 404, 422)}},
     },
     "/venues": {
         "get": {"summary": "All venues", "responses": {"200": ok(s("object", properties={"venues": s("array", items=ref("Venue"))})), **errors(401)}},

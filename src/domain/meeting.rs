@@ -84,7 +84,9 @@ impl Meeting {
 
     pub fn end_time_label(&self) -> String {
         match self.local_time.parse::<Time>() {
-            Ok(t) => time_label(t.wrapping_add(jiff::SignedDuration::from_mins(self.duration_minutes))),
+            Ok(t) => {
+                time_label(t.wrapping_add(jiff::SignedDuration::from_mins(self.duration_minutes)))
+            }
             Err(_) => String::new(),
         }
     }
@@ -157,7 +159,10 @@ impl MeetingInput {
         };
         let start_time = match raw.text("start_time").as_str() {
             "" => {
-                e.add("start_time", "Enter the time the meeting starts, like 14:00.");
+                e.add(
+                    "start_time",
+                    "Enter the time the meeting starts, like 14:00.",
+                );
                 None
             }
             t => match parse_time(t) {
@@ -216,7 +221,11 @@ impl MeetingInput {
     }
 
     pub fn time_text(&self) -> String {
-        format!("{:02}:{:02}", self.start_time.hour(), self.start_time.minute())
+        format!(
+            "{:02}:{:02}",
+            self.start_time.hour(),
+            self.start_time.minute()
+        )
     }
 }
 
@@ -302,7 +311,7 @@ impl AgendaStep {
 pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Arrival",
-        10,
+        5,
         "arrival",
         "Welcome people as they arrive.",
         "Say hello to each person by name\nIntroduce yourself as the group's facilitator\nCheck whether anyone needs a hearing loop, large print or help with access",
@@ -318,7 +327,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     ),
     (
         "Coffee, tea and catching up",
-        15,
+        10,
         "general",
         "Time to help themselves to a drink and say hello to each other.",
         "Make sure everyone has a drink\nHelp new people meet others",
@@ -358,7 +367,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     ),
     (
         "Topic of discussion",
-        25,
+        20,
         "topic",
         "Talk about the topic agreed last time. Let the talk flow naturally.",
         "Introduce the topic\nLet discussion flow, even if it moves away from the topic\nIf interest drops, steer gently back\nRemember: we share experience, we do not give medication advice",
@@ -374,7 +383,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     ),
     (
         "Socialising and question time",
-        10,
+        5,
         "round_up",
         "Round up, answer questions and end on a positive note.",
         "Ask what was good today, and what was not so good\nAsk what good came from sharing\nAnswer any questions\nEnd on a positive note",
@@ -420,7 +429,10 @@ impl TryFrom<&RawInput> for StepInput {
         let purpose = optional_text(raw, "purpose", 300, &mut e);
         let prompts = optional_text(raw, "prompts", 3000, &mut e);
         if split_lines(&prompts).any(|p| p.chars().count() > 200) {
-            e.add("prompts", "Keep each prompt to one line of 200 characters or fewer.");
+            e.add(
+                "prompts",
+                "Keep each prompt to one line of 200 characters or fewer.",
+            );
         }
         let kind = raw.text("kind");
         let kind = if kind.is_empty() {
@@ -444,18 +456,18 @@ impl TryFrom<&RawInput> for StepInput {
 }
 
 /// Yes / no / maybe to a meeting.
-pub const RSVP_ANSWERS: [(&str, &str); 3] = [
-    ("yes", "Coming"),
-    ("maybe", "Maybe"),
-    ("no", "Not coming"),
-];
+pub const RSVP_ANSWERS: [(&str, &str); 3] =
+    [("yes", "Coming"), ("maybe", "Maybe"), ("no", "Not coming")];
 
 pub fn parse_rsvp(raw: &RawInput) -> Result<&'static str, FieldErrors> {
     match raw.text("answer").as_str() {
         "yes" => Ok("yes"),
         "no" => Ok("no"),
         "maybe" => Ok("maybe"),
-        _ => Err(FieldErrors::single("answer", "Choose coming, maybe or not coming.")),
+        _ => Err(FieldErrors::single(
+            "answer",
+            "Choose coming, maybe or not coming.",
+        )),
     }
 }
 
@@ -625,7 +637,10 @@ impl TryFrom<&RawInput> for ConcernInput {
         };
         let about = optional_text(raw, "about", 200, &mut e);
         if member_id.is_none() && about.is_empty() && e.get("member_id").is_none() {
-            e.add("member_id", "Choose who the concern is about, or write their name.");
+            e.add(
+                "member_id",
+                "Choose who the concern is about, or write their name.",
+            );
         }
         let concern = required_text(raw, "concern", 8000, "Describe the concern.", &mut e);
         let action_taken = optional_text(raw, "action_taken", 4000, &mut e);
@@ -665,7 +680,9 @@ impl TryFrom<&RawInput> for WalkIn {
             )),
             "new_member" if name.chars().count() > 80 => Err(too_long()),
             "new_member" => Ok(WalkIn::NewMember(name)),
-            "guest" if name.is_empty() => Err(FieldErrors::single("name", "Enter the guest's name.")),
+            "guest" if name.is_empty() => {
+                Err(FieldErrors::single("name", "Enter the guest's name."))
+            }
             "guest" if name.chars().count() > 80 => Err(too_long()),
             "guest" => Ok(WalkIn::Guest(name)),
             _ => Err(FieldErrors::single(
@@ -741,7 +758,11 @@ mod tests {
     #[test]
     fn meeting_input_names_bad_fields() {
         let e = MeetingInput::parse(
-            &raw(&[("date", "2026-02-30"), ("start_time", "soon"), ("duration_minutes", "0")]),
+            &raw(&[
+                ("date", "2026-02-30"),
+                ("start_time", "soon"),
+                ("duration_minutes", "0"),
+            ]),
             "Europe/London",
             90,
             None,

@@ -8,8 +8,8 @@ use serde::Serialize;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::meeting::{
-    Action, ActionInput, AgendaStep, Concern, ConcernInput, DEFAULT_AGENDA, Meeting,
-    MeetingInput, NotesInput, Reflection, ReflectionInput, StepInput,
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, DEFAULT_AGENDA, Meeting, MeetingInput,
+    NotesInput, Reflection, ReflectionInput, StepInput,
 };
 
 const MEETING_COLUMNS: &str = "m.id, m.group_id, m.local_date, m.local_time, m.timezone, \
@@ -363,7 +363,10 @@ impl Store {
         let t = now();
         let (started, ended) = match status {
             "under_way" => (Some(m.started_at.unwrap_or(t)), None),
-            "held" => (Some(m.started_at.unwrap_or(t)), Some(m.ended_at.unwrap_or(t))),
+            "held" => (
+                Some(m.started_at.unwrap_or(t)),
+                Some(m.ended_at.unwrap_or(t)),
+            ),
             _ => (m.started_at, m.ended_at),
         };
         let step_started = if status == "under_way" {
@@ -395,8 +398,16 @@ impl Store {
             .filter(|s| !s.notes.trim().is_empty() && s.kind != "round_up")
             .map(|s| format!("{}: {}", s.title, s.notes.trim()))
             .collect();
-        let topics = if m.topics_discussed.is_empty() { m.topic.clone() } else { m.topics_discussed.clone() };
-        let key = if m.key_points.is_empty() { key_points.join("\n") } else { m.key_points.clone() };
+        let topics = if m.topics_discussed.is_empty() {
+            m.topic.clone()
+        } else {
+            m.topics_discussed.clone()
+        };
+        let key = if m.key_points.is_empty() {
+            key_points.join("\n")
+        } else {
+            m.key_points.clone()
+        };
         on_db!(self, pool => sqlx::query(
             "UPDATE meetings SET topics_discussed = $1, key_points = $2 WHERE id = $3")
             .bind(&topics).bind(&key).bind(id).execute(pool).await.map(|r| r.rows_affected()))
@@ -420,7 +431,11 @@ impl Store {
         let steps = self.meeting_steps(id).await?;
         let step = step.clamp(0, (steps.len() as i64 - 1).max(0));
         let t = now();
-        let status = if m.is_planned() { "under_way" } else { m.status.as_str() };
+        let status = if m.is_planned() {
+            "under_way"
+        } else {
+            m.status.as_str()
+        };
         on_db!(self, pool => sqlx::query(
             "UPDATE meetings SET current_step = $1, step_started_at = $2, status = $3,
                 started_at = COALESCE(started_at, $2), version = version + 1, updated_at = $2
@@ -488,7 +503,12 @@ impl Store {
     }
 
     /// Adds a step at the end of this meeting's agenda.
-    pub async fn add_meeting_step(&self, viewer: &Staff, id: i64, s: &StepInput) -> StoreResult<()> {
+    pub async fn add_meeting_step(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        s: &StepInput,
+    ) -> StoreResult<()> {
         self.meeting_for(viewer, id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -505,7 +525,12 @@ impl Store {
     }
 
     /// Removes a step from this meeting's agenda, closing the gap in the numbering.
-    pub async fn delete_meeting_step(&self, viewer: &Staff, id: i64, position: i64) -> StoreResult<()> {
+    pub async fn delete_meeting_step(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        position: i64,
+    ) -> StoreResult<()> {
         self.meeting_for(viewer, id).await?;
         let n = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -650,7 +675,12 @@ impl Store {
 
     /// Signs a member of the meeting's group in. Signing the same person in twice (even from
     /// two devices at once) leaves one record, with the first time kept.
-    pub async fn sign_in(&self, viewer: &Staff, meeting_id: i64, member_id: i64) -> StoreResult<()> {
+    pub async fn sign_in(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        member_id: i64,
+    ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         let n = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -686,7 +716,12 @@ impl Store {
     }
 
     /// Undoes a sign-in (a tap on the wrong name).
-    pub async fn sign_out(&self, viewer: &Staff, meeting_id: i64, member_id: i64) -> StoreResult<()> {
+    pub async fn sign_out(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        member_id: i64,
+    ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -698,7 +733,12 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn sign_in_guest(&self, viewer: &Staff, meeting_id: i64, name: &str) -> StoreResult<()> {
+    pub async fn sign_in_guest(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        name: &str,
+    ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -713,7 +753,12 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn remove_guest(&self, viewer: &Staff, meeting_id: i64, attendance_id: i64) -> StoreResult<()> {
+    pub async fn remove_guest(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        attendance_id: i64,
+    ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -735,7 +780,12 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn add_action(&self, viewer: &Staff, meeting_id: i64, a: &ActionInput) -> StoreResult<()> {
+    pub async fn add_action(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        a: &ActionInput,
+    ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -773,7 +823,11 @@ impl Store {
 
     /// Reflections on a meeting: for the group's facilitators and coordinators only, which is
     /// exactly who may see the meeting.
-    pub async fn reflections_of(&self, viewer: &Staff, meeting_id: i64) -> StoreResult<Vec<Reflection>> {
+    pub async fn reflections_of(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+    ) -> StoreResult<Vec<Reflection>> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => sqlx::query_as::<_, Reflection>(
             "SELECT r.id, r.meeting_id, r.account_id, a.name AS author_name, r.went_well,
@@ -898,7 +952,8 @@ impl Store {
             .bind(group_id).bind(meeting_id.unwrap_or(0)).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
         for c in &concerns {
-            self.audit(&viewer.actor(), "viewed", &format!("concern:{}", c.id), "").await?;
+            self.audit(&viewer.actor(), "viewed", &format!("concern:{}", c.id), "")
+                .await?;
         }
         Ok(concerns)
     }

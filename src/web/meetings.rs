@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::account::staff_page;
-use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, render, render_status, when};
+use super::{
+    CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, render, render_status, when,
+};
 use crate::AppState;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
@@ -36,17 +38,31 @@ fn is_fetch(headers: &HeaderMap) -> bool {
 }
 
 /// After a run-sheet change: JSON with the new version for scripts, a redirect for forms.
-async fn saved(state: &AppState, me: &Staff, headers: &HeaderMap, id: i64, to: &str, message: &str) -> AppResult<Response> {
+async fn saved(
+    state: &AppState,
+    me: &Staff,
+    headers: &HeaderMap,
+    id: i64,
+    to: &str,
+    message: &str,
+) -> AppResult<Response> {
     if is_fetch(headers) {
         let version = state.store.meeting_version(me, id).await?;
         return Ok(Json(serde_json::json!({ "version": version })).into_response());
     }
-    Ok(if message.is_empty() { Redirect::to(to).into_response() } else { redirect_with(to, message) })
+    Ok(if message.is_empty() {
+        Redirect::to(to).into_response()
+    } else {
+        redirect_with(to, message)
+    })
 }
 
 fn venue_error(e: StoreError) -> Result<FieldErrors, AppError> {
     match e {
-        StoreError::Conflict(_) => Ok(FieldErrors::single("venue_id", "That venue no longer exists. Choose another.")),
+        StoreError::Conflict(_) => Ok(FieldErrors::single(
+            "venue_id",
+            "That venue no longer exists. Choose another.",
+        )),
         other => Err(other.into()),
     }
 }
@@ -71,12 +87,17 @@ pub async fn list(
     let group = state.store.group_for(&me, group_id).await?;
     let all = state.store.meetings_of(&me, group_id).await?;
     let cutoff = now() - 12 * 3600;
-    let (mut past, upcoming): (Vec<_>, Vec<_>) = all
-        .into_iter()
-        .partition(|s| s.meeting.is_held() || (s.meeting.starts_at < cutoff && !s.meeting.is_under_way()));
+    let (mut past, upcoming): (Vec<_>, Vec<_>) = all.into_iter().partition(|s| {
+        s.meeting.is_held() || (s.meeting.starts_at < cutoff && !s.meeting.is_under_way())
+    });
     past.reverse();
     render(&ListPage {
-        page: staff_page(&format!("Meetings of {}", group.name), &me, &cookies, "groups"),
+        page: staff_page(
+            &format!("Meetings of {}", group.name),
+            &me,
+            &cookies,
+            "groups",
+        ),
         group,
         upcoming,
         past,
@@ -99,10 +120,31 @@ impl FormPage {
     }
 }
 
-async fn form_page(state: &AppState, me: &Staff, cookies: &Cookies, group: Group, form: Form, meeting_id: Option<i64>, status: StatusCode) -> AppResult<Response> {
+async fn form_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    group: Group,
+    form: Form,
+    meeting_id: Option<i64>,
+    status: StatusCode,
+) -> AppResult<Response> {
     let venues = state.store.venues().await?;
-    let title = if meeting_id.is_some() { "Change the meeting".to_string() } else { format!("Plan a meeting of {}", group.name) };
-    render_status(status, &FormPage { page: staff_page(&title, me, cookies, "groups"), group, form, venues, meeting_id })
+    let title = if meeting_id.is_some() {
+        "Change the meeting".to_string()
+    } else {
+        format!("Plan a meeting of {}", group.name)
+    };
+    render_status(
+        status,
+        &FormPage {
+            page: staff_page(&title, me, cookies, "groups"),
+            group,
+            form,
+            venues,
+            meeting_id,
+        },
+    )
 }
 
 pub async fn new_page(
@@ -127,7 +169,16 @@ pub async fn new_page(
             raw.set("date", next.to_string());
         }
     }
-    form_page(&state, &me, &cookies, group, Form::from_raw(raw), None, StatusCode::OK).await
+    form_page(
+        &state,
+        &me,
+        &cookies,
+        group,
+        Form::from_raw(raw),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn create(
@@ -138,14 +189,37 @@ pub async fn create(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let errors = match MeetingInput::parse(&raw, &group.timezone, group.usual_meeting_length, group.usual_venue_id) {
-        Ok((input, starts_at)) => match state.store.create_meeting(&me, group_id, &input, starts_at).await {
-            Ok(m) => return Ok(redirect_with(&format!("/meetings/{}", m.id), &format!("The meeting on {} is planned.", m.date_label()))),
+    let errors = match MeetingInput::parse(
+        &raw,
+        &group.timezone,
+        group.usual_meeting_length,
+        group.usual_venue_id,
+    ) {
+        Ok((input, starts_at)) => match state
+            .store
+            .create_meeting(&me, group_id, &input, starts_at)
+            .await
+        {
+            Ok(m) => {
+                return Ok(redirect_with(
+                    &format!("/meetings/{}", m.id),
+                    &format!("The meeting on {} is planned.", m.date_label()),
+                ));
+            }
             Err(e) => venue_error(e)?,
         },
         Err(e) => e,
     };
-    form_page(&state, &me, &cookies, group, Form::with_errors(raw, errors), None, StatusCode::UNPROCESSABLE_ENTITY).await
+    form_page(
+        &state,
+        &me,
+        &cookies,
+        group,
+        Form::with_errors(raw, errors),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 pub async fn edit_page(
@@ -160,9 +234,21 @@ pub async fn edit_page(
     raw.set("date", &m.local_date);
     raw.set("start_time", &m.local_time);
     raw.set("duration_minutes", m.duration_minutes.to_string());
-    raw.set("venue_id", m.venue_id.map(|v| v.to_string()).unwrap_or_default());
+    raw.set(
+        "venue_id",
+        m.venue_id.map(|v| v.to_string()).unwrap_or_default(),
+    );
     raw.set("topic", &m.topic);
-    form_page(&state, &me, &cookies, group, Form::from_raw(raw), Some(id), StatusCode::OK).await
+    form_page(
+        &state,
+        &me,
+        &cookies,
+        group,
+        Form::from_raw(raw),
+        Some(id),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn update(
@@ -174,14 +260,31 @@ pub async fn update(
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
     let group = state.store.group_for(&me, m.group_id).await?;
-    let errors = match MeetingInput::parse(&raw, &group.timezone, group.usual_meeting_length, None) {
-        Ok((input, starts_at)) => match state.store.update_meeting(&me, id, &input, starts_at).await {
-            Ok(_) => return Ok(redirect_with(&format!("/meetings/{id}"), "The meeting has been changed.")),
-            Err(e) => venue_error(e)?,
-        },
+    let errors = match MeetingInput::parse(&raw, &group.timezone, group.usual_meeting_length, None)
+    {
+        Ok((input, starts_at)) => {
+            match state.store.update_meeting(&me, id, &input, starts_at).await {
+                Ok(_) => {
+                    return Ok(redirect_with(
+                        &format!("/meetings/{id}"),
+                        "The meeting has been changed.",
+                    ));
+                }
+                Err(e) => venue_error(e)?,
+            }
+        }
         Err(e) => e,
     };
-    form_page(&state, &me, &cookies, group, Form::with_errors(raw, errors), Some(id), StatusCode::UNPROCESSABLE_ENTITY).await
+    form_page(
+        &state,
+        &me,
+        &cookies,
+        group,
+        Form::with_errors(raw, errors),
+        Some(id),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 // --- the preparation page (the meeting's page) ------------------------------------------
@@ -197,7 +300,10 @@ fn people(members: Vec<Member>, rsvps: &[Rsvp], attendance: &[AttendanceRow]) ->
     members
         .into_iter()
         .map(|m| Person {
-            answer: rsvps.iter().find(|r| r.member_id == m.id).map(|r| r.answer.clone()),
+            answer: rsvps
+                .iter()
+                .find(|r| r.member_id == m.id)
+                .map(|r| r.answer.clone()),
             signed_in: attendance.iter().any(|a| a.member_id == Some(m.id)),
             member: m,
         })
@@ -223,18 +329,26 @@ struct ShowPage {
 
 impl ShowPage {
     fn coming(&self) -> Vec<&Person> {
-        self.people.iter().filter(|p| matches!(p.answer.as_deref(), Some("yes") | Some("maybe"))).collect()
+        self.people
+            .iter()
+            .filter(|p| matches!(p.answer.as_deref(), Some("yes") | Some("maybe")))
+            .collect()
     }
     fn not_answered(&self) -> Vec<&Person> {
         self.people.iter().filter(|p| p.answer.is_none()).collect()
     }
     fn not_coming(&self) -> Vec<&Person> {
-        self.people.iter().filter(|p| p.answer.as_deref() == Some("no")).collect()
+        self.people
+            .iter()
+            .filter(|p| p.answer.as_deref() == Some("no"))
+            .collect()
     }
     fn start_of(&self, index: &usize) -> String {
         let offset: i64 = self.steps.iter().take(*index).map(|s| s.minutes).sum();
         match self.meeting.local_time.parse::<jiff::civil::Time>() {
-            Ok(t) => crate::domain::meeting::time_label(t.wrapping_add(jiff::SignedDuration::from_mins(offset))),
+            Ok(t) => crate::domain::meeting::time_label(
+                t.wrapping_add(jiff::SignedDuration::from_mins(offset)),
+            ),
             Err(_) => String::new(),
         }
     }
@@ -243,7 +357,14 @@ impl ShowPage {
     }
 }
 
-async fn show_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, cancel_form: Form, status: StatusCode) -> AppResult<Response> {
+async fn show_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    cancel_form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
     let meeting = state.store.meeting_for(me, id).await?;
     let group = state.store.group_for(me, meeting.group_id).await?;
     let venue = match meeting.venue_id {
@@ -251,7 +372,10 @@ async fn show_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, can
         None => None,
     };
     let steps = state.store.meeting_steps(id).await?;
-    let members = state.store.members_of(me, group.id, &MemberFilter::default()).await?;
+    let members = state
+        .store
+        .members_of(me, group.id, &MemberFilter::default())
+        .await?;
     let rsvps = state.store.rsvps_of(id).await?;
     let attendance = state.store.attendance_of(id).await?;
     let number = state.store.meeting_number(&meeting).await?;
@@ -263,7 +387,12 @@ async fn show_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, can
     render_status(
         status,
         &ShowPage {
-            page: staff_page(&format!("Meeting on {}", meeting.date_label()), me, cookies, "groups"),
+            page: staff_page(
+                &format!("Meeting on {}", meeting.date_label()),
+                me,
+                cookies,
+                "groups",
+            ),
             people: people(members, &rsvps, &attendance),
             meeting,
             group,
@@ -296,13 +425,22 @@ pub async fn record_rsvp(
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
     let answer = parse_rsvp(&raw).map_err(AppError::Invalid)?;
-    let member_id: i64 = raw.text("member_id").parse().map_err(|_| AppError::BadRequest("Choose a member.".into()))?;
+    let member_id: i64 = raw
+        .text("member_id")
+        .parse()
+        .map_err(|_| AppError::BadRequest("Choose a member.".into()))?;
     let member = state.store.member_for(&me, member_id).await?;
     if member.group_id != m.group_id {
         return Err(AppError::NotFound);
     }
-    state.store.set_rsvp(id, member_id, answer, &me.actor()).await?;
-    Ok(redirect_with(&format!("/meetings/{id}#people"), &format!("{}'s answer has been saved.", member.preferred_name)))
+    state
+        .store
+        .set_rsvp(id, member_id, answer, &me.actor())
+        .await?;
+    Ok(redirect_with(
+        &format!("/meetings/{id}#people"),
+        &format!("{}'s answer has been saved.", member.preferred_name),
+    ))
 }
 
 pub async fn cancel(
@@ -315,10 +453,26 @@ pub async fn cancel(
     state.store.meeting_for(&me, id).await?;
     match parse_cancel_reason(&raw) {
         Ok(reason) => {
-            state.store.set_meeting_status(&me, id, "cancelled", &reason).await?;
-            Ok(redirect_with(&format!("/meetings/{id}"), "The meeting has been cancelled."))
+            state
+                .store
+                .set_meeting_status(&me, id, "cancelled", &reason)
+                .await?;
+            Ok(redirect_with(
+                &format!("/meetings/{id}"),
+                "The meeting has been cancelled.",
+            ))
         }
-        Err(e) => show_page(&state, &me, &cookies, id, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            show_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -328,8 +482,14 @@ pub async fn reinstate(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.set_meeting_status(&me, id, "planned", "").await?;
-    Ok(redirect_with(&format!("/meetings/{id}"), "The meeting is back on."))
+    state
+        .store
+        .set_meeting_status(&me, id, "planned", "")
+        .await?;
+    Ok(redirect_with(
+        &format!("/meetings/{id}"),
+        "The meeting is back on.",
+    ))
 }
 
 // --- the run-sheet ----------------------------------------------------------------------
@@ -340,6 +500,7 @@ struct RunPage {
     page: Page,
     meeting: Meeting,
     group: Group,
+    venue: Option<Venue>,
     steps: Vec<AgendaStep>,
     index: usize,
     present: Vec<Person>,
@@ -358,16 +519,26 @@ impl RunPage {
         self.step().map(|s| s.minutes).unwrap_or(0)
     }
     fn step_elapsed(&self) -> i64 {
-        self.meeting.step_started_at.map(|t| ((self.now - t) / 60).max(0)).unwrap_or(0)
+        self.meeting
+            .step_started_at
+            .map(|t| ((self.now - t) / 60).max(0))
+            .unwrap_or(0)
     }
     fn meeting_elapsed(&self) -> i64 {
-        self.meeting.started_at.map(|t| ((self.now - t) / 60).max(0)).unwrap_or(0)
+        self.meeting
+            .started_at
+            .map(|t| ((self.now - t) / 60).max(0))
+            .unwrap_or(0)
     }
     fn step_clock(&self) -> String {
         clock_words(self.step_elapsed(), self.step_minutes(), "this step")
     }
     fn meeting_clock(&self) -> String {
-        clock_words(self.meeting_elapsed(), self.meeting.duration_minutes, "the meeting")
+        clock_words(
+            self.meeting_elapsed(),
+            self.meeting.duration_minutes,
+            "the meeting",
+        )
     }
     fn step_over(&self) -> bool {
         self.step_elapsed() > self.step_minutes()
@@ -388,7 +559,13 @@ impl RunPage {
 
 /// "12 of 15 minutes" or "3 minutes over the 15 planned" — informative, never alarming.
 pub fn clock_words(elapsed: i64, planned: i64, _what: &str) -> String {
-    let mins = |n: i64| if n == 1 { "1 minute".to_string() } else { format!("{n} minutes") };
+    let mins = |n: i64| {
+        if n == 1 {
+            "1 minute".to_string()
+        } else {
+            format!("{n} minutes")
+        }
+    };
     if elapsed <= planned {
         format!("{elapsed} of {planned} minutes")
     } else {
@@ -404,16 +581,42 @@ pub async fn run(
 ) -> AppResult<Response> {
     let meeting = state.store.meeting_for(&me, id).await?;
     if meeting.is_cancelled() {
-        return Ok(redirect_with(&format!("/meetings/{id}"), "This meeting was cancelled. Plan it again to run it."));
+        return Ok(redirect_with(
+            &format!("/meetings/{id}"),
+            "This meeting was cancelled. Plan it again to run it.",
+        ));
     }
     let group = state.store.group_for(&me, meeting.group_id).await?;
     let steps = state.store.meeting_steps(id).await?;
     let attendance = state.store.attendance_of(id).await?;
-    let members = state.store.members_of(&me, group.id, &MemberFilter { status: "all".into(), ..Default::default() }).await?;
-    let present: Vec<Person> = people(members, &[], &attendance).into_iter().filter(|p| p.signed_in).collect();
+    let members = state
+        .store
+        .members_of(
+            &me,
+            group.id,
+            &MemberFilter {
+                status: "all".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let present: Vec<Person> = people(members, &[], &attendance)
+        .into_iter()
+        .filter(|p| p.signed_in)
+        .collect();
     let index = (meeting.current_step.max(0) as usize).min(steps.len().saturating_sub(1));
+    let venue = match meeting.venue_id {
+        Some(v) => state.store.venue(v).await.ok(),
+        None => None,
+    };
     render(&RunPage {
-        page: staff_page(&format!("Run-sheet: {}", group.name), &me, &cookies, "groups"),
+        page: staff_page(
+            &format!("Run-sheet: {}", group.name),
+            &me,
+            &cookies,
+            "groups",
+        ),
+        venue,
         guests: attendance.iter().filter(|a| a.is_guest).count(),
         meeting,
         group,
@@ -432,9 +635,20 @@ pub async fn go_to_step(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let step: i64 = raw.text("step").parse().map_err(|_| AppError::BadRequest("Choose a step.".into()))?;
+    let step: i64 = raw
+        .text("step")
+        .parse()
+        .map_err(|_| AppError::BadRequest("Choose a step.".into()))?;
     state.store.go_to_step(&me, id, step).await?;
-    saved(&state, &me, &headers, id, &format!("/meetings/{id}/run"), "").await
+    saved(
+        &state,
+        &me,
+        &headers,
+        id,
+        &format!("/meetings/{id}/run"),
+        "",
+    )
+    .await
 }
 
 /// Saves a step's checklist and notes.
@@ -445,15 +659,38 @@ pub async fn save_step(
     Path((id, position)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let checked: Vec<String> = raw.all("checked").iter().filter_map(|c| c.parse::<usize>().ok()).map(|c| c.to_string()).collect();
+    let checked: Vec<String> = raw
+        .all("checked")
+        .iter()
+        .filter_map(|c| c.parse::<usize>().ok())
+        .map(|c| c.to_string())
+        .collect();
     let notes = raw.get("notes").map(|n| n.replace("\r\n", "\n"));
     if notes.as_ref().is_some_and(|n| n.chars().count() > 8000) {
-        return Err(AppError::Invalid(FieldErrors::single("notes", "Use 8000 characters or fewer.")));
+        return Err(AppError::Invalid(FieldErrors::single(
+            "notes",
+            "Use 8000 characters or fewer.",
+        )));
     }
     let checked_text = checked.join(",");
-    let checked_arg = if raw.get("checklist").is_some() { Some(checked_text.as_str()) } else { None };
-    state.store.save_step(&me, id, position, checked_arg, notes.as_deref()).await?;
-    saved(&state, &me, &headers, id, &format!("/meetings/{id}/run#notes"), "Saved.").await
+    let checked_arg = if raw.get("checklist").is_some() {
+        Some(checked_text.as_str())
+    } else {
+        None
+    };
+    state
+        .store
+        .save_step(&me, id, position, checked_arg, notes.as_deref())
+        .await?;
+    saved(
+        &state,
+        &me,
+        &headers,
+        id,
+        &format!("/meetings/{id}/run#notes"),
+        "Saved.",
+    )
+    .await
 }
 
 pub async fn save_round_up(
@@ -470,8 +707,19 @@ pub async fn save_round_up(
     if !e.is_empty() {
         return Err(AppError::Invalid(e));
     }
-    state.store.save_round_up(&me, id, &good, &not_so_good, &sharing).await?;
-    saved(&state, &me, &headers, id, &format!("/meetings/{id}/run#round-up"), "The round-up has been saved.").await
+    state
+        .store
+        .save_round_up(&me, id, &good, &not_so_good, &sharing)
+        .await?;
+    saved(
+        &state,
+        &me,
+        &headers,
+        id,
+        &format!("/meetings/{id}/run#round-up"),
+        "The round-up has been saved.",
+    )
+    .await
 }
 
 pub async fn start(
@@ -485,7 +733,10 @@ pub async fn start(
         return Err(AppError::Conflict("This meeting was cancelled.".into()));
     }
     if !m.is_under_way() {
-        state.store.set_meeting_status(&me, id, "under_way", "").await?;
+        state
+            .store
+            .set_meeting_status(&me, id, "under_way", "")
+            .await?;
     }
     Ok(Redirect::to(&format!("/meetings/{id}/run")).into_response())
 }
@@ -497,7 +748,10 @@ pub async fn end(
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     state.store.set_meeting_status(&me, id, "held", "").await?;
-    Ok(redirect_with(&format!("/meetings/{id}/notes"), "The meeting has ended and is marked as held. Here is its record."))
+    Ok(redirect_with(
+        &format!("/meetings/{id}/notes"),
+        "The meeting has ended and is marked as held. Here is its record.",
+    ))
 }
 
 /// The meeting's version, so another device's script can tell when to refresh.
@@ -530,16 +784,41 @@ impl SignInPage {
     }
 }
 
-async fn sign_in_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, form: Form, status: StatusCode) -> AppResult<Response> {
+async fn sign_in_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
     let meeting = state.store.meeting_for(me, id).await?;
     let group = state.store.group_for(me, meeting.group_id).await?;
-    let members = state.store.members_of(me, group.id, &MemberFilter::default()).await?;
+    let members = state
+        .store
+        .members_of(me, group.id, &MemberFilter::default())
+        .await?;
     let rsvps = state.store.rsvps_of(id).await?;
     let attendance = state.store.attendance_of(id).await?;
     let mut list = people(members, &rsvps, &attendance);
     // Those expected first, then the rest; each part by name.
-    list.sort_by_key(|p| (!matches!(p.answer.as_deref(), Some("yes") | Some("maybe")), p.member.preferred_name.to_lowercase()));
-    let left = state.store.members_of(me, group.id, &MemberFilter { status: "left".into(), ..Default::default() }).await?;
+    list.sort_by_key(|p| {
+        (
+            !matches!(p.answer.as_deref(), Some("yes") | Some("maybe")),
+            p.member.preferred_name.to_lowercase(),
+        )
+    });
+    let left = state
+        .store
+        .members_of(
+            me,
+            group.id,
+            &MemberFilter {
+                status: "left".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
     render_status(
         status,
         &SignInPage {
@@ -579,7 +858,15 @@ pub async fn toggle_attendance(
         state.store.sign_in(&me, id, member_id).await?;
         format!("{} is signed in.", member.preferred_name)
     };
-    saved(&state, &me, &headers, id, &format!("/meetings/{id}/sign-in#member-{member_id}"), &message).await
+    saved(
+        &state,
+        &me,
+        &headers,
+        id,
+        &format!("/meetings/{id}/sign-in#member-{member_id}"),
+        &message,
+    )
+    .await
 }
 
 /// A walk-in, in one step: an existing member (e.g. one who had left), a new member with just
@@ -594,7 +881,17 @@ pub async fn walk_in(
     let meeting = state.store.meeting_for(&me, id).await?;
     let walk_in = match WalkIn::try_from(&raw) {
         Ok(w) => w,
-        Err(e) => return sign_in_page(&state, &me, &cookies, id, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            return sign_in_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let message = match walk_in {
         WalkIn::Member(member_id) => {
@@ -607,9 +904,15 @@ pub async fn walk_in(
             r.set("preferred_name", &name);
             r.set("joined_on", &meeting.local_date);
             let input = MemberInput::try_from(&r).map_err(AppError::Invalid)?;
-            let m = state.store.create_member(&me, meeting.group_id, &input).await?;
+            let m = state
+                .store
+                .create_member(&me, meeting.group_id, &input)
+                .await?;
             state.store.sign_in(&me, id, m.id).await?;
-            format!("{} has joined the group and is signed in.", m.preferred_name)
+            format!(
+                "{} has joined the group and is signed in.",
+                m.preferred_name
+            )
         }
         WalkIn::Guest(name) => {
             state.store.sign_in_guest(&me, id, &name).await?;
@@ -626,7 +929,10 @@ pub async fn remove_guest(
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     state.store.remove_guest(&me, id, attendance_id).await?;
-    Ok(redirect_with(&format!("/meetings/{id}/sign-in"), "The guest has been taken off the list."))
+    Ok(redirect_with(
+        &format!("/meetings/{id}/sign-in"),
+        "The guest has been taken off the list.",
+    ))
 }
 
 #[derive(Template)]
@@ -661,19 +967,39 @@ pub async fn sheet(
         Some(v) => state.store.venue(v).await.ok(),
         None => None,
     };
-    let members = state.store.members_of(&me, group.id, &MemberFilter::default()).await?;
+    let members = state
+        .store
+        .members_of(&me, group.id, &MemberFilter::default())
+        .await?;
     let rsvps = state.store.rsvps_of(id).await?;
     let list = people(members, &rsvps, &[]);
     let anyone_answered = list.iter().any(|p| p.answer.is_some());
     let names: Vec<String> = list
         .into_iter()
-        .filter(|p| if anyone_answered { p.answer.as_deref() != Some("no") } else { true })
-        .map(|p| if p.member.full_name.is_empty() { p.member.preferred_name } else { p.member.full_name })
+        .filter(|p| {
+            if anyone_answered {
+                p.answer.as_deref() != Some("no")
+            } else {
+                true
+            }
+        })
+        .map(|p| {
+            if p.member.full_name.is_empty() {
+                p.member.preferred_name
+            } else {
+                p.member.full_name
+            }
+        })
         .collect();
     let large = q.large.is_some_and(|v| !v.is_empty() && v != "0");
     let blank_rows = if large { 6 } else { 10 };
     render(&SheetPage {
-        page: staff_page(&format!("Sign-in sheet: {}", group.name), &me, &cookies, "groups"),
+        page: staff_page(
+            &format!("Sign-in sheet: {}", group.name),
+            &me,
+            &cookies,
+            "groups",
+        ),
         meeting,
         group,
         venue,
@@ -709,7 +1035,15 @@ impl NotesPage {
     }
 }
 
-async fn notes_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, form: Option<Form>, action_form: Form, status: StatusCode) -> AppResult<Response> {
+async fn notes_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    form: Option<Form>,
+    action_form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
     let meeting = state.store.meeting_for(me, id).await?;
     let group = state.store.group_for(me, meeting.group_id).await?;
     let venue = match meeting.venue_id {
@@ -729,7 +1063,12 @@ async fn notes_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, fo
     render_status(
         status,
         &NotesPage {
-            page: staff_page(&format!("Notes: {}", meeting.date_label()), me, cookies, "groups"),
+            page: staff_page(
+                &format!("Notes: {}", meeting.date_label()),
+                me,
+                cookies,
+                "groups",
+            ),
             number: state.store.meeting_number(&meeting).await?,
             facilitators: state.store.facilitators_of(group.id).await?,
             attendance: state.store.attendance_of(id).await?,
@@ -749,7 +1088,16 @@ pub async fn notes(
     cookies: Cookies,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    notes_page(&state, &me, &cookies, id, None, Form::blank(), StatusCode::OK).await
+    notes_page(
+        &state,
+        &me,
+        &cookies,
+        id,
+        None,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn save_notes(
@@ -763,9 +1111,23 @@ pub async fn save_notes(
     match NotesInput::try_from(&raw) {
         Ok(n) => {
             state.store.save_notes(&me, id, &n).await?;
-            Ok(redirect_with(&format!("/meetings/{id}/notes"), "The notes have been saved."))
+            Ok(redirect_with(
+                &format!("/meetings/{id}/notes"),
+                "The notes have been saved.",
+            ))
         }
-        Err(e) => notes_page(&state, &me, &cookies, id, Some(Form::with_errors(raw, e)), Form::blank(), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            notes_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                Some(Form::with_errors(raw, e)),
+                Form::blank(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -780,9 +1142,23 @@ pub async fn add_action(
     match ActionInput::try_from(&raw) {
         Ok(a) => {
             state.store.add_action(&me, id, &a).await?;
-            Ok(redirect_with(&format!("/meetings/{id}/notes#actions"), "The action has been added."))
+            Ok(redirect_with(
+                &format!("/meetings/{id}/notes#actions"),
+                "The action has been added.",
+            ))
         }
-        Err(e) => notes_page(&state, &me, &cookies, id, None, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            notes_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                None,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -793,8 +1169,18 @@ pub async fn action_done(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let done = raw.text("done") != "false";
-    state.store.set_action_done(&me, id, action_id, done).await?;
-    Ok(redirect_with(&format!("/meetings/{id}/notes#actions"), if done { "Marked as done." } else { "Marked as not done yet." }))
+    state
+        .store
+        .set_action_done(&me, id, action_id, done)
+        .await?;
+    Ok(redirect_with(
+        &format!("/meetings/{id}/notes#actions"),
+        if done {
+            "Marked as done."
+        } else {
+            "Marked as not done yet."
+        },
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -825,10 +1211,26 @@ pub async fn notes_csv(
     let meetings = state.store.meetings_of(&me, group_id).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| AppError::Internal(e.to_string());
-    w.write_record(["date", "start_time", "status", "venue", "attended", "guests", "topics_discussed", "key_points", "round_up_good", "round_up_not_so_good", "round_up_sharing", "pass_on"]).map_err(io)?;
+    w.write_record([
+        "date",
+        "start_time",
+        "status",
+        "venue",
+        "attended",
+        "guests",
+        "topics_discussed",
+        "key_points",
+        "round_up_good",
+        "round_up_not_so_good",
+        "round_up_sharing",
+        "pass_on",
+    ])
+    .map_err(io)?;
     for s in meetings {
         let m = &s.meeting;
-        if from.as_ref().is_some_and(|f| m.local_date < *f) || to.as_ref().is_some_and(|t| m.local_date > *t) {
+        if from.as_ref().is_some_and(|f| m.local_date < *f)
+            || to.as_ref().is_some_and(|t| m.local_date > *t)
+        {
             continue;
         }
         let attendance = state.store.attendance_of(m.id).await?;
@@ -849,19 +1251,40 @@ pub async fn notes_csv(
         ])
         .map_err(io)?;
     }
-    let bytes = w.into_inner().map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let body = format!("\u{feff}{}", String::from_utf8_lossy(&bytes));
     let mut res = body.into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    let name: String = group.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}-meeting-notes.csv\"")) {
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let name: String = group
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{name}-meeting-notes.csv\""
+    )) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)
 }
 
 fn csv_cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() }
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 // --- reflection and concerns ------------------------------------------------------------
@@ -877,7 +1300,14 @@ struct ReflectionPage {
     feelings: [(&'static str, &'static str); 4],
 }
 
-async fn reflection_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i64, form: Option<Form>, status: StatusCode) -> AppResult<Response> {
+async fn reflection_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    form: Option<Form>,
+    status: StatusCode,
+) -> AppResult<Response> {
     let meeting = state.store.meeting_for(me, id).await?;
     let group = state.store.group_for(me, meeting.group_id).await?;
     let all = state.store.reflections_of(me, id).await?;
@@ -895,7 +1325,14 @@ async fn reflection_page(state: &AppState, me: &Staff, cookies: &Cookies, id: i6
     let others = all.into_iter().filter(|r| r.account_id != me.id).collect();
     render_status(
         status,
-        &ReflectionPage { page: staff_page("Your reflection", me, cookies, "groups"), meeting, group, others, form, feelings: FEELINGS },
+        &ReflectionPage {
+            page: staff_page("Your reflection", me, cookies, "groups"),
+            meeting,
+            group,
+            others,
+            form,
+            feelings: FEELINGS,
+        },
     )
 }
 
@@ -926,7 +1363,17 @@ pub async fn save_reflection(
             };
             Ok(redirect_with(&format!("/meetings/{id}"), message))
         }
-        Err(e) => reflection_page(&state, &me, &cookies, id, Some(Form::with_errors(raw, e)), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            reflection_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                Some(Form::with_errors(raw, e)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -966,13 +1413,38 @@ impl ConcernsPage {
     }
 }
 
-async fn concerns_page(state: &AppState, me: &Staff, cookies: &Cookies, group_id: i64, meeting: Option<Meeting>, form: Form, status: StatusCode) -> AppResult<Response> {
+async fn concerns_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    group_id: i64,
+    meeting: Option<Meeting>,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
     let concerns = state.store.concerns_of(me, group_id, None).await?;
-    let members = state.store.members_of(me, group_id, &MemberFilter { status: "all".into(), ..Default::default() }).await?;
+    let members = state
+        .store
+        .members_of(
+            me,
+            group_id,
+            &MemberFilter {
+                status: "all".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
     render_status(
         status,
-        &ConcernsPage { page: staff_page(&format!("Concerns: {}", group.name), me, cookies, "groups"), group, meeting, concerns, members, form },
+        &ConcernsPage {
+            page: staff_page(&format!("Concerns: {}", group.name), me, cookies, "groups"),
+            group,
+            meeting,
+            concerns,
+            members,
+            form,
+        },
     )
 }
 
@@ -982,7 +1454,16 @@ pub async fn group_concerns(
     cookies: Cookies,
     Path(group_id): Path<i64>,
 ) -> AppResult<Response> {
-    concerns_page(&state, &me, &cookies, group_id, None, Form::blank(), StatusCode::OK).await
+    concerns_page(
+        &state,
+        &me,
+        &cookies,
+        group_id,
+        None,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn meeting_concerns(
@@ -992,20 +1473,53 @@ pub async fn meeting_concerns(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
-    concerns_page(&state, &me, &cookies, m.group_id, Some(m), Form::blank(), StatusCode::OK).await
+    concerns_page(
+        &state,
+        &me,
+        &cookies,
+        m.group_id,
+        Some(m),
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn record_concern(state: &AppState, me: &Staff, cookies: &Cookies, group_id: i64, meeting: Option<Meeting>, raw: RawInput) -> AppResult<Response> {
+async fn record_concern(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    group_id: i64,
+    meeting: Option<Meeting>,
+    raw: RawInput,
+) -> AppResult<Response> {
     let back = match &meeting {
         Some(m) => format!("/meetings/{}/concerns", m.id),
         None => format!("/groups/{group_id}/concerns"),
     };
     match ConcernInput::try_from(&raw) {
         Ok(c) => {
-            state.store.add_concern(me, group_id, meeting.as_ref().map(|m| m.id), &c).await?;
-            Ok(redirect_with(&back, "The concern has been recorded. Coordinators can see it."))
+            state
+                .store
+                .add_concern(me, group_id, meeting.as_ref().map(|m| m.id), &c)
+                .await?;
+            Ok(redirect_with(
+                &back,
+                "The concern has been recorded. Coordinators can see it.",
+            ))
         }
-        Err(e) => concerns_page(state, me, cookies, group_id, meeting, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            concerns_page(
+                state,
+                me,
+                cookies,
+                group_id,
+                meeting,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -1057,7 +1571,11 @@ impl AgendaPage {
     }
     /// Template steps are addressed by id, a meeting's steps by position.
     fn key(&self, step: &AgendaStep) -> i64 {
-        if self.meeting.is_some() { step.position } else { step.id }
+        if self.meeting.is_some() {
+            step.position
+        } else {
+            step.id
+        }
     }
     fn total(&self) -> i64 {
         self.steps.iter().map(|s| s.minutes).sum()
@@ -1076,18 +1594,46 @@ impl AgendaPage {
         Form::from_raw(raw)
     }
     fn new_form(&self) -> Form {
-        if self.failed == -1 { self.form.clone() } else { Form::blank() }
+        if self.failed == -1 {
+            self.form.clone()
+        } else {
+            Form::blank()
+        }
     }
 }
 
-async fn agenda_page(state: &AppState, me: &Staff, cookies: &Cookies, group_id: i64, meeting: Option<Meeting>, failed: i64, form: Form, status: StatusCode) -> AppResult<Response> {
+async fn agenda_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    group_id: i64,
+    meeting: Option<Meeting>,
+    failed: i64,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
     let steps = match &meeting {
         Some(m) => state.store.meeting_steps(m.id).await?,
         None => state.store.agenda_template(me, group_id).await?,
     };
-    let title = if meeting.is_some() { "This meeting's agenda".to_string() } else { format!("Agenda for {}", group.name) };
-    render_status(status, &AgendaPage { page: staff_page(&title, me, cookies, "groups"), group, meeting, steps, kinds: STEP_KINDS, failed, form })
+    let title = if meeting.is_some() {
+        "This meeting's agenda".to_string()
+    } else {
+        format!("Agenda for {}", group.name)
+    };
+    render_status(
+        status,
+        &AgendaPage {
+            page: staff_page(&title, me, cookies, "groups"),
+            group,
+            meeting,
+            steps,
+            kinds: STEP_KINDS,
+            failed,
+            form,
+        },
+    )
 }
 
 pub async fn group_agenda(
@@ -1096,7 +1642,17 @@ pub async fn group_agenda(
     cookies: Cookies,
     Path(group_id): Path<i64>,
 ) -> AppResult<Response> {
-    agenda_page(&state, &me, &cookies, group_id, None, i64::MIN, Form::blank(), StatusCode::OK).await
+    agenda_page(
+        &state,
+        &me,
+        &cookies,
+        group_id,
+        None,
+        i64::MIN,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn meeting_agenda(
@@ -1106,7 +1662,17 @@ pub async fn meeting_agenda(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
-    agenda_page(&state, &me, &cookies, m.group_id, Some(m), i64::MIN, Form::blank(), StatusCode::OK).await
+    agenda_page(
+        &state,
+        &me,
+        &cookies,
+        m.group_id,
+        Some(m),
+        i64::MIN,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Adds, changes, moves or removes a step of a group's template (`step` = 0 adds).
@@ -1122,15 +1688,27 @@ pub async fn group_agenda_change(
     match raw.text("do").as_str() {
         "reset" => {
             state.store.reset_agenda_template(&me, group_id).await?;
-            return Ok(redirect_with(&back, "The agenda is back to the guide's steps."));
+            return Ok(redirect_with(
+                &back,
+                "The agenda is back to the guide's steps.",
+            ));
         }
         "delete" => {
-            state.store.delete_template_step(&me, group_id, step_id).await?;
+            state
+                .store
+                .delete_template_step(&me, group_id, step_id)
+                .await?;
             return Ok(redirect_with(&back, "The step has been removed."));
         }
         "up" | "down" => {
-            state.store.move_template_step(&me, group_id, step_id, raw.text("do") == "up").await?;
-            return Ok(redirect_with(&format!("{back}#step-{step_id}"), "The step has been moved."));
+            state
+                .store
+                .move_template_step(&me, group_id, step_id, raw.text("do") == "up")
+                .await?;
+            return Ok(redirect_with(
+                &format!("{back}#step-{step_id}"),
+                "The step has been moved.",
+            ));
         }
         _ => {}
     }
@@ -1141,10 +1719,28 @@ pub async fn group_agenda_change(
             Ok(redirect_with(&back, "The step has been added."))
         }
         Ok(s) => {
-            state.store.update_template_step(&me, group_id, step_id, &s).await?;
-            Ok(redirect_with(&format!("{back}#step-{step_id}"), "The step has been saved."))
+            state
+                .store
+                .update_template_step(&me, group_id, step_id, &s)
+                .await?;
+            Ok(redirect_with(
+                &format!("{back}#step-{step_id}"),
+                "The step has been saved.",
+            ))
         }
-        Err(e) => agenda_page(&state, &me, &cookies, group_id, None, failed, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            agenda_page(
+                &state,
+                &me,
+                &cookies,
+                group_id,
+                None,
+                failed,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -1160,20 +1756,42 @@ pub async fn meeting_agenda_change(
     let back = format!("/meetings/{id}/agenda");
     if raw.text("do") == "delete" {
         state.store.delete_meeting_step(&me, id, position).await?;
-        return Ok(redirect_with(&back, "The step has been removed from this meeting."));
+        return Ok(redirect_with(
+            &back,
+            "The step has been removed from this meeting.",
+        ));
     }
     match StepInput::try_from(&raw) {
         Ok(s) if position < 0 => {
             state.store.add_meeting_step(&me, id, &s).await?;
-            Ok(redirect_with(&back, "The step has been added to this meeting."))
+            Ok(redirect_with(
+                &back,
+                "The step has been added to this meeting.",
+            ))
         }
         Ok(s) => {
-            state.store.update_meeting_step(&me, id, position, &s).await?;
-            Ok(redirect_with(&format!("{back}#step-{position}"), "The step has been saved for this meeting."))
+            state
+                .store
+                .update_meeting_step(&me, id, position, &s)
+                .await?;
+            Ok(redirect_with(
+                &format!("{back}#step-{position}"),
+                "The step has been saved for this meeting.",
+            ))
         }
         Err(e) => {
             let group_id = m.group_id;
-            agenda_page(&state, &me, &cookies, group_id, Some(m), if position < 0 { -1 } else { position }, Form::with_errors(raw, e), StatusCode::UNPROCESSABLE_ENTITY).await
+            agenda_page(
+                &state,
+                &me,
+                &cookies,
+                group_id,
+                Some(m),
+                if position < 0 { -1 } else { position },
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

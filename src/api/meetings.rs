@@ -1,0 +1,508 @@
+//! Meetings in the JSON API: planning, the agenda and its state, RSVPs, attendance, notes and
+//! actions, reflections and concerns — the same store calls, with the same permissions, as the
+//! pages.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::{created, parsed};
+use crate::AppState;
+use crate::domain::FieldErrors;
+use crate::domain::meeting::{
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, Meeting, MeetingInput, NotesInput,
+    Reflection, ReflectionInput, parse_cancel_reason, parse_rsvp,
+};
+use crate::error::{AppError, AppResult};
+use crate::store::{AttendanceRow, Rsvp, StoreError};
+use crate::web::{ApiStaff, JsonInput};
+
+#[derive(Serialize)]
+pub struct StepOut {
+    position: i64,
+    title: String,
+    minutes: i64,
+    purpose: String,
+    prompts: Vec<String>,
+    kind: String,
+    checked: Vec<usize>,
+    notes: String,
+}
+
+impl From<&AgendaStep> for StepOut {
+    fn from(s: &AgendaStep) -> Self {
+        let prompts: Vec<String> = s.prompt_list().into_iter().map(String::from).collect();
+        let checked = (0..prompts.len()).filter(|i| s.is_checked(i)).collect();
+        StepOut {
+            position: s.position,
+            title: s.title.clone(),
+            minutes: s.minutes,
+            purpose: s.purpose.clone(),
+            prompts,
+            kind: s.kind.clone(),
+            checked,
+            notes: s.notes.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MeetingOut {
+    #[serde(flatten)]
+    meeting: Meeting,
+    /// RFC 3339 with the UTC offset in force that day.
+    starts_at: String,
+    number: i64,
+    agenda: Vec<StepOut>,
+}
+
+async fn meeting_out(state: &AppState, meeting: Meeting) -> AppResult<MeetingOut> {
+    let agenda = state.store.meeting_steps(meeting.id).await?;
+    let number = state.store.meeting_number(&meeting).await?;
+    Ok(MeetingOut {
+        starts_at: meeting.starts_at_rfc3339(),
+        number,
+        agenda: agenda.iter().map(StepOut::from).collect(),
+        meeting,
+    })
+}
+
+fn venue_invalid(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
+            "venue_id",
+            "There is no venue with this id.",
+        )),
+        other => other.into(),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let meetings = state.store.meetings_of(&me, group_id).await?;
+    let out: Vec<serde_json::Value> = meetings
+        .into_iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(&s).unwrap_or_default();
+            v["starts_at"] = serde_json::Value::String(s.meeting.starts_at_rfc3339());
+            v
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "meetings": out })))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let (input, starts_at) = parsed(MeetingInput::parse(
+        &raw,
+        &group.timezone,
+        group.usual_meeting_length,
+        group.usual_venue_id,
+    ))?;
+    let meeting = state
+        .store
+        .create_meeting(&me, group_id, &input, starts_at)
+        .await
+        .map_err(venue_invalid)?;
+    let out = meeting_out(&state, meeting).await?;
+    Ok(created(format!("/api/v1/meetings/{}", out.meeting.id), out))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<MeetingOut>> {
+    let m = state.store.meeting_for(&me, id).await?;
+    Ok(Json(meeting_out(&state, m).await?))
+}
+
+/// Moves or changes a meeting (`date`, `start_time`, `duration_minutes`, `venue_id`, `topic`),
+/// changes its `status` (with `cancel_reason` when cancelling) or its `current_step`.
+pub async fn update(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<MeetingOut>> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let group = state.store.group_for(&me, m.group_id).await?;
+    let keys: Vec<String> = raw.keys().map(str::to_string).collect();
+    let touches = |f: &str| keys.iter().any(|k| k == f || k == &format!("{f}[]"));
+    if [
+        "date",
+        "start_time",
+        "duration_minutes",
+        "venue_id",
+        "topic",
+    ]
+    .iter()
+    .any(|f| touches(f))
+    {
+        let mut base = crate::domain::RawInput::default();
+        base.set("date", &m.local_date);
+        base.set("start_time", &m.local_time);
+        base.set("duration_minutes", m.duration_minutes.to_string());
+        base.set(
+            "venue_id",
+            m.venue_id.map(|v| v.to_string()).unwrap_or_default(),
+        );
+        base.set("topic", &m.topic);
+        let merged = base.merged_with(raw.clone());
+        let (input, starts_at) = parsed(MeetingInput::parse(
+            &merged,
+            &group.timezone,
+            group.usual_meeting_length,
+            None,
+        ))?;
+        state
+            .store
+            .update_meeting(&me, id, &input, starts_at)
+            .await
+            .map_err(venue_invalid)?;
+    }
+    if touches("status") {
+        let status = raw.text("status");
+        let reason = match status.as_str() {
+            "cancelled" => parsed(parse_cancel_reason(&raw))?,
+            "planned" | "under_way" | "held" => String::new(),
+            _ => {
+                return Err(AppError::Invalid(FieldErrors::single(
+                    "status",
+                    "Use planned, under_way, held or cancelled.",
+                )));
+            }
+        };
+        state
+            .store
+            .set_meeting_status(&me, id, &status, &reason)
+            .await?;
+    }
+    if touches("current_step") {
+        let step = raw.text("current_step").parse::<i64>().map_err(|_| {
+            AppError::Invalid(FieldErrors::single(
+                "current_step",
+                "Give the step's position, a whole number from 0.",
+            ))
+        })?;
+        state.store.go_to_step(&me, id, step).await?;
+    }
+    let m = state.store.meeting_for(&me, id).await?;
+    Ok(Json(meeting_out(&state, m).await?))
+}
+
+/// Saves a step's ticked prompts (`checked`: a list of prompt indexes) and `notes`.
+pub async fn save_step(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path((id, position)): Path<(i64, i64)>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<MeetingOut>> {
+    let given_checked = raw.keys().any(|k| k == "checked" || k == "checked[]");
+    let mut checked = Vec::new();
+    for c in raw.all("checked") {
+        checked.push(
+            c.parse::<usize>()
+                .map_err(|_| {
+                    AppError::Invalid(FieldErrors::single(
+                        "checked",
+                        "Give a list of prompt numbers, like [0, 2].",
+                    ))
+                })?
+                .to_string(),
+        );
+    }
+    let notes = raw.get("notes").map(str::to_string);
+    if notes.as_ref().is_some_and(|n| n.chars().count() > 8000) {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "notes",
+            "Use 8000 characters or fewer.",
+        )));
+    }
+    let joined = checked.join(",");
+    state
+        .store
+        .save_step(
+            &me,
+            id,
+            position,
+            given_checked.then_some(joined.as_str()),
+            notes.as_deref(),
+        )
+        .await?;
+    let m = state.store.meeting_for(&me, id).await?;
+    Ok(Json(meeting_out(&state, m).await?))
+}
+
+// --- attendance and RSVPs ------------------------------------------------------------------
+
+pub async fn attendance(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    state.store.meeting_for(&me, id).await?;
+    let rows: Vec<AttendanceRow> = state.store.attendance_of(id).await?;
+    Ok(Json(serde_json::json!({ "attendance": rows })))
+}
+
+/// Signs someone in: `member_id` for a member (twice leaves one record), or `guest_name`.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    state.store.meeting_for(&me, id).await?;
+    let member = raw.text("member_id");
+    let guest = raw.text("guest_name");
+    match (member.is_empty(), guest.is_empty()) {
+        (false, _) => {
+            let member_id = member.parse::<i64>().map_err(|_| {
+                AppError::Invalid(FieldErrors::single("member_id", "Give a member's id."))
+            })?;
+            state
+                .store
+                .sign_in(&me, id, member_id)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => AppError::Invalid(FieldErrors::single(
+                        "member_id",
+                        "There is no member with this id in the meeting's group.",
+                    )),
+                    other => other.into(),
+                })?;
+        }
+        (true, false) if guest.chars().count() <= 80 => {
+            state.store.sign_in_guest(&me, id, &guest).await?
+        }
+        (true, false) => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "guest_name",
+                "Use 80 characters or fewer.",
+            )));
+        }
+        (true, true) => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "member_id",
+                "Give member_id, or guest_name for a guest.",
+            )));
+        }
+    }
+    let rows = state.store.attendance_of(id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "attendance": rows })),
+    )
+        .into_response())
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path((id, member_id)): Path<(i64, i64)>,
+) -> AppResult<Json<serde_json::Value>> {
+    state.store.sign_out(&me, id, member_id).await?;
+    let rows = state.store.attendance_of(id).await?;
+    Ok(Json(serde_json::json!({ "attendance": rows })))
+}
+
+pub async fn rsvps(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    state.store.meeting_for(&me, id).await?;
+    let rows: Vec<Rsvp> = state.store.rsvps_of(id).await?;
+    Ok(Json(serde_json::json!({ "rsvps": rows })))
+}
+
+/// Records a member's answer (`member_id`, `answer`: yes, no or maybe), e.g. after a call.
+pub async fn set_rsvp(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<serde_json::Value>> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let mut e = FieldErrors::new();
+    let answer = parse_rsvp(&raw).map_err(|f| e.0.extend(f.0)).ok();
+    let member_id = raw.text("member_id").parse::<i64>().ok();
+    if member_id.is_none() {
+        e.add("member_id", "Give a member's id.");
+    }
+    let (Some(answer), Some(member_id)) = (answer, member_id) else {
+        return Err(AppError::Invalid(e));
+    };
+    let member = state.store.member_for(&me, member_id).await?;
+    if member.group_id != m.group_id {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "member_id",
+            "This member is not in the meeting's group.",
+        )));
+    }
+    state
+        .store
+        .set_rsvp(id, member_id, answer, &me.actor())
+        .await?;
+    let rows = state.store.rsvps_of(id).await?;
+    Ok(Json(serde_json::json!({ "rsvps": rows })))
+}
+
+// --- the record ------------------------------------------------------------------------------
+
+#[derive(Serialize)]
+pub struct NotesOut {
+    topics_discussed: String,
+    key_points: String,
+    pass_on: String,
+    round_up_good: String,
+    round_up_not_so_good: String,
+    round_up_sharing: String,
+    attended: usize,
+    guests: usize,
+    actions: Vec<Action>,
+}
+
+async fn notes_out(state: &AppState, m: Meeting) -> AppResult<NotesOut> {
+    let attendance = state.store.attendance_of(m.id).await?;
+    let guests = attendance.iter().filter(|a| a.is_guest).count();
+    Ok(NotesOut {
+        attended: attendance.len() - guests,
+        guests,
+        actions: state.store.actions_of(m.id).await?,
+        topics_discussed: m.topics_discussed,
+        key_points: m.key_points,
+        pass_on: m.pass_on,
+        round_up_good: m.round_up_good,
+        round_up_not_so_good: m.round_up_not_so_good,
+        round_up_sharing: m.round_up_sharing,
+    })
+}
+
+pub async fn notes(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<NotesOut>> {
+    let m = state.store.meeting_for(&me, id).await?;
+    Ok(Json(notes_out(&state, m).await?))
+}
+
+pub async fn save_notes(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<NotesOut>> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let mut base = crate::domain::RawInput::default();
+    base.set("topics_discussed", &m.topics_discussed);
+    base.set("key_points", &m.key_points);
+    base.set("pass_on", &m.pass_on);
+    base.set("round_up_good", &m.round_up_good);
+    base.set("round_up_not_so_good", &m.round_up_not_so_good);
+    base.set("round_up_sharing", &m.round_up_sharing);
+    let input = parsed(NotesInput::try_from(&base.merged_with(raw)))?;
+    state.store.save_notes(&me, id, &input).await?;
+    let m = state.store.meeting_for(&me, id).await?;
+    Ok(Json(notes_out(&state, m).await?))
+}
+
+pub async fn add_action(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    let input = parsed(ActionInput::try_from(&raw))?;
+    state.store.add_action(&me, id, &input).await?;
+    let actions = state.store.actions_of(id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "actions": actions })),
+    )
+        .into_response())
+}
+
+pub async fn reflections(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let rows: Vec<Reflection> = state.store.reflections_of(&me, id).await?;
+    Ok(Json(serde_json::json!({ "reflections": rows })))
+}
+
+/// Saves the caller's own reflection on the meeting.
+pub async fn save_reflection(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<serde_json::Value>> {
+    state.store.meeting_for(&me, id).await?;
+    let input = parsed(ReflectionInput::try_from(&raw))?;
+    state.store.save_reflection(&me, id, &input).await?;
+    let rows = state.store.reflections_of(&me, id).await?;
+    Ok(Json(serde_json::json!({ "reflections": rows })))
+}
+
+pub async fn concerns(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let rows: Vec<Concern> = state.store.concerns_of(&me, group_id, None).await?;
+    Ok(Json(serde_json::json!({ "concerns": rows })))
+}
+
+/// Records a concern (`member_id` or `about`, `concern`, `action_taken`, `who_told`,
+/// optionally the `meeting_id` it arose at).
+pub async fn add_concern(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    state.store.group_for(&me, group_id).await?;
+    let input = parsed(ConcernInput::try_from(&raw))?;
+    let meeting_id = match raw.text("meeting_id").as_str() {
+        "" => None,
+        v => {
+            let id = v.parse::<i64>().map_err(|_| {
+                AppError::Invalid(FieldErrors::single("meeting_id", "Give a meeting's id."))
+            })?;
+            let m = state.store.meeting_for(&me, id).await?;
+            if m.group_id != group_id {
+                return Err(AppError::Invalid(FieldErrors::single(
+                    "meeting_id",
+                    "This meeting is not the group's.",
+                )));
+            }
+            Some(id)
+        }
+    };
+    let id = state
+        .store
+        .add_concern(&me, group_id, meeting_id, &input)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => AppError::Invalid(FieldErrors::single(
+                "member_id",
+                "There is no member with this id in the group.",
+            )),
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+}
