@@ -29,6 +29,7 @@ struct LinkPage {
     needs: [(&'static str, &'static str); 5],
     contacts: [(&'static str, &'static str); 4],
     story: [(&'static str, &'static str); 3],
+    upcoming: Vec<(crate::domain::meeting::Meeting, Option<String>)>,
 }
 
 impl LinkPage {
@@ -64,6 +65,10 @@ async fn show(
 ) -> AppResult<Response> {
     let group = state.store.group_unchecked(member.group_id).await?;
     let consents = state.store.consents_of(member.id).await?;
+    let upcoming = state
+        .store
+        .upcoming_for_member(member.group_id, member.id)
+        .await?;
     render_status(
         status,
         &LinkPage {
@@ -85,6 +90,7 @@ async fn show(
             needs: NEEDS,
             contacts: CONTACT_PREFS,
             story: STORY,
+            upcoming,
         },
     )
 }
@@ -177,4 +183,38 @@ pub async fn withdraw_consent(
         &format!("/m/{token}#consents"),
         "You have withdrawn that agreement. It has been recorded.",
     ))
+}
+
+/// A member says whether they are coming to one of their group's meetings.
+pub async fn rsvp(
+    State(state): State<AppState>,
+    Path((token, meeting_id)): Path<(String, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    let meeting = state
+        .store
+        .meeting_unchecked(meeting_id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    if meeting.group_id != member.group_id {
+        return Err(AppError::NotFound);
+    }
+    let answer = crate::domain::meeting::parse_rsvp(&raw)
+        .map_err(|_| AppError::BadRequest("Choose coming, maybe or not coming.".into()))?;
+    state
+        .store
+        .set_rsvp(
+            meeting_id,
+            member.id,
+            answer,
+            &format!("member:{}", member.id),
+        )
+        .await?;
+    let said = match answer {
+        "yes" => "Thank you. We look forward to seeing you.",
+        "maybe" => "Thank you. We hope you can come.",
+        _ => "Thank you for letting us know. We will miss you.",
+    };
+    Ok(redirect_with(&format!("/m/{token}#meetings"), said))
 }

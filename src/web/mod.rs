@@ -169,6 +169,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/m/{token}", get(link::page).post(link::update))
         .route("/m/{token}/consents", post(link::give_consent))
+        .route("/m/{token}/meetings/{meeting}", post(link::rsvp))
         .route(
             "/m/{token}/consents/{cid}/withdraw",
             post(link::withdraw_consent),
