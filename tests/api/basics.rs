@@ -5,6 +5,8 @@ use crate::helpers::*;
 
 both_backends! {
     async fn healthz_answers(app: TestApp) {
+        // The store runs on the backend this variant is for.
+        assert_eq!(app.store.backend(), app.backend);
         let b = app.browser();
         let res = b.get("/healthz").await;
         res.expect(200);

@@ -36,6 +36,9 @@ async fn snapshot(app: &TestApp, viewer: &Staff) -> String {
     out
 }
 
+/// Who posts, the route, and a body that would work with the right token.
+type Forged<'a> = (&'a Browser, String, Vec<(&'static str, String)>);
+
 /// The ways a forged submission can arrive.
 #[derive(Debug, Clone, Copy)]
 enum Forgery {
@@ -134,7 +137,7 @@ both_backends! {
         let s = |x: &str| x.to_string();
         let pw = s("a brand new passphrase");
         // (who posts, the route, a body that would work with the right token)
-        let routes: Vec<(&Browser, String, Vec<(&str, String)>)> = vec![
+        let routes: Vec<Forged> = vec![
             (&anon, s("/setup"), vec![("name", s("M")), ("email", s("m@example.org")), ("password", pw.clone()), ("password_confirm", pw.clone())]),
             (&anon, s("/signin"), vec![("email", s("cora@example.org")), ("password", s(PASSWORD))]),
             (&w.cb, s("/signout"), vec![]),
@@ -182,7 +185,7 @@ both_backends! {
             ("cross-site", Some(token.clone()), vec![("sec-fetch-site", "cross-site")]),
             ("foreign origin", Some(token.clone()), vec![("origin", "http://evil.example")]),
         ] {
-            let res = w.cb.post_multipart(&import, csrf.as_deref(), Some(csv), None, &headers).await;
+            let res = w.cb.post_multipart(&import, csrf.as_deref(), Some(csv.as_bytes()), None, &headers).await;
             if res.status != 403 {
                 wrong.push(format!("POST {import} {label}: {} (expected 403)", res.status));
             }

@@ -137,7 +137,7 @@ pub struct TestApp {
 #[derive(Clone)]
 enum Reopen {
     Sqlite(String),
-    Postgres(PgConnectOptions),
+    Postgres(Box<PgConnectOptions>),
 }
 
 impl TestApp {
@@ -194,7 +194,11 @@ impl TestApp {
                 let store = hearth::Store::open_postgres(options.clone())
                     .await
                     .expect("open postgres store");
-                (store, Some((admin, schema)), Reopen::Postgres(options))
+                (
+                    store,
+                    Some((admin, schema)),
+                    Reopen::Postgres(Box::new(options)),
+                )
             }
         };
         let base = serve(store.clone()).await;
@@ -212,15 +216,11 @@ impl TestApp {
     pub async fn another_instance(&self) -> String {
         let store = match &self.reopen {
             Reopen::Sqlite(url) => hearth::Store::open(url).await.expect("reopen sqlite"),
-            Reopen::Postgres(options) => hearth::Store::open_postgres(options.clone())
+            Reopen::Postgres(options) => hearth::Store::open_postgres((**options).clone())
                 .await
                 .expect("reopen postgres"),
         };
         serve(store).await
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
     }
 
     /// A new browser with no cookies.
@@ -231,20 +231,6 @@ impl TestApp {
     /// An account made directly in the store, with the password [`PASSWORD`].
     pub async fn create_account(&self, email: &str, name: &str, role: Role) -> Staff {
         let hash = password_hash().await;
-        self.store
-            .create_account(email, name, role, &hash)
-            .await
-            .expect("create account")
-    }
-
-    pub async fn create_account_with_password(
-        &self,
-        email: &str,
-        name: &str,
-        role: Role,
-        password: &str,
-    ) -> Staff {
-        let hash = hearth::auth::hash_password(password).await.expect("hash");
         self.store
             .create_account(email, name, role, &hash)
             .await
@@ -750,18 +736,6 @@ impl Browser {
         Resp::read("GET", path, res).await
     }
 
-    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
-        let mut req = self.client.get(self.url(path));
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let res = req
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        Resp::read("GET", path, res).await
-    }
-
     /// This browser's anti-forgery token, read from the hidden `csrf_token` field of a form
     /// page, as a browser submitting that form would send it.
     pub async fn csrf_token(&self) -> String {
@@ -820,7 +794,7 @@ impl Browser {
         &self,
         path: &str,
         csrf: Option<&str>,
-        file: Option<&str>,
+        file: Option<&[u8]>,
         pasted: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Resp {
@@ -829,7 +803,7 @@ impl Browser {
             form = form.text("csrf_token", t.to_string());
         }
         if let Some(f) = file {
-            let part = reqwest::multipart::Part::bytes(f.as_bytes().to_vec())
+            let part = reqwest::multipart::Part::bytes(f.to_vec())
                 .file_name("members.csv")
                 .mime_str("text/csv")
                 .expect("mime");
@@ -855,7 +829,7 @@ impl Browser {
         self.post_multipart(
             &format!("/groups/{group_id}/members/import"),
             Some(&token),
-            Some(csv),
+            Some(csv.as_bytes()),
             None,
             &[],
         )

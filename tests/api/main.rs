@@ -10,7 +10,10 @@
 mod helpers;
 
 mod accounts;
+mod api;
 mod basics;
 mod csrf;
 mod forms;
+mod links;
+mod members;
 mod permissions;

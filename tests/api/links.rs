@@ -1,0 +1,196 @@
+//! A member's personal link: their own page, without an account, to see and correct their
+//! details and consents; one link at a time, revocable; and the audit trail of who looked.
+
+use crate::both_backends;
+use crate::helpers::*;
+
+/// Issues a personal link as this browser; returns its path (/m/TOKEN).
+async fn issue(app: &TestApp, b: &Browser, member: i64) -> String {
+    let res = b.post_form(&format!("/members/{member}/link"), &[]).await;
+    res.expect(200);
+    let link = html::secret_link(&res.text).expect("the link is shown");
+    let prefix = format!("{}/m/", app.base);
+    assert!(link.starts_with(&prefix), "{link}");
+    let token = &link[prefix.len()..];
+    assert!(
+        token.len() >= 32,
+        "the token is long enough not to be guessed: {token}"
+    );
+    link.trim_start_matches(&app.base).to_string()
+}
+
+both_backends! {
+    async fn personal_link(app: TestApp) {
+        let w = World::build(&app).await;
+        let m = w.member_a;
+        // Another member of the same group, who must never show on this member's page.
+        w.cb.post_form(&format!("/groups/{}/members/new", w.group_a), &[("preferred_name", "Otto Other"), ("phone", "07700 900999")])
+            .await
+            .expect(303);
+        w.cb.get(&format!("/members/{m}")).await.expect(200).expect_contains("No link is active.");
+
+        let path = issue(&app, &w.f1b, m).await;
+        w.cb.get(&format!("/members/{m}")).await.expect(200).expect_contains("A link is active");
+        let audit = app.store.audit_for(&format!("member:{m}"), 10).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "personal link issued"), "{audit:?}");
+
+        // The member opens it: their own details, nobody else's, no staff navigation.
+        let member = app.browser();
+        let page = member.get(&path).await;
+        page.expect(200)
+            .expect_contains(MEMBER_A)
+            .expect_contains(GROUP_A)
+            .expect_lacks("Otto Other")
+            .expect_lacks("07700 900999")
+            .expect_lacks(MEMBER_B)
+            .expect_lacks(GROUP_B)
+            .expect_lacks("href=\"/groups")
+            .expect_lacks("href=\"/staff")
+            .expect_lacks("Sign out");
+        page.expect_value("preferred_name", MEMBER_A);
+        page.expect_value("phone", "07700 900111");
+        page.expect_value("needs", "hearing");
+        assert!(page.header("cache-control").is_some_and(|c| c.contains("no-store")));
+        assert_eq!(page.header("referrer-policy").as_deref(), Some("no-referrer"));
+        let audit = app.store.audit_for(&format!("member:{m}"), 10).await.unwrap();
+        assert!(
+            audit.iter().any(|e| e.action == "viewed own record" && e.actor == format!("member:{m}")),
+            "{audit:?}"
+        );
+
+        // Bad input: each message by its field, what they typed kept, nothing saved.
+        member.csrf_from(&path).await;
+        let res = member
+            .post_form(&path, &[("preferred_name", ""), ("full_name", "Zeb Q"), ("phone", "call me"), ("email", "nope"), ("needs", "telepathy")])
+            .await;
+        res.expect(422);
+        res.expect_field_error("preferred_name", "Enter the name they like to be called.");
+        res.expect_field_error("phone", "Enter a phone number using digits");
+        res.expect_field_error("email", "Enter an email address like name@example.org.");
+        res.expect_field_error("needs", "is not a need we know");
+        res.expect_value("full_name", "Zeb Q");
+        res.expect_value("phone", "call me");
+        res.expect_value("email", "nope");
+        res.expect_lacks("Otto Other");
+        let stored = app.store.member_for(&w.c, m).await.unwrap();
+        assert_eq!(stored.preferred_name, MEMBER_A);
+
+        // A good correction is saved; the dates staff keep cannot be changed from here.
+        let joined_before = stored.joined_on.clone();
+        let res = member
+            .post_form(
+                &path,
+                &[
+                    ("preferred_name", "Zeb"),
+                    ("full_name", "Zebedee Quill"),
+                    ("phone", "07700 900333"),
+                    ("email", "zeb@example.org"),
+                    ("preferred_contact", "text"),
+                    ("needs", "sight"),
+                    ("needs", "mobility"),
+                    ("needs_note", "A chair with arms, please"),
+                    ("happy_to_share_story", "yes"),
+                    ("joined_on", "1999-01-01"),
+                    ("left_on", "2000-01-01"),
+                ],
+            )
+            .await;
+        res.expect_redirect(&path);
+        member.get(&path).await.expect(200).expect_contains("Your details have been saved");
+        let stored = app.store.member_for(&w.c, m).await.unwrap();
+        assert_eq!(stored.preferred_name, "Zeb");
+        assert_eq!(stored.phone, "07700 900333");
+        assert_eq!(stored.preferred_contact, "text");
+        assert_eq!(stored.needs, "sight,mobility");
+        assert_eq!(stored.needs_note, "A chair with arms, please");
+        assert_eq!(stored.happy_to_share_story, "yes");
+        assert_eq!(stored.joined_on, joined_before);
+        assert_eq!(stored.left_on, None);
+        let audit = app.store.audit_for(&format!("member:{m}"), 10).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "changed" && e.actor == format!("member:{m}")), "{audit:?}");
+
+        // Consents from the link: given, then withdrawn; another member's cannot be touched.
+        member.post_form(&format!("{path}/consents"), &[("kind", "records")]).await.expect_redirect(&format!("{path}#consents"));
+        let consents = app.store.consents_of(m).await.unwrap();
+        assert_eq!(consents.len(), 1);
+        assert_eq!((consents[0].kind.as_str(), consents[0].how_given.as_str()), ("records", "personal_link"));
+        assert_eq!(consents[0].recorded_by, format!("member:{m}"));
+        member.get(&path).await.expect(200).expect_contains("you have agreed");
+        member.post_form(&format!("{path}/consents"), &[("kind", "everything")]).await.expect(400);
+        member.post_form(&format!("{path}/consents/{}/withdraw", consents[0].id), &[]).await.expect(303);
+        assert!(app.store.consents_of(m).await.unwrap()[0].withdrawn_at.is_some());
+        w.cb.post_form(&format!("/members/{}/consents", w.member_b), &[("kind", "contact"), ("how_given", "phone")])
+            .await
+            .expect(303);
+        let theirs = app.store.consents_of(w.member_b).await.unwrap()[0].id;
+        member.post_form(&format!("{path}/consents/{theirs}/withdraw"), &[]).await.expect(404);
+        assert!(app.store.consents_of(w.member_b).await.unwrap()[0].withdrawn_at.is_none());
+
+        // A new link replaces the old one.
+        let newer = issue(&app, &w.cb, m).await;
+        assert_ne!(newer, path);
+        member.get(&path).await.expect(400).expect_contains("does not work any more");
+        member.post_form(&path, &[("preferred_name", "Old Link")]).await.expect(400);
+        member.get(&newer).await.expect(200).expect_contains("Zeb");
+
+        // Turning it off stops it.
+        w.f1b.post_form(&format!("/members/{m}/link/revoke"), &[]).await.expect_redirect(&format!("/members/{m}"));
+        member.get(&newer).await.expect(400);
+        member.post_form(&newer, &[("preferred_name", "Revoked")]).await.expect(400);
+        member.post_form(&format!("{newer}/consents"), &[("kind", "contact")]).await.expect(400);
+        w.cb.get(&format!("/members/{m}")).await.expect(200).expect_contains("No link is active.");
+        assert_eq!(app.store.member_for(&w.c, m).await.unwrap().preferred_name, "Zeb");
+
+        // Made-up tokens are refused.
+        for token in ["abc", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &hearth::auth::new_token()] {
+            member.get(&format!("/m/{token}")).await.expect(400).expect_lacks("Zeb");
+        }
+        // The token is stored hashed: the database never holds it.
+        let token = newer.trim_start_matches("/m/");
+        assert!(app.store.member_by_link(token).await.unwrap().is_none());
+    }
+}
+
+both_backends! {
+    async fn viewing_a_member_is_audited(app: TestApp) {
+        let w = World::build(&app).await;
+        let m = w.member_a;
+        let subject = format!("member:{m}");
+        let viewed_by = |events: &[hearth::store::AuditEvent], id: i64| {
+            events.iter().filter(|e| e.action == "viewed" && e.actor == format!("account:{id}")).count()
+        };
+        let before = app.store.audit_for(&subject, 50).await.unwrap();
+        assert_eq!(viewed_by(&before, w.f1.id), 0);
+
+        w.f1b.get(&format!("/members/{m}")).await.expect(200);
+        let after = app.store.audit_for(&subject, 10).await.unwrap();
+        assert_eq!(viewed_by(&after, w.f1.id), 1, "{after:?}");
+        let newest = &after[0];
+        assert_eq!(newest.subject, subject);
+        assert!(newest.at > 0);
+
+        w.cb.get(&format!("/members/{m}")).await.expect(200);
+        w.c_api.get(&format!("/api/v1/members/{m}")).await.expect(200);
+        let after = app.store.audit_for(&subject, 10).await.unwrap();
+        assert_eq!(viewed_by(&after, w.c.id), 2, "page and API views both count: {after:?}");
+
+        // A refused look is not a view.
+        w.f2b.get(&format!("/members/{m}")).await.expect(404);
+        w.f2_api.get(&format!("/api/v1/members/{m}")).await.expect(404);
+        assert_eq!(viewed_by(&app.store.audit_for(&subject, 50).await.unwrap(), w.f2.id), 0);
+
+        // Coordinators see the trail on the member's page.
+        w.cb.get(&format!("/members/{m}"))
+            .await
+            .expect(200)
+            .expect_contains("Who has looked at or changed this record")
+            .expect_contains("viewed by");
+        let page = w.cb.get(&format!("/members/{m}")).await;
+        assert!(
+            page.text.contains("by Fern Facilitator") || page.text.contains(&format!("by account:{}", w.f1.id)),
+            "the trail does not say F1 looked"
+        );
+        // Facilitators do not see the trail.
+        w.f1b.get(&format!("/members/{m}")).await.expect(200).expect_lacks("Who has looked at or changed this record");
+    }
+}

@@ -1,0 +1,331 @@
+//! A group's members list: search and filters (pages and API), CSV export, and CSV import that
+//! checks every row first and imports nothing when any row is wrong.
+
+use hearth::domain::access::Staff;
+use hearth::store::MemberFilter;
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+struct Roster {
+    c: Staff,
+    cb: Browser,
+    api: Api,
+    g: i64,
+    ada: i64,
+    ben: i64,
+    cy: i64,
+    dee: i64,
+}
+
+/// A group with four members of varied needs and contact preferences, one of whom has left.
+async fn roster(app: &TestApp) -> Roster {
+    let (c, cb) = app.coordinator().await;
+    let g = cb
+        .post_form("/groups/new", &[("name", GROUP_A)])
+        .await
+        .created_id("/groups/");
+    let add = |fields: Vec<(&'static str, &'static str)>| {
+        let cb = cb.clone();
+        async move {
+            cb.post_form(&format!("/groups/{g}/members/new"), &fields)
+                .await
+                .created_id("/members/")
+        }
+    };
+    let ada = add(vec![
+        ("preferred_name", "Ada"),
+        ("full_name", "Ada Lovelace"),
+        ("phone", "07700 900001"),
+        ("email", "ada@example.org"),
+        ("preferred_contact", "email"),
+        ("needs", "hearing"),
+        ("needs", "sight"),
+    ])
+    .await;
+    let ben = add(vec![
+        ("preferred_name", "Ben"),
+        ("phone", "07700 900002"),
+        ("preferred_contact", "phone"),
+        ("needs", "mobility"),
+    ])
+    .await;
+    let cy = add(vec![
+        ("preferred_name", "Cy"),
+        ("preferred_contact", "text"),
+        ("phone", "07700 900003"),
+        ("joined_on", "2025-01-01"),
+        ("left_on", "2026-01-10"),
+    ])
+    .await;
+    let dee = add(vec![
+        ("preferred_name", "Dee"),
+        ("email", "dee@sample.net"),
+        ("preferred_contact", "post"),
+        ("needs", "dietary"),
+    ])
+    .await;
+    let api = app.api(&c).await;
+    Roster {
+        c,
+        cb,
+        api,
+        g,
+        ada,
+        ben,
+        cy,
+        dee,
+    }
+}
+
+/// Which of the members a list page links to.
+fn listed(page: &Resp, ids: &[i64]) -> Vec<i64> {
+    ids.iter()
+        .copied()
+        .filter(|id| page.text.contains(&format!("href=\"/members/{id}\"")))
+        .collect()
+}
+
+fn api_ids(res: &Resp) -> Vec<i64> {
+    let mut ids: Vec<i64> = res.json()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
+both_backends! {
+    async fn members_search_and_filters(app: TestApp) {
+        let r = roster(&app).await;
+        let everyone = [r.ada, r.ben, r.cy, r.dee];
+        let cases: Vec<(&str, &str, Vec<i64>)> = vec![
+            // (page query, API query, expected)
+            ("", "", vec![r.ada, r.ben, r.dee]),
+            ("q=ada", "q=ada", vec![r.ada]),
+            ("q=LOVELACE", "q=LOVELACE", vec![r.ada]),
+            ("q=900002", "q=900002", vec![r.ben]),
+            ("q=sample.net", "q=sample.net", vec![r.dee]),
+            ("q=nobody", "q=nobody", vec![]),
+            ("need=hearing", "need=hearing", vec![r.ada]),
+            ("need=sight", "need=sight", vec![r.ada]),
+            ("need=dietary", "need=dietary", vec![r.dee]),
+            ("need=other", "need=other", vec![]),
+            ("contact=post", "preferred_contact=post", vec![r.dee]),
+            ("contact=email", "preferred_contact=email", vec![r.ada]),
+            ("need=mobility&contact=phone", "need=mobility&preferred_contact=phone", vec![r.ben]),
+            ("need=mobility&contact=post", "need=mobility&preferred_contact=post", vec![]),
+            ("status=left", "status=left", vec![r.cy]),
+            ("status=all", "status=all", vec![r.ada, r.ben, r.cy, r.dee]),
+            ("status=all&contact=text", "status=all&preferred_contact=text", vec![r.cy]),
+            ("status=all&q=07700", "status=all&q=07700", vec![r.ada, r.ben, r.cy]),
+        ];
+        for (page_q, api_q, expected) in cases {
+            let page = r.cb.get(&format!("/groups/{}/members?{page_q}", r.g)).await;
+            page.expect(200);
+            assert_eq!(listed(&page, &everyone), expected, "page ?{page_q}");
+            let res = r.api.get(&format!("/api/v1/groups/{}/members?{api_q}", r.g)).await;
+            res.expect(200);
+            assert_eq!(api_ids(&res), expected, "API ?{api_q}");
+        }
+        // The list says how many it found, and the filters stay chosen.
+        let page = r.cb.get(&format!("/groups/{}/members?need=hearing&contact=email&q=ada", r.g)).await;
+        page.expect_contains("1 member found");
+        page.expect_value("q", "ada");
+        page.expect_value("need", "hearing");
+        page.expect_value("contact", "email");
+        // The API gives needs as a list.
+        let res = r.api.get(&format!("/api/v1/groups/{}/members?q=ada", r.g)).await;
+        let ada = &res.json()["members"][0];
+        assert_eq!(ada["needs"], serde_json::json!(["hearing", "sight"]));
+        assert_eq!(ada["preferred_name"], "Ada");
+        assert_eq!(ada["preferred_contact"], "email");
+        assert_eq!(ada["left_on"], Value::Null);
+    }
+}
+
+both_backends! {
+    async fn csv_export(app: TestApp) {
+        let r = roster(&app).await;
+        let risky = r
+            .cb
+            .post_form(
+                &format!("/groups/{}/members/new", r.g),
+                &[("preferred_name", "=1+2"), ("full_name", "@SUM(A1)"), ("phone", "+44 7700 900123"), ("needs_note", "-2+3")],
+            )
+            .await
+            .created_id("/members/");
+        let res = r.cb.get(&format!("/groups/{}/members.csv", r.g)).await;
+        res.expect(200);
+        assert!(res.header("content-type").unwrap().starts_with("text/csv"), "{:?}", res.header("content-type"));
+        let disposition = res.header("content-disposition").unwrap();
+        assert!(disposition.starts_with("attachment") && disposition.contains(".csv"), "{disposition}");
+        assert!(res.text.starts_with('\u{feff}'), "no byte-order mark");
+        let mut lines = res.text.trim_start_matches('\u{feff}').lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "preferred_name,full_name,phone,email,preferred_contact,needs,needs_note,happy_to_share_story,joined_on,left_on"
+        );
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), 4, "active members only: {rows:?}");
+        assert!(rows.iter().any(|l| l.starts_with("Ada,Ada Lovelace,07700 900001,ada@example.org,email,hearing;sight,")), "{rows:?}");
+        assert!(!res.text.contains("Cy,"), "a member who left is not in the default export");
+        // Cells a spreadsheet would run as a formula are guarded.
+        let risky_row = rows.iter().find(|l| l.contains("1+2")).unwrap();
+        assert!(risky_row.starts_with("'=1+2,'@SUM(A1),'+44 7700 900123,"), "{risky_row}");
+        assert!(risky_row.contains(",'-2+3,"), "{risky_row}");
+        assert!(!res.text.lines().any(|l| l.trim_start_matches('\u{feff}').starts_with('=')));
+        let _ = risky;
+
+        // The filters apply to the export too.
+        let res = r.cb.get(&format!("/groups/{}/members.csv?need=hearing", r.g)).await;
+        assert_eq!(res.text.lines().count(), 2, "{}", res.text);
+        let res = r.cb.get(&format!("/groups/{}/members.csv?status=left", r.g)).await;
+        assert_eq!(res.text.lines().count(), 2, "{}", res.text);
+        assert!(res.text.contains("Cy,,07700 900003,,text,,,not_asked,2025-01-01,2026-01-10"), "{}", res.text);
+        let res = r.cb.get(&format!("/groups/{}/members.csv?status=all", r.g)).await;
+        assert_eq!(res.text.lines().count(), 6);
+
+        // Exports are audited.
+        let audit = app.store.audit_for(&format!("group:{}", r.g), 10).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "exported members" && e.actor == format!("account:{}", r.c.id)), "{audit:?}");
+
+        // An export imports back cleanly, formulas and all.
+        let export = r.cb.get(&format!("/groups/{}/members.csv?status=all", r.g)).await.text;
+        let g2 = r.cb.post_form("/groups/new", &[("name", GROUP_B)]).await.created_id("/groups/");
+        let preview = r.cb.upload_csv(g2, &export).await;
+        preview.expect(200).expect_contains("All 5 rows are ready");
+        let csv = html::hidden(&preview.text, "csv").unwrap();
+        r.cb.post_form(&format!("/groups/{g2}/members/import/confirm"), &[("csv", &csv)])
+            .await
+            .expect_redirect(&format!("/groups/{g2}/members"));
+        let all = MemberFilter { status: "all".into(), ..Default::default() };
+        let copied = app.store.members_of(&r.c, g2, &all).await.unwrap();
+        assert_eq!(copied.len(), 5);
+        let formula = copied.iter().find(|m| m.full_name == "@SUM(A1)").unwrap();
+        assert_eq!(formula.preferred_name, "=1+2");
+        assert_eq!(formula.phone, "+44 7700 900123");
+        let ada = copied.iter().find(|m| m.preferred_name == "Ada").unwrap();
+        assert_eq!(ada.needs, "hearing,sight");
+        assert_eq!(ada.email, "ada@example.org");
+    }
+}
+
+/// The error cells of the preview table's row for one line of the file.
+fn row_for_line(page: &str, line: usize) -> Option<String> {
+    page.split("<tr")
+        .find(|row| {
+            row.split("<td").nth(1).is_some_and(|cell| {
+                let first = cell.split("</td>").next().unwrap_or("");
+                html::text_of(&format!("<td{first}")) == line.to_string()
+            })
+        })
+        .map(html::text_of)
+}
+
+both_backends! {
+    async fn csv_import_checks_every_row_first(app: TestApp) {
+        let r = roster(&app).await;
+        let all = MemberFilter { status: "all".into(), ..Default::default() };
+        let count = || async { app.store.members_of(&r.c, r.g, &all).await.unwrap().len() };
+        assert_eq!(count().await, 4);
+        r.cb.get(&format!("/groups/{}/members/import", r.g)).await.expect(200).expect_contains("preferred_name");
+
+        // Two bad rows among good ones: each named by its line, nothing imported.
+        let bad = "preferred_name,email,phone,needs\nEve,eve@example.org,,hearing\n,nobody@example.org,,\nFay,not-an-email,call me,\nGil,,,telepathy\n";
+        let res = r.cb.upload_csv(r.g, bad).await;
+        res.expect(422);
+        res.expect_contains("3 of 4 rows need changing");
+        res.expect_contains("Nothing has been imported");
+        let line2 = row_for_line(&res.text, 2).unwrap();
+        assert!(line2.contains("Eve") && line2.contains("Ready"), "{line2}");
+        let line3 = row_for_line(&res.text, 3).unwrap();
+        assert!(line3.contains("preferred_name: Enter the name they like to be called."), "{line3}");
+        let line4 = row_for_line(&res.text, 4).unwrap();
+        assert!(line4.contains("Fay") && line4.contains("email: Enter an email address") && line4.contains("phone: Enter a phone number"), "{line4}");
+        let line5 = row_for_line(&res.text, 5).unwrap();
+        assert!(line5.contains("needs:") && line5.contains("telepathy"), "{line5}");
+        assert!(html::hidden(&res.text, "csv").is_none(), "a file with errors offers no import button");
+        assert_eq!(count().await, 4, "nothing imported from a file with errors");
+
+        // Files that cannot be used at all.
+        for (file, message) in [
+            ("", "The file is empty"),
+            ("name,diagnosis\nAda,x\n", "is not one Hearth knows"),
+            ("phone\n07700 900009\n", "including preferred_name"),
+            ("preferred_name\n", "no members under it"),
+            ("preferred_name\nHal,extra\n", "This row has 2 cells but the header has 1."),
+        ] {
+            let res = r.cb.upload_csv(r.g, file).await;
+            res.expect(422);
+            res.expect_contains(message);
+            assert!(html::hidden(&res.text, "csv").is_none());
+        }
+        // A file that is not text.
+        let token = r.cb.csrf_token().await;
+        let res = r
+            .cb
+            .post_multipart(&format!("/groups/{}/members/import", r.g), Some(&token), Some(&[0xff, 0xfe, 0x00, 0x41, 0x0a]), None, &[])
+            .await;
+        res.expect(400).expect_contains("UTF-8");
+        assert_eq!(count().await, 4);
+
+        // A good file: previewed first (nothing stored yet), imported on confirm.
+        let good = "Preferred name,Phone,Needs,Email,Joined on\r\nEve,07700 900555,hearing; sight,Eve@Example.org,2026-02-01\r\nFay,,,,\r\n";
+        let res = r.cb.upload_csv(r.g, good).await;
+        res.expect(200);
+        res.expect_contains("All 2 rows are ready");
+        assert!(row_for_line(&res.text, 2).unwrap().contains("Eve"));
+        assert!(row_for_line(&res.text, 3).unwrap().contains("Fay"));
+        assert_eq!(count().await, 4, "a preview stores nothing");
+        let csv = html::hidden(&res.text, "csv").expect("the preview carries the file to confirm");
+        assert_eq!(csv, good);
+        let res = r.cb.post_form(&format!("/groups/{}/members/import/confirm", r.g), &[("csv", &csv)]).await;
+        res.expect_redirect(&format!("/groups/{}/members", r.g));
+        r.cb.get(&format!("/groups/{}/members", r.g)).await.expect(200).expect_contains("2 members were imported");
+        let members = app.store.members_of(&r.c, r.g, &all).await.unwrap();
+        assert_eq!(members.len(), 6);
+        let eve = members.iter().find(|m| m.preferred_name == "Eve").unwrap();
+        assert_eq!(eve.needs, "hearing,sight");
+        assert_eq!(eve.email, "eve@example.org");
+        assert_eq!(eve.joined_on.as_deref(), Some("2026-02-01"));
+        let audit = app.store.audit_for(&format!("member:{}", eve.id), 10).await.unwrap();
+        assert!(audit.iter().any(|e| e.action == "imported"), "{audit:?}");
+
+        // Pasted rows work like a file.
+        let res = r
+            .cb
+            .post_multipart(&format!("/groups/{}/members/import", r.g), Some(&token), None, Some("preferred_name\nIvy\n"), &[])
+            .await;
+        res.expect(200).expect_contains("All 1 rows are ready");
+
+        // The confirm step checks the CSV again: a tampered one imports nothing.
+        let res = r
+            .cb
+            .post_form(&format!("/groups/{}/members/import/confirm", r.g), &[("csv", "preferred_name,email\nJo,jo@example.org\nKit,not-an-email\n")])
+            .await;
+        res.expect(422);
+        res.expect_contains("Nothing has been imported");
+        r.cb.post_form(&format!("/groups/{}/members/import/confirm", r.g), &[("csv", "")]).await.expect(422);
+        assert_eq!(app.store.members_of(&r.c, r.g, &all).await.unwrap().len(), 6);
+        assert!(!app.store.members_of(&r.c, r.g, &all).await.unwrap().iter().any(|m| m.preferred_name == "Jo"));
+    }
+}
+
+both_backends! {
+    async fn search_takes_wildcards_literally(app: TestApp) {
+        // Typing % or _ in the search box looks for those characters, not for everyone.
+        let r = roster(&app).await;
+        let everyone = [r.ada, r.ben, r.cy, r.dee];
+        for q in ["%25", "_", "50%25", "a_b"] {
+            let page = r.cb.get(&format!("/groups/{}/members?q={q}&status=all", r.g)).await;
+            page.expect(200);
+            assert_eq!(listed(&page, &everyone), Vec::<i64>::new(), "page ?q={q}");
+            let res = r.api.get(&format!("/api/v1/groups/{}/members?q={q}&status=all", r.g)).await;
+            assert_eq!(api_ids(&res), Vec::<i64>::new(), "API ?q={q}");
+        }
+    }
+}
