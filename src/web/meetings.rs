@@ -325,6 +325,8 @@ struct ShowPage {
     previous_reflections: Vec<Reflection>,
     answers: [(&'static str, &'static str); 3],
     cancel_form: Form,
+    /// Print members' needs and reflections too (they are left off printouts unless chosen).
+    print_private: bool,
 }
 
 impl ShowPage {
@@ -364,6 +366,7 @@ async fn show_page(
     id: i64,
     cancel_form: Form,
     status: StatusCode,
+    print_private: bool,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting_for(me, id).await?;
     let group = state.store.group_for(me, meeting.group_id).await?;
@@ -404,6 +407,7 @@ async fn show_page(
             previous_reflections,
             answers: RSVP_ANSWERS,
             cancel_form,
+            print_private,
         },
     )
 }
@@ -413,8 +417,25 @@ pub async fn show(
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
     Path(id): Path<i64>,
+    Query(q): Query<PrintQuery>,
 ) -> AppResult<Response> {
-    show_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+    let private = q.private.is_some_and(|v| v == "1");
+    show_page(
+        &state,
+        &me,
+        &cookies,
+        id,
+        Form::blank(),
+        StatusCode::OK,
+        private,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct PrintQuery {
+    #[serde(default)]
+    private: Option<String>,
 }
 
 pub async fn record_rsvp(
@@ -470,6 +491,7 @@ pub async fn cancel(
                 id,
                 Form::with_errors(raw, e),
                 StatusCode::UNPROCESSABLE_ENTITY,
+                false,
             )
             .await
         }
@@ -1793,5 +1815,55 @@ pub async fn meeting_agenda_change(
             )
             .await
         }
+    }
+}
+
+/// A print stylesheet naming the group and the meeting's date at the top of every printed page.
+pub async fn print_css(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(&me, id).await?;
+    let group = state.store.group_for(&me, meeting.group_id).await?;
+    let text = css_string(&format!("{} · {}", group.name, meeting.date_label()));
+    let body = format!("@page {{ @top-left {{ content: \"{text}\"; font-size: 10pt; }} }}\n");
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    Ok(res)
+}
+
+/// Text made safe inside a CSS string: quotes and backslashes escaped, line breaks and other
+/// control characters dropped, and "<" escaped so nothing can close a style element.
+fn css_string(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\22 "),
+            '\\' => out.push_str("\\5c "),
+            '<' => out.push_str("\\3c "),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_strings_cannot_break_out() {
+        assert_eq!(
+            css_string("A \"B\" \\ <C>\n"),
+            "A \\22 B\\22  \\5c  \\3c C> "
+        );
+        assert_eq!(clock_words(12, 15, ""), "12 of 15 minutes");
+        assert_eq!(clock_words(18, 15, ""), "3 minutes over the 15 planned");
+        assert_eq!(clock_words(16, 15, ""), "1 minute over the 15 planned");
     }
 }

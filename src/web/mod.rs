@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
             post(meetings::remove_guest),
         )
         .route("/meetings/{id}/sign-in-sheet", get(meetings::sheet))
+        .route("/meetings/{id}/print.css", get(meetings::print_css))
         .route(
             "/meetings/{id}/notes",
             get(meetings::notes).post(meetings::save_notes),
