@@ -33,6 +33,15 @@ pub struct MeetingSummary {
     pub venue_name: Option<String>,
 }
 
+/// A meeting to come, with its group's name, for the home page.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UpcomingMeeting {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub summary: MeetingSummary,
+    pub group_name: String,
+}
+
 /// Someone who signed in: a member, or a guest by name.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AttendanceRow {
@@ -305,6 +314,31 @@ impl Store {
         );
         on_db!(self, pool => sqlx::query_as::<_, MeetingSummary>(&sql).bind(group_id).fetch_all(pool).await)
             .map_err(StoreError::from_sqlx)
+    }
+
+    /// Meetings still to come (or under way) in the groups the viewer may see, soonest first.
+    pub async fn upcoming_meetings(
+        &self,
+        viewer: &Staff,
+        limit: i64,
+    ) -> StoreResult<Vec<UpcomingMeeting>> {
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS},
+                (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS coming,
+                (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id) AS attended,
+                v.name AS venue_name, g.name AS group_name
+             FROM meetings m
+             JOIN support_groups g ON g.id = m.group_id
+             LEFT JOIN venues v ON v.id = m.venue_id
+             WHERE ($1 OR m.group_id IN
+                    (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))
+               AND (m.status = 'under_way' OR (m.status = 'planned' AND m.starts_at > $3))
+             ORDER BY m.starts_at LIMIT $4"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, UpcomingMeeting>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(now() - 12 * 3600).bind(limit)
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
     }
 
     /// The meeting's number in the group's life (1 for the first), not counting cancelled ones.

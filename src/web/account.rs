@@ -46,6 +46,7 @@ struct HomePage {
     groups: Vec<GroupSummary>,
     first_name: String,
     help: Vec<crate::store::HelpRequest>,
+    upcoming: Vec<crate::store::UpcomingMeeting>,
 }
 
 pub async fn home(
@@ -61,8 +62,10 @@ pub async fn home(
     };
     let groups = state.store.groups_for(&staff).await?;
     let help = state.store.open_help_requests(&staff).await?;
+    let upcoming = state.store.upcoming_meetings(&staff, 6).await?;
     render(&HomePage {
         help,
+        upcoming,
         first_name: staff
             .name
             .split_whitespace()
