@@ -43,11 +43,8 @@ pub async fn fill_if_empty(
     if store.account_count().await? > 0 {
         return Ok(None);
     }
-    let hash = |p: &'static str| async move {
-        auth::hash_password(p)
-            .await
-            .map_err(|e| StoreError::Conflict(e))
-    };
+    let hash =
+        |p: &'static str| async move { auth::hash_password(p).await.map_err(StoreError::Conflict) };
     let coordinator = store
         .create_account(
             COORDINATOR.1,

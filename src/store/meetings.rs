@@ -252,15 +252,17 @@ impl Store {
                 .bind(&group.timezone).bind(starts_at).bind(input.duration_minutes)
                 .bind(input.venue_id).bind(&input.topic).bind(t)
                 .fetch_one(&mut *tx).await?;
-            let mut position = 0i64;
-            for step in template.iter().filter(|s| !(first && s.from_second_meeting)) {
+            for (position, step) in template
+                .iter()
+                .filter(|s| !(first && s.from_second_meeting))
+                .enumerate()
+            {
                 sqlx::query(
                     "INSERT INTO meeting_steps (meeting_id, position, title, minutes, purpose, prompts, kind)
                      VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(id).bind(position).bind(&step.title).bind(step.minutes)
+                    .bind(id).bind(position as i64).bind(&step.title).bind(step.minutes)
                     .bind(&step.purpose).bind(&step.prompts).bind(&step.kind)
                     .execute(&mut *tx).await?;
-                position += 1;
             }
             tx.commit().await?;
             Ok(id)

@@ -1624,6 +1624,7 @@ impl AgendaPage {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn agenda_page(
     state: &AppState,
     me: &Staff,

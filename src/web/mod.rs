@@ -236,12 +236,13 @@ async fn cookies_and_headers(
         ""
     };
     let h = res.headers_mut();
-    if existing_csrf.is_none() && !is_api {
-        if let Ok(v) = HeaderValue::from_str(&format!(
+    if existing_csrf.is_none()
+        && !is_api
+        && let Ok(v) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict{secure}"
-        )) {
-            h.append(header::SET_COOKIE, v);
-        }
+        ))
+    {
+        h.append(header::SET_COOKIE, v);
     }
     let shown = is_get
         && h.get(header::CONTENT_TYPE)
