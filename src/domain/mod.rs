@@ -9,6 +9,7 @@ pub mod group;
 pub mod meeting;
 pub mod member;
 pub mod member_csv;
+pub mod topic;
 pub mod venue;
 
 use serde::Serialize;

@@ -420,6 +420,7 @@ impl Store {
         .map_err(StoreError::from_sqlx)?;
         if status == "held" {
             self.prefill_notes(id).await?;
+            self.cover_topics_of(id).await?;
         }
         self.meeting_for(viewer, id).await
     }

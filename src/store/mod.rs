@@ -11,6 +11,7 @@ mod audit;
 mod groups;
 mod meetings;
 mod members;
+mod topics;
 mod venues;
 
 pub use accounts::*;
@@ -18,6 +19,7 @@ pub use audit::*;
 pub use groups::*;
 pub use meetings::*;
 pub use members::*;
+pub use topics::*;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -140,7 +142,7 @@ impl Store {
             url: redact(url),
             source,
         };
-        let store = match Backend::from_url(url)? {
+        let store: Store = match Backend::from_url(url)? {
             Backend::Sqlite => {
                 let options = SqliteConnectOptions::from_str(url)
                     .map_err(connect_err)?
@@ -167,6 +169,16 @@ impl Store {
                 })?
             }
         };
+        store.seed_topic_library().await.map_err(|e| match e {
+            StoreError::Other(source) => OpenError::Connect {
+                url: redact(url),
+                source,
+            },
+            other => OpenError::Connect {
+                url: redact(url),
+                source: sqlx::Error::Protocol(other.to_string()),
+            },
+        })?;
         Ok(store)
     }
 
@@ -199,9 +211,17 @@ impl Store {
                 source,
             })?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             db: Db::Postgres(pool),
-        })
+        };
+        store
+            .seed_topic_library()
+            .await
+            .map_err(|e| OpenError::Connect {
+                url: "postgres".into(),
+                source: sqlx::Error::Protocol(e.to_string()),
+            })?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {

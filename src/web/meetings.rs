@@ -528,6 +528,8 @@ struct RunPage {
     present: Vec<Person>,
     guests: usize,
     now: i64,
+    content: super::topics::ContentStep,
+    outcomes: [(&'static str, &'static str); 4],
 }
 
 impl RunPage {
@@ -631,7 +633,15 @@ pub async fn run(
         Some(v) => state.store.venue(v).await.ok(),
         None => None,
     };
+    let present_ids: Vec<i64> = present.iter().map(|p| p.member.id).collect();
+    let kind = steps
+        .get(index)
+        .map(|st| st.kind.clone())
+        .unwrap_or_default();
+    let content = super::topics::content_for(&state, &me, &meeting, &kind, &present_ids).await?;
     render(&RunPage {
+        content,
+        outcomes: super::topics::OUTCOMES,
         page: staff_page(
             &format!("Run-sheet: {}", group.name),
             &me,

@@ -290,6 +290,9 @@ struct ShowPage {
     audit: Vec<(String, String, String)>,
     joined: Option<String>,
     left: Option<String>,
+    /// The member's action plans; None when the viewer does not facilitate the group.
+    plans: Option<Vec<crate::domain::topic::ActionPlan>>,
+    plan_form: Form,
 }
 
 impl ShowPage {
@@ -298,16 +301,23 @@ impl ShowPage {
     }
 }
 
-async fn show_page(
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn show_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
     id: i64,
     consent_form: Form,
+    plan_form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
     let member = state.store.member_for(me, id).await?;
     let group = state.store.group_for(me, member.group_id).await?;
+    let plans = if state.store.facilitates(me, group.id).await? {
+        Some(state.store.plans_for(me, id).await?)
+    } else {
+        None
+    };
     let consents = state.store.consents_of(id).await?;
     let link_issued = state
         .store
@@ -349,6 +359,8 @@ async fn show_page(
             consent_kinds: CONSENT_KINDS,
             consent_how: CONSENT_HOW,
             audit,
+            plans,
+            plan_form,
         },
     )
 }
@@ -359,7 +371,16 @@ pub async fn show(
     cookies: Cookies,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    show_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+    show_page(
+        &state,
+        &me,
+        &cookies,
+        id,
+        Form::blank(),
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn add_consent(
@@ -385,6 +406,7 @@ pub async fn add_consent(
                 &cookies,
                 id,
                 Form::with_errors(raw, e),
+                Form::blank(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

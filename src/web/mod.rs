@@ -9,6 +9,7 @@ mod groups;
 mod link;
 mod meetings;
 mod members;
+mod topics;
 mod venues;
 
 pub use extract::*;
@@ -161,6 +162,22 @@ pub fn router(state: AppState) -> Router {
             get(meetings::meeting_concerns).post(meetings::add_meeting_concern),
         )
         .route("/help/{reflection}/answered", post(meetings::answer_help))
+        .route(
+            "/groups/{id}/topics",
+            get(topics::board).post(topics::propose),
+        )
+        .route(
+            "/groups/{id}/topics/{topic}",
+            get(topics::topic).post(topics::act),
+        )
+        .route("/groups/{id}/topics/{topic}/edit", post(topics::edit_topic))
+        .route("/members/{id}/plans", post(topics::add_plan))
+        .route("/plans/{id}", get(topics::plan))
+        .route("/plans/{id}/reviews", post(topics::review))
+        .route(
+            "/meetings/{id}/checkins/{member}",
+            post(topics::save_checkin),
+        )
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
         .route("/venues/{id}", get(venues::show))

@@ -1,0 +1,458 @@
+//! Topics, the topic board and votes; action plans and their reviews; "since last time"
+//! check-ins.
+//!
+//! Topics and the board are open to whoever may see the group (and to its members through
+//! their links). Plans, reviews and check-ins are private to the member and the group's own
+//! facilitators: coordinators who are not facilitating the group do not see them.
+
+use serde::Serialize;
+
+use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+use crate::domain::topic::{
+    ActionPlan, BoardTopic, Checkin, PlanInput, PlanReview, ReviewInput, STARTER_TOPICS, TopicInput,
+};
+
+const BOARD_SELECT: &str = "SELECT t.id, t.group_id, t.title, t.description, t.prompts, t.retired,
+        COALESCE(b.status, 'library') AS status,
+        (SELECT COUNT(*) FROM topic_votes v WHERE v.topic_id = t.id AND v.group_id = $1) AS votes,
+        b.meeting_id, b.last_covered_at
+     FROM topics t LEFT JOIN topic_board b ON b.topic_id = t.id AND b.group_id = $1";
+
+const PLAN_COLUMNS: &str = "p.id, p.member_id, p.what, p.how_much, p.when_text AS \"when\", \
+     p.how_often, p.by_date, p.confidence, p.status, p.created_at";
+
+/// An open plan with whose it is, for the goals step of the run-sheet.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct GroupPlan {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub plan: ActionPlan,
+    pub preferred_name: String,
+}
+
+impl Store {
+    /// Puts the starter topics in the library (once; safe when instances start together).
+    pub(crate) async fn seed_topic_library(&self) -> StoreResult<()> {
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for (title, description, prompts) in STARTER_TOPICS {
+                sqlx::query(
+                    "INSERT INTO topics (group_id, title, description, prompts, created_at)
+                     VALUES (NULL, $1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                    .bind(title).bind(description).bind(prompts).bind(t)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The library and the group's own topics, each with its place on the group's board.
+    pub async fn group_topics(&self, group_id: i64) -> StoreResult<Vec<BoardTopic>> {
+        let sql = format!(
+            "{BOARD_SELECT}
+             WHERE (t.group_id IS NULL OR t.group_id = $1) AND (t.retired = FALSE OR b.id IS NOT NULL)
+             ORDER BY CASE COALESCE(b.status, 'library')
+                WHEN 'agreed' THEN 0 WHEN 'proposed' THEN 1 WHEN 'covered' THEN 2
+                WHEN 'set_aside' THEN 3 ELSE 4 END,
+                votes DESC, lower(t.title)"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, BoardTopic>(&sql).bind(group_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn group_topics_for(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+    ) -> StoreResult<Vec<BoardTopic>> {
+        self.group_for(viewer, group_id).await?;
+        self.group_topics(group_id).await
+    }
+
+    /// One topic as the group sees it; a topic of another group is not found.
+    pub async fn group_topic(&self, group_id: i64, topic_id: i64) -> StoreResult<BoardTopic> {
+        let sql =
+            format!("{BOARD_SELECT} WHERE (t.group_id IS NULL OR t.group_id = $1) AND t.id = $2");
+        on_db!(self, pool => sqlx::query_as::<_, BoardTopic>(&sql).bind(group_id).bind(topic_id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// Proposes a topic by title: the library's or the group's own topic of that name if there
+    /// is one, otherwise a new topic of the group's. Returns the topic's id.
+    pub async fn propose_topic(
+        &self,
+        group_id: i64,
+        input: &TopicInput,
+        proposed_by: &str,
+    ) -> StoreResult<i64> {
+        let existing = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM topics WHERE (group_id IS NULL OR group_id = $1) AND lower(title) = lower($2)
+             ORDER BY group_id NULLS FIRST LIMIT 1")
+            .bind(group_id).bind(&input.title).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let topic_id = match existing {
+            Some(id) => id,
+            None => on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+                "INSERT INTO topics (group_id, title, description, prompts, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(group_id).bind(&input.title).bind(&input.description).bind(&input.prompts)
+                .bind(now()).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)?,
+        };
+        self.put_on_board(group_id, topic_id, proposed_by).await?;
+        Ok(topic_id)
+    }
+
+    /// Puts a topic on the group's board as proposed (again, if it had been covered or set
+    /// aside; an agreed topic stays agreed).
+    pub async fn put_on_board(&self, group_id: i64, topic_id: i64, by: &str) -> StoreResult<()> {
+        self.group_topic(group_id, topic_id).await?;
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO topic_board (group_id, topic_id, status, proposed_by, created_at)
+             VALUES ($1, $2, 'proposed', $3, $4)
+             ON CONFLICT (group_id, topic_id) DO UPDATE SET
+                status = CASE WHEN topic_board.status = 'agreed' THEN 'agreed' ELSE 'proposed' END")
+            .bind(group_id).bind(topic_id).bind(by).bind(now())
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// A member's vote: one per member per topic, however often or however fast it is sent.
+    pub async fn vote(&self, topic_id: i64, member_id: i64, by: &str) -> StoreResult<()> {
+        let member = self.member_unchecked(member_id).await?;
+        self.put_on_board(member.group_id, topic_id, by).await?;
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO topic_votes (topic_id, member_id, group_id, at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (topic_id, member_id) DO NOTHING")
+            .bind(topic_id).bind(member_id).bind(member.group_id).bind(now())
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn unvote(&self, topic_id: i64, member_id: i64) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query("DELETE FROM topic_votes WHERE topic_id = $1 AND member_id = $2")
+            .bind(topic_id).bind(member_id).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The topics a member has voted for.
+    pub async fn votes_of(&self, member_id: i64) -> StoreResult<Vec<i64>> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT topic_id FROM topic_votes WHERE member_id = $1")
+            .bind(member_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Staff recording votes (a show of hands, or one member's wish by phone).
+    pub async fn record_votes(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        topic_id: i64,
+        member_ids: &[i64],
+    ) -> StoreResult<()> {
+        self.group_for(viewer, group_id).await?;
+        for member_id in member_ids {
+            let member = self.member_unchecked(*member_id).await?;
+            if member.group_id != group_id {
+                return Err(StoreError::NotFound);
+            }
+            self.vote(topic_id, *member_id, &viewer.actor()).await?;
+        }
+        Ok(())
+    }
+
+    /// Agrees a topic for a meeting: it becomes the meeting's topic, and any other topic agreed
+    /// for that meeting goes back to proposed.
+    pub async fn agree_topic(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        topic_id: i64,
+        meeting_id: i64,
+    ) -> StoreResult<()> {
+        let meeting = self.meeting_for(viewer, meeting_id).await?;
+        if meeting.group_id != group_id {
+            return Err(StoreError::NotFound);
+        }
+        let topic = self.group_topic(group_id, topic_id).await?;
+        self.put_on_board(group_id, topic_id, &viewer.actor())
+            .await?;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE topic_board SET status = 'proposed', meeting_id = NULL
+                 WHERE group_id = $1 AND meeting_id = $2 AND status = 'agreed' AND topic_id <> $3")
+                .bind(group_id).bind(meeting_id).bind(topic_id).execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE topic_board SET status = 'agreed', meeting_id = $1 WHERE group_id = $2 AND topic_id = $3")
+                .bind(meeting_id).bind(group_id).bind(topic_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE meetings SET topic = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                .bind(&topic.title).bind(now()).bind(meeting_id).execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Sets a topic aside, brings it back as proposed, or marks it covered.
+    pub async fn set_topic_status(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        topic_id: i64,
+        status: &str,
+    ) -> StoreResult<()> {
+        self.group_for(viewer, group_id).await?;
+        self.put_on_board(group_id, topic_id, &viewer.actor())
+            .await?;
+        let covered = if status == "covered" {
+            Some(now())
+        } else {
+            None
+        };
+        on_db!(self, pool => sqlx::query(
+            "UPDATE topic_board SET status = $1, last_covered_at = COALESCE($2, last_covered_at),
+                meeting_id = CASE WHEN $1 = 'agreed' THEN meeting_id ELSE NULL END
+             WHERE group_id = $3 AND topic_id = $4")
+            .bind(status).bind(covered).bind(group_id).bind(topic_id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// When a meeting is held, the topic agreed for it is covered.
+    pub(crate) async fn cover_topics_of(&self, meeting_id: i64) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query(
+            "UPDATE topic_board SET status = 'covered', last_covered_at = $1
+             WHERE meeting_id = $2 AND status = 'agreed'")
+            .bind(now()).bind(meeting_id).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The topic agreed for a meeting, with its prompts.
+    pub async fn agreed_topic(
+        &self,
+        group_id: i64,
+        meeting_id: i64,
+    ) -> StoreResult<Option<BoardTopic>> {
+        let sql = format!(
+            "{BOARD_SELECT} WHERE b.meeting_id = $2 AND b.status IN ('agreed', 'covered') LIMIT 1"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, BoardTopic>(&sql).bind(group_id).bind(meeting_id).fetch_optional(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// Changes a topic: a group's own by its facilitators, a library topic by coordinators.
+    pub async fn update_topic(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        topic_id: i64,
+        input: &TopicInput,
+        retired: bool,
+    ) -> StoreResult<()> {
+        self.group_for(viewer, group_id).await?;
+        let topic = self.group_topic(group_id, topic_id).await?;
+        if topic.group_id.is_none() && !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        on_db!(self, pool => sqlx::query(
+            "UPDATE topics SET title = $1, description = $2, prompts = $3, retired = $4 WHERE id = $5")
+            .bind(&input.title).bind(&input.description).bind(&input.prompts).bind(retired).bind(topic_id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    // --- action plans ---------------------------------------------------------------------
+
+    /// Whether the viewer facilitates the group (goals and check-ins are for them only).
+    pub async fn facilitates(&self, viewer: &Staff, group_id: i64) -> StoreResult<bool> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM group_facilitators WHERE group_id = $1 AND account_id = $2")
+            .bind(group_id).bind(viewer.id).fetch_one(pool).await)
+        .map(|n| n > 0)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Checks the viewer may read and write a member's plans: only the group's facilitators.
+    /// Someone who cannot see the group gets NotFound; a coordinator who does not facilitate
+    /// it gets Forbidden.
+    pub async fn check_private_access(&self, viewer: &Staff, member_id: i64) -> StoreResult<i64> {
+        let member = self.member_unchecked(member_id).await?;
+        self.group_for(viewer, member.group_id).await?;
+        if !self.facilitates(viewer, member.group_id).await? {
+            return Err(StoreError::Forbidden);
+        }
+        Ok(member.group_id)
+    }
+
+    pub async fn plans_of(&self, member_id: i64) -> StoreResult<Vec<ActionPlan>> {
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM action_plans p WHERE p.member_id = $1
+             ORDER BY CASE WHEN p.status = 'open' THEN 0 ELSE 1 END, p.created_at DESC, p.id DESC"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, ActionPlan>(&sql).bind(member_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn plans_for(&self, viewer: &Staff, member_id: i64) -> StoreResult<Vec<ActionPlan>> {
+        self.check_private_access(viewer, member_id).await?;
+        self.audit(
+            &viewer.actor(),
+            "viewed plans",
+            &format!("member:{member_id}"),
+            "",
+        )
+        .await?;
+        self.plans_of(member_id).await
+    }
+
+    pub async fn plan(&self, plan_id: i64) -> StoreResult<ActionPlan> {
+        let sql = format!("SELECT {PLAN_COLUMNS} FROM action_plans p WHERE p.id = $1");
+        on_db!(self, pool => sqlx::query_as::<_, ActionPlan>(&sql).bind(plan_id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// A plan the viewer may see (as the group's facilitator).
+    pub async fn plan_for(&self, viewer: &Staff, plan_id: i64) -> StoreResult<ActionPlan> {
+        let plan = self.plan(plan_id).await?;
+        self.check_private_access(viewer, plan.member_id).await?;
+        Ok(plan)
+    }
+
+    pub async fn create_plan(
+        &self,
+        member_id: i64,
+        p: &PlanInput,
+        by: &str,
+    ) -> StoreResult<ActionPlan> {
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO action_plans (member_id, what, how_much, when_text, how_often, by_date,
+                confidence, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+            .bind(member_id).bind(&p.what).bind(&p.how_much).bind(&p.when).bind(&p.how_often)
+            .bind(&p.by_date).bind(p.confidence).bind(by).bind(now())
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        self.plan(id).await
+    }
+
+    /// Records a review; done, changed and dropped close the plan, on track keeps it open.
+    pub async fn review_plan(
+        &self,
+        plan_id: i64,
+        meeting_id: Option<i64>,
+        r: &ReviewInput,
+        by: &str,
+    ) -> StoreResult<()> {
+        let status = match r.outcome {
+            "on_track" => "open",
+            other => other,
+        };
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO plan_reviews (plan_id, meeting_id, outcome, note, recorded_by, at)
+                 VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(plan_id).bind(meeting_id).bind(r.outcome).bind(&r.note).bind(by).bind(now())
+                .execute(&mut *tx).await?;
+            sqlx::query("UPDATE action_plans SET status = $1 WHERE id = $2")
+                .bind(status).bind(plan_id).execute(&mut *tx).await?;
+            if let Some(m) = meeting_id {
+                sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")
+                    .bind(now()).bind(m).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn reviews_of(&self, plan_id: i64) -> StoreResult<Vec<PlanReview>> {
+        on_db!(self, pool => sqlx::query_as::<_, PlanReview>(
+            "SELECT id, plan_id, meeting_id, outcome, note, at FROM plan_reviews
+             WHERE plan_id = $1 ORDER BY at DESC, id DESC")
+            .bind(plan_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Open plans of the group's current members (for the goals step).
+    pub async fn open_plans_in_group(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+    ) -> StoreResult<Vec<GroupPlan>> {
+        self.group_for(viewer, group_id).await?;
+        if !self.facilitates(viewer, group_id).await? {
+            return Err(StoreError::Forbidden);
+        }
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS}, m.preferred_name FROM action_plans p
+             JOIN members m ON m.id = p.member_id
+             WHERE m.group_id = $1 AND m.left_on IS NULL AND p.status = 'open'
+             ORDER BY lower(m.preferred_name), p.created_at"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, GroupPlan>(&sql).bind(group_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    // --- since last time ----------------------------------------------------------------
+
+    pub async fn checkins_of(&self, viewer: &Staff, meeting_id: i64) -> StoreResult<Vec<Checkin>> {
+        let m = self.meeting_for(viewer, meeting_id).await?;
+        if !self.facilitates(viewer, m.group_id).await? {
+            return Err(StoreError::Forbidden);
+        }
+        on_db!(self, pool => sqlx::query_as::<_, Checkin>(
+            "SELECT id, meeting_id, member_id, note, private, at FROM checkins WHERE meeting_id = $1")
+            .bind(meeting_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Notes a member's "since last time" line (private unless the facilitator says not).
+    pub async fn save_checkin(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        member_id: i64,
+        note: &str,
+        private: bool,
+    ) -> StoreResult<()> {
+        let m = self.meeting_for(viewer, meeting_id).await?;
+        if !self.facilitates(viewer, m.group_id).await? {
+            return Err(StoreError::Forbidden);
+        }
+        let member = self.member_unchecked(member_id).await?;
+        if member.group_id != m.group_id {
+            return Err(StoreError::NotFound);
+        }
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO checkins (meeting_id, member_id, note, private, recorded_by, at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (meeting_id, member_id) DO UPDATE SET note = excluded.note,
+                    private = excluded.private, recorded_by = excluded.recorded_by, at = excluded.at")
+                .bind(meeting_id).bind(member_id).bind(note).bind(private).bind(viewer.actor()).bind(now())
+                .execute(&mut *tx).await?;
+            sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")
+                .bind(now()).bind(meeting_id).execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// A member's own check-ins (for their personal link page).
+    pub async fn checkins_of_member(&self, member_id: i64) -> StoreResult<Vec<Checkin>> {
+        on_db!(self, pool => sqlx::query_as::<_, Checkin>(
+            "SELECT id, meeting_id, member_id, note, private, at FROM checkins WHERE member_id = $1 ORDER BY at DESC")
+            .bind(member_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+}

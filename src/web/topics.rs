@@ -1,0 +1,614 @@
+//! The topic board and library, members' action plans and their reviews, and the run-sheet's
+//! content steps (goals, brainstorm and votes, "since last time").
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::account::staff_page;
+use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, render_status};
+use crate::AppState;
+use crate::domain::access::Staff;
+use crate::domain::group::Group;
+use crate::domain::member::Member;
+use crate::domain::topic::{
+    ActionPlan, BoardTopic, PLAN_OUTCOMES, PlanInput, PlanReview, ReviewInput, TopicInput,
+};
+use crate::domain::{FieldErrors, RawInput};
+use crate::error::{AppError, AppResult};
+use crate::store::{MeetingSummary, MemberFilter, StoreError, now};
+
+fn back_to(raw: &RawInput, fallback: &str) -> String {
+    let b = raw.text("back");
+    if b.starts_with('/') && !b.starts_with("//") {
+        b
+    } else {
+        fallback.to_string()
+    }
+}
+
+// --- the board --------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "topics/board.html")]
+struct BoardPage {
+    page: Page,
+    group: Group,
+    topics: Vec<BoardTopic>,
+    next_meetings: Vec<MeetingSummary>,
+    form: Form,
+}
+
+impl BoardPage {
+    fn on_board(&self) -> Vec<&BoardTopic> {
+        self.topics
+            .iter()
+            .filter(|t| t.on_board() && t.status != "set_aside")
+            .collect()
+    }
+    fn set_aside(&self) -> Vec<&BoardTopic> {
+        self.topics
+            .iter()
+            .filter(|t| t.status == "set_aside")
+            .collect()
+    }
+    fn library(&self) -> Vec<&BoardTopic> {
+        self.topics
+            .iter()
+            .filter(|t| !t.on_board() && !t.retired)
+            .collect()
+    }
+    fn covered_label(&self, t: &&BoardTopic) -> String {
+        t.last_covered_at
+            .map(|ts| super::when(ts, &self.group.timezone))
+            .unwrap_or_default()
+    }
+}
+
+async fn board_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    group_id: i64,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let group = state.store.group_for(me, group_id).await?;
+    let topics = state.store.group_topics(group_id).await?;
+    let cutoff = now() - 12 * 3600;
+    let next_meetings = state
+        .store
+        .meetings_of(me, group_id)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            (m.meeting.is_planned() && m.meeting.starts_at > cutoff) || m.meeting.is_under_way()
+        })
+        .take(4)
+        .collect();
+    render_status(
+        status,
+        &BoardPage {
+            page: staff_page(&format!("Topics: {}", group.name), me, cookies, "groups"),
+            group,
+            topics,
+            next_meetings,
+            form,
+        },
+    )
+}
+
+pub async fn board(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    board_page(
+        &state,
+        &me,
+        &cookies,
+        group_id,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Proposes a topic by name (from the board or the run-sheet's brainstorm step).
+pub async fn propose(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.group_for(&me, group_id).await?;
+    match TopicInput::try_from(&raw) {
+        Ok(input) => {
+            state
+                .store
+                .propose_topic(group_id, &input, &me.actor())
+                .await?;
+            let back = back_to(&raw, &format!("/groups/{group_id}/topics"));
+            Ok(redirect_with(
+                &back,
+                &format!("\"{}\" is on the board.", input.title),
+            ))
+        }
+        Err(e) => {
+            board_page(
+                &state,
+                &me,
+                &cookies,
+                group_id,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// Acts on one topic: put it on the board, agree it for a meeting, set it aside, mark it
+/// covered, or record a show of hands as votes.
+pub async fn act(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path((group_id, topic_id)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.group_for(&me, group_id).await?;
+    let topic = state.store.group_topic(group_id, topic_id).await?;
+    let back = back_to(&raw, &format!("/groups/{group_id}/topics"));
+    let message = match raw.text("do").as_str() {
+        "board" | "proposed" => {
+            state
+                .store
+                .put_on_board(group_id, topic_id, &me.actor())
+                .await?;
+            format!("\"{}\" is on the board.", topic.title)
+        }
+        "agree" => {
+            let meeting_id: i64 = raw.text("meeting_id").parse().map_err(|_| {
+                AppError::BadRequest(
+                    "Choose the meeting to agree the topic for. If there is none, plan it first."
+                        .into(),
+                )
+            })?;
+            state
+                .store
+                .agree_topic(&me, group_id, topic_id, meeting_id)
+                .await?;
+            format!("\"{}\" is agreed for the next meeting.", topic.title)
+        }
+        "set_aside" => {
+            state
+                .store
+                .set_topic_status(&me, group_id, topic_id, "set_aside")
+                .await?;
+            format!("\"{}\" has been set aside.", topic.title)
+        }
+        "covered" => {
+            state
+                .store
+                .set_topic_status(&me, group_id, topic_id, "covered")
+                .await?;
+            format!("\"{}\" is marked as covered.", topic.title)
+        }
+        "votes" => {
+            let mut ids = Vec::new();
+            for v in raw.all("member") {
+                ids.push(
+                    v.parse::<i64>().map_err(|_| {
+                        AppError::BadRequest("Choose members from the list.".into())
+                    })?,
+                );
+            }
+            state
+                .store
+                .record_votes(&me, group_id, topic_id, &ids)
+                .await?;
+            format!(
+                "{} {} recorded for \"{}\".",
+                ids.len(),
+                if ids.len() == 1 { "vote" } else { "votes" },
+                topic.title
+            )
+        }
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose what to do with the topic.".into(),
+            ));
+        }
+    };
+    Ok(redirect_with(&back, &message))
+}
+
+#[derive(Template)]
+#[template(path = "topics/topic.html")]
+struct TopicPage {
+    page: Page,
+    group: Group,
+    topic: BoardTopic,
+    form: Form,
+    can_edit: bool,
+}
+
+async fn topic_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    group_id: i64,
+    topic_id: i64,
+    form: Option<Form>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let group = state.store.group_for(me, group_id).await?;
+    let topic = state.store.group_topic(group_id, topic_id).await?;
+    let form = form.unwrap_or_else(|| {
+        let mut raw = RawInput::default();
+        raw.set("title", &topic.title);
+        raw.set("description", &topic.description);
+        raw.set("prompts", &topic.prompts);
+        raw.set("retired", topic.retired.to_string());
+        Form::from_raw(raw)
+    });
+    let can_edit = topic.is_own() || me.is_coordinator();
+    render_status(
+        status,
+        &TopicPage {
+            page: staff_page(&topic.title, me, cookies, "groups"),
+            group,
+            topic,
+            form,
+            can_edit,
+        },
+    )
+}
+
+pub async fn topic(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path((group_id, topic_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    topic_page(
+        &state,
+        &me,
+        &cookies,
+        group_id,
+        topic_id,
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn edit_topic(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path((group_id, topic_id)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.group_topic(group_id, topic_id).await?;
+    match TopicInput::try_from(&raw) {
+        Ok(input) => {
+            let retired = matches!(raw.text("retired").as_str(), "true" | "on");
+            match state
+                .store
+                .update_topic(&me, group_id, topic_id, &input, retired)
+                .await
+            {
+                Ok(()) => Ok(redirect_with(
+                    &format!("/groups/{group_id}/topics/{topic_id}"),
+                    "The topic has been saved.",
+                )),
+                Err(StoreError::Conflict(_)) => {
+                    let e =
+                        FieldErrors::single("title", "There is already a topic with this name.");
+                    topic_page(
+                        &state,
+                        &me,
+                        &cookies,
+                        group_id,
+                        topic_id,
+                        Some(Form::with_errors(raw, e)),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(e) => {
+            topic_page(
+                &state,
+                &me,
+                &cookies,
+                group_id,
+                topic_id,
+                Some(Form::with_errors(raw, e)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+// --- action plans -------------------------------------------------------------------------
+
+pub async fn add_plan(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(member_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.check_private_access(&me, member_id).await?;
+    let back = back_to(&raw, &format!("/members/{member_id}#goals"));
+    match PlanInput::try_from(&raw) {
+        Ok(p) => {
+            let plan = state.store.create_plan(member_id, &p, &me.actor()).await?;
+            let message = if plan.low_confidence() {
+                format!(
+                    "The plan is saved. Confidence is {} out of 10: it may help to make the plan a little smaller, so it feels more likely.",
+                    plan.confidence
+                )
+            } else {
+                "The plan is saved.".to_string()
+            };
+            Ok(redirect_with(&back, &message))
+        }
+        Err(e) => {
+            super::members::show_page(
+                &state,
+                &me,
+                &cookies,
+                member_id,
+                Form::blank(),
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "topics/plan.html")]
+struct PlanPage {
+    page: Page,
+    member: Member,
+    plan: ActionPlan,
+    reviews: Vec<PlanReview>,
+    outcomes: [(&'static str, &'static str); 4],
+    form: Form,
+    timezone: String,
+}
+
+impl PlanPage {
+    fn when(&self, ts: &i64) -> String {
+        super::when(*ts, &self.timezone)
+    }
+}
+
+async fn plan_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    plan_id: i64,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let plan = state.store.plan_for(me, plan_id).await?;
+    let member = state.store.member_for(me, plan.member_id).await?;
+    let group = state.store.group_for(me, member.group_id).await?;
+    let reviews = state.store.reviews_of(plan_id).await?;
+    render_status(
+        status,
+        &PlanPage {
+            page: staff_page("Action plan", me, cookies, "groups"),
+            member,
+            plan,
+            reviews,
+            outcomes: PLAN_OUTCOMES,
+            form,
+            timezone: group.timezone,
+        },
+    )
+}
+
+pub async fn plan(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(plan_id): Path<i64>,
+) -> AppResult<Response> {
+    plan_page(
+        &state,
+        &me,
+        &cookies,
+        plan_id,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Reviews a plan: done, on track, changed or dropped, with an optional note; from the plan's
+/// page or the run-sheet's goals step (then with the meeting).
+pub async fn review(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    headers: HeaderMap,
+    Path(plan_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let plan = state.store.plan_for(&me, plan_id).await?;
+    let meeting_id = match raw.text("meeting_id").as_str() {
+        "" => None,
+        v => {
+            let id: i64 = v
+                .parse()
+                .map_err(|_| AppError::BadRequest("Unknown meeting.".into()))?;
+            state.store.meeting_for(&me, id).await?;
+            Some(id)
+        }
+    };
+    match ReviewInput::try_from(&raw) {
+        Ok(r) => {
+            state
+                .store
+                .review_plan(plan_id, meeting_id, &r, &me.actor())
+                .await?;
+            let back = back_to(&raw, &format!("/plans/{plan_id}"));
+            let _ = headers;
+            Ok(redirect_with(
+                &back,
+                &format!("The review of \"{}\" is saved.", plan.what),
+            ))
+        }
+        Err(e) => {
+            plan_page(
+                &state,
+                &me,
+                &cookies,
+                plan_id,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+// --- since last time -----------------------------------------------------------------------
+
+pub async fn save_checkin(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path((meeting_id, member_id)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let mut e = FieldErrors::new();
+    let note = crate::domain::optional_text(&raw, "note", 1000, &mut e);
+    if !e.is_empty() {
+        return Err(AppError::Invalid(e));
+    }
+    // Private unless the facilitator unticks it; the form sends "private" only when ticked,
+    // with "private_shown" telling that the box was there.
+    let private =
+        raw.get("private_shown").is_none() || matches!(raw.text("private").as_str(), "true" | "on");
+    state
+        .store
+        .save_checkin(&me, meeting_id, member_id, &note, private)
+        .await?;
+    Ok(redirect_with(
+        &format!("/meetings/{meeting_id}/run#checkin-{member_id}"),
+        "Saved.",
+    ))
+}
+
+/// Data the run-sheet shows in the content steps, loaded only for the step on screen.
+pub struct ContentStep {
+    pub topic: Option<BoardTopic>,
+    pub proposed: Vec<BoardTopic>,
+    pub next_meeting: Option<MeetingSummary>,
+    /// (member, open plans) for those present.
+    pub plans_present: Vec<(Member, Vec<ActionPlan>)>,
+    /// (member, open plans) for those not here, to ring.
+    pub plans_absent: Vec<(Member, Vec<ActionPlan>)>,
+    pub checkins: Vec<crate::domain::topic::Checkin>,
+    /// False for coordinators who do not facilitate the group: goals and check-ins are private.
+    pub private_ok: bool,
+}
+
+impl ContentStep {
+    pub fn checkin_for(&self, member_id: &i64) -> Option<&crate::domain::topic::Checkin> {
+        self.checkins.iter().find(|c| c.member_id == *member_id)
+    }
+    /// Check-ins are private unless the facilitator said otherwise.
+    pub fn checkin_private(&self, member_id: &i64) -> bool {
+        self.checkin_for(member_id).is_none_or(|c| c.private)
+    }
+}
+
+pub async fn content_for(
+    state: &AppState,
+    me: &Staff,
+    meeting: &crate::domain::meeting::Meeting,
+    kind: &str,
+    present_ids: &[i64],
+) -> AppResult<ContentStep> {
+    let mut c = ContentStep {
+        topic: None,
+        proposed: Vec::new(),
+        next_meeting: None,
+        plans_present: Vec::new(),
+        plans_absent: Vec::new(),
+        checkins: Vec::new(),
+        private_ok: state.store.facilitates(me, meeting.group_id).await?,
+    };
+    match kind {
+        "topic" => {
+            c.topic = state
+                .store
+                .agreed_topic(meeting.group_id, meeting.id)
+                .await?
+        }
+        "next_meeting" => {
+            c.proposed = state
+                .store
+                .group_topics(meeting.group_id)
+                .await?
+                .into_iter()
+                .filter(|t| {
+                    t.status == "proposed"
+                        || (t.status == "agreed" && t.meeting_id != Some(meeting.id))
+                })
+                .collect();
+            c.next_meeting = state
+                .store
+                .meetings_of(me, meeting.group_id)
+                .await?
+                .into_iter()
+                .find(|m| m.meeting.starts_at > meeting.starts_at && !m.meeting.is_cancelled());
+        }
+        "goals" if c.private_ok => {
+            let plans = state
+                .store
+                .open_plans_in_group(me, meeting.group_id)
+                .await?;
+            let members = state
+                .store
+                .members_of(me, meeting.group_id, &MemberFilter::default())
+                .await?;
+            for m in members {
+                let mine: Vec<ActionPlan> = plans
+                    .iter()
+                    .filter(|p| p.plan.member_id == m.id)
+                    .map(|p| p.plan.clone())
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                if present_ids.contains(&m.id) {
+                    c.plans_present.push((m, mine));
+                } else {
+                    c.plans_absent.push((m, mine));
+                }
+            }
+        }
+        "since_last_time" if c.private_ok => {
+            c.checkins = state.store.checkins_of(me, meeting.id).await?
+        }
+        _ => {}
+    }
+    Ok(c)
+}
+
+pub const OUTCOMES: [(&str, &str); 4] = PLAN_OUTCOMES;
