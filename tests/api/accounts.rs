@@ -233,6 +233,7 @@ both_backends! {
         app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
         let b = app.signed_in("fern@example.org", PASSWORD).await;
         let elsewhere = app.signed_in("fern@example.org", PASSWORD).await;
+        let old_token = b.cookie("hearth_session").unwrap();
         b.get("/account").await.expect(200).expect_contains("Change your password");
 
         let res = b
@@ -267,8 +268,11 @@ both_backends! {
             )
             .await;
         res.expect_redirect("/account");
-        // This browser carries on; every other session has ended.
+        // This browser carries on with a new session; every other session has ended,
+        // including the one this browser had before.
         b.get("/account").await.expect(200);
+        assert_ne!(b.cookie("hearth_session").unwrap(), old_token);
+        assert_eq!(with_session_cookie(&app.base, &old_token, "/account").await, 303);
         elsewhere.get("/account").await.expect_signin_redirect();
         app.browser().sign_in("fern@example.org", PASSWORD).await.expect(401);
         app.browser().sign_in("fern@example.org", NEW_PASSWORD).await.expect(303);
@@ -385,5 +389,81 @@ both_backends! {
         let res = cb.post_form("/staff", &[("name", "Ivo Lead"), ("email", "ivo@example.org"), ("role", "coordinator")]).await;
         res.expect(200);
         assert_eq!(app.staff("ivo@example.org").await.role, Role::Coordinator);
+    }
+}
+
+both_backends! {
+    async fn setup_can_be_won_only_once(app: TestApp) {
+        // Several people open the setup page and submit it at the same moment.
+        let mut browsers = Vec::new();
+        for _ in 0..6 {
+            let b = app.browser();
+            b.csrf_from("/setup").await;
+            browsers.push(b);
+        }
+        let mut handles = Vec::new();
+        for (i, b) in browsers.into_iter().enumerate() {
+            handles.push(tokio::spawn(async move {
+                let email = format!("first{i}@example.org");
+                b.post_form(
+                    "/setup",
+                    &[("name", "First"), ("email", &email), ("password", PASSWORD), ("password_confirm", PASSWORD)],
+                )
+                .await
+                .status
+                .as_u16()
+            }));
+        }
+        let mut statuses = Vec::new();
+        for h in handles {
+            statuses.push(h.await.unwrap());
+        }
+        let won = statuses.iter().filter(|s| **s == 303).count();
+        assert_eq!(
+            app.store.account_count().await.unwrap(),
+            1,
+            "more than one first coordinator was created (statuses {statuses:?})"
+        );
+        assert_eq!(won, 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 303 || *s == 409), "{statuses:?}");
+    }
+}
+
+both_backends! {
+    async fn first_account_is_created_once_under_concurrency(app: TestApp) {
+        // The store's promise behind /setup, tested where the race is easiest to hit: many
+        // calls released at once on an already open connection pool.
+        let mut warm = Vec::new();
+        for _ in 0..8 {
+            let store = app.store.clone();
+            warm.push(tokio::spawn(async move { store.healthy().await }));
+        }
+        for h in warm {
+            assert!(h.await.unwrap());
+        }
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(8));
+        let mut handles = Vec::new();
+        for i in 0..8 {
+            let store = app.store.clone();
+            let barrier = barrier.clone();
+            handles.push(tokio::spawn(async move {
+                barrier.wait().await;
+                store
+                    .create_first_account(&format!("first{i}@example.org"), "First", "!")
+                    .await
+            }));
+        }
+        let mut created = 0;
+        for h in handles {
+            if let Ok(Some(_)) = h.await.unwrap() {
+                created += 1;
+            }
+        }
+        assert_eq!(
+            app.store.account_count().await.unwrap(),
+            1,
+            "create_first_account made {created} accounts when called at once"
+        );
+        assert_eq!(created, 1);
     }
 }

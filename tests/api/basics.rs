@@ -71,3 +71,14 @@ both_backends! {
         assert!(!page.text.contains("href=\"http"));
     }
 }
+
+both_backends! {
+    async fn healthz_is_503_when_the_database_is_gone(app: TestApp) {
+        let b = app.browser();
+        b.get("/healthz").await.expect(200);
+        app.store.close().await;
+        let res = b.get("/healthz").await;
+        res.expect(503);
+        assert!(!res.text.contains("sqlx") && !res.text.contains("postgres://"), "{}", res.text);
+    }
+}

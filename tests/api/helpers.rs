@@ -36,11 +36,11 @@ macro_rules! both_backends {
         async fn $name($app: $crate::helpers::TestApp) $body
 
         mod $name {
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 $crate::helpers::run($crate::helpers::Backend::Sqlite, super::$name).await;
             }
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 $crate::helpers::run($crate::helpers::Backend::Postgres, super::$name).await;
             }

@@ -194,3 +194,45 @@ both_backends! {
         w.f1b.get(&format!("/members/{m}")).await.expect(200).expect_lacks("Who has looked at or changed this record");
     }
 }
+
+both_backends! {
+    async fn only_one_personal_link_works_even_when_made_at_once(app: TestApp) {
+        // Two "make a new link" clicks at the same moment must still leave one working link.
+        let w = World::build(&app).await;
+        let m = w.member_a;
+        let mut warm = Vec::new();
+        for _ in 0..8 {
+            let store = app.store.clone();
+            warm.push(tokio::spawn(async move { store.healthy().await }));
+        }
+        for h in warm {
+            assert!(h.await.unwrap());
+        }
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(6));
+        let mut handles = Vec::new();
+        for _ in 0..6 {
+            let store = app.store.clone();
+            let barrier = barrier.clone();
+            handles.push(tokio::spawn(async move {
+                let token = hearth::auth::new_token();
+                barrier.wait().await;
+                store
+                    .replace_member_link(m, &hearth::auth::hash_token(&token), "test")
+                    .await
+                    .unwrap();
+                token
+            }));
+        }
+        let mut tokens = Vec::new();
+        for h in handles {
+            tokens.push(h.await.unwrap());
+        }
+        let mut working = 0;
+        for token in tokens {
+            if app.store.member_by_link(&hearth::auth::hash_token(&token)).await.unwrap().is_some() {
+                working += 1;
+            }
+        }
+        assert_eq!(working, 1, "{working} personal links work for one member");
+    }
+}

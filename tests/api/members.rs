@@ -295,6 +295,27 @@ both_backends! {
         let audit = app.store.audit_for(&format!("member:{}", eve.id), 10).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "imported"), "{audit:?}");
 
+        // Quotes, ampersands and angle brackets survive the trip through the preview page.
+        let tricky = "preferred_name,needs_note\n\"Mary \"\"Mo\"\" O'Brien & Co\",\"<b>not bold</b>, \"\"quoted\"\"\"\n";
+        let res = r.cb.upload_csv(r.g, tricky).await;
+        res.expect(200).expect_contains("All 1 rows are ready");
+        let csv = html::hidden(&res.text, "csv").unwrap();
+        assert_eq!(csv, tricky);
+        assert!(!res.text.contains("<b>not bold</b>"), "CSV content is escaped in the page");
+        r.cb.post_form(&format!("/groups/{}/members/import/confirm", r.g), &[("csv", &csv)]).await.expect(303);
+        let members = app.store.members_of(&r.c, r.g, &all).await.unwrap();
+        let mary = members.iter().find(|m| m.preferred_name.starts_with("Mary")).unwrap();
+        assert_eq!(mary.preferred_name, "Mary \"Mo\" O'Brien & Co");
+        assert_eq!(mary.needs_note, "<b>not bold</b>, \"quoted\"");
+        assert_eq!(members.len(), 7);
+
+        // Too many rows at once.
+        let mut big = String::from("preferred_name\n");
+        for i in 0..2001 {
+            big.push_str(&format!("Person {i}\n"));
+        }
+        r.cb.upload_csv(r.g, &big).await.expect(422).expect_contains("more than 2000 rows");
+
         // Pasted rows work like a file.
         let res = r
             .cb
@@ -310,7 +331,7 @@ both_backends! {
         res.expect(422);
         res.expect_contains("Nothing has been imported");
         r.cb.post_form(&format!("/groups/{}/members/import/confirm", r.g), &[("csv", "")]).await.expect(422);
-        assert_eq!(app.store.members_of(&r.c, r.g, &all).await.unwrap().len(), 6);
+        assert_eq!(app.store.members_of(&r.c, r.g, &all).await.unwrap().len(), 7);
         assert!(!app.store.members_of(&r.c, r.g, &all).await.unwrap().iter().any(|m| m.preferred_name == "Jo"));
     }
 }
