@@ -99,6 +99,16 @@ schemas["ReflectionInput"] = s("object", required=["feeling"], properties={"went
 schemas["Concern"] = s("object", properties={"id": s("integer"), "group_id": s("integer"), "meeting_id": nullable_int, "member_id": nullable_int, "about": s("string"), "concern": s("string"), "action_taken": s("string"), "who_told": s("string"), "recorded_by": s("integer"), "recorded_by_name": s("string"), "created_at": s("integer")})
 schemas["ConcernInput"] = s("object", required=["concern"], properties={"member_id": nullable_int, "about": s("string"), "concern": s("string"), "action_taken": s("string"), "who_told": s("string"), "meeting_id": nullable_int})
 def listof(key, name): return s("object", properties={key: s("array", items=ref(name))})
+schemas["Topic"] = s("object", properties={"id": s("integer"), "group_id": nullable_int, "title": s("string"), "description": s("string"),
+    "prompts": s("array", items=s("string")), "retired": s("boolean"),
+    "status": s("string", enum=["library", "proposed", "agreed", "covered", "set_aside"], description="library: in the library, not on this group's board"),
+    "votes": s("integer", description="votes from this group's members"), "meeting_id": nullable_int, "last_covered_at": nullable_int},
+    required=["id", "title", "status", "votes"])
+schemas["TopicInput"] = s("object", required=["title"], properties={"title": s("string", maxLength=120), "description": s("string"), "prompts": s("string", description="one per line")})
+schemas["Plan"] = s("object", properties={"id": s("integer"), "member_id": s("integer"), "what": s("string"), "how_much": s("string"), "when": s("string"), "how_often": s("string"), "by_date": date, "confidence": s("integer", minimum=0, maximum=10), "status": s("string", enum=["open", "done", "changed", "dropped"]), "created_at": s("integer")}, required=["id", "member_id", "what", "confidence", "status"])
+schemas["PlanInput"] = s("object", required=["what", "confidence"], properties={"what": s("string"), "how_much": s("string"), "when": s("string"), "how_often": s("string"), "by_date": date, "confidence": s("integer", minimum=0, maximum=10, description="below 7, Hearth suggests making the plan smaller")})
+schemas["Review"] = s("object", properties={"id": s("integer"), "plan_id": s("integer"), "meeting_id": nullable_int, "outcome": s("string", enum=["on_track", "done", "changed", "dropped"]), "note": s("string"), "at": s("integer")})
+schemas["Checkin"] = s("object", properties={"id": s("integer"), "meeting_id": s("integer"), "member_id": s("integer"), "note": s("string"), "private": s("boolean"), "at": s("integer")})
 
 paths = {
     "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}},
@@ -190,6 +200,41 @@ paths = {
         "parameters": [path_id()],
         "get": {"summary": "Facilitators' reflections (facilitators of the group and coordinators only)", "responses": {"200": ok(listof("reflections", "Reflection")), **errors(401, 404)}},
         "put": {"summary": "Save your own reflection", "requestBody": body(ref("ReflectionInput")), "responses": {"200": ok(listof("reflections", "Reflection")), **errors(400, 401, 404, 422)}},
+    },
+    "/groups/{id}/topics": {
+        "parameters": [path_id()],
+        "get": {"summary": "The topic library and the group's board, each with its status and votes", "responses": {"200": ok(listof("topics", "Topic")), **errors(401, 404)}},
+        "post": {"summary": "Propose a topic (the library's, if the title matches one)", "requestBody": body(ref("TopicInput")), "responses": {"201": ok(ref("Topic"), "Created"), **errors(400, 401, 404, 422)}},
+    },
+    "/groups/{id}/topics/{topic_id}": {
+        "parameters": [path_id(), path_id("topic_id", "topic id")],
+        "put": {"summary": "Move a topic on the board: proposed, agreed (with meeting_id), covered, set_aside", "requestBody": body(s("object", required=["status"], properties={"status": s("string", enum=["proposed", "agreed", "covered", "set_aside"]), "meeting_id": s("integer")})), "responses": {"200": ok(ref("Topic")), **errors(400, 401, 404, 422)}},
+    },
+    "/topics/{id}/votes": {
+        "parameters": [path_id()],
+        "post": {"summary": "A member's vote (one per member per topic)", "requestBody": body(s("object", required=["member_id"], properties={"member_id": s("integer")})), "responses": {"201": ok(ref("Topic"), "Voted"), **errors(400, 401, 404, 422)}},
+    },
+    "/topics/{id}/votes/{member_id}": {
+        "parameters": [path_id(), path_id("member_id", "member id")],
+        "delete": {"summary": "Take a member's vote back", "responses": {"200": ok(ref("Topic")), **errors(401, 404)}},
+    },
+    "/members/{id}/plans": {
+        "parameters": [path_id()],
+        "get": {"summary": "A member's action plans (the group's own facilitators only)", "responses": {"200": ok(listof("plans", "Plan")), **errors(401, 403, 404)}},
+        "post": {"summary": "Add an action plan", "requestBody": body(ref("PlanInput")), "responses": {"201": ok(ref("Plan"), "Created"), **errors(400, 401, 403, 404, 422)}},
+    },
+    "/plans/{id}": {
+        "parameters": [path_id()],
+        "get": {"summary": "One plan with every review", "responses": {"200": ok(s("object", properties={"reviews": s("array", items=ref("Review"))})), **errors(401, 403, 404)}},
+    },
+    "/plans/{id}/reviews": {
+        "parameters": [path_id()],
+        "post": {"summary": "Review a plan", "requestBody": body(s("object", required=["outcome"], properties={"outcome": s("string", enum=["on_track", "done", "changed", "dropped"]), "note": s("string"), "meeting_id": s("integer")})), "responses": {"201": ok(listof("reviews", "Review"), "Created"), **errors(400, 401, 403, 404, 422)}},
+    },
+    "/meetings/{id}/checkins": {
+        "parameters": [path_id()],
+        "get": {"summary": "'Since last time' lines (the group's own facilitators only)", "responses": {"200": ok(listof("checkins", "Checkin")), **errors(401, 403, 404)}},
+        "put": {"summary": "Note a member's line (private unless private is false)", "requestBody": body(s("object", required=["member_id", "note"], properties={"member_id": s("integer"), "note": s("string"), "private": s("boolean", default=True)})), "responses": {"200": ok(listof("checkins", "Checkin")), **errors(400, 401, 403, 404, 422)}},
     },
     "/venues": {
         "get": {"summary": "All venues", "responses": {"200": ok(s("object", properties={"venues": s("array", items=ref("Venue"))})), **errors(401)}},

@@ -22,6 +22,7 @@ use crate::store::{Facilitator, MemberFilter, StoreError};
 use crate::web::{ApiStaff, JsonInput};
 
 mod meetings;
+mod topics;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -83,6 +84,26 @@ pub fn router() -> Router<AppState> {
         .route(
             "/meetings/{id}/reflections",
             get(meetings::reflections).put(meetings::save_reflection),
+        )
+        .route(
+            "/groups/{id}/topics",
+            get(topics::list).post(topics::propose),
+        )
+        .route("/groups/{id}/topics/{topic_id}", put(topics::set_status))
+        .route("/topics/{id}/votes", post(topics::vote))
+        .route(
+            "/topics/{id}/votes/{member_id}",
+            axum::routing::delete(topics::unvote),
+        )
+        .route(
+            "/members/{id}/plans",
+            get(topics::plans).post(topics::add_plan),
+        )
+        .route("/plans/{id}", get(topics::plan))
+        .route("/plans/{id}/reviews", post(topics::review))
+        .route(
+            "/meetings/{id}/checkins",
+            get(topics::checkins).put(topics::save_checkin),
         )
         .route("/venues", get(list_venues).post(create_venue))
         .route(

@@ -30,11 +30,26 @@ struct LinkPage {
     contacts: [(&'static str, &'static str); 4],
     story: [(&'static str, &'static str); 3],
     upcoming: Vec<(crate::domain::meeting::Meeting, Option<String>)>,
+    topics: Vec<crate::domain::topic::BoardTopic>,
+    my_votes: Vec<i64>,
+    plans: Vec<crate::domain::topic::ActionPlan>,
+    checkins: Vec<crate::domain::topic::Checkin>,
+    plan_form: Form,
+    topic_form: Form,
 }
 
 impl LinkPage {
     fn when(&self, ts: &i64) -> String {
         when(*ts, &self.timezone)
+    }
+    fn voted(&self, topic_id: &i64) -> bool {
+        self.my_votes.contains(topic_id)
+    }
+    fn board(&self) -> Vec<&crate::domain::topic::BoardTopic> {
+        self.topics
+            .iter()
+            .filter(|t| t.status == "proposed" || t.status == "agreed")
+            .collect()
     }
     fn has_current(&self, kind: &&str) -> bool {
         self.consents
@@ -63,12 +78,40 @@ async fn show(
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
+    show_with(
+        state,
+        cookies,
+        token,
+        member,
+        form,
+        Form::blank(),
+        Form::blank(),
+        status,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_with(
+    state: &AppState,
+    cookies: &Cookies,
+    token: String,
+    member: Member,
+    form: Form,
+    plan_form: Form,
+    topic_form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
     let group = state.store.group_unchecked(member.group_id).await?;
     let consents = state.store.consents_of(member.id).await?;
     let upcoming = state
         .store
         .upcoming_for_member(member.group_id, member.id)
         .await?;
+    let topics = state.store.group_topics(member.group_id).await?;
+    let my_votes = state.store.votes_of(member.id).await?;
+    let plans = state.store.plans_of(member.id).await?;
+    let checkins = state.store.checkins_of_member(member.id).await?;
     render_status(
         status,
         &LinkPage {
@@ -91,6 +134,12 @@ async fn show(
             contacts: CONTACT_PREFS,
             story: STORY,
             upcoming,
+            topics,
+            my_votes,
+            plans,
+            checkins,
+            plan_form,
+            topic_form,
         },
     )
 }
@@ -217,4 +266,106 @@ pub async fn rsvp(
         _ => "Thank you for letting us know. We will miss you.",
     };
     Ok(redirect_with(&format!("/m/{token}#meetings"), said))
+}
+
+/// A member suggests a topic for the group's board.
+pub async fn propose_topic(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    Path(token): Path<String>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    match crate::domain::topic::TopicInput::try_from(&raw) {
+        Ok(input) => {
+            let topic_id = state
+                .store
+                .propose_topic(member.group_id, &input, &format!("member:{}", member.id))
+                .await?;
+            state
+                .store
+                .vote(topic_id, member.id, &format!("member:{}", member.id))
+                .await?;
+            Ok(redirect_with(
+                &format!("/m/{token}#topics"),
+                "Thank you. Your topic is on the board, with your vote.",
+            ))
+        }
+        Err(e) => {
+            show_with(
+                &state,
+                &cookies,
+                token,
+                member,
+                Form::blank(),
+                Form::blank(),
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// A member votes for a topic, or takes their vote back.
+pub async fn vote(
+    State(state): State<AppState>,
+    Path((token, topic_id)): Path<(String, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    state.store.group_topic(member.group_id, topic_id).await?;
+    if raw.text("vote") == "false" {
+        state.store.unvote(topic_id, member.id).await?;
+        Ok(redirect_with(
+            &format!("/m/{token}#topics"),
+            "Your vote has been taken back.",
+        ))
+    } else {
+        state
+            .store
+            .vote(topic_id, member.id, &format!("member:{}", member.id))
+            .await?;
+        Ok(redirect_with(
+            &format!("/m/{token}#topics"),
+            "Thank you for your vote.",
+        ))
+    }
+}
+
+/// A member writes down their own action plan.
+pub async fn add_plan(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    Path(token): Path<String>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    match crate::domain::topic::PlanInput::try_from(&raw) {
+        Ok(p) => {
+            let plan = state
+                .store
+                .create_plan(member.id, &p, &format!("member:{}", member.id))
+                .await?;
+            let message = if plan.low_confidence() {
+                "Your plan is saved. You said your confidence is below 7: it may help to make the plan a little smaller, so it feels more likely."
+            } else {
+                "Your plan is saved. Good luck!"
+            };
+            Ok(redirect_with(&format!("/m/{token}#plans"), message))
+        }
+        Err(e) => {
+            show_with(
+                &state,
+                &cookies,
+                token,
+                member,
+                Form::blank(),
+                Form::with_errors(raw, e),
+                Form::blank(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
 }

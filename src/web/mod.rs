@@ -188,6 +188,9 @@ pub fn router(state: AppState) -> Router {
         .route("/m/{token}", get(link::page).post(link::update))
         .route("/m/{token}/consents", post(link::give_consent))
         .route("/m/{token}/meetings/{meeting}", post(link::rsvp))
+        .route("/m/{token}/topics", post(link::propose_topic))
+        .route("/m/{token}/topics/{topic}", post(link::vote))
+        .route("/m/{token}/plans", post(link::add_plan))
         .route(
             "/m/{token}/consents/{cid}/withdraw",
             post(link::withdraw_consent),

@@ -162,67 +162,66 @@ pub async fn act(
     state.store.group_for(&me, group_id).await?;
     let topic = state.store.group_topic(group_id, topic_id).await?;
     let back = back_to(&raw, &format!("/groups/{group_id}/topics"));
-    let message = match raw.text("do").as_str() {
-        "board" | "proposed" => {
-            state
-                .store
-                .put_on_board(group_id, topic_id, &me.actor())
-                .await?;
-            format!("\"{}\" is on the board.", topic.title)
-        }
-        "agree" => {
-            let meeting_id: i64 = raw.text("meeting_id").parse().map_err(|_| {
-                AppError::BadRequest(
+    let message =
+        match raw.text("do").as_str() {
+            "board" | "proposed" => {
+                state
+                    .store
+                    .put_on_board(group_id, topic_id, &me.actor())
+                    .await?;
+                format!("\"{}\" is on the board.", topic.title)
+            }
+            "agree" => {
+                let meeting_id: i64 = raw.text("meeting_id").parse().map_err(|_| {
+                    AppError::BadRequest(
                     "Choose the meeting to agree the topic for. If there is none, plan it first."
                         .into(),
                 )
-            })?;
-            state
-                .store
-                .agree_topic(&me, group_id, topic_id, meeting_id)
-                .await?;
-            format!("\"{}\" is agreed for the next meeting.", topic.title)
-        }
-        "set_aside" => {
-            state
-                .store
-                .set_topic_status(&me, group_id, topic_id, "set_aside")
-                .await?;
-            format!("\"{}\" has been set aside.", topic.title)
-        }
-        "covered" => {
-            state
-                .store
-                .set_topic_status(&me, group_id, topic_id, "covered")
-                .await?;
-            format!("\"{}\" is marked as covered.", topic.title)
-        }
-        "votes" => {
-            let mut ids = Vec::new();
-            for v in raw.all("member") {
-                ids.push(
-                    v.parse::<i64>().map_err(|_| {
-                        AppError::BadRequest("Choose members from the list.".into())
-                    })?,
-                );
+                })?;
+                state
+                    .store
+                    .agree_topic(&me, group_id, topic_id, meeting_id)
+                    .await?;
+                format!("\"{}\" is agreed for the next meeting.", topic.title)
             }
-            state
-                .store
-                .record_votes(&me, group_id, topic_id, &ids)
-                .await?;
-            format!(
-                "{} {} recorded for \"{}\".",
-                ids.len(),
-                if ids.len() == 1 { "vote" } else { "votes" },
-                topic.title
-            )
-        }
-        _ => {
-            return Err(AppError::BadRequest(
-                "Choose what to do with the topic.".into(),
-            ));
-        }
-    };
+            "set_aside" => {
+                state
+                    .store
+                    .set_topic_status(&me, group_id, topic_id, "set_aside")
+                    .await?;
+                format!("\"{}\" has been set aside.", topic.title)
+            }
+            "covered" => {
+                state
+                    .store
+                    .set_topic_status(&me, group_id, topic_id, "covered")
+                    .await?;
+                format!("\"{}\" is marked as covered.", topic.title)
+            }
+            "votes" => {
+                let mut ids = Vec::new();
+                for v in raw.all("member") {
+                    ids.push(v.parse::<i64>().map_err(|_| {
+                        AppError::BadRequest("Choose members from the list.".into())
+                    })?);
+                }
+                state
+                    .store
+                    .record_votes(&me, group_id, topic_id, &ids)
+                    .await?;
+                format!(
+                    "{} {} recorded for \"{}\".",
+                    ids.len(),
+                    if ids.len() == 1 { "vote" } else { "votes" },
+                    topic.title
+                )
+            }
+            _ => {
+                return Err(AppError::BadRequest(
+                    "Choose what to do with the topic.".into(),
+                ));
+            }
+        };
     Ok(redirect_with(&back, &message))
 }
 

@@ -1,0 +1,245 @@
+//! Topics, votes, action plans, reviews and check-ins in the JSON API. Plans, reviews and
+//! check-ins are for the group's own facilitators only (a coordinator who does not facilitate
+//! the group gets 403), as on the pages.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::{created, parsed};
+use crate::AppState;
+use crate::domain::FieldErrors;
+use crate::domain::topic::{PlanInput, ReviewInput, TopicInput};
+use crate::error::{AppError, AppResult};
+use crate::web::{ApiStaff, JsonInput};
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let topics = state.store.group_topics_for(&me, group_id).await?;
+    Ok(Json(serde_json::json!({ "topics": topics })))
+}
+
+/// Proposes a topic by `title` (optionally `description` and `prompts`).
+pub async fn propose(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    state.store.group_for(&me, group_id).await?;
+    let input = parsed(TopicInput::try_from(&raw))?;
+    let id = state
+        .store
+        .propose_topic(group_id, &input, &me.actor())
+        .await?;
+    let topic = state.store.group_topic(group_id, id).await?;
+    Ok(created(
+        format!("/api/v1/groups/{group_id}/topics/{id}"),
+        topic,
+    ))
+}
+
+/// Changes a topic's place on the board: `status` proposed, agreed (with `meeting_id`),
+/// covered or set_aside.
+pub async fn set_status(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path((group_id, topic_id)): Path<(i64, i64)>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    state.store.group_for(&me, group_id).await?;
+    state.store.group_topic(group_id, topic_id).await?;
+    match raw.text("status").as_str() {
+        "agreed" => {
+            let meeting_id = raw.text("meeting_id").parse::<i64>().map_err(|_| {
+                AppError::Invalid(FieldErrors::single(
+                    "meeting_id",
+                    "Give the id of the meeting the topic is agreed for.",
+                ))
+            })?;
+            state
+                .store
+                .agree_topic(&me, group_id, topic_id, meeting_id)
+                .await?;
+        }
+        s @ ("proposed" | "covered" | "set_aside") => {
+            if s == "proposed" {
+                state
+                    .store
+                    .put_on_board(group_id, topic_id, &me.actor())
+                    .await?;
+            }
+            state
+                .store
+                .set_topic_status(&me, group_id, topic_id, s)
+                .await?;
+        }
+        _ => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "status",
+                "Use proposed, agreed, covered or set_aside.",
+            )));
+        }
+    }
+    let topic = state.store.group_topic(group_id, topic_id).await?;
+    Ok(Json(topic).into_response())
+}
+
+/// Records a member's vote (`member_id`): one per member per topic.
+pub async fn vote(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(topic_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    let member_id = raw.text("member_id").parse::<i64>().map_err(|_| {
+        AppError::Invalid(FieldErrors::single(
+            "member_id",
+            "Give the id of the member who votes.",
+        ))
+    })?;
+    let member = state
+        .store
+        .member_unchecked(member_id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    state.store.group_for(&me, member.group_id).await?;
+    state.store.vote(topic_id, member_id, &me.actor()).await?;
+    let topic = state.store.group_topic(member.group_id, topic_id).await?;
+    Ok((StatusCode::CREATED, Json(topic)).into_response())
+}
+
+pub async fn unvote(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path((topic_id, member_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let member = state
+        .store
+        .member_unchecked(member_id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    state.store.group_for(&me, member.group_id).await?;
+    state.store.unvote(topic_id, member_id).await?;
+    let topic = state.store.group_topic(member.group_id, topic_id).await?;
+    Ok(Json(topic).into_response())
+}
+
+pub async fn plans(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(member_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let plans = state.store.plans_for(&me, member_id).await?;
+    Ok(Json(serde_json::json!({ "plans": plans })))
+}
+
+/// Adds an action plan: `what`, `how_much`, `when`, `how_often`, `by_date`, `confidence` (0-10).
+pub async fn add_plan(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(member_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    state.store.check_private_access(&me, member_id).await?;
+    let input = parsed(PlanInput::try_from(&raw))?;
+    let plan = state
+        .store
+        .create_plan(member_id, &input, &me.actor())
+        .await?;
+    let suggestion = plan
+        .low_confidence()
+        .then_some("Confidence is below 7: it may help to make the plan smaller.");
+    let mut body = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?;
+    body["suggestion"] = serde_json::json!(suggestion);
+    Ok(created(format!("/api/v1/plans/{}", plan.id), body))
+}
+
+pub async fn plan(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(plan_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let plan = state.store.plan_for(&me, plan_id).await?;
+    let reviews = state.store.reviews_of(plan_id).await?;
+    let mut body = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?;
+    body["reviews"] =
+        serde_json::to_value(&reviews).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Json(body))
+}
+
+/// Reviews a plan: `outcome` (done, on_track, changed, dropped), `note`, optional `meeting_id`.
+pub async fn review(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(plan_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    state.store.plan_for(&me, plan_id).await?;
+    let input = parsed(ReviewInput::try_from(&raw))?;
+    let meeting_id = match raw.text("meeting_id").as_str() {
+        "" => None,
+        v => {
+            let id = v.parse::<i64>().map_err(|_| {
+                AppError::Invalid(FieldErrors::single("meeting_id", "Give a meeting's id."))
+            })?;
+            state.store.meeting_for(&me, id).await?;
+            Some(id)
+        }
+    };
+    state
+        .store
+        .review_plan(plan_id, meeting_id, &input, &me.actor())
+        .await?;
+    let reviews = state.store.reviews_of(plan_id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "reviews": reviews })),
+    )
+        .into_response())
+}
+
+pub async fn checkins(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(meeting_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let rows = state.store.checkins_of(&me, meeting_id).await?;
+    Ok(Json(serde_json::json!({ "checkins": rows })))
+}
+
+/// Notes a member's "since last time" line: `member_id`, `note`, `private` (default true).
+pub async fn save_checkin(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(meeting_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<serde_json::Value>> {
+    let mut e = FieldErrors::new();
+    let member_id = raw.text("member_id").parse::<i64>().ok();
+    if member_id.is_none() {
+        e.add("member_id", "Give the member's id.");
+    }
+    let note = crate::domain::required_text(&raw, "note", 1000, "Write the line to keep.", &mut e);
+    let private = raw.get("private").is_none() || crate::domain::flag(&raw, "private", &mut e);
+    let Some(member_id) = member_id.filter(|_| e.is_empty()) else {
+        return Err(AppError::Invalid(e));
+    };
+    state
+        .store
+        .save_checkin(&me, meeting_id, member_id, &note, private)
+        .await
+        .map_err(|err| match err {
+            crate::store::StoreError::NotFound => AppError::Invalid(FieldErrors::single(
+                "member_id",
+                "This member is not in the meeting's group.",
+            )),
+            other => other.into(),
+        })?;
+    let rows = state.store.checkins_of(&me, meeting_id).await?;
+    Ok(Json(serde_json::json!({ "checkins": rows })))
+}
