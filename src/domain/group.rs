@@ -37,6 +37,14 @@ impl Group {
             _ => "Open-ended".into(),
         }
     }
+    /// The group agreement, one rule per line.
+    pub fn ground_rules_list(&self) -> Vec<&str> {
+        self.ground_rules
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
     pub fn length_label(&self) -> String {
         minutes_label(self.usual_meeting_length)
     }

@@ -33,7 +33,7 @@ impl ImportRow {
             Ok(_) => Vec::new(),
             Err(e) => e
                 .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
+                .map(|e| format!("{}: {}", column_label(&e.field), e.message))
                 .collect(),
         }
     }
@@ -61,6 +61,24 @@ impl ImportCheck {
             .iter()
             .filter_map(|r| r.result.as_ref().ok().cloned())
             .collect()
+    }
+}
+
+/// A column's name in words, for messages about a row.
+fn column_label(field: &str) -> &str {
+    match field {
+        "preferred_name" => "Preferred name",
+        "full_name" => "Full name",
+        "phone" => "Phone",
+        "email" => "Email",
+        "preferred_contact" => "Preferred contact",
+        "needs" => "Needs",
+        "needs_note" => "Needs note",
+        "happy_to_share_story" => "Happy to share story",
+        "joined_on" => "Joined on",
+        "left_on" => "Left on",
+        "row" => "Row",
+        other => other,
     }
 }
 
@@ -213,8 +231,8 @@ mod tests {
         assert!(!c.all_ok());
         assert_eq!(c.error_count(), 2);
         assert_eq!(c.rows[0].line, 2);
-        assert!(c.rows[0].errors()[0].starts_with("email"));
-        assert!(c.rows[1].errors()[0].starts_with("preferred_name"));
+        assert!(c.rows[0].errors()[0].starts_with("Email"));
+        assert!(c.rows[1].errors()[0].starts_with("Preferred name"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod account;
+pub mod contact;
 pub mod group;
 pub mod meeting;
 pub mod member;
@@ -226,6 +227,14 @@ pub(crate) fn optional_number(
     range: std::ops::RangeInclusive<i64>,
     errors: &mut FieldErrors,
 ) -> Option<i64> {
+    let what = match field {
+        "usual_meeting_length" => "the usual meeting length in minutes",
+        "number_of_meetings" => "how many meetings the group will have",
+        "capacity" => "how many people fit",
+        "duration_minutes" => "how long the meeting is, in minutes",
+        "minutes" => "how many minutes the step takes",
+        _ => "the number",
+    };
     let text = raw.text(field);
     if text.is_empty() {
         return None;
@@ -235,12 +244,16 @@ pub(crate) fn optional_number(
         Ok(_) => {
             errors.add(
                 field,
-                format!("Enter a number from {} to {}.", range.start(), range.end()),
+                format!(
+                    "Enter a number from {} to {}. This is {what}.",
+                    range.start(),
+                    range.end()
+                ),
             );
             None
         }
         Err(_) => {
-            errors.add(field, "Enter a whole number, like 12.");
+            errors.add(field, format!("Enter {what} as a whole number, like 12."));
             None
         }
     }

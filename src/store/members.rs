@@ -81,9 +81,9 @@ impl Store {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM members m
              WHERE m.group_id = $1 {status}
-               AND ($2 = '' OR lower(m.preferred_name) LIKE $3 OR lower(m.full_name) LIKE $3
-                    OR m.phone LIKE $3 OR lower(m.email) LIKE $3)
-               AND ($4 = '' OR (',' || m.needs || ',') LIKE $5)
+               AND ($2 = '' OR lower(m.preferred_name) LIKE $3 ESCAPE '\\' OR lower(m.full_name) LIKE $3 ESCAPE '\\'
+                    OR m.phone LIKE $3 ESCAPE '\\' OR lower(m.email) LIKE $3 ESCAPE '\\')
+               AND ($4 = '' OR (',' || m.needs || ',') LIKE $5 ESCAPE '\\')
                AND ($6 = '' OR m.preferred_contact = $6)
              ORDER BY lower(m.preferred_name), m.id"
         );
@@ -302,7 +302,14 @@ impl Store {
     }
 }
 
+/// Makes typed text match literally in a `LIKE ... ESCAPE '\\'` pattern.
 fn escape_like(text: &str) -> String {
-    // Without an ESCAPE clause the simplest safe course is to drop the wildcards a user typed.
-    text.replace(['%', '_'], " ")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod contacts;
 mod groups;
 mod meetings;
 mod members;

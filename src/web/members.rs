@@ -293,6 +293,9 @@ struct ShowPage {
     /// The member's action plans; None when the viewer does not facilitate the group.
     plans: Option<Vec<crate::domain::topic::ActionPlan>>,
     plan_form: Form,
+    contacts: Vec<crate::domain::contact::Contact>,
+    contact_form: Form,
+    ways: [(&'static str, &'static str); 5],
 }
 
 impl ShowPage {
@@ -301,18 +304,42 @@ impl ShowPage {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The forms on a member's page, each shown again with its errors when it fails.
+#[derive(Default)]
+pub struct MemberForms {
+    pub consent: Form,
+    pub plan: Form,
+    pub contact: Form,
+}
+
 pub(super) async fn show_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
     id: i64,
-    consent_form: Form,
-    plan_form: Form,
+    forms: MemberForms,
     status: StatusCode,
 ) -> AppResult<Response> {
+    let MemberForms {
+        consent: consent_form,
+        plan: plan_form,
+        contact: contact_form,
+    } = forms;
     let member = state.store.member_for(me, id).await?;
     let group = state.store.group_for(me, member.group_id).await?;
+    let contacts = state.store.contacts_of_member(me, id).await?;
+    let contact_form =
+        if contact_form.raw.get("contacted_on").is_none() && !contact_form.has_errors() {
+            let mut raw = RawInput::default();
+            raw.set(
+                "contacted_on",
+                jiff::ZonedDateTime::now().date().to_string(),
+            );
+            raw.set("how", "phone");
+            Form::from_raw(raw)
+        } else {
+            contact_form
+        };
     let plans = if state.store.facilitates(me, group.id).await? {
         Some(state.store.plans_for(me, id).await?)
     } else {
@@ -361,6 +388,9 @@ pub(super) async fn show_page(
             audit,
             plans,
             plan_form,
+            contacts,
+            contact_form,
+            ways: crate::domain::contact::CONTACT_WAYS,
         },
     )
 }
@@ -376,8 +406,7 @@ pub async fn show(
         &me,
         &cookies,
         id,
-        Form::blank(),
-        Form::blank(),
+        MemberForms::default(),
         StatusCode::OK,
     )
     .await
@@ -405,8 +434,10 @@ pub async fn add_consent(
                 &me,
                 &cookies,
                 id,
-                Form::with_errors(raw, e),
-                Form::blank(),
+                MemberForms {
+                    consent: Form::with_errors(raw, e),
+                    ..Default::default()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -3,6 +3,7 @@
 
 mod account;
 mod assets;
+mod contacts;
 mod extract;
 mod form;
 mod groups;
@@ -178,6 +179,11 @@ pub fn router(state: AppState) -> Router {
             "/meetings/{id}/checkins/{member}",
             post(topics::save_checkin),
         )
+        .route("/members/{id}/contacts", post(contacts::add))
+        .route("/contacts/{id}/done", post(contacts::follow_up_done))
+        .route("/groups/{id}/contacts", get(contacts::sheet))
+        .route("/groups/{id}/contacts.csv", get(contacts::csv))
+        .route("/meetings/{id}/call-list", get(contacts::call_list))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
         .route("/venues/{id}", get(venues::show))

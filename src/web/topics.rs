@@ -367,8 +367,10 @@ pub async fn add_plan(
                 &me,
                 &cookies,
                 member_id,
-                Form::blank(),
-                Form::with_errors(raw, e),
+                super::members::MemberForms {
+                    plan: Form::with_errors(raw, e),
+                    ..Default::default()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

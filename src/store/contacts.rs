@@ -1,0 +1,123 @@
+//! The contact record, read and written only by staff who may see the member's group.
+
+use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+use crate::domain::contact::{Contact, ContactInput};
+
+const CONTACT_SELECT: &str =
+    "SELECT c.id, c.group_id, c.member_id, m.preferred_name AS member_name,
+        c.contacted_on, c.how, c.about, c.follow_up, c.follow_up_by, c.follow_up_done,
+        c.recorded_by, a.name AS recorded_by_name
+     FROM contacts c JOIN members m ON m.id = c.member_id JOIN accounts a ON a.id = c.recorded_by";
+
+impl Store {
+    pub async fn add_contact(
+        &self,
+        viewer: &Staff,
+        member_id: i64,
+        c: &ContactInput,
+    ) -> StoreResult<i64> {
+        let member = self.member_unchecked(member_id).await?;
+        self.group_for(viewer, member.group_id).await?;
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO contacts (group_id, member_id, contacted_on, how, about, follow_up,
+                follow_up_by, recorded_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+            .bind(member.group_id).bind(member_id).bind(&c.contacted_on).bind(c.how).bind(&c.about)
+            .bind(&c.follow_up).bind(&c.follow_up_by).bind(viewer.id).bind(now())
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn contacts_of_member(
+        &self,
+        viewer: &Staff,
+        member_id: i64,
+    ) -> StoreResult<Vec<Contact>> {
+        let member = self.member_unchecked(member_id).await?;
+        self.group_for(viewer, member.group_id).await?;
+        let sql = format!(
+            "{CONTACT_SELECT} WHERE c.member_id = $1 ORDER BY c.contacted_on DESC, c.id DESC"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql).bind(member_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// A group's contact record, optionally for a date range (inclusive, YYYY-MM-DD).
+    pub async fn contacts_of_group(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> StoreResult<Vec<Contact>> {
+        self.group_for(viewer, group_id).await?;
+        let sql = format!(
+            "{CONTACT_SELECT} WHERE c.group_id = $1 AND ($2 = '' OR c.contacted_on >= $2)
+               AND ($3 = '' OR c.contacted_on <= $3)
+             ORDER BY c.contacted_on DESC, c.id DESC"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql)
+            .bind(group_id).bind(from.unwrap_or("")).bind(to.unwrap_or("")).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Follow-ups still to do in the groups the viewer facilitates, or that they recorded.
+    pub async fn open_follow_ups(&self, viewer: &Staff) -> StoreResult<Vec<Contact>> {
+        let sql = format!(
+            "{CONTACT_SELECT} WHERE c.follow_up <> '' AND c.follow_up_done = FALSE
+               AND (c.recorded_by = $1 OR c.group_id IN
+                    (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $1))
+             ORDER BY COALESCE(c.follow_up_by, '9999-12-31'), c.id"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql).bind(viewer.id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn set_follow_up_done(
+        &self,
+        viewer: &Staff,
+        contact_id: i64,
+        done: bool,
+    ) -> StoreResult<i64> {
+        let group_id = on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT group_id FROM contacts WHERE id = $1")
+            .bind(contact_id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        self.group_for(viewer, group_id).await?;
+        on_db!(self, pool => sqlx::query("UPDATE contacts SET follow_up_done = $1 WHERE id = $2")
+            .bind(done).bind(contact_id).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        let member_id = on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT member_id FROM contacts WHERE id = $1")
+            .bind(contact_id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(member_id)
+    }
+
+    /// The last contact date with each member of a group (for call lists).
+    pub async fn last_contacts(&self, group_id: i64) -> StoreResult<Vec<(i64, String)>> {
+        on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
+            "SELECT member_id, MAX(contacted_on) FROM contacts WHERE group_id = $1 GROUP BY member_id")
+            .bind(group_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// For each member of a group, how many of the last `n` held meetings they came to.
+    pub async fn recent_attendance(&self, group_id: i64, n: i64) -> StoreResult<Vec<(i64, i64)>> {
+        on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
+            "SELECT a.member_id, COUNT(*) FROM attendance a
+             WHERE a.member_id IS NOT NULL AND a.meeting_id IN
+               (SELECT id FROM meetings WHERE group_id = $1 AND status = 'held'
+                ORDER BY starts_at DESC LIMIT $2)
+             GROUP BY a.member_id")
+            .bind(group_id).bind(n).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// How many meetings the group has held (to know whether "not seen lately" means anything).
+    pub async fn held_count(&self, group_id: i64) -> StoreResult<i64> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status = 'held'")
+            .bind(group_id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+}
