@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 use reqwest::cookie::CookieStore;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use hearth::store::Backend;
 
@@ -48,7 +48,8 @@ macro_rules! both_backends {
     };
 }
 
-/// Starts a fresh app on the backend, runs the test on it and cleans up afterwards.
+/// Starts a fresh app on the backend, runs the test on it and cleans up afterwards (after a
+/// failed test too: the cleanup runs when the test's future is dropped).
 pub async fn run<F, Fut>(backend: Backend, test: F)
 where
     F: FnOnce(TestApp) -> Fut,
@@ -57,22 +58,58 @@ where
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let cleanup = app.cleanup.clone();
-    let reopen = app.reopen.clone();
+    let _cleanup = Cleanup {
+        reopen: app.reopen.clone(),
+        schema: app.schema.clone(),
+    };
     let store = app.store.clone();
     test(app).await;
     store.close().await;
-    if let Reopen::Sqlite(url) = reopen {
-        let path = url.trim_start_matches("sqlite://").to_string();
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+}
+
+/// Removes a test's database when dropped: the SQLite files, or the PostgreSQL schema.
+struct Cleanup {
+    reopen: Reopen,
+    schema: Option<String>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match &self.reopen {
+            Reopen::Sqlite(url) => {
+                let path = url.trim_start_matches("sqlite://").to_string();
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+            Reopen::Postgres(_) => {
+                let Some(schema) = self.schema.clone() else {
+                    return;
+                };
+                // Drop may run inside the test's runtime: do the async work on a thread of its own.
+                let url = postgres_url();
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        if let Ok(pool) =
+                            PgPoolOptions::new().max_connections(1).connect(&url).await
+                        {
+                            let _ =
+                                sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                                    .execute(&pool)
+                                    .await;
+                            pool.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
         }
-    }
-    if let Some((pool, schema)) = cleanup {
-        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-            .execute(&pool)
-            .await;
-        pool.close().await;
     }
 }
 
@@ -129,7 +166,8 @@ pub struct TestApp {
     pub base: String,
     pub store: hearth::Store,
     pub backend: Backend,
-    cleanup: Option<(PgPool, String)>,
+    /// The PostgreSQL schema of this test, if on PostgreSQL.
+    schema: Option<String>,
     reopen: Reopen,
 }
 
@@ -143,7 +181,7 @@ enum Reopen {
 impl TestApp {
     /// A new app on a new database; None when PostgreSQL is not there and the run is not strict.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        let (store, cleanup, reopen) = match backend {
+        let (store, schema, reopen) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("hearth-test-{}.db", random_hex(16)));
                 let url = format!("sqlite://{}", path.display());
@@ -194,11 +232,8 @@ impl TestApp {
                 let store = hearth::Store::open_postgres(options.clone())
                     .await
                     .expect("open postgres store");
-                (
-                    store,
-                    Some((admin, schema)),
-                    Reopen::Postgres(Box::new(options)),
-                )
+                admin.close().await;
+                (store, Some(schema), Reopen::Postgres(Box::new(options)))
             }
         };
         let base = serve(store.clone()).await;
@@ -206,7 +241,7 @@ impl TestApp {
             base,
             store,
             backend,
-            cleanup,
+            schema,
             reopen,
         })
     }
