@@ -40,7 +40,7 @@ both_backends! {
         res.expect(422);
         res.expect_field_error("name", "Enter the group's name.");
         res.expect_field_error("timezone", "is not a time zone we know");
-        res.expect_field_error("usual_meeting_length", "Enter a whole number");
+        res.expect_field_error("usual_meeting_length", "whole number");
         res.expect_field_error("number_of_meetings", "Enter how many meetings");
         res.expect_field_error("ground_rules_reviewed_on", "Enter a real date");
         res.expect_value("description", "For anyone living with diabetes.");
@@ -182,7 +182,7 @@ both_backends! {
         res.expect_value("hearing_loop", "true");
         let res = cb.post_form("/venues/new", &[("name", "The Hall"), ("capacity", "lots")]).await;
         res.expect(422);
-        res.expect_field_error("capacity", "Enter a whole number");
+        res.expect_field_error("capacity", "whole number");
         res.expect_value("name", "The Hall");
         let long = "y".repeat(1001);
         cb.post_form("/venues/new", &[("name", "The Hall"), ("address", long.as_str())])

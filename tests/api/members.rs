@@ -242,11 +242,16 @@ both_backends! {
         res.expect_contains("Nothing has been imported");
         let line2 = row_for_line(&res.text, 2).unwrap();
         assert!(line2.contains("Eve") && line2.contains("Ready"), "{line2}");
-        let line3 = row_for_line(&res.text, 3).unwrap();
-        assert!(line3.contains("preferred_name: Enter the name they like to be called."), "{line3}");
-        let line4 = row_for_line(&res.text, 4).unwrap();
-        assert!(line4.contains("Fay") && line4.contains("email: Enter an email address") && line4.contains("phone: Enter a phone number"), "{line4}");
-        let line5 = row_for_line(&res.text, 5).unwrap();
+        // Each error names its column (as a label or as the column's name) and says what to do.
+        let row = |line| row_for_line(&res.text, line).unwrap().to_lowercase().replace('_', " ");
+        let line3 = row(3);
+        assert!(line3.contains("preferred name: enter the name they like to be called."), "{line3}");
+        let line4 = row(4);
+        assert!(
+            line4.contains("fay") && line4.contains("email: enter an email address") && line4.contains("phone: enter a phone number"),
+            "{line4}"
+        );
+        let line5 = row(5);
         assert!(line5.contains("needs:") && line5.contains("telepathy"), "{line5}");
         assert!(html::hidden(&res.text, "csv").is_none(), "a file with errors offers no import button");
         assert_eq!(count().await, 4, "nothing imported from a file with errors");
