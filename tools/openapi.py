@@ -82,6 +82,9 @@ meeting_props = {
     "status": s("string", enum=["planned", "under_way", "held", "cancelled"]), "cancel_reason": s("string"),
     "topic": s("string"), "current_step": s("integer"), "started_at": nullable_int, "ended_at": nullable_int,
     "version": s("integer", description="goes up with every change"),
+    "step_started_at": nullable_int,
+    "round_up_good": s("string"), "round_up_not_so_good": s("string"), "round_up_sharing": s("string"),
+    "topics_discussed": s("string"), "key_points": s("string"), "pass_on": s("string"),
 }
 schemas["AgendaStep"] = step_out
 schemas["Meeting"] = s("object", properties={**meeting_props, "number": s("integer", description="1 for the group's first meeting"), "agenda": s("array", items=ref("AgendaStep"))}, required=["id", "date", "start_time", "starts_at", "duration_minutes", "status", "agenda"])

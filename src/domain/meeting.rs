@@ -196,11 +196,17 @@ impl MeetingInput {
         let (Some(date), Some(start_time)) = (date, start_time) else {
             return Err(e);
         };
-        let starts_at = DateTime::from_parts(date, start_time)
-            .in_tz(timezone)
-            .map(|z| z.timestamp().as_second());
-        let starts_at = match starts_at {
-            Ok(s) => s,
+        let local = DateTime::from_parts(date, start_time);
+        let starts_at = match local.in_tz(timezone) {
+            // A time skipped when the clocks go forward does not exist that day.
+            Ok(z) if z.datetime() != local => {
+                e.add(
+                    "start_time",
+                    "The clocks go forward at this time on that day, so it does not exist. Choose another time.",
+                );
+                0
+            }
+            Ok(z) => z.timestamp().as_second(),
             Err(_) => {
                 e.add("timezone", "The group's time zone is not known.");
                 0
@@ -753,6 +759,19 @@ mod tests {
         .1;
         // 19:00 BST is 18:00 UTC; 19:00 GMT is 19:00 UTC: 49 hours apart, not 48.
         assert_eq!(after - before, 49 * 3600);
+    }
+
+    #[test]
+    fn a_time_skipped_by_the_clocks_is_refused() {
+        // Clocks go forward at 01:00 on Sunday 28 March 2027 in London.
+        let e = MeetingInput::parse(
+            &raw(&[("date", "2027-03-28"), ("start_time", "01:30")]),
+            "Europe/London",
+            90,
+            None,
+        )
+        .expect_err("no such time");
+        assert!(e.get("start_time").is_some());
     }
 
     #[test]

@@ -22,6 +22,18 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// The field's name in words: "start_time" becomes "Start time".
+    pub fn label(&self) -> String {
+        let words = self.field.replace('_', " ");
+        let mut chars = words.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+}
+
 /// Every problem found in one submission, in the order of the form's fields.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 #[serde(transparent)]

@@ -500,8 +500,11 @@ impl Store {
                  WHERE meeting_id = $3 AND position = $4")
                 .bind(checked).bind(notes).bind(id).bind(position)
                 .execute(&mut *tx).await?.rows_affected();
-            bump!(tx, id)?;
-            tx.commit().await?;
+            // Nothing changed (a refused change): roll back, leave the version alone.
+            if n > 0 {
+                bump!(tx, id)?;
+                tx.commit().await?;
+            }
             Ok(n)
         })
         .map_err(StoreError::from_sqlx)?;
@@ -528,8 +531,11 @@ impl Store {
                 .bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(&s.kind)
                 .bind(id).bind(position)
                 .execute(&mut *tx).await?.rows_affected();
-            bump!(tx, id)?;
-            tx.commit().await?;
+            // Nothing changed (a refused change): roll back, leave the version alone.
+            if n > 0 {
+                bump!(tx, id)?;
+                tx.commit().await?;
+            }
             Ok(n)
         })
         .map_err(StoreError::from_sqlx)?;
@@ -589,8 +595,11 @@ impl Store {
                     "UPDATE meetings SET current_step = $1 WHERE id = $2 AND current_step > $1")
                     .bind((remaining - 1).max(0)).bind(id).execute(&mut *tx).await?;
             }
-            bump!(tx, id)?;
-            tx.commit().await?;
+            // Nothing changed (a refused change): roll back, leave the version alone.
+            if n > 0 {
+                bump!(tx, id)?;
+                tx.commit().await?;
+            }
             Ok(n)
         })
         .map_err(StoreError::from_sqlx)?;
@@ -728,8 +737,10 @@ impl Store {
                  ON CONFLICT (meeting_id, member_id) DO NOTHING")
                 .bind(meeting_id).bind(member_id).bind(now()).bind(viewer.actor())
                 .execute(&mut *tx).await?.rows_affected();
-            bump!(tx, meeting_id)?;
-            tx.commit().await?;
+            if n > 0 {
+                bump!(tx, meeting_id)?;
+                tx.commit().await?;
+            }
             Ok(n)
         })
         .map_err(StoreError::from_sqlx)?;

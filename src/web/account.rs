@@ -47,6 +47,7 @@ struct HomePage {
     first_name: String,
     help: Vec<crate::store::HelpRequest>,
     upcoming: Vec<crate::store::UpcomingMeeting>,
+    follow_ups: Vec<crate::domain::contact::Contact>,
 }
 
 pub async fn home(
@@ -63,9 +64,11 @@ pub async fn home(
     let groups = state.store.groups_for(&staff).await?;
     let help = state.store.open_help_requests(&staff).await?;
     let upcoming = state.store.upcoming_meetings(&staff, 6).await?;
+    let follow_ups = state.store.open_follow_ups(&staff).await?;
     render(&HomePage {
         help,
         upcoming,
+        follow_ups,
         first_name: staff
             .name
             .split_whitespace()

@@ -249,6 +249,14 @@ pub async fn rsvp(
     if meeting.group_id != member.group_id {
         return Err(AppError::NotFound);
     }
+    if !(meeting.is_planned() || meeting.is_under_way()) {
+        let why = if meeting.is_cancelled() {
+            "This meeting has been cancelled, so there is nothing to answer. Thank you all the same."
+        } else {
+            "This meeting has already taken place."
+        };
+        return Ok(redirect_with(&format!("/m/{token}#meetings"), why));
+    }
     let answer = crate::domain::meeting::parse_rsvp(&raw)
         .map_err(|_| AppError::BadRequest("Choose coming, maybe or not coming.".into()))?;
     state

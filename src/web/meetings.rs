@@ -764,7 +764,13 @@ pub async fn start(
     if m.is_cancelled() {
         return Err(AppError::Conflict("This meeting was cancelled.".into()));
     }
-    if !m.is_under_way() {
+    if m.is_held() {
+        return Ok(redirect_with(
+            &format!("/meetings/{id}/notes"),
+            "This meeting has already ended. Here is its record.",
+        ));
+    }
+    if m.is_planned() {
         state
             .store
             .set_meeting_status(&me, id, "under_way", "")
@@ -851,13 +857,19 @@ async fn sign_in_page(
             },
         )
         .await?;
+    // Someone who had left but came back today is on the list (signed in, so a tap undoes it);
+    // the others who have left are offered in the walk-in form.
+    let (back, others): (Vec<Member>, Vec<Member>) = left
+        .into_iter()
+        .partition(|m| attendance.iter().any(|a| a.member_id == Some(m.id)));
+    list.extend(people(back, &rsvps, &attendance));
     render_status(
         status,
         &SignInPage {
             page: staff_page("Sign people in", me, cookies, "groups"),
             guests: attendance.into_iter().filter(|a| a.is_guest).collect(),
             people: list,
-            others: left,
+            others,
             meeting,
             group,
             form,

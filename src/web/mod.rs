@@ -355,6 +355,7 @@ async fn render_errors(req: Request, next: Next) -> Response {
             cookies.map(|c| c.csrf).unwrap_or_default(),
         ),
         message: info.message,
+        fields: info.fields,
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -367,6 +368,7 @@ async fn render_errors(req: Request, next: Next) -> Response {
 struct ErrorPage {
     page: Page,
     message: String,
+    fields: crate::domain::FieldErrors,
 }
 
 /// Reads one cookie's value from the request headers.
