@@ -152,6 +152,11 @@ paths = {
         "parameters": [path_id()],
         "post": {"summary": "Record a consent", "requestBody": body(ref("ConsentInput")), "responses": {"201": ok(s("object", properties={"consents": s("array", items=ref("Consent"))}), "Created"), **errors(400, 401, 404, 422)}},
     },
+    "/members/{id}/link": {
+        "parameters": [path_id()],
+        "post": {"summary": "Issue a new personal link (older links stop working); the URL is shown once", "responses": {"201": ok(s("object", required=["url"], properties={"url": s("string", format="uri")}), "Created"), **errors(401, 404)}},
+        "delete": {"summary": "Turn the member's personal link off", "responses": {"204": {"description": "Turned off"}, **errors(401, 404)}},
+    },
     "/members/{id}/consents/{cid}/withdraw": {
         "parameters": [path_id(), path_id("cid", "consent id")],
         "post": {"summary": "Mark a consent as withdrawn", "responses": {"200": ok(s("object", properties={"consents": s("array", items=ref("Consent"))})), **errors(401, 404)}},

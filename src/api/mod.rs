@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
             get(get_member).put(update_member).patch(update_member),
         )
         .route("/members/{id}/consents", post(add_consent))
+        .route("/members/{id}/link", post(issue_link).delete(revoke_link))
         .route(
             "/members/{id}/consents/{cid}/withdraw",
             post(withdraw_consent),
@@ -348,6 +349,33 @@ async fn withdraw_consent(
     }
     let consents = state.store.consents_of(id).await?;
     Ok(Json(serde_json::json!({ "consents": consents })))
+}
+
+/// Issues a new personal link for the member (any older link stops working). The link is in
+/// the answer once; only its hash is kept.
+async fn issue_link(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    state.store.member_for(&me, id).await?;
+    let token = crate::auth::new_token();
+    state
+        .store
+        .replace_member_link(id, &crate::auth::hash_token(&token), &me.actor())
+        .await?;
+    let url = format!("{}/m/{token}", state.config.public_url);
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "url": url }))).into_response())
+}
+
+async fn revoke_link(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    state.store.member_for(&me, id).await?;
+    state.store.revoke_member_links(id, &me.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // --- venues -----------------------------------------------------------------------------
