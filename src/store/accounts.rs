@@ -75,12 +75,24 @@ impl Store {
         name: &str,
         password_hash: &str,
     ) -> StoreResult<Option<Staff>> {
-        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
-            "INSERT INTO accounts (email, name, role, password_hash, created_at)
-             SELECT $1, $2, 'coordinator', $3, $4
-             WHERE NOT EXISTS (SELECT 1 FROM accounts) RETURNING id")
-            .bind(email).bind(name).bind(password_hash).bind(now())
-            .fetch_optional(pool).await)
+        // On PostgreSQL two transactions can both see "no account yet"; a transaction-scoped
+        // advisory lock makes them take turns. SQLite runs one writer at a time already.
+        let lock = match self.backend() {
+            super::Backend::Postgres => "SELECT pg_advisory_xact_lock(7401)",
+            super::Backend::Sqlite => "SELECT 1",
+        };
+        let id = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(lock).execute(&mut *tx).await?;
+            let id = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO accounts (email, name, role, password_hash, created_at)
+                 SELECT $1, $2, 'coordinator', $3, $4
+                 WHERE NOT EXISTS (SELECT 1 FROM accounts) RETURNING id")
+                .bind(email).bind(name).bind(password_hash).bind(now())
+                .fetch_optional(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
         .map_err(StoreError::from_sqlx)?;
         Ok(id.map(|id| Staff {
             id,
