@@ -7,6 +7,7 @@ pub mod access;
 pub mod account;
 pub mod contact;
 pub mod group;
+pub mod ical;
 pub mod meeting;
 pub mod member;
 pub mod member_csv;

@@ -9,6 +9,7 @@
 mod accounts;
 mod audit;
 mod contacts;
+mod feeds;
 mod groups;
 mod meetings;
 mod members;
@@ -17,6 +18,7 @@ mod venues;
 
 pub use accounts::*;
 pub use audit::*;
+pub use feeds::*;
 pub use groups::*;
 pub use meetings::*;
 pub use members::*;

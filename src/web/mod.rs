@@ -3,6 +3,7 @@
 
 mod account;
 mod assets;
+mod calendar;
 mod contacts;
 mod extract;
 mod form;
@@ -201,6 +202,14 @@ pub fn router(state: AppState) -> Router {
             "/m/{token}/consents/{cid}/withdraw",
             post(link::withdraw_consent),
         )
+        .route("/meetings/{id}/calendar.ics", get(calendar::meeting_file))
+        .route(
+            "/m/{token}/meetings/{meeting}/calendar.ics",
+            get(calendar::member_meeting_file),
+        )
+        .route("/m/{token}/calendar-feed", post(calendar::member_feed))
+        .route("/groups/{id}/calendar-feed", post(calendar::group_feed))
+        .route("/calendar/{file}", get(calendar::feed))
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve));
 
