@@ -266,7 +266,10 @@ pub(crate) fn optional_number(
             None
         }
         Err(_) => {
-            errors.add(field, format!("Enter {what} as a whole number, like 12."));
+            errors.add(
+                field,
+                format!("Enter a whole number, like 12. This is {what}."),
+            );
             None
         }
     }

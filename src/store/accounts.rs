@@ -77,13 +77,17 @@ impl Store {
     ) -> StoreResult<Option<Staff>> {
         // On PostgreSQL two transactions can both see "no account yet"; a transaction-scoped
         // advisory lock makes them take turns. SQLite runs one writer at a time already.
+        // (On SQLite a read before the insert would turn the write into a stale-snapshot
+        // upgrade under contention, so nothing is run there.)
         let lock = match self.backend() {
-            super::Backend::Postgres => "SELECT pg_advisory_xact_lock(7401)",
-            super::Backend::Sqlite => "SELECT 1",
+            super::Backend::Postgres => Some("SELECT pg_advisory_xact_lock(7401)"),
+            super::Backend::Sqlite => None,
         };
         let id = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(lock).execute(&mut *tx).await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).execute(&mut *tx).await?;
+            }
             let id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO accounts (email, name, role, password_hash, created_at)
                  SELECT $1, $2, 'coordinator', $3, $4

@@ -260,13 +260,17 @@ impl Store {
         let t = now();
         // Two "new link" clicks at once must leave one working link: on PostgreSQL the member's
         // row is locked first so they take turns (SQLite has one writer at a time anyway).
+        // (On SQLite a read first would make the later write a stale-snapshot upgrade under
+        // contention; its first statement being the write takes the lock directly.)
         let lock = match self.backend() {
-            super::Backend::Postgres => "SELECT id FROM members WHERE id = $1 FOR UPDATE",
-            super::Backend::Sqlite => "SELECT id FROM members WHERE id = $1",
+            super::Backend::Postgres => Some("SELECT id FROM members WHERE id = $1 FOR UPDATE"),
+            super::Backend::Sqlite => None,
         };
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(lock).bind(member_id).execute(&mut *tx).await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).bind(member_id).execute(&mut *tx).await?;
+            }
             sqlx::query("UPDATE member_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
                 .bind(t).bind(member_id).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO member_links (member_id, token_hash, created_at) VALUES ($1, $2, $3)")
