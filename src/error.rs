@@ -114,7 +114,16 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Forbidden => AppError::Forbidden,
-            StoreError::Conflict(c) => AppError::Conflict(c),
+            StoreError::Conflict(c) if c == "meeting_not_open" => AppError::Conflict(
+                "That meeting has already been held or was cancelled. Choose a meeting still to come.".into(),
+            ),
+            StoreError::Conflict(c) => {
+                // The rule's name is for the log, not for the person.
+                tracing::info!(rule = %c, "conflict");
+                AppError::Conflict(
+                    "That clashes with something already saved, perhaps by someone else just now. Please reload the page and check.".into(),
+                )
+            }
             StoreError::Other(e) => AppError::Internal(e.to_string()),
         }
     }

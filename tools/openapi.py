@@ -108,7 +108,11 @@ schemas["Topic"] = s("object", properties={"id": s("integer"), "group_id": nulla
     "votes": s("integer", description="votes from this group's members"), "meeting_id": nullable_int, "last_covered_at": nullable_int},
     required=["id", "title", "status", "votes"])
 schemas["TopicInput"] = s("object", required=["title"], properties={"title": s("string", maxLength=120), "description": s("string"), "prompts": s("string", description="one per line")})
-schemas["Plan"] = s("object", properties={"id": s("integer"), "member_id": s("integer"), "what": s("string"), "how_much": s("string"), "when": s("string"), "how_often": s("string"), "by_date": date, "confidence": s("integer", minimum=0, maximum=10), "status": s("string", enum=["open", "done", "changed", "dropped"]), "created_at": s("integer")}, required=["id", "member_id", "what", "confidence", "status"])
+plan_props = {"id": s("integer"), "member_id": s("integer"), "what": s("string"), "how_much": s("string"), "when": s("string"), "how_often": s("string"), "by_date": date, "confidence": s("integer", minimum=0, maximum=10), "status": s("string", enum=["open", "done", "changed", "dropped"]), "created_at": s("integer")}
+plan_required = ["id", "member_id", "what", "confidence", "status"]
+schemas["Plan"] = s("object", properties=plan_props, required=plan_required)
+schemas["NewPlan"] = s("object", properties={**plan_props, "suggestion": {"type": ["string", "null"], "description": "when confidence is below 7: a suggestion to make the plan smaller"}}, required=plan_required)
+schemas["PlanWithReviews"] = s("object", properties={**plan_props, "reviews": s("array", items=ref("Review"))}, required=plan_required + ["reviews"])
 schemas["PlanInput"] = s("object", required=["what", "confidence"], properties={"what": s("string"), "how_much": s("string"), "when": s("string"), "how_often": s("string"), "by_date": date, "confidence": s("integer", minimum=0, maximum=10, description="below 7, Hearth suggests making the plan smaller")})
 schemas["Review"] = s("object", properties={"id": s("integer"), "plan_id": s("integer"), "meeting_id": nullable_int, "outcome": s("string", enum=["on_track", "done", "changed", "dropped"]), "note": s("string"), "at": s("integer")})
 schemas["Checkin"] = s("object", properties={"id": s("integer"), "meeting_id": s("integer"), "member_id": s("integer"), "note": s("string"), "private": s("boolean"), "at": s("integer")})
@@ -229,11 +233,11 @@ paths = {
     "/members/{id}/plans": {
         "parameters": [path_id()],
         "get": {"summary": "A member's action plans (the group's own facilitators only)", "responses": {"200": ok(listof("plans", "Plan")), **errors(401, 403, 404)}},
-        "post": {"summary": "Add an action plan", "requestBody": body(ref("PlanInput")), "responses": {"201": ok(ref("Plan"), "Created"), **errors(400, 401, 403, 404, 422)}},
+        "post": {"summary": "Add an action plan", "requestBody": body(ref("PlanInput")), "responses": {"201": ok(ref("NewPlan"), "Created"), **errors(400, 401, 403, 404, 422)}},
     },
     "/plans/{id}": {
         "parameters": [path_id()],
-        "get": {"summary": "One plan with every review", "responses": {"200": ok(s("object", properties={"reviews": s("array", items=ref("Review"))})), **errors(401, 403, 404)}},
+        "get": {"summary": "One plan with every review", "responses": {"200": ok(ref("PlanWithReviews")), **errors(401, 403, 404)}},
     },
     "/plans/{id}/reviews": {
         "parameters": [path_id()],

@@ -226,6 +226,8 @@ pub async fn save_checkin(
     }
     let note = crate::domain::required_text(&raw, "note", 1000, "Write the line to keep.", &mut e);
     let private = raw.get("private").is_none() || crate::domain::flag(&raw, "private", &mut e);
+    // A meeting the caller may not see is not found, whatever the input.
+    state.store.meeting_for(&me, meeting_id).await?;
     let Some(member_id) = member_id.filter(|_| e.is_empty()) else {
         return Err(AppError::Invalid(e));
     };

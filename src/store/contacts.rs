@@ -62,16 +62,19 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Follow-ups still to do in the groups the viewer facilitates, or that they recorded.
+    /// Follow-ups still to do in the groups the viewer facilitates (and, for a coordinator,
+    /// those they recorded themselves).
     pub async fn open_follow_ups(&self, viewer: &Staff) -> StoreResult<Vec<Contact>> {
         let sql = format!(
             "{CONTACT_SELECT} WHERE c.follow_up <> '' AND c.follow_up_done = FALSE
-               AND (c.recorded_by = $1 OR c.group_id IN
-                    (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $1))
+               AND (c.group_id IN
+                    (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $1)
+                    OR ($2 AND c.recorded_by = $1))
              ORDER BY COALESCE(c.follow_up_by, '9999-12-31'), c.id"
         );
-        on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql).bind(viewer.id).fetch_all(pool).await)
-            .map_err(StoreError::from_sqlx)
+        on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql)
+            .bind(viewer.id).bind(viewer.is_coordinator()).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
     }
 
     pub async fn set_follow_up_done(

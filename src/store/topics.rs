@@ -88,19 +88,29 @@ impl Store {
         input: &TopicInput,
         proposed_by: &str,
     ) -> StoreResult<i64> {
-        let existing = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM topics WHERE (group_id IS NULL OR group_id = $1) AND lower(title) = lower($2)
-             ORDER BY group_id NULLS FIRST LIMIT 1")
-            .bind(group_id).bind(&input.title).fetch_optional(pool).await)
-        .map_err(StoreError::from_sqlx)?;
-        let topic_id = match existing {
+        let find = || async {
+            on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM topics WHERE (group_id IS NULL OR group_id = $1) AND lower(title) = lower($2)
+                 ORDER BY group_id NULLS FIRST LIMIT 1")
+                .bind(group_id).bind(&input.title).fetch_optional(pool).await)
+            .map_err(StoreError::from_sqlx)
+        };
+        let topic_id = match find().await? {
             Some(id) => id,
-            None => on_db!(self, pool => sqlx::query_scalar::<_, i64>(
-                "INSERT INTO topics (group_id, title, description, prompts, created_at)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(group_id).bind(&input.title).bind(&input.description).bind(&input.prompts)
-                .bind(now()).fetch_one(pool).await)
-            .map_err(StoreError::from_sqlx)?,
+            None => {
+                // Two people may propose the same new topic at the same moment: the unique
+                // title rule keeps one, and the other finds it.
+                let inserted = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+                    "INSERT INTO topics (group_id, title, description, prompts, created_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id")
+                    .bind(group_id).bind(&input.title).bind(&input.description).bind(&input.prompts)
+                    .bind(now()).fetch_optional(pool).await)
+                .map_err(StoreError::from_sqlx)?;
+                match inserted {
+                    Some(id) => id,
+                    None => find().await?.ok_or(StoreError::NotFound)?,
+                }
+            }
         };
         self.put_on_board(group_id, topic_id, proposed_by).await?;
         Ok(topic_id)
@@ -157,11 +167,16 @@ impl Store {
         member_ids: &[i64],
     ) -> StoreResult<()> {
         self.group_for(viewer, group_id).await?;
+        // Every member is checked before any vote is counted, so a refused show of hands
+        // counts nobody.
         for member_id in member_ids {
             let member = self.member_unchecked(*member_id).await?;
             if member.group_id != group_id {
                 return Err(StoreError::NotFound);
             }
+        }
+        self.group_topic(group_id, topic_id).await?;
+        for member_id in member_ids {
             self.vote(topic_id, *member_id, &viewer.actor()).await?;
         }
         Ok(())
@@ -180,11 +195,21 @@ impl Store {
         if meeting.group_id != group_id {
             return Err(StoreError::NotFound);
         }
+        if !(meeting.is_planned() || meeting.is_under_way()) {
+            return Err(StoreError::Conflict("meeting_not_open".into()));
+        }
         let topic = self.group_topic(group_id, topic_id).await?;
         self.put_on_board(group_id, topic_id, &viewer.actor())
             .await?;
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
+            // A topic moved from another meeting leaves that meeting without it.
+            sqlx::query(
+                "UPDATE meetings SET topic = '', version = version + 1, updated_at = $1
+                 WHERE topic = $2 AND id <> $3 AND id IN
+                    (SELECT meeting_id FROM topic_board WHERE group_id = $4 AND topic_id = $5 AND status = 'agreed')")
+                .bind(now()).bind(&topic.title).bind(meeting_id).bind(group_id).bind(topic_id)
+                .execute(&mut *tx).await?;
             sqlx::query(
                 "UPDATE topic_board SET status = 'proposed', meeting_id = NULL
                  WHERE group_id = $1 AND meeting_id = $2 AND status = 'agreed' AND topic_id <> $3")
@@ -215,13 +240,24 @@ impl Store {
         } else {
             None
         };
-        on_db!(self, pool => sqlx::query(
-            "UPDATE topic_board SET status = $1, last_covered_at = COALESCE($2, last_covered_at),
-                meeting_id = CASE WHEN $1 = 'agreed' THEN meeting_id ELSE NULL END
-             WHERE group_id = $3 AND topic_id = $4")
-            .bind(status).bind(covered).bind(group_id).bind(topic_id)
-            .execute(pool).await.map(|r| r.rows_affected()))
-        .map(|_| ())
+        let title = self.group_topic(group_id, topic_id).await?.title;
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            // A topic no longer agreed is taken off the meeting it was agreed for.
+            sqlx::query(
+                "UPDATE meetings SET topic = '', version = version + 1, updated_at = $1
+                 WHERE topic = $2 AND status IN ('planned', 'under_way') AND id IN
+                    (SELECT meeting_id FROM topic_board WHERE group_id = $3 AND topic_id = $4 AND status = 'agreed')")
+                .bind(now()).bind(&title).bind(group_id).bind(topic_id)
+                .execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE topic_board SET status = $1, last_covered_at = COALESCE($2, last_covered_at),
+                    meeting_id = NULL
+                 WHERE group_id = $3 AND topic_id = $4")
+                .bind(status).bind(covered).bind(group_id).bind(topic_id)
+                .execute(&mut *tx).await?;
+            tx.commit().await
+        })
         .map_err(StoreError::from_sqlx)
     }
 
