@@ -314,6 +314,7 @@ where
         screenshots: screenshot_dir(),
         report: Vec::new(),
         problems: Vec::new(),
+        viewport: None,
     };
     let outcome = tokio::spawn(body(browser)).await;
     let _ = client.close().await;
@@ -347,6 +348,8 @@ pub struct Browser {
     report: Vec<String>,
     /// Accessibility and other problems found so far (reported together at the end).
     problems: Vec<String>,
+    /// The phone being emulated, if any (see `set_viewport`).
+    viewport: Option<(u32, u32)>,
 }
 
 impl Browser {
@@ -399,6 +402,7 @@ impl Browser {
             .execute("window.__hearthOldPage = true;", vec![])
             .await
             .expect("mark the page");
+        self.scroll_to(&element).await;
         element.click().await.expect("click");
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -435,11 +439,30 @@ impl Browser {
 
     /// Ticks a checkbox or chooses a radio button by clicking its label, as a person would.
     pub async fn click_label(&self, id: &str) {
-        self.find(&format!("label[for='{id}']"))
-            .await
+        let label = self.find(&format!("label[for='{id}']")).await;
+        self.scroll_to(&label).await;
+        label
             .click()
             .await
             .unwrap_or_else(|e| panic!("could not click the label of #{id}: {e}"));
+    }
+
+    /// Scrolls an element to the middle of the screen, as a person would before tapping it, so
+    /// nothing sticky at the top or bottom of the screen covers it.
+    pub async fn scroll_to(&self, element: &Element) {
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });",
+                vec![serde_json::to_value(element).expect("element as JSON")],
+            )
+            .await
+            .expect("scroll to the element");
+    }
+
+    /// Scrolls to an element and clicks it (a tap that does not load a new page).
+    pub async fn tap(&self, element: &Element) {
+        self.scroll_to(element).await;
+        element.click().await.expect("click");
     }
 
     /// Chooses the radio button or ticks the checkbox with this name and value, by its label.
@@ -655,8 +678,13 @@ impl Browser {
     /// Looks at a main page at 320 px and 1280 px: runs axe-core at each width, checks nothing
     /// is wider than the screen, and saves full-page screenshots when HEARTH_SCREENSHOTS is set.
     pub async fn look_at(&mut self, name: &str) {
+        self.look_at_widths(name, &WIDTHS).await;
+    }
+
+    /// Looks at a page at these widths, as `look_at` does.
+    pub async fn look_at_widths(&mut self, name: &str, widths: &[u32]) {
         let path = self.path().await;
-        for width in WIDTHS {
+        for &width in widths {
             self.emulate(width, 900).await;
             // Full page: make the viewport as tall as the page (within reason).
             let height = self
@@ -701,8 +729,13 @@ impl Browser {
                     .expect("save screenshot");
             }
         }
-        self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
-            .await;
+        match self.viewport {
+            Some((width, height)) => self.emulate(width, height).await,
+            None => {
+                self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+                    .await;
+            }
+        }
     }
 
     async fn emulate(&self, width: u32, height: u32) {
@@ -767,6 +800,146 @@ impl Browser {
                 ));
             }
         }
+    }
+
+    /// Makes the browser a phone `width` CSS pixels wide: the window is sized to it and the
+    /// device is emulated as a mobile one (so scrollbars take no room, as on a phone). Every
+    /// later page is laid out at this size; `look_at` comes back to it after its own widths.
+    pub async fn set_viewport(&mut self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("size the window");
+        self.viewport = Some((width, height));
+        self.emulate(width, height).await;
+        let w = self.layout_width().await;
+        assert_eq!(
+            w,
+            i64::from(width),
+            "could not lay the page out {width} px wide"
+        );
+    }
+
+    /// The page's width for layout, in CSS pixels.
+    pub async fn layout_width(&self) -> i64 {
+        self.client
+            .execute("return document.documentElement.clientWidth;", vec![])
+            .await
+            .expect("layout width")
+            .as_i64()
+            .unwrap_or_default()
+    }
+
+    /// Finds an element by XPath (for finding by text, or within a list item).
+    pub async fn find_xpath(&self, xpath: &str) -> Element {
+        self.client
+            .find(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no element {xpath:?} on {}: {e}", self.base))
+    }
+
+    /// Clicks the element this CSS selector finds and waits for the page it leads to.
+    pub async fn click_css(&self, css: &str) {
+        let element = self.find(css).await;
+        self.click_and_wait(element).await;
+    }
+
+    /// Opens a `<details>` by clicking its summary, found by its text.
+    pub async fn open_details(&self, summary_text: &str) {
+        let summary = self
+            .find_xpath(&format!("//summary[normalize-space()='{summary_text}']"))
+            .await;
+        let open = self
+            .client
+            .execute(
+                "return arguments[0].parentNode.open === true;",
+                vec![serde_json::to_value(&summary).expect("element as JSON")],
+            )
+            .await
+            .expect("read details state");
+        if open != Value::Bool(true) {
+            self.tap(&summary).await;
+        }
+    }
+
+    /// Sets a field's value as a date picker would (typing into a date input depends on the
+    /// browser's locale), and tells the page it changed.
+    pub async fn set_value(&self, id: &str, value: &str) {
+        self.find(&format!("#{id}")).await;
+        self.client
+            .execute(
+                "var e = document.getElementById(arguments[0]); e.value = arguments[1]; \
+                 e.dispatchEvent(new Event('input', { bubbles: true })); \
+                 e.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![json!(id), json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("could not set #{id}: {e}"));
+    }
+
+    /// Waits until the element's text contains `needle` (a background save, say).
+    pub async fn wait_for_text(&self, css: &str, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} did not say {needle:?} within 15 s on {}; it says {text:?}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Asserts the page is at this path.
+    pub async fn expect_path(&self, expected: &str) {
+        let path = self.path().await;
+        assert_eq!(
+            path, expected,
+            "expected to be on {expected}, but on {path}"
+        );
+    }
+
+    /// Asserts the page says this (in its visible text).
+    pub async fn expect_text(&self, needle: &str) {
+        let body = self.body_text().await;
+        assert!(
+            body.contains(needle),
+            "expected {needle:?} on {}; the page says:\n{body}",
+            self.path().await
+        );
+    }
+
+    /// Asserts the page does not say this.
+    pub async fn expect_no_text(&self, needle: &str) {
+        let body = self.body_text().await;
+        assert!(
+            !body.contains(needle),
+            "did not expect {needle:?} on {}; the page says:\n{body}",
+            self.path().await
+        );
+    }
+
+    /// Saves a screenshot of the screen as it is (not the full page) when HEARTH_SCREENSHOTS
+    /// is set.
+    pub async fn screenshot(&self, name: &str) {
+        if let Some(dir) = &self.screenshots {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::write(dir.join(format!("{name}.png")), png).expect("save screenshot");
+        }
+    }
+
+    /// Records a problem to report at the end without stopping the test (for a flaw that does
+    /// not block the rest of the journey).
+    pub fn problem(&mut self, text: String) {
+        eprintln!("problem: {text}");
+        self.problems.push(text);
     }
 
     /// Fails the test if any page had a problem; prints the pages checked.

@@ -9,7 +9,9 @@
 //! Needs `chromium`, `chromedriver` and `npm install` (for node_modules/axe-core). Without them
 //! the tests print a line and pass, unless HEARTH_TEST_STRICT is set, when they fail.
 //! With HEARTH_SCREENSHOTS set, screenshots at 320 px and 1280 px (and a PDF print of the
-//! members list) are saved under screenshots/ at the repository root.
+//! members list) are saved under screenshots/ at the repository root; the meeting test saves
+//! its pages at 390 px (a phone) and PDF prints of the sign-in sheet.
 
 mod harness;
 mod journey;
+mod meeting;
