@@ -62,6 +62,7 @@ pub struct Rsvp {
 }
 
 /// A facilitator's call for help that no coordinator has answered yet.
+/// (`local_date` is the meeting's date, YYYY-MM-DD; see [`HelpRequest::date_label`].)
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct HelpRequest {
     pub reflection_id: i64,
@@ -72,6 +73,12 @@ pub struct HelpRequest {
     pub local_date: String,
     pub went_less_well: String,
     pub updated_at: i64,
+}
+
+impl HelpRequest {
+    pub fn date_label(&self) -> String {
+        crate::web::date_label(&self.local_date)
+    }
 }
 
 /// Raises a meeting's version inside an open transaction.
@@ -432,7 +439,7 @@ impl Store {
         let steps = self.meeting_steps(id).await?;
         let key_points: Vec<String> = steps
             .iter()
-            .filter(|s| !s.notes.trim().is_empty() && s.kind != "round_up")
+            .filter(|s| !s.notes.trim().is_empty())
             .map(|s| format!("{}: {}", s.title, s.notes.trim()))
             .collect();
         let topics = if m.topics_discussed.is_empty() {

@@ -265,8 +265,10 @@ pub async fn call_list(
     let mut people = Vec::new();
     for m in members {
         let mut reasons = Vec::new();
-        if m.email.is_empty() || matches!(m.preferred_contact.as_str(), "phone" | "text" | "post") {
-            reasons.push("No email, or prefers phone, text or post");
+        if m.email.is_empty() {
+            reasons.push("No email address");
+        } else if matches!(m.preferred_contact.as_str(), "phone" | "text" | "post") {
+            reasons.push("Has email but prefers phone, text or post");
         }
         if !rsvps.iter().any(|r| r.member_id == m.id) {
             reasons.push("Has not said whether they are coming");
