@@ -175,6 +175,17 @@ paths = {
         "get": {"summary": "Concerns recorded for the group (every read is audited)", "responses": {"200": ok(listof("concerns", "Concern")), **errors(401, 404)}},
         "post": {"summary": "Record a concern", "requestBody": body(ref("ConcernInput")), "responses": {"201": ok(s("object", properties={"id": s("integer")}), "Created"), **errors(400, 401, 404, 422)}},
     },
+    "/groups/{id}/series": {
+        "parameters": [path_id()],
+        "post": {"summary": "Plan a recurring series (all its meetings at once, or none)",
+                 "requestBody": body(s("object", required=["first_date", "start_time", "rrule"], properties={
+                     "first_date": s("string", format="date"), "start_time": s("string", description="HH:MM, local time"),
+                     "rrule": s("string", description="RFC 5545 rule: FREQ=WEEKLY or MONTHLY, INTERVAL, COUNT or UNTIL, BYDAY (e.g. 2TU, -1FR) or BYMONTHDAY; open-ended rules make 12 meetings ahead"),
+                     "duration_minutes": s("integer"), "venue_id": nullable_int, "topic": s("string")})),
+                 "responses": {"201": ok(s("object", required=["series_id", "rrule", "meetings"], properties={"series_id": s("integer"), "rrule": s("string"),
+                     "meetings": s("array", items=s("object", required=["id", "date", "start_time", "starts_at"], properties={"id": s("integer"), "date": s("string", format="date"), "start_time": s("string"), "starts_at": s("string", format="date-time")}))}), "Created"),
+                               **errors(400, 401, 404, 422)}},
+    },
     "/meetings/{id}": {
         "parameters": [path_id()],
         "get": {"summary": "One meeting with its agenda and the state of each step", "responses": {"200": ok(ref("Meeting")), **errors(401, 404)}},

@@ -22,6 +22,7 @@ use crate::store::{Facilitator, MemberFilter, StoreError};
 use crate::web::{ApiStaff, JsonInput};
 
 mod meetings;
+mod series;
 mod topics;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
             "/groups/{id}/concerns",
             get(meetings::concerns).post(meetings::add_concern),
         )
+        .route("/groups/{id}/series", post(series::create))
         .route(
             "/meetings/{id}",
             get(meetings::get)

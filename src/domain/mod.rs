@@ -11,6 +11,7 @@ pub mod ical;
 pub mod meeting;
 pub mod member;
 pub mod member_csv;
+pub mod series;
 pub mod topic;
 pub mod venue;
 

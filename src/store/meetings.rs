@@ -278,6 +278,65 @@ impl Store {
         self.meeting_for(viewer, id).await
     }
 
+    /// Plans a run of meetings from a recurrence rule, all in one transaction: every meeting, or
+    /// none. Each takes its own copy of the agenda. Returns the series id and the meetings' ids.
+    pub async fn create_series(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        rrule: &str,
+        meetings: &[(MeetingInput, i64)],
+    ) -> StoreResult<(i64, Vec<i64>)> {
+        let group = self.group_for(viewer, group_id).await?;
+        let Some((first_input, first_start)) = meetings.first() else {
+            return Err(StoreError::Conflict("empty_series".into()));
+        };
+        self.check_venue_exists(first_input.venue_id).await?;
+        let template = self.agenda_template(viewer, group_id).await?;
+        let earlier = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status <> 'cancelled' AND starts_at < $2")
+            .bind(group_id).bind(*first_start).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let series_id = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO series (group_id, rrule, first_date, start_time, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(group_id).bind(rrule).bind(first_input.date.to_string())
+                .bind(first_input.time_text()).bind(t)
+                .fetch_one(&mut *tx).await?;
+            let mut ids = Vec::with_capacity(meetings.len());
+            for (i, (input, starts_at)) in meetings.iter().enumerate() {
+                let first = earlier == 0 && i == 0;
+                let id = sqlx::query_scalar::<_, i64>(
+                    "INSERT INTO meetings (group_id, local_date, local_time, timezone, starts_at,
+                        duration_minutes, venue_id, topic, series_id, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
+                    .bind(group_id).bind(input.date.to_string()).bind(input.time_text())
+                    .bind(&group.timezone).bind(*starts_at).bind(input.duration_minutes)
+                    .bind(input.venue_id).bind(&input.topic).bind(series_id).bind(t)
+                    .fetch_one(&mut *tx).await?;
+                for (position, step) in template
+                    .iter()
+                    .filter(|s| !(first && s.from_second_meeting))
+                    .enumerate()
+                {
+                    sqlx::query(
+                        "INSERT INTO meeting_steps (meeting_id, position, title, minutes, purpose, prompts, kind)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(id).bind(position as i64).bind(&step.title).bind(step.minutes)
+                        .bind(&step.purpose).bind(&step.prompts).bind(&step.kind)
+                        .execute(&mut *tx).await?;
+                }
+                ids.push(id);
+            }
+            tx.commit().await?;
+            Ok((series_id, ids))
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
     async fn check_venue_exists(&self, venue_id: Option<i64>) -> StoreResult<()> {
         if let Some(v) = venue_id {
             self.venue(v).await.map_err(|e| match e {

@@ -1890,3 +1890,149 @@ mod tests {
         assert_eq!(clock_words(16, 15, ""), "1 minute over the 15 planned");
     }
 }
+
+// --- series ---------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meetings/series.html")]
+struct SeriesPage {
+    page: Page,
+    group: Group,
+    form: Form,
+    venues: Vec<Venue>,
+}
+
+impl SeriesPage {
+    fn venue_selected(&self, id: &i64) -> bool {
+        self.form.value("venue_id") == id.to_string()
+    }
+}
+
+async fn series_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    group: Group,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let venues = state.store.venues().await?;
+    render_status(
+        status,
+        &SeriesPage {
+            page: staff_page(
+                &format!("Plan a series for {}", group.name),
+                me,
+                cookies,
+                "groups",
+            ),
+            group,
+            form,
+            venues,
+        },
+    )
+}
+
+pub async fn series_new(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let mut raw = RawInput::default();
+    raw.set("repeat", "monthly_weekday");
+    raw.set("count", "6");
+    raw.set("duration_minutes", group.usual_meeting_length.to_string());
+    if let Some(v) = group.usual_venue_id {
+        raw.set("venue_id", v.to_string());
+    }
+    series_page(
+        &state,
+        &me,
+        &cookies,
+        group,
+        Form::from_raw(raw),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Plans every meeting of a series at once from plain choices (weekly, fortnightly, the same
+/// weekday or date each month; how many).
+pub async fn series_create(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let mut e = FieldErrors::new();
+    let first = crate::domain::optional_date(&raw, "first_date", &mut FieldErrors::new());
+    let rule = crate::domain::series::rule_from_choices(&raw, first, &mut e);
+    let planned = crate::domain::series::plan_series(
+        &raw,
+        rule.as_deref().unwrap_or("FREQ=WEEKLY;COUNT=1"),
+        &group.timezone,
+        group.usual_meeting_length,
+        None,
+    );
+    let meetings = match planned {
+        Ok(m) if e.is_empty() => m,
+        Ok(_) => {
+            return series_page(
+                &state,
+                &me,
+                &cookies,
+                group,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(more) => {
+            for f in more.0 {
+                if e.get(&f.field).is_none() && f.field != "rrule" {
+                    e.add(&f.field, f.message);
+                }
+            }
+            return series_page(
+                &state,
+                &me,
+                &cookies,
+                group,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let rule = rule.unwrap_or_default();
+    match state
+        .store
+        .create_series(&me, group_id, &rule, &meetings)
+        .await
+    {
+        Ok((_, ids)) => Ok(redirect_with(
+            &format!("/groups/{group_id}/meetings"),
+            &format!(
+                "{} meetings are planned. Each one can be moved or cancelled on its own.",
+                ids.len()
+            ),
+        )),
+        Err(StoreError::Conflict(_)) => {
+            let e = FieldErrors::single("venue_id", "That venue no longer exists. Choose another.");
+            series_page(
+                &state,
+                &me,
+                &cookies,
+                group,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -204,6 +204,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/meetings/{id}/calendar.ics", get(calendar::meeting_file))
         .route(
+            "/groups/{id}/series/new",
+            get(meetings::series_new).post(meetings::series_create),
+        )
+        .route(
             "/m/{token}/meetings/{meeting}/calendar.ics",
             get(calendar::member_meeting_file),
         )

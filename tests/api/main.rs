@@ -23,6 +23,7 @@ mod meetings_run;
 mod members;
 mod permissions;
 mod plans;
+mod series;
 mod topics;
 mod topics_matrix;
 mod topics_openapi;
