@@ -108,7 +108,10 @@
       form.removeAttribute("data-dirty");
       unsaved = document.querySelectorAll("form[data-dirty]").length;
       var time = new Date();
-      setStatus(form, "Saved at " + time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".");
+      var h = time.getHours();
+      var m = time.getMinutes();
+      var label = (h % 12 === 0 ? 12 : h % 12) + ":" + (m < 10 ? "0" : "") + m + (h < 12 ? " am" : " pm");
+      setStatus(form, "Saved at " + label + ".");
     }).catch(function () {
       form.setAttribute("data-dirty", "retry");
       setStatus(form, "Not saved yet: the connection dropped. Your notes are kept on this device and will be saved when it comes back.");
