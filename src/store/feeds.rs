@@ -1,13 +1,8 @@
 //! Calendar feeds: secret, revocable addresses for a group's meetings or one member's.
 
+use super::meetings::MEETING_COLUMNS;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::meeting::Meeting;
-
-const MEETING_COLUMNS: &str = "m.id, m.group_id, m.local_date, m.local_time, m.timezone, \
-     m.starts_at, m.duration_minutes, m.venue_id, m.status, m.cancel_reason, m.topic, \
-     m.current_step, m.started_at, m.ended_at, m.step_started_at, m.round_up_good, \
-     m.round_up_not_so_good, m.round_up_sharing, m.topics_discussed, m.key_points, m.pass_on, \
-     m.version";
 
 /// What a feed token opens.
 #[derive(Debug, Clone, Copy, sqlx::FromRow)]

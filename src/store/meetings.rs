@@ -12,7 +12,7 @@ use crate::domain::meeting::{
     NotesInput, Reflection, ReflectionInput, StepInput,
 };
 
-const MEETING_COLUMNS: &str = "m.id, m.group_id, m.local_date, m.local_time, m.timezone, \
+pub(crate) const MEETING_COLUMNS: &str = "m.id, m.group_id, m.local_date, m.local_time, m.timezone, \
      m.starts_at, m.duration_minutes, m.venue_id, m.status, m.cancel_reason, m.topic, \
      m.current_step, m.started_at, m.ended_at, m.step_started_at, m.round_up_good, \
      m.round_up_not_so_good, m.round_up_sharing, m.topics_discussed, m.key_points, m.pass_on, \
