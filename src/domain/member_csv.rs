@@ -180,7 +180,9 @@ fn strip_formula_guard(value: &str) -> &str {
     }
 }
 
-fn guard(cell: &str) -> String {
+/// A cell a spreadsheet would run as a formula gets a leading apostrophe (shared by every CSV
+/// export).
+pub fn guard(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

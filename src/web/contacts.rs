@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -174,13 +174,13 @@ pub async fn csv(
     for c in &contacts {
         w.write_record([
             c.contacted_on.as_str(),
-            &guard(&c.member_name),
+            &crate::domain::member_csv::guard(&c.member_name),
             c.how.as_str(),
-            &guard(&c.about),
-            &guard(&c.follow_up),
+            &crate::domain::member_csv::guard(&c.about),
+            &crate::domain::member_csv::guard(&c.follow_up),
             c.follow_up_by.as_deref().unwrap_or(""),
             if c.follow_up_done { "yes" } else { "no" },
-            &guard(&c.recorded_by_name),
+            &crate::domain::member_csv::guard(&c.recorded_by_name),
         ])
         .map_err(io)?;
     }
@@ -196,36 +196,11 @@ pub async fn csv(
             &format!("{} rows", contacts.len()),
         )
         .await?;
-    let mut res = format!("\u{feff}{}", String::from_utf8_lossy(&bytes)).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    let name: String = group
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{name}-contact-record.csv\""
-    )) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
-}
-
-fn guard(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
+    Ok(super::csv_download(
+        format!("\u{feff}{}", String::from_utf8_lossy(&bytes)),
+        &group.name,
+        "contact-record",
+    ))
 }
 
 /// One member on a call list, and why they are on it.

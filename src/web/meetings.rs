@@ -1286,49 +1286,23 @@ pub async fn notes_csv(
             s.venue_name.clone().unwrap_or_default(),
             (attendance.len() - guests).to_string(),
             guests.to_string(),
-            csv_cell(&m.topics_discussed),
-            csv_cell(&m.key_points),
-            csv_cell(&m.round_up_good),
-            csv_cell(&m.round_up_not_so_good),
-            csv_cell(&m.round_up_sharing),
-            csv_cell(&m.pass_on),
+            crate::domain::member_csv::guard(&m.topics_discussed),
+            crate::domain::member_csv::guard(&m.key_points),
+            crate::domain::member_csv::guard(&m.round_up_good),
+            crate::domain::member_csv::guard(&m.round_up_not_so_good),
+            crate::domain::member_csv::guard(&m.round_up_sharing),
+            crate::domain::member_csv::guard(&m.pass_on),
         ])
         .map_err(io)?;
     }
     let bytes = w
         .into_inner()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let body = format!("\u{feff}{}", String::from_utf8_lossy(&bytes));
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    let name: String = group
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{name}-meeting-notes.csv\""
-    )) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
-}
-
-fn csv_cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
+    Ok(super::csv_download(
+        format!("\u{feff}{}", String::from_utf8_lossy(&bytes)),
+        &group.name,
+        "meeting-notes",
+    ))
 }
 
 // --- reflection and concerns ------------------------------------------------------------

@@ -462,6 +462,31 @@ pub fn redirect_with(to: &str, message: &str) -> Response {
     res
 }
 
+/// A CSV download named after the group, e.g. `thursday-friends-members.csv`. The text should
+/// start with a byte-order mark so that spreadsheet programs read accents right.
+pub fn csv_download(text: String, group_name: &str, what: &str) -> Response {
+    let slug: String = group_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut res = text.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{slug}-{what}.csv\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
 /// Formats a Unix time as a readable local date and time.
 pub fn when(ts: i64, tz: &str) -> String {
     let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
