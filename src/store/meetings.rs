@@ -240,41 +240,10 @@ impl Store {
         input: &MeetingInput,
         starts_at: i64,
     ) -> StoreResult<Meeting> {
-        let group = self.group_for(viewer, group_id).await?;
-        self.check_venue_exists(input.venue_id).await?;
-        let template = self.agenda_template(viewer, group_id).await?;
-        let earlier = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status <> 'cancelled' AND starts_at < $2")
-            .bind(group_id).bind(starts_at).fetch_one(pool).await)
-        .map_err(StoreError::from_sqlx)?;
-        let first = earlier == 0;
-        let t = now();
-        let id = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let id = sqlx::query_scalar::<_, i64>(
-                "INSERT INTO meetings (group_id, local_date, local_time, timezone, starts_at,
-                    duration_minutes, venue_id, topic, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
-                .bind(group_id).bind(input.date.to_string()).bind(input.time_text())
-                .bind(&group.timezone).bind(starts_at).bind(input.duration_minutes)
-                .bind(input.venue_id).bind(&input.topic).bind(t)
-                .fetch_one(&mut *tx).await?;
-            for (position, step) in template
-                .iter()
-                .filter(|s| !(first && s.from_second_meeting))
-                .enumerate()
-            {
-                sqlx::query(
-                    "INSERT INTO meeting_steps (meeting_id, position, title, minutes, purpose, prompts, kind)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(id).bind(position as i64).bind(&step.title).bind(step.minutes)
-                    .bind(&step.purpose).bind(&step.prompts).bind(&step.kind)
-                    .execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok(id)
-        })
-        .map_err(StoreError::from_sqlx)?;
+        let (_, ids) = self
+            .insert_meetings(viewer, group_id, None, &[(input.clone(), starts_at)])
+            .await?;
+        let id = ids.first().copied().ok_or(StoreError::NotFound)?;
         self.meeting_for(viewer, id).await
     }
 
@@ -287,6 +256,22 @@ impl Store {
         rrule: &str,
         meetings: &[(MeetingInput, i64)],
     ) -> StoreResult<(i64, Vec<i64>)> {
+        let (series_id, ids) = self
+            .insert_meetings(viewer, group_id, Some(rrule), meetings)
+            .await?;
+        Ok((series_id.unwrap_or_default(), ids))
+    }
+
+    /// Inserts meetings (and, with a rule, their series) in one transaction, each with its own
+    /// copy of the group's agenda; only a group's very first meeting leaves out the steps
+    /// marked "from the second meeting".
+    async fn insert_meetings(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        rrule: Option<&str>,
+        meetings: &[(MeetingInput, i64)],
+    ) -> StoreResult<(Option<i64>, Vec<i64>)> {
         let group = self.group_for(viewer, group_id).await?;
         let Some((first_input, first_start)) = meetings.first() else {
             return Err(StoreError::Conflict("empty_series".into()));
@@ -300,12 +285,15 @@ impl Store {
         let t = now();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let series_id = sqlx::query_scalar::<_, i64>(
-                "INSERT INTO series (group_id, rrule, first_date, start_time, created_at)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(group_id).bind(rrule).bind(first_input.date.to_string())
-                .bind(first_input.time_text()).bind(t)
-                .fetch_one(&mut *tx).await?;
+            let series_id = match rrule {
+                Some(rule) => Some(sqlx::query_scalar::<_, i64>(
+                    "INSERT INTO series (group_id, rrule, first_date, start_time, created_at)
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                    .bind(group_id).bind(rule).bind(first_input.date.to_string())
+                    .bind(first_input.time_text()).bind(t)
+                    .fetch_one(&mut *tx).await?),
+                None => None,
+            };
             let mut ids = Vec::with_capacity(meetings.len());
             for (i, (input, starts_at)) in meetings.iter().enumerate() {
                 let first = earlier == 0 && i == 0;
