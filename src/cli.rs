@@ -49,6 +49,20 @@ pub enum Command {
         /// Trust X-Forwarded-For for the client's address (only behind your own load balancer)
         #[arg(long, env = "HEARTH_TRUST_FORWARDED")]
         trust_forwarded: bool,
+        /// SMTP server for email: smtp://host:port (plain), smtp://user:password@host:587?tls=required
+        /// (STARTTLS) or smtps://user:password@host:465 (TLS). Without it no email is sent.
+        #[arg(long, env = "HEARTH_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// The sender of email, e.g. "Hearth <hearth@example.org>"
+        #[arg(
+            long,
+            env = "HEARTH_MAIL_FROM",
+            default_value = "Hearth <hearth@localhost>"
+        )]
+        mail_from: String,
+        /// Seconds between looks for due reminders and queued mail
+        #[arg(long, env = "HEARTH_MAIL_TICK", default_value_t = 15)]
+        mail_tick: u64,
     },
     /// Manage staff accounts
     User {
@@ -117,7 +131,20 @@ async fn execute(cli: Cli) -> Result<(), String> {
             demo,
             public_url,
             trust_forwarded,
-        } => serve(&store, &bind, demo, public_url, trust_forwarded).await,
+            smtp_url,
+            mail_from,
+            mail_tick,
+        } => {
+            let config = Config {
+                public_url: public_url.unwrap_or_default(),
+                trust_forwarded,
+                smtp_url: smtp_url.filter(|u| !u.trim().is_empty()),
+                mail_from,
+                mail_tick: std::time::Duration::from_secs(mail_tick.max(1)),
+                ..Config::default()
+            };
+            serve(&store, &bind, demo, config).await
+        }
         Command::User {
             command: UserCommand::Create { email, name, role },
         } => create_user(&store, &email, &name, &role).await,
@@ -129,13 +156,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
     result
 }
 
-async fn serve(
-    store: &Store,
-    bind: &str,
-    demo: bool,
-    public_url: Option<String>,
-    trust_forwarded: bool,
-) -> Result<(), String> {
+async fn serve(store: &Store, bind: &str, demo: bool, config: Config) -> Result<(), String> {
     let addr: SocketAddr = bind
         .parse()
         .map_err(|_| format!("--bind {bind:?} is not an address and port like 127.0.0.1:8080"))?;
@@ -157,15 +178,22 @@ async fn serve(
         .await
         .map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let public_url = public_url
+    let public_url = Some(config.public_url.clone())
+        .filter(|u| !u.is_empty())
         .unwrap_or_else(|| format!("http://{local}"))
         .trim_end_matches('/')
         .to_string();
     println!("Hearth is running at {public_url} (press Ctrl+C to stop)");
     let config = Config {
         public_url,
-        trust_forwarded,
+        ..config
     };
+    match &config.smtp_url {
+        Some(_) => crate::mail::check_config(&config)?,
+        None => println!(
+            "Email is not set up (no --smtp-url): Hearth will offer links to copy instead."
+        ),
+    }
     crate::serve(listener, store.clone(), config, shutdown_signal())
         .await
         .map_err(|e| format!("the server stopped: {e}"))

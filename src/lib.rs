@@ -9,6 +9,7 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod store;
 pub mod web;
 
@@ -27,6 +28,28 @@ pub struct Config {
     pub public_url: String,
     /// Take the client's address from X-Forwarded-For (only behind a trusted load balancer).
     pub trust_forwarded: bool,
+    /// The SMTP server to send email through, e.g. smtp://127.0.0.1:2525 or
+    /// smtps://user:password@mail.example.org (None: no email is sent).
+    pub smtp_url: Option<String>,
+    /// The sender of email, e.g. "Hearth <hearth@example.org>".
+    pub mail_from: String,
+    /// How often the sender looks for due reminders and queued mail.
+    pub mail_tick: std::time::Duration,
+    /// The first wait before retrying a message the server did not take (doubling each time).
+    pub mail_retry_base: std::time::Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_url: "http://127.0.0.1:8080".into(),
+            trust_forwarded: false,
+            smtp_url: None,
+            mail_from: "Hearth <hearth@localhost>".into(),
+            mail_tick: std::time::Duration::from_secs(15),
+            mail_retry_base: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 impl Config {
@@ -49,10 +72,15 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let config = Arc::new(config);
     let state = AppState {
         store: store.clone(),
-        config: Arc::new(config),
+        config: config.clone(),
     };
+    let sender = config
+        .smtp_url
+        .is_some()
+        .then(|| tokio::spawn(mail::run_sender(store.clone(), config.clone())));
     let sweeper = tokio::spawn(sweep_forever(store));
     let app = web::router(state);
     // Small responses must not wait for Nagle's algorithm.
@@ -66,6 +94,9 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    if let Some(sender) = sender {
+        sender.abort();
+    }
     result
 }
 

@@ -26,6 +26,7 @@ group_fields = {
     "ground_rules": s("string", maxLength=8000, description="the group agreement"),
     "ground_rules_reviewed_on": date,
     "usual_venue_id": nullable_int,
+    "reminder_hours": s("integer", minimum=0, maximum=336, description="hours before a meeting that members who use email are reminded; 0 for no reminder (default 48)"),
 }
 venue_fields = {
     "name": s("string", maxLength=120),
@@ -55,6 +56,26 @@ schemas = {
         "message": s("string"),
         "fields": s("array", items=s("object", required=["field", "message"], properties={"field": s("string"), "message": s("string")})),
     })}),
+    "Poll": s("object", required=["id", "group_id", "title", "status", "show_answers"], properties={
+        "id": s("integer"), "group_id": s("integer"), "title": s("string"), "note": s("string"), "show_answers": s("boolean"),
+        "status": s("string", enum=["open", "closed"]), "chosen_option_id": nullable_int, "meeting_id": nullable_int, "from_meeting_id": nullable_int}),
+    "PollResults": s("object", required=["id", "status", "options", "rows", "not_answered"], properties={
+        "id": s("integer"), "group_id": s("integer"), "title": s("string"), "note": s("string"), "show_answers": s("boolean"),
+        "status": s("string", enum=["open", "closed"]), "chosen_option_id": nullable_int, "meeting_id": nullable_int, "from_meeting_id": nullable_int,
+        "options": s("array", items=s("object", properties={
+            "option": s("object", properties={"id": s("integer"), "date": s("string", format="date"), "start_time": s("string"), "venue_id": nullable_int, "venue_name": {"type": ["string", "null"]}}),
+            "yes": s("integer"), "if_need_be": s("integer"), "no": s("integer"),
+            "acceptable_to_all": s("boolean", description="someone answered and nobody who answered said no")})),
+        "rows": s("array", items=s("object", properties={"member_id": s("integer"), "member_name": s("string"),
+            "answers": s("array", items=s("string"), description="one per option, in order: yes, if_need_be, no or empty"),
+            "comment": s("string"), "recorded_by": s("string", description="member, or the staff account that recorded it")})),
+        "not_answered": s("array", items=s("array", items={}), description="[member id, preferred name] of current members who have not answered"),
+        "best": {**nullable_int, "description": "the option to suggest: acceptable to all, with the most yes answers"},
+        "email": ref("EmailOutcome")}),
+    "EmailOutcome": s("object", required=["configured", "queued"], properties={"configured": s("boolean", description="false when no SMTP server is set up: nothing was sent"), "queued": s("integer", description="messages newly queued")}),
+    "MailMessage": s("object", properties={"id": s("integer"), "kind": s("string"), "dedupe_key": s("string"), "group_id": nullable_int, "member_id": nullable_int,
+        "recipient": s("string"), "subject": s("string"), "status": s("string", enum=["pending", "sent", "failed"]), "run_at": s("integer", description="unix seconds"),
+        "attempts": s("integer"), "last_error": s("string"), "created_at": s("integer"), "done_at": nullable_int}),
     "Staff": s("object", properties={"id": s("integer"), "email": s("string"), "name": s("string"), "role": s("string", enum=["coordinator", "facilitator"])}, required=["id", "email", "name", "role"]),
     "Facilitator": s("object", properties={"id": s("integer"), "name": s("string"), "email": s("string")}, required=["id", "name", "email"]),
     "Group": with_id(group_fields, {"facilitators": s("array", items=ref("Facilitator"))}),
@@ -185,6 +206,50 @@ paths = {
                  "responses": {"201": ok(s("object", required=["series_id", "rrule", "meetings"], properties={"series_id": s("integer"), "rrule": s("string"),
                      "meetings": s("array", items=s("object", required=["id", "date", "start_time", "starts_at"], properties={"id": s("integer"), "date": s("string", format="date"), "start_time": s("string"), "starts_at": s("string", format="date-time")}))}), "Created"),
                                **errors(400, 401, 404, 422)}},
+    },
+    "/groups/{id}/polls": {
+        "parameters": [path_id()],
+        "get": {"summary": "The group's availability polls, open ones first", "responses": {"200": ok(s("object", properties={"polls": s("array", items=ref("Poll"))})), **errors(401, 404)}},
+        "post": {"summary": "Open an availability poll; members who use email are invited",
+                 "requestBody": body(s("object", required=["options"], properties={
+                     "title": s("string", maxLength=200, description="default: When shall we meet next?"), "note": s("string", maxLength=2000),
+                     "show_answers": s("boolean", description="let members see each other's answers (default false)"),
+                     "options": s("array", minItems=1, maxItems=6, items=s("object", required=["date", "start_time"], properties={
+                         "date": s("string", format="date"), "start_time": s("string", description="HH:MM, local time"), "venue_id": nullable_int}))})),
+                 "responses": {"201": ok(ref("PollResults"), "Created"), **errors(400, 401, 404, 422)}},
+    },
+    "/polls/{id}": {
+        "parameters": [path_id()],
+        "get": {"summary": "A poll with every answer, who has not answered, and which options suit everyone who answered", "responses": {"200": ok(ref("PollResults")), **errors(401, 404)}},
+    },
+    "/polls/{id}/answers": {
+        "parameters": [path_id()],
+        "post": {"summary": "Record a member's answers (for example given by phone); replaces their earlier answers",
+                 "requestBody": body(s("object", required=["member_id", "answers"], properties={
+                     "member_id": s("integer"), "comment": s("string", maxLength=500),
+                     "answers": s("object", description="option id to yes, if_need_be or no, for every option", additionalProperties=s("string", enum=["yes", "if_need_be", "no"]))})),
+                 "responses": {"200": ok(ref("PollResults")), **errors(400, 401, 404, 409, 422)}},
+    },
+    "/polls/{id}/close": {
+        "parameters": [path_id()],
+        "post": {"summary": "Close the poll on one option: plans the meeting (those it suits are noted as coming) and emails the invitation",
+                 "requestBody": body(s("object", required=["option_id"], properties={"option_id": s("integer")})),
+                 "responses": {"201": ok(s("object", required=["poll_id", "meeting", "email"], properties={"poll_id": s("integer"),
+                     "meeting": s("object", properties={"id": s("integer"), "date": s("string", format="date"), "start_time": s("string"), "starts_at": s("string", format="date-time"), "venue_id": nullable_int}),
+                     "email": ref("EmailOutcome")}), "Created"), **errors(400, 401, 404, 409, 422)}},
+    },
+    "/polls/{id}/remind": {
+        "parameters": [path_id()],
+        "post": {"summary": "Email a reminder to members who use email and have not answered (at most once a day each)", "responses": {"200": ok(s("object", properties={"email": ref("EmailOutcome")})), **errors(401, 404, 409)}},
+    },
+    "/meetings/{id}/invite": {
+        "parameters": [path_id()],
+        "post": {"summary": "Email the invitation to a planned meeting to members who use email (once each per date and time)", "responses": {"200": ok(s("object", properties={"email": ref("EmailOutcome")})), **errors(401, 404, 409)}},
+    },
+    "/groups/{id}/mail": {
+        "parameters": [path_id()],
+        "get": {"summary": "The group's email: each message with its state (pending, sent, failed), attempts and last error",
+                "responses": {"200": ok(s("object", properties={"configured": s("boolean"), "messages": s("array", items=ref("MailMessage"))})), **errors(401, 404)}},
     },
     "/meetings/{id}": {
         "parameters": [path_id()],

@@ -188,6 +188,7 @@ pub async fn update(
             .set_meeting_status(&me, id, &status, &reason)
             .await?;
     }
+    crate::mail::after_change(&state, &m).await?;
     if touches("current_step") {
         let step = raw.text("current_step").parse::<i64>().map_err(|_| {
             AppError::Invalid(FieldErrors::single(

@@ -22,6 +22,7 @@ use crate::store::{Facilitator, MemberFilter, StoreError};
 use crate::web::{ApiStaff, JsonInput};
 
 mod meetings;
+mod polls;
 mod series;
 mod topics;
 
@@ -60,6 +61,13 @@ pub fn router() -> Router<AppState> {
             get(meetings::concerns).post(meetings::add_concern),
         )
         .route("/groups/{id}/series", post(series::create))
+        .route("/groups/{id}/polls", get(polls::list).post(polls::create))
+        .route("/polls/{id}", get(polls::get))
+        .route("/polls/{id}/answers", post(polls::answer))
+        .route("/polls/{id}/close", post(polls::close))
+        .route("/polls/{id}/remind", post(polls::remind))
+        .route("/meetings/{id}/invite", post(polls::invite))
+        .route("/groups/{id}/mail", get(polls::mail))
         .route(
             "/meetings/{id}",
             get(meetings::get)

@@ -27,6 +27,8 @@ pub struct Group {
     /// When the group last reviewed its agreement (YYYY-MM-DD).
     pub ground_rules_reviewed_on: Option<String>,
     pub usual_venue_id: Option<i64>,
+    /// How many hours before a meeting members who use email are reminded (0: no reminder).
+    pub reminder_hours: i64,
 }
 
 impl Group {
@@ -70,6 +72,7 @@ impl Group {
         if let Some(v) = self.usual_venue_id {
             raw.set("usual_venue_id", v.to_string());
         }
+        raw.set("reminder_hours", self.reminder_hours.to_string());
         raw
     }
 }
@@ -108,6 +111,7 @@ pub struct GroupInput {
     pub ground_rules: String,
     pub ground_rules_reviewed_on: Option<String>,
     pub usual_venue_id: Option<i64>,
+    pub reminder_hours: i64,
 }
 
 impl GroupInput {
@@ -190,6 +194,11 @@ impl TryFrom<&RawInput> for GroupInput {
                 }
             },
         };
+        let reminder_hours = if raw.text("reminder_hours").is_empty() {
+            48
+        } else {
+            optional_number(raw, "reminder_hours", 0..=336, &mut errors).unwrap_or(48)
+        };
         errors.finish(|| GroupInput {
             name,
             description,
@@ -201,6 +210,7 @@ impl TryFrom<&RawInput> for GroupInput {
             ground_rules,
             ground_rules_reviewed_on,
             usual_venue_id,
+            reminder_hours,
         })
     }
 }

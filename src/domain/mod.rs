@@ -11,6 +11,7 @@ pub mod ical;
 pub mod meeting;
 pub mod member;
 pub mod member_csv;
+pub mod poll;
 pub mod series;
 pub mod topic;
 pub mod venue;
@@ -110,29 +111,13 @@ impl RawInput {
         let mut pairs = Vec::new();
         let mut errors = FieldErrors::new();
         for (key, value) in map {
-            let items: Vec<&Value> = match &value {
-                Value::Array(items) => {
-                    // An explicit empty list (or null) still counts as "given".
-                    if items.is_empty() {
-                        pairs.push((format!("{key}[]"), String::new()));
-                    }
-                    items.iter().collect()
-                }
-                Value::Null => {
-                    pairs.push((format!("{key}[]"), String::new()));
-                    Vec::new()
-                }
-                other => vec![other],
-            };
-            for v in items {
-                match v {
-                    Value::String(s) => pairs.push((key.clone(), s.clone())),
-                    Value::Number(n) => pairs.push((key.clone(), n.to_string())),
-                    Value::Bool(b) => pairs.push((key.clone(), b.to_string())),
-                    Value::Null => {}
-                    _ => errors.add(&key, "This must be text, a number or true/false."),
-                }
+            let nested = matches!(&value, Value::Object(_))
+                || matches!(&value, Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()));
+            if nested && !STRUCTURED_FIELDS.contains(&key.as_str()) {
+                errors.add(&key, "This must be text, a number or true/false.");
+                continue;
             }
+            flatten_json(key, value, &mut pairs, &mut errors);
         }
         errors.finish(|| Self { pairs })
     }
@@ -188,6 +173,48 @@ impl RawInput {
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.pairs.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+/// The only fields whose JSON value may be an object or a list of objects (a poll's options,
+/// a poll's answers by option); anywhere else an object is a mistake and is named as one.
+const STRUCTURED_FIELDS: [&str; 2] = ["options", "answers"];
+
+/// One JSON field as raw pairs: an object's fields become `key.field`, a list of objects
+/// becomes `key.0.field`, `key.1.field` and so on (how forms name rows too).
+fn flatten_json(
+    key: String,
+    value: serde_json::Value,
+    pairs: &mut Vec<(String, String)>,
+    errors: &mut FieldErrors,
+) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => pairs.push((key, s)),
+        Value::Number(n) => pairs.push((key, n.to_string())),
+        Value::Bool(b) => pairs.push((key, b.to_string())),
+        // An explicit null or empty list still counts as "given".
+        Value::Null => pairs.push((format!("{key}[]"), String::new())),
+        Value::Object(map) => {
+            for (sub, v) in map {
+                flatten_json(format!("{key}.{sub}"), v, pairs, errors);
+            }
+        }
+        Value::Array(items) => {
+            if items.is_empty() {
+                pairs.push((format!("{key}[]"), String::new()));
+            }
+            for (i, v) in items.into_iter().enumerate() {
+                match v {
+                    Value::Object(_) => flatten_json(format!("{key}.{i}"), v, pairs, errors),
+                    Value::Array(_) => {
+                        errors.add(&key, "This must be a list of text, numbers or objects.")
+                    }
+                    Value::Null => {}
+                    other => flatten_json(key.clone(), other, pairs, errors),
+                }
+            }
+        }
     }
 }
 
@@ -247,6 +274,7 @@ pub(crate) fn optional_number(
         "capacity" => "how many people fit",
         "duration_minutes" => "how long the meeting is, in minutes",
         "minutes" => "how many minutes the step takes",
+        "reminder_hours" => "how many hours before a meeting the reminder goes (0 for none)",
         _ => "the number",
     };
     let text = raw.text(field);
@@ -346,7 +374,16 @@ mod tests {
         assert_eq!(raw.text("hearing_loop"), "true");
         assert_eq!(raw.all("needs"), vec!["hearing", "sight"]);
         assert!(RawInput::from_json(serde_json::json!([1])).is_err());
+        let nested = RawInput::from_json(serde_json::json!({
+            "options": [{"date": "2026-03-10", "venue_id": 3}], "answers": {"7": "yes"}
+        }))
+        .expect("valid");
+        assert_eq!(nested.text("options.0.date"), "2026-03-10");
+        assert_eq!(nested.text("options.0.venue_id"), "3");
+        assert_eq!(nested.text("answers.7"), "yes");
+        assert!(RawInput::from_json(serde_json::json!({"name": [[1]]})).is_err());
         assert!(RawInput::from_json(serde_json::json!({"name": {"a": 1}})).is_err());
+        assert!(RawInput::from_json(serde_json::json!({"needs": [{"a": 1}]})).is_err());
     }
 
     #[test]

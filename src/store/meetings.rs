@@ -92,6 +92,20 @@ macro_rules! bump {
     };
 }
 
+/// What else to write, in the same transaction, about a meeting just planned.
+#[derive(Debug, Clone, Copy)]
+pub enum AfterInsert<'a> {
+    Nothing,
+    /// These members said the date suits them: they are recorded as coming.
+    Suits(&'a [i64]),
+    /// Close this poll on this option (fails with `Conflict("poll_closed")` if it is closed
+    /// already, so a poll plans at most one meeting); those the option suits become replies.
+    ClosePoll {
+        poll_id: i64,
+        option_id: i64,
+    },
+}
+
 impl Store {
     // --- agenda templates -----------------------------------------------------------------
 
@@ -240,8 +254,21 @@ impl Store {
         input: &MeetingInput,
         starts_at: i64,
     ) -> StoreResult<Meeting> {
+        self.create_meeting_then(viewer, group_id, input, starts_at, AfterInsert::Nothing)
+            .await
+    }
+
+    /// Plans a meeting and, in the same transaction, does `then`.
+    pub async fn create_meeting_then(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        input: &MeetingInput,
+        starts_at: i64,
+        then: AfterInsert<'_>,
+    ) -> StoreResult<Meeting> {
         let (_, ids) = self
-            .insert_meetings(viewer, group_id, None, &[(input.clone(), starts_at)])
+            .insert_meetings(viewer, group_id, None, &[(input.clone(), starts_at)], then)
             .await?;
         let id = ids.first().copied().ok_or(StoreError::NotFound)?;
         self.meeting_for(viewer, id).await
@@ -257,20 +284,28 @@ impl Store {
         meetings: &[(MeetingInput, i64)],
     ) -> StoreResult<(i64, Vec<i64>)> {
         let (series_id, ids) = self
-            .insert_meetings(viewer, group_id, Some(rrule), meetings)
+            .insert_meetings(
+                viewer,
+                group_id,
+                Some(rrule),
+                meetings,
+                AfterInsert::Nothing,
+            )
             .await?;
         Ok((series_id.unwrap_or_default(), ids))
     }
 
     /// Inserts meetings (and, with a rule, their series) in one transaction, each with its own
     /// copy of the group's agenda; only a group's very first meeting leaves out the steps
-    /// marked "from the second meeting".
-    async fn insert_meetings(
+    /// marked "from the second meeting". `then` adds writes about the first meeting to the
+    /// same transaction (see [`AfterInsert`]).
+    pub(crate) async fn insert_meetings(
         &self,
         viewer: &Staff,
         group_id: i64,
         rrule: Option<&str>,
         meetings: &[(MeetingInput, i64)],
+        then: AfterInsert<'_>,
     ) -> StoreResult<(Option<i64>, Vec<i64>)> {
         let group = self.group_for(viewer, group_id).await?;
         let Some((first_input, first_start)) = meetings.first() else {
@@ -319,13 +354,45 @@ impl Store {
                 }
                 ids.push(id);
             }
+            if let (AfterInsert::Suits(members), Some(meeting_id)) = (&then, ids.first()) {
+                for member_id in members.iter() {
+                    sqlx::query(
+                        "INSERT INTO rsvps (meeting_id, member_id, answer, note, recorded_by, at)
+                         SELECT $1, id, 'yes', '', $2, $3 FROM members WHERE id = $4 AND group_id = $5")
+                        .bind(*meeting_id).bind(viewer.actor()).bind(t).bind(*member_id).bind(group_id)
+                        .execute(&mut *tx).await?;
+                }
+            }
+            if let (AfterInsert::ClosePoll { poll_id, option_id }, Some(meeting_id)) = (&then, ids.first()) {
+                let (poll_id, option_id) = (*poll_id, *option_id);
+                let closed = sqlx::query(
+                    "UPDATE polls SET status = 'closed', chosen_option_id = $1, meeting_id = $2,
+                        closed_at = $3
+                     WHERE id = $4 AND group_id = $5 AND status = 'open'")
+                    .bind(option_id).bind(*meeting_id).bind(t).bind(poll_id).bind(group_id)
+                    .execute(&mut *tx).await?.rows_affected();
+                if closed != 1 {
+                    tx.rollback().await?;
+                    return Err(StoreError::Conflict("poll_closed".into()));
+                }
+                // Those the chosen option suits have answered already: their answers become
+                // replies for the meeting, so nobody is asked twice.
+                sqlx::query(
+                    "INSERT INTO rsvps (meeting_id, member_id, answer, note, recorded_by, at)
+                     SELECT $1, a.member_id,
+                        CASE a.answer WHEN 'yes' THEN 'yes' WHEN 'no' THEN 'no' ELSE 'maybe' END,
+                        '', $2, $3
+                     FROM poll_answers a WHERE a.option_id = $4")
+                    .bind(*meeting_id).bind(viewer.actor()).bind(t).bind(option_id)
+                    .execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok((series_id, ids))
         })
         .map_err(StoreError::from_sqlx)
     }
 
-    async fn check_venue_exists(&self, venue_id: Option<i64>) -> StoreResult<()> {
+    pub(crate) async fn check_venue_exists(&self, venue_id: Option<i64>) -> StoreResult<()> {
         if let Some(v) = venue_id {
             self.venue(v).await.map_err(|e| match e {
                 StoreError::NotFound => StoreError::Conflict("venue_id".into()),

@@ -273,6 +273,8 @@ impl Store {
             }
             sqlx::query("UPDATE member_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
                 .bind(t).bind(member_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE mail_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
+                .bind(t).bind(member_id).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO member_links (member_id, token_hash, created_at) VALUES ($1, $2, $3)")
                 .bind(member_id).bind(token_hash).bind(t).execute(&mut *tx).await?;
             audit_in!(tx, actor, "personal link issued", member_id)?;
@@ -285,6 +287,8 @@ impl Store {
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE member_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
+                .bind(now()).bind(member_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE mail_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
                 .bind(now()).bind(member_id).execute(&mut *tx).await?;
             audit_in!(tx, actor, "personal link revoked", member_id)?;
             tx.commit().await
@@ -304,8 +308,10 @@ impl Store {
     /// The member a personal link belongs to, while it is not revoked.
     pub async fn member_by_link(&self, token_hash: &str) -> StoreResult<Option<Member>> {
         let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM member_links l JOIN members m ON m.id = l.member_id
-             WHERE l.token_hash = $1 AND l.revoked_at IS NULL"
+            "SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id IN
+               (SELECT member_id FROM member_links WHERE token_hash = $1 AND revoked_at IS NULL
+                UNION ALL
+                SELECT member_id FROM mail_links WHERE token_hash = $1 AND revoked_at IS NULL)"
         );
         on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
             .bind(token_hash).fetch_optional(pool).await)

@@ -11,8 +11,10 @@ mod audit;
 mod contacts;
 mod feeds;
 mod groups;
+mod jobs;
 mod meetings;
 mod members;
+mod polls;
 mod topics;
 mod venues;
 
@@ -20,6 +22,7 @@ pub use accounts::*;
 pub use audit::*;
 pub use feeds::*;
 pub use groups::*;
+pub use jobs::*;
 pub use meetings::*;
 pub use members::*;
 pub use topics::*;

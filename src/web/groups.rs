@@ -122,6 +122,7 @@ pub async fn new_page(
     let mut raw = RawInput::default();
     raw.set("timezone", DEFAULT_TIMEZONE);
     raw.set("usual_meeting_length", "90");
+    raw.set("reminder_hours", "48");
     raw.set("open_to_new_members", "true");
     raw.set("format", "open_ended");
     raw.set("ground_rules", SUGGESTED_GROUND_RULES);
@@ -194,6 +195,10 @@ struct ShowPage {
     next_meeting: Option<crate::store::MeetingSummary>,
     meetings_held: usize,
     concerns: i64,
+    polls: Vec<crate::domain::poll::Poll>,
+    mail_configured: bool,
+    /// Messages waiting and failed for good.
+    mail_counts: (i64, i64),
 }
 
 impl ShowPage {
@@ -239,7 +244,18 @@ pub async fn show(
             && (m.meeting.starts_at > soon || m.meeting.is_under_way())
     });
     let concerns = state.store.concern_count(&me, id).await?;
+    let polls = state
+        .store
+        .polls_of(&me, id)
+        .await?
+        .into_iter()
+        .filter(|p| p.is_open())
+        .collect();
+    let mail_counts = state.store.mail_counts(id).await?;
     render(&ShowPage {
+        polls,
+        mail_configured: state.config.smtp_url.is_some(),
+        mail_counts,
         next_meeting,
         meetings_held,
         concerns,

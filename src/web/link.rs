@@ -36,9 +36,46 @@ struct LinkPage {
     checkins: Vec<crate::domain::topic::Checkin>,
     plan_form: Form,
     topic_form: Form,
+    polls: Vec<MemberPoll>,
+    /// The poll whose answers came back with a problem, and the answers as typed.
+    poll_form: (i64, Form),
+    answer_choices: [(&'static str, &'static str); 3],
+}
+
+/// An open poll as one member sees it: their own answers, and everyone's only when the
+/// facilitator chose to show them.
+struct MemberPoll {
+    poll: crate::domain::poll::Poll,
+    options: Vec<crate::domain::poll::PollOption>,
+    mine: Vec<crate::domain::poll::PollAnswer>,
+    my_comment: Option<String>,
+    shared: Option<crate::domain::poll::PollResults>,
 }
 
 impl LinkPage {
+    fn poll_form_for(&self, poll_id: &i64) -> Option<&Form> {
+        (self.poll_form.0 == *poll_id).then_some(&self.poll_form.1)
+    }
+    fn poll_error(&self, poll_id: &i64, option_id: &i64) -> Option<String> {
+        self.poll_form_for(poll_id)
+            .and_then(|f| f.error(&format!("answers.{option_id}")))
+    }
+    /// Whether this answer is chosen: as typed when the form came back, else as saved.
+    fn poll_checked(&self, mp: &MemberPoll, option_id: &i64, answer: &str) -> bool {
+        match self.poll_form_for(&mp.poll.id) {
+            Some(f) => f.is(&format!("answers.{option_id}"), answer),
+            None => mp
+                .mine
+                .iter()
+                .any(|a| a.option_id == *option_id && a.answer == answer),
+        }
+    }
+    fn poll_comment(&self, mp: &MemberPoll) -> String {
+        match self.poll_form_for(&mp.poll.id) {
+            Some(f) => f.value("comment"),
+            None => mp.my_comment.clone().unwrap_or_default(),
+        }
+    }
     fn when(&self, ts: &i64) -> String {
         when(*ts, &self.timezone)
     }
@@ -102,6 +139,53 @@ async fn show_with(
     topic_form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
+    show_all(
+        state,
+        cookies,
+        token,
+        member,
+        [form, plan_form, topic_form],
+        (0, Form::blank()),
+        status,
+    )
+    .await
+}
+
+async fn show_all(
+    state: &AppState,
+    cookies: &Cookies,
+    token: String,
+    member: Member,
+    [form, plan_form, topic_form]: [Form; 3],
+    poll_form: (i64, Form),
+    status: StatusCode,
+) -> AppResult<Response> {
+    let mut polls = Vec::new();
+    for poll in state.store.open_polls_for_member(member.group_id).await? {
+        let options = state.store.poll_options(poll.id).await?;
+        let answers = state.store.poll_answers(poll.id).await?;
+        let responses = state.store.poll_responses(poll.id).await?;
+        let mine = answers
+            .iter()
+            .filter(|a| a.member_id == member.id)
+            .cloned()
+            .collect();
+        let my_comment = responses
+            .iter()
+            .find(|r| r.member_id == member.id)
+            .map(|r| r.comment.clone());
+        // Other members' answers leave the server only when the facilitator chose to share.
+        let shared = poll.show_answers.then(|| {
+            crate::domain::poll::PollResults::work_out(options.clone(), &answers, &responses, &[])
+        });
+        polls.push(MemberPoll {
+            poll,
+            options,
+            mine,
+            my_comment,
+            shared,
+        });
+    }
     let group = state.store.group_unchecked(member.group_id).await?;
     let consents = state.store.consents_of(member.id).await?;
     let upcoming = state
@@ -140,6 +224,9 @@ async fn show_with(
             checkins,
             plan_form,
             topic_form,
+            polls,
+            poll_form,
+            answer_choices: crate::domain::poll::ANSWERS,
         },
     )
 }
@@ -371,6 +458,63 @@ pub async fn add_plan(
                 Form::blank(),
                 Form::with_errors(raw, e),
                 Form::blank(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// A member answers a poll from their link: yes, if need be or no for every date.
+pub async fn answer_poll(
+    State(state): State<AppState>,
+    cookies: Cookies,
+    Path((token, poll_id)): Path<(String, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    let poll = state
+        .store
+        .poll_unchecked(poll_id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    if poll.group_id != member.group_id {
+        return Err(AppError::NotFound);
+    }
+    if !poll.is_open() {
+        return Ok(redirect_with(
+            &format!("/m/{token}#meetings"),
+            "This poll has closed: the date has been chosen. Thank you all the same.",
+        ));
+    }
+    let options = state.store.poll_options(poll_id).await?;
+    match crate::domain::poll::ResponseInput::parse(&raw, &options) {
+        Ok(input) => {
+            match state
+                .store
+                .answer_poll(&poll, member.id, &input, "member")
+                .await
+            {
+                Ok(()) => Ok(redirect_with(
+                    &format!("/m/{token}#poll-{poll_id}"),
+                    "Thank you. Your answers have been saved. You can change them until the date is chosen.",
+                )),
+                Err(crate::store::StoreError::Conflict(_)) => Ok(redirect_with(
+                    &format!("/m/{token}#meetings"),
+                    "This poll has closed: the date has been chosen. Thank you all the same.",
+                )),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(e) => {
+            let form = Form::from_raw(member.to_raw());
+            show_all(
+                &state,
+                &cookies,
+                token,
+                member,
+                [form, Form::blank(), Form::blank()],
+                (poll_id, Form::with_errors(raw, e)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

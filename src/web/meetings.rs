@@ -29,7 +29,9 @@ use crate::domain::member::{Member, MemberInput};
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{AttendanceRow, MeetingSummary, MemberFilter, Rsvp, StoreError, now};
+use crate::store::{
+    AfterInsert, AttendanceRow, MeetingSummary, MemberFilter, Rsvp, StoreError, now,
+};
 
 fn is_fetch(headers: &HeaderMap) -> bool {
     headers
@@ -265,9 +267,10 @@ pub async fn update(
         Ok((input, starts_at)) => {
             match state.store.update_meeting(&me, id, &input, starts_at).await {
                 Ok(_) => {
+                    let told = crate::mail::after_change(&state, &m).await?;
                     return Ok(redirect_with(
                         &format!("/meetings/{id}"),
-                        "The meeting has been changed.",
+                        &with_outcome("The meeting has been changed.", told),
                     ));
                 }
                 Err(e) => venue_error(e)?,
@@ -285,6 +288,37 @@ pub async fn update(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
+}
+
+/// A confirmation with, when email went out (or could not), a sentence saying so.
+fn with_outcome(done: &str, told: Option<crate::mail::Outcome>) -> String {
+    match told {
+        Some(o) => format!("{done} {}", o.sentence()),
+        None => done.to_string(),
+    }
+}
+
+/// Emails the invitation to the meeting to members who use email.
+pub async fn invite(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    if !m.is_planned() {
+        return Err(AppError::BadRequest(
+            "Only a planned meeting can be sent out as an invitation.".into(),
+        ));
+    }
+    let outcome = crate::mail::meeting_invitation(&state, id).await?;
+    let message = match outcome {
+        crate::mail::Outcome::Queued(0) => {
+            "Everyone who uses email has had this invitation already, or nobody in the group uses email.".to_string()
+        }
+        other => other.sentence(),
+    };
+    Ok(redirect_with(&format!("/meetings/{id}"), &message))
 }
 
 // --- the preparation page (the meeting's page) ------------------------------------------
@@ -471,16 +505,17 @@ pub async fn cancel(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.meeting_for(&me, id).await?;
+    let before = state.store.meeting_for(&me, id).await?;
     match parse_cancel_reason(&raw) {
         Ok(reason) => {
             state
                 .store
                 .set_meeting_status(&me, id, "cancelled", &reason)
                 .await?;
+            let told = crate::mail::after_change(&state, &before).await?;
             Ok(redirect_with(
                 &format!("/meetings/{id}"),
-                "The meeting has been cancelled.",
+                &with_outcome("The meeting has been cancelled.", told),
             ))
         }
         Err(e) => {
@@ -530,9 +565,22 @@ struct RunPage {
     now: i64,
     content: super::topics::ContentStep,
     outcomes: [(&'static str, &'static str); 4],
+    /// The "next meeting" form, as typed when it came back with a problem.
+    next_form: Form,
+    venues: Vec<Venue>,
+    open_polls: Vec<crate::domain::poll::Poll>,
 }
 
 impl RunPage {
+    fn next_venue_selected(&self, id: &i64) -> bool {
+        match self.next_form.raw.get("venue_id") {
+            Some(v) => v == id.to_string(),
+            None => self.meeting.venue_id == Some(*id),
+        }
+    }
+    fn suits(&self, member_id: &i64) -> bool {
+        self.next_form.has("suits", &member_id.to_string())
+    }
     fn step(&self) -> Option<&AgendaStep> {
         self.steps.get(self.index)
     }
@@ -603,6 +651,18 @@ pub async fn run(
     cookies: Cookies,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
+    run_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+}
+
+async fn run_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    next_form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let me = me.clone();
     let meeting = state.store.meeting_for(&me, id).await?;
     if meeting.is_cancelled() {
         return Ok(redirect_with(
@@ -638,25 +698,99 @@ pub async fn run(
         .get(index)
         .map(|st| st.kind.clone())
         .unwrap_or_default();
-    let content = super::topics::content_for(&state, &me, &meeting, &kind, &present_ids).await?;
-    render(&RunPage {
-        content,
-        outcomes: super::topics::OUTCOMES,
-        page: staff_page(
-            &format!("Run-sheet: {}", group.name),
-            &me,
-            &cookies,
-            "groups",
-        ),
-        venue,
-        guests: attendance.iter().filter(|a| a.is_guest).count(),
-        meeting,
-        group,
-        steps,
-        index,
-        present,
-        now: now(),
-    })
+    let content = super::topics::content_for(state, &me, &meeting, &kind, &present_ids).await?;
+    let (venues, open_polls) = if kind == "next_meeting" {
+        (
+            state.store.venues().await?,
+            state
+                .store
+                .polls_of(&me, group.id)
+                .await?
+                .into_iter()
+                .filter(|p| p.is_open())
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    render_status(
+        status,
+        &RunPage {
+            next_form,
+            venues,
+            open_polls,
+            content,
+            outcomes: super::topics::OUTCOMES,
+            page: staff_page(
+                &format!("Run-sheet: {}", group.name),
+                &me,
+                cookies,
+                "groups",
+            ),
+            venue,
+            guests: attendance.iter().filter(|a| a.is_guest).count(),
+            meeting,
+            group,
+            steps,
+            index,
+            present,
+            now: now(),
+        },
+    )
+}
+
+/// From the run-sheet's "next meeting" step: plans the next meeting on the date the group
+/// agreed, with those present whom it suits noted as coming, in one go.
+pub async fn propose_next(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(&me, id).await?;
+    let group = state.store.group_for(&me, meeting.group_id).await?;
+    let suits: Vec<i64> = raw
+        .all("suits")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let errors = match MeetingInput::parse(
+        &raw,
+        &group.timezone,
+        group.usual_meeting_length,
+        meeting.venue_id,
+    ) {
+        Ok((input, starts_at)) => {
+            match state
+                .store
+                .create_meeting_then(&me, group.id, &input, starts_at, AfterInsert::Suits(&suits))
+                .await
+            {
+                Ok(next) => {
+                    return Ok(redirect_with(
+                        &format!("/meetings/{id}/run#brainstorm"),
+                        &format!(
+                            "The next meeting is planned for {}, {}.",
+                            next.date_label(),
+                            next.time_label()
+                        ),
+                    ));
+                }
+                Err(e) => venue_error(e)?,
+            }
+        }
+        Err(e) => e,
+    };
+    run_page(
+        &state,
+        &me,
+        &cookies,
+        id,
+        Form::with_errors(raw, errors),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 /// Moves to a step (next, previous, or a chosen one), starting the meeting if needed.

@@ -11,12 +11,14 @@ mod groups;
 mod link;
 mod meetings;
 mod members;
+mod polls;
 mod topics;
 mod venues;
 
 pub use extract::*;
 pub use form::*;
 pub use groups::SUGGESTED_GROUND_RULES as SUGGESTED_GROUND_RULES_TEXT;
+pub(crate) use polls::results_of as poll_results;
 
 use askama::Template;
 use axum::Router;
@@ -118,6 +120,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/meetings/{id}/cancel", post(meetings::cancel))
         .route("/meetings/{id}/reinstate", post(meetings::reinstate))
+        .route("/meetings/{id}/invite", post(meetings::invite))
+        .route("/meetings/{id}/next", post(meetings::propose_next))
         .route("/meetings/{id}/rsvp", post(meetings::record_rsvp))
         .route("/meetings/{id}/agenda", get(meetings::meeting_agenda))
         .route(
@@ -185,6 +189,14 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}/contacts", get(contacts::sheet))
         .route("/groups/{id}/contacts.csv", get(contacts::csv))
         .route("/meetings/{id}/call-list", get(contacts::call_list))
+        .route("/groups/{id}/polls/new", get(polls::new))
+        .route("/groups/{id}/polls", post(polls::create))
+        .route("/polls/{id}", get(polls::show))
+        .route("/polls/{id}/answers", post(polls::record_answer))
+        .route("/polls/{id}/close", post(polls::close))
+        .route("/polls/{id}/remind", post(polls::remind))
+        .route("/groups/{id}/mail", get(polls::mail_log))
+        .route("/m/{token}/polls/{poll}", post(link::answer_poll))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
         .route("/venues/{id}", get(venues::show))

@@ -122,6 +122,7 @@ async fn serve(store: hearth::Store) -> String {
     let config = hearth::Config {
         public_url: format!("http://{addr}"),
         trust_forwarded: false,
+        ..Default::default()
     };
     tokio::spawn(hearth::serve(
         listener,

@@ -148,6 +148,7 @@ impl App {
         let config = hearth::Config {
             public_url: url.clone(),
             trust_forwarded: false,
+            ..Default::default()
         };
         let task = tokio::spawn(hearth::serve(
             listener,

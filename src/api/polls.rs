@@ -1,0 +1,219 @@
+//! Availability polls in the JSON API, with the same rules as the pages: staff of the group
+//! open them, see every answer, record answers given by phone, and close them on an option
+//! (which plans the meeting and emails the invitation). Also the group's email log and the
+//! meeting invitation.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::{created, parsed};
+use crate::AppState;
+use crate::domain::FieldErrors;
+use crate::domain::poll::{Poll, PollInput, PollResults, ResponseInput};
+use crate::error::{AppError, AppResult};
+use crate::mail::Outcome;
+use crate::store::{Job, StoreError};
+use crate::web::{ApiStaff, JsonInput};
+
+#[derive(Serialize)]
+pub struct PollOut {
+    #[serde(flatten)]
+    poll: Poll,
+    #[serde(flatten)]
+    results: PollResults,
+}
+
+async fn poll_out(state: &AppState, poll: Poll) -> AppResult<PollOut> {
+    let results = crate::web::poll_results(state, &poll).await?;
+    Ok(PollOut { poll, results })
+}
+
+fn email_json(outcome: Outcome) -> serde_json::Value {
+    match outcome {
+        Outcome::NotConfigured => serde_json::json!({ "configured": false, "queued": 0 }),
+        Outcome::Queued(n) => serde_json::json!({ "configured": true, "queued": n }),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let polls = state.store.polls_of(&me, group_id).await?;
+    Ok(Json(serde_json::json!({ "polls": polls })))
+}
+
+/// `options`: a list of `{date, start_time, venue_id?}`; optional `title`, `note` and
+/// `show_answers` (whether members see each other's answers).
+pub async fn create(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let input = parsed(PollInput::parse(
+        &raw,
+        &group.timezone,
+        group.usual_meeting_length,
+        group.usual_venue_id,
+    ))?;
+    let id = state
+        .store
+        .create_poll(&me, group_id, &input, None)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
+                "options",
+                "There is no venue with one of these ids.",
+            )),
+            other => other.into(),
+        })?;
+    let outcome = crate::mail::poll_opened(&state, id).await?;
+    let poll = state.store.poll_for(&me, id).await?;
+    let mut out = serde_json::to_value(poll_out(&state, poll).await?).unwrap_or_default();
+    out["email"] = email_json(outcome);
+    Ok(created(format!("/api/v1/polls/{id}"), out))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PollOut>> {
+    let poll = state.store.poll_for(&me, id).await?;
+    Ok(Json(poll_out(&state, poll).await?))
+}
+
+/// Records a member's answers (given by phone): `member_id`, `answers` as an object from
+/// option id to `yes`, `if_need_be` or `no`, optional `comment`.
+pub async fn answer(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<PollOut>> {
+    let poll = state.store.poll_for(&me, id).await?;
+    let options = state.store.poll_options(id).await?;
+    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let input = ResponseInput::parse(&raw, &options);
+    let (member_id, input) = match (member_id, input) {
+        (Some(m), Ok(i)) => (m, i),
+        (m, r) => {
+            let mut e = r.err().unwrap_or_default();
+            if m.is_none() {
+                e.add("member_id", "Give the id of the member who answered.");
+            }
+            return Err(AppError::Invalid(e));
+        }
+    };
+    match state
+        .store
+        .answer_poll(&poll, member_id, &input, &me.actor())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict(
+                "This poll is closed, so answers can no longer change.".into(),
+            ));
+        }
+        Err(StoreError::NotFound) => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "member_id",
+                "There is no member of this group with this id.",
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    Ok(Json(poll_out(&state, poll).await?))
+}
+
+/// Closes the poll on `option_id`: plans the meeting and emails the invitation.
+pub async fn close(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    let option_id = raw.text("option_id").parse::<i64>().map_err(|_| {
+        AppError::Invalid(FieldErrors::single(
+            "option_id",
+            "Give the id of the option to meet on.",
+        ))
+    })?;
+    let meeting_id = match state.store.close_poll(&me, id, option_id).await {
+        Ok(m) => m,
+        Err(StoreError::Conflict(what)) if what == "poll_closed" => {
+            return Err(AppError::Conflict(
+                "This poll has been closed already.".into(),
+            ));
+        }
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "option_id",
+                "This poll has no option with this id.",
+            )));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let outcome = crate::mail::meeting_invitation(&state, meeting_id).await?;
+    let meeting = state.store.meeting_for(&me, meeting_id).await?;
+    Ok(created(
+        format!("/api/v1/meetings/{meeting_id}"),
+        serde_json::json!({
+            "poll_id": id,
+            "meeting": {
+                "id": meeting.id, "date": meeting.local_date, "start_time": meeting.local_time,
+                "starts_at": meeting.starts_at_rfc3339(), "venue_id": meeting.venue_id,
+            },
+            "email": email_json(outcome),
+        }),
+    ))
+}
+
+/// Emails a reminder to members who use email and have not answered.
+pub async fn remind(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let poll = state.store.poll_for(&me, id).await?;
+    if !poll.is_open() {
+        return Err(AppError::Conflict("This poll is closed.".into()));
+    }
+    let outcome = crate::mail::poll_reminder(&state, id).await?;
+    Ok(Json(serde_json::json!({ "email": email_json(outcome) })))
+}
+
+/// Emails the invitation to a planned meeting (once per member for each date and time).
+pub async fn invite(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let m = state.store.meeting_for(&me, id).await?;
+    if !m.is_planned() {
+        return Err(AppError::Conflict(
+            "Only a planned meeting can be sent out as an invitation.".into(),
+        ));
+    }
+    let outcome = crate::mail::meeting_invitation(&state, id).await?;
+    Ok(Json(serde_json::json!({ "email": email_json(outcome) })))
+}
+
+/// The group's email: every message with its state and, for failures, the reason.
+pub async fn mail(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let jobs: Vec<Job> = state.store.jobs_of_group(&me, group_id, 500).await?;
+    Ok(Json(serde_json::json!({
+        "configured": state.config.smtp_url.is_some(),
+        "messages": jobs,
+    })))
+}

@@ -1,0 +1,211 @@
+//! The job queue for email, kept in the database so that nothing queued is lost on a restart
+//! and several instances share the work. Each message has a unique `dedupe_key`, so queueing
+//! the same reminder twice (or from two instances) keeps one job. A job is claimed with a
+//! lease (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so two instances never take the same
+//! job), then marked sent, or retried later with back-off, or failed for good.
+
+use serde::Serialize;
+
+use super::{Backend, Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+
+/// After this many attempts a message is given up and shown as failed.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+#[derive(Debug, Clone)]
+pub struct NewEmail {
+    pub dedupe_key: String,
+    pub group_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub run_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub dedupe_key: String,
+    pub group_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub recipient: String,
+    pub subject: String,
+    #[serde(skip)]
+    pub body_text: String,
+    #[serde(skip)]
+    pub body_html: String,
+    /// pending, sent or failed.
+    pub status: String,
+    pub run_at: i64,
+    pub attempts: i64,
+    pub last_error: String,
+    pub created_at: i64,
+    pub done_at: Option<i64>,
+}
+
+const JOB_COLUMNS: &str = "id, kind, dedupe_key, group_id, member_id, recipient, subject,
+    body_text, body_html, status, run_at, attempts, last_error, created_at, done_at";
+
+/// A reminder that is due: a planned meeting within its group's reminder window and a member
+/// who uses email and has not said they cannot come.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueReminder {
+    pub meeting_id: i64,
+    pub group_id: i64,
+    pub starts_at: i64,
+    pub member_id: i64,
+    pub email: String,
+}
+
+impl Store {
+    /// Queues messages in one transaction; a message whose key is queued already is left
+    /// alone. Returns how many were newly queued.
+    pub async fn enqueue_emails(&self, emails: &[NewEmail]) -> StoreResult<u64> {
+        if emails.is_empty() {
+            return Ok(0);
+        }
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut added = 0;
+            for e in emails {
+                added += sqlx::query(
+                    "INSERT INTO jobs (kind, dedupe_key, group_id, member_id, recipient, subject,
+                        body_text, body_html, run_at, created_at)
+                     VALUES ('email', $1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (dedupe_key) DO NOTHING")
+                    .bind(&e.dedupe_key).bind(e.group_id).bind(e.member_id).bind(&e.recipient)
+                    .bind(&e.subject).bind(&e.body_text).bind(&e.body_html).bind(e.run_at).bind(t)
+                    .execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await?;
+            Ok(added)
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Takes the next due job for `worker`, leasing it for `lease_secs`; None when nothing is
+    /// due. Two workers never hold the same job.
+    pub async fn claim_job(&self, worker: &str, lease_secs: i64) -> StoreResult<Option<Job>> {
+        let t = now();
+        let skip_locked = match self.backend() {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1
+             WHERE id = (SELECT id FROM jobs
+                         WHERE status = 'pending' AND run_at <= $3
+                           AND (locked_until IS NULL OR locked_until < $3)
+                         ORDER BY run_at, id LIMIT 1 {skip_locked})
+               AND status = 'pending' AND (locked_until IS NULL OR locked_until < $3)
+             RETURNING {JOB_COLUMNS}"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Job>(&sql)
+            .bind(t + lease_secs).bind(worker).bind(t).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Marks a job sent (only by the worker holding it).
+    pub async fn job_sent(&self, id: i64, worker: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query(
+            "UPDATE jobs SET status = 'sent', done_at = $1, locked_until = NULL, last_error = ''
+             WHERE id = $2 AND locked_by = $3")
+            .bind(now()).bind(id).bind(worker).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Records a failed attempt: tried again at `retry_at`, or failed for good when that is
+    /// None or the attempts are used up.
+    pub async fn job_failed(
+        &self,
+        job: &Job,
+        worker: &str,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> StoreResult<()> {
+        let give_up = retry_at.is_none() || job.attempts >= MAX_ATTEMPTS;
+        let (status, run_at) = if give_up {
+            ("failed", job.run_at)
+        } else {
+            ("pending", retry_at.unwrap_or(job.run_at))
+        };
+        on_db!(self, pool => sqlx::query(
+            "UPDATE jobs SET status = $1, run_at = $2, last_error = $3, locked_until = NULL,
+                done_at = CASE WHEN $1 = 'failed' THEN $4 ELSE NULL END
+             WHERE id = $5 AND locked_by = $6")
+            .bind(status).bind(run_at).bind(error).bind(now()).bind(job.id).bind(worker)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// A group's recent messages, newest first.
+    pub async fn jobs_of_group(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Job>> {
+        self.group_for(viewer, group_id).await?;
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE group_id = $1
+             ORDER BY created_at DESC, id DESC LIMIT $2"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Job>(&sql).bind(group_id).bind(limit)
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// How many of a group's messages are waiting and how many failed for good.
+    pub async fn mail_counts(&self, group_id: i64) -> StoreResult<(i64, i64)> {
+        on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
+            "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+             FROM jobs WHERE group_id = $1")
+            .bind(group_id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Reminders now due that have not been queued yet.
+    pub async fn due_reminders(&self, at: i64) -> StoreResult<Vec<DueReminder>> {
+        on_db!(self, pool => sqlx::query_as::<_, DueReminder>(
+            "SELECT mt.id AS meeting_id, mt.group_id, mt.starts_at, m.id AS member_id, m.email
+             FROM meetings mt
+             JOIN support_groups g ON g.id = mt.group_id
+             JOIN members m ON m.group_id = mt.group_id
+             WHERE mt.status = 'planned' AND g.reminder_hours > 0
+               AND mt.starts_at > $1 AND mt.starts_at - g.reminder_hours * 3600 <= $1
+               AND m.left_on IS NULL AND m.email <> '' AND m.preferred_contact = 'email'
+               AND NOT EXISTS (SELECT 1 FROM rsvps r
+                               WHERE r.meeting_id = mt.id AND r.member_id = m.id AND r.answer = 'no')
+               AND NOT EXISTS (SELECT 1 FROM jobs j
+                               WHERE j.dedupe_key = 'reminder:' || mt.id || ':' || m.id || ':' || mt.starts_at)
+             ORDER BY mt.starts_at, m.id")
+            .bind(at).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The members of a group that email reaches: current, with an address, preferring email.
+    pub async fn email_members(&self, group_id: i64) -> StoreResult<Vec<(i64, String, String)>> {
+        on_db!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
+            "SELECT id, preferred_name, email FROM members
+             WHERE group_id = $1 AND left_on IS NULL AND email <> '' AND preferred_contact = 'email'
+             ORDER BY id")
+            .bind(group_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Stores the hash of a personal link minted for one email.
+    pub async fn add_mail_link(&self, member_id: i64, token_hash: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO mail_links (member_id, token_hash, created_at) VALUES ($1, $2, $3)")
+            .bind(member_id).bind(token_hash).bind(now()).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+}
