@@ -77,11 +77,14 @@ pub async fn serve(
         store: store.clone(),
         config: config.clone(),
     };
-    let sender = config
-        .smtp_url
-        .is_some()
-        .then(|| tokio::spawn(mail::run_sender(store.clone(), config.clone())));
-    let sweeper = tokio::spawn(sweep_forever(store));
+    // Background work stops with the server, also when the server's future is dropped.
+    let _sender = config.smtp_url.is_some().then(|| {
+        AbortOnDrop(tokio::spawn(mail::run_sender(
+            store.clone(),
+            config.clone(),
+        )))
+    });
+    let _sweeper = AbortOnDrop(tokio::spawn(sweep_forever(store)));
     let app = web::router(state);
     // Small responses must not wait for Nagle's algorithm.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
@@ -93,11 +96,16 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await;
-    sweeper.abort();
-    if let Some(sender) = sender {
-        sender.abort();
-    }
     result
+}
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Removes expired sessions and old throttling records every few minutes.

@@ -172,6 +172,22 @@ pub struct TestApp {
     reopen: Reopen,
 }
 
+/// An extra instance of the app, stopped by [`Instance::stop`] (or when dropped).
+pub struct Instance {
+    pub base: String,
+    pub store: hearth::Store,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Instance {
+    /// Stops the instance at once, as a crash or a restart would, and closes its pool.
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+        self.store.close().await;
+    }
+}
+
 /// How to open the same database again, for a second instance of the app.
 #[derive(Clone)]
 enum Reopen {
@@ -257,6 +273,37 @@ impl TestApp {
                 .expect("reopen postgres"),
         };
         serve(store).await
+    }
+
+    /// Another instance on the same database with its own settings (for example an SMTP
+    /// server and a short mail tick), as a handle that stops it when aborted (a "restart" is
+    /// aborting one and starting another). `public_url` is filled in with its own address.
+    pub async fn instance_with(&self, config: hearth::Config) -> Instance {
+        let store = match &self.reopen {
+            Reopen::Sqlite(url) => hearth::Store::open(url).await.expect("reopen sqlite"),
+            Reopen::Postgres(options) => hearth::Store::open_postgres((**options).clone())
+                .await
+                .expect("reopen postgres"),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let config = hearth::Config {
+            public_url: format!("http://{addr}"),
+            ..config
+        };
+        let task = tokio::spawn(hearth::serve(
+            listener,
+            store.clone(),
+            config,
+            std::future::pending(),
+        ));
+        Instance {
+            base: format!("http://{addr}"),
+            store,
+            task,
+        }
     }
 
     /// A new browser with no cookies.
