@@ -34,6 +34,19 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// The same, for a message to one host.
+    pub fn host_sentence(&self) -> String {
+        match self {
+            Outcome::NotConfigured => {
+                "Email is not set up, so remind them by phone before the meeting.".into()
+            }
+            Outcome::Queued(0) => "They have been told already.".into(),
+            Outcome::Queued(_) => "An email tells them, and their reminder mentions it.".into(),
+        }
+    }
+}
+
 /// A short letter: a greeting, a few paragraphs and links, rendered as plain text and HTML.
 struct Letter {
     subject: String,
@@ -348,6 +361,12 @@ pub async fn queue_due_reminders(store: &Store, config: &Config) -> StoreResult<
         if !m.topic.is_empty() {
             paragraphs.push(format!("The topic is: {}.", m.topic));
         }
+        if store.meeting_host(m.id).await?.map(|(id, _)| id) == Some(d.member_id) {
+            paragraphs.push(
+                "You are hosting the refreshments this time. Thank you! Bring some music if you like."
+                    .into(),
+            );
+        }
         paragraphs.push("If you cannot come after all, please say so on your personal page. We look forward to seeing you.".into());
         let letter = Letter {
             subject: format!("Reminder: meeting on {}", m.date_label()),
@@ -526,6 +545,145 @@ pub async fn after_change(state: &AppState, before: &Meeting) -> StoreResult<Opt
         return meeting_moved(state, before.id).await.map(Some);
     }
     Ok(None)
+}
+
+/// "Saturday 10 July 2027, 12:30 pm, at The Red Lion"
+fn social_words(e: &crate::domain::social::SocialEvent) -> String {
+    let mut words = format!("{}, {}", e.date_label(), e.time_label());
+    if !e.place.is_empty() {
+        words.push_str(&format!(", at {}", e.place.replace('\n', ", ")));
+    }
+    words
+}
+
+fn social_links(event_id: i64) -> Vec<(String, String)> {
+    vec![
+        (
+            "Your personal page (say whether you can come)".to_string(),
+            LINK_PLACEHOLDER.to_string(),
+        ),
+        (
+            "Add it to your calendar".into(),
+            format!("{LINK_PLACEHOLDER}/social/{event_id}/calendar.ics"),
+        ),
+    ]
+}
+
+/// The invitation to a social event.
+pub async fn social_invitation(state: &AppState, event_id: i64) -> StoreResult<Outcome> {
+    let e = state.store.social_event_unchecked(event_id).await?;
+    let mut paragraphs = vec![format!(
+        "You are invited: {}, on {}.",
+        e.title,
+        social_words(&e)
+    )];
+    if !e.details.is_empty() {
+        paragraphs.push(e.details.clone());
+    }
+    if !e.accessibility.is_empty() {
+        paragraphs.push(format!("Getting there and access: {}", e.accessibility));
+    }
+    paragraphs.push("Everyone is welcome. Please say whether you can come on your personal page.".into());
+    let letter = Letter {
+        subject: format!("You are invited: {}", e.title),
+        paragraphs,
+        links: social_links(e.id),
+    };
+    to_email_members(
+        state,
+        e.group_id,
+        &format!("social:{}", e.id),
+        letter,
+        now(),
+    )
+    .await
+}
+
+/// Tells members when a social event still to come moves or is cancelled (or is back on).
+pub async fn social_changed(
+    state: &AppState,
+    before: &crate::domain::social::SocialEvent,
+    after: &crate::domain::social::SocialEvent,
+) -> StoreResult<Option<Outcome>> {
+    if before.starts_at.max(after.starts_at) <= now() {
+        return Ok(None);
+    }
+    let (subject, first, key) = if after.is_cancelled() && !before.is_cancelled() {
+        (
+            format!("Cancelled: {}", after.title),
+            format!("{} on {} is cancelled. We are sorry for any trouble.", after.title, social_words(after)),
+            format!("social-cancelled:{}:{}", after.id, after.version),
+        )
+    } else if before.is_cancelled() && !after.is_cancelled() {
+        (
+            format!("Back on: {}", after.title),
+            format!("Good news: {} is back on, on {}.", after.title, social_words(after)),
+            format!("social-back:{}:{}", after.id, after.version),
+        )
+    } else if before.starts_at != after.starts_at || before.place != after.place {
+        (
+            format!("Changed: {}", after.title),
+            format!("{} has changed. It is now on {}.", after.title, social_words(after)),
+            format!("social-moved:{}:{}:{}", after.id, after.starts_at, after.version),
+        )
+    } else {
+        return Ok(None);
+    };
+    let letter = Letter {
+        subject,
+        paragraphs: vec![first],
+        links: social_links(after.id),
+    };
+    to_email_members(state, after.group_id, &key, letter, now())
+        .await
+        .map(Some)
+}
+
+/// Tells a host, if they use email, that they are hosting the refreshments. None when they
+/// do not use email (they need a phone call instead).
+pub async fn host_confirmed(
+    state: &AppState,
+    meeting_id: i64,
+    member_id: i64,
+) -> StoreResult<Option<Outcome>> {
+    let m = state.store.meeting_unchecked(meeting_id).await?;
+    let Some((_, name, email)) = state
+        .store
+        .email_members(m.group_id)
+        .await?
+        .into_iter()
+        .find(|(id, _, _)| *id == member_id)
+    else {
+        return Ok(None);
+    };
+    if state.config.smtp_url.is_none() {
+        return Ok(Some(Outcome::NotConfigured));
+    }
+    let group = state.store.group_unchecked(m.group_id).await?;
+    let words = meeting_words(&state.store, &m).await;
+    let letter = Letter {
+        subject: format!("Thank you for hosting the refreshments on {}", m.date_label()),
+        paragraphs: vec![
+            format!("Thank you for offering to host the refreshments (and bring some music, if you like) at the meeting on {words}."),
+            "If you cannot do it after all, just tell your facilitator and someone else will.".into(),
+        ],
+        links: personal_links(Some(m.id)),
+    };
+    let email = NewEmail {
+        dedupe_key: format!("host:{}:{}:{}", m.id, member_id, m.starts_at),
+        group_id: Some(m.group_id),
+        member_id: Some(member_id),
+        recipient: email,
+        subject: letter.subject.clone(),
+        body_text: letter.text(&name, &group.name),
+        body_html: letter.html(&name, &group.name),
+        run_at: now(),
+    };
+    state
+        .store
+        .enqueue_emails(&[email])
+        .await
+        .map(|n| Some(Outcome::Queued(n)))
 }
 
 #[cfg(test)]

@@ -50,6 +50,9 @@ def with_id(fields, extra=None):
     props = {"id": s("integer", format="int64"), **fields, **(extra or {})}
     return s("object", properties=props, required=list(props.keys()))
 
+social_fields = {"title": s("string", maxLength=120), "date": s("string", format="date"), "start_time": s("string", description="HH:MM, local time"),
+    "duration_minutes": s("integer", minimum=15, maximum=720, description="default 120"), "place": s("string", maxLength=300),
+    "details": s("string", maxLength=4000), "accessibility": s("string", maxLength=2000, description="getting there and access")}
 schemas = {
     "Error": s("object", required=["error"], properties={"error": s("object", required=["code", "message"], properties={
         "code": s("string", enum=["not_found", "forbidden", "unauthorized", "form_expired", "bad_request", "invalid_input", "conflict", "too_many_requests", "internal"]),
@@ -76,6 +79,13 @@ schemas = {
     "MailMessage": s("object", properties={"id": s("integer"), "kind": s("string"), "dedupe_key": s("string"), "group_id": nullable_int, "member_id": nullable_int,
         "recipient": s("string"), "subject": s("string"), "status": s("string", enum=["pending", "sent", "failed"]), "run_at": s("integer", description="unix seconds"),
         "attempts": s("integer"), "last_error": s("string"), "created_at": s("integer"), "done_at": nullable_int}),
+    "SocialEventInput": s("object", required=["title", "date", "start_time"], properties=social_fields),
+    "SocialEventChange": s("object", properties={**social_fields, "status": s("string", enum=["planned", "cancelled"])}),
+    "SocialEvent": s("object", required=["id", "group_id", "title", "date", "start_time", "starts_at", "status", "rsvps"], properties={
+        "id": s("integer"), "group_id": s("integer"), **social_fields, "timezone": s("string"), "starts_at": s("string", format="date-time"),
+        "status": s("string", enum=["planned", "cancelled"]), "version": s("integer", description="the calendar SEQUENCE; goes up with every change"),
+        "rsvps": s("array", items=s("object", properties={"member_id": s("integer"), "member_name": s("string"), "answer": s("string", enum=["yes", "maybe", "no"])})),
+        "email": ref("EmailOutcome")}),
     "Staff": s("object", properties={"id": s("integer"), "email": s("string"), "name": s("string"), "role": s("string", enum=["coordinator", "facilitator"])}, required=["id", "email", "name", "role"]),
     "Facilitator": s("object", properties={"id": s("integer"), "name": s("string"), "email": s("string")}, required=["id", "name", "email"]),
     "Group": with_id(group_fields, {"facilitators": s("array", items=ref("Facilitator"))}),
@@ -250,6 +260,42 @@ paths = {
         "parameters": [path_id()],
         "get": {"summary": "The group's email: each message with its state (pending, sent, failed), attempts and last error",
                 "responses": {"200": ok(s("object", properties={"configured": s("boolean"), "messages": s("array", items=ref("MailMessage"))})), **errors(401, 404)}},
+    },
+    "/groups/{id}/social-events": {
+        "parameters": [path_id()],
+        "get": {"summary": "The group's social events with their replies", "responses": {"200": ok(s("object", properties={"social_events": s("array", items=ref("SocialEvent"))})), **errors(401, 404)}},
+        "post": {"summary": "Plan a social event; members who use email are invited", "requestBody": body(ref("SocialEventInput")),
+                 "responses": {"201": ok(ref("SocialEvent"), "Created"), **errors(400, 401, 404, 422)}},
+    },
+    "/social-events/{id}": {
+        "parameters": [path_id()],
+        "get": {"summary": "One social event with its replies", "responses": {"200": ok(ref("SocialEvent")), **errors(401, 404)}},
+        "put": {"summary": "Change a social event (any subset of fields) or its status; members who use email hear of a move or cancellation", "requestBody": body(ref("SocialEventChange")), "responses": {"200": ok(ref("SocialEvent")), **errors(400, 401, 404, 422)}},
+        "patch": {"summary": "Change a social event (any subset of fields) or its status; members who use email hear of a move or cancellation", "requestBody": body(ref("SocialEventChange")), "responses": {"200": ok(ref("SocialEvent")), **errors(400, 401, 404, 422)}},
+    },
+    "/social-events/{id}/rsvps": {
+        "parameters": [path_id()],
+        "post": {"summary": "Record a member's reply", "requestBody": body(s("object", required=["member_id", "answer"], properties={"member_id": s("integer"), "answer": s("string", enum=["yes", "maybe", "no"])})),
+                 "responses": {"200": ok(ref("SocialEvent")), **errors(400, 401, 404, 422)}},
+    },
+    "/groups/{id}/rota": {
+        "parameters": [path_id()],
+        "get": {"summary": "The refreshments rota: who is on it, when they last hosted, and the next meetings with their host or the fair suggestion",
+                "responses": {"200": ok(s("object", properties={
+                    "members": s("array", items=s("object", properties={"member_id": s("integer"), "member_name": s("string"), "last_hosted": nullable_int, "times_hosted": s("integer")})),
+                    "meetings": s("array", items=s("object", properties={"meeting_id": s("integer"), "starts_at": s("string", format="date-time"),
+                        "host": {"type": ["object", "null"], "properties": {"member_id": s("integer"), "name": s("string")}},
+                        "suggested": {"type": ["object", "null"], "properties": {"member_id": s("integer"), "name": s("string")}}}))})), **errors(401, 404)}},
+    },
+    "/members/{id}/rota": {
+        "parameters": [path_id()],
+        "put": {"summary": "Put a member on the refreshments rota or take them off", "requestBody": body(s("object", required=["on"], properties={"on": s("boolean")})),
+                "responses": {"200": ok(s("object", properties={"member_id": s("integer"), "on_rota": s("boolean")})), **errors(400, 401, 404, 422)}},
+    },
+    "/meetings/{id}/host": {
+        "parameters": [path_id()],
+        "put": {"summary": "Confirm or swap who hosts the refreshments (null for nobody); a host who uses email is told", "requestBody": body(s("object", properties={"member_id": nullable_int})),
+                "responses": {"200": ok(s("object", properties={"meeting_id": s("integer"), "host": {"type": ["object", "null"]}, "email": {"type": ["object", "null"]}})), **errors(400, 401, 404, 422)}},
     },
     "/meetings/{id}": {
         "parameters": [path_id()],

@@ -24,6 +24,7 @@ use crate::web::{ApiStaff, JsonInput};
 mod meetings;
 mod polls;
 mod series;
+mod social;
 mod topics;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -68,6 +69,18 @@ pub fn router() -> Router<AppState> {
         .route("/polls/{id}/remind", post(polls::remind))
         .route("/meetings/{id}/invite", post(polls::invite))
         .route("/groups/{id}/mail", get(polls::mail))
+        .route(
+            "/groups/{id}/social-events",
+            get(social::list).post(social::create),
+        )
+        .route(
+            "/social-events/{id}",
+            get(social::get).put(social::update).patch(social::update),
+        )
+        .route("/social-events/{id}/rsvps", post(social::rsvp))
+        .route("/groups/{id}/rota", get(social::rota))
+        .route("/members/{id}/rota", put(social::set_rota))
+        .route("/meetings/{id}/host", put(social::set_host))
         .route(
             "/meetings/{id}",
             get(meetings::get)

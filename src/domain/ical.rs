@@ -5,13 +5,51 @@
 
 use super::meeting::Meeting;
 
-/// What a calendar needs to know about one meeting.
-pub struct CalendarEvent<'a> {
-    pub meeting: &'a Meeting,
-    pub group_name: &'a str,
+/// One event in a calendar: a meeting or a social event.
+pub struct CalendarEvent {
+    /// Stable across changes (the host name is added to make it global).
+    pub uid: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    /// Goes up with every change, so calendar apps take the newest.
+    pub sequence: i64,
+    pub summary: String,
+    pub cancelled: bool,
     pub location: String,
-    /// The address of the meeting's page, if the reader may see it.
+    pub description: String,
+    /// The address of the event's page, if the reader may see it.
     pub url: Option<String>,
+}
+
+impl CalendarEvent {
+    pub fn for_meeting(
+        m: &Meeting,
+        group_name: &str,
+        location: String,
+        url: Option<String>,
+    ) -> CalendarEvent {
+        let mut description = String::new();
+        if !m.topic.is_empty() {
+            description.push_str(&format!("Topic: {}", m.topic));
+        }
+        if m.is_cancelled() && !m.cancel_reason.is_empty() {
+            if !description.is_empty() {
+                description.push('\n');
+            }
+            description.push_str(&format!("Cancelled: {}", m.cancel_reason));
+        }
+        CalendarEvent {
+            uid: format!("meeting-{}", m.id),
+            starts_at: m.starts_at,
+            ends_at: m.starts_at + m.duration_minutes * 60,
+            sequence: m.version,
+            summary: format!("{group_name} meeting"),
+            cancelled: m.is_cancelled(),
+            location,
+            description,
+            url,
+        }
+    }
 }
 
 /// Escapes text for a property value (RFC 5545 3.3.11).
@@ -53,7 +91,7 @@ fn utc(ts: i64) -> String {
 }
 
 /// A calendar with the given events. `host` makes the UIDs globally unique.
-pub fn calendar(name: &str, host: &str, events: &[CalendarEvent<'_>], now: i64) -> String {
+pub fn calendar(name: &str, host: &str, events: &[CalendarEvent], now: i64) -> String {
     let mut out = String::new();
     for line in [
         "BEGIN:VCALENDAR".to_string(),
@@ -66,39 +104,24 @@ pub fn calendar(name: &str, host: &str, events: &[CalendarEvent<'_>], now: i64) 
         fold(&line, &mut out);
     }
     for e in events {
-        let m = e.meeting;
         let mut lines = vec![
             "BEGIN:VEVENT".to_string(),
-            format!("UID:meeting-{}@{}", m.id, host),
+            format!("UID:{}@{}", e.uid, host),
             format!("DTSTAMP:{}", utc(now)),
-            format!("DTSTART:{}", utc(m.starts_at)),
-            format!("DTEND:{}", utc(m.starts_at + m.duration_minutes * 60)),
-            format!("SEQUENCE:{}", m.version),
-            format!("SUMMARY:{}", escape(&format!("{} meeting", e.group_name))),
+            format!("DTSTART:{}", utc(e.starts_at)),
+            format!("DTEND:{}", utc(e.ends_at)),
+            format!("SEQUENCE:{}", e.sequence),
+            format!("SUMMARY:{}", escape(&e.summary)),
             format!(
                 "STATUS:{}",
-                if m.is_cancelled() {
-                    "CANCELLED"
-                } else {
-                    "CONFIRMED"
-                }
+                if e.cancelled { "CANCELLED" } else { "CONFIRMED" }
             ),
         ];
         if !e.location.is_empty() {
             lines.push(format!("LOCATION:{}", escape(&e.location)));
         }
-        let mut description = String::new();
-        if !m.topic.is_empty() {
-            description.push_str(&format!("Topic: {}", m.topic));
-        }
-        if m.is_cancelled() && !m.cancel_reason.is_empty() {
-            if !description.is_empty() {
-                description.push('\n');
-            }
-            description.push_str(&format!("Cancelled: {}", m.cancel_reason));
-        }
-        if !description.is_empty() {
-            lines.push(format!("DESCRIPTION:{}", escape(&description)));
+        if !e.description.is_empty() {
+            lines.push(format!("DESCRIPTION:{}", escape(&e.description)));
         }
         if let Some(url) = &e.url {
             lines.push(format!("URL:{url}"));

@@ -13,6 +13,7 @@ pub mod member;
 pub mod member_csv;
 pub mod poll;
 pub mod series;
+pub mod social;
 pub mod topic;
 pub mod venue;
 

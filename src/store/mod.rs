@@ -15,6 +15,7 @@ mod jobs;
 mod meetings;
 mod members;
 mod polls;
+mod social;
 mod topics;
 mod venues;
 

@@ -62,12 +62,12 @@ pub async fn meeting_file(
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
     let group = state.store.group_for(&me, m.group_id).await?;
-    let event = CalendarEvent {
-        meeting: &m,
-        group_name: &group.name,
-        location: location(&state, &m).await,
-        url: Some(format!("{}/meetings/{id}", state.config.public_url)),
-    };
+    let event = CalendarEvent::for_meeting(
+        &m,
+        &group.name,
+        location(&state, &m).await,
+        Some(format!("{}/meetings/{id}", state.config.public_url)),
+    );
     Ok(ics(
         calendar(&group.name, &host(&state), &[event], now()),
         Some(&format!("meeting-{id}.ics")),
@@ -93,15 +93,50 @@ pub async fn member_meeting_file(
         return Err(AppError::NotFound);
     }
     let group = state.store.group_unchecked(m.group_id).await?;
-    let event = CalendarEvent {
-        meeting: &m,
-        group_name: &group.name,
-        location: location(&state, &m).await,
-        url: None,
-    };
+    let event = CalendarEvent::for_meeting(&m, &group.name, location(&state, &m).await, None);
     Ok(ics(
         calendar(&group.name, &host(&state), &[event], now()),
         Some(&format!("meeting-{id}.ics")),
+    ))
+}
+
+/// One social event's calendar file, for staff.
+pub async fn social_file(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let e = state.store.social_event_for(&me, id).await?;
+    let group = state.store.group_for(&me, e.group_id).await?;
+    let event = e.calendar_event(Some(format!("{}/social/{id}", state.config.public_url)));
+    Ok(ics(
+        calendar(&group.name, &host(&state), &[event], now()),
+        Some(&format!("social-{id}.ics")),
+    ))
+}
+
+/// One social event's calendar file, from a member's personal link.
+pub async fn member_social_file(
+    State(state): State<AppState>,
+    Path((token, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let member = state
+        .store
+        .member_by_link(&hash_token(&token))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let e = state
+        .store
+        .social_event_unchecked(id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    if e.group_id != member.group_id {
+        return Err(AppError::NotFound);
+    }
+    let group = state.store.group_unchecked(e.group_id).await?;
+    Ok(ics(
+        calendar(&group.name, &host(&state), &[e.calendar_event(None)], now()),
+        Some(&format!("social-{id}.ics")),
     ))
 }
 
@@ -115,18 +150,27 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
         .ok_or(AppError::NotFound)?;
     let group = state.store.group_unchecked(feed.group_id).await?;
     let meetings = state.store.calendar_meetings(feed.group_id).await?;
-    let events: Vec<CalendarEvent<'_>> = meetings
+    let mut events: Vec<CalendarEvent> = meetings
         .iter()
-        .map(|(m, loc)| CalendarEvent {
-            meeting: m,
-            group_name: &group.name,
-            location: loc.clone(),
-            url: feed
-                .member_id
-                .is_none()
-                .then(|| format!("{}/meetings/{}", state.config.public_url, m.id)),
+        .map(|(m, loc)| {
+            CalendarEvent::for_meeting(
+                m,
+                &group.name,
+                loc.clone(),
+                feed.member_id
+                    .is_none()
+                    .then(|| format!("{}/meetings/{}", state.config.public_url, m.id)),
+            )
         })
         .collect();
+    for e in state.store.calendar_social_events(feed.group_id).await? {
+        let url = feed
+            .member_id
+            .is_none()
+            .then(|| format!("{}/social/{}", state.config.public_url, e.id));
+        events.push(e.calendar_event(url));
+    }
+    events.sort_by_key(|e| e.starts_at);
     Ok(ics(
         calendar(&group.name, &host(&state), &events, now()),
         None,

@@ -237,13 +237,35 @@ pub async fn call_list(
     let last = state.store.last_contacts(group.id).await?;
     let recent = state.store.recent_attendance(group.id, 3).await?;
     let held = state.store.held_count(group.id).await?;
+    let host = state.store.meeting_host(meeting_id).await?.map(|(id, _)| id);
+    // Open polls, with who has answered each: members email does not reach need a call.
+    let mut polls = Vec::new();
+    for p in state.store.polls_of(&me, group.id).await? {
+        if p.is_open() {
+            let answered: Vec<i64> = state
+                .store
+                .poll_responses(p.id)
+                .await?
+                .into_iter()
+                .map(|r| r.member_id)
+                .collect();
+            polls.push(answered);
+        }
+    }
     let mut people = Vec::new();
     for m in members {
         let mut reasons = Vec::new();
+        let by_email = !m.email.is_empty() && m.preferred_contact == "email";
         if m.email.is_empty() {
             reasons.push("No email address");
         } else if matches!(m.preferred_contact.as_str(), "phone" | "text" | "post") {
             reasons.push("Has email but prefers phone, text or post");
+        }
+        if !by_email && host == Some(m.id) {
+            reasons.push("Hosting the refreshments: remind them");
+        }
+        if !by_email && polls.iter().any(|answered| !answered.contains(&m.id)) {
+            reasons.push("Has not answered the poll for the next date");
         }
         if !rsvps.iter().any(|r| r.member_id == m.id) {
             reasons.push("Has not said whether they are coming");

@@ -37,6 +37,10 @@ struct LinkPage {
     plan_form: Form,
     topic_form: Form,
     polls: Vec<MemberPoll>,
+    social: Vec<(crate::domain::social::SocialEvent, Option<String>)>,
+    on_rota: bool,
+    /// The meetings this member is down to host the refreshments for.
+    hosting: Vec<i64>,
     /// The poll whose answers came back with a problem, and the answers as typed.
     poll_form: (i64, Form),
     answer_choices: [(&'static str, &'static str); 3],
@@ -160,6 +164,21 @@ async fn show_all(
     poll_form: (i64, Form),
     status: StatusCode,
 ) -> AppResult<Response> {
+    let social = state
+        .store
+        .upcoming_social_for_member(member.group_id, member.id)
+        .await?;
+    let on_rota = state.store.on_rota(member.id).await?;
+    let mut hosting = Vec::new();
+    for (m, _) in state
+        .store
+        .upcoming_for_member(member.group_id, member.id)
+        .await?
+    {
+        if state.store.meeting_host(m.id).await?.map(|(id, _)| id) == Some(member.id) {
+            hosting.push(m.id);
+        }
+    }
     let mut polls = Vec::new();
     for poll in state.store.open_polls_for_member(member.group_id).await? {
         let options = state.store.poll_options(poll.id).await?;
@@ -225,6 +244,9 @@ async fn show_all(
             plan_form,
             topic_form,
             polls,
+            social,
+            on_rota,
+            hosting,
             poll_form,
             answer_choices: crate::domain::poll::ANSWERS,
         },
@@ -520,4 +542,63 @@ pub async fn answer_poll(
             .await
         }
     }
+}
+
+/// A member replies to a social event from their link.
+pub async fn social_rsvp(
+    State(state): State<AppState>,
+    Path((token, event_id)): Path<(String, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    let event = state
+        .store
+        .social_event_unchecked(event_id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    if event.group_id != member.group_id {
+        return Err(AppError::NotFound);
+    }
+    if event.is_cancelled() {
+        return Ok(redirect_with(
+            &format!("/m/{token}#social"),
+            "This event has been cancelled, so there is nothing to answer.",
+        ));
+    }
+    let answer = crate::domain::meeting::parse_rsvp(&raw)
+        .map_err(|_| AppError::BadRequest("Choose coming, maybe or not coming.".into()))?;
+    state
+        .store
+        .set_social_rsvp(
+            event_id,
+            member.id,
+            answer,
+            &format!("member:{}", member.id),
+        )
+        .await?;
+    let said = match answer {
+        "yes" => "Thank you. See you there!",
+        "maybe" => "Thank you. We hope you can come.",
+        _ => "Thank you for letting us know.",
+    };
+    Ok(redirect_with(&format!("/m/{token}#social"), said))
+}
+
+/// A member offers to take a turn hosting the refreshments, or stops.
+pub async fn rota(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    let on = raw.text("on") == "true";
+    state.store.set_rota(member.id, on).await?;
+    Ok(redirect_with(
+        &format!("/m/{token}#rota"),
+        if on {
+            "Thank you! You are on the refreshments rota. Your facilitator will let you know when it is your turn."
+        } else {
+            "You are off the refreshments rota."
+        },
+    ))
 }

@@ -361,9 +361,16 @@ struct ShowPage {
     cancel_form: Form,
     /// Print members' needs and reflections too (they are left off printouts unless chosen).
     print_private: bool,
+    /// Who hosts the refreshments (confirmed), or the fair suggestion, and the rota to swap from.
+    host: Option<(i64, String)>,
+    suggested_host: Option<(i64, String)>,
+    rota: Vec<crate::domain::social::RotaMember>,
 }
 
 impl ShowPage {
+    fn host_selected(&self, id: &i64) -> bool {
+        self.host.as_ref().or(self.suggested_host.as_ref()).map(|(h, _)| h) == Some(id)
+    }
     fn coming(&self) -> Vec<&Person> {
         self.people
             .iter()
@@ -421,9 +428,27 @@ async fn show_page(
         Some(p) => state.store.reflections_of(me, p.id).await?,
         None => Vec::new(),
     };
+    let host = state.store.meeting_host(id).await?;
+    let rota = state
+        .store
+        .rota_of(meeting.group_id, meeting.starts_at)
+        .await?;
+    let suggested_host = if host.is_none() && meeting.is_planned() {
+        let coming = state.store.coming_to(id).await?;
+        crate::domain::social::suggest_host(&rota, &coming).and_then(|hid| {
+            rota.iter()
+                .find(|r| r.member_id == hid)
+                .map(|r| (hid, r.member_name.clone()))
+        })
+    } else {
+        None
+    };
     render_status(
         status,
         &ShowPage {
+            host,
+            suggested_host,
+            rota,
             page: staff_page(
                 &format!("Meeting on {}", meeting.date_label()),
                 me,

@@ -12,6 +12,7 @@ mod link;
 mod meetings;
 mod members;
 mod polls;
+mod social;
 mod topics;
 mod venues;
 
@@ -19,6 +20,7 @@ pub use extract::*;
 pub use form::*;
 pub use groups::SUGGESTED_GROUND_RULES as SUGGESTED_GROUND_RULES_TEXT;
 pub(crate) use polls::results_of as poll_results;
+pub(crate) use social::rota_meetings;
 
 use askama::Template;
 use axum::Router;
@@ -197,6 +199,22 @@ pub fn router(state: AppState) -> Router {
         .route("/polls/{id}/remind", post(polls::remind))
         .route("/groups/{id}/mail", get(polls::mail_log))
         .route("/m/{token}/polls/{poll}", post(link::answer_poll))
+        .route(
+            "/groups/{id}/social",
+            get(social::list).post(social::create),
+        )
+        .route("/social/{id}", get(social::show).post(social::update))
+        .route("/social/{id}/status", post(social::set_status))
+        .route("/social/{id}/rsvp", post(social::record_rsvp))
+        .route("/social/{id}/calendar.ics", get(calendar::social_file))
+        .route("/groups/{id}/rota", get(social::rota).post(social::set_rota))
+        .route("/meetings/{id}/host", post(social::set_host))
+        .route("/m/{token}/social/{event}", post(link::social_rsvp))
+        .route(
+            "/m/{token}/social/{event}/calendar.ics",
+            get(calendar::member_social_file),
+        )
+        .route("/m/{token}/rota", post(link::rota))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
         .route("/venues/{id}", get(venues::show))

@@ -1,0 +1,254 @@
+//! Social events and the refreshments rota in the JSON API, with the pages' rules.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::{created, parsed};
+use crate::AppState;
+use crate::domain::FieldErrors;
+use crate::domain::meeting::parse_rsvp;
+use crate::domain::social::{SocialEvent, SocialInput, SocialRsvp};
+use crate::error::{AppError, AppResult};
+use crate::mail::Outcome;
+use crate::store::StoreError;
+use crate::web::{ApiStaff, JsonInput};
+
+#[derive(Serialize)]
+pub struct EventOut {
+    #[serde(flatten)]
+    event: SocialEvent,
+    starts_at: String,
+    rsvps: Vec<SocialRsvp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<serde_json::Value>,
+}
+
+fn email_json(outcome: Option<Outcome>) -> Option<serde_json::Value> {
+    outcome.map(|o| match o {
+        Outcome::NotConfigured => serde_json::json!({ "configured": false, "queued": 0 }),
+        Outcome::Queued(n) => serde_json::json!({ "configured": true, "queued": n }),
+    })
+}
+
+async fn event_out(
+    state: &AppState,
+    event: SocialEvent,
+    told: Option<Outcome>,
+) -> AppResult<EventOut> {
+    let rsvps = state.store.social_rsvps(event.id).await?;
+    Ok(EventOut {
+        starts_at: event.starts_at_rfc3339(),
+        event,
+        rsvps,
+        email: email_json(told),
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let events = state.store.social_events_of(&me, group_id).await?;
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        out.push(event_out(&state, e, None).await?);
+    }
+    Ok(Json(serde_json::json!({ "social_events": out })))
+}
+
+/// `title`, `date`, `start_time`, optional `duration_minutes`, `place`, `details`,
+/// `accessibility`. Members who use email are invited.
+pub async fn create(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let (input, starts_at) = parsed(SocialInput::parse(&raw, &group.timezone))?;
+    let event = state
+        .store
+        .create_social_event(&me, group_id, &input, starts_at)
+        .await?;
+    let told = crate::mail::social_invitation(&state, event.id).await?;
+    let id = event.id;
+    Ok(created(
+        format!("/api/v1/social-events/{id}"),
+        event_out(&state, event, Some(told)).await?,
+    ))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<EventOut>> {
+    let e = state.store.social_event_for(&me, id).await?;
+    Ok(Json(event_out(&state, e, None).await?))
+}
+
+/// Changes any subset of the fields, and `status` (planned or cancelled).
+pub async fn update(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<EventOut>> {
+    let before = state.store.social_event_for(&me, id).await?;
+    let status = raw.text("status");
+    if !status.is_empty() && status != "planned" && status != "cancelled" {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "status",
+            "Use planned or cancelled.",
+        )));
+    }
+    let changes_fields = raw.keys().any(|k| k != "status");
+    let mut after = before.clone();
+    if changes_fields {
+        let merged = before.to_raw().merged_with(raw.clone());
+        let (input, starts_at) = parsed(SocialInput::parse(&merged, &before.timezone))?;
+        after = state
+            .store
+            .update_social_event(&me, id, &input, starts_at)
+            .await?;
+    }
+    if !status.is_empty() && status != after.status {
+        after = state.store.set_social_status(&me, id, &status).await?;
+    }
+    let told = crate::mail::social_changed(&state, &before, &after).await?;
+    Ok(Json(event_out(&state, after, told).await?))
+}
+
+/// Records a reply: `member_id` and `answer` (yes, maybe or no).
+pub async fn rsvp(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<EventOut>> {
+    let event = state.store.social_event_for(&me, id).await?;
+    let answer = parse_rsvp(&raw);
+    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let (member_id, answer) = match (member_id, answer) {
+        (Some(m), Ok(a)) => (m, a),
+        (m, a) => {
+            let mut e = a.err().unwrap_or_default();
+            if m.is_none() {
+                e.add("member_id", "Give the id of the member who answered.");
+            }
+            return Err(AppError::Invalid(e));
+        }
+    };
+    match state
+        .store
+        .set_social_rsvp(id, member_id, answer, &me.actor())
+        .await
+    {
+        Ok(()) => Ok(Json(event_out(&state, event, None).await?)),
+        Err(StoreError::NotFound) => Err(AppError::Invalid(FieldErrors::single(
+            "member_id",
+            "There is no member of this group with this id.",
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The rota: who is on it (with when they last hosted) and the next meetings with their host
+/// or the fair suggestion.
+pub async fn rota(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(group_id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    state.store.group_for(&me, group_id).await?;
+    let members = state.store.rota_of(group_id, i64::MAX).await?;
+    let meetings = crate::web::rota_meetings(&state, &me, group_id).await?;
+    let who = |p: &Option<(i64, String)>| {
+        p.as_ref()
+            .map(|(id, name)| serde_json::json!({ "member_id": id, "name": name }))
+    };
+    let meetings: Vec<serde_json::Value> = meetings
+        .iter()
+        .map(|rm| {
+            serde_json::json!({
+                "meeting_id": rm.meeting.id,
+                "starts_at": rm.meeting.starts_at_rfc3339(),
+                "host": who(&rm.host),
+                "suggested": who(&rm.suggested),
+            })
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "members": members, "meetings": meetings }),
+    ))
+}
+
+/// Puts a member on the rota or takes them off: `{"on": true}`.
+pub async fn set_rota(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(member_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<serde_json::Value>> {
+    state.store.member_for(&me, member_id).await?;
+    let on = match raw.text("on").as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "on",
+                "Give true to put the member on the rota, false to take them off.",
+            )));
+        }
+    };
+    state.store.set_rota(member_id, on).await?;
+    Ok(Json(
+        serde_json::json!({ "member_id": member_id, "on_rota": on }),
+    ))
+}
+
+/// Confirms or swaps the host of a meeting's refreshments: `{"member_id": 12}` or null.
+pub async fn set_host(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(meeting_id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<Json<serde_json::Value>> {
+    state.store.meeting_for(&me, meeting_id).await?;
+    let member_id = match raw.text("member_id").as_str() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| {
+            AppError::Invalid(FieldErrors::single(
+                "member_id",
+                "Give a member's id, or null for nobody.",
+            ))
+        })?),
+    };
+    match state
+        .store
+        .set_meeting_host(&me, meeting_id, member_id)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "member_id",
+                "There is no member of this group with this id.",
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let told = match member_id {
+        Some(m) => crate::mail::host_confirmed(&state, meeting_id, m).await?,
+        None => None,
+    };
+    let host = state.store.meeting_host(meeting_id).await?;
+    Ok(Json(serde_json::json!({
+        "meeting_id": meeting_id,
+        "host": host.map(|(id, name)| serde_json::json!({ "member_id": id, "name": name })),
+        "email": email_json(told),
+    })))
+}

@@ -1,0 +1,251 @@
+//! Social events with their replies, and the refreshments rota. Staff reads and writes check
+//! the viewer may see the group; a member's own replies are checked against their group.
+
+use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp};
+
+const EVENT_COLUMNS: &str = "id, group_id, title, local_date, local_time, timezone, starts_at,
+    duration_minutes, place, details, accessibility, status, version";
+
+impl Store {
+    pub async fn create_social_event(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        input: &SocialInput,
+        starts_at: i64,
+    ) -> StoreResult<SocialEvent> {
+        let group = self.group_for(viewer, group_id).await?;
+        let t = now();
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO social_events (group_id, title, local_date, local_time, timezone, starts_at,
+                duration_minutes, place, details, accessibility, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
+            .bind(group_id).bind(&input.title).bind(input.date.to_string()).bind(input.time_text())
+            .bind(&group.timezone).bind(starts_at).bind(input.duration_minutes).bind(&input.place)
+            .bind(&input.details).bind(&input.accessibility).bind(viewer.id).bind(t)
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        self.social_event_unchecked(id).await
+    }
+
+    /// Changes an event; its calendar entry's sequence goes up so calendar apps update it.
+    pub async fn update_social_event(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        input: &SocialInput,
+        starts_at: i64,
+    ) -> StoreResult<SocialEvent> {
+        self.social_event_for(viewer, id).await?;
+        on_db!(self, pool => sqlx::query(
+            "UPDATE social_events SET title = $1, local_date = $2, local_time = $3, starts_at = $4,
+                duration_minutes = $5, place = $6, details = $7, accessibility = $8,
+                version = version + 1, updated_at = $9
+             WHERE id = $10")
+            .bind(&input.title).bind(input.date.to_string()).bind(input.time_text()).bind(starts_at)
+            .bind(input.duration_minutes).bind(&input.place).bind(&input.details)
+            .bind(&input.accessibility).bind(now()).bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        self.social_event_unchecked(id).await
+    }
+
+    /// Cancels (or with `planned`, reinstates) an event.
+    pub async fn set_social_status(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        status: &str,
+    ) -> StoreResult<SocialEvent> {
+        self.social_event_for(viewer, id).await?;
+        on_db!(self, pool => sqlx::query(
+            "UPDATE social_events SET status = $1, version = version + 1, updated_at = $2
+             WHERE id = $3 AND status <> $1")
+            .bind(status).bind(now()).bind(id)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        self.social_event_unchecked(id).await
+    }
+
+    /// A group's events, soonest first.
+    pub async fn social_events_of(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+    ) -> StoreResult<Vec<SocialEvent>> {
+        self.group_for(viewer, group_id).await?;
+        self.group_social_events(group_id, i64::MIN).await
+    }
+
+    async fn group_social_events(&self, group_id: i64, after: i64) -> StoreResult<Vec<SocialEvent>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM social_events WHERE group_id = $1 AND starts_at > $2
+             ORDER BY starts_at, id"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, SocialEvent>(&sql).bind(group_id).bind(after)
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// A group's events for a calendar feed: from three months back onwards.
+    pub async fn calendar_social_events(&self, group_id: i64) -> StoreResult<Vec<SocialEvent>> {
+        self.group_social_events(group_id, now() - 92 * 86_400).await
+    }
+
+    pub async fn social_event_for(&self, viewer: &Staff, id: i64) -> StoreResult<SocialEvent> {
+        let e = self.social_event_unchecked(id).await?;
+        self.group_for(viewer, e.group_id).await?;
+        Ok(e)
+    }
+
+    pub(crate) async fn social_event_unchecked(&self, id: i64) -> StoreResult<SocialEvent> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM social_events WHERE id = $1");
+        on_db!(self, pool => sqlx::query_as::<_, SocialEvent>(&sql).bind(id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn social_rsvps(&self, event_id: i64) -> StoreResult<Vec<SocialRsvp>> {
+        on_db!(self, pool => sqlx::query_as::<_, SocialRsvp>(
+            "SELECT r.member_id, m.preferred_name AS member_name, r.answer
+             FROM social_rsvps r JOIN members m ON m.id = r.member_id
+             WHERE r.event_id = $1 ORDER BY lower(m.preferred_name), m.id")
+            .bind(event_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Records a reply; only for a member of the event's group (else NotFound).
+    pub async fn set_social_rsvp(
+        &self,
+        event_id: i64,
+        member_id: i64,
+        answer: &str,
+        recorded_by: &str,
+    ) -> StoreResult<()> {
+        let added = on_db!(self, pool => sqlx::query(
+            "INSERT INTO social_rsvps (event_id, member_id, answer, recorded_by, at)
+             SELECT $1, m.id, $3, $4, $5 FROM members m JOIN social_events e ON e.group_id = m.group_id
+             WHERE m.id = $2 AND e.id = $1
+             ON CONFLICT (event_id, member_id)
+             DO UPDATE SET answer = excluded.answer, recorded_by = excluded.recorded_by, at = excluded.at")
+            .bind(event_id).bind(member_id).bind(answer).bind(recorded_by).bind(now())
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if added == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Events still to come in a member's group, with the member's reply.
+    pub async fn upcoming_social_for_member(
+        &self,
+        group_id: i64,
+        member_id: i64,
+    ) -> StoreResult<Vec<(SocialEvent, Option<String>)>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, (SELECT r.answer FROM social_rsvps r
+                WHERE r.event_id = social_events.id AND r.member_id = $2) AS my_answer
+             FROM social_events WHERE group_id = $1 AND starts_at > $3
+             ORDER BY starts_at, id LIMIT 10"
+        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            event: SocialEvent,
+            my_answer: Option<String>,
+        }
+        let rows = on_db!(self, pool => sqlx::query_as::<_, Row>(&sql)
+            .bind(group_id).bind(member_id).bind(now() - 6 * 3600).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(rows.into_iter().map(|r| (r.event, r.my_answer)).collect())
+    }
+
+    // --- the refreshments rota ------------------------------------------------------------
+
+    /// Puts a member on the rota (or takes them off).
+    pub async fn set_rota(&self, member_id: i64, on: bool) -> StoreResult<()> {
+        on_db!(self, pool => {
+            if on {
+                sqlx::query("INSERT INTO rota_members (member_id, since) VALUES ($1, $2)
+                             ON CONFLICT (member_id) DO NOTHING")
+                    .bind(member_id).bind(now()).execute(pool).await.map(|r| r.rows_affected())
+            } else {
+                sqlx::query("DELETE FROM rota_members WHERE member_id = $1")
+                    .bind(member_id).execute(pool).await.map(|r| r.rows_affected())
+            }
+        })
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn on_rota(&self, member_id: i64) -> StoreResult<bool> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM rota_members WHERE member_id = $1")
+            .bind(member_id).fetch_one(pool).await)
+        .map(|n| n > 0)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The group's rota as it stood before a moment: each current member on it, when they last
+    /// hosted before `before`, and how many times.
+    pub async fn rota_of(&self, group_id: i64, before: i64) -> StoreResult<Vec<RotaMember>> {
+        on_db!(self, pool => sqlx::query_as::<_, RotaMember>(
+            "SELECT m.id AS member_id, m.preferred_name AS member_name,
+                (SELECT MAX(mt.starts_at) FROM meeting_hosts h JOIN meetings mt ON mt.id = h.meeting_id
+                 WHERE h.member_id = m.id AND mt.starts_at < $2 AND mt.status <> 'cancelled') AS last_hosted,
+                (SELECT COUNT(*) FROM meeting_hosts h JOIN meetings mt ON mt.id = h.meeting_id
+                 WHERE h.member_id = m.id AND mt.starts_at < $2 AND mt.status <> 'cancelled') AS times_hosted
+             FROM rota_members r JOIN members m ON m.id = r.member_id
+             WHERE m.group_id = $1 AND m.left_on IS NULL
+             ORDER BY lower(m.preferred_name), m.id")
+            .bind(group_id).bind(before).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The confirmed host of a meeting, as (member id, preferred name).
+    pub async fn meeting_host(&self, meeting_id: i64) -> StoreResult<Option<(i64, String)>> {
+        on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
+            "SELECT h.member_id, m.preferred_name FROM meeting_hosts h
+             JOIN members m ON m.id = h.member_id WHERE h.meeting_id = $1")
+            .bind(meeting_id).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Confirms (or swaps) a meeting's host: a member of the meeting's group. None clears it.
+    pub async fn set_meeting_host(
+        &self,
+        viewer: &Staff,
+        meeting_id: i64,
+        member_id: Option<i64>,
+    ) -> StoreResult<()> {
+        let meeting = self.meeting_for(viewer, meeting_id).await?;
+        let Some(member_id) = member_id else {
+            on_db!(self, pool => sqlx::query("DELETE FROM meeting_hosts WHERE meeting_id = $1")
+                .bind(meeting_id).execute(pool).await.map(|r| r.rows_affected()))
+            .map_err(StoreError::from_sqlx)?;
+            return Ok(());
+        };
+        let member = self.member_unchecked(member_id).await?;
+        if member.group_id != meeting.group_id {
+            return Err(StoreError::NotFound);
+        }
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO meeting_hosts (meeting_id, member_id, confirmed_by, at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (meeting_id) DO UPDATE
+               SET member_id = excluded.member_id, confirmed_by = excluded.confirmed_by, at = excluded.at")
+            .bind(meeting_id).bind(member_id).bind(viewer.actor()).bind(now())
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Members who said yes to a meeting.
+    pub async fn coming_to(&self, meeting_id: i64) -> StoreResult<Vec<i64>> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT member_id FROM rsvps WHERE meeting_id = $1 AND answer = 'yes'")
+            .bind(meeting_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+}

@@ -1,0 +1,510 @@
+//! The group's social life for staff: social events (planning, replies, changes, calendar
+//! files) and the refreshments and music rota (who offered, the fair suggestion for each
+//! meeting, confirming or swapping the host).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::account::staff_page;
+use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, render_status};
+use crate::AppState;
+use crate::domain::access::Staff;
+use crate::domain::group::Group;
+use crate::domain::meeting::{Meeting, parse_rsvp};
+use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp, suggest_host};
+use crate::domain::{FieldErrors, RawInput};
+use crate::error::{AppError, AppResult};
+use crate::store::{StoreError, now};
+
+#[derive(Template)]
+#[template(path = "social/list.html")]
+struct ListPage {
+    page: Page,
+    group: Group,
+    upcoming: Vec<SocialEvent>,
+    past: Vec<SocialEvent>,
+    form: Form,
+}
+
+async fn list_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    group_id: i64,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let group = state.store.group_for(me, group_id).await?;
+    let t = now();
+    let (past, upcoming): (Vec<SocialEvent>, Vec<SocialEvent>) = state
+        .store
+        .social_events_of(me, group_id)
+        .await?
+        .into_iter()
+        .partition(|e| e.is_past(t));
+    render_status(
+        status,
+        &ListPage {
+            page: staff_page(
+                &format!("Social events: {}", group.name),
+                me,
+                cookies,
+                "groups",
+            ),
+            group,
+            upcoming,
+            past: past.into_iter().rev().collect(),
+            form,
+        },
+    )
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    let mut raw = RawInput::default();
+    raw.set("duration_minutes", "120");
+    list_page(
+        &state,
+        &me,
+        &cookies,
+        group_id,
+        Form::from_raw(raw),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    match SocialInput::parse(&raw, &group.timezone) {
+        Ok((input, starts_at)) => {
+            let e = state
+                .store
+                .create_social_event(&me, group_id, &input, starts_at)
+                .await?;
+            let told = crate::mail::social_invitation(&state, e.id).await?;
+            Ok(redirect_with(
+                &format!("/social/{}", e.id),
+                &format!("{} is planned. {}", e.title, told.sentence()),
+            ))
+        }
+        Err(errors) => {
+            list_page(
+                &state,
+                &me,
+                &cookies,
+                group_id,
+                Form::with_errors(raw, errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "social/show.html")]
+struct ShowPage {
+    page: Page,
+    group: Group,
+    event: SocialEvent,
+    rsvps: Vec<SocialRsvp>,
+    not_answered: Vec<(i64, String)>,
+    form: Form,
+    rsvp_form: Form,
+}
+
+impl ShowPage {
+    fn with_answer(&self, answer: &str) -> Vec<&SocialRsvp> {
+        self.rsvps.iter().filter(|r| r.answer == answer).collect()
+    }
+    fn everyone(&self) -> Vec<(i64, String)> {
+        let mut all: Vec<(i64, String)> = self
+            .rsvps
+            .iter()
+            .map(|r| (r.member_id, r.member_name.clone()))
+            .chain(self.not_answered.iter().cloned())
+            .collect();
+        all.sort_by_key(|(_, n)| n.to_lowercase());
+        all
+    }
+    fn member_selected(&self, id: &i64) -> bool {
+        self.rsvp_form.is("member_id", &id.to_string())
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    form: Option<Form>,
+    rsvp_form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let event = state.store.social_event_for(me, id).await?;
+    let group = state.store.group_for(me, event.group_id).await?;
+    let rsvps = state.store.social_rsvps(id).await?;
+    let not_answered = state
+        .store
+        .current_member_names(group.id)
+        .await?
+        .into_iter()
+        .filter(|(mid, _)| !rsvps.iter().any(|r| r.member_id == *mid))
+        .collect();
+    let form = form.unwrap_or_else(|| Form::from_raw(event.to_raw()));
+    render_status(
+        status,
+        &ShowPage {
+            page: staff_page(&event.title, me, cookies, "groups"),
+            group,
+            event,
+            rsvps,
+            not_answered,
+            form,
+            rsvp_form,
+        },
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    show_page(
+        &state,
+        &me,
+        &cookies,
+        id,
+        None,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let before = state.store.social_event_for(&me, id).await?;
+    match SocialInput::parse(&raw, &before.timezone) {
+        Ok((input, starts_at)) => {
+            let after = state
+                .store
+                .update_social_event(&me, id, &input, starts_at)
+                .await?;
+            let told = crate::mail::social_changed(&state, &before, &after).await?;
+            Ok(redirect_with(
+                &format!("/social/{id}"),
+                &match told {
+                    Some(o) => format!("The changes are saved. {}", o.sentence()),
+                    None => "The changes are saved.".to_string(),
+                },
+            ))
+        }
+        Err(errors) => {
+            show_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                Some(Form::with_errors(raw, errors)),
+                Form::blank(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// Cancels the event (`do=cancel`) or puts it back on (`do=reinstate`).
+pub async fn set_status(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let before = state.store.social_event_for(&me, id).await?;
+    let status = match raw.text("do").as_str() {
+        "cancel" => "cancelled",
+        "reinstate" => "planned",
+        _ => return Err(AppError::BadRequest("Choose cancel or reinstate.".into())),
+    };
+    let after = state.store.set_social_status(&me, id, status).await?;
+    let told = crate::mail::social_changed(&state, &before, &after).await?;
+    let done = if status == "cancelled" {
+        "The event is cancelled."
+    } else {
+        "The event is back on."
+    };
+    Ok(redirect_with(
+        &format!("/social/{id}"),
+        &match told {
+            Some(o) => format!("{done} {}", o.sentence()),
+            None => done.to_string(),
+        },
+    ))
+}
+
+/// Staff record a reply given by phone or in person.
+pub async fn record_rsvp(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.social_event_for(&me, id).await?;
+    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let answer = parse_rsvp(&raw);
+    let (member_id, answer) = match (member_id, answer) {
+        (Some(m), Ok(a)) => (m, a),
+        (m, a) => {
+            let mut e = a.err().unwrap_or_default();
+            if m.is_none() {
+                e.add("member_id", "Choose who answered.");
+            }
+            return show_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                None,
+                Form::with_errors(raw, e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match state
+        .store
+        .set_social_rsvp(id, member_id, answer, &me.actor())
+        .await
+    {
+        Ok(()) => Ok(redirect_with(
+            &format!("/social/{id}#replies"),
+            "The reply is recorded.",
+        )),
+        Err(StoreError::NotFound) => Err(AppError::Invalid(FieldErrors::single(
+            "member_id",
+            "Choose a member of this group.",
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// --- the refreshments rota -----------------------------------------------------------------
+
+/// A meeting to come with its host, or the fair suggestion.
+pub struct RotaMeeting {
+    pub meeting: Meeting,
+    pub host: Option<(i64, String)>,
+    pub suggested: Option<(i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "social/rota.html")]
+struct RotaPage {
+    page: Page,
+    group: Group,
+    rota: Vec<RotaMember>,
+    meetings: Vec<RotaMeeting>,
+    /// Current members not on the rota, who could be added.
+    others: Vec<(i64, String)>,
+    timezone: String,
+}
+
+impl RotaPage {
+    fn when(&self, ts: &Option<i64>) -> String {
+        match ts {
+            Some(t) => super::when(*t, &self.timezone),
+            None => "Not yet".into(),
+        }
+    }
+}
+
+/// The next few meetings with their host or the fair suggestion for each, worked out in
+/// order: a suggested host counts as hosting for the meetings after.
+pub async fn rota_meetings(
+    state: &AppState,
+    me: &Staff,
+    group_id: i64,
+) -> AppResult<Vec<RotaMeeting>> {
+    let t = now() - 6 * 3600;
+    let upcoming: Vec<Meeting> = state
+        .store
+        .meetings_of(me, group_id)
+        .await?
+        .into_iter()
+        .map(|s| s.meeting)
+        .filter(|m| m.is_planned() && m.starts_at > t)
+        .take(4)
+        .collect();
+    let mut out = Vec::with_capacity(upcoming.len());
+    let mut planned_hosts: Vec<(i64, i64)> = Vec::new();
+    for meeting in upcoming {
+        let host = state.store.meeting_host(meeting.id).await?;
+        let suggested = if host.is_some() {
+            None
+        } else {
+            let mut rota = state.store.rota_of(group_id, meeting.starts_at).await?;
+            for r in rota.iter_mut() {
+                for (member, at) in &planned_hosts {
+                    if *member == r.member_id {
+                        r.last_hosted = Some(r.last_hosted.unwrap_or(i64::MIN).max(*at));
+                        r.times_hosted += 1;
+                    }
+                }
+            }
+            let coming = state.store.coming_to(meeting.id).await?;
+            suggest_host(&rota, &coming).and_then(|id| {
+                rota.iter()
+                    .find(|r| r.member_id == id)
+                    .map(|r| (id, r.member_name.clone()))
+            })
+        };
+        if let Some((id, _)) = suggested.as_ref() {
+            planned_hosts.push((*id, meeting.starts_at));
+        }
+        out.push(RotaMeeting {
+            meeting,
+            host,
+            suggested,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn rota(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let rota = state.store.rota_of(group_id, i64::MAX).await?;
+    let meetings = rota_meetings(&state, &me, group_id).await?;
+    let others = state
+        .store
+        .current_member_names(group_id)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| !rota.iter().any(|r| r.member_id == *id))
+        .collect();
+    let timezone = group.timezone.clone();
+    render_status(
+        StatusCode::OK,
+        &RotaPage {
+            page: staff_page(
+                &format!("Refreshments rota: {}", group.name),
+                &me,
+                &cookies,
+                "groups",
+            ),
+            group,
+            rota,
+            meetings,
+            others,
+            timezone,
+        },
+    )
+}
+
+/// Puts a member on the rota or takes them off (`member_id`, `on` true/false).
+pub async fn set_rota(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    state.store.group_for(&me, group_id).await?;
+    let member_id = raw
+        .text("member_id")
+        .parse::<i64>()
+        .map_err(|_| AppError::BadRequest("Choose a member.".into()))?;
+    let member = state.store.member_for(&me, member_id).await?;
+    if member.group_id != group_id {
+        return Err(AppError::NotFound);
+    }
+    let on = raw.text("on") != "false";
+    state.store.set_rota(member_id, on).await?;
+    Ok(redirect_with(
+        &format!("/groups/{group_id}/rota"),
+        &if on {
+            format!("{} is on the rota.", member.preferred_name)
+        } else {
+            format!("{} is off the rota.", member.preferred_name)
+        },
+    ))
+}
+
+/// Confirms or swaps the host of a meeting's refreshments (`member_id`, empty to clear).
+pub async fn set_host(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(meeting_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let meeting = state.store.meeting_for(&me, meeting_id).await?;
+    let member_id = match raw.text("member_id").as_str() {
+        "" => None,
+        v => Some(
+            v.parse::<i64>()
+                .map_err(|_| AppError::BadRequest("Choose a member.".into()))?,
+        ),
+    };
+    match state
+        .store
+        .set_meeting_host(&me, meeting_id, member_id)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => {
+            return Err(AppError::BadRequest(
+                "Choose a member of this group.".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let told = match member_id {
+        Some(m) => crate::mail::host_confirmed(&state, meeting_id, m).await?,
+        None => None,
+    };
+    let back = match raw.text("back").as_str() {
+        "meeting" => format!("/meetings/{meeting_id}#refreshments"),
+        _ => format!("/groups/{}/rota", meeting.group_id),
+    };
+    let done = if member_id.is_some() {
+        "The host is confirmed."
+    } else {
+        "Nobody is down to host now."
+    };
+    Ok(redirect_with(
+        &back,
+        &match (member_id, told) {
+            (None, _) => done.to_string(),
+            (Some(_), Some(o)) => format!("{done} {}", o.host_sentence()),
+            (Some(_), None) => {
+                format!("{done} They do not use email: remind them by phone before the meeting.")
+            }
+        },
+    ))
+}
