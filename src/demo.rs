@@ -20,6 +20,103 @@ pub const FACILITATOR: (&str, &str, &str) = (
     "hearth-demo-facilitator",
 );
 
+/// What a facilitator has set up between meetings: the next six monthly meetings on the
+/// second Tuesday, replies, the refreshments rota with a host, a Christmas lunch, and a poll
+/// for the other group's next date. Dates follow today's, so the demo always looks current.
+async fn between_meetings(
+    store: &Store,
+    staff: &crate::domain::access::Staff,
+    tuesday: i64,
+    greenway: i64,
+    hall: i64,
+    id: &dyn Fn(&str) -> i64,
+) -> Result<(), StoreError> {
+    use jiff::ToSpan;
+    let today = jiff::ZonedDateTime::now().date();
+    let next_month = today
+        .first_of_month()
+        .checked_add(1.month())
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let second_tuesday = next_month
+        .nth_weekday_of_month(2, jiff::civil::Weekday::Tuesday)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let series_raw = raw(&[
+        ("first_date", &second_tuesday.to_string()),
+        ("start_time", "14:00"),
+    ]);
+    let rule = "FREQ=MONTHLY;BYDAY=2TU;COUNT=6";
+    let meetings = crate::domain::series::plan_series(&series_raw, rule, "Europe/London", 90, Some(hall))
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let (_, meeting_ids) = store
+        .create_series(staff, tuesday, rule, &meetings)
+        .await?;
+    let first = meeting_ids.first().copied().unwrap_or_default();
+    for (name, answer) in [("Ada", "yes"), ("Bill", "yes"), ("Dev", "maybe"), ("Eileen", "yes")] {
+        store
+            .set_rsvp(first, id(name), answer, &staff.actor())
+            .await?;
+    }
+    for name in ["Ada", "Bill", "Eileen"] {
+        store.set_rota(id(name), true).await?;
+    }
+    store
+        .set_meeting_host(staff, first, Some(id("Bill")))
+        .await?;
+
+    let lunch = today.checked_add(3.weeks()).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let (event, starts_at) = crate::domain::social::SocialInput::parse(
+        &raw(&[
+            ("title", "Lunch at the Red Lion"),
+            ("date", &lunch.to_string()),
+            ("start_time", "12:30"),
+            ("place", "The Red Lion, 2 Market Street, Hexley"),
+            ("details", "Two courses for about £12; pay on the day. Partners welcome."),
+            (
+                "accessibility",
+                "Step-free entrance at the side door, accessible toilet, quiet corner booked. Bus 42 stops outside.",
+            ),
+        ]),
+        "Europe/London",
+    )
+    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let event = store
+        .create_social_event(staff, tuesday, &event, starts_at)
+        .await?;
+    for (name, answer) in [("Ada", "yes"), ("Carol", "maybe"), ("Eileen", "yes")] {
+        store
+            .set_social_rsvp(event.id, id(name), answer, &staff.actor())
+            .await?;
+    }
+
+    let mut poll_raw = raw(&[("note", "The café is closed on our usual Thursday next month.")]);
+    for (i, days, time) in [(0, 10, "10:30"), (1, 12, "14:00"), (2, 17, "10:30")] {
+        let date = today.checked_add(days.days()).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        poll_raw.set(&format!("options.{i}.date"), date.to_string());
+        poll_raw.set(&format!("options.{i}.start_time"), time);
+    }
+    let poll = crate::domain::poll::PollInput::parse(&poll_raw, "Europe/London", 75, None)
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let poll_id = store
+        .create_poll(staff, greenway, &poll, None)
+        .await?;
+    let poll = store.poll_for(staff, poll_id).await?;
+    let options = store.poll_options(poll_id).await?;
+    for (name, answers, comment) in [
+        ("Hamid", ["yes", "yes", "no"], ""),
+        ("Irene", ["if_need_be", "yes", "yes"], "Afternoons are easier for my lift."),
+        ("Kath", ["no", "yes", "yes"], ""),
+    ] {
+        let response = crate::domain::poll::ResponseInput {
+            answers: options.iter().zip(answers).map(|(o, a)| (o.id, a)).collect(),
+            comment: comment.into(),
+        };
+        store
+            .answer_poll(&poll, id(name), &response, "member")
+            .await?;
+    }
+    Ok(())
+}
+
 fn raw(pairs: &[(&str, &str)]) -> RawInput {
     RawInput::from_pairs(
         pairs
@@ -294,6 +391,7 @@ pub async fn fill_if_empty(
             ],
         ),
     ];
+    let mut ids = std::collections::HashMap::new();
     for (group_id, fields) in members {
         let m = store
             .create_member(&coordinator, group_id, &parse::<MemberInput>(fields)?)
@@ -304,7 +402,10 @@ pub async fn fill_if_empty(
                 .add_consent(m.id, &consent, &coordinator.actor())
                 .await?;
         }
+        ids.insert(m.preferred_name.clone(), m.id);
     }
+    let id = |name: &str| ids.get(name).copied().unwrap_or_default();
+    between_meetings(store, &coordinator, tuesday.id, greenway.id, hall.id, &id).await?;
     Ok(Some(vec![
         (
             "coordinator".into(),
