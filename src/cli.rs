@@ -51,8 +51,11 @@ pub enum Command {
         trust_forwarded: bool,
         /// SMTP server for email: smtp://host:port (plain), smtp://user:password@host:587?tls=required
         /// (STARTTLS) or smtps://user:password@host:465 (TLS). Without it no email is sent.
-        #[arg(long, env = "HEARTH_SMTP_URL")]
+        #[arg(long, env = "HEARTH_SMTP_URL", hide_env_values = true)]
         smtp_url: Option<String>,
+        /// The SMTP password, if you would rather not write it in the URL (give the user there)
+        #[arg(long, env = "HEARTH_SMTP_PASSWORD", hide_env_values = true)]
+        smtp_password: Option<String>,
         /// The sender of email, e.g. "Hearth <hearth@example.org>"
         #[arg(
             long,
@@ -132,6 +135,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             public_url,
             trust_forwarded,
             smtp_url,
+            smtp_password,
             mail_from,
             mail_tick,
         } => {
@@ -139,6 +143,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 public_url: public_url.unwrap_or_default(),
                 trust_forwarded,
                 smtp_url: smtp_url.filter(|u| !u.trim().is_empty()),
+                smtp_password: smtp_password.filter(|p| !p.is_empty()),
                 mail_from,
                 mail_tick: std::time::Duration::from_secs(mail_tick.max(1)),
                 ..Config::default()

@@ -31,6 +31,8 @@ pub struct Config {
     /// The SMTP server to send email through, e.g. smtp://127.0.0.1:2525 or
     /// smtps://user:password@mail.example.org (None: no email is sent).
     pub smtp_url: Option<String>,
+    /// The SMTP password, when it should not be written in the URL (the user stays there).
+    pub smtp_password: Option<String>,
     /// The sender of email, e.g. "Hearth <hearth@example.org>".
     pub mail_from: String,
     /// How often the sender looks for due reminders and queued mail.
@@ -45,6 +47,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             trust_forwarded: false,
             smtp_url: None,
+            smtp_password: None,
             mail_from: "Hearth <hearth@localhost>".into(),
             mail_tick: std::time::Duration::from_secs(15),
             mail_retry_base: std::time::Duration::from_secs(30),

@@ -410,10 +410,18 @@ impl Sender {
             .smtp_url
             .as_deref()
             .ok_or("no SMTP server is configured")?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("the SMTP URL is not usable: {e}"))?
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
+            .timeout(Some(Duration::from_secs(20)));
+        if let Some(password) = &config.smtp_password {
+            let user = url_user(url).ok_or(
+                "--smtp-password needs the user name in --smtp-url, like smtp://hearth@mail.example.org:587",
+            )?;
+            builder = builder.credentials(
+                lettre::transport::smtp::authentication::Credentials::new(user, password.clone()),
+            );
+        }
+        let transport = builder.build();
         let from = config.mail_from.parse::<Mailbox>().map_err(|e| {
             format!(
                 "the sender address {:?} is not usable: {e}",
@@ -440,6 +448,14 @@ impl Sender {
             Err(e) => Err(SendError::Temporary(e.to_string())),
         }
     }
+}
+
+/// The user name in a URL like smtp://user:password@host or smtp://user@host.
+fn url_user(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let (userinfo, _) = rest.rsplit_once('@')?;
+    let user = userinfo.split(':').next()?;
+    (!user.is_empty()).then(|| user.to_string())
 }
 
 /// Checks the mail settings at start, so a mistake is one clear line for the operator.
@@ -583,7 +599,8 @@ pub async fn social_invitation(state: &AppState, event_id: i64) -> StoreResult<O
     if !e.accessibility.is_empty() {
         paragraphs.push(format!("Getting there and access: {}", e.accessibility));
     }
-    paragraphs.push("Everyone is welcome. Please say whether you can come on your personal page.".into());
+    paragraphs
+        .push("Everyone is welcome. Please say whether you can come on your personal page.".into());
     let letter = Letter {
         subject: format!("You are invited: {}", e.title),
         paragraphs,
@@ -611,20 +628,35 @@ pub async fn social_changed(
     let (subject, first, key) = if after.is_cancelled() && !before.is_cancelled() {
         (
             format!("Cancelled: {}", after.title),
-            format!("{} on {} is cancelled. We are sorry for any trouble.", after.title, social_words(after)),
+            format!(
+                "{} on {} is cancelled. We are sorry for any trouble.",
+                after.title,
+                social_words(after)
+            ),
             format!("social-cancelled:{}:{}", after.id, after.version),
         )
     } else if before.is_cancelled() && !after.is_cancelled() {
         (
             format!("Back on: {}", after.title),
-            format!("Good news: {} is back on, on {}.", after.title, social_words(after)),
+            format!(
+                "Good news: {} is back on, on {}.",
+                after.title,
+                social_words(after)
+            ),
             format!("social-back:{}:{}", after.id, after.version),
         )
     } else if before.starts_at != after.starts_at || before.place != after.place {
         (
             format!("Changed: {}", after.title),
-            format!("{} has changed. It is now on {}.", after.title, social_words(after)),
-            format!("social-moved:{}:{}:{}", after.id, after.starts_at, after.version),
+            format!(
+                "{} has changed. It is now on {}.",
+                after.title,
+                social_words(after)
+            ),
+            format!(
+                "social-moved:{}:{}:{}",
+                after.id, after.starts_at, after.version
+            ),
         )
     } else {
         return Ok(None);
@@ -662,10 +694,16 @@ pub async fn host_confirmed(
     let group = state.store.group_unchecked(m.group_id).await?;
     let words = meeting_words(&state.store, &m).await;
     let letter = Letter {
-        subject: format!("Thank you for hosting the refreshments on {}", m.date_label()),
+        subject: format!(
+            "Thank you for hosting the refreshments on {}",
+            m.date_label()
+        ),
         paragraphs: vec![
-            format!("Thank you for offering to host the refreshments (and bring some music, if you like) at the meeting on {words}."),
-            "If you cannot do it after all, just tell your facilitator and someone else will.".into(),
+            format!(
+                "Thank you for offering to host the refreshments (and bring some music, if you like) at the meeting on {words}."
+            ),
+            "If you cannot do it after all, just tell your facilitator and someone else will."
+                .into(),
         ],
         links: personal_links(Some(m.id)),
     };
@@ -689,6 +727,16 @@ pub async fn host_confirmed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_user_comes_from_the_url() {
+        assert_eq!(
+            url_user("smtp://hearth@mail.example.org:587").as_deref(),
+            Some("hearth")
+        );
+        assert_eq!(url_user("smtps://a:b@h").as_deref(), Some("a"));
+        assert_eq!(url_user("smtp://h:25"), None);
+    }
 
     #[test]
     fn back_off_doubles_up_to_an_hour() {
