@@ -29,6 +29,8 @@ pub struct ParsedMail {
     pub from: String,
     pub to: String,
     pub subject: String,
+    /// The names of the top-level headers, in order.
+    pub headers: Vec<String>,
     /// The top-level content type, e.g. multipart/alternative.
     pub content_type: String,
     /// Every part's content type, in order, the top level first.
@@ -56,6 +58,7 @@ impl ParsedMail {
             from: s("from"),
             to: s("to"),
             subject: s("subject"),
+            headers: list("headers"),
             content_type: s("content_type"),
             parts: list("parts"),
             text: s("text"),
@@ -170,7 +173,11 @@ impl SmtpServer {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 panic!(
                     "the SMTP sink on port {} exited ({status}): {}",
                     self.port,

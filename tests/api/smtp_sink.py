@@ -2,8 +2,8 @@
 
 Run with Debian's /usr/bin/python3 (python3-aiosmtpd): smtp_sink.py PORT DIRECTORY. Each
 message becomes DIRECTORY/<time>-<n>.json holding {mail_from, rcpt_tos, from, to, subject,
-content_type, parts, text, html}. The file is written before the server answers 250, so a
-message the sender counts as sent is already on disk.
+headers (the top-level header names), content_type, parts, text, html}. The file is written
+before the server answers 250, so a message the sender counts as sent is already on disk.
 """
 
 import asyncio
@@ -39,6 +39,7 @@ def parse(content: bytes) -> dict:
         "from": str(msg.get("From", "")),
         "to": str(msg.get("To", "")),
         "subject": str(msg.get("Subject", "")),
+        "headers": [name for name, _ in msg.raw_items()],
         "content_type": msg.get_content_type(),
         "parts": parts,
         "text": text,
