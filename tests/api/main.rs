@@ -12,6 +12,7 @@ mod helpers;
 mod accounts;
 mod api;
 mod basics;
+mod calendar_parse;
 mod contacts;
 mod csrf;
 mod forms;
