@@ -28,6 +28,7 @@ mod plans;
 mod polls;
 mod series;
 mod smtp;
+mod social;
 mod topics;
 mod topics_matrix;
 mod topics_openapi;
