@@ -40,18 +40,23 @@ async fn between_meetings(
     let second_tuesday = next_month
         .nth_weekday_of_month(2, jiff::civil::Weekday::Tuesday)
         .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    past_meetings(store, staff, tuesday, hall, today, id).await?;
     let series_raw = raw(&[
         ("first_date", &second_tuesday.to_string()),
         ("start_time", "14:00"),
     ]);
     let rule = "FREQ=MONTHLY;BYDAY=2TU;COUNT=6";
-    let meetings = crate::domain::series::plan_series(&series_raw, rule, "Europe/London", 90, Some(hall))
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let (_, meeting_ids) = store
-        .create_series(staff, tuesday, rule, &meetings)
-        .await?;
+    let meetings =
+        crate::domain::series::plan_series(&series_raw, rule, "Europe/London", 90, Some(hall))
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let (_, meeting_ids) = store.create_series(staff, tuesday, rule, &meetings).await?;
     let first = meeting_ids.first().copied().unwrap_or_default();
-    for (name, answer) in [("Ada", "yes"), ("Bill", "yes"), ("Dev", "maybe"), ("Eileen", "yes")] {
+    for (name, answer) in [
+        ("Ada", "yes"),
+        ("Bill", "yes"),
+        ("Dev", "maybe"),
+        ("Eileen", "yes"),
+    ] {
         store
             .set_rsvp(first, id(name), answer, &staff.actor())
             .await?;
@@ -63,7 +68,9 @@ async fn between_meetings(
         .set_meeting_host(staff, first, Some(id("Bill")))
         .await?;
 
-    let lunch = today.checked_add(3.weeks()).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let lunch = today
+        .checked_add(3.weeks())
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
     let (event, starts_at) = crate::domain::social::SocialInput::parse(
         &raw(&[
             ("title", "Lunch at the Red Lion"),
@@ -88,31 +95,149 @@ async fn between_meetings(
             .await?;
     }
 
-    let mut poll_raw = raw(&[("note", "The café is closed on our usual Thursday next month.")]);
+    let mut poll_raw = raw(&[(
+        "note",
+        "The café is closed on our usual Thursday next month.",
+    )]);
     for (i, days, time) in [(0, 10, "10:30"), (1, 12, "14:00"), (2, 17, "10:30")] {
-        let date = today.checked_add(days.days()).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let date = today
+            .checked_add(days.days())
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
         poll_raw.set(&format!("options.{i}.date"), date.to_string());
         poll_raw.set(&format!("options.{i}.start_time"), time);
     }
-    let poll = crate::domain::poll::PollInput::parse(&poll_raw, "Europe/London", 75, None)
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let poll_id = store
-        .create_poll(staff, greenway, &poll, None)
-        .await?;
+    let poll = crate::domain::poll::PollInput::parse(
+        &poll_raw,
+        "Europe/London",
+        75,
+        None,
+        crate::store::now(),
+    )
+    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let poll_id = store.create_poll(staff, greenway, &poll, None).await?;
     let poll = store.poll_for(staff, poll_id).await?;
     let options = store.poll_options(poll_id).await?;
     for (name, answers, comment) in [
         ("Hamid", ["yes", "yes", "no"], ""),
-        ("Irene", ["if_need_be", "yes", "yes"], "Afternoons are easier for my lift."),
+        (
+            "Irene",
+            ["if_need_be", "yes", "yes"],
+            "Afternoons are easier for my lift.",
+        ),
         ("Kath", ["no", "yes", "yes"], ""),
     ] {
         let response = crate::domain::poll::ResponseInput {
-            answers: options.iter().zip(answers).map(|(o, a)| (o.id, a)).collect(),
+            answers: options
+                .iter()
+                .zip(answers)
+                .map(|(o, a)| (o.id, a))
+                .collect(),
             comment: comment.into(),
         };
         store
             .answer_poll(&poll, id(name), &response, "member")
             .await?;
+    }
+    Ok(())
+}
+
+/// Six months of the Tuesday group's history: held meetings with who came, the topic, notes,
+/// a round-up and members' feedback, so the history, search and insight pages have something
+/// to show.
+async fn past_meetings(
+    store: &Store,
+    staff: &crate::domain::access::Staff,
+    tuesday: i64,
+    hall: i64,
+    today: jiff::civil::Date,
+    id: &dyn Fn(&str) -> i64,
+) -> Result<(), StoreError> {
+    use jiff::ToSpan;
+    let start = today
+        .first_of_month()
+        .checked_sub(6.months())
+        .and_then(|d| d.nth_weekday_of_month(2, jiff::civil::Weekday::Tuesday))
+        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let rule = "FREQ=MONTHLY;BYDAY=2TU;COUNT=6";
+    let plan = crate::domain::series::plan_series(
+        &raw(&[("first_date", &start.to_string()), ("start_time", "14:00")]),
+        rule,
+        "Europe/London",
+        90,
+        Some(hall),
+    )
+    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let topics = [
+        "Getting to know each other",
+        "Eating well without giving up everything",
+        "Sleep and tiredness",
+        "Staying active in the cold",
+        "Talking to family about diabetes",
+        "Looking after your feet",
+    ];
+    let came: [&[&str]; 6] = [
+        &["Ada", "Bill", "Carol", "Gloria"],
+        &["Ada", "Bill", "Carol", "Dev", "Eileen", "Gloria"],
+        &["Ada", "Bill", "Dev", "Eileen", "Frank"],
+        &["Ada", "Carol", "Dev", "Eileen", "Frank"],
+        &["Ada", "Bill", "Eileen"],
+        &["Ada", "Bill", "Carol", "Eileen", "Frank"],
+    ];
+    let notes = [
+        "Everyone introduced themselves. We agreed the ground rules and chose topics for the next few months.",
+        "Swapping ideas for meals: smaller plates, more vegetables, the odd treat. Dev brought a lentil soup recipe.",
+        "Many of us sleep badly. Routines helped: the same bedtime, no screens late, a short walk after tea.",
+        "Keeping moving when it is cold and dark: chair exercises, walking indoors at the shopping centre.",
+        "How to tell family what helps and what does not. Eileen shared how she talked to her son.",
+        "A nurse's leaflet on foot checks. Look every day, good shoes, see the podiatrist once a year.",
+    ];
+    let planned: Vec<_> = plan
+        .into_iter()
+        .zip(topics)
+        .filter(|((input, _), _)| input.date < today)
+        .map(|((mut input, starts_at), topic)| {
+            input.topic = topic.to_string();
+            (input, starts_at)
+        })
+        .collect();
+    if planned.is_empty() {
+        return Ok(());
+    }
+    let (_, ids) = store.create_series(staff, tuesday, rule, &planned).await?;
+    for (i, meeting_id) in ids.into_iter().enumerate() {
+        for name in came[i] {
+            store
+                .set_rsvp(meeting_id, id(name), "yes", &staff.actor())
+                .await?;
+            store.sign_in(staff, meeting_id, id(name)).await?;
+        }
+        store
+            .set_meeting_status(staff, meeting_id, "held", "")
+            .await?;
+        let note = crate::domain::meeting::NotesInput {
+            topics_discussed: topics[i].to_string(),
+            key_points: notes[i].to_string(),
+            pass_on: String::new(),
+            round_up_good: "A warm, chatty meeting; everyone had a say.".into(),
+            round_up_not_so_good: if i == 3 {
+                "The room was cold.".into()
+            } else {
+                String::new()
+            },
+            round_up_sharing: String::new(),
+        };
+        store.save_notes(staff, meeting_id, &note).await?;
+        for (j, name) in came[i].iter().enumerate().take(3) {
+            let feedback = crate::domain::insight::FeedbackInput {
+                rating: [5, 4, 4, 3, 5][(i + j) % 5],
+                comment: if j == 0 && i % 2 == 1 {
+                    "Good to hear how others manage.".into()
+                } else {
+                    String::new()
+                },
+            };
+            store.save_feedback(meeting_id, id(name), &feedback).await?;
+        }
     }
     Ok(())
 }

@@ -192,10 +192,19 @@ pub async fn meeting_invitation(state: &AppState, meeting_id: i64) -> StoreResul
         paragraphs,
         links: personal_links(Some(m.id)),
     };
+    // Asking twice sends once; after the meeting is moved, cancelled or put back on, the
+    // invitation can go again.
+    let changes = state
+        .store
+        .count_jobs_like(&[
+            &format!("moved:{}:%", m.id),
+            &format!("cancelled:{}:%", m.id),
+        ])
+        .await?;
     to_email_members(
         state,
         m.group_id,
-        &format!("invite:{}:{}", m.id, m.starts_at),
+        &format!("invite:{}:{}:{changes}", m.id, m.starts_at),
         letter,
         now(),
     )
@@ -217,7 +226,7 @@ pub async fn meeting_moved(state: &AppState, meeting_id: i64) -> StoreResult<Out
     to_email_members(
         state,
         m.group_id,
-        &format!("moved:{}:{}:{}", m.id, m.starts_at, m.venue_id.unwrap_or(0)),
+        &format!("moved:{}:{}", m.id, m.version),
         letter,
         now(),
     )
@@ -247,7 +256,7 @@ pub async fn meeting_cancelled(state: &AppState, meeting_id: i64) -> StoreResult
     to_email_members(
         state,
         m.group_id,
-        &format!("cancelled:{}:{}", m.id, m.starts_at),
+        &format!("cancelled:{}:{}", m.id, m.version),
         letter,
         now(),
     )

@@ -60,6 +60,7 @@ pub async fn create(
         &group.timezone,
         group.usual_meeting_length,
         group.usual_venue_id,
+        crate::store::now(),
     ))?;
     let id = state
         .store
@@ -152,7 +153,7 @@ pub async fn close(
                 "This poll has been closed already.".into(),
             ));
         }
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(what)) if what == "option_id" => {
             return Err(AppError::Invalid(FieldErrors::single(
                 "option_id",
                 "This poll has no option with this id.",

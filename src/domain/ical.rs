@@ -114,7 +114,11 @@ pub fn calendar(name: &str, host: &str, events: &[CalendarEvent], now: i64) -> S
             format!("SUMMARY:{}", escape(&e.summary)),
             format!(
                 "STATUS:{}",
-                if e.cancelled { "CANCELLED" } else { "CONFIRMED" }
+                if e.cancelled {
+                    "CANCELLED"
+                } else {
+                    "CONFIRMED"
+                }
             ),
         ];
         if !e.location.is_empty() {

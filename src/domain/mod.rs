@@ -8,6 +8,7 @@ pub mod account;
 pub mod contact;
 pub mod group;
 pub mod ical;
+pub mod insight;
 pub mod meeting;
 pub mod member;
 pub mod member_csv;
@@ -273,7 +274,7 @@ pub(crate) fn optional_number(
         "usual_meeting_length" => "the usual meeting length in minutes",
         "number_of_meetings" => "how many meetings the group will have",
         "capacity" => "how many people fit",
-        "duration_minutes" => "how long the meeting is, in minutes",
+        "duration_minutes" => "how long it lasts, in minutes",
         "minutes" => "how many minutes the step takes",
         "reminder_hours" => "how many hours before a meeting the reminder goes (0 for none)",
         _ => "the number",

@@ -85,6 +85,13 @@ impl PollOption {
             None => format!("{date} at {time}"),
         }
     }
+    /// "Tue 10 Mar" and "2:00 pm", for a column heading on two lines.
+    pub fn short_date(&self) -> String {
+        self.words("%a %-d %b").0
+    }
+    pub fn short_time(&self) -> String {
+        self.words("%a %-d %b").1
+    }
     /// "Tue 10 Mar, 2:00 pm": short enough for a column heading.
     pub fn short_label(&self) -> String {
         let (date, time) = self.words("%a %-d %b");
@@ -122,11 +129,13 @@ pub struct PollInput {
 }
 
 impl PollInput {
+    /// `now` (Unix seconds): options must be still to come.
     pub fn parse(
         raw: &RawInput,
         timezone: &str,
         usual_minutes: i64,
         usual_venue: Option<i64>,
+        now: i64,
     ) -> Result<PollInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let title = match raw.text("title") {
@@ -141,7 +150,17 @@ impl PollInput {
         let show_answers = flag(raw, "show_answers", &mut e);
         let mut options = Vec::new();
         let mut rows = 0;
-        for i in 0..MAX_OPTIONS + 4 {
+        // Every row given, in order, however it is numbered.
+        let mut indices: Vec<usize> = raw
+            .keys()
+            .filter_map(|k| k.strip_prefix("options."))
+            .filter_map(|k| k.split('.').next())
+            .filter_map(|n| n.parse::<usize>().ok())
+            .filter(|n| *n < 1000)
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        for i in indices {
             let key = |f: &str| format!("options.{i}.{f}");
             let date = raw.text(&key("date"));
             let time = raw.text(&key("start_time"));
@@ -162,6 +181,10 @@ impl PollInput {
                 one.set("venue_id", v);
             }
             match MeetingInput::parse(&one, timezone, usual_minutes, usual_venue) {
+                Ok(parsed) if parsed.1 <= now => e.add(
+                    &key("date"),
+                    "This date and time have passed. Offer dates still to come.",
+                ),
                 Ok(parsed) => options.push(parsed),
                 Err(errs) => {
                     for err in errs.iter() {
@@ -367,6 +390,7 @@ mod tests {
             "Europe/London",
             90,
             None,
+            0,
         )
         .expect("valid");
         assert_eq!(p.options.len(), 2);
@@ -383,11 +407,12 @@ mod tests {
             "Europe/London",
             90,
             None,
+            0,
         )
         .expect_err("invalid");
         assert!(e.get("options.1.date").is_some());
         assert!(e.get("options.1.start_time").is_some());
-        let e = PollInput::parse(&raw(&[]), "Europe/London", 90, None).expect_err("empty");
+        let e = PollInput::parse(&raw(&[]), "Europe/London", 90, None, 0).expect_err("empty");
         assert!(e.get("options.0.date").is_some());
         let e = PollInput::parse(
             &raw(&[
@@ -399,9 +424,33 @@ mod tests {
             "Europe/London",
             90,
             None,
+            0,
         )
         .expect_err("duplicate");
         assert!(e.get("options").is_some());
+        let e = PollInput::parse(
+            &raw(&[
+                ("options.0.date", "2020-03-10"),
+                ("options.0.start_time", "14:00"),
+            ]),
+            "Europe/London",
+            90,
+            None,
+            1_900_000_000,
+        )
+        .expect_err("past");
+        assert!(e.get("options.0.date").is_some());
+        let many: Vec<(String, String)> = (0..12)
+            .flat_map(|i| {
+                [
+                    (format!("options.{i}.date"), format!("2027-03-{:02}", i + 1)),
+                    (format!("options.{i}.start_time"), "14:00".to_string()),
+                ]
+            })
+            .collect();
+        let e = PollInput::parse(&RawInput::from_pairs(many), "Europe/London", 90, None, 0)
+            .expect_err("too many");
+        assert!(e.get("options.11.date").is_some());
     }
 
     #[test]

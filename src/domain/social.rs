@@ -226,7 +226,11 @@ pub fn suggest_host(rota: &[RotaMember], coming: &[i64]) -> Option<i64> {
         .min_by(|a, b| {
             (a.last_hosted.unwrap_or(i64::MIN), a.times_hosted)
                 .cmp(&(b.last_hosted.unwrap_or(i64::MIN), b.times_hosted))
-                .then_with(|| a.member_name.to_lowercase().cmp(&b.member_name.to_lowercase()))
+                .then_with(|| {
+                    a.member_name
+                        .to_lowercase()
+                        .cmp(&b.member_name.to_lowercase())
+                })
                 .then(a.member_id.cmp(&b.member_id))
         })
         .map(|r| r.member_id)

@@ -1,6 +1,7 @@
 //! Staff accounts, their sign-in sessions, API tokens, reset links and sign-in throttling.
 //! Secrets are never stored: only their SHA-256 hashes.
 
+use super::BeginWrite;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::{Role, Staff};
 
@@ -84,7 +85,7 @@ impl Store {
             super::Backend::Sqlite => None,
         };
         let id = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if let Some(lock) = lock {
                 sqlx::query(lock).execute(&mut *tx).await?;
             }
@@ -158,7 +159,7 @@ impl Store {
     /// sign out whoever else may have had it).
     pub async fn set_password(&self, account_id: i64, password_hash: &str) -> StoreResult<()> {
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
                 .bind(password_hash).bind(account_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE account_id = $1")
@@ -273,7 +274,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let t = now();
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let account = sqlx::query_scalar::<_, i64>(
                 "UPDATE password_resets SET used_at = $1
                  WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1

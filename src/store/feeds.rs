@@ -1,5 +1,6 @@
 //! Calendar feeds: secret, revocable addresses for a group's meetings or one member's.
 
+use super::BeginWrite;
 use super::meetings::MEETING_COLUMNS;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::meeting::Meeting;
@@ -22,7 +23,7 @@ impl Store {
     ) -> StoreResult<()> {
         let t = now();
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE calendar_feeds SET revoked_at = $1
                  WHERE group_id = $2 AND COALESCE(member_id, 0) = $3 AND revoked_at IS NULL")
@@ -72,7 +73,7 @@ impl Store {
     /// A group's meetings for a calendar: from three months back onwards, with venue names.
     pub async fn calendar_meetings(&self, group_id: i64) -> StoreResult<Vec<(Meeting, String)>> {
         let sql = format!(
-            "SELECT {MEETING_COLUMNS}, COALESCE(v.name || ', ' || v.address, v.name, '') AS location
+            "SELECT {MEETING_COLUMNS}, COALESCE(v.name || ', ' || NULLIF(v.address, ''), v.name, '') AS location
              FROM meetings m LEFT JOIN venues v ON v.id = m.venue_id
              WHERE m.group_id = $1 AND m.starts_at > $2 ORDER BY m.starts_at"
         );

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::BeginWrite;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::group::{Group, GroupInput};
@@ -141,7 +142,7 @@ impl Store {
         }
         self.group_for(viewer, group_id).await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM group_facilitators WHERE group_id = $1")
                 .bind(group_id).execute(&mut *tx).await?;
             for account_id in account_ids {

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use super::BeginWrite;
 use super::{Backend, Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 
@@ -69,7 +70,7 @@ impl Store {
         }
         let t = now();
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut added = 0;
             for e in emails {
                 added += sqlx::query(
@@ -198,6 +199,19 @@ impl Store {
              ORDER BY id")
             .bind(group_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
+    }
+
+    /// How many messages have keys like any of `patterns` (SQL LIKE): it only grows, so it
+    /// can tell "after a change" apart in another key.
+    pub async fn count_jobs_like(&self, patterns: &[&str]) -> StoreResult<i64> {
+        let mut total = 0;
+        for p in patterns {
+            total += on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE $1")
+                .bind(*p).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)?;
+        }
+        Ok(total)
     }
 
     /// Stores the hash of a personal link minted for one email.

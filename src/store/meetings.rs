@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::BeginWrite;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::meeting::{
@@ -121,7 +122,23 @@ impl Store {
         if !steps.is_empty() {
             return Ok(steps);
         }
-        self.reset_agenda_template(viewer, group_id).await?;
+        // Two requests may find it missing at once (two first meetings planned together): the
+        // default goes in step by step with ON CONFLICT DO NOTHING, so one set is stored.
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            for (i, (title, minutes, kind, purpose, prompts, second)) in DEFAULT_AGENDA.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO agenda_template_steps
+                        (group_id, position, title, minutes, purpose, prompts, kind, from_second_meeting)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (group_id, position) DO NOTHING")
+                    .bind(group_id).bind(i as i64).bind(*title).bind(*minutes).bind(*purpose)
+                    .bind(*prompts).bind(*kind).bind(*second)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)?;
         self.template_steps(group_id).await
     }
 
@@ -137,7 +154,7 @@ impl Store {
     pub async fn reset_agenda_template(&self, viewer: &Staff, group_id: i64) -> StoreResult<()> {
         self.group_for(viewer, group_id).await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM agenda_template_steps WHERE group_id = $1")
                 .bind(group_id).execute(&mut *tx).await?;
             for (i, (title, minutes, kind, purpose, prompts, second)) in DEFAULT_AGENDA.iter().enumerate() {
@@ -230,7 +247,7 @@ impl Store {
         };
         let (a, b) = (&steps[i], other);
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // Through a free position, so the unique (group, position) rule holds at each step.
             sqlx::query("UPDATE agenda_template_steps SET position = -1 WHERE id = $1")
                 .bind(a.id).execute(&mut *tx).await?;
@@ -319,7 +336,7 @@ impl Store {
         .map_err(StoreError::from_sqlx)?;
         let t = now();
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let series_id = match rrule {
                 Some(rule) => Some(sqlx::query_scalar::<_, i64>(
                     "INSERT INTO series (group_id, rrule, first_date, start_time, created_at)
@@ -615,7 +632,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, id).await?;
         let n = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE meeting_steps SET checked = COALESCE($1, checked), notes = COALESCE($2, notes)
                  WHERE meeting_id = $3 AND position = $4")
@@ -645,7 +662,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, id).await?;
         let n = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE meeting_steps SET title = $1, minutes = $2, purpose = $3, prompts = $4, kind = $5
                  WHERE meeting_id = $6 AND position = $7")
@@ -675,7 +692,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, id).await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO meeting_steps (meeting_id, position, title, minutes, purpose, prompts, kind)
                  SELECT $1, COALESCE(MAX(position) + 1, 0), $2, $3, $4, $5, $6
@@ -697,7 +714,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, id).await?;
         let n = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM meeting_steps WHERE meeting_id = $1 AND position = $2")
                 .bind(id).bind(position).execute(&mut *tx).await?.rows_affected();
             if n > 0 {
@@ -787,7 +804,7 @@ impl Store {
         recorded_by: &str,
     ) -> StoreResult<()> {
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO rsvps (meeting_id, member_id, answer, recorded_by, at)
                  SELECT $1, m.id, $3, $4, $5 FROM members m JOIN meetings mt ON mt.group_id = m.group_id
@@ -850,7 +867,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         let n = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "INSERT INTO attendance (meeting_id, member_id, signed_in_at, recorded_by)
                  SELECT mt.id, m.id, $3, $4 FROM meetings mt JOIN members m ON m.group_id = mt.group_id
@@ -893,7 +910,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM attendance WHERE meeting_id = $1 AND member_id = $2")
                 .bind(meeting_id).bind(member_id).execute(&mut *tx).await?;
             bump!(tx, meeting_id)?;
@@ -910,7 +927,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO attendance (meeting_id, guest_name, signed_in_at, recorded_by)
                  VALUES ($1, $2, $3, $4)")
@@ -930,7 +947,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM attendance WHERE id = $1 AND meeting_id = $2 AND member_id IS NULL")
                 .bind(attendance_id).bind(meeting_id).execute(&mut *tx).await?;
             bump!(tx, meeting_id)?;
@@ -957,7 +974,7 @@ impl Store {
     ) -> StoreResult<()> {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO meeting_actions (meeting_id, who, what, by_date, created_at)
                  VALUES ($1, $2, $3, $4, $5)")
@@ -1083,7 +1100,7 @@ impl Store {
             }
         }
         let id = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO concerns (group_id, meeting_id, member_id, about, concern, action_taken,
                     who_told, recorded_by, created_at)

@@ -1,6 +1,7 @@
 //! Members, their consents and their personal links. Staff reach a member only through a group
 //! they may see; a member reaches only their own record, through their link.
 
+use super::BeginWrite;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
@@ -121,7 +122,7 @@ impl Store {
     ) -> StoreResult<Member> {
         self.group_for(viewer, group_id).await?;
         let id = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id = insert_member!(tx, group_id, input)?;
             audit_in!(tx, &viewer.actor(), "created", id)?;
             tx.commit().await?;
@@ -140,7 +141,7 @@ impl Store {
     ) -> StoreResult<usize> {
         self.group_for(viewer, group_id).await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for input in inputs {
                 let id = insert_member!(tx, group_id, input)?;
                 audit_in!(tx, &viewer.actor(), "imported", id)?;
@@ -172,7 +173,7 @@ impl Store {
 
     async fn write_member(&self, id: i64, m: &MemberInput, actor: &str) -> StoreResult<()> {
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "UPDATE members SET preferred_name = $1, full_name = $2, phone = $3, email = $4,
                     preferred_contact = $5, needs = $6, needs_note = $7, happy_to_share_story = $8,
@@ -213,7 +214,7 @@ impl Store {
         recorded_by: &str,
     ) -> StoreResult<()> {
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO consents (member_id, kind, how_given, note, given_at, recorded_by)
                  VALUES ($1, $2, $3, $4, $5, $6)")
@@ -233,7 +234,7 @@ impl Store {
         actor: &str,
     ) -> StoreResult<bool> {
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE consents SET withdrawn_at = $1
                  WHERE id = $2 AND member_id = $3 AND withdrawn_at IS NULL")
@@ -267,7 +268,7 @@ impl Store {
             super::Backend::Sqlite => None,
         };
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             if let Some(lock) = lock {
                 sqlx::query(lock).bind(member_id).execute(&mut *tx).await?;
             }
@@ -285,7 +286,7 @@ impl Store {
 
     pub async fn revoke_member_links(&self, member_id: i64, actor: &str) -> StoreResult<()> {
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE member_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
                 .bind(now()).bind(member_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE mail_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")

@@ -11,6 +11,7 @@ mod audit;
 mod contacts;
 mod feeds;
 mod groups;
+mod insight;
 mod jobs;
 mod meetings;
 mod members;
@@ -23,6 +24,7 @@ pub use accounts::*;
 pub use audit::*;
 pub use feeds::*;
 pub use groups::*;
+pub use insight::*;
 pub use jobs::*;
 pub use meetings::*;
 pub use members::*;
@@ -141,6 +143,32 @@ macro_rules! on_db {
     };
 }
 pub(crate) use on_db;
+
+/// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+/// taken (waiting up to the busy timeout) before anything is read, so a transaction never has
+/// to upgrade a stale read snapshot — which SQLite refuses at once with "database is locked"
+/// when another connection wrote in between. PostgreSQL needs nothing special.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>
+    + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
 
 impl Store {
     /// Opens the database the URL names and brings its schema up to date.

@@ -1,6 +1,7 @@
 //! Availability polls. Staff reads and writes check the viewer may see the group; a member's
 //! own answers are checked against the member's group (their link is the key).
 
+use super::BeginWrite;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::poll::{Poll, PollAnswer, PollInput, PollOption, PollResponse, ResponseInput};
@@ -23,7 +24,7 @@ impl Store {
         }
         let t = now();
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO polls (group_id, title, note, show_answers, from_meeting_id, created_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
@@ -132,8 +133,18 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let t = now();
+        // On PostgreSQL the poll's row is share-locked first: closing the poll (an UPDATE of
+        // that row) then waits for answers being saved, and an answer that comes after the
+        // close sees it closed, so every answer given while open is carried into the meeting.
+        let lock = match self.backend() {
+            super::Backend::Postgres => Some("SELECT id FROM polls WHERE id = $1 FOR SHARE"),
+            super::Backend::Sqlite => None,
+        };
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).bind(poll.id).execute(&mut *tx).await?;
+            }
             // The first statement writes, so SQLite takes the write lock at once (and waits
             // for it) rather than failing to upgrade a read later.
             let written = sqlx::query(

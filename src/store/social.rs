@@ -79,7 +79,11 @@ impl Store {
         self.group_social_events(group_id, i64::MIN).await
     }
 
-    async fn group_social_events(&self, group_id: i64, after: i64) -> StoreResult<Vec<SocialEvent>> {
+    async fn group_social_events(
+        &self,
+        group_id: i64,
+        after: i64,
+    ) -> StoreResult<Vec<SocialEvent>> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM social_events WHERE group_id = $1 AND starts_at > $2
              ORDER BY starts_at, id"
@@ -91,7 +95,8 @@ impl Store {
 
     /// A group's events for a calendar feed: from three months back onwards.
     pub async fn calendar_social_events(&self, group_id: i64) -> StoreResult<Vec<SocialEvent>> {
-        self.group_social_events(group_id, now() - 92 * 86_400).await
+        self.group_social_events(group_id, now() - 92 * 86_400)
+            .await
     }
 
     pub async fn social_event_for(&self, viewer: &Staff, id: i64) -> StoreResult<SocialEvent> {

@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::BeginWrite;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::topic::{
@@ -36,7 +37,7 @@ impl Store {
     pub(crate) async fn seed_topic_library(&self) -> StoreResult<()> {
         let t = now();
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (title, description, prompts) in STARTER_TOPICS {
                 sqlx::query(
                     "INSERT INTO topics (group_id, title, description, prompts, created_at)
@@ -202,7 +203,7 @@ impl Store {
         self.put_on_board(group_id, topic_id, &viewer.actor())
             .await?;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // A topic moved from another meeting leaves that meeting without it.
             sqlx::query(
                 "UPDATE meetings SET topic = '', version = version + 1, updated_at = $1
@@ -242,7 +243,7 @@ impl Store {
         };
         let title = self.group_topic(group_id, topic_id).await?.title;
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             // A topic no longer agreed is taken off the meeting it was agreed for.
             sqlx::query(
                 "UPDATE meetings SET topic = '', version = version + 1, updated_at = $1
@@ -393,7 +394,7 @@ impl Store {
             other => other,
         };
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO plan_reviews (plan_id, meeting_id, outcome, note, recorded_by, at)
                  VALUES ($1, $2, $3, $4, $5, $6)")
@@ -469,7 +470,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO checkins (meeting_id, member_id, note, private, recorded_by, at)
                  VALUES ($1, $2, $3, $4, $5, $6)

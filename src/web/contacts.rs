@@ -237,7 +237,11 @@ pub async fn call_list(
     let last = state.store.last_contacts(group.id).await?;
     let recent = state.store.recent_attendance(group.id, 3).await?;
     let held = state.store.held_count(group.id).await?;
-    let host = state.store.meeting_host(meeting_id).await?.map(|(id, _)| id);
+    let host = state
+        .store
+        .meeting_host(meeting_id)
+        .await?
+        .map(|(id, _)| id);
     // Open polls, with who has answered each: members email does not reach need a call.
     let mut polls = Vec::new();
     for p in state.store.polls_of(&me, group.id).await? {

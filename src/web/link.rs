@@ -38,6 +38,9 @@ struct LinkPage {
     topic_form: Form,
     polls: Vec<MemberPoll>,
     social: Vec<(crate::domain::social::SocialEvent, Option<String>)>,
+    /// Recent meetings the member came to, with the feedback they gave (rating, comment).
+    feedback_due: Vec<(crate::domain::meeting::Meeting, Option<(i64, String)>)>,
+    ratings: [(i64, &'static str); 5],
     on_rota: bool,
     /// The meetings this member is down to host the refreshments for.
     hosting: Vec<i64>,
@@ -57,8 +60,17 @@ struct MemberPoll {
 }
 
 impl LinkPage {
+    fn rated(&self, given: &Option<(i64, String)>, value: &i64) -> bool {
+        given.as_ref().is_some_and(|(r, _)| r == value)
+    }
+    fn given_comment(&self, given: &Option<(i64, String)>) -> String {
+        given.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()
+    }
     fn poll_form_for(&self, poll_id: &i64) -> Option<&Form> {
         (self.poll_form.0 == *poll_id).then_some(&self.poll_form.1)
+    }
+    fn poll_comment_error(&self, poll_id: &i64) -> Option<String> {
+        self.poll_form_for(poll_id).and_then(|f| f.error("comment"))
     }
     fn poll_error(&self, poll_id: &i64, option_id: &i64) -> Option<String> {
         self.poll_form_for(poll_id)
@@ -169,6 +181,7 @@ async fn show_all(
         .upcoming_social_for_member(member.group_id, member.id)
         .await?;
     let on_rota = state.store.on_rota(member.id).await?;
+    let feedback_due = state.store.feedback_due(member.id).await?;
     let mut hosting = Vec::new();
     for (m, _) in state
         .store
@@ -245,6 +258,8 @@ async fn show_all(
             topic_form,
             polls,
             social,
+            feedback_due,
+            ratings: crate::domain::insight::RATINGS,
             on_rota,
             hosting,
             poll_form,
@@ -601,4 +616,34 @@ pub async fn rota(
             "You are off the refreshments rota."
         },
     ))
+}
+
+/// "How was it for you?" after a meeting the member came to.
+pub async fn feedback(
+    State(state): State<AppState>,
+    Path((token, meeting_id)): Path<(String, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let member = member_from(&state, &token).await?;
+    let input = match crate::domain::insight::FeedbackInput::try_from(&raw) {
+        Ok(i) => i,
+        Err(_) => {
+            return Ok(redirect_with(
+                &format!("/m/{token}#feedback"),
+                "Please choose how it was for you, from “Not good” to “Very good”, then send it.",
+            ));
+        }
+    };
+    match state
+        .store
+        .save_feedback(meeting_id, member.id, &input)
+        .await
+    {
+        Ok(()) => Ok(redirect_with(
+            &format!("/m/{token}#feedback"),
+            "Thank you for telling us. It helps the group.",
+        )),
+        Err(crate::store::StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -369,7 +369,11 @@ struct ShowPage {
 
 impl ShowPage {
     fn host_selected(&self, id: &i64) -> bool {
-        self.host.as_ref().or(self.suggested_host.as_ref()).map(|(h, _)| h) == Some(id)
+        self.host
+            .as_ref()
+            .or(self.suggested_host.as_ref())
+            .map(|(h, _)| h)
+            == Some(id)
     }
     fn coming(&self) -> Vec<&Person> {
         self.people
@@ -433,13 +437,24 @@ async fn show_page(
         .store
         .rota_of(meeting.group_id, meeting.starts_at)
         .await?;
+    // The same suggestion as the rota page (which counts suggestions for earlier meetings),
+    // or, for a meeting further ahead, the fair choice from the rota as it stands.
     let suggested_host = if host.is_none() && meeting.is_planned() {
-        let coming = state.store.coming_to(id).await?;
-        crate::domain::social::suggest_host(&rota, &coming).and_then(|hid| {
-            rota.iter()
-                .find(|r| r.member_id == hid)
-                .map(|r| (hid, r.member_name.clone()))
-        })
+        match super::social::rota_meetings(state, me, meeting.group_id)
+            .await?
+            .into_iter()
+            .find(|rm| rm.meeting.id == id)
+        {
+            Some(rm) => rm.suggested,
+            None => {
+                let coming = state.store.coming_to(id).await?;
+                crate::domain::social::suggest_host(&rota, &coming).and_then(|hid| {
+                    rota.iter()
+                        .find(|r| r.member_id == hid)
+                        .map(|r| (hid, r.member_name.clone()))
+                })
+            }
+        }
     } else {
         None
     };

@@ -8,6 +8,7 @@ mod contacts;
 mod extract;
 mod form;
 mod groups;
+mod insight;
 mod link;
 mod meetings;
 mod members;
@@ -207,7 +208,10 @@ pub fn router(state: AppState) -> Router {
         .route("/social/{id}/status", post(social::set_status))
         .route("/social/{id}/rsvp", post(social::record_rsvp))
         .route("/social/{id}/calendar.ics", get(calendar::social_file))
-        .route("/groups/{id}/rota", get(social::rota).post(social::set_rota))
+        .route(
+            "/groups/{id}/rota",
+            get(social::rota).post(social::set_rota),
+        )
         .route("/meetings/{id}/host", post(social::set_host))
         .route("/m/{token}/social/{event}", post(link::social_rsvp))
         .route(
@@ -215,6 +219,18 @@ pub fn router(state: AppState) -> Router {
             get(calendar::member_social_file),
         )
         .route("/m/{token}/rota", post(link::rota))
+        .route("/groups/{id}/history", get(insight::history))
+        .route("/groups/{id}/search", get(insight::search))
+        .route("/groups/{id}/insight", get(insight::group_insight))
+        .route("/groups/{id}/report", get(insight::report))
+        .route("/groups/{id}/attendance.csv", get(insight::attendance_csv))
+        .route(
+            "/groups/{id}/meetings-figures.csv",
+            get(insight::meetings_csv),
+        )
+        .route("/groups/{id}/feedback.csv", get(insight::feedback_csv))
+        .route("/overview", get(insight::overview))
+        .route("/m/{token}/feedback/{meeting}", post(link::feedback))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
         .route("/venues/{id}", get(venues::show))

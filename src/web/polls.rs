@@ -118,6 +118,7 @@ pub async fn create(
         &group.timezone,
         group.usual_meeting_length,
         group.usual_venue_id,
+        crate::store::now(),
     );
     let input = match parsed {
         Ok(p) => p,
@@ -317,10 +318,21 @@ pub async fn record_answer(
         Err(StoreError::Conflict(_)) => Err(AppError::BadRequest(
             "This poll is closed, so answers can no longer change.".into(),
         )),
-        Err(StoreError::NotFound) => Err(AppError::Invalid(FieldErrors::single(
-            "member_id",
-            "Choose a member of this group.",
-        ))),
+        Err(StoreError::NotFound) => {
+            show_page(
+                &state,
+                &me,
+                &cookies,
+                poll_id,
+                Form::with_errors(
+                    raw,
+                    FieldErrors::single("member_id", "Choose a member of this group."),
+                ),
+                Form::blank(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -362,7 +374,7 @@ pub async fn close(
         Err(StoreError::Conflict(what)) if what == "poll_closed" => Err(AppError::BadRequest(
             "This poll has been closed already.".into(),
         )),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(what)) if what == "option_id" => {
             show_page(
                 &state,
                 &me,

@@ -735,7 +735,7 @@ both_backends! {
 // Each notice's dedupe key is the meeting's id with its start (and venue), so a change back
 // to a state the meeting was once in counts as "sent already" (src/mail.rs: meeting_moved's
 // "moved:{id}:{starts_at}:{venue}", meeting_invitation's "invite:{id}:{starts_at}").
-// Ignored until that is fixed; run with `cargo test --test api mail:: -- --ignored`.
+// (It failed before the keys carried the meeting's version.)
 async fn every_change_members_need_to_hear_about_is_announced(app: TestApp) {
     let Some(smtp) = SmtpServer::start().await else {
         return;
@@ -795,7 +795,6 @@ async fn every_change_members_need_to_hear_about_is_announced(app: TestApp) {
 
 mod every_change_members_need_to_hear_about_is_announced {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "bug in src/mail.rs: moving a meeting back to a date it had, or inviting again to a meeting cancelled and planned again, sends nothing (the dedupe key is reused)"]
     async fn sqlite() {
         crate::helpers::run(
             crate::helpers::Backend::Sqlite,
@@ -805,7 +804,6 @@ mod every_change_members_need_to_hear_about_is_announced {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "bug in src/mail.rs: moving a meeting back to a date it had, or inviting again to a meeting cancelled and planned again, sends nothing (the dedupe key is reused)"]
     async fn postgres() {
         crate::helpers::run(
             crate::helpers::Backend::Postgres,

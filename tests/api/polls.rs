@@ -1024,24 +1024,23 @@ both_backends! {
     }
 }
 
-// --- known bugs ---------------------------------------------------------------------------
+// --- bugs found and fixed ---------------------------------------------------------------------
 //
-// These fail today and are ignored so the suite stays green; run them with
-// `cargo test --test api polls::known_bug -- --ignored`. Each should pass once its bug is fixed.
+// Each of these failed before its fix; the reason stays as documentation.
 
-/// Like `both_backends!`, for a test that shows a bug not yet fixed: ignored, with the reason.
+/// Like `both_backends!`, with the bug the test guards against named.
 macro_rules! known_bug {
     ($why:literal, async fn $name:ident($app:ident : TestApp) $body:block) => {
         async fn $name($app: TestApp) $body
 
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            #[ignore = $why]
+            #[doc = $why]
             async fn sqlite() {
                 $crate::helpers::run($crate::helpers::Backend::Sqlite, super::$name).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            #[ignore = $why]
+            #[doc = $why]
             async fn postgres() {
                 $crate::helpers::run($crate::helpers::Backend::Postgres, super::$name).await;
             }

@@ -1,0 +1,472 @@
+//! Looking back: a group's figures for a date range, full-text search (FTS5 on SQLite, the
+//! built-in text search on PostgreSQL), members' feedback, and the coordinator's overview.
+//! Every read checks the viewer may see the group.
+
+use serde::Serialize;
+
+use super::{Db, Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+use crate::domain::insight::{
+    DateRange, Feedback, FeedbackInput, GroupStats, MARK_END, MARK_START, MeetingStat, SearchHit,
+    TopicCovered, fts5_terms,
+};
+
+/// One group in the coordinator's overview.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct GroupOverview {
+    pub group_id: i64,
+    pub name: String,
+    pub meetings_held: i64,
+    pub attendances: i64,
+    /// Average attendance over the last three held meetings and the three before them.
+    pub recent_average: Option<f64>,
+    pub earlier_average: Option<f64>,
+    pub last_held: Option<String>,
+    pub next_planned: Option<String>,
+    pub help_requests: i64,
+    pub open_concerns: i64,
+}
+
+impl GroupOverview {
+    pub fn average(&self) -> f64 {
+        if self.meetings_held == 0 {
+            0.0
+        } else {
+            self.attendances as f64 / self.meetings_held as f64
+        }
+    }
+    pub fn average_label(&self) -> String {
+        format!("{:.1}", self.average())
+    }
+    /// "up", "down" or "steady", from the last three meetings against the three before.
+    pub fn trend(&self) -> &'static str {
+        match (self.recent_average, self.earlier_average) {
+            (Some(r), Some(e)) if r >= e + 0.5 => "up",
+            (Some(r), Some(e)) if r + 0.5 <= e => "down",
+            (Some(_), Some(_)) => "steady",
+            _ => "not enough meetings yet",
+        }
+    }
+    /// Days since the group last met, if it has.
+    pub fn days_since(&self, today: &str) -> Option<i64> {
+        let last = self.last_held.as_ref()?.parse::<jiff::civil::Date>().ok()?;
+        let today = today.parse::<jiff::civil::Date>().ok()?;
+        Some((today - last).get_days() as i64)
+    }
+}
+
+/// A member the group has not seen at its last few meetings.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct NotSeen {
+    pub member_id: i64,
+    pub member_name: String,
+    pub last_came: Option<String>,
+}
+
+impl Store {
+    /// The figures for a group's held meetings in a date range.
+    pub async fn group_stats(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        range: &DateRange,
+    ) -> StoreResult<GroupStats> {
+        self.group_for(viewer, group_id).await?;
+        let (from, to) = (range.from.as_str(), range.to.as_str());
+        let meetings = on_db!(self, pool => sqlx::query_as::<_, MeetingStat>(
+            "SELECT m.id AS meeting_id, m.local_date AS date, m.topic,
+                (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id) AS attended,
+                (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS expected,
+                (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id AND a.member_id IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM attendance a2 JOIN meetings m2 ON m2.id = a2.meeting_id
+                                   WHERE a2.member_id = a.member_id AND m2.group_id = m.group_id
+                                     AND m2.status = 'held' AND m2.starts_at < m.starts_at)) AS first_timers,
+                (SELECT AVG(CAST(f.rating AS DOUBLE PRECISION)) FROM meeting_feedback f WHERE f.meeting_id = m.id) AS feedback_average,
+                (SELECT COUNT(*) FROM meeting_feedback f WHERE f.meeting_id = m.id) AS feedback_count
+             FROM meetings m
+             WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3
+             ORDER BY m.starts_at")
+            .bind(group_id).bind(from).bind(to).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let counts = on_db!(self, pool => sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(
+            "SELECT
+                (SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status = 'cancelled'
+                   AND local_date >= $2 AND local_date <= $3),
+                (SELECT COUNT(DISTINCT a.member_id) FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                 WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3),
+                (SELECT COUNT(*) FROM action_plans p JOIN members mb ON mb.id = p.member_id
+                 WHERE mb.group_id = $1 AND p.created_at >= $4 AND p.created_at < $5),
+                (SELECT COUNT(*) FROM plan_reviews r JOIN action_plans p ON p.id = r.plan_id
+                   JOIN members mb ON mb.id = p.member_id
+                 WHERE mb.group_id = $1 AND r.outcome = 'done' AND r.at >= $4 AND r.at < $5),
+                (SELECT COUNT(*) FROM plan_reviews r JOIN action_plans p ON p.id = r.plan_id
+                   JOIN members mb ON mb.id = p.member_id
+                 WHERE mb.group_id = $1 AND r.outcome = 'dropped' AND r.at >= $4 AND r.at < $5)")
+            .bind(group_id).bind(from).bind(to)
+            .bind(day_start(from)).bind(day_start(to) + 86_400)
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let social_events_held = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM social_events WHERE group_id = $1 AND status = 'planned'
+               AND local_date >= $2 AND local_date <= $3 AND starts_at < $4")
+            .bind(group_id).bind(from).bind(to).bind(now()).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        // First-timers in the range who came to a later held meeting.
+        let came_back = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "WITH firsts AS (
+                SELECT a.member_id, MIN(m.starts_at) AS first_at FROM attendance a
+                JOIN meetings m ON m.id = a.meeting_id
+                WHERE m.group_id = $1 AND m.status = 'held' AND a.member_id IS NOT NULL
+                GROUP BY a.member_id)
+             SELECT COUNT(*) FROM firsts f
+             JOIN meetings fm ON fm.group_id = $1 AND fm.starts_at = f.first_at AND fm.status = 'held'
+             WHERE fm.local_date >= $2 AND fm.local_date <= $3
+               AND EXISTS (SELECT 1 FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                           WHERE a.member_id = f.member_id AND m.group_id = $1 AND m.status = 'held'
+                             AND m.starts_at > f.first_at)")
+            .bind(group_id).bind(from).bind(to).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let ratings = on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
+            "SELECT f.rating, COUNT(*) FROM meeting_feedback f JOIN meetings m ON m.id = f.meeting_id
+             WHERE m.group_id = $1 AND m.local_date >= $2 AND m.local_date <= $3 GROUP BY f.rating")
+            .bind(group_id).bind(from).bind(to).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let mut feedback_counts = [0_i64; 5];
+        for (rating, n) in ratings {
+            if (1..=5).contains(&rating) {
+                feedback_counts[(rating - 1) as usize] = n;
+            }
+        }
+        let topics_covered = meetings
+            .iter()
+            .filter(|m| !m.topic.is_empty())
+            .map(|m| TopicCovered {
+                date: m.date.clone(),
+                topic: m.topic.clone(),
+            })
+            .collect();
+        Ok(GroupStats {
+            range: range.clone(),
+            meetings_held: meetings.len() as i64,
+            meetings_cancelled: counts.0,
+            total_attendances: meetings.iter().map(|m| m.attended).sum(),
+            first_timers: meetings.iter().map(|m| m.first_timers).sum(),
+            came_back,
+            distinct_members: counts.1,
+            goals_set: counts.2,
+            goals_done: counts.3,
+            goals_dropped: counts.4,
+            social_events_held,
+            feedback_counts,
+            topics_covered,
+            meetings,
+        })
+    }
+
+    /// Current members who came to none of the group's last `n` held meetings (and joined
+    /// before them), with the last meeting they came to.
+    pub async fn not_seen(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        n: i64,
+    ) -> StoreResult<Vec<NotSeen>> {
+        self.group_for(viewer, group_id).await?;
+        on_db!(self, pool => sqlx::query_as::<_, NotSeen>(
+            "WITH recent AS (SELECT id, starts_at FROM meetings WHERE group_id = $1 AND status = 'held'
+                             ORDER BY starts_at DESC LIMIT $2)
+             SELECT mb.id AS member_id, mb.preferred_name AS member_name,
+                (SELECT MAX(m.local_date) FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                 WHERE a.member_id = mb.id AND m.status = 'held') AS last_came
+             FROM members mb
+             WHERE mb.group_id = $1 AND mb.left_on IS NULL
+               AND (SELECT COUNT(*) FROM recent) >= $2
+               AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.member_id = mb.id
+                               AND a.meeting_id IN (SELECT id FROM recent))
+               AND (mb.joined_on IS NULL OR mb.joined_on <=
+                    (SELECT MIN(m.local_date) FROM meetings m WHERE m.id IN (SELECT id FROM recent)))
+             ORDER BY lower(mb.preferred_name), mb.id")
+            .bind(group_id).bind(n).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Searches a group's meeting records, run-sheet notes, topics and contact record, best
+    /// matches first, with the matching words marked.
+    pub async fn search(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        query: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<SearchHit>> {
+        self.group_for(viewer, group_id).await?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            kind: i64,
+            ref_id: i64,
+            title: String,
+            marked: String,
+            rank: f64,
+        }
+        let (start, end) = (MARK_START.to_string(), MARK_END.to_string());
+        let rows: Vec<Row> = match &self.db {
+            Db::Sqlite(pool) => {
+                let Some(terms) = fts5_terms(query) else {
+                    return Ok(Vec::new());
+                };
+                let fts = format!("grp:\"g{group_id}\" AND ({terms})");
+                sqlx::query_as::<_, Row>(
+                    "SELECT rowid % 8 AS kind, rowid / 8 AS ref_id, title,
+                        snippet(search_docs, 2, $2, $3, '…', 24) AS marked,
+                        -bm25(search_docs, 0.0, 3.0, 1.0) AS rank
+                     FROM search_docs WHERE search_docs MATCH $1
+                     ORDER BY bm25(search_docs, 0.0, 3.0, 1.0) LIMIT $4",
+                )
+                .bind(&fts)
+                .bind(&start)
+                .bind(&end)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::from_sqlx)?
+            }
+            Db::Postgres(pool) => {
+                let options = format!(
+                    "StartSel={start}, StopSel={end}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \""
+                );
+                sqlx::query_as::<_, Row>(
+                    "WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
+                     docs AS (
+                        SELECT 1::BIGINT AS kind, m.id AS ref_id, m.topic AS title,
+                               concat_ws(' ', m.topics_discussed, m.key_points, m.pass_on, m.round_up_good,
+                                         m.round_up_not_so_good, m.round_up_sharing) AS body
+                        FROM meetings m WHERE m.group_id = $1
+                        UNION ALL
+                        SELECT 2, s.id, s.title, s.notes FROM meeting_steps s
+                        JOIN meetings m ON m.id = s.meeting_id WHERE m.group_id = $1 AND s.notes <> ''
+                        UNION ALL
+                        SELECT 3, c.id, '', concat_ws(' ', c.about, c.follow_up) FROM contacts c WHERE c.group_id = $1
+                        UNION ALL
+                        SELECT 4, b.id, t.title, t.description FROM topic_board b
+                        JOIN topics t ON t.id = b.topic_id WHERE b.group_id = $1)
+                     SELECT d.kind, d.ref_id, d.title,
+                        ts_headline('english', CASE WHEN d.body = '' OR d.body ~ '^\\s*$' THEN d.title ELSE d.body END,
+                                    q.query, $3) AS marked,
+                        ts_rank(setweight(to_tsvector('english', d.title), 'A') || to_tsvector('english', d.body),
+                                q.query)::DOUBLE PRECISION AS rank
+                     FROM docs d, q
+                     WHERE (setweight(to_tsvector('english', d.title), 'A') || to_tsvector('english', d.body)) @@ q.query
+                     ORDER BY rank DESC, d.kind, d.ref_id LIMIT $4",
+                )
+                .bind(group_id)
+                .bind(query)
+                .bind(&options)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::from_sqlx)?
+            }
+        };
+        let mut hits = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (kind, link, date, title) = match r.kind {
+                1 | 2 => {
+                    let meeting_id = if r.kind == 1 {
+                        r.ref_id
+                    } else {
+                        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+                            "SELECT meeting_id FROM meeting_steps WHERE id = $1")
+                            .bind(r.ref_id).fetch_one(pool).await)
+                        .map_err(StoreError::from_sqlx)?
+                    };
+                    let m = self.meeting_unchecked(meeting_id).await?;
+                    let title = match (r.kind, r.title.is_empty()) {
+                        (1, true) => format!("Meeting on {}", m.date_label()),
+                        (1, false) => format!("Meeting on {}: {}", m.date_label(), r.title),
+                        _ => format!("{} – meeting on {}", r.title, m.date_label()),
+                    };
+                    (
+                        if r.kind == 1 { "meeting" } else { "step" },
+                        format!("/meetings/{meeting_id}/notes"),
+                        Some(m.local_date.clone()),
+                        title,
+                    )
+                }
+                3 => {
+                    let (member_id, member_name, on) =
+                        on_db!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
+                        "SELECT c.member_id, mb.preferred_name, c.contacted_on FROM contacts c
+                         JOIN members mb ON mb.id = c.member_id WHERE c.id = $1")
+                        .bind(r.ref_id).fetch_one(pool).await)
+                        .map_err(StoreError::from_sqlx)?;
+                    (
+                        "contact",
+                        format!("/members/{member_id}#contacts"),
+                        Some(on.clone()),
+                        format!(
+                            "Contact with {member_name}, {}",
+                            crate::web::date_label(&on)
+                        ),
+                    )
+                }
+                _ => (
+                    "topic",
+                    format!("/groups/{group_id}/topics"),
+                    None,
+                    format!("Topic: {}", r.title),
+                ),
+            };
+            let marked = if r.marked.contains(MARK_START) || r.kind != 4 {
+                r.marked
+            } else {
+                // A topic matched on its title alone.
+                format!("{MARK_START}{}{MARK_END}", r.title)
+            };
+            hits.push(SearchHit::new(kind, link, date, title, marked, r.rank));
+        }
+        Ok(hits)
+    }
+
+    /// Records (or changes) a member's feedback on a held meeting they came to.
+    pub async fn save_feedback(
+        &self,
+        meeting_id: i64,
+        member_id: i64,
+        input: &FeedbackInput,
+    ) -> StoreResult<()> {
+        let written = on_db!(self, pool => sqlx::query(
+            "INSERT INTO meeting_feedback (meeting_id, member_id, rating, comment, at)
+             SELECT $1, $2, $3, $4, $5 WHERE EXISTS
+               (SELECT 1 FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                WHERE a.meeting_id = $1 AND a.member_id = $2 AND m.status = 'held')
+             ON CONFLICT (meeting_id, member_id)
+             DO UPDATE SET rating = excluded.rating, comment = excluded.comment, at = excluded.at")
+            .bind(meeting_id).bind(member_id).bind(input.rating).bind(&input.comment).bind(now())
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        if written == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Held meetings of the last six weeks that a member came to, with their feedback so far.
+    pub async fn feedback_due(
+        &self,
+        member_id: i64,
+    ) -> StoreResult<Vec<(crate::domain::meeting::Meeting, Option<(i64, String)>)>> {
+        let sql = format!(
+            "SELECT {cols}, f.rating AS fb_rating, f.comment AS fb_comment FROM meetings m
+             JOIN attendance a ON a.meeting_id = m.id AND a.member_id = $1
+             LEFT JOIN meeting_feedback f ON f.meeting_id = m.id AND f.member_id = $1
+             WHERE m.status = 'held' AND m.starts_at > $2
+             ORDER BY m.starts_at DESC LIMIT 3",
+            cols = super::MEETING_COLUMNS
+        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            meeting: crate::domain::meeting::Meeting,
+            fb_rating: Option<i64>,
+            fb_comment: Option<String>,
+        }
+        let rows = on_db!(self, pool => sqlx::query_as::<_, Row>(&sql)
+            .bind(member_id).bind(now() - 42 * 86_400).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let fb = r.fb_rating.map(|n| (n, r.fb_comment.unwrap_or_default()));
+                (r.meeting, fb)
+            })
+            .collect())
+    }
+
+    /// A group's feedback in a date range, newest first (staff only).
+    pub async fn feedback_of(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        range: &DateRange,
+    ) -> StoreResult<Vec<Feedback>> {
+        self.group_for(viewer, group_id).await?;
+        on_db!(self, pool => sqlx::query_as::<_, Feedback>(
+            "SELECT f.meeting_id, m.local_date AS date, f.member_id, mb.preferred_name AS member_name,
+                f.rating, f.comment
+             FROM meeting_feedback f JOIN meetings m ON m.id = f.meeting_id
+             JOIN members mb ON mb.id = f.member_id
+             WHERE m.group_id = $1 AND m.local_date >= $2 AND m.local_date <= $3
+             ORDER BY m.starts_at DESC, lower(mb.preferred_name)")
+            .bind(group_id).bind(&range.from).bind(&range.to).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Every attendance in a range, for the CSV export: (date, name or guest, member or guest).
+    pub async fn attendance_rows(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        range: &DateRange,
+    ) -> StoreResult<Vec<(String, String, bool)>> {
+        self.group_for(viewer, group_id).await?;
+        on_db!(self, pool => sqlx::query_as::<_, (String, String, bool)>(
+            "SELECT m.local_date, COALESCE(mb.preferred_name, a.guest_name, ''), a.member_id IS NOT NULL
+             FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+             LEFT JOIN members mb ON mb.id = a.member_id
+             WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3
+             ORDER BY m.starts_at, a.signed_in_at, a.id")
+            .bind(group_id).bind(&range.from).bind(&range.to).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// All the viewer's groups side by side, for the coordinator's overview.
+    pub async fn overview(
+        &self,
+        viewer: &Staff,
+        range: &DateRange,
+    ) -> StoreResult<Vec<GroupOverview>> {
+        let groups: Vec<i64> = self
+            .groups_for(viewer)
+            .await?
+            .into_iter()
+            .map(|g| g.group.id)
+            .collect();
+        let t = now();
+        let mut out = Vec::with_capacity(groups.len());
+        for group_id in groups {
+            let row = on_db!(self, pool => sqlx::query_as::<_, GroupOverview>(
+                "WITH held AS (
+                    SELECT m.id, m.starts_at, m.local_date,
+                        (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id) AS came
+                    FROM meetings m WHERE m.group_id = $1 AND m.status = 'held'),
+                 ranked AS (SELECT came, ROW_NUMBER() OVER (ORDER BY starts_at DESC) AS n FROM held)
+                 SELECT g.id AS group_id, g.name,
+                    (SELECT COUNT(*) FROM held WHERE local_date >= $2 AND local_date <= $3) AS meetings_held,
+                    (SELECT CAST(COALESCE(SUM(came), 0) AS BIGINT) FROM held WHERE local_date >= $2 AND local_date <= $3) AS attendances,
+                    (SELECT AVG(CAST(came AS DOUBLE PRECISION)) FROM ranked WHERE n <= 3) AS recent_average,
+                    (SELECT AVG(CAST(came AS DOUBLE PRECISION)) FROM ranked WHERE n > 3 AND n <= 6) AS earlier_average,
+                    (SELECT MAX(local_date) FROM held) AS last_held,
+                    (SELECT MIN(m.local_date) FROM meetings m WHERE m.group_id = $1 AND m.status = 'planned'
+                       AND m.starts_at > $4) AS next_planned,
+                    (SELECT COUNT(*) FROM reflections r JOIN meetings m ON m.id = r.meeting_id
+                     WHERE m.group_id = $1 AND r.feeling = 'need_help' AND r.help_answered_at IS NULL) AS help_requests,
+                    (SELECT COUNT(*) FROM concerns c WHERE c.group_id = $1 AND c.created_at > $4 - 90 * 86400) AS open_concerns
+                 FROM support_groups g WHERE g.id = $1")
+                .bind(group_id).bind(&range.from).bind(&range.to).bind(t)
+                .fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)?;
+            out.push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// The Unix second a local calendar date starts (in UTC; near enough for counting plans and
+/// reviews made on a day).
+fn day_start(date: &str) -> i64 {
+    date.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or(0)
+}

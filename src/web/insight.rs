@@ -1,0 +1,456 @@
+//! Looking back: a group's history, search, the insight page with its charts, the printable
+//! report for funders, CSV exports for a date range, and the coordinator's overview.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::account::staff_page;
+use super::{Cookies, CurrentStaff, Form, Page, csv_download, render_status};
+use crate::AppState;
+use crate::domain::group::Group;
+use crate::domain::insight::{
+    DateRange, Feedback, GroupStats, SearchHit, attendance_chart, feedback_chart, parse_query,
+};
+use crate::domain::member_csv::guard;
+use crate::domain::{FieldErrors, RawInput};
+use crate::error::{AppError, AppResult};
+use crate::store::{GroupOverview, MeetingSummary, NotSeen};
+
+#[derive(Deserialize, Default)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+impl RangeQuery {
+    fn raw(&self) -> RawInput {
+        let mut raw = RawInput::default();
+        raw.set("from", &self.from);
+        raw.set("to", &self.to);
+        raw
+    }
+}
+
+fn today(tz: &str) -> jiff::civil::Date {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::now().to_zoned_datetime(zone).date()
+}
+
+/// The range asked for, or the errors with the form as typed.
+pub(crate) fn range_of(q: &RangeQuery, tz: &str) -> Result<DateRange, (Form, FieldErrors)> {
+    let raw = q.raw();
+    DateRange::parse(&raw, today(tz)).map_err(|e| (Form::with_errors(raw, e.clone()), e))
+}
+
+// --- history ------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "insight/history.html")]
+struct HistoryPage {
+    page: Page,
+    group: Group,
+    meetings: Vec<MeetingSummary>,
+}
+
+/// Every meeting the group has held or cancelled, newest first, with its topic, attendance,
+/// key points and round-up.
+pub async fn history(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let mut meetings: Vec<MeetingSummary> = state
+        .store
+        .meetings_of(&me, group_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.meeting.is_held() || m.meeting.is_cancelled())
+        .collect();
+    meetings.reverse();
+    render_status(
+        StatusCode::OK,
+        &HistoryPage {
+            page: staff_page(&format!("History: {}", group.name), &me, &cookies, "groups"),
+            group,
+            meetings,
+        },
+    )
+}
+
+// --- search -------------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "insight/search.html")]
+struct SearchPage {
+    page: Page,
+    group: Group,
+    form: Form,
+    hits: Option<Vec<SearchHit>>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let mut raw = RawInput::default();
+    let (form, hits, status) = match q.q {
+        None => (Form::blank(), None, StatusCode::OK),
+        Some(text) => {
+            raw.set("q", &text);
+            match parse_query(&raw) {
+                Ok(query) => {
+                    let hits = state.store.search(&me, group_id, &query, 50).await?;
+                    (Form::from_raw(raw), Some(hits), StatusCode::OK)
+                }
+                Err(e) => (
+                    Form::with_errors(raw, e),
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+            }
+        }
+    };
+    render_status(
+        status,
+        &SearchPage {
+            page: staff_page(&format!("Search: {}", group.name), &me, &cookies, "groups"),
+            group,
+            form,
+            hits,
+        },
+    )
+}
+
+// --- insight --------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "insight/group.html")]
+struct InsightPage {
+    page: Page,
+    group: Group,
+    form: Form,
+    stats: Option<GroupStats>,
+    not_seen: Vec<NotSeen>,
+    next_meeting: Option<i64>,
+    feedback: Vec<Feedback>,
+    chart: String,
+    feedback_svg: String,
+}
+
+impl InsightPage {
+    fn range_query(&self) -> String {
+        match &self.stats {
+            Some(s) => format!("from={}&to={}", s.range.from, s.range.to),
+            None => String::new(),
+        }
+    }
+}
+
+/// The figures for the range asked for, with the range form (or its errors) to show.
+async fn stats_for(
+    state: &AppState,
+    me: &crate::domain::access::Staff,
+    group: &Group,
+    q: &RangeQuery,
+) -> AppResult<(Form, Option<GroupStats>, StatusCode)> {
+    Ok(match range_of(q, &group.timezone) {
+        Ok(range) => {
+            let stats = state.store.group_stats(me, group.id, &range).await?;
+            let mut raw = RawInput::default();
+            raw.set("from", &range.from);
+            raw.set("to", &range.to);
+            (Form::from_raw(raw), Some(stats), StatusCode::OK)
+        }
+        Err((form, _)) => (form, None, StatusCode::UNPROCESSABLE_ENTITY),
+    })
+}
+
+/// How many recent meetings a member must have missed to be on the "reach out" list.
+const NOT_SEEN_MEETINGS: i64 = 3;
+
+pub async fn group_insight(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let (form, stats, status) = stats_for(&state, &me, &group, &q).await?;
+    let not_seen = state
+        .store
+        .not_seen(&me, group_id, NOT_SEEN_MEETINGS)
+        .await?;
+    let now = crate::store::now();
+    let next_meeting = state
+        .store
+        .meetings_of(&me, group_id)
+        .await?
+        .into_iter()
+        .find(|m| m.meeting.is_planned() && m.meeting.starts_at > now)
+        .map(|m| m.meeting.id);
+    let feedback = match &stats {
+        Some(s) => {
+            let mut f = state.store.feedback_of(&me, group_id, &s.range).await?;
+            f.retain(|f| !f.comment.is_empty());
+            f.truncate(20);
+            f
+        }
+        None => Vec::new(),
+    };
+    let chart = stats
+        .as_ref()
+        .map(|s| attendance_chart("attendance", &s.meetings))
+        .unwrap_or_default();
+    let feedback_svg = stats
+        .as_ref()
+        .map(|s| feedback_chart("feedback", &s.feedback_counts))
+        .unwrap_or_default();
+    render_status(
+        status,
+        &InsightPage {
+            page: staff_page(
+                &format!("How it is going: {}", group.name),
+                &me,
+                &cookies,
+                "groups",
+            ),
+            group,
+            form,
+            stats,
+            not_seen,
+            next_meeting,
+            feedback,
+            chart,
+            feedback_svg,
+        },
+    )
+}
+
+// --- the report for funders -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "insight/report.html")]
+struct ReportPage {
+    page: Page,
+    group: Group,
+    form: Form,
+    stats: Option<GroupStats>,
+    chart: String,
+    feedback_svg: String,
+    /// Different topics covered, in the order first covered.
+    topics: Vec<String>,
+}
+
+/// A printable report for a date range: counts only — no names, no health details, no
+/// comments — fit to hand to a funder.
+pub async fn report(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let (form, stats, status) = stats_for(&state, &me, &group, &q).await?;
+    let mut topics: Vec<String> = Vec::new();
+    if let Some(s) = &stats {
+        for t in &s.topics_covered {
+            if !topics.iter().any(|x| x.eq_ignore_ascii_case(&t.topic)) {
+                topics.push(t.topic.clone());
+            }
+        }
+    }
+    // The chart of a report carries no topic names in its hover titles either way (dates and
+    // counts only), so it is the same drawing as on the insight page.
+    let chart = stats
+        .as_ref()
+        .map(|s| attendance_chart("report-attendance", &s.meetings))
+        .unwrap_or_default();
+    let feedback_svg = stats
+        .as_ref()
+        .map(|s| feedback_chart("report-feedback", &s.feedback_counts))
+        .unwrap_or_default();
+    render_status(
+        status,
+        &ReportPage {
+            page: staff_page(&format!("Report: {}", group.name), &me, &cookies, "groups"),
+            group,
+            form,
+            stats,
+            chart,
+            feedback_svg,
+            topics,
+        },
+    )
+}
+
+// --- exports ------------------------------------------------------------------------------------------
+
+fn csv_text(rows: Vec<Vec<String>>) -> AppResult<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+}
+
+/// Who came to each held meeting in the range.
+pub async fn attendance_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(group_id): Path<i64>,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let range = range_of(&q, &group.timezone).map_err(|(_, e)| AppError::Invalid(e))?;
+    let mut rows = vec![vec!["date".into(), "name".into(), "member_or_guest".into()]];
+    for (date, name, member) in state.store.attendance_rows(&me, group_id, &range).await? {
+        rows.push(vec![
+            date,
+            guard(&name),
+            if member { "member" } else { "guest" }.into(),
+        ]);
+    }
+    Ok(csv_download(csv_text(rows)?, &group.name, "attendance"))
+}
+
+/// Each held meeting in the range with its figures.
+pub async fn meetings_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(group_id): Path<i64>,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let range = range_of(&q, &group.timezone).map_err(|(_, e)| AppError::Invalid(e))?;
+    let stats = state.store.group_stats(&me, group_id, &range).await?;
+    let mut rows = vec![vec![
+        "date".into(),
+        "topic".into(),
+        "attended".into(),
+        "expected".into(),
+        "first_timers".into(),
+        "feedback_average".into(),
+        "feedback_count".into(),
+    ]];
+    for m in stats.meetings {
+        rows.push(vec![
+            m.date,
+            guard(&m.topic),
+            m.attended.to_string(),
+            m.expected.to_string(),
+            m.first_timers.to_string(),
+            m.feedback_average
+                .map(|a| format!("{a:.2}"))
+                .unwrap_or_default(),
+            m.feedback_count.to_string(),
+        ]);
+    }
+    Ok(csv_download(csv_text(rows)?, &group.name, "meetings"))
+}
+
+/// Members' feedback in the range.
+pub async fn feedback_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(group_id): Path<i64>,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let range = range_of(&q, &group.timezone).map_err(|(_, e)| AppError::Invalid(e))?;
+    let mut rows = vec![vec![
+        "date".into(),
+        "member".into(),
+        "rating".into(),
+        "comment".into(),
+    ]];
+    for f in state.store.feedback_of(&me, group_id, &range).await? {
+        rows.push(vec![
+            f.date,
+            guard(&f.member_name),
+            f.rating.to_string(),
+            guard(&f.comment),
+        ]);
+    }
+    Ok(csv_download(csv_text(rows)?, &group.name, "feedback"))
+}
+
+// --- the coordinator's overview -----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "insight/overview.html")]
+struct OverviewPage {
+    page: Page,
+    form: Form,
+    groups: Vec<GroupOverview>,
+    today: String,
+    range: Option<DateRange>,
+}
+
+impl OverviewPage {
+    fn days_since(&self, g: &GroupOverview) -> String {
+        match g.days_since(&self.today) {
+            Some(d) if d > 60 => format!("{d} days ago"),
+            Some(_) => "recently".into(),
+            None => "never".into(),
+        }
+    }
+    fn quiet(&self, g: &GroupOverview) -> bool {
+        g.next_planned.is_none() && g.days_since(&self.today).is_none_or(|d| d > 60)
+    }
+}
+
+/// Every group the viewer can see, side by side.
+pub async fn overview(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Query(q): Query<RangeQuery>,
+) -> AppResult<Response> {
+    let today = today(crate::domain::group::DEFAULT_TIMEZONE);
+    let (form, range, status) = match range_of(&q, crate::domain::group::DEFAULT_TIMEZONE) {
+        Ok(r) => {
+            let mut raw = RawInput::default();
+            raw.set("from", &r.from);
+            raw.set("to", &r.to);
+            (Form::from_raw(raw), Some(r), StatusCode::OK)
+        }
+        Err((form, _)) => (form, None, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let groups = match &range {
+        Some(r) => state.store.overview(&me, r).await?,
+        None => Vec::new(),
+    };
+    render_status(
+        status,
+        &OverviewPage {
+            page: staff_page("All groups at a glance", &me, &cookies, "overview"),
+            form,
+            groups,
+            today: today.to_string(),
+            range,
+        },
+    )
+}
