@@ -297,6 +297,44 @@ paths = {
         "put": {"summary": "Confirm or swap who hosts the refreshments (null for nobody); a host who uses email is told", "requestBody": body(s("object", properties={"member_id": nullable_int})),
                 "responses": {"200": ok(s("object", properties={"meeting_id": s("integer"), "host": {"type": ["object", "null"]}, "email": {"type": ["object", "null"]}})), **errors(400, 401, 404, 422)}},
     },
+    "/groups/{id}/stats": {
+        "parameters": [path_id(), {"name": "from", "in": "query", "schema": s("string", format="date"), "description": "first day (default: a year before `to`)"},
+                       {"name": "to", "in": "query", "schema": s("string", format="date"), "description": "last day, included (default: today)"}],
+        "get": {"summary": "A group's figures for a date range: meetings held and, per meeting, attended and expected; first-timers and how many came back; topics; goals; social events; feedback counts; members not seen at the last 3 meetings",
+                "responses": {"200": ok(s("object", required=["meetings_held", "meetings"], properties={
+                    "range": s("object", properties={"from": s("string", format="date"), "to": s("string", format="date")}),
+                    "meetings_held": s("integer"), "meetings_cancelled": s("integer"), "total_attendances": s("integer"), "average_attendance": s("number"),
+                    "distinct_members": s("integer"), "first_timers": s("integer"), "came_back": s("integer"),
+                    "meetings": s("array", items=s("object", required=["meeting_id", "date", "attended", "expected"], properties={
+                        "meeting_id": s("integer"), "date": s("string", format="date"), "topic": s("string"), "attended": s("integer", description="everyone signed in, members and guests"),
+                        "expected": s("integer", description="members who said they were coming"), "first_timers": s("integer"),
+                        "feedback_average": {"type": ["number", "null"]}, "feedback_count": s("integer")})),
+                    "topics_covered": s("array", items=s("object", properties={"date": s("string", format="date"), "topic": s("string")})),
+                    "goals_set": s("integer"), "goals_done": s("integer"), "goals_dropped": s("integer"), "social_events_held": s("integer"),
+                    "feedback_counts": s("array", items=s("integer"), description="how many gave each rating, 1 to 5"),
+                    "not_seen_last_3_meetings": s("array", items=s("object", properties={"member_id": s("integer"), "member_name": s("string"), "last_came": {"type": ["string", "null"]}}))})),
+                    **errors(401, 404, 422)}},
+    },
+    "/groups/{id}/search": {
+        "parameters": [path_id(), {"name": "q", "in": "query", "required": True, "schema": s("string", maxLength=200), "description": "words to look for"}],
+        "get": {"summary": "Full-text search of the group's meeting records, run-sheet notes, topics and contact record, best first, with the matching words",
+                "responses": {"200": ok(s("object", properties={"query": s("string"), "hits": s("array", items=s("object", properties={
+                    "kind": s("string", enum=["meeting", "step", "contact", "topic"]), "link": s("string"), "date": {"type": ["string", "null"]},
+                    "title": s("string"), "snippet": s("string"), "matches": s("array", items=s("string")), "rank": s("number")}))})), **errors(401, 404, 422)}},
+    },
+    "/groups/{id}/feedback": {
+        "parameters": [path_id(), {"name": "from", "in": "query", "schema": s("string", format="date")}, {"name": "to", "in": "query", "schema": s("string", format="date")}],
+        "get": {"summary": "Members' feedback after meetings (How was it for you? 1 to 5, with comments)",
+                "responses": {"200": ok(s("object", properties={"feedback": s("array", items=s("object", properties={"meeting_id": s("integer"), "date": s("string", format="date"), "member_id": s("integer"), "member_name": s("string"), "rating": s("integer"), "comment": s("string")}))})), **errors(401, 404, 422)}},
+    },
+    "/overview": {
+        "parameters": [{"name": "from", "in": "query", "schema": s("string", format="date")}, {"name": "to", "in": "query", "schema": s("string", format="date")}],
+        "get": {"summary": "Every group the caller can see, side by side: meetings held, average attendance and its trend, last and next meeting, open help requests, concerns",
+                "responses": {"200": ok(s("object", properties={"groups": s("array", items=s("object", properties={
+                    "group_id": s("integer"), "name": s("string"), "meetings_held": s("integer"), "attendances": s("integer"), "average_attendance": s("number"),
+                    "trend": s("string"), "last_held": {"type": ["string", "null"]}, "next_planned": {"type": ["string", "null"]},
+                    "help_requests": s("integer"), "open_concerns": s("integer")}))})), **errors(401, 422)}},
+    },
     "/meetings/{id}": {
         "parameters": [path_id()],
         "get": {"summary": "One meeting with its agenda and the state of each step", "responses": {"200": ok(ref("Meeting")), **errors(401, 404)}},

@@ -21,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::store::{Facilitator, MemberFilter, StoreError};
 use crate::web::{ApiStaff, JsonInput};
 
+mod insight;
 mod meetings;
 mod polls;
 mod series;
@@ -69,6 +70,10 @@ pub fn router() -> Router<AppState> {
         .route("/polls/{id}/remind", post(polls::remind))
         .route("/meetings/{id}/invite", post(polls::invite))
         .route("/groups/{id}/mail", get(polls::mail))
+        .route("/groups/{id}/stats", get(insight::stats))
+        .route("/groups/{id}/search", get(insight::search))
+        .route("/groups/{id}/feedback", get(insight::feedback))
+        .route("/overview", get(insight::overview))
         .route(
             "/groups/{id}/social-events",
             get(social::list).post(social::create),

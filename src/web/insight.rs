@@ -28,7 +28,7 @@ pub struct RangeQuery {
 }
 
 impl RangeQuery {
-    fn raw(&self) -> RawInput {
+    pub fn raw(&self) -> RawInput {
         let mut raw = RawInput::default();
         raw.set("from", &self.from);
         raw.set("to", &self.to);
@@ -89,7 +89,7 @@ pub async fn history(
 #[derive(Deserialize, Default)]
 pub struct SearchQuery {
     #[serde(default)]
-    q: Option<String>,
+    pub q: Option<String>,
 }
 
 #[derive(Template)]
