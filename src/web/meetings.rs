@@ -753,6 +753,19 @@ async fn run_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    // The next meeting is suggested four weeks on, at the same time, unless typed otherwise.
+    let next_form = if next_form.raw.keys().next().is_none() {
+        let mut raw = RawInput::default();
+        if let Ok(d) = meeting.local_date.parse::<jiff::civil::Date>()
+            && let Ok(next) = d.checked_add(jiff::Span::new().weeks(4))
+        {
+            raw.set("date", next.to_string());
+        }
+        raw.set("start_time", &meeting.local_time);
+        Form::from_raw(raw)
+    } else {
+        next_form
+    };
     render_status(
         status,
         &RunPage {

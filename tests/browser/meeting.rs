@@ -950,7 +950,7 @@ async fn topic_and_reload(j: &mut Journey, step: usize) {
 async fn brainstorm(j: &mut Journey, step: usize) {
     let b = &mut j.b;
     let (group, meeting) = (j.group, j.meeting);
-    b.expect_text("No next meeting yet").await;
+    b.expect_text("Agree the next meeting").await;
     b.click_css(&format!(
         "#brainstorm a[href='/groups/{group}/meetings/new']"
     ))

@@ -52,9 +52,9 @@ impl Offer {
             self.venue
         )
     }
-    /// "Tue 12 Jan, 2:00 pm"
+    /// "Tue 12 Jan 2:00 pm" (the heading is on two lines: date, then time)
     fn short_label(&self) -> String {
-        format!("{}, {}", self.date.strftime("%a %-d %b"), self.time_words)
+        format!("{} {}", self.date.strftime("%a %-d %b"), self.time_words)
     }
     /// The start as an iCalendar UTC time: "20270112T140000Z".
     fn utc(&self) -> String {
