@@ -441,26 +441,32 @@ both_backends! {
         let Some(ics) = Ics::get() else { return };
         let w = World::build(&app).await;
         let g = w.group_a;
-        // The second Tuesday of each month, October 2026 to April 2027: the clocks go back on
-        // 25 October 2026 and forward on 28 March 2027.
+        // The second Tuesday of each month, October to April: the clocks go back on the last
+        // Sunday of October and forward on the last Sunday of March, so the second Tuesday is
+        // in summer time (UTC+1) in October and April and in winter time (UTC) between. This
+        // year's October is always inside the feed's three months back, or still to come.
+        let year = jiff::ZonedDateTime::now().year();
+        let expected_owned: Vec<(String, String)> = (0..7)
+            .map(|i| {
+                let (y, month) = if i < 3 { (year, 10 + i) } else { (year + 1, i - 2) };
+                let d = jiff::civil::date(y, month as i8, 1)
+                    .nth_weekday_of_month(2, jiff::civil::Weekday::Tuesday)
+                    .expect("second Tuesday");
+                let hour = if month == 10 || month == 4 { 18 } else { 19 };
+                (d.to_string(), format!("{d}T{hour}:00:00Z"))
+            })
+            .collect();
+        let expected: Vec<(&str, &str)> =
+            expected_owned.iter().map(|(d, u)| (d.as_str(), u.as_str())).collect();
         let body = w
             .f1_api
-            .post(&format!("/api/v1/groups/{g}/series"), &json!({"first_date": "2026-10-13", "start_time": "19:00", "rrule": "FREQ=MONTHLY;BYDAY=2TU;COUNT=7"}))
+            .post(&format!("/api/v1/groups/{g}/series"), &json!({"first_date": expected[0].0, "start_time": "19:00", "rrule": "FREQ=MONTHLY;BYDAY=2TU;COUNT=7"}))
             .await
             .expect(201)
             .json();
         let meetings = body["meetings"].as_array().expect("meetings").clone();
-        let expected = [
-            ("2026-10-13", "2026-10-13T18:00:00Z"),
-            ("2026-11-10", "2026-11-10T19:00:00Z"),
-            ("2026-12-08", "2026-12-08T19:00:00Z"),
-            ("2027-01-12", "2027-01-12T19:00:00Z"),
-            ("2027-02-09", "2027-02-09T19:00:00Z"),
-            ("2027-03-09", "2027-03-09T19:00:00Z"),
-            ("2027-04-13", "2027-04-13T18:00:00Z"),
-        ];
         let dates: Vec<&str> = meetings.iter().map(|m| m["date"].as_str().unwrap_or("")).collect();
-        assert_eq!(dates, expected.map(|(d, _)| d), "the series' dates");
+        assert_eq!(dates, expected.iter().map(|(d, _)| *d).collect::<Vec<_>>(), "the series' dates");
 
         // Outside the feed's three months back, and just inside them.
         let old = id_of(&plan(&w.f1_api, g, &days_from_now(-100), "19:00").await);
@@ -470,7 +476,7 @@ both_backends! {
         let (events, _) = ics.fetch(&app.browser(), &feed).await;
         let window = jiff::Timestamp::now().as_second() - 92 * 86_400;
         let (mut summer, mut winter) = (0, 0);
-        for (m, (date, utc)) in meetings.iter().zip(expected) {
+        for (m, &(date, utc)) in meetings.iter().zip(expected.iter()) {
             let id = id_of(m);
             let starts = m["starts_at"].as_str().expect("starts_at");
             assert_eq!(as_utc(starts), utc, "the API's time of {date}");
