@@ -67,6 +67,26 @@ pub enum Command {
         #[arg(long, env = "HEARTH_MAIL_TICK", default_value_t = 15)]
         mail_tick: u64,
     },
+    /// Fill an empty database with a realistic, deterministic history (for benchmarks and
+    /// trying Hearth at scale). Staff sign in as coordinator@example.org or
+    /// facilitatorN@example.org with the password hearth-seed-password.
+    Seed {
+        /// How many groups
+        #[arg(long, default_value_t = 10)]
+        groups: usize,
+        /// How many members each group has had
+        #[arg(long, default_value_t = 15)]
+        members_per_group: usize,
+        /// How many years of history
+        #[arg(long, default_value_t = 2)]
+        years: i64,
+        /// The same seed gives the same data
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The network-scale preset: 500 groups, 40 members each, 10 years
+        #[arg(long)]
+        network: bool,
+    },
     /// Manage staff accounts
     User {
         #[command(subcommand)]
@@ -117,7 +137,7 @@ pub async fn run() -> ExitCode {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("hearth=info,warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("hearth=info,sqlx=error,warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
@@ -149,6 +169,30 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 ..Config::default()
             };
             serve(&store, &bind, demo, config).await
+        }
+        Command::Seed {
+            groups,
+            members_per_group,
+            years,
+            seed,
+            network,
+        } => {
+            let options = if network {
+                crate::seed::SeedOptions {
+                    groups: 500,
+                    members_per_group: 40,
+                    years: 10,
+                    seed,
+                }
+            } else {
+                crate::seed::SeedOptions {
+                    groups,
+                    members_per_group,
+                    years,
+                    seed,
+                }
+            };
+            run_seed(&store, &options).await
         }
         Command::User {
             command: UserCommand::Create { email, name, role },
@@ -223,6 +267,36 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+async fn run_seed(store: &Store, options: &crate::seed::SeedOptions) -> Result<(), String> {
+    if options.groups == 0 || options.members_per_group == 0 || !(1..=50).contains(&options.years) {
+        return Err("give at least one group and one member, and 1 to 50 years".into());
+    }
+    let started = std::time::Instant::now();
+    let hash = auth::hash_password(crate::seed::SEED_PASSWORD).await?;
+    println!(
+        "Seeding {} groups × {} members × {} years (seed {})…",
+        options.groups, options.members_per_group, options.years, options.seed
+    );
+    let summary = crate::seed::seed(store, options, &hash, |done, total| {
+        println!(
+            "  {done}/{total} groups ({}%), {:.0} s",
+            done * 100 / total.max(1),
+            started.elapsed().as_secs_f64()
+        );
+    })
+    .await?;
+    println!(
+        "Done in {:.0} s: {} groups, {} members, {} meetings, {} attendances. Sign in as coordinator@example.org or facilitator1@example.org with the password {}.",
+        started.elapsed().as_secs_f64(),
+        summary.groups,
+        summary.members,
+        summary.meetings,
+        summary.attendance,
+        crate::seed::SEED_PASSWORD
+    );
+    Ok(())
 }
 
 async fn create_user(store: &Store, email: &str, name: &str, role: &str) -> Result<(), String> {

@@ -35,14 +35,16 @@ CREATE TRIGGER search_meeting_del AFTER DELETE ON meetings BEGIN
     DELETE FROM search_docs WHERE rowid = old.id * 8 + 1;
 END;
 
-CREATE TRIGGER search_step_ins AFTER INSERT ON meeting_steps BEGIN
+-- Only steps with notes are documents (most steps of most meetings have none).
+CREATE TRIGGER search_step_ins AFTER INSERT ON meeting_steps WHEN new.notes <> '' BEGIN
     INSERT INTO search_docs (rowid, grp, title, body)
     SELECT new.id * 8 + 2, 'g' || m.group_id, new.title, new.notes FROM meetings m WHERE m.id = new.meeting_id;
 END;
 CREATE TRIGGER search_step_upd AFTER UPDATE OF title, notes ON meeting_steps BEGIN
     DELETE FROM search_docs WHERE rowid = old.id * 8 + 2;
     INSERT INTO search_docs (rowid, grp, title, body)
-    SELECT new.id * 8 + 2, 'g' || m.group_id, new.title, new.notes FROM meetings m WHERE m.id = new.meeting_id;
+    SELECT new.id * 8 + 2, 'g' || m.group_id, new.title, new.notes FROM meetings m
+    WHERE m.id = new.meeting_id AND new.notes <> '';
 END;
 CREATE TRIGGER search_step_del AFTER DELETE ON meeting_steps BEGIN
     DELETE FROM search_docs WHERE rowid = old.id * 8 + 2;
@@ -79,7 +81,8 @@ INSERT INTO search_docs (rowid, grp, title, body)
 SELECT id * 8 + 1, 'g' || group_id, topic, topics_discussed || ' ' || key_points || ' ' || pass_on || ' ' ||
     round_up_good || ' ' || round_up_not_so_good || ' ' || round_up_sharing FROM meetings;
 INSERT INTO search_docs (rowid, grp, title, body)
-SELECT s.id * 8 + 2, 'g' || m.group_id, s.title, s.notes FROM meeting_steps s JOIN meetings m ON m.id = s.meeting_id;
+SELECT s.id * 8 + 2, 'g' || m.group_id, s.title, s.notes FROM meeting_steps s JOIN meetings m ON m.id = s.meeting_id
+WHERE s.notes <> '';
 INSERT INTO search_docs (rowid, grp, title, body)
 SELECT id * 8 + 3, 'g' || group_id, '', about || ' ' || follow_up FROM contacts;
 INSERT INTO search_docs (rowid, grp, title, body)

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod bulk;
 mod contacts;
 mod feeds;
 mod groups;
@@ -22,6 +23,7 @@ mod venues;
 
 pub use accounts::*;
 pub use audit::*;
+pub use bulk::V;
 pub use feeds::*;
 pub use groups::*;
 pub use insight::*;

@@ -1,0 +1,96 @@
+//! Bulk loading for `hearth seed`: many rows per INSERT, many INSERTs per transaction, on an
+//! empty database. Not used by the app itself.
+
+use super::{BeginWrite, Db, Store, StoreError, StoreResult, on_db};
+
+/// One value to insert. Nulls carry their column's type, which PostgreSQL needs.
+#[derive(Debug, Clone)]
+pub enum V {
+    I(i64),
+    T(String),
+    B(bool),
+    NullInt,
+    NullText,
+}
+
+impl Store {
+    /// Inserts the rows in as few statements as the bind-parameter limits allow, all in one
+    /// transaction.
+    pub async fn bulk_insert(
+        &self,
+        table: &str,
+        cols: &[&str],
+        rows: &[Vec<V>],
+    ) -> StoreResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let per = (30_000 / cols.len()).max(1);
+        let head = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            for chunk in rows.chunks(per) {
+                let mut sql = String::with_capacity(head.len() + chunk.len() * cols.len() * 6);
+                sql.push_str(&head);
+                let mut n = 1;
+                for (i, _) in chunk.iter().enumerate() {
+                    sql.push_str(if i == 0 { "(" } else { ",(" });
+                    for j in 0..cols.len() {
+                        if j > 0 {
+                            sql.push(',');
+                        }
+                        sql.push('$');
+                        sql.push_str(&n.to_string());
+                        n += 1;
+                    }
+                    sql.push(')');
+                }
+                let mut q = sqlx::query(&sql);
+                for row in chunk {
+                    for v in row {
+                        q = match v {
+                            V::I(x) => q.bind(*x),
+                            V::T(s) => q.bind(s.as_str()),
+                            V::B(b) => q.bind(*b),
+                            V::NullInt => q.bind(Option::<i64>::None),
+                            V::NullText => q.bind(Option::<String>::None),
+                        };
+                    }
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// After loading rows with their own ids, PostgreSQL's id sequences must move past them.
+    pub async fn reset_id_sequences(&self, tables: &[&str]) -> StoreResult<()> {
+        if let Db::Postgres(pool) = &self.db {
+            for t in tables {
+                sqlx::query(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 0) + 1, false)"
+                ))
+                .execute(pool)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the database has no staff accounts and no groups (seeding needs it empty).
+    pub async fn is_empty(&self) -> StoreResult<bool> {
+        let n = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM support_groups)")
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(n == 0)
+    }
+
+    /// Brings the planner's statistics up to date after a bulk load.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()))
+            .map_err(StoreError::from_sqlx)
+    }
+}
