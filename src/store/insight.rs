@@ -419,45 +419,61 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// All the viewer's groups side by side, for the coordinator's overview.
+    /// All the viewer's groups side by side, for the coordinator's overview, in one query
+    /// (however many groups there are).
     pub async fn overview(
         &self,
         viewer: &Staff,
         range: &DateRange,
     ) -> StoreResult<Vec<GroupOverview>> {
-        let groups: Vec<i64> = self
-            .groups_for(viewer)
-            .await?
-            .into_iter()
-            .map(|g| g.group.id)
-            .collect();
-        let t = now();
-        let mut out = Vec::with_capacity(groups.len());
-        for group_id in groups {
-            let row = on_db!(self, pool => sqlx::query_as::<_, GroupOverview>(
-                "WITH held AS (
-                    SELECT m.id, m.starts_at, m.local_date,
-                        (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id) AS came
-                    FROM meetings m WHERE m.group_id = $1 AND m.status = 'held'),
-                 ranked AS (SELECT came, ROW_NUMBER() OVER (ORDER BY starts_at DESC) AS n FROM held)
-                 SELECT g.id AS group_id, g.name,
-                    (SELECT COUNT(*) FROM held WHERE local_date >= $2 AND local_date <= $3) AS meetings_held,
-                    (SELECT CAST(COALESCE(SUM(came), 0) AS BIGINT) FROM held WHERE local_date >= $2 AND local_date <= $3) AS attendances,
-                    (SELECT AVG(CAST(came AS DOUBLE PRECISION)) FROM ranked WHERE n <= 3) AS recent_average,
-                    (SELECT AVG(CAST(came AS DOUBLE PRECISION)) FROM ranked WHERE n > 3 AND n <= 6) AS earlier_average,
-                    (SELECT MAX(local_date) FROM held) AS last_held,
-                    (SELECT MIN(m.local_date) FROM meetings m WHERE m.group_id = $1 AND m.status = 'planned'
-                       AND m.starts_at > $4) AS next_planned,
-                    (SELECT COUNT(*) FROM reflections r JOIN meetings m ON m.id = r.meeting_id
-                     WHERE m.group_id = $1 AND r.feeling = 'need_help' AND r.help_answered_at IS NULL) AS help_requests,
-                    (SELECT COUNT(*) FROM concerns c WHERE c.group_id = $1 AND c.created_at > $4 - 90 * 86400) AS open_concerns
-                 FROM support_groups g WHERE g.id = $1")
-                .bind(group_id).bind(&range.from).bind(&range.to).bind(t)
-                .fetch_one(pool).await)
-            .map_err(StoreError::from_sqlx)?;
-            out.push(row);
-        }
-        Ok(out)
+        on_db!(self, pool => sqlx::query_as::<_, GroupOverview>(
+            "WITH vis AS (
+                SELECT g.id, g.name FROM support_groups g
+                WHERE ($1 OR g.id IN (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))),
+             held AS (
+                SELECT m.group_id, m.starts_at, m.local_date, COUNT(a.id) AS came
+                FROM meetings m LEFT JOIN attendance a ON a.meeting_id = m.id
+                WHERE m.status = 'held' AND m.group_id IN (SELECT id FROM vis)
+                GROUP BY m.id, m.group_id, m.starts_at, m.local_date),
+             ranked AS (
+                SELECT group_id, came, ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY starts_at DESC) AS n
+                FROM held),
+             agg AS (
+                SELECT group_id,
+                    SUM(CASE WHEN local_date >= $3 AND local_date <= $4 THEN 1 ELSE 0 END) AS meetings_held,
+                    SUM(CASE WHEN local_date >= $3 AND local_date <= $4 THEN came ELSE 0 END) AS attendances,
+                    MAX(local_date) AS last_held
+                FROM held GROUP BY group_id),
+             trend AS (
+                SELECT group_id,
+                    AVG(CASE WHEN n <= 3 THEN CAST(came AS DOUBLE PRECISION) END) AS recent_average,
+                    AVG(CASE WHEN n > 3 THEN CAST(came AS DOUBLE PRECISION) END) AS earlier_average
+                FROM ranked WHERE n <= 6 GROUP BY group_id),
+             nxt AS (
+                SELECT group_id, MIN(local_date) AS next_planned FROM meetings
+                WHERE status = 'planned' AND starts_at > $5 AND group_id IN (SELECT id FROM vis)
+                GROUP BY group_id),
+             help AS (
+                SELECT m.group_id, COUNT(*) AS n FROM reflections r JOIN meetings m ON m.id = r.meeting_id
+                WHERE r.feeling = 'need_help' AND r.help_answered_at IS NULL GROUP BY m.group_id),
+             conc AS (
+                SELECT group_id, COUNT(*) AS n FROM concerns WHERE created_at > $5 - 90 * 86400
+                GROUP BY group_id)
+             SELECT v.id AS group_id, v.name,
+                CAST(COALESCE(a.meetings_held, 0) AS BIGINT) AS meetings_held,
+                CAST(COALESCE(a.attendances, 0) AS BIGINT) AS attendances,
+                t.recent_average, t.earlier_average, a.last_held, x.next_planned,
+                COALESCE(h.n, 0) AS help_requests, COALESCE(c.n, 0) AS open_concerns
+             FROM vis v
+             LEFT JOIN agg a ON a.group_id = v.id
+             LEFT JOIN trend t ON t.group_id = v.id
+             LEFT JOIN nxt x ON x.group_id = v.id
+             LEFT JOIN help h ON h.group_id = v.id
+             LEFT JOIN conc c ON c.group_id = v.id
+             ORDER BY lower(v.name), v.id")
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(&range.from).bind(&range.to).bind(now())
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
     }
 }
 
