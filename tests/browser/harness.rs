@@ -959,3 +959,127 @@ impl Browser {
         );
     }
 }
+
+impl App {
+    /// Hearth on a fresh SQLite database filled with the demo data
+    /// (`hearth::demo::fill_if_empty`): two groups, six months of the Tuesday group's history,
+    /// and the demo coordinator's and facilitator's accounts.
+    pub async fn start_with_demo() -> App {
+        let dir = TempDir::new("app-demo");
+        let db = dir.path().join("hearth.db");
+        let store = hearth::Store::open(&format!("sqlite://{}", db.display()))
+            .await
+            .expect("open a fresh SQLite store");
+        let accounts = hearth::demo::fill_if_empty(&store)
+            .await
+            .expect("fill the store with the demo data");
+        assert!(accounts.is_some(), "the fresh store already had accounts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let addr = listener.local_addr().expect("local address");
+        let url = format!("http://{addr}");
+        let config = hearth::Config {
+            public_url: url.clone(),
+            trust_forwarded: false,
+            ..Default::default()
+        };
+        let task = tokio::spawn(hearth::serve(
+            listener,
+            store,
+            config,
+            std::future::pending(),
+        ));
+        App {
+            url,
+            task,
+            _dir: dir,
+        }
+    }
+}
+
+/// Runs a browser test as `run` does, on an app whose database holds the demo data (see
+/// `App::start_with_demo`).
+pub async fn run_with_demo<F, Fut>(name: &'static str, body: F)
+where
+    F: FnOnce(Browser) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let app = App::start_with_demo().await;
+    run_on(tools, app, name, body).await;
+}
+
+/// What `run` does once the app is up: starts chromedriver and Chromium, runs `body`, then
+/// always closes the browser before reporting the body's result.
+pub async fn run_on<F, Fut>(tools: Tools, app: App, name: &'static str, body: F)
+where
+    F: FnOnce(Browser) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let scratch = TempDir::new(name);
+    let driver = Chromedriver::start(
+        &tools.chromedriver,
+        &scratch.path().join("chromedriver.log"),
+    );
+    let profile = scratch.path().join("profile");
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1280,900",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": tools.chromium,
+            "args": args,
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    });
+    let Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .unwrap_or_else(|e| {
+            let log = std::fs::read_to_string(scratch.path().join("chromedriver.log"))
+                .unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+            panic!("could not start Chromium through chromedriver: {e}\n{tail}")
+        });
+    let browser = Browser {
+        client: client.clone(),
+        base: app.url.clone(),
+        axe: tools.axe.clone(),
+        screenshots: screenshot_dir(),
+        report: Vec::new(),
+        problems: Vec::new(),
+        viewport: None,
+    };
+    let outcome = tokio::spawn(body(browser)).await;
+    let _ = client.close().await;
+    drop(driver);
+    drop(app);
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the browser test was cancelled: {e}");
+    }
+}

@@ -13,6 +13,7 @@
 //! its pages at 390 px (a phone) and PDF prints of the sign-in sheet.
 
 mod harness;
+mod insight;
 mod journey;
 mod meeting;
 mod poll;
