@@ -16,6 +16,7 @@ mod calendar_parse;
 mod contacts;
 mod csrf;
 mod forms;
+mod insight;
 mod links;
 mod mail;
 mod meetings;
