@@ -112,12 +112,13 @@ impl GroupStats {
             .sum();
         format!("{:.1} out of 5", sum as f64 / n as f64)
     }
-    /// Rating labels with their counts, for the table beside the feedback chart.
+    /// Rating labels with their counts, "Very good" first as in the chart beside them.
     pub fn feedback_rows(&self) -> Vec<(&'static str, i64)> {
         RATINGS
             .iter()
             .zip(self.feedback_counts)
             .map(|((_, label), n)| (*label, n))
+            .rev()
             .collect()
     }
 }
@@ -285,7 +286,7 @@ fn esc(text: &str) -> String {
 /// A bar chart of attendance per meeting, with the number expected as a tick on each bar.
 /// `id` makes the title and description ids unique on the page.
 pub fn attendance_chart(id: &str, meetings: &[MeetingStat]) -> String {
-    let (w, h, left, bottom, top) = (720.0_f64, 260.0_f64, 40.0, 40.0, 16.0);
+    let (w, h, left, bottom, top) = (420.0_f64, 250.0_f64, 34.0, 46.0, 14.0);
     let max = meetings
         .iter()
         .map(|m| m.attended.max(m.expected))
@@ -309,7 +310,7 @@ pub fn attendance_chart(id: &str, meetings: &[MeetingStat]) -> String {
     while v <= max + 0.01 {
         svg.push_str(&format!(
             "<line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#bdb3a3\" stroke-width=\"1\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"#4a463f\">{v}</text>",
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"16\" text-anchor=\"end\" fill=\"#4a463f\">{v}</text>",
             w - 8.0,
             y(v),
             y(v),
@@ -343,14 +344,14 @@ pub fn attendance_chart(id: &str, meetings: &[MeetingStat]) -> String {
     for (i, m) in meetings.iter().enumerate() {
         let month = m.date.get(..7).unwrap_or("").to_string();
         let x = left + slot * i as f64 + slot / 2.0;
-        if month != last_month && x - last_label_x > 56.0 {
+        if month != last_month && x - last_label_x > 60.0 {
             let label = m
                 .date
                 .parse::<jiff::civil::Date>()
                 .map(|d| d.strftime("%b %y").to_string())
                 .unwrap_or(month.clone());
             svg.push_str(&format!(
-                "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\" fill=\"#4a463f\">{}</text>",
+                "<text x=\"{x:.1}\" y=\"{:.1}\" font-size=\"16\" text-anchor=\"middle\" fill=\"#4a463f\">{}</text>",
                 h - bottom + 18.0,
                 esc(&label)
             ));
@@ -359,8 +360,8 @@ pub fn attendance_chart(id: &str, meetings: &[MeetingStat]) -> String {
         last_month = month;
     }
     svg.push_str(&format!(
-        "<rect x=\"{left}\" y=\"{:.1}\" width=\"14\" height=\"14\" fill=\"#0b5c5c\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"13\" fill=\"#1c1b19\">came</text>\
-         <line x1=\"{}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#b4540a\" stroke-width=\"3\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"13\" fill=\"#1c1b19\">said they were coming</text>",
+        "<rect x=\"{left}\" y=\"{:.1}\" width=\"14\" height=\"14\" fill=\"#0b5c5c\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"16\" fill=\"#1c1b19\">came</text>\
+         <line x1=\"{}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#b4540a\" stroke-width=\"3\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"16\" fill=\"#1c1b19\">said they were coming</text>",
         h - 14.0,
         left + 20.0,
         h - 2.0,
@@ -391,7 +392,7 @@ fn attendance_description(meetings: &[MeetingStat]) -> String {
 
 /// A bar chart of how many members gave each feedback rating.
 pub fn feedback_chart(id: &str, counts: &[i64; 5]) -> String {
-    let (w, h, left) = (480.0_f64, 200.0_f64, 110.0);
+    let (w, h, left) = (360.0_f64, 220.0_f64, 112.0);
     let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     let row = (h - 10.0) / 5.0;
     let total: i64 = counts.iter().sum();
@@ -404,9 +405,9 @@ pub fn feedback_chart(id: &str, counts: &[i64; 5]) -> String {
         let y = 5.0 + row * (4 - i) as f64;
         let len = (*n as f64 / max) * (w - left - 50.0);
         svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" text-anchor=\"end\" fill=\"#1c1b19\">{}</text>\
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" text-anchor=\"end\" fill=\"#1c1b19\">{}</text>\
              <rect x=\"{left}\" y=\"{:.1}\" width=\"{len:.1}\" height=\"{:.1}\" fill=\"#0b5c5c\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#1c1b19\">{n}</text>",
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"16\" fill=\"#1c1b19\">{n}</text>",
             left - 8.0,
             y + row / 2.0 + 5.0,
             esc(label),

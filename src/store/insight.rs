@@ -128,7 +128,8 @@ impl Store {
         .map_err(StoreError::from_sqlx)?;
         let ratings = on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
             "SELECT f.rating, COUNT(*) FROM meeting_feedback f JOIN meetings m ON m.id = f.meeting_id
-             WHERE m.group_id = $1 AND m.local_date >= $2 AND m.local_date <= $3 GROUP BY f.rating")
+             WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3
+             GROUP BY f.rating")
             .bind(group_id).bind(from).bind(to).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
         let mut feedback_counts = [0_i64; 5];
@@ -205,6 +206,8 @@ impl Store {
             kind: i64,
             ref_id: i64,
             title: String,
+            /// The title with the matching words marked.
+            title_marked: String,
             marked: String,
             rank: f64,
         }
@@ -214,9 +217,11 @@ impl Store {
                 let Some(terms) = fts5_terms(query) else {
                     return Ok(Vec::new());
                 };
-                let fts = format!("grp:\"g{group_id}\" AND ({terms})");
+                // The words are matched in the title and text only, never the group tag.
+                let fts = format!("grp:\"g{group_id}\" AND {{title body}}: ({terms})");
                 sqlx::query_as::<_, Row>(
                     "SELECT rowid % 8 AS kind, rowid / 8 AS ref_id, title,
+                        highlight(search_docs, 1, $2, $3) AS title_marked,
                         snippet(search_docs, 2, $2, $3, '…', 24) AS marked,
                         -bm25(search_docs, 0.0, 3.0, 1.0) AS rank
                      FROM search_docs WHERE search_docs MATCH $1
@@ -235,7 +240,7 @@ impl Store {
                     "StartSel={start}, StopSel={end}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \""
                 );
                 sqlx::query_as::<_, Row>(
-                    "WITH q AS (SELECT websearch_to_tsquery('english', $2) AS query),
+                    "WITH q AS (SELECT plainto_tsquery('english', $2) AS query),
                      docs AS (
                         SELECT 1::BIGINT AS kind, m.id AS ref_id, m.topic AS title,
                                concat_ws(' ', m.topics_discussed, m.key_points, m.pass_on, m.round_up_good,
@@ -250,8 +255,8 @@ impl Store {
                         SELECT 4, b.id, t.title, t.description FROM topic_board b
                         JOIN topics t ON t.id = b.topic_id WHERE b.group_id = $1)
                      SELECT d.kind, d.ref_id, d.title,
-                        ts_headline('english', CASE WHEN d.body = '' OR d.body ~ '^\\s*$' THEN d.title ELSE d.body END,
-                                    q.query, $3) AS marked,
+                        ts_headline('english', d.title, q.query, $3) AS title_marked,
+                        ts_headline('english', d.body, q.query, $3) AS marked,
                         ts_rank(setweight(to_tsvector('english', d.title), 'A') || to_tsvector('english', d.body),
                                 q.query)::DOUBLE PRECISION AS rank
                      FROM docs d, q
@@ -316,11 +321,11 @@ impl Store {
                     format!("Topic: {}", r.title),
                 ),
             };
-            let marked = if r.marked.contains(MARK_START) || r.kind != 4 {
+            // Matched in the text: its snippet; matched in the title alone: the title.
+            let marked = if r.marked.contains(MARK_START) || !r.title_marked.contains(MARK_START) {
                 r.marked
             } else {
-                // A topic matched on its title alone.
-                format!("{MARK_START}{}{MARK_END}", r.title)
+                r.title_marked
             };
             hits.push(SearchHit::new(kind, link, date, title, marked, r.rank));
         }
@@ -395,7 +400,7 @@ impl Store {
                 f.rating, f.comment
              FROM meeting_feedback f JOIN meetings m ON m.id = f.meeting_id
              JOIN members mb ON mb.id = f.member_id
-             WHERE m.group_id = $1 AND m.local_date >= $2 AND m.local_date <= $3
+             WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3
              ORDER BY m.starts_at DESC, lower(mb.preferred_name)")
             .bind(group_id).bind(&range.from).bind(&range.to).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)

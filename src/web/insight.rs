@@ -257,6 +257,8 @@ struct ReportPage {
     feedback_svg: String,
     /// Different topics covered, in the order first covered.
     topics: Vec<String>,
+    /// Today, in the group's zone.
+    made_on: String,
 }
 
 /// A printable report for a date range: counts only — no names, no health details, no
@@ -270,6 +272,7 @@ pub async fn report(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let (form, stats, status) = stats_for(&state, &me, &group, &q).await?;
+    let tz = group.timezone.clone();
     let mut topics: Vec<String> = Vec::new();
     if let Some(s) = &stats {
         for t in &s.topics_covered {
@@ -298,6 +301,7 @@ pub async fn report(
             chart,
             feedback_svg,
             topics,
+            made_on: today(&tz).to_string(),
         },
     )
 }
