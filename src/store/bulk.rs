@@ -25,7 +25,13 @@ impl Store {
         if rows.is_empty() {
             return Ok(());
         }
-        let per = (30_000 / cols.len()).max(1);
+        // SQLite's driver binds each "$n" by looking its name up, which grows with the number
+        // of parameters in the statement: a thousand or so per statement is fastest there.
+        let limit = match self.db {
+            Db::Sqlite(_) => 1_000,
+            Db::Postgres(_) => 30_000,
+        };
+        let per = (limit / cols.len()).max(1);
         let head = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
