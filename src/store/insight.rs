@@ -431,6 +431,20 @@ impl Store {
         viewer: &Staff,
         range: &DateRange,
     ) -> StoreResult<Vec<GroupOverview>> {
+        // Attendance is only read for the range and the year before today (enough for the
+        // trend over the last six meetings of a group that still meets), not all history.
+        let year_ago = jiff::Timestamp::from_second(now() - 366 * 86_400)
+            .map(|t| {
+                t.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                    .date()
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let window = if range.from < year_ago {
+            range.from.clone()
+        } else {
+            year_ago
+        };
         on_db!(self, pool => sqlx::query_as::<_, GroupOverview>(
             "WITH vis AS (
                 SELECT g.id, g.name FROM support_groups g
@@ -438,16 +452,18 @@ impl Store {
              held AS (
                 SELECT m.group_id, m.starts_at, m.local_date, COUNT(a.id) AS came
                 FROM meetings m LEFT JOIN attendance a ON a.meeting_id = m.id
-                WHERE m.status = 'held' AND m.group_id IN (SELECT id FROM vis)
+                WHERE m.status = 'held' AND m.group_id IN (SELECT id FROM vis) AND m.local_date >= $6
                 GROUP BY m.id, m.group_id, m.starts_at, m.local_date),
+             lastheld AS (
+                SELECT group_id, MAX(local_date) AS last_held FROM meetings
+                WHERE status = 'held' AND group_id IN (SELECT id FROM vis) GROUP BY group_id),
              ranked AS (
                 SELECT group_id, came, ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY starts_at DESC) AS n
                 FROM held),
              agg AS (
                 SELECT group_id,
                     SUM(CASE WHEN local_date >= $3 AND local_date <= $4 THEN 1 ELSE 0 END) AS meetings_held,
-                    SUM(CASE WHEN local_date >= $3 AND local_date <= $4 THEN came ELSE 0 END) AS attendances,
-                    MAX(local_date) AS last_held
+                    SUM(CASE WHEN local_date >= $3 AND local_date <= $4 THEN came ELSE 0 END) AS attendances
                 FROM held GROUP BY group_id),
              trend AS (
                 SELECT group_id,
@@ -467,16 +483,18 @@ impl Store {
              SELECT v.id AS group_id, v.name,
                 CAST(COALESCE(a.meetings_held, 0) AS BIGINT) AS meetings_held,
                 CAST(COALESCE(a.attendances, 0) AS BIGINT) AS attendances,
-                t.recent_average, t.earlier_average, a.last_held, x.next_planned,
+                t.recent_average, t.earlier_average, l.last_held, x.next_planned,
                 COALESCE(h.n, 0) AS help_requests, COALESCE(c.n, 0) AS open_concerns
              FROM vis v
              LEFT JOIN agg a ON a.group_id = v.id
+             LEFT JOIN lastheld l ON l.group_id = v.id
              LEFT JOIN trend t ON t.group_id = v.id
              LEFT JOIN nxt x ON x.group_id = v.id
              LEFT JOIN help h ON h.group_id = v.id
              LEFT JOIN conc c ON c.group_id = v.id
              ORDER BY lower(v.name), v.id")
             .bind(viewer.is_coordinator()).bind(viewer.id).bind(&range.from).bind(&range.to).bind(now())
+            .bind(&window)
             .fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
