@@ -456,6 +456,32 @@ impl Store {
             .map_err(StoreError::from_sqlx)
     }
 
+    /// A group's meetings still to come after `after` (planned) or under way, soonest first, at
+    /// most `limit`, with their counts: read through the group/status/start index, however long
+    /// the group's history.
+    pub async fn coming_meetings_of(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<MeetingSummary>> {
+        self.group_for(viewer, group_id).await?;
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS},
+                (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS coming,
+                (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id) AS attended,
+                v.name AS venue_name
+             FROM meetings m LEFT JOIN venues v ON v.id = m.venue_id
+             WHERE m.group_id = $1
+               AND ((m.status = 'planned' AND m.starts_at > $2) OR m.status = 'under_way')
+             ORDER BY m.starts_at LIMIT $3"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, MeetingSummary>(&sql)
+            .bind(group_id).bind(after).bind(limit).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
     /// Meetings still to come (or under way) in the groups the viewer may see, soonest first.
     pub async fn upcoming_meetings(
         &self,

@@ -235,14 +235,14 @@ pub async fn show(
         .members_of(&me, id, &MemberFilter::default())
         .await?
         .len();
-    let meetings = state.store.meetings_of(&me, id).await?;
     let soon = crate::store::now() - 12 * 3600;
-    let meetings_held = meetings.iter().filter(|m| m.meeting.is_held()).count();
-    let next_meeting = meetings.into_iter().find(|m| {
-        !m.meeting.is_held()
-            && !m.meeting.is_cancelled()
-            && (m.meeting.starts_at > soon || m.meeting.is_under_way())
-    });
+    let meetings_held = state.store.held_count(id).await? as usize;
+    let next_meeting = state
+        .store
+        .coming_meetings_of(&me, id, soon, 1)
+        .await?
+        .into_iter()
+        .next();
     let concerns = state.store.concern_count(&me, id).await?;
     let polls = state
         .store

@@ -201,10 +201,10 @@ pub async fn group_insight(
     let now = crate::store::now();
     let next_meeting = state
         .store
-        .meetings_of(&me, group_id)
+        .coming_meetings_of(&me, group_id, now, 4)
         .await?
         .into_iter()
-        .find(|m| m.meeting.is_planned() && m.meeting.starts_at > now)
+        .find(|m| m.meeting.is_planned())
         .map(|m| m.meeting.id);
     let feedback = match &stats {
         Some(s) => {

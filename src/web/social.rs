@@ -351,11 +351,11 @@ pub async fn rota_meetings(
     let t = now() - 6 * 3600;
     let upcoming: Vec<Meeting> = state
         .store
-        .meetings_of(me, group_id)
+        .coming_meetings_of(me, group_id, t, 8)
         .await?
         .into_iter()
         .map(|s| s.meeting)
-        .filter(|m| m.is_planned() && m.starts_at > t)
+        .filter(|m| m.is_planned())
         .take(4)
         .collect();
     let mut out = Vec::with_capacity(upcoming.len());

@@ -79,14 +79,8 @@ async fn board_page(
     let cutoff = now() - 12 * 3600;
     let next_meetings = state
         .store
-        .meetings_of(me, group_id)
-        .await?
-        .into_iter()
-        .filter(|m| {
-            (m.meeting.is_planned() && m.meeting.starts_at > cutoff) || m.meeting.is_under_way()
-        })
-        .take(4)
-        .collect();
+        .coming_meetings_of(me, group_id, cutoff, 4)
+        .await?;
     render_status(
         status,
         &BoardPage {
@@ -572,12 +566,13 @@ pub async fn content_for(
                         || (t.status == "agreed" && t.meeting_id != Some(meeting.id))
                 })
                 .collect();
+            // The next meeting after this one that is still to happen (planned or under way).
             c.next_meeting = state
                 .store
-                .meetings_of(me, meeting.group_id)
+                .coming_meetings_of(me, meeting.group_id, meeting.starts_at, 3)
                 .await?
                 .into_iter()
-                .find(|m| m.meeting.starts_at > meeting.starts_at && !m.meeting.is_cancelled());
+                .find(|m| m.meeting.id != meeting.id && m.meeting.starts_at > meeting.starts_at);
         }
         "goals" if c.private_ok => {
             let plans = state
