@@ -272,19 +272,94 @@ impl Store {
                 .map_err(StoreError::from_sqlx)?
             }
         };
+        // What the hits lead to, in at most three queries however many hits there are.
+        let placeholders = |n: usize| {
+            (1..=n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let step_ids: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.kind == 2)
+            .map(|r| r.ref_id)
+            .collect();
+        let step_meeting: Vec<(i64, i64)> = if step_ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT id, meeting_id FROM meeting_steps WHERE id IN ({})",
+                placeholders(step_ids.len())
+            );
+            on_db!(self, pool => {
+                let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+                for id in &step_ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(pool).await
+            })
+            .map_err(StoreError::from_sqlx)?
+        };
+        let meeting_of = |r: &Row| -> Option<i64> {
+            match r.kind {
+                1 => Some(r.ref_id),
+                2 => step_meeting
+                    .iter()
+                    .find(|(s, _)| *s == r.ref_id)
+                    .map(|(_, m)| *m),
+                _ => None,
+            }
+        };
+        let mut meeting_ids: Vec<i64> = rows.iter().filter_map(meeting_of).collect();
+        meeting_ids.sort_unstable();
+        meeting_ids.dedup();
+        let meetings: Vec<crate::domain::meeting::Meeting> = if meeting_ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT {} FROM meetings m WHERE m.id IN ({})",
+                super::MEETING_COLUMNS,
+                placeholders(meeting_ids.len())
+            );
+            on_db!(self, pool => {
+                let mut q = sqlx::query_as::<_, crate::domain::meeting::Meeting>(&sql);
+                for id in &meeting_ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(pool).await
+            })
+            .map_err(StoreError::from_sqlx)?
+        };
+        let contact_ids: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.kind == 3)
+            .map(|r| r.ref_id)
+            .collect();
+        let contacts: Vec<(i64, i64, String, String)> = if contact_ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT c.id, c.member_id, mb.preferred_name, c.contacted_on FROM contacts c
+                 JOIN members mb ON mb.id = c.member_id WHERE c.id IN ({})",
+                placeholders(contact_ids.len())
+            );
+            on_db!(self, pool => {
+                let mut q = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+                for id in &contact_ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(pool).await
+            })
+            .map_err(StoreError::from_sqlx)?
+        };
         let mut hits = Vec::with_capacity(rows.len());
-        for r in rows {
+        for r in &rows {
             let (kind, link, date, title) = match r.kind {
                 1 | 2 => {
-                    let meeting_id = if r.kind == 1 {
-                        r.ref_id
-                    } else {
-                        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
-                            "SELECT meeting_id FROM meeting_steps WHERE id = $1")
-                            .bind(r.ref_id).fetch_one(pool).await)
-                        .map_err(StoreError::from_sqlx)?
+                    let Some(m) = meeting_of(r).and_then(|id| meetings.iter().find(|m| m.id == id))
+                    else {
+                        continue;
                     };
-                    let m = self.meeting_unchecked(meeting_id).await?;
                     let title = match (r.kind, r.title.is_empty()) {
                         (1, true) => format!("Meeting on {}", m.date_label()),
                         (1, false) => format!("Meeting on {}: {}", m.date_label(), r.title),
@@ -292,26 +367,22 @@ impl Store {
                     };
                     (
                         if r.kind == 1 { "meeting" } else { "step" },
-                        format!("/meetings/{meeting_id}/notes"),
+                        format!("/meetings/{}/notes", m.id),
                         Some(m.local_date.clone()),
                         title,
                     )
                 }
                 3 => {
-                    let (member_id, member_name, on) =
-                        on_db!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
-                        "SELECT c.member_id, mb.preferred_name, c.contacted_on FROM contacts c
-                         JOIN members mb ON mb.id = c.member_id WHERE c.id = $1")
-                        .bind(r.ref_id).fetch_one(pool).await)
-                        .map_err(StoreError::from_sqlx)?;
+                    let Some((_, member_id, member_name, on)) =
+                        contacts.iter().find(|c| c.0 == r.ref_id)
+                    else {
+                        continue;
+                    };
                     (
                         "contact",
                         format!("/members/{member_id}#contacts"),
                         Some(on.clone()),
-                        format!(
-                            "Contact with {member_name}, {}",
-                            crate::web::date_label(&on)
-                        ),
+                        format!("Contact with {member_name}, {}", crate::web::date_label(on)),
                     )
                 }
                 _ => (
@@ -323,9 +394,9 @@ impl Store {
             };
             // Matched in the text: its snippet; matched in the title alone: the title.
             let marked = if r.marked.contains(MARK_START) || !r.title_marked.contains(MARK_START) {
-                r.marked
+                r.marked.clone()
             } else {
-                r.title_marked
+                r.title_marked.clone()
             };
             hits.push(SearchHit::new(kind, link, date, title, marked, r.rank));
         }

@@ -100,6 +100,9 @@ pub(crate) enum Db {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// How many database round trips (store calls) this handle and its clones have made: a
+    /// test compares it across data sizes to catch queries that grow with the data (N+1).
+    queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Which backend a URL names.
@@ -107,6 +110,18 @@ pub struct Store {
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+impl Store {
+    pub(crate) fn count_query(&self) {
+        self.queries
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Database round trips made so far through this store (and its clones).
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Backend {
@@ -137,12 +152,13 @@ fn redact(url: &str) -> String {
 /// Runs the same block on whichever native pool is open. The block is compiled once per
 /// backend, so the SQL text is shared and each backend decodes with its own driver.
 macro_rules! on_db {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, $pool:ident => $body:expr) => {{
+        $store.count_query();
         match &$store.db {
             $crate::store::Db::Sqlite($pool) => $body,
             $crate::store::Db::Postgres($pool) => $body,
         }
-    };
+    }};
 }
 pub(crate) use on_db;
 
@@ -196,6 +212,7 @@ impl Store {
                 sqlx::migrate!("migrations/sqlite").run(&pool).await?;
                 Store {
                     db: Db::Sqlite(pool),
+                    queries: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -250,6 +267,7 @@ impl Store {
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         let store = Store {
             db: Db::Postgres(pool),
+            queries: Default::default(),
         };
         store
             .seed_topic_library()

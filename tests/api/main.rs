@@ -27,6 +27,7 @@ mod members;
 mod permissions;
 mod plans;
 mod polls;
+mod queries;
 mod series;
 mod smtp;
 mod social;
