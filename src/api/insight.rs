@@ -11,9 +11,7 @@ use crate::error::AppResult;
 use crate::web::{ApiStaff, RangeQuery, SearchQuery};
 
 fn range(q: &RangeQuery, tz: &str) -> AppResult<DateRange> {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = jiff::Timestamp::now().to_zoned_datetime(zone).date();
-    parsed(DateRange::parse(&q.raw(), today))
+    crate::web::range_of(q, tz).map_err(|(_, e)| crate::error::AppError::Invalid(e))
 }
 
 /// `GET /groups/{id}/stats?from=&to=`: meetings held in the range and, per meeting, who came

@@ -13,7 +13,6 @@ use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::poll::{Poll, PollInput, PollResults, ResponseInput};
 use crate::error::{AppError, AppResult};
-use crate::mail::Outcome;
 use crate::store::{Job, StoreError};
 use crate::web::{ApiStaff, JsonInput};
 
@@ -28,13 +27,6 @@ pub struct PollOut {
 async fn poll_out(state: &AppState, poll: Poll) -> AppResult<PollOut> {
     let results = crate::web::poll_results(state, &poll).await?;
     Ok(PollOut { poll, results })
-}
-
-fn email_json(outcome: Outcome) -> serde_json::Value {
-    match outcome {
-        Outcome::NotConfigured => serde_json::json!({ "configured": false, "queued": 0 }),
-        Outcome::Queued(n) => serde_json::json!({ "configured": true, "queued": n }),
-    }
 }
 
 pub async fn list(
@@ -76,7 +68,7 @@ pub async fn create(
     let outcome = crate::mail::poll_opened(&state, id).await?;
     let poll = state.store.poll_for(&me, id).await?;
     let mut out = serde_json::to_value(poll_out(&state, poll).await?).unwrap_or_default();
-    out["email"] = email_json(outcome);
+    out["email"] = outcome.to_json();
     Ok(created(format!("/api/v1/polls/{id}"), out))
 }
 
@@ -171,7 +163,7 @@ pub async fn close(
                 "id": meeting.id, "date": meeting.local_date, "start_time": meeting.local_time,
                 "starts_at": meeting.starts_at_rfc3339(), "venue_id": meeting.venue_id,
             },
-            "email": email_json(outcome),
+            "email": outcome.to_json(),
         }),
     ))
 }
@@ -187,7 +179,7 @@ pub async fn remind(
         return Err(AppError::Conflict("This poll is closed.".into()));
     }
     let outcome = crate::mail::poll_reminder(&state, id).await?;
-    Ok(Json(serde_json::json!({ "email": email_json(outcome) })))
+    Ok(Json(serde_json::json!({ "email": outcome.to_json() })))
 }
 
 /// Emails the invitation to a planned meeting (once per member for each date and time).
@@ -203,7 +195,7 @@ pub async fn invite(
         ));
     }
     let outcome = crate::mail::meeting_invitation(&state, id).await?;
-    Ok(Json(serde_json::json!({ "email": email_json(outcome) })))
+    Ok(Json(serde_json::json!({ "email": outcome.to_json() })))
 }
 
 /// The group's email: every message with its state and, for failures, the reason.

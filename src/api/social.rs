@@ -25,13 +25,6 @@ pub struct EventOut {
     email: Option<serde_json::Value>,
 }
 
-fn email_json(outcome: Option<Outcome>) -> Option<serde_json::Value> {
-    outcome.map(|o| match o {
-        Outcome::NotConfigured => serde_json::json!({ "configured": false, "queued": 0 }),
-        Outcome::Queued(n) => serde_json::json!({ "configured": true, "queued": n }),
-    })
-}
-
 async fn event_out(
     state: &AppState,
     event: SocialEvent,
@@ -42,7 +35,7 @@ async fn event_out(
         starts_at: event.starts_at_rfc3339(),
         event,
         rsvps,
-        email: email_json(told),
+        email: told.map(Outcome::to_json),
     })
 }
 
@@ -249,6 +242,6 @@ pub async fn set_host(
     Ok(Json(serde_json::json!({
         "meeting_id": meeting_id,
         "host": host.map(|(id, name)| serde_json::json!({ "member_id": id, "name": name })),
-        "email": email_json(told),
+        "email": told.map(Outcome::to_json),
     })))
 }

@@ -20,6 +20,7 @@ mod venues;
 pub use extract::*;
 pub use form::*;
 pub use groups::SUGGESTED_GROUND_RULES as SUGGESTED_GROUND_RULES_TEXT;
+pub(crate) use insight::range_of;
 pub use insight::{RangeQuery, SearchQuery};
 pub(crate) use polls::results_of as poll_results;
 pub(crate) use social::rota_meetings;

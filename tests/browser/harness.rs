@@ -257,76 +257,7 @@ where
         return;
     };
     let app = App::start().await;
-    let scratch = TempDir::new(name);
-    let driver = Chromedriver::start(
-        &tools.chromedriver,
-        &scratch.path().join("chromedriver.log"),
-    );
-    let profile = scratch.path().join("profile");
-    let mut args: Vec<String> = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--window-size=1280,900",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    args.push(format!("--user-data-dir={}", profile.display()));
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": tools.chromium,
-            "args": args,
-        },
-        "goog:loggingPrefs": { "browser": "ALL" },
-    });
-    let Value::Object(capabilities) = capabilities else {
-        unreachable!()
-    };
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&driver.url)
-        .await
-        .unwrap_or_else(|e| {
-            let log = std::fs::read_to_string(scratch.path().join("chromedriver.log"))
-                .unwrap_or_default();
-            let tail: String = log
-                .lines()
-                .rev()
-                .take(30)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("\n");
-            panic!("could not start Chromium through chromedriver: {e}\n{tail}")
-        });
-    let browser = Browser {
-        client: client.clone(),
-        base: app.url.clone(),
-        axe: tools.axe.clone(),
-        screenshots: screenshot_dir(),
-        report: Vec::new(),
-        problems: Vec::new(),
-        viewport: None,
-    };
-    let outcome = tokio::spawn(body(browser)).await;
-    let _ = client.close().await;
-    drop(driver);
-    drop(app);
-    if let Err(e) = outcome {
-        if e.is_panic() {
-            std::panic::resume_unwind(e.into_panic());
-        }
-        panic!("the browser test was cancelled: {e}");
-    }
+    run_on(tools, app, name, body).await;
 }
 
 fn screenshot_dir() -> Option<PathBuf> {
