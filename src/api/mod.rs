@@ -189,12 +189,91 @@ async fn group_out(state: &AppState, group: Group) -> AppResult<GroupOut> {
     })
 }
 
+/// `?limit=&offset=` for the paged group list, as typed (checked in `Paging::try_from`).
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+/// A checked page request: at most `MAX_PAGE` rows from `offset`.
+struct Paging {
+    limit: i64,
+    offset: i64,
+}
+
+const DEFAULT_PAGE: i64 = 100;
+const MAX_PAGE: i64 = 500;
+
+impl TryFrom<&PageQuery> for Paging {
+    type Error = FieldErrors;
+    fn try_from(q: &PageQuery) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let limit = match q.limit.as_deref().map(str::trim) {
+            None | Some("") => DEFAULT_PAGE,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
+                _ => {
+                    errors.add(
+                        "limit",
+                        format!("Give a whole number from 1 to {MAX_PAGE}."),
+                    );
+                    DEFAULT_PAGE
+                }
+            },
+        };
+        let offset = match q.offset.as_deref().map(str::trim) {
+            None | Some("") => 0,
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if n >= 0 => n,
+                _ => {
+                    errors.add("offset", "Give a whole number, 0 or more.");
+                    0
+                }
+            },
+        };
+        if errors.is_empty() {
+            Ok(Paging { limit, offset })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct GroupsPage {
+    groups: Vec<crate::store::GroupSummary>,
+    total: i64,
+    limit: i64,
+    offset: i64,
+    /// The next page's address, or null on the last page.
+    next: Option<String>,
+}
+
 async fn list_groups(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-) -> AppResult<Json<serde_json::Value>> {
-    let groups = state.store.groups_for(&me).await?;
-    Ok(Json(serde_json::json!({ "groups": groups })))
+    Query(q): Query<PageQuery>,
+) -> AppResult<Json<GroupsPage>> {
+    let paging = Paging::try_from(&q).map_err(AppError::Invalid)?;
+    let (groups, total) = state
+        .store
+        .groups_page(&me, paging.limit, paging.offset)
+        .await?;
+    let next = (paging.offset + paging.limit < total).then(|| {
+        format!(
+            "/api/v1/groups?limit={}&offset={}",
+            paging.limit,
+            paging.offset + paging.limit
+        )
+    });
+    Ok(Json(GroupsPage {
+        groups,
+        total,
+        limit: paging.limit,
+        offset: paging.offset,
+        next,
+    }))
 }
 
 fn venue_conflict(e: StoreError) -> AppError {

@@ -47,9 +47,18 @@ pub struct Staff {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// The groups this person facilitates, read with their session on every request (so a
+    /// coordinator's change of facilitators applies at once), sorted. The store checks access
+    /// to a facilitator's group against it without another query.
+    #[serde(skip)]
+    pub groups: Vec<i64>,
 }
 
 impl Staff {
+    /// Whether this person facilitates the group (coordinators see every group regardless).
+    pub fn facilitates(&self, group_id: i64) -> bool {
+        self.groups.binary_search(&group_id).is_ok()
+    }
     pub fn is_coordinator(&self) -> bool {
         self.role == Role::Coordinator
     }

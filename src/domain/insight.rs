@@ -250,14 +250,16 @@ impl SearchHit {
     }
 }
 
-/// The words of a search, for SQLite's FTS5: each a quoted prefix term, all required.
+/// The words of a search, for SQLite's FTS5: each a quoted term (stemmed by the index's
+/// porter tokenizer, as PostgreSQL stems them), all required. Not prefixes: a prefix term
+/// reads every matching word's whole list across all groups.
 /// None when there is nothing to search for.
 pub fn fts5_terms(query: &str) -> Option<String> {
     let words: Vec<String> = query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(12)
-        .map(|w| format!("\"{}\"*", w.to_lowercase()))
+        .map(|w| format!("\"{}\"", w.to_lowercase()))
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
@@ -452,7 +454,7 @@ mod tests {
     fn search_terms_are_quoted_so_nothing_typed_is_syntax() {
         assert_eq!(
             fts5_terms("Sleep, \"diet\" OR*").as_deref(),
-            Some("\"sleep\"* \"diet\"* \"or\"*")
+            Some("\"sleep\" \"diet\" \"or\"")
         );
         assert_eq!(fts5_terms(" -- "), None);
     }

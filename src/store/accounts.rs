@@ -11,15 +11,31 @@ struct AccountRow {
     email: String,
     name: String,
     role: String,
+    #[sqlx(default)]
+    groups: Option<String>,
 }
+
+/// The account's facilitated groups as one comma-separated column (`string_agg` is in both
+/// PostgreSQL and SQLite 3.44+), for `AccountRow::groups`.
+const GROUPS_OF_A: &str = "(SELECT string_agg(CAST(gf.group_id AS TEXT), ',') \
+     FROM group_facilitators gf WHERE gf.account_id = a.id) AS groups";
 
 impl AccountRow {
     fn into_staff(self) -> Staff {
+        let mut groups: Vec<i64> = self
+            .groups
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|g| g.trim().parse().ok())
+            .collect();
+        groups.sort_unstable();
         Staff {
             id: self.id,
             email: self.email,
             name: self.name,
             role: Role::try_from(self.role.as_str()).unwrap_or(Role::Facilitator),
+            groups,
         }
     }
 }
@@ -38,6 +54,7 @@ struct CredRow {
     name: String,
     role: String,
     password_hash: String,
+    groups: Option<String>,
 }
 
 impl Store {
@@ -65,6 +82,7 @@ impl Store {
             email: email.to_string(),
             name: name.to_string(),
             role,
+            groups: Vec::new(),
         })
     }
 
@@ -104,12 +122,16 @@ impl Store {
             email: email.to_string(),
             name: name.to_string(),
             role: Role::Coordinator,
+            groups: Vec::new(),
         }))
     }
 
     pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
-        let row = on_db!(self, pool => sqlx::query_as::<_, CredRow>(
-            "SELECT id, email, name, role, password_hash FROM accounts WHERE email = $1")
+        let sql = format!(
+            "SELECT a.id, a.email, a.name, a.role, a.password_hash, {GROUPS_OF_A}
+             FROM accounts a WHERE a.email = $1"
+        );
+        let row = on_db!(self, pool => sqlx::query_as::<_, CredRow>(&sql)
             .bind(email).fetch_optional(pool).await)
         .map_err(StoreError::from_sqlx)?;
         Ok(row.map(|r| Credentials {
@@ -119,6 +141,7 @@ impl Store {
                 email: r.email,
                 name: r.name,
                 role: r.role,
+                groups: r.groups,
             }
             .into_staff(),
         }))
@@ -132,16 +155,20 @@ impl Store {
     }
 
     pub async fn account(&self, id: i64) -> StoreResult<Staff> {
-        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
-            "SELECT id, email, name, role FROM accounts WHERE id = $1")
+        let sql = format!(
+            "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} FROM accounts a WHERE a.id = $1"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
             .bind(id).fetch_one(pool).await)
         .map(AccountRow::into_staff)
         .map_err(StoreError::from_sqlx)
     }
 
     pub async fn account_by_email(&self, email: &str) -> StoreResult<Staff> {
-        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
-            "SELECT id, email, name, role FROM accounts WHERE email = $1")
+        let sql = format!(
+            "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} FROM accounts a WHERE a.email = $1"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
             .bind(email).fetch_one(pool).await)
         .map(AccountRow::into_staff)
         .map_err(StoreError::from_sqlx)
@@ -187,10 +214,12 @@ impl Store {
     }
 
     pub async fn session_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
-        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
-            "SELECT a.id, a.email, a.name, a.role FROM sessions s
+        let sql = format!(
+            "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} FROM sessions s
              JOIN accounts a ON a.id = s.account_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2")
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
             .bind(token_hash).bind(now()).fetch_optional(pool).await)
         .map(|r| r.map(AccountRow::into_staff))
         .map_err(StoreError::from_sqlx)
@@ -226,10 +255,12 @@ impl Store {
     }
 
     pub async fn api_token_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
-        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
-            "SELECT a.id, a.email, a.name, a.role FROM api_tokens t
+        let sql = format!(
+            "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} FROM api_tokens t
              JOIN accounts a ON a.id = t.account_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL")
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
             .bind(token_hash).fetch_optional(pool).await)
         .map(|r| r.map(AccountRow::into_staff))
         .map_err(StoreError::from_sqlx)

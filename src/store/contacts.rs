@@ -18,7 +18,7 @@ impl Store {
         c: &ContactInput,
     ) -> StoreResult<i64> {
         let member = self.member_unchecked(member_id).await?;
-        self.group_for(viewer, member.group_id).await?;
+        self.check_group(viewer, member.group_id).await?;
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "INSERT INTO contacts (group_id, member_id, contacted_on, how, about, follow_up,
                 follow_up_by, recorded_by, created_at)
@@ -35,7 +35,7 @@ impl Store {
         member_id: i64,
     ) -> StoreResult<Vec<Contact>> {
         let member = self.member_unchecked(member_id).await?;
-        self.group_for(viewer, member.group_id).await?;
+        self.check_group(viewer, member.group_id).await?;
         let sql = format!(
             "{CONTACT_SELECT} WHERE c.member_id = $1 ORDER BY c.contacted_on DESC, c.id DESC"
         );
@@ -51,7 +51,7 @@ impl Store {
         from: Option<&str>,
         to: Option<&str>,
     ) -> StoreResult<Vec<Contact>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let sql = format!(
             "{CONTACT_SELECT} WHERE c.group_id = $1 AND ($2 = '' OR c.contacted_on >= $2)
                AND ($3 = '' OR c.contacted_on <= $3)
@@ -86,7 +86,7 @@ impl Store {
         let group_id = on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT group_id FROM contacts WHERE id = $1")
             .bind(contact_id).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         on_db!(self, pool => sqlx::query("UPDATE contacts SET follow_up_done = $1 WHERE id = $2")
             .bind(done).bind(contact_id).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;

@@ -26,6 +26,16 @@ pub struct GroupSummary {
     pub venue_name: Option<String>,
 }
 
+/// The counts on a group's home page, read in one query.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct GroupFigures {
+    pub active_members: i64,
+    pub meetings_held: i64,
+    pub concerns: i64,
+    pub mail_pending: i64,
+    pub mail_failed: i64,
+}
+
 /// Someone who facilitates a group.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Facilitator {
@@ -48,6 +58,42 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
+    /// One page of the groups the viewer may see, in name order, with how many there are in
+    /// all (for the API's paged list).
+    pub async fn groups_page(
+        &self,
+        viewer: &Staff,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<GroupSummary>, i64)> {
+        let sql = format!(
+            "SELECT {GROUP_COLUMNS},
+                (SELECT COUNT(*) FROM members m WHERE m.group_id = g.id AND m.left_on IS NULL) AS active_members,
+                v.name AS venue_name, COUNT(*) OVER () AS total
+             FROM support_groups g LEFT JOIN venues v ON v.id = g.usual_venue_id
+             WHERE {VISIBLE} ORDER BY lower(g.name), g.id LIMIT $3 OFFSET $4"
+        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            summary: GroupSummary,
+            total: i64,
+        }
+        let rows = on_db!(self, pool => sqlx::query_as::<_, Row>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(limit).bind(offset)
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let total = match rows.first() {
+            Some(r) => r.total,
+            // Past the end: count them separately.
+            None => on_db!(self, pool => sqlx::query_scalar::<_, i64>(&format!(
+                "SELECT COUNT(*) FROM support_groups g WHERE {VISIBLE}"))
+                .bind(viewer.is_coordinator()).bind(viewer.id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)?,
+        };
+        Ok((rows.into_iter().map(|r| r.summary).collect(), total))
+    }
+
     /// One group, if the viewer may see it.
     pub async fn group_for(&self, viewer: &Staff, id: i64) -> StoreResult<Group> {
         let sql =
@@ -55,6 +101,56 @@ impl Store {
         on_db!(self, pool => sqlx::query_as::<_, Group>(&sql)
             .bind(viewer.is_coordinator()).bind(viewer.id).bind(id).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)
+    }
+
+    /// The group home page's counts: current members, meetings held, concerns recorded, and
+    /// emails waiting or failed.
+    pub async fn group_figures(&self, viewer: &Staff, id: i64) -> StoreResult<GroupFigures> {
+        self.check_group(viewer, id).await?;
+        on_db!(self, pool => sqlx::query_as::<_, GroupFigures>(
+            "SELECT
+                (SELECT COUNT(*) FROM members WHERE group_id = $1 AND left_on IS NULL) AS active_members,
+                (SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status = 'held') AS meetings_held,
+                (SELECT COUNT(*) FROM concerns WHERE group_id = $1) AS concerns,
+                (SELECT COUNT(*) FROM jobs WHERE group_id = $1 AND status = 'pending') AS mail_pending,
+                (SELECT COUNT(*) FROM jobs WHERE group_id = $1 AND status = 'failed') AS mail_failed")
+            .bind(id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Refuses (as not found) a group the viewer may not see or that does not exist, for reads
+    /// and writes that need only the check: a facilitator's groups came with their session, and
+    /// a group once seen to exist always will (groups are never deleted), so this rarely
+    /// queries.
+    pub async fn check_group(&self, viewer: &Staff, id: i64) -> StoreResult<()> {
+        if !viewer.is_coordinator() {
+            return if viewer.facilitates(id) {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound)
+            };
+        }
+        if self
+            .known_groups
+            .read()
+            .map(|k| k.contains(&id))
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+        let found = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM support_groups WHERE id = $1")
+            .bind(id).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        match found {
+            Some(id) => {
+                if let Ok(mut k) = self.known_groups.write() {
+                    k.insert(id);
+                }
+                Ok(())
+            }
+            None => Err(StoreError::NotFound),
+        }
     }
 
     /// A group by id with no viewer: only for a member's own link and for internal jobs.
@@ -93,7 +189,7 @@ impl Store {
         id: i64,
         input: &GroupInput,
     ) -> StoreResult<Group> {
-        self.group_for(viewer, id).await?;
+        self.check_group(viewer, id).await?;
         self.check_venue(input.usual_venue_id).await?;
         on_db!(self, pool => sqlx::query(
             "UPDATE support_groups SET name = $1, description = $2, timezone = $3,
@@ -140,7 +236,7 @@ impl Store {
         if !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
         }
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM group_facilitators WHERE group_id = $1")

@@ -71,7 +71,7 @@ impl Store {
         group_id: i64,
         range: &DateRange,
     ) -> StoreResult<GroupStats> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let (from, to) = (range.from.as_str(), range.to.as_str());
         let meetings = on_db!(self, pool => sqlx::query_as::<_, MeetingStat>(
             "SELECT m.id AS meeting_id, m.local_date AS date, m.topic,
@@ -172,7 +172,7 @@ impl Store {
         group_id: i64,
         n: i64,
     ) -> StoreResult<Vec<NotSeen>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         on_db!(self, pool => sqlx::query_as::<_, NotSeen>(
             "WITH recent AS (SELECT id, starts_at FROM meetings WHERE group_id = $1 AND status = 'held'
                              ORDER BY starts_at DESC LIMIT $2)
@@ -200,7 +200,7 @@ impl Store {
         query: &str,
         limit: i64,
     ) -> StoreResult<Vec<SearchHit>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         #[derive(sqlx::FromRow)]
         struct Row {
             kind: i64,
@@ -217,20 +217,23 @@ impl Store {
                 let Some(terms) = fts5_terms(query) else {
                     return Ok(Vec::new());
                 };
-                // The words are matched in the title and text only, never the group tag.
-                let fts = format!("grp:\"g{group_id}\" AND {{title body}}: ({terms})");
+                // The group's documents are one rowid range (see migration 0012), so only
+                // that part of each word's list is read.
+                let first = group_id << 36;
                 sqlx::query_as::<_, Row>(
-                    "SELECT rowid % 8 AS kind, rowid / 8 AS ref_id, title,
-                        highlight(search_docs, 1, $2, $3) AS title_marked,
-                        snippet(search_docs, 2, $2, $3, '…', 24) AS marked,
-                        -bm25(search_docs, 0.0, 3.0, 1.0) AS rank
-                     FROM search_docs WHERE search_docs MATCH $1
-                     ORDER BY bm25(search_docs, 0.0, 3.0, 1.0) LIMIT $4",
+                    "SELECT rowid % 8 AS kind, (rowid % 68719476736) / 8 AS ref_id, title,
+                        highlight(search_docs, 0, $2, $3) AS title_marked,
+                        snippet(search_docs, 1, $2, $3, '…', 24) AS marked,
+                        -bm25(search_docs, 3.0, 1.0) AS rank
+                     FROM search_docs WHERE search_docs MATCH $1 AND rowid >= $5 AND rowid < $6
+                     ORDER BY bm25(search_docs, 3.0, 1.0), rowid LIMIT $4",
                 )
-                .bind(&fts)
+                .bind(&terms)
                 .bind(&start)
                 .bind(&end)
                 .bind(limit)
+                .bind(first)
+                .bind(first + (1 << 36))
                 .fetch_all(pool)
                 .await
                 .map_err(StoreError::from_sqlx)?
@@ -244,24 +247,28 @@ impl Store {
                      docs AS (
                         SELECT 1::BIGINT AS kind, m.id AS ref_id, m.topic AS title,
                                concat_ws(' ', m.topics_discussed, m.key_points, m.pass_on, m.round_up_good,
-                                         m.round_up_not_so_good, m.round_up_sharing) AS body
-                        FROM meetings m WHERE m.group_id = $1
+                                         m.round_up_not_so_good, m.round_up_sharing) AS body,
+                               m.search_tsv AS tsv
+                        FROM meetings m, q WHERE m.group_id = $1 AND m.search_tsv @@ q.query
                         UNION ALL
-                        SELECT 2, s.id, s.title, s.notes FROM meeting_steps s
-                        JOIN meetings m ON m.id = s.meeting_id WHERE m.group_id = $1 AND s.notes <> ''
+                        SELECT 2, s.id, s.title, s.notes, s.search_tsv FROM meeting_steps s
+                        JOIN meetings m ON m.id = s.meeting_id, q
+                        WHERE m.group_id = $1 AND s.notes <> '' AND s.search_tsv @@ q.query
                         UNION ALL
-                        SELECT 3, c.id, '', concat_ws(' ', c.about, c.follow_up) FROM contacts c WHERE c.group_id = $1
+                        SELECT 3, c.id, '', concat_ws(' ', c.about, c.follow_up), c.search_tsv FROM contacts c, q
+                        WHERE c.group_id = $1 AND c.search_tsv @@ q.query
                         UNION ALL
-                        SELECT 4, b.id, t.title, t.description FROM topic_board b
-                        JOIN topics t ON t.id = b.topic_id WHERE b.group_id = $1)
-                     SELECT d.kind, d.ref_id, d.title,
-                        ts_headline('english', d.title, q.query, $3) AS title_marked,
-                        ts_headline('english', d.body, q.query, $3) AS marked,
-                        ts_rank(setweight(to_tsvector('english', d.title), 'A') || to_tsvector('english', d.body),
-                                q.query)::DOUBLE PRECISION AS rank
-                     FROM docs d, q
-                     WHERE (setweight(to_tsvector('english', d.title), 'A') || to_tsvector('english', d.body)) @@ q.query
-                     ORDER BY rank DESC, d.kind, d.ref_id LIMIT $4",
+                        SELECT 4, b.id, t.title, t.description, t.search_tsv FROM topic_board b
+                        JOIN topics t ON t.id = b.topic_id, q WHERE b.group_id = $1 AND t.search_tsv @@ q.query),
+                     best AS (
+                        SELECT d.kind, d.ref_id, d.title, d.body, ts_rank(d.tsv, q.query) AS rank
+                        FROM docs d, q ORDER BY rank DESC, d.kind, d.ref_id LIMIT $4)
+                     SELECT b.kind, b.ref_id, b.title,
+                        ts_headline('english', b.title, q.query, $3) AS title_marked,
+                        ts_headline('english', b.body, q.query, $3) AS marked,
+                        b.rank::DOUBLE PRECISION AS rank
+                     FROM best b, q
+                     ORDER BY b.rank DESC, b.kind, b.ref_id",
                 )
                 .bind(group_id)
                 .bind(query)
@@ -465,7 +472,7 @@ impl Store {
         group_id: i64,
         range: &DateRange,
     ) -> StoreResult<Vec<Feedback>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         on_db!(self, pool => sqlx::query_as::<_, Feedback>(
             "SELECT f.meeting_id, m.local_date AS date, f.member_id, mb.preferred_name AS member_name,
                 f.rating, f.comment
@@ -484,7 +491,7 @@ impl Store {
         group_id: i64,
         range: &DateRange,
     ) -> StoreResult<Vec<(String, String, bool)>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         on_db!(self, pool => sqlx::query_as::<_, (String, String, bool)>(
             "SELECT m.local_date, COALESCE(mb.preferred_name, a.guest_name, ''), a.member_id IS NOT NULL
              FROM attendance a JOIN meetings m ON m.id = a.meeting_id
@@ -521,13 +528,10 @@ impl Store {
                 SELECT g.id, g.name FROM support_groups g
                 WHERE ($1 OR g.id IN (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))),
              held AS (
-                SELECT m.group_id, m.starts_at, m.local_date, COUNT(a.id) AS came
-                FROM meetings m LEFT JOIN attendance a ON a.meeting_id = m.id
-                WHERE m.status = 'held' AND m.group_id IN (SELECT id FROM vis) AND m.local_date >= $6
-                GROUP BY m.id, m.group_id, m.starts_at, m.local_date),
-             lastheld AS (
-                SELECT group_id, MAX(local_date) AS last_held FROM meetings
-                WHERE status = 'held' AND group_id IN (SELECT id FROM vis) GROUP BY group_id),
+                SELECT m.group_id, m.starts_at, m.local_date, m.attended AS came
+                FROM meetings m
+                WHERE m.status = 'held' AND m.group_id IN (SELECT id FROM vis)
+                  AND m.starts_at >= $7 AND m.local_date >= $6),
              ranked AS (
                 SELECT group_id, came, ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY starts_at DESC) AS n
                 FROM held),
@@ -541,10 +545,6 @@ impl Store {
                     AVG(CASE WHEN n <= 3 THEN CAST(came AS DOUBLE PRECISION) END) AS recent_average,
                     AVG(CASE WHEN n > 3 THEN CAST(came AS DOUBLE PRECISION) END) AS earlier_average
                 FROM ranked WHERE n <= 6 GROUP BY group_id),
-             nxt AS (
-                SELECT group_id, MIN(local_date) AS next_planned FROM meetings
-                WHERE status = 'planned' AND starts_at > $5 AND group_id IN (SELECT id FROM vis)
-                GROUP BY group_id),
              help AS (
                 SELECT m.group_id, COUNT(*) AS n FROM reflections r JOIN meetings m ON m.id = r.meeting_id
                 WHERE r.feeling = 'need_help' AND r.help_answered_at IS NULL GROUP BY m.group_id),
@@ -554,18 +554,20 @@ impl Store {
              SELECT v.id AS group_id, v.name,
                 CAST(COALESCE(a.meetings_held, 0) AS BIGINT) AS meetings_held,
                 CAST(COALESCE(a.attendances, 0) AS BIGINT) AS attendances,
-                t.recent_average, t.earlier_average, l.last_held, x.next_planned,
+                t.recent_average, t.earlier_average,
+                (SELECT m.local_date FROM meetings m WHERE m.group_id = v.id AND m.status = 'held'
+                 ORDER BY m.starts_at DESC LIMIT 1) AS last_held,
+                (SELECT m.local_date FROM meetings m WHERE m.group_id = v.id AND m.status = 'planned'
+                   AND m.starts_at > $5 ORDER BY m.starts_at LIMIT 1) AS next_planned,
                 COALESCE(h.n, 0) AS help_requests, COALESCE(c.n, 0) AS open_concerns
              FROM vis v
              LEFT JOIN agg a ON a.group_id = v.id
-             LEFT JOIN lastheld l ON l.group_id = v.id
              LEFT JOIN trend t ON t.group_id = v.id
-             LEFT JOIN nxt x ON x.group_id = v.id
              LEFT JOIN help h ON h.group_id = v.id
              LEFT JOIN conc c ON c.group_id = v.id
              ORDER BY lower(v.name), v.id")
             .bind(viewer.is_coordinator()).bind(viewer.id).bind(&range.from).bind(&range.to).bind(now())
-            .bind(&window)
+            .bind(&window).bind(day_start(&window) - 2 * 86_400)
             .fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }

@@ -152,7 +152,7 @@ impl Store {
         group_id: i64,
         limit: i64,
     ) -> StoreResult<Vec<Job>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs WHERE group_id = $1
              ORDER BY created_at DESC, id DESC LIMIT $2"

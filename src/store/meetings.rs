@@ -117,7 +117,7 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
     ) -> StoreResult<Vec<AgendaStep>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let steps = self.template_steps(group_id).await?;
         if !steps.is_empty() {
             return Ok(steps);
@@ -152,7 +152,7 @@ impl Store {
 
     /// Replaces a group's template with the default (the guide's steps).
     pub async fn reset_agenda_template(&self, viewer: &Staff, group_id: i64) -> StoreResult<()> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM agenda_template_steps WHERE group_id = $1")
@@ -197,7 +197,7 @@ impl Store {
         step_id: i64,
         s: &StepInput,
     ) -> StoreResult<()> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let n = on_db!(self, pool => sqlx::query(
             "UPDATE agenda_template_steps SET title = $1, minutes = $2, purpose = $3, prompts = $4,
                 kind = $5, from_second_meeting = $6
@@ -218,7 +218,7 @@ impl Store {
         group_id: i64,
         step_id: i64,
     ) -> StoreResult<()> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let n = on_db!(self, pool => sqlx::query(
             "DELETE FROM agenda_template_steps WHERE id = $1 AND group_id = $2")
             .bind(step_id).bind(group_id).execute(pool).await.map(|r| r.rows_affected()))
@@ -443,7 +443,7 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
     ) -> StoreResult<Vec<MeetingSummary>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let sql = format!(
             "SELECT {MEETING_COLUMNS},
                 (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS coming,
@@ -466,7 +466,7 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<MeetingSummary>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let sql = format!(
             "SELECT {MEETING_COLUMNS},
                 (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS coming,
@@ -1118,7 +1118,7 @@ impl Store {
         meeting_id: Option<i64>,
         c: &ConcernInput,
     ) -> StoreResult<i64> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         if let Some(member_id) = c.member_id {
             let member = self.member_unchecked(member_id).await?;
             if member.group_id != group_id {
@@ -1152,7 +1152,7 @@ impl Store {
         group_id: i64,
         meeting_id: Option<i64>,
     ) -> StoreResult<Vec<Concern>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let concerns = on_db!(self, pool => sqlx::query_as::<_, Concern>(
             "SELECT c.id, c.group_id, c.meeting_id, c.member_id,
                 COALESCE(m.preferred_name, c.about) AS about, c.concern, c.action_taken, c.who_told,
@@ -1172,7 +1172,7 @@ impl Store {
 
     /// How many concerns a group has, without reading (or auditing) their content.
     pub async fn concern_count(&self, viewer: &Staff, group_id: i64) -> StoreResult<i64> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM concerns WHERE group_id = $1")
             .bind(group_id).fetch_one(pool).await)

@@ -73,7 +73,7 @@ impl Store {
         group_id: i64,
         filter: &MemberFilter,
     ) -> StoreResult<Vec<Member>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let status = match filter.status.as_str() {
             "left" => "AND m.left_on IS NOT NULL",
             "all" => "",
@@ -120,7 +120,7 @@ impl Store {
         group_id: i64,
         input: &MemberInput,
     ) -> StoreResult<Member> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let id = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id = insert_member!(tx, group_id, input)?;
@@ -139,7 +139,7 @@ impl Store {
         group_id: i64,
         inputs: &[MemberInput],
     ) -> StoreResult<usize> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             for input in inputs {

@@ -103,6 +103,9 @@ pub struct Store {
     /// How many database round trips (store calls) this handle and its clones have made: a
     /// test compares it across data sizes to catch queries that grow with the data (N+1).
     queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Group ids seen to exist. Groups are never deleted, so once seen an id stays valid on
+    /// every instance; a coordinator's access check needs no query after the first.
+    known_groups: std::sync::Arc<std::sync::RwLock<std::collections::HashSet<i64>>>,
 }
 
 /// Which backend a URL names.
@@ -204,8 +207,12 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5));
+                // The database is a local file: a connection cannot go stale, so the pool
+                // does not ping it before each use (that ping was a second round trip to the
+                // connection's thread for every query).
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
                     .map_err(connect_err)?;
@@ -213,6 +220,7 @@ impl Store {
                 Store {
                     db: Db::Sqlite(pool),
                     queries: Default::default(),
+                    known_groups: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -268,6 +276,7 @@ impl Store {
         let store = Store {
             db: Db::Postgres(pool),
             queries: Default::default(),
+            known_groups: Default::default(),
         };
         store
             .seed_topic_library()

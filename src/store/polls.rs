@@ -18,7 +18,7 @@ impl Store {
         input: &PollInput,
         from_meeting_id: Option<i64>,
     ) -> StoreResult<i64> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         for (o, _) in &input.options {
             self.check_venue_exists(o.venue_id).await?;
         }
@@ -47,7 +47,7 @@ impl Store {
 
     /// A group's polls, open ones first, newest first.
     pub async fn polls_of(&self, viewer: &Staff, group_id: i64) -> StoreResult<Vec<Poll>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         self.group_polls(group_id, false).await
     }
 
@@ -73,7 +73,7 @@ impl Store {
 
     pub async fn poll_for(&self, viewer: &Staff, id: i64) -> StoreResult<Poll> {
         let poll = self.poll_unchecked(id).await?;
-        self.group_for(viewer, poll.group_id).await?;
+        self.check_group(viewer, poll.group_id).await?;
         Ok(poll)
     }
 

@@ -75,7 +75,7 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
     ) -> StoreResult<Vec<SocialEvent>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         self.group_social_events(group_id, i64::MIN).await
     }
 
@@ -101,7 +101,7 @@ impl Store {
 
     pub async fn social_event_for(&self, viewer: &Staff, id: i64) -> StoreResult<SocialEvent> {
         let e = self.social_event_unchecked(id).await?;
-        self.group_for(viewer, e.group_id).await?;
+        self.check_group(viewer, e.group_id).await?;
         Ok(e)
     }
 

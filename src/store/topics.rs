@@ -69,7 +69,7 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
     ) -> StoreResult<Vec<BoardTopic>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         self.group_topics(group_id).await
     }
 
@@ -167,7 +167,7 @@ impl Store {
         topic_id: i64,
         member_ids: &[i64],
     ) -> StoreResult<()> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         // Every member is checked before any vote is counted, so a refused show of hands
         // counts nobody.
         for member_id in member_ids {
@@ -233,7 +233,7 @@ impl Store {
         topic_id: i64,
         status: &str,
     ) -> StoreResult<()> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         self.put_on_board(group_id, topic_id, &viewer.actor())
             .await?;
         let covered = if status == "covered" {
@@ -294,7 +294,7 @@ impl Store {
         input: &TopicInput,
         retired: bool,
     ) -> StoreResult<()> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         let topic = self.group_topic(group_id, topic_id).await?;
         if topic.group_id.is_none() && !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
@@ -323,7 +323,7 @@ impl Store {
     /// it gets Forbidden.
     pub async fn check_private_access(&self, viewer: &Staff, member_id: i64) -> StoreResult<i64> {
         let member = self.member_unchecked(member_id).await?;
-        self.group_for(viewer, member.group_id).await?;
+        self.check_group(viewer, member.group_id).await?;
         if !self.facilitates(viewer, member.group_id).await? {
             return Err(StoreError::Forbidden);
         }
@@ -425,7 +425,7 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
     ) -> StoreResult<Vec<GroupPlan>> {
-        self.group_for(viewer, group_id).await?;
+        self.check_group(viewer, group_id).await?;
         if !self.facilitates(viewer, group_id).await? {
             return Err(StoreError::Forbidden);
         }

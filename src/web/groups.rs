@@ -16,7 +16,7 @@ use crate::domain::group::{DEFAULT_TIMEZONE, Group, GroupInput};
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{Facilitator, GroupSummary, MemberFilter, StoreError};
+use crate::store::{Facilitator, GroupSummary, StoreError};
 
 /// Time zones offered first in the form; any IANA name is accepted.
 pub const COMMON_TIMEZONES: [&str; 12] = [
@@ -230,20 +230,14 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let active_members = state
-        .store
-        .members_of(&me, id, &MemberFilter::default())
-        .await?
-        .len();
+    let figures = state.store.group_figures(&me, id).await?;
     let soon = crate::store::now() - 12 * 3600;
-    let meetings_held = state.store.held_count(id).await? as usize;
     let next_meeting = state
         .store
         .coming_meetings_of(&me, id, soon, 1)
         .await?
         .into_iter()
         .next();
-    let concerns = state.store.concern_count(&me, id).await?;
     let polls = state
         .store
         .polls_of(&me, id)
@@ -251,21 +245,20 @@ pub async fn show(
         .into_iter()
         .filter(|p| p.is_open())
         .collect();
-    let mail_counts = state.store.mail_counts(id).await?;
     render(&ShowPage {
         polls,
         mail_configured: state.config.smtp_url.is_some(),
-        mail_counts,
+        mail_counts: (figures.mail_pending, figures.mail_failed),
         next_meeting,
-        meetings_held,
-        concerns,
+        meetings_held: figures.meetings_held as usize,
+        concerns: figures.concerns,
         page: staff_page(&group.name, &me, &cookies, "groups"),
         reviewed_on: group.ground_rules_reviewed_on.as_deref().map(date_label),
         group,
         venue,
         facilitators,
         assignable,
-        active_members,
+        active_members: figures.active_members as usize,
     })
 }
 

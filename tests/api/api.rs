@@ -49,9 +49,46 @@ both_backends! {
         let res = api.with_token(&token).get("/api/v1/groups").await;
         assert!(res.header("content-type").unwrap().starts_with("application/json"));
         assert!(res.header("cache-control").is_some_and(|c| c.contains("no-store")));
-        assert_eq!(res.json(), json!({"groups": []}));
+        assert_eq!(
+            res.json(),
+            json!({"groups": [], "total": 0, "limit": 100, "offset": 0, "next": null})
+        );
         // The API sets no cookies.
         assert!(res.header_all("set-cookie").is_empty(), "{:?}", res.header_all("set-cookie"));
+    }
+}
+
+both_backends! {
+    async fn api_group_list_is_paged(app: TestApp) {
+        let (coordinator, _) = app.coordinator().await;
+        let api = app.api(&coordinator).await;
+        // Names in an order that differs from creation order: the pages follow the names.
+        let names = ["Elm", "Ash", "Dove", "Birch", "Cedar"];
+        for name in names {
+            api.post("/api/v1/groups", &json!({"name": name})).await.expect(201);
+        }
+        let first = api.get("/api/v1/groups?limit=2").await.expect(200).json();
+        let listed = |page: &Value| -> Vec<String> {
+            page["groups"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap().to_string()).collect()
+        };
+        assert_eq!(listed(&first), ["Ash", "Birch"]);
+        assert_eq!(first["total"], 5);
+        assert_eq!(first["next"], "/api/v1/groups?limit=2&offset=2");
+        let second = api.get(first["next"].as_str().unwrap()).await.expect(200).json();
+        assert_eq!(listed(&second), ["Cedar", "Dove"]);
+        let last = api.get(second["next"].as_str().unwrap()).await.expect(200).json();
+        assert_eq!(listed(&last), ["Elm"]);
+        assert_eq!(last["next"], Value::Null);
+        // Past the end: an empty page that still says how many there are.
+        let past = api.get("/api/v1/groups?offset=10").await.expect(200).json();
+        assert_eq!(listed(&past), Vec::<String>::new());
+        assert_eq!(past["total"], 5);
+        // The default page holds them all here.
+        assert_eq!(listed(&api.get("/api/v1/groups").await.expect(200).json()).len(), 5);
+        // Bad paging is a field error, never a 500.
+        api.get("/api/v1/groups?limit=0").await.expect_invalid_fields(&["limit"]);
+        api.get("/api/v1/groups?limit=501").await.expect_invalid_fields(&["limit"]);
+        api.get("/api/v1/groups?limit=ten&offset=-1").await.expect_invalid_fields(&["limit", "offset"]);
     }
 }
 

@@ -2355,3 +2355,39 @@ both_backends! {
         app.api_anonymous().get("/api/v1/overview").await.expect(401);
     }
 }
+
+// --- 7. each meeting's count of who came, kept on write ------------------------------------------
+
+both_backends! {
+    async fn the_overview_counts_follow_sign_ins_undone_and_guests_removed(app: TestApp) {
+        // The overview adds up each meeting's kept count of who came (migration 0012's
+        // triggers), so every way in and out of the attendance list must move it.
+        let w = World::build(&app).await;
+        let c = &w.c;
+        let s = &app.store;
+        let range = format!("from={}&to={}", add_days(today(), -30), today());
+        let attendances = |v: Value| -> i64 {
+            v["groups"].as_array().unwrap().iter().find(|g| g["group_id"] == w.group_a).expect("group A")
+                ["attendances"].as_i64().unwrap()
+        };
+        let plan = (add_days(today(), -7).to_string(), "19:00".to_string(), "Sleep and rest".to_string());
+        let m = create_meetings(&app, c, w.group_a, Some(w.venue), &[plan]).await[0];
+        let other = create_members(&app, c, w.group_a, &[("Olive", "Olive Green", "", add_days(today(), -60).to_string(), None)])
+            .await[0]
+            .id;
+        s.sign_in(c, m, w.member_a).await.unwrap();
+        s.sign_in(c, m, other).await.unwrap();
+        s.sign_in(c, m, w.member_a).await.unwrap(); // twice is still once
+        s.sign_in_guest(c, m, "Visiting nurse").await.unwrap();
+        s.set_meeting_status(c, m, "held", "").await.unwrap();
+        assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 3);
+        s.sign_out(c, m, other).await.unwrap();
+        assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 2);
+        let guest = s.attendance_of(m).await.unwrap().into_iter().find(|a| a.is_guest).expect("guest").id;
+        s.remove_guest(c, m, guest).await.unwrap();
+        assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 1);
+        // The insight figures agree with the overview.
+        let stats = get_json(&w.c_api, &format!("/api/v1/groups/{}/stats?{range}", w.group_a)).await;
+        assert_eq!(stats["total_attendances"], 1, "{stats}");
+    }
+}
