@@ -326,11 +326,27 @@ pub async fn seed(
     store: &Store,
     o: &SeedOptions,
     password_hash: &str,
-    mut progress: impl FnMut(usize, usize),
+    progress: impl FnMut(usize, usize),
 ) -> Result<SeedSummary, String> {
     if !store.is_empty().await.map_err(|e| e.to_string())? {
         return Err("the database is not empty: seed only an empty database".into());
     }
+    store.bulk_load_begin().await.map_err(|e| e.to_string())?;
+    let loaded = seed_rows(store, o, password_hash, progress).await;
+    // Counted and switched back on whether or not the load went through.
+    let ended = store.bulk_load_end().await.map_err(|e| e.to_string());
+    let summary = loaded?;
+    ended?;
+    store.analyze().await.map_err(|e| e.to_string())?;
+    Ok(summary)
+}
+
+async fn seed_rows(
+    store: &Store,
+    o: &SeedOptions,
+    password_hash: &str,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<SeedSummary, String> {
     let mut rng = Rng::new(o.seed);
     let now = crate::store::now();
     let today = jiff::Timestamp::now()
@@ -939,7 +955,6 @@ pub async fn seed(
         ])
         .await
         .map_err(|e| e.to_string())?;
-    store.analyze().await.map_err(|e| e.to_string())?;
     Ok(summary)
 }
 

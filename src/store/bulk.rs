@@ -85,6 +85,41 @@ impl Store {
         Ok(())
     }
 
+    /// Before a bulk load: PostgreSQL stops keeping each meeting's count of who came row by
+    /// row (a trigger per attendance row would update each meeting a dozen times and leave the
+    /// old row versions behind); `bulk_load_end` counts them all at once. SQLite's triggers
+    /// are cheap updates in place and stay on.
+    pub async fn bulk_load_begin(&self) -> StoreResult<()> {
+        if let Db::Postgres(pool) = &self.db {
+            sqlx::query("ALTER TABLE attendance DISABLE TRIGGER attendance_count")
+                .execute(pool)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+        }
+        Ok(())
+    }
+
+    /// After a bulk load: counts who came to each meeting and turns the count trigger back on.
+    pub async fn bulk_load_end(&self) -> StoreResult<()> {
+        if let Db::Postgres(pool) = &self.db {
+            let mut tx = pool.begin().await.map_err(StoreError::from_sqlx)?;
+            sqlx::query(
+                "UPDATE meetings m SET attended = a.n
+                 FROM (SELECT meeting_id, COUNT(*) AS n FROM attendance GROUP BY meeting_id) a
+                 WHERE a.meeting_id = m.id AND m.attended <> a.n",
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+            sqlx::query("ALTER TABLE attendance ENABLE TRIGGER attendance_count")
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            tx.commit().await.map_err(StoreError::from_sqlx)?;
+        }
+        Ok(())
+    }
+
     /// Whether the database has no staff accounts and no groups (seeding needs it empty).
     pub async fn is_empty(&self) -> StoreResult<bool> {
         let n = on_db!(self, pool => sqlx::query_scalar::<_, i64>(

@@ -246,6 +246,48 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
+    /// The confirmed hosts of several meetings at once, as (meeting id, member id, name).
+    pub async fn meeting_hosts_of(
+        &self,
+        meeting_ids: &[i64],
+    ) -> StoreResult<Vec<(i64, i64, String)>> {
+        if meeting_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT h.meeting_id, h.member_id, m.preferred_name FROM meeting_hosts h
+             JOIN members m ON m.id = h.member_id WHERE h.meeting_id IN ({})",
+            placeholders(meeting_ids.len())
+        );
+        on_db!(self, pool => {
+            let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
+            for id in meeting_ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Who said yes to each of several meetings, as (meeting id, member id).
+    pub async fn coming_to_each(&self, meeting_ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
+        if meeting_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT meeting_id, member_id FROM rsvps WHERE answer = 'yes' AND meeting_id IN ({})",
+            placeholders(meeting_ids.len())
+        );
+        on_db!(self, pool => {
+            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+            for id in meeting_ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
     /// Members who said yes to a meeting.
     pub async fn coming_to(&self, meeting_id: i64) -> StoreResult<Vec<i64>> {
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
@@ -253,4 +295,12 @@ impl Store {
             .bind(meeting_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
+}
+
+/// `$1, $2, …, $n` for an IN list.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

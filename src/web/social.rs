@@ -358,32 +358,51 @@ pub async fn rota_meetings(
         .filter(|m| m.is_planned())
         .take(4)
         .collect();
+    let Some(first) = upcoming.first() else {
+        return Ok(Vec::new());
+    };
+    // Three reads however many meetings: the rota as it stands before the first of them, the
+    // confirmed hosts and who is coming to each. Hosts confirmed or suggested for the earlier
+    // of these meetings then count for the later ones.
+    let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
+    let standing = state.store.rota_of(group_id, first.starts_at).await?;
+    let hosts = state.store.meeting_hosts_of(&ids).await?;
+    let coming_all = state.store.coming_to_each(&ids).await?;
     let mut out = Vec::with_capacity(upcoming.len());
-    let mut planned_hosts: Vec<(i64, i64)> = Vec::new();
+    let mut earlier_hosts: Vec<(i64, i64)> = Vec::new();
     for meeting in upcoming {
-        let host = state.store.meeting_host(meeting.id).await?;
-        let suggested = if host.is_some() {
+        let host = hosts
+            .iter()
+            .find(|(m, _, _)| *m == meeting.id)
+            .map(|(_, member, name)| (*member, name.clone()));
+        let suggested = if let Some((member, _)) = host.as_ref() {
+            earlier_hosts.push((*member, meeting.starts_at));
             None
         } else {
-            let mut rota = state.store.rota_of(group_id, meeting.starts_at).await?;
+            let mut rota = standing.clone();
             for r in rota.iter_mut() {
-                for (member, at) in &planned_hosts {
+                for (member, at) in &earlier_hosts {
                     if *member == r.member_id {
                         r.last_hosted = Some(r.last_hosted.unwrap_or(i64::MIN).max(*at));
                         r.times_hosted += 1;
                     }
                 }
             }
-            let coming = state.store.coming_to(meeting.id).await?;
-            suggest_host(&rota, &coming).and_then(|id| {
+            let coming: Vec<i64> = coming_all
+                .iter()
+                .filter(|(m, _)| *m == meeting.id)
+                .map(|(_, member)| *member)
+                .collect();
+            let pick = suggest_host(&rota, &coming).and_then(|id| {
                 rota.iter()
                     .find(|r| r.member_id == id)
                     .map(|r| (id, r.member_name.clone()))
-            })
+            });
+            if let Some((id, _)) = pick.as_ref() {
+                earlier_hosts.push((*id, meeting.starts_at));
+            }
+            pick
         };
-        if let Some((id, _)) = suggested.as_ref() {
-            planned_hosts.push((*id, meeting.starts_at));
-        }
         out.push(RotaMeeting {
             meeting,
             host,
