@@ -152,7 +152,15 @@ paths = {
     "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3 document"}}}},
     "/me": {"get": {"summary": "The account the token belongs to", "responses": {"200": ok(ref("Staff")), **errors(401)}}},
     "/groups": {
-        "get": {"summary": "Groups the caller may see (coordinators: all; facilitators: their own)", "responses": {"200": ok(s("object", properties={"groups": s("array", items=ref("GroupSummary"))})), **errors(401)}},
+        "get": {"summary": "Groups the caller may see (coordinators: all; facilitators: their own), a page at a time in name order",
+                "parameters": [
+                    {"name": "limit", "in": "query", "required": False, "description": "How many groups per page, 1 to 500 (default 100).", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                    {"name": "offset", "in": "query", "required": False, "description": "How many groups to skip (default 0).", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
+                "responses": {"200": ok(s("object", required=["groups", "total", "limit", "offset", "next"], properties={
+                    "groups": s("array", items=ref("GroupSummary")),
+                    "total": s("integer", description="How many groups the caller may see in all"),
+                    "limit": s("integer"), "offset": s("integer"),
+                    "next": {"type": ["string", "null"], "description": "The next page's path, or null on the last page"}})), **errors(401, 422)}},
         "post": {"summary": "Create a group (coordinators only)", "requestBody": body(ref("GroupInput")), "responses": {"201": ok(ref("Group"), "Created"), **errors(400, 401, 403, 422)}},
     },
     "/groups/{id}": {
