@@ -131,7 +131,25 @@ impl Store {
 
     /// Brings the planner's statistics up to date after a bulk load.
     pub async fn analyze(&self) -> StoreResult<()> {
-        on_db!(self, pool => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()))
-            .map_err(StoreError::from_sqlx)
+        let done = match &self.db {
+            Db::Sqlite(pool) => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()),
+            // PostgreSQL also vacuums (so its visibility map lets index-only scans skip the
+            // table), only this schema's tables: others may share the database.
+            Db::Postgres(pool) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()",
+                )
+                .fetch_all(pool)
+                .await?;
+                if tables.is_empty() {
+                    return Ok(());
+                }
+                sqlx::query(&format!("VACUUM (ANALYZE) {}", tables.join(", ")))
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            }
+        };
+        done.map_err(StoreError::from_sqlx)
     }
 }
