@@ -43,6 +43,15 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
 }
 
+/// How every hash made by `hasher` begins; a stored hash that begins otherwise was made with
+/// older settings and is replaced at the next successful sign-in.
+const CURRENT_SETTINGS: &str = "$argon2id$v=19$m=7168,t=5,p=1$";
+
+/// Whether a stored hash was made with settings other than today's.
+pub fn needs_rehash(hash: &str) -> bool {
+    !hash.starts_with(CURRENT_SETTINGS)
+}
+
 /// Hashes a password with argon2id. Slow on purpose: run it off the async threads.
 pub async fn hash_password(password: &str) -> Result<String, String> {
     let password = password.to_string();
@@ -102,6 +111,15 @@ pub async fn sign_in(
     match creds {
         Some(c) if good => {
             store.clear_failures(&email).await?;
+            // A hash made with older settings is replaced now, while the password is known
+            // (only if it is still the same hash: a password changed meanwhile wins).
+            if needs_rehash(&c.password_hash)
+                && let Ok(new_hash) = hash_password(password).await
+            {
+                store
+                    .replace_password_hash(c.staff.id, &c.password_hash, &new_hash)
+                    .await?;
+            }
             Ok(SignIn::Ok(c.staff))
         }
         _ => {
@@ -128,6 +146,8 @@ mod tests {
     async fn passwords_verify() {
         let h = hash_password("correct horse battery").await.expect("hash");
         assert!(h.starts_with("$argon2id$"));
+        assert!(!needs_rehash(&h), "{h}");
+        assert!(!needs_rehash(DUMMY_HASH));
         assert!(verify_password("correct horse battery", &h).await);
         assert!(!verify_password("wrong", &h).await);
         assert!(!verify_password("x", DUMMY_HASH).await);

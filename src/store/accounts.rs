@@ -196,6 +196,22 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
+    /// Replaces a password hash with one of the same password made with today's settings, if
+    /// it is still `old` (so a password changed in the meantime is never undone). Sessions
+    /// stay: the password did not change.
+    pub async fn replace_password_hash(
+        &self,
+        account_id: i64,
+        old: &str,
+        new: &str,
+    ) -> StoreResult<bool> {
+        on_db!(self, pool => sqlx::query(
+            "UPDATE accounts SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+            .bind(new).bind(account_id).bind(old).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|n| n > 0)
+        .map_err(StoreError::from_sqlx)
+    }
+
     // --- sessions -------------------------------------------------------------------------
 
     pub async fn create_session(

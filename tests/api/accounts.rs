@@ -467,3 +467,32 @@ both_backends! {
         assert_eq!(created, 1);
     }
 }
+
+both_backends! {
+    async fn a_password_hashed_with_older_settings_is_rehashed_at_sign_in(app: TestApp) {
+        // argon2id with 19 MiB and two passes (this project's earlier settings), for the
+        // password "an old long password".
+        const OLD: &str = "$argon2id$v=19$m=19456,t=2,p=1$BtS1pD8WMHhi+WIy5Rsxlg$B6lDaVozwYA7O8c8rqlS/v88G8C0u00vuljofaAKUvk";
+        let fern = app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        app.store.set_password(fern.id, OLD).await.unwrap();
+        let stored = |app: &TestApp| {
+            let store = app.store.clone();
+            async move { store.credentials("fern@example.org").await.unwrap().unwrap().password_hash }
+        };
+        // A wrong password changes nothing.
+        app.browser().sign_in("fern@example.org", "not it").await.expect(401);
+        assert_eq!(stored(&app).await, OLD);
+        // The right one signs in and leaves a hash with today's settings of the same password.
+        let first = app.signed_in("fern@example.org", "an old long password").await;
+        let new = stored(&app).await;
+        assert!(new.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{new}");
+        assert!(!hearth::auth::needs_rehash(&new));
+        // Nobody was signed out by it, and the password still works.
+        first.get("/account").await.expect(200);
+        app.signed_in("fern@example.org", "an old long password").await;
+        assert_eq!(stored(&app).await, new, "a current hash is left alone");
+        // A password changed in the meantime is never undone by a late rehash.
+        assert!(!app.store.replace_password_hash(fern.id, OLD, "$argon2id$stale").await.unwrap());
+        assert_eq!(stored(&app).await, new);
+    }
+}
