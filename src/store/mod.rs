@@ -108,6 +108,18 @@ pub struct Store {
     known_groups: std::sync::Arc<std::sync::RwLock<std::collections::HashSet<i64>>>,
 }
 
+/// Holds an exclusive advisory lock (flock) on a file until dropped, waiting for it if another
+/// process has it.
+async fn lock_file(path: std::path::PathBuf) -> std::io::Result<std::fs::File> {
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
 /// Which backend a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -216,10 +228,27 @@ impl Store {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .test_before_acquire(false)
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await
                     .map_err(connect_err)?;
+                // Two instances starting together on one file would both apply a pending
+                // migration (sqlx takes no lock on SQLite) and the second would fail half-way;
+                // an exclusive advisory lock on the database file makes them take turns. It is
+                // a flock, which SQLite's own (fcntl) locks do not see.
+                let lock = match options.get_filename() {
+                    name if name.as_os_str().is_empty()
+                        || name == std::path::Path::new(":memory:") =>
+                    {
+                        None
+                    }
+                    name => Some(
+                        lock_file(name.to_path_buf())
+                            .await
+                            .map_err(|e| connect_err(sqlx::Error::Io(e)))?,
+                    ),
+                };
                 sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+                drop(lock);
                 Store {
                     db: Db::Sqlite(pool),
                     queries: Default::default(),

@@ -82,3 +82,35 @@ both_backends! {
         assert!(!res.text.contains("sqlx") && !res.text.contains("postgres://"), "{}", res.text);
     }
 }
+
+/// Two instances started together on one SQLite file take turns to bring its schema up to
+/// date (an exclusive lock on the file while migrating), so neither fails half-way through a
+/// migration the other is applying.
+#[tokio::test]
+async fn instances_starting_together_on_one_sqlite_file_take_turns_to_migrate() {
+    let path = std::env::temp_dir().join(format!("hearth-test-{}.db", random_hex(16)));
+    let url = format!("sqlite://{}", path.display());
+    // A new file, opened by four at once: all of them start.
+    let opening: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { hearth::Store::open(&url).await.map(|_| ()) })
+        })
+        .collect();
+    for handle in opening {
+        handle.await.expect("task").expect("every instance starts");
+    }
+    // While another process holds the lock, opening waits for it.
+    let held = std::fs::File::open(&path).expect("database file");
+    held.lock().expect("lock");
+    let url2 = url.clone();
+    let waiting = tokio::spawn(async move { hearth::Store::open(&url2).await.map(|_| ()) });
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(!waiting.is_finished(), "opened while the file was locked");
+    held.unlock().expect("unlock");
+    tokio::time::timeout(std::time::Duration::from_secs(10), waiting)
+        .await
+        .expect("opened once the lock was released")
+        .expect("task")
+        .expect("store");
+}

@@ -133,7 +133,7 @@ async fn serve(store: hearth::Store) -> String {
     format!("http://{addr}")
 }
 
-fn random_hex(n: usize) -> String {
+pub fn random_hex(n: usize) -> String {
     hearth::auth::hash_token(&hearth::auth::new_token())[..n].to_string()
 }
 
