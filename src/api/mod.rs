@@ -205,33 +205,48 @@ struct Paging {
 const DEFAULT_PAGE: i64 = 100;
 const MAX_PAGE: i64 = 500;
 
+/// A whole number typed in a query string: `default` when absent or blank, an error naming
+/// the field when it is not a whole number in `range`.
+fn whole_number(
+    value: Option<&str>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+    field: &str,
+    message: &str,
+    errors: &mut FieldErrors,
+) -> i64 {
+    match value.map(str::trim) {
+        None | Some("") => default,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if range.contains(&n) => n,
+            _ => {
+                errors.add(field, message);
+                default
+            }
+        },
+    }
+}
+
 impl TryFrom<&PageQuery> for Paging {
     type Error = FieldErrors;
     fn try_from(q: &PageQuery) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let limit = match q.limit.as_deref().map(str::trim) {
-            None | Some("") => DEFAULT_PAGE,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if (1..=MAX_PAGE).contains(&n) => n,
-                _ => {
-                    errors.add(
-                        "limit",
-                        format!("Give a whole number from 1 to {MAX_PAGE}."),
-                    );
-                    DEFAULT_PAGE
-                }
-            },
-        };
-        let offset = match q.offset.as_deref().map(str::trim) {
-            None | Some("") => 0,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if n >= 0 => n,
-                _ => {
-                    errors.add("offset", "Give a whole number, 0 or more.");
-                    0
-                }
-            },
-        };
+        let limit = whole_number(
+            q.limit.as_deref(),
+            DEFAULT_PAGE,
+            1..=MAX_PAGE,
+            "limit",
+            &format!("Give a whole number from 1 to {MAX_PAGE}."),
+            &mut errors,
+        );
+        let offset = whole_number(
+            q.offset.as_deref(),
+            0,
+            0..=i64::MAX,
+            "offset",
+            "Give a whole number, 0 or more.",
+            &mut errors,
+        );
         if errors.is_empty() {
             Ok(Paging { limit, offset })
         } else {

@@ -36,6 +36,18 @@ pub struct GroupFigures {
     pub mail_failed: i64,
 }
 
+/// A group with its list figures, for the groups the viewer may see ($1 is "is coordinator",
+/// $2 the account id), in name order.
+fn group_summaries(extra_columns: &str, tail: &str) -> String {
+    format!(
+        "SELECT {GROUP_COLUMNS},
+            (SELECT COUNT(*) FROM members m WHERE m.group_id = g.id AND m.left_on IS NULL) AS active_members,
+            v.name AS venue_name{extra_columns}
+         FROM support_groups g LEFT JOIN venues v ON v.id = g.usual_venue_id
+         WHERE {VISIBLE} ORDER BY lower(g.name), g.id{tail}"
+    )
+}
+
 /// Someone who facilitates a group.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Facilitator {
@@ -46,13 +58,7 @@ pub struct Facilitator {
 
 impl Store {
     pub async fn groups_for(&self, viewer: &Staff) -> StoreResult<Vec<GroupSummary>> {
-        let sql = format!(
-            "SELECT {GROUP_COLUMNS},
-                (SELECT COUNT(*) FROM members m WHERE m.group_id = g.id AND m.left_on IS NULL) AS active_members,
-                v.name AS venue_name
-             FROM support_groups g LEFT JOIN venues v ON v.id = g.usual_venue_id
-             WHERE {VISIBLE} ORDER BY lower(g.name), g.id"
-        );
+        let sql = group_summaries("", "");
         on_db!(self, pool => sqlx::query_as::<_, GroupSummary>(&sql)
             .bind(viewer.is_coordinator()).bind(viewer.id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
@@ -66,13 +72,7 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> StoreResult<(Vec<GroupSummary>, i64)> {
-        let sql = format!(
-            "SELECT {GROUP_COLUMNS},
-                (SELECT COUNT(*) FROM members m WHERE m.group_id = g.id AND m.left_on IS NULL) AS active_members,
-                v.name AS venue_name, COUNT(*) OVER () AS total
-             FROM support_groups g LEFT JOIN venues v ON v.id = g.usual_venue_id
-             WHERE {VISIBLE} ORDER BY lower(g.name), g.id LIMIT $3 OFFSET $4"
-        );
+        let sql = group_summaries(", COUNT(*) OVER () AS total", " LIMIT $3 OFFSET $4");
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Db, Store, StoreError, StoreResult, now, on_db};
+use super::{Db, Store, StoreError, StoreResult, now, on_db, placeholders};
 use crate::domain::access::Staff;
 use crate::domain::insight::{
     DateRange, Feedback, FeedbackInput, GroupStats, MARK_END, MARK_START, MeetingStat, SearchHit,
@@ -280,12 +280,6 @@ impl Store {
             }
         };
         // What the hits lead to, in at most three queries however many hits there are.
-        let placeholders = |n: usize| {
-            (1..=n)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         let step_ids: Vec<i64> = rows
             .iter()
             .filter(|r| r.kind == 2)

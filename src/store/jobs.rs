@@ -162,16 +162,6 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// How many of a group's messages are waiting and how many failed for good.
-    pub async fn mail_counts(&self, group_id: i64) -> StoreResult<(i64, i64)> {
-        on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
-            "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0),
-                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
-             FROM jobs WHERE group_id = $1")
-            .bind(group_id).fetch_one(pool).await)
-        .map_err(StoreError::from_sqlx)
-    }
-
     /// Reminders now due that have not been queued yet.
     pub async fn due_reminders(&self, at: i64) -> StoreResult<Vec<DueReminder>> {
         on_db!(self, pool => sqlx::query_as::<_, DueReminder>(

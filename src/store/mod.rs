@@ -108,6 +108,14 @@ pub struct Store {
     known_groups: std::sync::Arc<std::sync::RwLock<std::collections::HashSet<i64>>>,
 }
 
+/// `$1, $2, …, $n`, for an `IN (…)` list bound one value at a time.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Holds an exclusive advisory lock (flock) on a file until dropped, waiting for it if another
 /// process has it.
 async fn lock_file(path: std::path::PathBuf) -> std::io::Result<std::fs::File> {
@@ -219,12 +227,11 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5));
-                // The database is a local file: a connection cannot go stale, so the pool
-                // does not ping it before each use (that ping was a second round trip to the
-                // connection's thread for every query).
                 // Four connections: SQLite writes one at a time and this serves two cores; each
                 // connection is a thread with its own page cache and allocator arena, and four
-                // more cost 20 MB of memory for 5% more pages a second.
+                // more cost 20 MB of memory for 5% more pages a second. The database is a
+                // local file, so a connection cannot go stale: the pool does not ping it before
+                // each use (that was a second round trip to its thread for every query).
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .test_before_acquire(false)
@@ -235,17 +242,17 @@ impl Store {
                 // migration (sqlx takes no lock on SQLite) and the second would fail half-way;
                 // an exclusive advisory lock on the database file makes them take turns. It is
                 // a flock, which SQLite's own (fcntl) locks do not see.
-                let lock = match options.get_filename() {
-                    name if name.as_os_str().is_empty()
-                        || name == std::path::Path::new(":memory:") =>
-                    {
-                        None
-                    }
-                    name => Some(
-                        lock_file(name.to_path_buf())
+                let file = options.get_filename();
+                let in_memory =
+                    file.as_os_str().is_empty() || file == std::path::Path::new(":memory:");
+                let lock = if in_memory {
+                    None
+                } else {
+                    Some(
+                        lock_file(file.to_path_buf())
                             .await
                             .map_err(|e| connect_err(sqlx::Error::Io(e)))?,
-                    ),
+                    )
                 };
                 sqlx::migrate!("migrations/sqlite").run(&pool).await?;
                 drop(lock);

@@ -1,7 +1,7 @@
 //! Social events with their replies, and the refreshments rota. Staff reads and writes check
 //! the viewer may see the group; a member's own replies are checked against their group.
 
-use super::{Store, StoreError, StoreResult, now, on_db};
+use super::{Store, StoreError, StoreResult, now, on_db, placeholders};
 use crate::domain::access::Staff;
 use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp};
 
@@ -295,12 +295,4 @@ impl Store {
             .bind(meeting_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
-}
-
-/// `$1, $2, …, $n` for an IN list.
-fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
