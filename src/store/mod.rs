@@ -116,11 +116,24 @@ pub(crate) fn placeholders(n: usize) -> String {
         .join(", ")
 }
 
-/// Holds an exclusive advisory lock (flock) on a file until dropped, waiting for it if another
-/// process has it.
-async fn lock_file(path: std::path::PathBuf) -> std::io::Result<std::fs::File> {
+/// Holds an exclusive advisory lock (flock) on the database's lock file (`<database>-lock`,
+/// made when missing) until dropped, waiting for it if another process has it.
+///
+/// Never the database file itself: SQLite's own locks are POSIX (fcntl) locks, and closing
+/// *any* descriptor of a file drops every such lock the process holds on it. Closing a
+/// descriptor of the database after migrating dropped the server's read locks, so a second
+/// process closing its connection (`hearth token create` while the server ran) believed it
+/// was the last, checkpointed and deleted the write-ahead log and shared memory under the
+/// server, whose next query failed with a disk I/O error.
+async fn lock_file(database: std::path::PathBuf) -> std::io::Result<std::fs::File> {
     tokio::task::spawn_blocking(move || {
-        let file = std::fs::File::open(&path)?;
+        let mut name = database.into_os_string();
+        name.push("-lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(std::path::PathBuf::from(name))?;
         file.lock()?;
         Ok(file)
     })
@@ -240,8 +253,8 @@ impl Store {
                     .map_err(connect_err)?;
                 // Two instances starting together on one file would both apply a pending
                 // migration (sqlx takes no lock on SQLite) and the second would fail half-way;
-                // an exclusive advisory lock on the database file makes them take turns. It is
-                // a flock, which SQLite's own (fcntl) locks do not see.
+                // an exclusive advisory lock makes them take turns. It is a flock on a file of
+                // its own beside the database (see lock_file).
                 let file = options.get_filename();
                 let in_memory =
                     file.as_os_str().is_empty() || file == std::path::Path::new(":memory:");

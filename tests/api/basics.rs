@@ -84,8 +84,8 @@ both_backends! {
 }
 
 /// Two instances started together on one SQLite file take turns to bring its schema up to
-/// date (an exclusive lock on the file while migrating), so neither fails half-way through a
-/// migration the other is applying.
+/// date (an exclusive lock on `<file>-lock` while migrating), so neither fails half-way
+/// through a migration the other is applying.
 #[tokio::test]
 async fn instances_starting_together_on_one_sqlite_file_take_turns_to_migrate() {
     let path = std::env::temp_dir().join(format!("hearth-test-{}.db", random_hex(16)));
@@ -101,7 +101,7 @@ async fn instances_starting_together_on_one_sqlite_file_take_turns_to_migrate() 
         handle.await.expect("task").expect("every instance starts");
     }
     // While another process holds the lock, opening waits for it.
-    let held = std::fs::File::open(&path).expect("database file");
+    let held = std::fs::File::open(format!("{}-lock", path.display())).expect("lock file");
     held.lock().expect("lock");
     let url2 = url.clone();
     let waiting = tokio::spawn(async move { hearth::Store::open(&url2).await.map(|_| ()) });
@@ -113,4 +113,98 @@ async fn instances_starting_together_on_one_sqlite_file_take_turns_to_migrate() 
         .expect("opened once the lock was released")
         .expect("task")
         .expect("store");
+    for suffix in ["", "-wal", "-shm", "-lock"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// The command line (`hearth token create`, `hearth user create`) used while the server runs
+/// on the same SQLite file must leave the server working. Opening a store once closed a
+/// descriptor of the database file, which dropped the server's SQLite locks; the command,
+/// closing last as it thought, then deleted the write-ahead log and shared memory under the
+/// server, whose next write failed with a disk I/O error.
+#[tokio::test]
+async fn the_command_line_beside_a_running_server_leaves_it_working() {
+    let path = std::env::temp_dir().join(format!("hearth-test-{}.db", random_hex(16)));
+    let url = format!("sqlite://{}", path.display());
+    let hearth = env!("CARGO_BIN_EXE_hearth");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        l.local_addr().expect("addr").port()
+    };
+    let mut server = std::process::Command::new(hearth)
+        .args([
+            "--database",
+            &url,
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start hearth");
+    let base = format!("http://127.0.0.1:{port}");
+    let b = Browser::new(&base);
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(up, "the server started");
+    // Set-up through the server, then the command line twice beside it.
+    b.post_form(
+        "/setup",
+        &[
+            ("name", "Cli Person"),
+            ("email", "cli@example.org"),
+            ("password", "a long enough password"),
+            ("password_confirm", "a long enough password"),
+        ],
+    )
+    .await
+    .expect_redirect("/");
+    for _ in 0..2 {
+        let out = std::process::Command::new(hearth)
+            .args([
+                "--database",
+                &url,
+                "token",
+                "create",
+                "--email",
+                "cli@example.org",
+            ])
+            .output()
+            .expect("run hearth");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let shm = std::path::Path::new(&format!("{}-shm", path.display())).exists();
+    // The server's next write (signing in again) still works.
+    b.sign_out().await;
+    let res = b.sign_in("cli@example.org", "a long enough password").await;
+    let status = res.status;
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        shm,
+        "the shared memory file was deleted under the running server"
+    );
+    assert_eq!(
+        status, 303,
+        "signing in (a write) after the command ran: {}",
+        res.text
+    );
+    for suffix in ["", "-wal", "-shm", "-lock"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }

@@ -78,7 +78,7 @@ impl Drop for Cleanup {
         match &self.reopen {
             Reopen::Sqlite(url) => {
                 let path = url.trim_start_matches("sqlite://").to_string();
-                for suffix in ["", "-wal", "-shm"] {
+                for suffix in ["", "-wal", "-shm", "-lock"] {
                     let _ = std::fs::remove_file(format!("{path}{suffix}"));
                 }
             }
