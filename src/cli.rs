@@ -66,6 +66,9 @@ pub enum Command {
         /// Seconds between looks for due reminders and queued mail
         #[arg(long, env = "HEARTH_MAIL_TICK", default_value_t = 15)]
         mail_tick: u64,
+        /// Memory for pages kept while the data they show is unchanged, in MiB (0: none)
+        #[arg(long, env = "HEARTH_PAGE_CACHE_MB", default_value_t = 4)]
+        page_cache_mb: usize,
     },
     /// Fill an empty database with a realistic, deterministic history (for benchmarks and
     /// trying Hearth at scale). Staff sign in as coordinator@example.org or
@@ -158,6 +161,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             smtp_password,
             mail_from,
             mail_tick,
+            page_cache_mb,
         } => {
             let config = Config {
                 public_url: public_url.unwrap_or_default(),
@@ -166,6 +170,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 smtp_password: smtp_password.filter(|p| !p.is_empty()),
                 mail_from,
                 mail_tick: std::time::Duration::from_secs(mail_tick.max(1)),
+                page_cache_bytes: page_cache_mb.saturating_mul(1 << 20),
                 ..Config::default()
             };
             serve(&store, &bind, demo, config).await

@@ -40,6 +40,8 @@ pub struct Config {
     pub mail_tick: std::time::Duration,
     /// The first wait before retrying a message the server did not take (doubling each time).
     pub mail_retry_base: std::time::Duration,
+    /// Memory for pages kept while unchanged, in bytes (0: every page is made afresh).
+    pub page_cache_bytes: usize,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             mail_from: "Hearth <hearth@localhost>".into(),
             mail_tick: std::time::Duration::from_secs(15),
             mail_retry_base: std::time::Duration::from_secs(30),
+            page_cache_bytes: 4 << 20,
         }
     }
 }
@@ -67,6 +70,8 @@ impl Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    /// Pages kept in memory while the data they show is unchanged (web/cache.rs).
+    pub pages: Arc<web::cache::PageCache>,
 }
 
 /// Serves Hearth on the listener until the future `shutdown` completes.
@@ -80,6 +85,7 @@ pub async fn serve(
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
+        pages: Arc::new(web::cache::PageCache::new(config.page_cache_bytes)),
     };
     // Background work stops with the server, also when the server's future is dropped.
     let _sender = config.smtp_url.is_some().then(|| {

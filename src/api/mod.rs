@@ -30,11 +30,16 @@ mod topics;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
-        .route("/groups", get(list_groups).post(create_group))
+        .route(
+            "/groups",
+            get(list_groups)
+                .post(create_group)
+                .route_layer(crate::web::cached(state, crate::web::cache::network_page)),
+        )
         .route(
             "/groups/{id}",
             get(get_group).put(update_group).patch(update_group),
@@ -42,7 +47,9 @@ pub fn router() -> Router<AppState> {
         .route("/groups/{id}/facilitators", put(set_facilitators))
         .route(
             "/groups/{id}/members",
-            get(list_members).post(create_member),
+            get(list_members)
+                .post(create_member)
+                .route_layer(crate::web::cached(state, crate::web::cache::group_page)),
         )
         .route(
             "/members/{id}",

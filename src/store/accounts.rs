@@ -2,7 +2,7 @@
 //! Secrets are never stored: only their SHA-256 hashes.
 
 use super::BeginWrite;
-use super::{Store, StoreError, StoreResult, now, on_db};
+use super::{Store, StoreError, StoreResult, VersionScope, now, on_db};
 use crate::domain::access::{Role, Staff};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,6 +13,14 @@ struct AccountRow {
     role: String,
     #[sqlx(default)]
     groups: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SignedInRow {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    v1: Option<i64>,
+    v2: Option<i64>,
 }
 
 /// The account's facilitated groups as one comma-separated column (`string_agg` is in both
@@ -280,6 +288,57 @@ impl Store {
             .bind(token_hash).fetch_optional(pool).await)
         .map(|r| r.map(AccountRow::into_staff))
         .map_err(StoreError::from_sqlx)
+    }
+
+    /// Who a session cookie (or, with `by_token`, an API token) signs in, and in the same
+    /// query the data versions a page in `scope` depends on (`None` when the scope names
+    /// nothing) — the page cache's one query for a page it has kept. Calendar feeds sign
+    /// nobody in: use `data_versions`.
+    pub async fn signed_in_with_versions(
+        &self,
+        token_hash: &str,
+        by_token: bool,
+        scope: &VersionScope,
+    ) -> StoreResult<Option<(Staff, Option<(i64, i64)>)>> {
+        let (versions, bind_id) = match scope {
+            VersionScope::Group(id) => (
+                "(SELECT version FROM data_versions WHERE scope = $3) AS v1,
+                 (SELECT version FROM data_versions WHERE scope = 0) AS v2",
+                Some(*id),
+            ),
+            VersionScope::Meeting(id) => (
+                "(SELECT d.version FROM meetings m JOIN data_versions d ON d.scope = m.group_id
+                  WHERE m.id = $3) AS v1,
+                 (SELECT version FROM data_versions WHERE scope = 0) AS v2",
+                Some(*id),
+            ),
+            VersionScope::Network => (
+                "(SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions) AS v1,
+                 (SELECT COUNT(*) FROM data_versions) AS v2",
+                None,
+            ),
+            VersionScope::Feed(_) => return Err(StoreError::NotFound),
+        };
+        let from = if by_token {
+            "FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND $2 = $2" // tokens do not expire
+        } else {
+            "FROM sessions s JOIN accounts a ON a.id = s.account_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        };
+        let sql = format!("SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A}, {versions} {from}");
+        let row = on_db!(self, pool => {
+            let q = sqlx::query_as::<_, SignedInRow>(&sql).bind(token_hash).bind(now());
+            match bind_id {
+                Some(id) => q.bind(id).fetch_optional(pool).await,
+                None => q.fetch_optional(pool).await,
+            }
+        })
+        .map_err(StoreError::from_sqlx)?;
+        Ok(row.map(|r| {
+            let versions = r.v1.zip(r.v2);
+            (r.account.into_staff(), versions)
+        }))
     }
 
     // --- reset links ----------------------------------------------------------------------

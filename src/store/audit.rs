@@ -15,6 +15,12 @@ pub struct AuditEvent {
 }
 
 impl Store {
+    /// How many reads have been audited through this store so far (see `audited_reads`).
+    pub fn audited_reads(&self) -> u64 {
+        self.audited_reads.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Records that someone viewed a sensitive record.
     pub async fn audit(
         &self,
         actor: &str,
@@ -22,6 +28,8 @@ impl Store {
         subject: &str,
         detail: &str,
     ) -> StoreResult<()> {
+        self.audited_reads
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         on_db!(self, pool => sqlx::query(
             "INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
             .bind(now()).bind(actor).bind(action).bind(subject).bind(detail)

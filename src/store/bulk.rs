@@ -13,6 +13,58 @@ pub enum V {
     NullText,
 }
 
+/// The tables whose changes raise a data version (migration 0014 gives each a trigger named
+/// `data_version` on PostgreSQL).
+pub(crate) const VERSIONED_TABLES: &[&str] = &[
+    "support_groups",
+    "group_facilitators",
+    "members",
+    "agenda_template_steps",
+    "meetings",
+    "concerns",
+    "topics",
+    "topic_board",
+    "topic_votes",
+    "contacts",
+    "calendar_feeds",
+    "series",
+    "polls",
+    "jobs",
+    "social_events",
+    "consents",
+    "member_links",
+    "action_plans",
+    "rota_members",
+    "mail_links",
+    "meeting_steps",
+    "rsvps",
+    "attendance",
+    "meeting_actions",
+    "reflections",
+    "checkins",
+    "meeting_hosts",
+    "meeting_feedback",
+    "poll_options",
+    "poll_responses",
+    "poll_answers",
+    "plan_reviews",
+    "social_rsvps",
+    "accounts",
+    "venues",
+];
+
+/// `ALTER TABLE … {ENABLE|DISABLE} TRIGGER …` for the triggers a bulk load turns off
+/// (PostgreSQL).
+fn switch_triggers(verb: &str) -> String {
+    let mut script = format!("ALTER TABLE attendance {verb} TRIGGER attendance_count;");
+    for table in VERSIONED_TABLES {
+        script.push_str(&format!(
+            " ALTER TABLE {table} {verb} TRIGGER data_version;"
+        ));
+    }
+    script
+}
+
 impl Store {
     /// Inserts the rows in as few statements as the bind-parameter limits allow, all in one
     /// transaction.
@@ -91,7 +143,9 @@ impl Store {
     /// are cheap updates in place and stay on.
     pub async fn bulk_load_begin(&self) -> StoreResult<()> {
         if let Db::Postgres(pool) = &self.db {
-            sqlx::query("ALTER TABLE attendance DISABLE TRIGGER attendance_count")
+            // Every row would otherwise recount its meeting and raise its group's data version
+            // (one row each, rewritten a million times); bulk_load_end does both once.
+            sqlx::raw_sql(&switch_triggers("DISABLE"))
                 .execute(pool)
                 .await
                 .map_err(StoreError::from_sqlx)?;
@@ -111,7 +165,14 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from_sqlx)?;
-            sqlx::query("ALTER TABLE attendance ENABLE TRIGGER attendance_count")
+            let script = format!(
+                "{}
+                 INSERT INTO data_versions (scope, version) SELECT id, 1 FROM support_groups
+                 ON CONFLICT (scope) DO UPDATE SET version = data_versions.version + 1;
+                 UPDATE data_versions SET version = version + 1 WHERE scope = 0;",
+                switch_triggers("ENABLE")
+            );
+            sqlx::raw_sql(&script)
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::from_sqlx)?;

@@ -20,6 +20,7 @@ mod polls;
 mod social;
 mod topics;
 mod venues;
+mod versions;
 
 pub use accounts::*;
 pub use audit::*;
@@ -31,6 +32,7 @@ pub use jobs::*;
 pub use meetings::*;
 pub use members::*;
 pub use topics::*;
+pub use versions::{UNVERSIONED_TABLES, VersionScope};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -106,6 +108,9 @@ pub struct Store {
     /// Group ids seen to exist. Groups are never deleted, so once seen an id stays valid on
     /// every instance; a coordinator's access check needs no query after the first.
     known_groups: std::sync::Arc<std::sync::RwLock<std::collections::HashSet<i64>>>,
+    /// How many reads this handle and its clones have written to the audit trail: the page
+    /// cache never keeps a page whose making audited a read (every view must be recorded).
+    audited_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// `$1, $2, …, $n`, for an `IN (…)` list bound one value at a time.
@@ -273,6 +278,7 @@ impl Store {
                     db: Db::Sqlite(pool),
                     queries: Default::default(),
                     known_groups: Default::default(),
+                    audited_reads: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -329,6 +335,7 @@ impl Store {
             db: Db::Postgres(pool),
             queries: Default::default(),
             known_groups: Default::default(),
+            audited_reads: Default::default(),
         };
         store
             .seed_topic_library()

@@ -7,6 +7,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 
+use super::cache::SignedIn;
 use super::{RequestCookies, SESSION_COOKIE, cookie};
 use crate::AppState;
 use crate::auth::hash_token;
@@ -20,6 +21,12 @@ pub struct CurrentStaff(pub Staff);
 impl FromRequestParts<AppState> for CurrentStaff {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        // Signed in already by the page cache's middleware on this request.
+        if let Some(s) = parts.extensions.get::<SignedIn>()
+            && !s.by_token
+        {
+            return Ok(CurrentStaff(s.staff.clone()));
+        }
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
         state
             .store
@@ -65,6 +72,11 @@ pub struct ApiStaff(pub Staff);
 impl FromRequestParts<AppState> for ApiStaff {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(s) = parts.extensions.get::<SignedIn>()
+            && s.by_token
+        {
+            return Ok(ApiStaff(s.staff.clone()));
+        }
         let value = parts
             .headers
             .get(header::AUTHORIZATION)

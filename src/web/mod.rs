@@ -3,6 +3,7 @@
 
 mod account;
 mod assets;
+pub mod cache;
 mod calendar;
 mod contacts;
 mod extract;
@@ -71,13 +72,19 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/groups", get(groups::list))
         .route("/groups/new", get(groups::new_page).post(groups::create))
-        .route("/groups/{id}", get(groups::show))
+        .route(
+            "/groups/{id}",
+            get(groups::show).route_layer(cached(&state, cache::group_page)),
+        )
         .route(
             "/groups/{id}/edit",
             get(groups::edit_page).post(groups::update),
         )
         .route("/groups/{id}/facilitators", post(groups::set_facilitators))
-        .route("/groups/{id}/members", get(members::list))
+        .route(
+            "/groups/{id}/members",
+            get(members::list).route_layer(cached(&state, cache::group_page)),
+        )
         .route("/groups/{id}/members.csv", get(members::export_csv))
         .route(
             "/groups/{id}/members/new",
@@ -118,7 +125,10 @@ pub fn router(state: AppState) -> Router {
             "/groups/{id}/concerns",
             get(meetings::group_concerns).post(meetings::add_group_concern),
         )
-        .route("/meetings/{id}", get(meetings::show))
+        .route(
+            "/meetings/{id}",
+            get(meetings::show).route_layer(cached(&state, cache::meeting_page)),
+        )
         .route(
             "/meetings/{id}/edit",
             get(meetings::edit_page).post(meetings::update),
@@ -134,7 +144,10 @@ pub fn router(state: AppState) -> Router {
             post(meetings::meeting_agenda_change),
         )
         .route("/meetings/{id}/start", post(meetings::start))
-        .route("/meetings/{id}/run", get(meetings::run))
+        .route(
+            "/meetings/{id}/run",
+            get(meetings::run).route_layer(cached(&state, cache::meeting_page)),
+        )
         .route("/meetings/{id}/run/step", post(meetings::go_to_step))
         .route(
             "/meetings/{id}/run/steps/{position}",
@@ -222,7 +235,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/m/{token}/rota", post(link::rota))
         .route("/groups/{id}/history", get(insight::history))
-        .route("/groups/{id}/search", get(insight::search))
+        .route(
+            "/groups/{id}/search",
+            get(insight::search).route_layer(cached(&state, cache::group_page)),
+        )
         .route("/groups/{id}/insight", get(insight::group_insight))
         .route("/groups/{id}/report", get(insight::report))
         .route("/groups/{id}/attendance.csv", get(insight::attendance_csv))
@@ -231,7 +247,10 @@ pub fn router(state: AppState) -> Router {
             get(insight::meetings_csv),
         )
         .route("/groups/{id}/feedback.csv", get(insight::feedback_csv))
-        .route("/overview", get(insight::overview))
+        .route(
+            "/overview",
+            get(insight::overview).route_layer(cached(&state, cache::network_page)),
+        )
         .route("/m/{token}/feedback/{meeting}", post(link::feedback))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
@@ -261,12 +280,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/m/{token}/calendar-feed", post(calendar::member_feed))
         .route("/groups/{id}/calendar-feed", post(calendar::group_feed))
-        .route("/calendar/{file}", get(calendar::feed))
+        .route(
+            "/calendar/{file}",
+            get(calendar::feed).route_layer(cached(&state, cache::feed)),
+        )
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve));
 
     pages
-        .nest("/api/v1", crate::api::router())
+        .nest("/api/v1", crate::api::router(&state))
         .fallback(not_found)
         // gzip at its fastest level (as nginx's default of 1): pages and JSON shrink to a
         // fifth for a few tens of microseconds; live updates (event streams) and images are
@@ -281,6 +303,11 @@ pub fn router(state: AppState) -> Router {
             cookies_and_headers,
         ))
         .with_state(state)
+}
+
+/// The page cache's middleware for one route (see cache.rs).
+pub(crate) fn cached<F, T>(state: &AppState, f: F) -> middleware::FromFnLayer<F, AppState, T> {
+    middleware::from_fn_with_state(state.clone(), f)
 }
 
 async fn not_found() -> AppError {

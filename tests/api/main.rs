@@ -24,6 +24,7 @@ mod meetings_openapi;
 mod meetings_private;
 mod meetings_run;
 mod members;
+mod page_cache;
 mod permissions;
 mod plans;
 mod polls;

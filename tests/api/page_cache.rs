@@ -1,0 +1,297 @@
+//! The page cache (src/web/cache.rs): a page seen again is served from memory, but never
+//! after anything it shows has changed — on this instance or another — never to anyone it was
+//! not made for, and never with a message meant for one view.
+
+use std::io::Read;
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{Browser, PASSWORD, World};
+use crate::meetings::plan_id;
+
+both_backends! {
+    /// Every table is either versioned (a trigger raises its group's version with each change)
+    /// or listed as showing on no page. A new table added without deciding fails here.
+    async fn every_table_raises_a_version_or_is_listed_as_unshown(app: TestApp) {
+        let missing = app.store.tables_without_versions().await.expect("tables");
+        assert!(missing.is_empty(), "tables whose changes raise no data version: {missing:?}");
+    }
+}
+
+both_backends! {
+    async fn a_page_seen_again_is_served_from_memory_until_its_group_changes(app: TestApp) {
+        let w = World::build(&app).await;
+        let page = format!("/groups/{}/members", w.group_a);
+        // The first page after signing in carries a message ("Signed in"), so is not kept.
+        w.f1b.get(&page).await.expect(200);
+        let first = w.f1b.get(&page).await;
+        first.expect(200);
+        let before = app.store.query_count();
+        let again = w.f1b.get(&page).await;
+        again.expect(200);
+        assert_eq!(
+            app.store.query_count() - before,
+            1,
+            "a page seen again asks the database only who is signed in and whether the group changed, in one query"
+        );
+        assert_eq!(first.text, again.text);
+
+        // A change to the group: the next view is made again and shows it.
+        w.f1_api
+            .post(
+                &format!("/api/v1/groups/{}/members", w.group_a),
+                &json!({"preferred_name": "Odessa New"}),
+            )
+            .await
+            .expect(201);
+        let before = app.store.query_count();
+        w.f1b.get(&page).await.expect(200).expect_contains("Odessa New");
+        assert!(app.store.query_count() - before > 2, "the changed page was made again");
+
+        // A change to another group leaves this page as it was.
+        w.f2_api
+            .post(
+                &format!("/api/v1/groups/{}/members", w.group_b),
+                &json!({"preferred_name": "Somebody Else"}),
+            )
+            .await
+            .expect(201);
+        w.f1b.get(&page).await.expect(200);
+        let before = app.store.query_count();
+        w.f1b.get(&page).await.expect(200).expect_lacks("Somebody Else");
+        assert_eq!(app.store.query_count() - before, 1);
+
+        // The API's list of members is kept the same way (a bearer token, no cookies).
+        let api_page = format!("/api/v1/groups/{}/members", w.group_a);
+        let first = w.f1_api.get(&api_page).await;
+        first.expect(200);
+        let before = app.store.query_count();
+        let again = w.f1_api.get(&api_page).await;
+        again.expect(200);
+        assert_eq!(app.store.query_count() - before, 1);
+        assert_eq!(first.json(), again.json());
+        w.f1_api
+            .post(&api_page, &json!({"preferred_name": "Quentin Later"}))
+            .await
+            .expect(201);
+        let names: Vec<String> = w.f1_api.get(&api_page).await.json()["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| m["preferred_name"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(names.contains(&"Quentin Later".to_string()), "{names:?}");
+        // Another facilitator's token, or none that exists, never gets the kept list.
+        w.f2_api.get(&api_page).await.expect(404);
+        w.f1_api.with_token("not-a-token").get(&api_page).await.expect(401);
+    }
+}
+
+both_backends! {
+    /// Two instances behind a load balancer each keep their own pages; a change made through
+    /// one shows on the other's next view, because each view asks the database for the
+    /// versions.
+    async fn a_change_made_on_another_instance_shows_on_the_next_view(app: TestApp) {
+        let w = World::build(&app).await;
+        let other = app.another_instance().await;
+        let there = Browser::new(&other);
+        there.sign_in(&w.f1.email, PASSWORD).await.expect_redirect("/");
+        let meeting = plan_id(&w.f1_api, w.group_a, "2030-05-14").await;
+
+        for path in [
+            format!("/groups/{}", w.group_a),
+            format!("/groups/{}/members", w.group_a),
+            format!("/meetings/{meeting}"),
+        ] {
+            w.f1b.get(&path).await.expect(200);
+            w.f1b.get(&path).await.expect(200);
+        }
+        w.cb.get("/overview").await.expect(200);
+        w.cb.get("/overview").await.expect(200);
+
+        // A new member, added on the other instance.
+        there
+            .post_form(
+                &format!("/groups/{}/members/new", w.group_a),
+                &[("preferred_name", "Philippa Elsewhere"), ("phone", "07700 900333")],
+            )
+            .await
+            .created_id("/members/");
+        w.f1b
+            .get(&format!("/groups/{}/members", w.group_a))
+            .await
+            .expect(200)
+            .expect_contains("Philippa Elsewhere");
+        w.f1b
+            .get(&format!("/groups/{}", w.group_a))
+            .await
+            .expect(200)
+            .expect_contains("<p class=\"big-number\">2</p>");
+
+        // The meeting changed through the other instance's API.
+        let there_api = crate::helpers::Api::new(&other, Some(app.api_token(&w.f1).await));
+        there_api
+            .patch(
+                &format!("/api/v1/meetings/{meeting}"),
+                &json!({"start_time": "18:15", "topic": "Sleeping better"}),
+            )
+            .await
+            .expect(200);
+        w.f1b
+            .get(&format!("/meetings/{meeting}"))
+            .await
+            .expect(200)
+            .expect_contains("Sleeping better")
+            .expect_contains("6:15 pm");
+
+        // A venue renamed (network-wide data) shows on the group's page.
+        crate::helpers::Api::new(&other, Some(app.api_token(&w.c).await))
+            .patch(&format!("/api/v1/venues/{}", w.venue), &json!({"name": "The Renamed Hall"}))
+            .await
+            .expect(200);
+        w.f1b
+            .get(&format!("/groups/{}", w.group_a))
+            .await
+            .expect(200)
+            .expect_contains("The Renamed Hall");
+        // A group renamed shows on the coordinators' overview.
+        w.c_api
+            .patch(&format!("/api/v1/groups/{}", w.group_b), &json!({"name": "Tuesday Walkers"}))
+            .await
+            .expect(200);
+        w.cb.get("/overview").await.expect(200).expect_contains("Tuesday Walkers");
+    }
+}
+
+both_backends! {
+    async fn a_kept_page_is_only_for_the_person_it_was_made_for(app: TestApp) {
+        let w = World::build(&app).await;
+        let page = format!("/groups/{}", w.group_a);
+        w.f1b.get(&page).await.expect(200);
+        w.f1b.get(&page).await.expect(200).expect_contains("Fern Facilitator");
+        // Someone else, on this browser's address: never the kept page.
+        w.f2b.get(&page).await.expect(404);
+        w.f2_api
+            .get(&format!("/api/v1/groups/{}/members", w.group_a))
+            .await
+            .expect(404);
+        // Taken off the group: the next view is refused at once.
+        w.cb.post_form(&format!("/groups/{}/facilitators", w.group_a), &[])
+            .await
+            .expect_redirect(&page);
+        w.f1b.get(&page).await.expect(404);
+        // Signed out: sent to sign in, not shown the page.
+        w.f2b.get(&format!("/groups/{}", w.group_b)).await.expect(200);
+        w.f2b.sign_out().await;
+        w.f2b
+            .get(&format!("/groups/{}", w.group_b))
+            .await
+            .expect_signin_redirect();
+    }
+}
+
+both_backends! {
+    async fn a_message_after_a_change_is_shown_once(app: TestApp) {
+        let w = World::build(&app).await;
+        let meeting = plan_id(&w.f1_api, w.group_a, "2030-05-14").await;
+        let page = format!("/meetings/{meeting}");
+        w.f1b.get(&page).await.expect(200);
+        w.f1b.get(&page).await.expect(200);
+        w.f1b
+            .post_form(&format!("/meetings/{meeting}/cancel"), &[("cancel_reason", "Snow")])
+            .await
+            .expect_redirect(&page);
+        w.f1b
+            .get(&page)
+            .await
+            .expect(200)
+            .expect_contains("The meeting has been cancelled.");
+        w.f1b
+            .get(&page)
+            .await
+            .expect(200)
+            .expect_contains("Snow")
+            .expect_lacks("The meeting has been cancelled.");
+    }
+}
+
+both_backends! {
+    /// A kept page is sent gzipped to browsers that accept it and plain to those that do not,
+    /// with the same content and the security headers either way.
+    async fn a_kept_page_is_sent_as_the_client_accepts(app: TestApp) {
+        let w = World::build(&app).await;
+        let client = reqwest::Client::new();
+        let session = w.f1b.cookie("hearth_session").expect("session");
+        let csrf = w.f1b.cookie("hearth_csrf").expect("csrf");
+        let get = |gzip: bool| {
+            let mut req = client
+                .get(format!("{}/groups/{}", app.base, w.group_a))
+                .header("cookie", format!("hearth_session={session}; hearth_csrf={csrf}"));
+            if gzip {
+                req = req.header("accept-encoding", "gzip");
+            }
+            req.send()
+        };
+        let mut bodies = Vec::new();
+        for gzip in [false, true, false, true] {
+            let res = get(gzip).await.expect("get");
+            assert_eq!(res.status(), 200);
+            let h = res.headers().clone();
+            assert!(h.get("content-security-policy").is_some());
+            assert_eq!(h.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+            let encoding = h.get("content-encoding").map(|v| v.to_str().unwrap_or("").to_string());
+            let bytes = res.bytes().await.expect("body").to_vec();
+            let text = if gzip {
+                assert_eq!(encoding.as_deref(), Some("gzip"));
+                let mut out = String::new();
+                flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_string(&mut out)
+                    .expect("gzip");
+                out
+            } else {
+                assert_eq!(encoding, None);
+                String::from_utf8(bytes).expect("utf-8")
+            };
+            assert!(text.contains("Fern Facilitator"));
+            bodies.push(text);
+        }
+        assert!(bodies.windows(2).all(|p| p[0] == p[1]), "every answer has the same page");
+    }
+}
+
+both_backends! {
+    /// A calendar feed is kept for every calendar program that asks (they keep no cookies),
+    /// and a revoked feed stops at once.
+    async fn a_calendar_feed_is_kept_until_it_changes_or_is_revoked(app: TestApp) {
+        let w = World::build(&app).await;
+        plan_id(&w.f1_api, w.group_a, "2030-05-14").await;
+        let page = w
+            .f1b
+            .post_form(&format!("/groups/{}/calendar-feed", w.group_a), &[])
+            .await;
+        page.expect(200);
+        let feed = page
+            .text
+            .split("/calendar/")
+            .nth(1)
+            .and_then(|rest| rest.split(".ics").next())
+            .map(|token| format!("/calendar/{token}.ics"))
+            .expect("a feed address on the page");
+        let anyone = app.api_anonymous();
+        let first = anyone.get(&feed).await;
+        first.expect(200);
+        let before = app.store.query_count();
+        let again = anyone.get(&feed).await;
+        again.expect(200);
+        assert_eq!(app.store.query_count() - before, 1, "only the versions are read");
+        assert_eq!(first.text, again.text);
+        plan_id(&w.f1_api, w.group_a, "2030-06-11").await;
+        anyone.get(&feed).await.expect(200).expect_contains("20300611");
+        w.f1b
+            .post_form(&format!("/groups/{}/calendar-feed", w.group_a), &[("do", "revoke")])
+            .await
+            .expect_redirect(&format!("/groups/{}/meetings", w.group_a));
+        anyone.get(&feed).await.expect(404);
+    }
+}
