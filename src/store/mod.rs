@@ -321,9 +321,22 @@ impl Store {
                 });
             }
         }
+        // A connection is pinged before use only after a second idle (one that sat through a
+        // database restart is then found dead and replaced, sparing the request an error); a
+        // ping before every query was a second round trip to the server for each one, and a
+        // page served from the page cache makes a single query.
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(1) {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(|source| OpenError::Connect {

@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{OriginalUri, Path, Request, State};
@@ -53,7 +53,13 @@ pub struct SignedIn {
 pub struct PageCache {
     budget: usize,
     inner: Mutex<Inner>,
+    /// Pages being made now: others asking for the same page wait for it rather than all
+    /// making it at once (as they would when a busy page's minute turns). The flag says the
+    /// page was made once already, so a page that cannot be kept is not made one at a time.
+    making: Mutex<HashMap<String, Gate>>,
 }
+
+type Gate = Arc<tokio::sync::Mutex<bool>>;
 
 #[derive(Default)]
 struct Inner {
@@ -84,6 +90,7 @@ impl PageCache {
         PageCache {
             budget,
             inner: Mutex::new(Inner::default()),
+            making: Mutex::new(HashMap::new()),
         }
     }
 
@@ -142,6 +149,19 @@ impl PageCache {
         }
         inner.bytes += size;
         inner.entries.insert(key, entry);
+    }
+
+    fn gate(&self, key: &str) -> Option<Gate> {
+        let mut making = self.making.lock().ok()?;
+        Some(making.entry(key.to_string()).or_default().clone())
+    }
+
+    fn done(&self, key: &str, gate: &Gate) {
+        if let Ok(mut making) = self.making.lock()
+            && making.get(key).is_some_and(|g| Arc::ptr_eq(g, gate))
+        {
+            making.remove(key);
+        }
     }
 
     /// How many pages are kept and their size in bytes (for tests).
@@ -279,6 +299,42 @@ async fn serve(
     if let Some((status, headers, plain, gzip)) = cache.get(&key, versions, minute) {
         return answer(status, headers, plain, gzip, gzip_ok);
     }
+    // One request makes the page; the others asking for it meanwhile wait, then find it kept.
+    let Some(gate) = cache.gate(&key) else {
+        return next.run(req).await;
+    };
+    let made_once = gate.clone().lock_owned().await;
+    if let Some((status, headers, plain, gzip)) = cache.get(&key, versions, minute) {
+        return answer(status, headers, plain, gzip, gzip_ok);
+    }
+    // Made once already and still not kept (it cannot be, or the data moved on): make it
+    // without holding the others up.
+    let mut holding = if *made_once {
+        drop(made_once);
+        None
+    } else {
+        Some(made_once)
+    };
+    let res = make(state, &key, versions, minute, gzip_ok, req, next).await;
+    if let Some(g) = holding.as_mut() {
+        **g = true;
+    }
+    drop(holding);
+    cache.done(&key, &gate);
+    res
+}
+
+/// Makes the page and keeps it when it may be kept.
+async fn make(
+    state: &AppState,
+    key: &str,
+    versions: (i64, i64),
+    minute: i64,
+    gzip_ok: bool,
+    req: Request,
+    next: Next,
+) -> Response {
+    let cache = &state.pages;
     let audited = state.store.audited_reads();
     let res = next.run(req).await;
     if res.status() != StatusCode::OK
@@ -306,7 +362,7 @@ async fn serve(
     // time) is not kept: the next view must be recorded too.
     if state.store.audited_reads() == audited {
         cache.put(
-            key,
+            key.to_string(),
             Entry {
                 versions,
                 minute,

@@ -295,3 +295,43 @@ both_backends! {
         anyone.get(&feed).await.expect(404);
     }
 }
+
+both_backends! {
+    /// Many asking at once for a page that has just changed: one makes it, the rest wait and
+    /// are given it, rather than every one of them making it (the coordinators' overview is
+    /// costly on a big network).
+    async fn a_page_asked_for_at_once_is_made_once(app: TestApp) {
+        let w = World::build(&app).await;
+        w.cb.get("/overview").await.expect(200);
+        w.cb.get("/overview").await.expect(200);
+        // What one making costs, after a change.
+        w.c_api
+            .patch(&format!("/api/v1/groups/{}", w.group_b), &json!({"name": "Renamed Once"}))
+            .await
+            .expect(200);
+        let before = app.store.query_count();
+        w.cb.get("/overview").await.expect(200).expect_contains("Renamed Once");
+        let making = app.store.query_count() - before - 1;
+        assert!(making >= 1, "the overview reads the database when made");
+        // Another change, then eight at once.
+        w.c_api
+            .patch(&format!("/api/v1/groups/{}", w.group_b), &json!({"name": "Renamed Twice"}))
+            .await
+            .expect(200);
+        let before = app.store.query_count();
+        let asks: Vec<_> = (0..8)
+            .map(|_| {
+                let b = w.cb.clone();
+                tokio::spawn(async move { b.get("/overview").await })
+            })
+            .collect();
+        for ask in asks {
+            ask.await.expect("task").expect(200).expect_contains("Renamed Twice");
+        }
+        let spent = app.store.query_count() - before;
+        assert!(
+            spent < 8 + 2 * making,
+            "eight at once made the page more than once: {spent} queries (one making is {making}, each sign-in 1)"
+        );
+    }
+}
