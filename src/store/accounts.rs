@@ -2,6 +2,7 @@
 //! Secrets are never stored: only their SHA-256 hashes.
 
 use super::BeginWrite;
+use super::versions::bind_scope;
 use super::{Store, StoreError, StoreResult, VersionScope, now, on_db};
 use crate::domain::access::{Role, Staff};
 
@@ -27,6 +28,14 @@ struct SignedInRow {
 /// PostgreSQL and SQLite 3.44+), for `AccountRow::groups`.
 const GROUPS_OF_A: &str = "(SELECT string_agg(CAST(gf.group_id AS TEXT), ',') \
      FROM group_facilitators gf WHERE gf.account_id = a.id) AS groups";
+
+/// The account a live session signs in ($1 the token's hash, $2 now).
+const SESSION_ACCOUNT: &str = "FROM sessions s JOIN accounts a ON a.id = s.account_id \
+     WHERE s.token_hash = $1 AND s.expires_at > $2";
+
+/// The account an API token signs in ($1 the token's hash; tokens do not expire).
+const TOKEN_ACCOUNT: &str = "FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
 
 impl AccountRow {
     fn into_staff(self) -> Staff {
@@ -238,11 +247,7 @@ impl Store {
     }
 
     pub async fn session_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
-        let sql = format!(
-            "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} FROM sessions s
-             JOIN accounts a ON a.id = s.account_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2"
-        );
+        let sql = format!("SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} {SESSION_ACCOUNT}");
         on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
             .bind(token_hash).bind(now()).fetch_optional(pool).await)
         .map(|r| r.map(AccountRow::into_staff))
@@ -279,11 +284,7 @@ impl Store {
     }
 
     pub async fn api_token_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
-        let sql = format!(
-            "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} FROM api_tokens t
-             JOIN accounts a ON a.id = t.account_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
-        );
+        let sql = format!("SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} {TOKEN_ACCOUNT}");
         on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
             .bind(token_hash).fetch_optional(pool).await)
         .map(|r| r.map(AccountRow::into_staff))
@@ -292,48 +293,30 @@ impl Store {
 
     /// Who a session cookie (or, with `by_token`, an API token) signs in, and in the same
     /// query the data versions a page in `scope` depends on (`None` when the scope names
-    /// nothing) — the page cache's one query for a page it has kept. Calendar feeds sign
-    /// nobody in: use `data_versions`.
+    /// nothing) — the page cache's one query for a page it has kept.
     pub async fn signed_in_with_versions(
         &self,
         token_hash: &str,
         by_token: bool,
         scope: &VersionScope,
     ) -> StoreResult<Option<(Staff, Option<(i64, i64)>)>> {
-        let (versions, bind_id) = match scope {
-            VersionScope::Group(id) => (
-                "(SELECT version FROM data_versions WHERE scope = $3) AS v1,
-                 (SELECT version FROM data_versions WHERE scope = 0) AS v2",
-                Some(*id),
-            ),
-            VersionScope::Meeting(id) => (
-                "(SELECT d.version FROM meetings m JOIN data_versions d ON d.scope = m.group_id
-                  WHERE m.id = $3) AS v1,
-                 (SELECT version FROM data_versions WHERE scope = 0) AS v2",
-                Some(*id),
-            ),
-            VersionScope::Network => (
-                "(SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions) AS v1,
-                 (SELECT COUNT(*) FROM data_versions) AS v2",
-                None,
-            ),
-            VersionScope::Feed(_) => return Err(StoreError::NotFound),
-        };
-        let from = if by_token {
-            "FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND $2 = $2" // tokens do not expire
+        let row = if by_token {
+            let sql = format!(
+                "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A}, {} {TOKEN_ACCOUNT}",
+                scope.columns("$2")
+            );
+            on_db!(self, pool => bind_scope!(
+                sqlx::query_as::<_, SignedInRow>(&sql).bind(token_hash), scope)
+                .fetch_optional(pool).await)
         } else {
-            "FROM sessions s JOIN accounts a ON a.id = s.account_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2"
-        };
-        let sql = format!("SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A}, {versions} {from}");
-        let row = on_db!(self, pool => {
-            let q = sqlx::query_as::<_, SignedInRow>(&sql).bind(token_hash).bind(now());
-            match bind_id {
-                Some(id) => q.bind(id).fetch_optional(pool).await,
-                None => q.fetch_optional(pool).await,
-            }
-        })
+            let sql = format!(
+                "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A}, {} {SESSION_ACCOUNT}",
+                scope.columns("$3")
+            );
+            on_db!(self, pool => bind_scope!(
+                sqlx::query_as::<_, SignedInRow>(&sql).bind(token_hash).bind(now()), scope)
+                .fetch_optional(pool).await)
+        }
         .map_err(StoreError::from_sqlx)?;
         Ok(row.map(|r| {
             let versions = r.v1.zip(r.v2);

@@ -13,56 +13,22 @@ pub enum V {
     NullText,
 }
 
-/// The tables whose changes raise a data version (migration 0014 gives each a trigger named
-/// `data_version` on PostgreSQL).
-pub(crate) const VERSIONED_TABLES: &[&str] = &[
-    "support_groups",
-    "group_facilitators",
-    "members",
-    "agenda_template_steps",
-    "meetings",
-    "concerns",
-    "topics",
-    "topic_board",
-    "topic_votes",
-    "contacts",
-    "calendar_feeds",
-    "series",
-    "polls",
-    "jobs",
-    "social_events",
-    "consents",
-    "member_links",
-    "action_plans",
-    "rota_members",
-    "mail_links",
-    "meeting_steps",
-    "rsvps",
-    "attendance",
-    "meeting_actions",
-    "reflections",
-    "checkins",
-    "meeting_hosts",
-    "meeting_feedback",
-    "poll_options",
-    "poll_responses",
-    "poll_answers",
-    "plan_reviews",
-    "social_rsvps",
-    "accounts",
-    "venues",
-];
-
-/// `ALTER TABLE … {ENABLE|DISABLE} TRIGGER …` for the triggers a bulk load turns off
-/// (PostgreSQL).
-fn switch_triggers(verb: &str) -> String {
+/// `ALTER TABLE … {ENABLE|DISABLE} TRIGGER …` for the triggers a bulk load turns off on
+/// PostgreSQL: the attendance count and every data-version trigger (found in the catalog).
+async fn switch_triggers<'c, E>(executor: E, verb: &str) -> Result<String, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Postgres>,
+{
+    let tables: Vec<String> = sqlx::query_scalar(super::versions::PG_VERSION_TRIGGERS)
+        .fetch_all(executor)
+        .await?;
     let mut script = format!("ALTER TABLE attendance {verb} TRIGGER attendance_count;");
-    for table in VERSIONED_TABLES {
+    for table in tables {
         script.push_str(&format!(
             " ALTER TABLE {table} {verb} TRIGGER data_version;"
         ));
     }
-    script
+    Ok(script)
 }
 
 impl Store {
@@ -145,7 +111,10 @@ impl Store {
         if let Db::Postgres(pool) = &self.db {
             // Every row would otherwise recount its meeting and raise its group's data version
             // (one row each, rewritten a million times); bulk_load_end does both once.
-            sqlx::raw_sql(&switch_triggers("DISABLE"))
+            let script = switch_triggers(pool, "DISABLE")
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            sqlx::raw_sql(&script)
                 .execute(pool)
                 .await
                 .map_err(StoreError::from_sqlx)?;
@@ -165,12 +134,14 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from_sqlx)?;
+            let enable = switch_triggers(&mut *tx, "ENABLE")
+                .await
+                .map_err(StoreError::from_sqlx)?;
             let script = format!(
-                "{}
+                "{enable}
                  INSERT INTO data_versions (scope, version) SELECT id, 1 FROM support_groups
                  ON CONFLICT (scope) DO UPDATE SET version = data_versions.version + 1;
-                 UPDATE data_versions SET version = version + 1 WHERE scope = 0;",
-                switch_triggers("ENABLE")
+                 UPDATE data_versions SET version = version + 1 WHERE scope = 0;"
             );
             sqlx::raw_sql(&script)
                 .execute(&mut *tx)

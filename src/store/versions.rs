@@ -18,34 +18,62 @@ pub enum VersionScope {
     Network,
 }
 
+impl VersionScope {
+    /// The two versions of this scope as the select-list columns `v1, v2` (NULL `v1` when the
+    /// scope names nothing), with `param` the placeholder its id or token is bound to (a
+    /// network-wide scope binds nothing). Versions only rise, so for every group their sum
+    /// rises with any change anywhere.
+    pub(crate) fn columns(&self, param: &str) -> String {
+        let group = match self {
+            VersionScope::Group(_) => {
+                format!("SELECT version FROM data_versions WHERE scope = {param}")
+            }
+            VersionScope::Meeting(_) => format!(
+                "SELECT d.version FROM meetings m JOIN data_versions d ON d.scope = m.group_id
+                 WHERE m.id = {param}"
+            ),
+            VersionScope::Feed(_) => format!(
+                "SELECT d.version FROM calendar_feeds f JOIN data_versions d ON d.scope = f.group_id
+                 WHERE f.token_hash = {param}"
+            ),
+            VersionScope::Network => {
+                return "(SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions) AS v1,
+                        (SELECT COUNT(*) FROM data_versions) AS v2"
+                    .into();
+            }
+        };
+        format!("({group}) AS v1, (SELECT version FROM data_versions WHERE scope = 0) AS v2")
+    }
+}
+
+/// Binds a scope's id or token to a query built with `VersionScope::columns`.
+macro_rules! bind_scope {
+    ($query:expr, $scope:expr) => {
+        match $scope {
+            VersionScope::Group(id) | VersionScope::Meeting(id) => $query.bind(*id),
+            VersionScope::Feed(token_hash) => $query.bind(token_hash.as_str()),
+            VersionScope::Network => $query,
+        }
+    };
+}
+pub(crate) use bind_scope;
+
 impl Store {
     /// The versions a page in this scope depends on, or None when the scope names nothing (an
     /// unknown group, meeting or feed: the page itself answers that).
     pub async fn data_versions(&self, scope: &VersionScope) -> StoreResult<Option<(i64, i64)>> {
-        let row: Option<(i64, i64)> = match scope {
-            VersionScope::Group(id) => on_db!(self, pool => sqlx::query_as(
-                "SELECT g.version, n.version FROM data_versions g, data_versions n
-                 WHERE g.scope = $1 AND n.scope = 0")
-                .bind(id).fetch_optional(pool).await),
-            VersionScope::Meeting(id) => on_db!(self, pool => sqlx::query_as(
-                "SELECT g.version, n.version FROM meetings m
-                 JOIN data_versions g ON g.scope = m.group_id, data_versions n
-                 WHERE m.id = $1 AND n.scope = 0")
-                .bind(id).fetch_optional(pool).await),
-            VersionScope::Feed(token_hash) => on_db!(self, pool => sqlx::query_as(
-                "SELECT g.version, n.version FROM calendar_feeds f
-                 JOIN data_versions g ON g.scope = f.group_id, data_versions n
-                 WHERE f.token_hash = $1 AND n.scope = 0")
-                .bind(token_hash).fetch_optional(pool).await),
-            // Versions only rise, so their sum rises with any change anywhere.
-            VersionScope::Network => on_db!(self, pool => sqlx::query_as(
-                "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT), COUNT(*) FROM data_versions")
-                .fetch_optional(pool).await),
-        }
+        let sql = format!("SELECT {}", scope.columns("$1"));
+        let row: (Option<i64>, Option<i64>) = on_db!(self, pool =>
+            bind_scope!(sqlx::query_as(&sql), scope).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        Ok(row)
+        Ok(row.0.zip(row.1))
     }
 }
+
+/// The PostgreSQL tables of this schema with a `data_version` trigger (migration 0014).
+pub(crate) const PG_VERSION_TRIGGERS: &str =
+    "SELECT c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+     WHERE t.tgname = 'data_version' AND c.relnamespace = current_schema()::regnamespace";
 
 /// Tables whose rows no page shows, so a change to them raises no version: sign-in state,
 /// throttling, the audit trail (written by reads), the search index (kept from tables that
@@ -91,13 +119,10 @@ impl Store {
                 )
                 .fetch_all(pool)
                 .await;
-                let versioned = sqlx::query_scalar(
-                    "SELECT c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-                     WHERE t.tgname = 'data_version' AND t.tgenabled <> 'D'
-                       AND c.relnamespace = current_schema()::regnamespace",
-                )
-                .fetch_all(pool)
-                .await;
+                let versioned =
+                    sqlx::query_scalar(&format!("{PG_VERSION_TRIGGERS} AND t.tgenabled <> 'D'"))
+                        .fetch_all(pool)
+                        .await;
                 (
                     tables.map_err(StoreError::from_sqlx)?,
                     versioned.map_err(StoreError::from_sqlx)?,

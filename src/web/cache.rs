@@ -164,8 +164,9 @@ impl PageCache {
         }
     }
 
-    /// How many pages are kept and their size in bytes (for tests).
-    pub fn usage(&self) -> (usize, usize) {
+    /// How many pages are kept and their size in bytes.
+    #[cfg(test)]
+    fn usage(&self) -> (usize, usize) {
         self.inner
             .lock()
             .map(|i| (i.entries.len(), i.bytes))
@@ -387,16 +388,7 @@ async fn sign_in(
 ) -> Result<Option<(SignedIn, Option<(i64, i64)>)>, crate::error::AppError> {
     let by_token = path.starts_with("/api/");
     let token = if by_token {
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
+        super::extract::bearer_token(headers).map(str::to_string)
     } else {
         cookie(headers, SESSION_COOKIE)
     };

@@ -66,6 +66,19 @@ impl FromRequestParts<AppState> for MaybeStaff {
     }
 }
 
+/// The token of `Authorization: Bearer <token>`, if the request has one.
+pub(super) fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
 /// A member of staff calling the API with `Authorization: Bearer <token>`.
 pub struct ApiStaff(pub Staff);
 
@@ -77,17 +90,7 @@ impl FromRequestParts<AppState> for ApiStaff {
         {
             return Ok(ApiStaff(s.staff.clone()));
         }
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(AppError::Unauthorized)?;
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(AppError::Unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or(AppError::Unauthorized)?;
         state
             .store
             .api_token_account(&hash_token(token))
