@@ -7,13 +7,13 @@ use super::{Store, StoreError, StoreResult, VersionScope, now, on_db};
 use crate::domain::access::{Role, Staff};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct AccountRow {
-    id: i64,
-    email: String,
-    name: String,
-    role: String,
+pub(crate) struct AccountRow {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
     #[sqlx(default)]
-    groups: Option<String>,
+    pub(crate) groups: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -26,7 +26,7 @@ struct SignedInRow {
 
 /// The account's facilitated groups as one comma-separated column (`string_agg` is in both
 /// PostgreSQL and SQLite 3.44+), for `AccountRow::groups`.
-const GROUPS_OF_A: &str = "(SELECT string_agg(CAST(gf.group_id AS TEXT), ',') \
+pub(crate) const GROUPS_OF_A: &str = "(SELECT string_agg(CAST(gf.group_id AS TEXT), ',') \
      FROM group_facilitators gf WHERE gf.account_id = a.id) AS groups";
 
 /// The account a live session signs in ($1 the token's hash, $2 now).
@@ -38,7 +38,7 @@ const TOKEN_ACCOUNT: &str = "FROM api_tokens t JOIN accounts a ON a.id = t.accou
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
 
 impl AccountRow {
-    fn into_staff(self) -> Staff {
+    pub(crate) fn into_staff(self) -> Staff {
         let mut groups: Vec<i64> = self
             .groups
             .as_deref()
@@ -300,6 +300,12 @@ impl Store {
         by_token: bool,
         scope: &VersionScope,
     ) -> StoreResult<Option<(Staff, Option<(i64, i64)>)>> {
+        if let super::Db::Postgres(pool) = &self.db
+            && let Some(found) = self.batches.check(pool, token_hash, by_token, scope).await
+        {
+            self.count_query();
+            return found;
+        }
         let row = if by_token {
             let sql = format!(
                 "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A}, {} {TOKEN_ACCOUNT}",

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod batch;
 mod bulk;
 mod contacts;
 mod feeds;
@@ -111,6 +112,8 @@ pub struct Store {
     /// How many reads this handle and its clones have written to the audit trail: the page
     /// cache never keeps a page whose making audited a read (every view must be recorded).
     audited_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// On PostgreSQL, the page cache's sign-in checks gathered into one statement (batch.rs).
+    batches: std::sync::Arc<batch::SignInBatches>,
 }
 
 /// `$1, $2, …, $n`, for an `IN (…)` list bound one value at a time.
@@ -157,6 +160,12 @@ impl Store {
     pub(crate) fn count_query(&self) {
         self.queries
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Statements that answered the page cache's sign-in checks in batches (PostgreSQL only;
+    /// each counts once in `query_count` per check it answered).
+    pub fn sign_in_batches(&self) -> u64 {
+        self.batches.statements()
     }
 
     /// Database round trips made so far through this store (and its clones).
@@ -279,6 +288,7 @@ impl Store {
                     queries: Default::default(),
                     known_groups: Default::default(),
                     audited_reads: Default::default(),
+                    batches: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -349,6 +359,7 @@ impl Store {
             queries: Default::default(),
             known_groups: Default::default(),
             audited_reads: Default::default(),
+            batches: Default::default(),
         };
         store
             .seed_topic_library()

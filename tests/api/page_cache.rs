@@ -260,24 +260,27 @@ both_backends! {
     }
 }
 
+/// Makes a calendar feed for the group and returns its address, from the page that shows it.
+async fn new_feed(browser: &Browser, group: i64) -> String {
+    let page = browser
+        .post_form(&format!("/groups/{group}/calendar-feed"), &[])
+        .await;
+    page.expect(200);
+    page.text
+        .split("/calendar/")
+        .nth(1)
+        .and_then(|rest| rest.split(".ics").next())
+        .map(|token| format!("/calendar/{token}.ics"))
+        .expect("a feed address on the page")
+}
+
 both_backends! {
     /// A calendar feed is kept for every calendar program that asks (they keep no cookies),
     /// and a revoked feed stops at once.
     async fn a_calendar_feed_is_kept_until_it_changes_or_is_revoked(app: TestApp) {
         let w = World::build(&app).await;
         plan_id(&w.f1_api, w.group_a, "2030-05-14").await;
-        let page = w
-            .f1b
-            .post_form(&format!("/groups/{}/calendar-feed", w.group_a), &[])
-            .await;
-        page.expect(200);
-        let feed = page
-            .text
-            .split("/calendar/")
-            .nth(1)
-            .and_then(|rest| rest.split(".ics").next())
-            .map(|token| format!("/calendar/{token}.ics"))
-            .expect("a feed address on the page");
+        let feed = new_feed(&w.f1b, w.group_a).await;
         let anyone = app.api_anonymous();
         let first = anyone.get(&feed).await;
         first.expect(200);
@@ -333,5 +336,100 @@ both_backends! {
             spent < 8 + 2 * making,
             "eight at once made the page more than once: {spent} queries (one making is {making}, each sign-in 1)"
         );
+    }
+}
+
+both_backends! {
+    /// Many people at once, each with kept pages of their own: every one is given their own
+    /// page (on PostgreSQL the sign-in checks arriving together are asked in one statement, so
+    /// this is where answers could be handed to the wrong request), a change shows at once to
+    /// everyone who asks after it, and a signed-out browser or an unknown token is refused.
+    async fn many_at_once_each_get_their_own_page(app: TestApp) {
+        let w = World::build(&app).await;
+        let meeting = plan_id(&w.f1_api, w.group_a, "2030-05-14").await;
+        let feed = new_feed(&w.f2b, w.group_b).await;
+        let stranger = app.api_anonymous();
+        let gone = app.signed_in(&w.f2.email, PASSWORD).await;
+        gone.sign_out().await;
+
+        // Who asks, for what, and a word only their page has (and one it must not have).
+        #[derive(Clone)]
+        enum Who {
+            Page(crate::helpers::Browser),
+            Api(crate::helpers::Api),
+        }
+        let asks: Vec<(Who, String, u16, &str, &str)> = vec![
+            (Who::Page(w.f1b.clone()), format!("/groups/{}", w.group_a), 200, "Fern Facilitator", "Gus Facilitator"),
+            (Who::Page(w.f2b.clone()), format!("/groups/{}", w.group_b), 200, "Gus Facilitator", "Fern Facilitator"),
+            (Who::Page(w.f1b.clone()), format!("/meetings/{meeting}"), 200, "2030", "Gus Facilitator"),
+            (Who::Page(w.cb.clone()), "/overview".into(), 200, "Overview", "Sign in to Hearth"),
+            (Who::Api(w.f1_api.clone()), format!("/api/v1/groups/{}/members", w.group_a), 200, "members", "Gus"),
+            (Who::Api(w.f2_api.clone()), format!("/api/v1/groups/{}/members", w.group_b), 200, "members", "Fern"),
+            (Who::Api(w.f2_api.clone()), format!("/api/v1/groups/{}/members", w.group_a), 404, "", "members"),
+            (Who::Api(stranger.clone()), feed.clone(), 200, "BEGIN:VCALENDAR", "<html"),
+            (Who::Api(stranger.with_token("not-a-token")), "/api/v1/groups".into(), 401, "", "groups\""),
+            (Who::Page(gone.clone()), format!("/groups/{}", w.group_b), 303, "", "Gus Facilitator"),
+        ];
+        let get = |who: Who, path: String| async move {
+            match who {
+                Who::Page(b) => b.get(&path).await,
+                Who::Api(a) => a.get(&path).await,
+            }
+        };
+        // Each seen twice first, so the pages are kept.
+        for (who, path, ..) in asks.iter().chain(asks.iter()) {
+            get(who.clone(), path.clone()).await;
+        }
+        let at_once = |round: usize| {
+            let tasks: Vec<_> = (0..round)
+                .flat_map(|_| asks.iter().cloned())
+                .map(|(who, path, status, has, lacks)| {
+                    tokio::spawn(async move {
+                        let res = get(who, path.clone()).await;
+                        assert_eq!(res.status.as_u16(), status, "{path}: {}", res.text);
+                        assert!(res.text.contains(has), "{path} lacks {has:?}");
+                        assert!(!res.text.contains(lacks), "{path} has {lacks:?}: {}", res.text);
+                        res.text
+                    })
+                })
+                .collect();
+            async move {
+                let mut pages = Vec::new();
+                for task in tasks {
+                    pages.push(task.await.expect("an answer"));
+                }
+                pages
+            }
+        };
+        let (checks, statements) = (app.store.query_count(), app.store.sign_in_batches());
+        at_once(4).await;
+        let checks = app.store.query_count() - checks;
+        let statements = app.store.sign_in_batches() - statements;
+        if app.store.backend() == hearth::store::Backend::Postgres {
+            assert!(
+                statements * 2 <= checks,
+                "checks arriving together are asked together: {statements} statements for {checks} checks"
+            );
+        } else {
+            assert_eq!(statements, 0, "SQLite asks in-process, one at a time");
+        }
+
+        // A change to group A, then everyone at once again: A's pages show it, B's do not.
+        w.f1_api
+            .post(
+                &format!("/api/v1/groups/{}/members", w.group_a),
+                &json!({"preferred_name": "Winifred Arrived"}),
+            )
+            .await
+            .expect(201);
+        let pages = at_once(2).await;
+        let n = asks.len();
+        for (i, page) in pages.iter().enumerate() {
+            let (_, path, ..) = &asks[i % n];
+            let shows = page.contains("Winifred Arrived");
+            // The meeting's page lists who is expected; the API lists members.
+            let should = i % n == 2 || i % n == 4;
+            assert_eq!(shows, should, "{path} after the change");
+        }
     }
 }

@@ -1,0 +1,258 @@
+//! Sign-in checks batched on PostgreSQL.
+//!
+//! A page the page cache has kept costs one query: who the cookie or token signs in, and the
+//! data versions the page depends on. On SQLite that query runs in-process in microseconds; on
+//! PostgreSQL it is a round trip to a server process, and at a few thousand pages a second the
+//! round trips themselves (the server waking, parsing the bind, sending one row; the client
+//! encoding, waking, decoding) were most of the machine's work. So on PostgreSQL the checks
+//! that arrive while another is in flight are gathered and asked in one statement, much as a
+//! database gathers commits: a request waits at most for the batch before its own.
+//!
+//! Nothing is trusted for longer than before. Every request's check is answered by a statement
+//! that *began after the request asked*, in one snapshot, so a sign-out or a change committed
+//! (on any instance) before a request arrived is seen by that request exactly as when each
+//! request asked alone.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use sqlx::PgPool;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::accounts::{AccountRow, GROUPS_OF_A};
+use super::{StoreError, StoreResult, VersionScope, now};
+use crate::domain::access::Staff;
+
+/// How many statements may be in flight at once (each gathering the checks that arrive while
+/// the others run), and the most checks one statement answers.
+const IN_FLIGHT: usize = 2;
+const MOST_PER_BATCH: usize = 256;
+
+/// What a check answers: who is signed in, and the scope's versions (None when the scope
+/// names nothing).
+pub(crate) type SignedIn = Option<(Staff, Option<(i64, i64)>)>;
+
+struct Ask {
+    token_hash: String,
+    by_token: bool,
+    scope: VersionScope,
+    reply: oneshot::Sender<StoreResult<SignedIn>>,
+}
+
+/// The batcher one store (and its clones) shares. Its workers start with the first check, on
+/// the runtime that asks, and stop when the store is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct SignInBatches {
+    asks: OnceLock<mpsc::UnboundedSender<Ask>>,
+    /// Statements sent so far (each answering one batch).
+    statements: Arc<AtomicU64>,
+}
+
+impl SignInBatches {
+    /// Answers one check through a batch. `None` when the batcher cannot take it (its runtime
+    /// has gone): the caller then asks alone.
+    pub(crate) async fn check(
+        &self,
+        pool: &PgPool,
+        token_hash: &str,
+        by_token: bool,
+        scope: &VersionScope,
+    ) -> Option<StoreResult<SignedIn>> {
+        let asks = self
+            .asks
+            .get_or_init(|| start(pool.clone(), self.statements.clone()));
+        let (reply, answer) = oneshot::channel();
+        asks.send(Ask {
+            token_hash: token_hash.to_string(),
+            by_token,
+            scope: scope.clone(),
+            reply,
+        })
+        .ok()?;
+        answer.await.ok()
+    }
+
+    pub(crate) fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+fn start(pool: PgPool, statements: Arc<AtomicU64>) -> mpsc::UnboundedSender<Ask> {
+    let (asks, queue) = mpsc::unbounded_channel();
+    let queue = Arc::new(Mutex::new(queue));
+    for _ in 0..IN_FLIGHT {
+        let (pool, queue, statements) = (pool.clone(), queue.clone(), statements.clone());
+        tokio::spawn(async move {
+            loop {
+                let batch = {
+                    let mut queue = queue.lock().await;
+                    let Some(first) = queue.recv().await else {
+                        return;
+                    };
+                    let mut batch = vec![first];
+                    while batch.len() < MOST_PER_BATCH {
+                        match queue.try_recv() {
+                            Ok(ask) => batch.push(ask),
+                            Err(_) => break,
+                        }
+                    }
+                    batch
+                };
+                statements.fetch_add(1, Ordering::Relaxed);
+                answer(&pool, batch).await;
+            }
+        });
+    }
+    asks
+}
+
+/// One row of the batch statement: an account found by a session or token hash (kind 0, 1),
+/// or a version found by group id, meeting id, feed hash or for the network (kind 2–5).
+#[derive(sqlx::FromRow)]
+struct BatchRow {
+    kind: i32,
+    hash: Option<String>,
+    num: Option<i64>,
+    id: Option<i64>,
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+    groups: Option<String>,
+    v1: Option<i64>,
+    v2: Option<i64>,
+}
+
+/// The statement answering a batch: $1 session hashes (live at $2), $3 API token hashes, $4
+/// group ids (with 0, the network-wide version), $5 meeting ids, $6 feed hashes, $7 whether the
+/// network's versions are wanted.
+fn batch_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let none = "CAST(NULL AS BIGINT) AS id, CAST(NULL AS TEXT) AS email, \
+                    CAST(NULL AS TEXT) AS name, CAST(NULL AS TEXT) AS role, \
+                    CAST(NULL AS TEXT) AS groups";
+        format!(
+            "SELECT 0 AS kind, s.token_hash AS hash, CAST(NULL AS BIGINT) AS num,
+                    a.id, a.email, a.name, a.role, {GROUPS_OF_A},
+                    CAST(NULL AS BIGINT) AS v1, CAST(NULL AS BIGINT) AS v2
+             FROM sessions s JOIN accounts a ON a.id = s.account_id
+             WHERE s.token_hash = ANY($1) AND s.expires_at > $2
+             UNION ALL
+             SELECT 1, t.token_hash, NULL, a.id, a.email, a.name, a.role, {GROUPS_OF_A}, NULL, NULL
+             FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+             WHERE t.token_hash = ANY($3) AND t.revoked_at IS NULL
+             UNION ALL
+             SELECT 2, NULL, d.scope, {none}, d.version, NULL
+             FROM data_versions d WHERE d.scope = ANY($4)
+             UNION ALL
+             SELECT 3, NULL, m.id, {none}, d.version, NULL
+             FROM meetings m JOIN data_versions d ON d.scope = m.group_id WHERE m.id = ANY($5)
+             UNION ALL
+             SELECT 4, f.token_hash, NULL, {none}, d.version, NULL
+             FROM calendar_feeds f JOIN data_versions d ON d.scope = f.group_id
+             WHERE f.token_hash = ANY($6)
+             UNION ALL
+             SELECT 5, NULL, NULL, {none},
+                    (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions),
+                    (SELECT COUNT(*) FROM data_versions)
+             WHERE $7"
+        )
+    })
+}
+
+async fn answer(pool: &PgPool, batch: Vec<Ask>) {
+    let mut sessions = HashSet::new();
+    let mut tokens = HashSet::new();
+    let mut groups = HashSet::from([0_i64]);
+    let mut meetings = HashSet::new();
+    let mut feeds = HashSet::new();
+    let mut network = false;
+    for ask in &batch {
+        if ask.by_token {
+            tokens.insert(ask.token_hash.as_str());
+        } else {
+            sessions.insert(ask.token_hash.as_str());
+        }
+        match &ask.scope {
+            VersionScope::Group(id) => {
+                groups.insert(*id);
+            }
+            VersionScope::Meeting(id) => {
+                meetings.insert(*id);
+            }
+            VersionScope::Feed(hash) => {
+                feeds.insert(hash.as_str());
+            }
+            VersionScope::Network => network = true,
+        }
+    }
+    let rows = sqlx::query_as::<_, BatchRow>(batch_sql())
+        .bind(sessions.into_iter().collect::<Vec<_>>())
+        .bind(now())
+        .bind(tokens.into_iter().collect::<Vec<_>>())
+        .bind(groups.into_iter().collect::<Vec<_>>())
+        .bind(meetings.into_iter().collect::<Vec<_>>())
+        .bind(feeds.into_iter().collect::<Vec<_>>())
+        .bind(network)
+        .fetch_all(pool)
+        .await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => {
+            let message = e.to_string();
+            for ask in batch {
+                let _ = ask.reply.send(Err(StoreError::Other(sqlx::Error::Protocol(
+                    message.clone(),
+                ))));
+            }
+            return;
+        }
+    };
+    let mut accounts = HashMap::new();
+    let mut versions = HashMap::new();
+    let mut network_versions = None;
+    for row in rows {
+        match row.kind {
+            0 | 1 => {
+                let account = AccountRow {
+                    id: row.id.unwrap_or_default(),
+                    email: row.email.unwrap_or_default(),
+                    name: row.name.unwrap_or_default(),
+                    role: row.role.unwrap_or_default(),
+                    groups: row.groups,
+                };
+                accounts.insert((row.kind == 1, row.hash.unwrap_or_default()), account);
+            }
+            5 => network_versions = row.v1.zip(row.v2),
+            kind => {
+                let key = (
+                    kind,
+                    row.num.unwrap_or_default(),
+                    row.hash.unwrap_or_default(),
+                );
+                versions.insert(key, row.v1);
+            }
+        }
+    }
+    let everyone = versions.get(&(2, 0, String::new())).copied().flatten();
+    for ask in batch {
+        let found = accounts
+            .get(&(ask.by_token, ask.token_hash))
+            .cloned()
+            .map(|account| {
+                let scoped = match &ask.scope {
+                    VersionScope::Group(id) => versions.get(&(2, *id, String::new())),
+                    VersionScope::Meeting(id) => versions.get(&(3, *id, String::new())),
+                    VersionScope::Feed(hash) => versions.get(&(4, 0, hash.clone())),
+                    VersionScope::Network => None,
+                };
+                let page_versions = match &ask.scope {
+                    VersionScope::Network => network_versions,
+                    _ => scoped.copied().flatten().zip(everyone),
+                };
+                (account.into_staff(), page_versions)
+            });
+        let _ = ask.reply.send(Ok(found));
+    }
+}
