@@ -18,15 +18,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use sqlx::PgPool;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use super::accounts::{AccountRow, GROUPS_OF_A};
 use super::{StoreError, StoreResult, VersionScope, now};
 use crate::domain::access::Staff;
 
-/// How many statements may be in flight at once (each gathering the checks that arrive while
-/// the others run), and the most checks one statement answers.
-const IN_FLIGHT: usize = 2;
+/// The most checks one statement answers.
 const MOST_PER_BATCH: usize = 256;
 
 /// What a check answers: who is signed in, and the scope's versions (None when the scope
@@ -40,8 +38,8 @@ struct Ask {
     reply: oneshot::Sender<StoreResult<SignedIn>>,
 }
 
-/// The batcher one store (and its clones) shares. Its workers start with the first check, on
-/// the runtime that asks, and stop when the store is dropped.
+/// The batcher one store (and its clones) shares. Its task starts with the first check, on the
+/// runtime that asks, and stops when the store is dropped.
 #[derive(Debug, Default)]
 pub(crate) struct SignInBatches {
     asks: OnceLock<mpsc::UnboundedSender<Ask>>,
@@ -78,32 +76,29 @@ impl SignInBatches {
     }
 }
 
+/// Starts the one task that asks: it takes the first check waiting, gathers every other one
+/// waiting by then, asks them in one statement and answers each. One statement in flight is
+/// enough: the checks that arrive while it runs make the next batch (two in flight split the
+/// load into batches of one or two, each as costly as a batch of twenty).
 fn start(pool: PgPool, statements: Arc<AtomicU64>) -> mpsc::UnboundedSender<Ask> {
-    let (asks, queue) = mpsc::unbounded_channel();
-    let queue = Arc::new(Mutex::new(queue));
-    for _ in 0..IN_FLIGHT {
-        let (pool, queue, statements) = (pool.clone(), queue.clone(), statements.clone());
-        tokio::spawn(async move {
-            loop {
-                let batch = {
-                    let mut queue = queue.lock().await;
-                    let Some(first) = queue.recv().await else {
-                        return;
-                    };
-                    let mut batch = vec![first];
-                    while batch.len() < MOST_PER_BATCH {
-                        match queue.try_recv() {
-                            Ok(ask) => batch.push(ask),
-                            Err(_) => break,
-                        }
-                    }
-                    batch
-                };
-                statements.fetch_add(1, Ordering::Relaxed);
-                answer(&pool, batch).await;
+    let (asks, mut queue) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(first) = queue.recv().await {
+            // Woken by the first check, this task runs straight after the request that asked
+            // (tokio runs a task it has just woken next): it steps back once so requests
+            // already under way reach their own check and join this batch.
+            tokio::task::yield_now().await;
+            let mut batch = vec![first];
+            while batch.len() < MOST_PER_BATCH {
+                match queue.try_recv() {
+                    Ok(ask) => batch.push(ask),
+                    Err(_) => break,
+                }
             }
-        });
-    }
+            statements.fetch_add(1, Ordering::Relaxed);
+            answer(&pool, batch).await;
+        }
+    });
     asks
 }
 
