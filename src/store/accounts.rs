@@ -301,10 +301,13 @@ impl Store {
         scope: &VersionScope,
     ) -> StoreResult<Option<(Staff, Option<(i64, i64)>)>> {
         if let super::Db::Postgres(pool) = &self.db
-            && let Some(found) = self.batches.check(pool, token_hash, by_token, scope).await
+            && let Some(found) = self
+                .batches
+                .check(pool, Some((token_hash, by_token)), scope)
+                .await
         {
             self.count_query();
-            return found;
+            return found.map(|(staff, versions)| staff.map(|staff| (staff, versions)));
         }
         let row = if by_token {
             let sql = format!(

@@ -12,6 +12,8 @@
 //! that *began after the request asked*, in one snapshot, so a sign-out or a change committed
 //! (on any instance) before a request arrived is seen by that request exactly as when each
 //! request asked alone.
+//!
+//! A calendar feed signs nobody in: its check asks only for the versions of the feed's group.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,15 +29,19 @@ use crate::domain::access::Staff;
 /// The most checks one statement answers.
 const MOST_PER_BATCH: usize = 256;
 
-/// What a check answers: who is signed in, and the scope's versions (None when the scope
-/// names nothing).
-pub(crate) type SignedIn = Option<(Staff, Option<(i64, i64)>)>;
+/// What a check answers: who is signed in (None when nobody, or when the check signs nobody
+/// in), and the scope's versions (None when the scope names nothing).
+pub(crate) type Checked = (Option<Staff>, Option<(i64, i64)>);
+
+/// Who a check signs in: a session's (or, when the flag is set, an API token's) hash.
+pub(crate) type SignInBy<'a> = Option<(&'a str, bool)>;
 
 struct Ask {
-    token_hash: String,
-    by_token: bool,
+    /// The session's or API token's hash, and whether it is a token; None for a page anyone
+    /// with its address may see (a calendar feed).
+    sign_in: Option<(String, bool)>,
     scope: VersionScope,
-    reply: oneshot::Sender<StoreResult<SignedIn>>,
+    reply: oneshot::Sender<StoreResult<Checked>>,
 }
 
 /// The batcher one store (and its clones) shares. Its task starts with the first check, on the
@@ -53,17 +59,15 @@ impl SignInBatches {
     pub(crate) async fn check(
         &self,
         pool: &PgPool,
-        token_hash: &str,
-        by_token: bool,
+        sign_in: SignInBy<'_>,
         scope: &VersionScope,
-    ) -> Option<StoreResult<SignedIn>> {
+    ) -> Option<StoreResult<Checked>> {
         let asks = self
             .asks
             .get_or_init(|| start(pool.clone(), self.statements.clone()));
         let (reply, answer) = oneshot::channel();
         asks.send(Ask {
-            token_hash: token_hash.to_string(),
-            by_token,
+            sign_in: sign_in.map(|(hash, by_token)| (hash.to_string(), by_token)),
             scope: scope.clone(),
             reply,
         })
@@ -164,10 +168,14 @@ async fn answer(pool: &PgPool, batch: Vec<Ask>) {
     let mut feeds = HashSet::new();
     let mut network = false;
     for ask in &batch {
-        if ask.by_token {
-            tokens.insert(ask.token_hash.as_str());
-        } else {
-            sessions.insert(ask.token_hash.as_str());
+        match &ask.sign_in {
+            Some((hash, true)) => {
+                tokens.insert(hash.as_str());
+            }
+            Some((hash, false)) => {
+                sessions.insert(hash.as_str());
+            }
+            None => {}
         }
         match &ask.scope {
             VersionScope::Group(id) => {
@@ -217,7 +225,7 @@ async fn answer(pool: &PgPool, batch: Vec<Ask>) {
                     role: row.role.unwrap_or_default(),
                     groups: row.groups,
                 };
-                accounts.insert((row.kind == 1, row.hash.unwrap_or_default()), account);
+                accounts.insert((row.hash.unwrap_or_default(), row.kind == 1), account);
             }
             5 => network_versions = row.v1.zip(row.v2),
             kind => {
@@ -232,22 +240,24 @@ async fn answer(pool: &PgPool, batch: Vec<Ask>) {
     }
     let everyone = versions.get(&(2, 0, String::new())).copied().flatten();
     for ask in batch {
-        let found = accounts
-            .get(&(ask.by_token, ask.token_hash))
-            .cloned()
-            .map(|account| {
-                let scoped = match &ask.scope {
-                    VersionScope::Group(id) => versions.get(&(2, *id, String::new())),
-                    VersionScope::Meeting(id) => versions.get(&(3, *id, String::new())),
-                    VersionScope::Feed(hash) => versions.get(&(4, 0, hash.clone())),
-                    VersionScope::Network => None,
-                };
-                let page_versions = match &ask.scope {
-                    VersionScope::Network => network_versions,
-                    _ => scoped.copied().flatten().zip(everyone),
-                };
-                (account.into_staff(), page_versions)
-            });
+        let page_versions = match &ask.scope {
+            VersionScope::Group(id) => versions.get(&(2, *id, String::new())),
+            VersionScope::Meeting(id) => versions.get(&(3, *id, String::new())),
+            VersionScope::Feed(hash) => versions.get(&(4, 0, hash.clone())),
+            VersionScope::Network => None,
+        }
+        .copied()
+        .flatten()
+        .zip(everyone);
+        let page_versions = match ask.scope {
+            VersionScope::Network => network_versions,
+            _ => page_versions,
+        };
+        let staff = ask
+            .sign_in
+            .and_then(|key| accounts.get(&key).cloned())
+            .map(AccountRow::into_staff);
+        let found = (staff, page_versions);
         let _ = ask.reply.send(Ok(found));
     }
 }

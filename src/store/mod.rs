@@ -112,7 +112,8 @@ pub struct Store {
     /// How many reads this handle and its clones have written to the audit trail: the page
     /// cache never keeps a page whose making audited a read (every view must be recorded).
     audited_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// On PostgreSQL, the page cache's sign-in checks gathered into one statement (batch.rs).
+    /// On PostgreSQL, the page cache's checks (sign-in and data versions) gathered into one
+    /// statement (batch.rs).
     batches: std::sync::Arc<batch::SignInBatches>,
 }
 

@@ -62,6 +62,12 @@ impl Store {
     /// The versions a page in this scope depends on, or None when the scope names nothing (an
     /// unknown group, meeting or feed: the page itself answers that).
     pub async fn data_versions(&self, scope: &VersionScope) -> StoreResult<Option<(i64, i64)>> {
+        if let super::Db::Postgres(pool) = &self.db
+            && let Some(found) = self.batches.check(pool, None, scope).await
+        {
+            self.count_query();
+            return found.map(|(_, versions)| versions);
+        }
         let sql = format!("SELECT {}", scope.columns("$1"));
         let row: (Option<i64>, Option<i64>) = on_db!(self, pool =>
             bind_scope!(sqlx::query_as(&sql), scope).fetch_one(pool).await)
