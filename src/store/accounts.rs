@@ -300,11 +300,10 @@ impl Store {
         by_token: bool,
         scope: &VersionScope,
     ) -> StoreResult<Option<(Staff, Option<(i64, i64)>)>> {
-        if let super::Db::Postgres(pool) = &self.db
-            && let Some(found) = self
-                .batches
-                .check(pool, Some((token_hash, by_token)), scope)
-                .await
+        if let Some(found) = self
+            .batches
+            .check(&self.db, Some((token_hash, by_token)), scope)
+            .await
         {
             self.count_query();
             return found.map(|(staff, versions)| staff.map(|staff| (staff, versions)));

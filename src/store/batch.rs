@@ -19,11 +19,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::accounts::{AccountRow, GROUPS_OF_A};
-use super::{StoreError, StoreResult, VersionScope, now};
+use super::{Db, StoreError, StoreResult, VersionScope, now};
 use crate::domain::access::Staff;
 
 /// The most checks one statement answers.
@@ -58,13 +57,13 @@ impl SignInBatches {
     /// has gone): the caller then asks alone.
     pub(crate) async fn check(
         &self,
-        pool: &PgPool,
+        db: &Db,
         sign_in: SignInBy<'_>,
         scope: &VersionScope,
     ) -> Option<StoreResult<Checked>> {
         let asks = self
             .asks
-            .get_or_init(|| start(pool.clone(), self.statements.clone()));
+            .get_or_init(|| start(db.clone(), self.statements.clone()));
         let (reply, answer) = oneshot::channel();
         asks.send(Ask {
             sign_in: sign_in.map(|(hash, by_token)| (hash.to_string(), by_token)),
@@ -84,7 +83,7 @@ impl SignInBatches {
 /// waiting by then, asks them in one statement and answers each. One statement in flight is
 /// enough: the checks that arrive while it runs make the next batch (two in flight split the
 /// load into batches of one or two, each as costly as a batch of twenty).
-fn start(pool: PgPool, statements: Arc<AtomicU64>) -> mpsc::UnboundedSender<Ask> {
+fn start(db: Db, statements: Arc<AtomicU64>) -> mpsc::UnboundedSender<Ask> {
     let (asks, mut queue) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(first) = queue.recv().await {
@@ -100,7 +99,7 @@ fn start(pool: PgPool, statements: Arc<AtomicU64>) -> mpsc::UnboundedSender<Ask>
                 }
             }
             statements.fetch_add(1, Ordering::Relaxed);
-            answer(&pool, batch).await;
+            answer(&db, batch).await;
         }
     });
     asks
@@ -124,10 +123,10 @@ struct BatchRow {
 
 /// The statement answering a batch: $1 session hashes (live at $2), $3 API token hashes, $4
 /// group ids (with 0, the network-wide version), $5 meeting ids, $6 feed hashes, $7 whether the
-/// network's versions are wanted.
-fn batch_sql() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(|| {
+/// network's versions are wanted. The lists are arrays on PostgreSQL and JSON arrays on SQLite
+/// (which has no array type), read by `in_list`.
+fn batch_sql(in_list: fn(&str) -> String) -> String {
+    {
         let none = "CAST(NULL AS BIGINT) AS id, CAST(NULL AS TEXT) AS email, \
                     CAST(NULL AS TEXT) AS name, CAST(NULL AS TEXT) AS role, \
                     CAST(NULL AS TEXT) AS groups";
@@ -136,31 +135,46 @@ fn batch_sql() -> &'static str {
                     a.id, a.email, a.name, a.role, {GROUPS_OF_A},
                     CAST(NULL AS BIGINT) AS v1, CAST(NULL AS BIGINT) AS v2
              FROM sessions s JOIN accounts a ON a.id = s.account_id
-             WHERE s.token_hash = ANY($1) AND s.expires_at > $2
+             WHERE s.token_hash {} AND s.expires_at > $2
              UNION ALL
              SELECT 1, t.token_hash, NULL, a.id, a.email, a.name, a.role, {GROUPS_OF_A}, NULL, NULL
              FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-             WHERE t.token_hash = ANY($3) AND t.revoked_at IS NULL
+             WHERE t.token_hash {} AND t.revoked_at IS NULL
              UNION ALL
              SELECT 2, NULL, d.scope, {none}, d.version, NULL
-             FROM data_versions d WHERE d.scope = ANY($4)
+             FROM data_versions d WHERE d.scope {}
              UNION ALL
              SELECT 3, NULL, m.id, {none}, d.version, NULL
-             FROM meetings m JOIN data_versions d ON d.scope = m.group_id WHERE m.id = ANY($5)
+             FROM meetings m JOIN data_versions d ON d.scope = m.group_id WHERE m.id {}
              UNION ALL
              SELECT 4, f.token_hash, NULL, {none}, d.version, NULL
              FROM calendar_feeds f JOIN data_versions d ON d.scope = f.group_id
-             WHERE f.token_hash = ANY($6)
+             WHERE f.token_hash {}
              UNION ALL
              SELECT 5, NULL, NULL, {none},
                     (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions),
                     (SELECT COUNT(*) FROM data_versions)
-             WHERE $7"
+             WHERE $7",
+            in_list("$1"),
+            in_list("$3"),
+            in_list("$4"),
+            in_list("$5"),
+            in_list("$6"),
         )
-    })
+    }
 }
 
-async fn answer(pool: &PgPool, batch: Vec<Ask>) {
+fn pg_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| batch_sql(|p| format!("= ANY({p})")))
+}
+
+fn sqlite_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| batch_sql(|p| format!("IN (SELECT value FROM json_each({p}))")))
+}
+
+async fn answer(db: &Db, batch: Vec<Ask>) {
     let mut sessions = HashSet::new();
     let mut tokens = HashSet::new();
     let mut groups = HashSet::from([0_i64]);
@@ -190,16 +204,39 @@ async fn answer(pool: &PgPool, batch: Vec<Ask>) {
             VersionScope::Network => network = true,
         }
     }
-    let rows = sqlx::query_as::<_, BatchRow>(batch_sql())
-        .bind(sessions.into_iter().collect::<Vec<_>>())
-        .bind(now())
-        .bind(tokens.into_iter().collect::<Vec<_>>())
-        .bind(groups.into_iter().collect::<Vec<_>>())
-        .bind(meetings.into_iter().collect::<Vec<_>>())
-        .bind(feeds.into_iter().collect::<Vec<_>>())
-        .bind(network)
-        .fetch_all(pool)
-        .await;
+    let (sessions, tokens, groups, meetings, feeds): (Vec<_>, Vec<_>, Vec<_>, Vec<_>, Vec<_>) = (
+        sessions.into_iter().collect(),
+        tokens.into_iter().collect(),
+        groups.into_iter().collect(),
+        meetings.into_iter().collect(),
+        feeds.into_iter().collect(),
+    );
+    let rows = match db {
+        Db::Postgres(pool) => {
+            sqlx::query_as::<_, BatchRow>(pg_sql())
+                .bind(sessions)
+                .bind(now())
+                .bind(tokens)
+                .bind(groups)
+                .bind(meetings)
+                .bind(feeds)
+                .bind(network)
+                .fetch_all(pool)
+                .await
+        }
+        Db::Sqlite(pool) => {
+            sqlx::query_as::<_, BatchRow>(sqlite_sql())
+                .bind(serde_json::json!(sessions).to_string())
+                .bind(now())
+                .bind(serde_json::json!(tokens).to_string())
+                .bind(serde_json::json!(groups).to_string())
+                .bind(serde_json::json!(meetings).to_string())
+                .bind(serde_json::json!(feeds).to_string())
+                .bind(network)
+                .fetch_all(pool)
+                .await
+        }
+    };
     let rows = match rows {
         Ok(rows) => rows,
         Err(e) => {

@@ -62,9 +62,7 @@ impl Store {
     /// The versions a page in this scope depends on, or None when the scope names nothing (an
     /// unknown group, meeting or feed: the page itself answers that).
     pub async fn data_versions(&self, scope: &VersionScope) -> StoreResult<Option<(i64, i64)>> {
-        if let super::Db::Postgres(pool) = &self.db
-            && let Some(found) = self.batches.check(pool, None, scope).await
-        {
+        if let Some(found) = self.batches.check(&self.db, None, scope).await {
             self.count_query();
             return found.map(|(_, versions)| versions);
         }

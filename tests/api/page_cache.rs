@@ -341,8 +341,8 @@ both_backends! {
 
 both_backends! {
     /// Many people at once, each with kept pages of their own: every one is given their own
-    /// page (on PostgreSQL the sign-in checks arriving together are asked in one statement, so
-    /// this is where answers could be handed to the wrong request), a change shows at once to
+    /// page (the sign-in checks arriving together are asked in one statement, so this is where
+    /// answers could be handed to the wrong request), a change shows at once to
     /// everyone who asks after it, and a signed-out browser or an unknown token is refused.
     async fn many_at_once_each_get_their_own_page(app: TestApp) {
         let w = World::build(&app).await;
@@ -405,14 +405,10 @@ both_backends! {
         at_once(4).await;
         let checks = app.store.query_count() - checks;
         let statements = app.store.sign_in_batches() - statements;
-        if app.store.backend() == hearth::store::Backend::Postgres {
-            assert!(
-                statements * 2 <= checks,
-                "checks arriving together are asked together: {statements} statements for {checks} checks"
-            );
-        } else {
-            assert_eq!(statements, 0, "SQLite asks in-process, one at a time");
-        }
+        assert!(
+            statements * 2 <= checks,
+            "checks arriving together are asked together: {statements} statements for {checks} checks"
+        );
 
         // A change to group A, then everyone at once again: A's pages show it, B's do not.
         w.f1_api
