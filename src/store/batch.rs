@@ -1,12 +1,13 @@
-//! Sign-in checks batched on PostgreSQL.
+//! The page cache's checks, asked in batches.
 //!
 //! A page the page cache has kept costs one query: who the cookie or token signs in, and the
-//! data versions the page depends on. On SQLite that query runs in-process in microseconds; on
-//! PostgreSQL it is a round trip to a server process, and at a few thousand pages a second the
-//! round trips themselves (the server waking, parsing the bind, sending one row; the client
-//! encoding, waking, decoding) were most of the machine's work. So on PostgreSQL the checks
-//! that arrive while another is in flight are gathered and asked in one statement, much as a
-//! database gathers commits: a request waits at most for the batch before its own.
+//! data versions the page depends on. Asked one request at a time, that query's cost was
+//! mostly the asking, not the answer: on PostgreSQL a round trip to a server process (the
+//! server waking, binding, sending one row; the client encoding, waking, decoding), on SQLite
+//! two thread switches (sqlx runs each connection on a thread of its own and hands it every
+//! query) — 40% of the CPU of a kept page. So the checks that arrive while another is in
+//! flight are gathered and asked in one statement, much as a database gathers commits: a
+//! request waits at most for the batch before its own.
 //!
 //! Nothing is trusted for longer than before. Every request's check is answered by a statement
 //! that *began after the request asked*, in one snapshot, so a sign-out or a change committed
@@ -85,6 +86,12 @@ impl SignInBatches {
 /// load into batches of one or two, each as costly as a batch of twenty).
 fn start(db: Db, statements: Arc<AtomicU64>) -> mpsc::UnboundedSender<Ask> {
     let (asks, mut queue) = mpsc::unbounded_channel();
+    // On PostgreSQL the batch statement runs on a connection of its own that always uses its
+    // generic plan (see generic_plan_pool): one statement is in flight at a time.
+    let db = match db {
+        Db::Postgres(pool) => Db::Postgres(super::generic_plan_pool(&pool)),
+        sqlite => sqlite,
+    };
     tokio::spawn(async move {
         while let Some(first) = queue.recv().await {
             // Woken by the first check, this task runs straight after the request that asked

@@ -239,6 +239,35 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// PostgreSQL pool settings: a connection is pinged before use only after a second idle (one
+/// that sat through a database restart is then found dead and replaced, sparing the request
+/// an error); a ping before every query was a second round trip to the server for each one.
+fn pg_pool_options(connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > Duration::from_secs(1) {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
+/// One connection to the same PostgreSQL database on which every prepared statement runs its
+/// generic plan. PostgreSQL otherwise keeps planning a statement afresh for each set of values
+/// when it guesses that pays (it did for the page cache's batch statement, bound to arrays:
+/// planning took 0.35 ms, running it 0.1 ms).
+pub(crate) fn generic_plan_pool(pool: &PgPool) -> PgPool {
+    let options = (*pool.connect_options())
+        .clone()
+        .options([("plan_cache_mode", "force_generic_plan")]);
+    pg_pool_options(1).connect_lazy_with(options)
+}
+
 impl Store {
     /// Opens the database the URL names and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Store, OpenError> {
@@ -332,22 +361,7 @@ impl Store {
                 });
             }
         }
-        // A connection is pinged before use only after a second idle (one that sat through a
-        // database restart is then found dead and replaced, sparing the request an error); a
-        // ping before every query was a second round trip to the server for each one, and a
-        // page served from the page cache makes a single query.
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > Duration::from_secs(1) {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
+        let pool = pg_pool_options(16)
             .connect_with(options)
             .await
             .map_err(|source| OpenError::Connect {
