@@ -2,7 +2,6 @@
 //! Secrets are never stored: only their SHA-256 hashes.
 
 use super::BeginWrite;
-use super::versions::bind_scope;
 use super::{Store, StoreError, StoreResult, VersionScope, now, on_db};
 use crate::domain::access::{Role, Staff};
 
@@ -16,26 +15,26 @@ pub(crate) struct AccountRow {
     pub(crate) groups: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct SignedInRow {
-    #[sqlx(flatten)]
-    account: AccountRow,
-    v1: Option<i64>,
-    v2: Option<i64>,
-}
-
 /// The account's facilitated groups as one comma-separated column (`string_agg` is in both
 /// PostgreSQL and SQLite 3.44+), for `AccountRow::groups`.
 pub(crate) const GROUPS_OF_A: &str = "(SELECT string_agg(CAST(gf.group_id AS TEXT), ',') \
      FROM group_facilitators gf WHERE gf.account_id = a.id) AS groups";
 
-/// The account a live session signs in ($1 the token's hash, $2 now).
-const SESSION_ACCOUNT: &str = "FROM sessions s JOIN accounts a ON a.id = s.account_id \
-     WHERE s.token_hash = $1 AND s.expires_at > $2";
+/// The account a live session signs in, `hash` matching the session's token hash ($2 now).
+pub(crate) fn session_account(hash: &str) -> String {
+    format!(
+        "FROM sessions s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.token_hash {hash} AND s.expires_at > $2"
+    )
+}
 
-/// The account an API token signs in ($1 the token's hash; tokens do not expire).
-const TOKEN_ACCOUNT: &str = "FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-     WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
+/// The account an API token signs in, `hash` matching the token's hash (tokens do not expire).
+pub(crate) fn token_account(hash: &str) -> String {
+    format!(
+        "FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash {hash} AND t.revoked_at IS NULL"
+    )
+}
 
 impl AccountRow {
     pub(crate) fn into_staff(self) -> Staff {
@@ -247,7 +246,10 @@ impl Store {
     }
 
     pub async fn session_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
-        let sql = format!("SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} {SESSION_ACCOUNT}");
+        let sql = format!(
+            "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} {}",
+            session_account("= $1")
+        );
         on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
             .bind(token_hash).bind(now()).fetch_optional(pool).await)
         .map(|r| r.map(AccountRow::into_staff))
@@ -284,7 +286,10 @@ impl Store {
     }
 
     pub async fn api_token_account(&self, token_hash: &str) -> StoreResult<Option<Staff>> {
-        let sql = format!("SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} {TOKEN_ACCOUNT}");
+        let sql = format!(
+            "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A} {}",
+            token_account("= $1")
+        );
         on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
             .bind(token_hash).fetch_optional(pool).await)
         .map(|r| r.map(AccountRow::into_staff))
@@ -300,36 +305,12 @@ impl Store {
         by_token: bool,
         scope: &VersionScope,
     ) -> StoreResult<Option<(Staff, Option<(i64, i64)>)>> {
-        if let Some(found) = self
+        self.count_query();
+        let (staff, versions) = self
             .batches
             .check(&self.db, Some((token_hash, by_token)), scope)
-            .await
-        {
-            self.count_query();
-            return found.map(|(staff, versions)| staff.map(|staff| (staff, versions)));
-        }
-        let row = if by_token {
-            let sql = format!(
-                "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A}, {} {TOKEN_ACCOUNT}",
-                scope.columns("$2")
-            );
-            on_db!(self, pool => bind_scope!(
-                sqlx::query_as::<_, SignedInRow>(&sql).bind(token_hash), scope)
-                .fetch_optional(pool).await)
-        } else {
-            let sql = format!(
-                "SELECT a.id, a.email, a.name, a.role, {GROUPS_OF_A}, {} {SESSION_ACCOUNT}",
-                scope.columns("$3")
-            );
-            on_db!(self, pool => bind_scope!(
-                sqlx::query_as::<_, SignedInRow>(&sql).bind(token_hash).bind(now()), scope)
-                .fetch_optional(pool).await)
-        }
-        .map_err(StoreError::from_sqlx)?;
-        Ok(row.map(|r| {
-            let versions = r.v1.zip(r.v2);
-            (r.account.into_staff(), versions)
-        }))
+            .await?;
+        Ok(staff.map(|staff| (staff, versions)))
     }
 
     // --- reset links ----------------------------------------------------------------------

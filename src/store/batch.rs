@@ -22,7 +22,7 @@ use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::accounts::{AccountRow, GROUPS_OF_A};
+use super::accounts::{AccountRow, GROUPS_OF_A, session_account, token_account};
 use super::{Db, StoreError, StoreResult, VersionScope, now};
 use crate::domain::access::Staff;
 
@@ -45,34 +45,41 @@ struct Ask {
 }
 
 /// The batcher one store (and its clones) shares. Its task starts with the first check, on the
-/// runtime that asks, and stops when the store is dropped.
+/// runtime that asks, and stops when the store is dropped (or its runtime ends: the next check
+/// then starts another).
 #[derive(Debug, Default)]
 pub(crate) struct SignInBatches {
-    asks: OnceLock<mpsc::UnboundedSender<Ask>>,
+    asks: std::sync::Mutex<Option<mpsc::UnboundedSender<Ask>>>,
     /// Statements sent so far (each answering one batch).
     statements: Arc<AtomicU64>,
 }
 
 impl SignInBatches {
-    /// Answers one check through a batch. `None` when the batcher cannot take it (its runtime
-    /// has gone): the caller then asks alone.
+    /// Answers one check through a batch.
     pub(crate) async fn check(
         &self,
         db: &Db,
         sign_in: SignInBy<'_>,
         scope: &VersionScope,
-    ) -> Option<StoreResult<Checked>> {
-        let asks = self
-            .asks
-            .get_or_init(|| start(db.clone(), self.statements.clone()));
+    ) -> StoreResult<Checked> {
+        let gone = || StoreError::Other(sqlx::Error::WorkerCrashed);
         let (reply, answer) = oneshot::channel();
-        asks.send(Ask {
+        let ask = Ask {
             sign_in: sign_in.map(|(hash, by_token)| (hash.to_string(), by_token)),
             scope: scope.clone(),
             reply,
-        })
-        .ok()?;
-        answer.await.ok()
+        };
+        {
+            let mut asks = self.asks.lock().map_err(|_| gone())?;
+            if asks.as_ref().is_none_or(|a| a.is_closed()) {
+                *asks = Some(start(db.clone(), self.statements.clone()));
+            }
+            asks.as_ref()
+                .ok_or_else(gone)?
+                .send(ask)
+                .map_err(|_| gone())?;
+        }
+        answer.await.map_err(|_| gone())?
     }
 
     pub(crate) fn statements(&self) -> u64 {
@@ -133,42 +140,38 @@ struct BatchRow {
 /// network's versions are wanted. The lists are arrays on PostgreSQL and JSON arrays on SQLite
 /// (which has no array type), read by `in_list`.
 fn batch_sql(in_list: fn(&str) -> String) -> String {
-    {
-        let none = "CAST(NULL AS BIGINT) AS id, CAST(NULL AS TEXT) AS email, \
-                    CAST(NULL AS TEXT) AS name, CAST(NULL AS TEXT) AS role, \
-                    CAST(NULL AS TEXT) AS groups";
-        format!(
-            "SELECT 0 AS kind, s.token_hash AS hash, CAST(NULL AS BIGINT) AS num,
-                    a.id, a.email, a.name, a.role, {GROUPS_OF_A},
-                    CAST(NULL AS BIGINT) AS v1, CAST(NULL AS BIGINT) AS v2
-             FROM sessions s JOIN accounts a ON a.id = s.account_id
-             WHERE s.token_hash {} AND s.expires_at > $2
-             UNION ALL
-             SELECT 1, t.token_hash, NULL, a.id, a.email, a.name, a.role, {GROUPS_OF_A}, NULL, NULL
-             FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-             WHERE t.token_hash {} AND t.revoked_at IS NULL
-             UNION ALL
-             SELECT 2, NULL, d.scope, {none}, d.version, NULL
-             FROM data_versions d WHERE d.scope {}
-             UNION ALL
-             SELECT 3, NULL, m.id, {none}, d.version, NULL
-             FROM meetings m JOIN data_versions d ON d.scope = m.group_id WHERE m.id {}
-             UNION ALL
-             SELECT 4, f.token_hash, NULL, {none}, d.version, NULL
-             FROM calendar_feeds f JOIN data_versions d ON d.scope = f.group_id
-             WHERE f.token_hash {}
-             UNION ALL
-             SELECT 5, NULL, NULL, {none},
-                    (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions),
-                    (SELECT COUNT(*) FROM data_versions)
-             WHERE $7",
-            in_list("$1"),
-            in_list("$3"),
-            in_list("$4"),
-            in_list("$5"),
-            in_list("$6"),
-        )
-    }
+    let none = "CAST(NULL AS BIGINT) AS id, CAST(NULL AS TEXT) AS email, \
+                CAST(NULL AS TEXT) AS name, CAST(NULL AS TEXT) AS role, \
+                CAST(NULL AS TEXT) AS groups";
+    format!(
+        "SELECT 0 AS kind, s.token_hash AS hash, CAST(NULL AS BIGINT) AS num,
+                a.id, a.email, a.name, a.role, {GROUPS_OF_A},
+                CAST(NULL AS BIGINT) AS v1, CAST(NULL AS BIGINT) AS v2
+         {}
+         UNION ALL
+         SELECT 1, t.token_hash, NULL, a.id, a.email, a.name, a.role, {GROUPS_OF_A}, NULL, NULL
+         {}
+         UNION ALL
+         SELECT 2, NULL, d.scope, {none}, d.version, NULL
+         FROM data_versions d WHERE d.scope {}
+         UNION ALL
+         SELECT 3, NULL, m.id, {none}, d.version, NULL
+         FROM meetings m JOIN data_versions d ON d.scope = m.group_id WHERE m.id {}
+         UNION ALL
+         SELECT 4, f.token_hash, NULL, {none}, d.version, NULL
+         FROM calendar_feeds f JOIN data_versions d ON d.scope = f.group_id
+         WHERE f.token_hash {}
+         UNION ALL
+         SELECT 5, NULL, NULL, {none},
+                (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions),
+                (SELECT COUNT(*) FROM data_versions)
+         WHERE $7",
+        session_account(&in_list("$1")),
+        token_account(&in_list("$3")),
+        in_list("$4"),
+        in_list("$5"),
+        in_list("$6"),
+    )
 }
 
 fn pg_sql() -> &'static str {
@@ -257,11 +260,13 @@ async fn answer(db: &Db, batch: Vec<Ask>) {
         }
     };
     let mut accounts = HashMap::new();
-    let mut versions = HashMap::new();
+    let (mut of_group, mut of_meeting, mut of_feed) =
+        (HashMap::new(), HashMap::new(), HashMap::new());
     let mut network_versions = None;
     for row in rows {
-        match row.kind {
-            0 | 1 => {
+        let (num, hash) = (row.num.unwrap_or_default(), row.hash.unwrap_or_default());
+        match (row.kind, row.v1) {
+            (0 | 1, _) => {
                 let account = AccountRow {
                     id: row.id.unwrap_or_default(),
                     email: row.email.unwrap_or_default(),
@@ -269,39 +274,33 @@ async fn answer(db: &Db, batch: Vec<Ask>) {
                     role: row.role.unwrap_or_default(),
                     groups: row.groups,
                 };
-                accounts.insert((row.hash.unwrap_or_default(), row.kind == 1), account);
+                accounts.insert((hash, row.kind == 1), account);
             }
-            5 => network_versions = row.v1.zip(row.v2),
-            kind => {
-                let key = (
-                    kind,
-                    row.num.unwrap_or_default(),
-                    row.hash.unwrap_or_default(),
-                );
-                versions.insert(key, row.v1);
+            (2, Some(v)) => {
+                of_group.insert(num, v);
             }
+            (3, Some(v)) => {
+                of_meeting.insert(num, v);
+            }
+            (4, Some(v)) => {
+                of_feed.insert(hash, v);
+            }
+            (5, v1) => network_versions = v1.zip(row.v2),
+            _ => {}
         }
     }
-    let everyone = versions.get(&(2, 0, String::new())).copied().flatten();
+    let everyone = of_group.get(&0).copied();
     for ask in batch {
         let page_versions = match &ask.scope {
-            VersionScope::Group(id) => versions.get(&(2, *id, String::new())),
-            VersionScope::Meeting(id) => versions.get(&(3, *id, String::new())),
-            VersionScope::Feed(hash) => versions.get(&(4, 0, hash.clone())),
-            VersionScope::Network => None,
-        }
-        .copied()
-        .flatten()
-        .zip(everyone);
-        let page_versions = match ask.scope {
+            VersionScope::Group(id) => of_group.get(id).copied().zip(everyone),
+            VersionScope::Meeting(id) => of_meeting.get(id).copied().zip(everyone),
+            VersionScope::Feed(hash) => of_feed.get(hash).copied().zip(everyone),
             VersionScope::Network => network_versions,
-            _ => page_versions,
         };
         let staff = ask
             .sign_in
             .and_then(|key| accounts.get(&key).cloned())
             .map(AccountRow::into_staff);
-        let found = (staff, page_versions);
-        let _ = ask.reply.send(Ok(found));
+        let _ = ask.reply.send(Ok((staff, page_versions)));
     }
 }

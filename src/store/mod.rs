@@ -112,8 +112,8 @@ pub struct Store {
     /// How many reads this handle and its clones have written to the audit trail: the page
     /// cache never keeps a page whose making audited a read (every view must be recorded).
     audited_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// On PostgreSQL, the page cache's checks (sign-in and data versions) gathered into one
-    /// statement (batch.rs).
+    /// The page cache's checks (sign-in and data versions) gathered into one statement
+    /// (batch.rs).
     batches: std::sync::Arc<batch::SignInBatches>,
 }
 
@@ -163,8 +163,8 @@ impl Store {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Statements that answered the page cache's sign-in checks in batches (PostgreSQL only;
-    /// each counts once in `query_count` per check it answered).
+    /// Statements that answered the page cache's checks in batches (each check counts once in
+    /// `query_count`).
     pub fn sign_in_batches(&self) -> u64 {
         self.batches.statements()
     }

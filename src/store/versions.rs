@@ -3,7 +3,7 @@
 //! every group shows — staff, venues, the topic library. The page cache keeps a page with the
 //! versions read *before* it was made, and serves it again only while they still stand.
 
-use super::{Store, StoreError, StoreResult, on_db};
+use super::{Store, StoreError, StoreResult};
 
 /// What a cached page depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -18,59 +18,13 @@ pub enum VersionScope {
     Network,
 }
 
-impl VersionScope {
-    /// The two versions of this scope as the select-list columns `v1, v2` (NULL `v1` when the
-    /// scope names nothing), with `param` the placeholder its id or token is bound to (a
-    /// network-wide scope binds nothing). Versions only rise, so for every group their sum
-    /// rises with any change anywhere.
-    pub(crate) fn columns(&self, param: &str) -> String {
-        let group = match self {
-            VersionScope::Group(_) => {
-                format!("SELECT version FROM data_versions WHERE scope = {param}")
-            }
-            VersionScope::Meeting(_) => format!(
-                "SELECT d.version FROM meetings m JOIN data_versions d ON d.scope = m.group_id
-                 WHERE m.id = {param}"
-            ),
-            VersionScope::Feed(_) => format!(
-                "SELECT d.version FROM calendar_feeds f JOIN data_versions d ON d.scope = f.group_id
-                 WHERE f.token_hash = {param}"
-            ),
-            VersionScope::Network => {
-                return "(SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM data_versions) AS v1,
-                        (SELECT COUNT(*) FROM data_versions) AS v2"
-                    .into();
-            }
-        };
-        format!("({group}) AS v1, (SELECT version FROM data_versions WHERE scope = 0) AS v2")
-    }
-}
-
-/// Binds a scope's id or token to a query built with `VersionScope::columns`.
-macro_rules! bind_scope {
-    ($query:expr, $scope:expr) => {
-        match $scope {
-            VersionScope::Group(id) | VersionScope::Meeting(id) => $query.bind(*id),
-            VersionScope::Feed(token_hash) => $query.bind(token_hash.as_str()),
-            VersionScope::Network => $query,
-        }
-    };
-}
-pub(crate) use bind_scope;
-
 impl Store {
     /// The versions a page in this scope depends on, or None when the scope names nothing (an
     /// unknown group, meeting or feed: the page itself answers that).
     pub async fn data_versions(&self, scope: &VersionScope) -> StoreResult<Option<(i64, i64)>> {
-        if let Some(found) = self.batches.check(&self.db, None, scope).await {
-            self.count_query();
-            return found.map(|(_, versions)| versions);
-        }
-        let sql = format!("SELECT {}", scope.columns("$1"));
-        let row: (Option<i64>, Option<i64>) = on_db!(self, pool =>
-            bind_scope!(sqlx::query_as(&sql), scope).fetch_one(pool).await)
-        .map_err(StoreError::from_sqlx)?;
-        Ok(row.0.zip(row.1))
+        self.count_query();
+        let (_, versions) = self.batches.check(&self.db, None, scope).await?;
+        Ok(versions)
     }
 }
 
