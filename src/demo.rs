@@ -212,8 +212,14 @@ async fn past_meetings(
             store.sign_in(staff, meeting_id, id(name)).await?;
         }
         store
-            .set_meeting_status(staff, meeting_id, "held", "")
-            .await?;
+            .apply_meeting_event(
+                staff,
+                meeting_id,
+                crate::domain::meeting::MeetingEvent::End,
+                "",
+            )
+            .await?
+            .map_err(|why| StoreError::Conflict(why.to_string()))?;
         let note = crate::domain::meeting::NotesInput {
             topics_discussed: topics[i].to_string(),
             key_points: notes[i].to_string(),
@@ -332,7 +338,7 @@ pub async fn fill_if_empty(
                 ("timezone", "Europe/London"),
                 ("usual_meeting_length", "90"),
                 ("format", "open_ended"),
-                ("ground_rules", crate::web::SUGGESTED_GROUND_RULES_TEXT),
+                ("ground_rules", crate::domain::group::SUGGESTED_GROUND_RULES),
                 ("ground_rules_reviewed_on", "2026-09-08"),
                 ("usual_venue_id", &hall.id.to_string()),
             ])?,

@@ -27,8 +27,35 @@ pub enum AppError {
     Conflict(String),
     #[error("too many attempts")]
     TooManyRequests,
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something failed on our side. The source is kept, with its whole chain, for the log;
+    /// the person sees only that nothing was changed and the request's id.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl AppError {
+    /// An internal error from anything that is one (or a message for the log).
+    pub fn internal(e: impl Into<BoxError>) -> AppError {
+        AppError::Internal(e.into())
+    }
+}
+
+/// An error and each of its sources, outermost first: "template: ...: ...".
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        // Some errors repeat their source in their own message; say it once.
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }
 
 /// What the error middleware needs to write the body.
@@ -124,22 +151,40 @@ impl From<StoreError> for AppError {
                     "That clashes with something already saved, perhaps by someone else just now. Please reload the page and check.".into(),
                 )
             }
-            StoreError::Other(e) => AppError::Internal(e.to_string()),
+            e @ StoreError::Other(_) => AppError::internal(e),
         }
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
-        AppError::Internal(format!("template: {e}"))
+        AppError::internal(Template(e))
+    }
+}
+
+/// A template that failed to render, named so in the log.
+#[derive(Debug, thiserror::Error)]
+#[error("template")]
+struct Template(#[source] askama::Error);
+
+impl From<csv::Error> for AppError {
+    fn from(e: csv::Error) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        AppError::internal(e)
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self {
-            // The detail goes to the log only, never to the user.
-            tracing::error!(%detail, "internal error");
+        if let AppError::Internal(source) = &self {
+            // The detail goes to the log only (inside the request's span, with its id), never
+            // to the user.
+            tracing::error!(error = %error_chain(source.as_ref()), "internal error");
         }
         let info = self.info();
         let status = StatusCode::from_u16(info.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

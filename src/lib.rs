@@ -4,11 +4,14 @@
 //! `main` stays thin and tests can bind port 0.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod http;
+pub mod labels;
 pub mod mail;
 pub mod seed;
 pub mod store;

@@ -443,7 +443,7 @@ async fn seed_rows(
                 V::T("Europe/London".into()),
                 V::I(length),
                 V::T("open_ended".into()),
-                V::T(crate::web::SUGGESTED_GROUND_RULES_TEXT.into()),
+                V::T(crate::domain::group::SUGGESTED_GROUND_RULES.into()),
                 V::I(venue),
                 V::I(48),
                 V::I(start_ts),

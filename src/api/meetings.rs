@@ -12,8 +12,8 @@ use super::{created, parsed};
 use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::meeting::{
-    Action, ActionInput, AgendaStep, Concern, ConcernInput, Meeting, MeetingInput, NotesInput,
-    Reflection, ReflectionInput, parse_cancel_reason, parse_rsvp,
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, Meeting, MeetingEvent, MeetingInput,
+    MeetingStatus, NotesInput, Reflection, ReflectionInput, parse_cancel_reason, parse_rsvp,
 };
 use crate::error::{AppError, AppResult};
 use crate::store::{AttendanceRow, Rsvp, StoreError};
@@ -172,21 +172,19 @@ pub async fn update(
             .map_err(venue_invalid)?;
     }
     if touches("status") {
-        let status = raw.text("status");
-        let reason = match status.as_str() {
-            "cancelled" => parsed(parse_cancel_reason(&raw))?,
-            "planned" | "under_way" | "held" => String::new(),
-            _ => {
-                return Err(AppError::Invalid(FieldErrors::single(
-                    "status",
-                    "Use planned, under_way, held or cancelled.",
-                )));
-            }
+        let status = raw.text("status").parse::<MeetingStatus>().map_err(|_| {
+            AppError::Invalid(FieldErrors::single(
+                "status",
+                format!("Use {}.", MeetingStatus::choices()),
+            ))
+        })?;
+        let event = MeetingEvent::to_reach(status);
+        let reason = if event == MeetingEvent::Cancel {
+            parsed(parse_cancel_reason(&raw))?
+        } else {
+            String::new()
         };
-        state
-            .store
-            .set_meeting_status(&me, id, &status, &reason)
-            .await?;
+        crate::app::meetings::apply_status(&state, &me, id, event, &reason).await?;
     }
     crate::mail::after_change(&state, &m).await?;
     if touches("current_step") {

@@ -154,7 +154,7 @@ pub async fn add_plan(
     let suggestion = plan
         .low_confidence()
         .then_some("Confidence is below 7: it may help to make the plan smaller.");
-    let mut body = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut body = serde_json::to_value(&plan).map_err(AppError::internal)?;
     body["suggestion"] = serde_json::json!(suggestion);
     Ok(created(format!("/api/v1/plans/{}", plan.id), body))
 }
@@ -166,9 +166,8 @@ pub async fn plan(
 ) -> AppResult<Json<serde_json::Value>> {
     let plan = state.store.plan_for(&me, plan_id).await?;
     let reviews = state.store.reviews_of(plan_id).await?;
-    let mut body = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?;
-    body["reviews"] =
-        serde_json::to_value(&reviews).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut body = serde_json::to_value(&plan).map_err(AppError::internal)?;
+    body["reviews"] = serde_json::to_value(&reviews).map_err(AppError::internal)?;
     Ok(Json(body))
 }
 

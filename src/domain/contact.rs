@@ -40,11 +40,11 @@ impl Contact {
             .unwrap_or("Contact")
     }
     pub fn date_label(&self) -> String {
-        crate::web::date_label(&self.contacted_on)
+        crate::labels::date_label(&self.contacted_on)
     }
     pub fn follow_up_label(&self) -> String {
         match &self.follow_up_by {
-            Some(d) => format!("{} (by {})", self.follow_up, crate::web::date_label(d)),
+            Some(d) => format!("{} (by {})", self.follow_up, crate::labels::date_label(d)),
             None => self.follow_up.clone(),
         }
     }

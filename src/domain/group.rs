@@ -77,20 +77,14 @@ impl Group {
     }
 }
 
-/// "1 hour 30 minutes" rather than "90".
-pub fn minutes_label(minutes: i64) -> String {
-    let (h, m) = (minutes / 60, minutes % 60);
-    let hours = match h {
-        0 => String::new(),
-        1 => "1 hour".into(),
-        n => format!("{n} hours"),
-    };
-    match (hours.is_empty(), m) {
-        (true, m) => format!("{m} minutes"),
-        (false, 0) => hours,
-        (false, m) => format!("{hours} {m} minutes"),
-    }
-}
+pub use crate::labels::minutes_label;
+
+/// Words for a new group's agreement, from the guide; the group changes them as it likes.
+pub const SUGGESTED_GROUND_RULES: &str = "What is said in the group stays in the group.\n\
+Treat each other with respect, and let each person finish.\n\
+Phones off or on silent, please.\n\
+All questions are okay. Nobody has to share more than they want to.\n\
+We share our own experience; we do not give medical or medication advice.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -35,8 +35,8 @@ impl DateRange {
     pub fn label(&self) -> String {
         format!(
             "{} to {}",
-            crate::web::date_label(&self.from),
-            crate::web::date_label(&self.to)
+            crate::labels::date_label(&self.from),
+            crate::labels::date_label(&self.to)
         )
     }
 }
@@ -327,7 +327,7 @@ pub fn attendance_chart(id: &str, meetings: &[MeetingStat]) -> String {
         svg.push_str(&format!(
             "<rect x=\"{x:.1}\" y=\"{top_y:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" fill=\"#0b5c5c\"><title>{}: {} came, {} expected</title></rect>",
             (top + plot_h - top_y).max(0.0),
-            esc(&crate::web::date_label(&m.date)),
+            esc(&crate::labels::date_label(&m.date)),
             m.attended,
             m.expected
         ));

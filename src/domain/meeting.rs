@@ -26,8 +26,7 @@ pub struct Meeting {
     pub starts_at: i64,
     pub duration_minutes: i64,
     pub venue_id: Option<i64>,
-    /// planned, under_way, held or cancelled.
-    pub status: String,
+    pub status: MeetingStatus,
     pub cancel_reason: String,
     pub topic: String,
     /// Index of the step the run-sheet is on.
@@ -45,12 +44,7 @@ pub struct Meeting {
     pub version: i64,
 }
 
-pub const STATUSES: [(&str, &str); 4] = [
-    ("planned", "Planned"),
-    ("under_way", "Under way"),
-    ("held", "Held"),
-    ("cancelled", "Cancelled"),
-];
+pub use super::meeting_status::{MeetingEvent, MeetingStatus, Refusal, Transition};
 
 impl Meeting {
     fn zoned_start(&self) -> Option<jiff::ZonedDateTime> {
@@ -92,43 +86,27 @@ impl Meeting {
     }
 
     pub fn status_label(&self) -> &'static str {
-        STATUSES
-            .iter()
-            .find(|(k, _)| *k == self.status)
-            .map(|(_, l)| *l)
-            .unwrap_or("Planned")
+        self.status.label()
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.status == "cancelled"
+        self.status == MeetingStatus::Cancelled
     }
     pub fn is_held(&self) -> bool {
-        self.status == "held"
+        self.status == MeetingStatus::Held
     }
     pub fn is_under_way(&self) -> bool {
-        self.status == "under_way"
+        self.status == MeetingStatus::UnderWay
     }
     pub fn is_planned(&self) -> bool {
-        self.status == "planned"
+        self.status == MeetingStatus::Planned
     }
     pub fn length_label(&self) -> String {
         super::group::minutes_label(self.duration_minutes)
     }
 }
 
-/// "7:00 pm", "10:30 am", "12 noon".
-pub fn time_label(t: Time) -> String {
-    let (h, m) = (t.hour(), t.minute());
-    if h == 12 && m == 0 {
-        return "12 noon".into();
-    }
-    let suffix = if h < 12 { "am" } else { "pm" };
-    let h12 = match h % 12 {
-        0 => 12,
-        x => x,
-    };
-    format!("{h12}:{m:02} {suffix}")
-}
+pub use crate::labels::time_label;
 
 /// When a meeting is, parsed: the local date and time, and the instant that means.
 #[derive(Debug, Clone)]

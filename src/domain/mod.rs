@@ -10,11 +10,13 @@ pub mod group;
 pub mod ical;
 pub mod insight;
 pub mod meeting;
+pub mod meeting_status;
 pub mod member;
 pub mod member_csv;
 pub mod poll;
 pub mod series;
 pub mod social;
+pub mod text_enum;
 pub mod topic;
 pub mod venue;
 

@@ -261,7 +261,7 @@ impl ActionPlan {
         }
         let mut text = parts.join(", ");
         if let Some(d) = &self.by_date {
-            text.push_str(&format!(", by {}", crate::web::date_label(d)));
+            text.push_str(&format!(", by {}", crate::labels::date_label(d)));
         }
         text
     }

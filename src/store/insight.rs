@@ -383,7 +383,10 @@ impl Store {
                         "contact",
                         format!("/members/{member_id}#contacts"),
                         Some(on.clone()),
-                        format!("Contact with {member_name}, {}", crate::web::date_label(on)),
+                        format!(
+                            "Contact with {member_name}, {}",
+                            crate::labels::date_label(on)
+                        ),
                     )
                 }
                 _ => (

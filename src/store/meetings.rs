@@ -9,8 +9,9 @@ use super::BeginWrite;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::meeting::{
-    Action, ActionInput, AgendaStep, Concern, ConcernInput, DEFAULT_AGENDA, Meeting, MeetingInput,
-    NotesInput, Reflection, ReflectionInput, StepInput,
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, DEFAULT_AGENDA, Meeting, MeetingEvent,
+    MeetingInput, MeetingStatus, NotesInput, Reflection, ReflectionInput, Refusal, StepInput,
+    Transition,
 };
 
 pub(crate) const MEETING_COLUMNS: &str = "m.id, m.group_id, m.local_date, m.local_time, m.timezone, \
@@ -78,7 +79,7 @@ pub struct HelpRequest {
 
 impl HelpRequest {
     pub fn date_label(&self) -> String {
-        crate::web::date_label(&self.local_date)
+        crate::labels::date_label(&self.local_date)
     }
 }
 
@@ -91,6 +92,50 @@ macro_rules! bump {
             .execute(&mut *$tx)
             .await
     };
+}
+
+/// When a meeting ends, its record starts from what the run-sheet captured: the topic, and the
+/// notes taken at each step (what was typed there already is kept). Inside an open transaction.
+macro_rules! prefill_notes {
+    ($tx:expr, $meeting_id:expr) => {{
+        async {
+            let (topic, discussed, key_points): (String, String, String) = sqlx::query_as(
+                "SELECT topic, topics_discussed, key_points FROM meetings WHERE id = $1",
+            )
+            .bind($meeting_id)
+            .fetch_one(&mut *$tx)
+            .await?;
+            let steps: Vec<(String, String)> = sqlx::query_as(
+                "SELECT title, notes FROM meeting_steps WHERE meeting_id = $1 ORDER BY position",
+            )
+            .bind($meeting_id)
+            .fetch_all(&mut *$tx)
+            .await?;
+            let topics = if discussed.is_empty() {
+                topic
+            } else {
+                discussed
+            };
+            let key = if key_points.is_empty() {
+                steps
+                    .iter()
+                    .filter(|(_, notes)| !notes.trim().is_empty())
+                    .map(|(title, notes)| format!("{}: {}", title, notes.trim()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                key_points
+            };
+            sqlx::query("UPDATE meetings SET topics_discussed = $1, key_points = $2 WHERE id = $3")
+                .bind(&topics)
+                .bind(&key)
+                .bind($meeting_id)
+                .execute(&mut *$tx)
+                .await
+                .map(|_| ())
+        }
+        .await
+    }};
 }
 
 /// What else to write, in the same transaction, about a meeting just planned.
@@ -551,69 +596,70 @@ impl Store {
         self.meeting_for(viewer, id).await
     }
 
-    /// Sets the status: cancelled (with a reason), planned again, under way, or held.
-    pub async fn set_meeting_status(
+    /// Applies an event (start, end, cancel, put back on) to a meeting by the transition table
+    /// in domain/meeting_status.rs, in one transaction: the status is read and written under
+    /// the write lock (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's `FOR UPDATE`), so two devices
+    /// acting at once are answered one after the other by the same rule. A meeting that ends
+    /// has its record started from what the run-sheet captured and its agreed topic marked
+    /// covered; every change writes its audit event. A refused event changes nothing.
+    pub async fn apply_meeting_event(
         &self,
         viewer: &Staff,
         id: i64,
-        status: &str,
+        event: MeetingEvent,
         cancel_reason: &str,
-    ) -> StoreResult<Meeting> {
-        let m = self.meeting_for(viewer, id).await?;
-        let t = now();
-        let (started, ended) = match status {
-            "under_way" => (Some(m.started_at.unwrap_or(t)), None),
-            "held" => (
-                Some(m.started_at.unwrap_or(t)),
-                Some(m.ended_at.unwrap_or(t)),
-            ),
-            _ => (m.started_at, m.ended_at),
+    ) -> StoreResult<Result<Meeting, Refusal>> {
+        self.meeting_for(viewer, id).await?;
+        let lock = match self.backend() {
+            super::Backend::Postgres => " FOR UPDATE",
+            super::Backend::Sqlite => "",
         };
-        let step_started = if status == "under_way" {
-            Some(m.step_started_at.unwrap_or(t))
-        } else {
-            m.step_started_at
-        };
-        on_db!(self, pool => sqlx::query(
-            "UPDATE meetings SET status = $1, cancel_reason = $2, started_at = $3, ended_at = $4,
-                step_started_at = $5, version = version + 1, updated_at = $6
-             WHERE id = $7")
-            .bind(status).bind(cancel_reason).bind(started).bind(ended).bind(step_started)
-            .bind(t).bind(id)
-            .execute(pool).await.map(|r| r.rows_affected()))
+        let read = format!("SELECT status FROM meetings WHERE id = $1{lock}");
+        let actor = viewer.actor();
+        let outcome = on_db!(self, pool => async {
+            let mut tx = pool.begin_write().await?;
+            let status: MeetingStatus = sqlx::query_scalar(&read).bind(id).fetch_one(&mut *tx).await?;
+            let t = now();
+            let to = match status.on(event) {
+                Transition::Refused(why) => return Ok::<_, sqlx::Error>(Err(why)),
+                // Cancelling again keeps the newer reason; anything else already so is left be.
+                Transition::Already if event == MeetingEvent::Cancel => status,
+                Transition::Already => return Ok(Ok(false)),
+                Transition::To(to) => to,
+            };
+            let reason = if to == MeetingStatus::Cancelled { cancel_reason } else { "" };
+            sqlx::query(
+                "UPDATE meetings SET status = $1, cancel_reason = $2,
+                    started_at = CASE WHEN $1 IN ('under_way', 'held') THEN COALESCE(started_at, $3) ELSE started_at END,
+                    ended_at = CASE WHEN $1 = 'held' THEN COALESCE(ended_at, $3) ELSE ended_at END,
+                    step_started_at = CASE WHEN $1 = 'under_way' THEN COALESCE(step_started_at, $3) ELSE step_started_at END,
+                    version = version + 1, updated_at = $3
+                 WHERE id = $4")
+                .bind(to).bind(reason).bind(t).bind(id)
+                .execute(&mut *tx).await?;
+            if to == MeetingStatus::Held && status != MeetingStatus::Held {
+                prefill_notes!(tx, id)?;
+                sqlx::query(
+                    "UPDATE topic_board SET status = 'covered', last_covered_at = $1
+                     WHERE meeting_id = $2 AND status = 'agreed'")
+                    .bind(t).bind(id).execute(&mut *tx).await?;
+            }
+            if to != status {
+                sqlx::query(
+                    "INSERT INTO audit_events (at, actor, action, subject, detail)
+                     VALUES ($1, $2, $3, $4, '')")
+                    .bind(t).bind(&actor).bind(event.audit_action())
+                    .bind(format!("meeting:{id}"))
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(Ok(true))
+        }.await)
         .map_err(StoreError::from_sqlx)?;
-        if status == "held" {
-            self.prefill_notes(id).await?;
-            self.cover_topics_of(id).await?;
+        match outcome {
+            Err(why) => Ok(Err(why)),
+            Ok(_) => self.meeting_unchecked(id).await.map(Ok),
         }
-        self.meeting_for(viewer, id).await
-    }
-
-    /// When a meeting ends, its record starts from what the run-sheet captured: the topic, and
-    /// the notes taken at each step.
-    async fn prefill_notes(&self, id: i64) -> StoreResult<()> {
-        let m = self.meeting_unchecked(id).await?;
-        let steps = self.meeting_steps(id).await?;
-        let key_points: Vec<String> = steps
-            .iter()
-            .filter(|s| !s.notes.trim().is_empty())
-            .map(|s| format!("{}: {}", s.title, s.notes.trim()))
-            .collect();
-        let topics = if m.topics_discussed.is_empty() {
-            m.topic.clone()
-        } else {
-            m.topics_discussed.clone()
-        };
-        let key = if m.key_points.is_empty() {
-            key_points.join("\n")
-        } else {
-            m.key_points.clone()
-        };
-        on_db!(self, pool => sqlx::query(
-            "UPDATE meetings SET topics_discussed = $1, key_points = $2 WHERE id = $3")
-            .bind(&topics).bind(&key).bind(id).execute(pool).await.map(|r| r.rows_affected()))
-        .map(|_| ())
-        .map_err(StoreError::from_sqlx)
     }
 
     // --- the run-sheet --------------------------------------------------------------------
@@ -632,10 +678,10 @@ impl Store {
         let steps = self.meeting_steps(id).await?;
         let step = step.clamp(0, (steps.len() as i64 - 1).max(0));
         let t = now();
-        let status = if m.is_planned() {
-            "under_way"
-        } else {
-            m.status.as_str()
+        // Moving to a step starts a planned meeting; any other status stays as it is.
+        let status = match m.status.on(MeetingEvent::Start) {
+            Transition::To(started) if m.is_planned() => started,
+            _ => m.status,
         };
         on_db!(self, pool => sqlx::query(
             "UPDATE meetings SET current_step = $1, step_started_at = $2, status = $3,

@@ -262,16 +262,6 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// When a meeting is held, the topic agreed for it is covered.
-    pub(crate) async fn cover_topics_of(&self, meeting_id: i64) -> StoreResult<()> {
-        on_db!(self, pool => sqlx::query(
-            "UPDATE topic_board SET status = 'covered', last_covered_at = $1
-             WHERE meeting_id = $2 AND status = 'agreed'")
-            .bind(now()).bind(meeting_id).execute(pool).await.map(|r| r.rows_affected()))
-        .map(|_| ())
-        .map_err(StoreError::from_sqlx)
-    }
-
     /// The topic agreed for a meeting, with its prompts.
     pub async fn agreed_topic(
         &self,

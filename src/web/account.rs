@@ -128,7 +128,7 @@ pub async fn setup_submit(
     };
     let hash = auth::hash_password(input.password.expose())
         .await
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::internal)?;
     let Some(staff) = state
         .store
         .create_first_account(input.email.as_str(), &input.name, &hash)
@@ -176,7 +176,7 @@ async fn start_session(
     );
     res.headers_mut().append(
         header::SET_COOKIE,
-        HeaderValue::from_str(&value).map_err(|e| AppError::Internal(e.to_string()))?,
+        HeaderValue::from_str(&value).map_err(AppError::internal)?,
     );
     Ok(res)
 }
@@ -333,7 +333,7 @@ pub async fn change_password(
         Some(p) if errors.is_empty() => {
             let hash = auth::hash_password(p.expose())
                 .await
-                .map_err(AppError::Internal)?;
+                .map_err(AppError::internal)?;
             state.store.set_password(me.id, &hash).await?;
             // Every session ended with the change, this one too: sign in again with the new one.
             start_session(&state, &me, "/account", "Your password has been changed.").await
@@ -561,7 +561,7 @@ pub async fn reset_submit(
     };
     let password_hash = auth::hash_password(p.expose())
         .await
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::internal)?;
     if !state
         .store
         .use_password_reset(&hash, &password_hash)

@@ -159,7 +159,7 @@ pub async fn csv(
         .contacts_of_group(&me, group_id, from.as_deref(), to.as_deref())
         .await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| AppError::Internal(e.to_string());
+    let io = AppError::from;
     w.write_record([
         "date",
         "member",
@@ -184,9 +184,7 @@ pub async fn csv(
         ])
         .map_err(io)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = w.into_inner().map_err(AppError::internal)?;
     state
         .store
         .audit(

@@ -111,7 +111,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Cookies {
             .get::<RequestCookies>()
             .cloned()
             .map(Cookies)
-            .ok_or_else(|| AppError::Internal("cookie middleware missing".into()))
+            .ok_or_else(|| AppError::internal("cookie middleware missing"))
     }
 }
 

@@ -34,12 +34,7 @@ pub const COMMON_TIMEZONES: [&str; 12] = [
     "UTC",
 ];
 
-/// Words for a new group's agreement, from the guide; the group changes them as it likes.
-pub const SUGGESTED_GROUND_RULES: &str = "What is said in the group stays in the group.\n\
-Treat each other with respect, and let each person finish.\n\
-Phones off or on silent, please.\n\
-All questions are okay. Nobody has to share more than they want to.\n\
-We share our own experience; we do not give medical or medication advice.";
+use crate::domain::group::SUGGESTED_GROUND_RULES;
 
 #[derive(Template)]
 #[template(path = "groups/list.html")]

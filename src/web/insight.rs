@@ -311,12 +311,9 @@ pub async fn report(
 fn csv_text(rows: Vec<Vec<String>>) -> AppResult<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(&r)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        w.write_record(&r).map_err(AppError::internal)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = w.into_inner().map_err(AppError::internal)?;
     Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
 }
 

@@ -18,12 +18,13 @@ use super::{
     CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, render, render_status, when,
 };
 use crate::AppState;
+use crate::app;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
 use crate::domain::meeting::{
-    Action, ActionInput, AgendaStep, Concern, ConcernInput, FEELINGS, Meeting, MeetingInput,
-    NotesInput, RSVP_ANSWERS, Reflection, ReflectionInput, STEP_KINDS, StepInput, WalkIn,
-    parse_cancel_reason, parse_rsvp,
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, FEELINGS, Meeting, MeetingEvent,
+    MeetingInput, NotesInput, RSVP_ANSWERS, Reflection, ReflectionInput, Refusal, STEP_KINDS,
+    StepInput, WalkIn, parse_cancel_reason, parse_rsvp,
 };
 use crate::domain::member::{Member, MemberInput};
 use crate::domain::venue::Venue;
@@ -545,17 +546,15 @@ pub async fn cancel(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let before = state.store.meeting_for(&me, id).await?;
     match parse_cancel_reason(&raw) {
         Ok(reason) => {
-            state
-                .store
-                .set_meeting_status(&me, id, "cancelled", &reason)
-                .await?;
-            let told = crate::mail::after_change(&state, &before).await?;
+            let changed =
+                app::meetings::change_status(&state, &me, id, MeetingEvent::Cancel, &reason)
+                    .await?
+                    .map_err(app::meetings::refused)?;
             Ok(redirect_with(
                 &format!("/meetings/{id}"),
-                &with_outcome("The meeting has been cancelled.", told),
+                &with_outcome("The meeting has been cancelled.", changed.told),
             ))
         }
         Err(e) => {
@@ -579,10 +578,9 @@ pub async fn reinstate(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    state
-        .store
-        .set_meeting_status(&me, id, "planned", "")
-        .await?;
+    app::meetings::change_status(&state, &me, id, MeetingEvent::Reinstate, "")
+        .await?
+        .map_err(app::meetings::refused)?;
     Ok(redirect_with(
         &format!("/meetings/{id}"),
         "The meeting is back on.",
@@ -947,23 +945,16 @@ pub async fn start(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
-    if m.is_cancelled() {
-        return Err(AppError::Conflict("This meeting was cancelled.".into()));
-    }
-    if m.is_held() {
-        return Ok(redirect_with(
+    match app::meetings::change_status(&state, &me, id, MeetingEvent::Start, "").await? {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}/run")).into_response()),
+        // A page from before the meeting ended (another device ended it): its record is
+        // where the facilitator wants to be, with the reason on top.
+        Err(why @ Refusal::StartHeld) => Ok(redirect_with(
             &format!("/meetings/{id}/notes"),
-            "This meeting has already ended. Here is its record.",
-        ));
+            &why.to_string(),
+        )),
+        Err(why) => Err(app::meetings::refused(why)),
     }
-    if m.is_planned() {
-        state
-            .store
-            .set_meeting_status(&me, id, "under_way", "")
-            .await?;
-    }
-    Ok(Redirect::to(&format!("/meetings/{id}/run")).into_response())
 }
 
 pub async fn end(
@@ -972,7 +963,9 @@ pub async fn end(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.set_meeting_status(&me, id, "held", "").await?;
+    app::meetings::change_status(&state, &me, id, MeetingEvent::End, "")
+        .await?
+        .map_err(app::meetings::refused)?;
     Ok(redirect_with(
         &format!("/meetings/{id}/notes"),
         "The meeting has ended and is marked as held. Here is its record.",
@@ -1441,7 +1434,7 @@ pub async fn notes_csv(
     }
     let meetings = state.store.meetings_of(&me, group_id).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| AppError::Internal(e.to_string());
+    let io = AppError::from;
     w.write_record([
         "date",
         "start_time",
@@ -1469,7 +1462,7 @@ pub async fn notes_csv(
         w.write_record([
             m.local_date.clone(),
             m.local_time.clone(),
-            m.status.clone(),
+            m.status.to_string(),
             s.venue_name.clone().unwrap_or_default(),
             (attendance.len() - guests).to_string(),
             guests.to_string(),
@@ -1482,9 +1475,7 @@ pub async fn notes_csv(
         ])
         .map_err(io)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = w.into_inner().map_err(AppError::internal)?;
     Ok(super::csv_download(
         format!("\u{feff}{}", String::from_utf8_lossy(&bytes)),
         &group.name,

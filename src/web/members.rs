@@ -101,7 +101,7 @@ pub async fn export_csv(
         .store
         .members_of(&me, group_id, &(&query).into())
         .await?;
-    let body = member_csv::export(&members).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = member_csv::export(&members).map_err(AppError::internal)?;
     state
         .store
         .audit(

@@ -20,7 +20,6 @@ mod venues;
 
 pub use extract::*;
 pub use form::*;
-pub use groups::SUGGESTED_GROUND_RULES as SUGGESTED_GROUND_RULES_TEXT;
 pub(crate) use insight::range_of;
 pub use insight::{RangeQuery, SearchQuery};
 pub(crate) use polls::results_of as poll_results;
@@ -302,6 +301,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             cookies_and_headers,
         ))
+        .layer(crate::http::trace::layer())
+        .layer(middleware::from_fn(crate::http::trace::assign_request_id))
         .with_state(state)
 }
 
@@ -421,6 +422,7 @@ async fn render_errors(req: Request, next: Next) -> Response {
         .map(|p| p.to_string())
         .unwrap_or_default();
     let cookies = req.extensions().get::<RequestCookies>().cloned();
+    let request_id = req.extensions().get::<crate::http::RequestId>().cloned();
     let res = next.run(req).await;
     let Some(info) = res.extensions().get::<ErrorInfo>().cloned() else {
         return res;
@@ -451,6 +453,8 @@ async fn render_errors(req: Request, next: Next) -> Response {
         ),
         message: info.message,
         fields: info.fields,
+        // A server error's page gives the request's id to quote to whoever runs Hearth.
+        reference: request_id.filter(|_| status.is_server_error()).map(|r| r.0),
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -464,6 +468,7 @@ struct ErrorPage {
     page: Page,
     message: String,
     fields: crate::domain::FieldErrors,
+    reference: Option<String>,
 }
 
 /// Reads one cookie's value from the request headers.
@@ -569,22 +574,4 @@ pub fn csv_download(text: String, group_name: &str, what: &str) -> Response {
     res
 }
 
-/// Formats a Unix time as a readable local date and time.
-pub fn when(ts: i64, tz: &str) -> String {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    match jiff::Timestamp::from_second(ts) {
-        Ok(t) => t
-            .to_zoned_datetime(zone)
-            .strftime("%-d %B %Y at %H:%M")
-            .to_string(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Formats a stored YYYY-MM-DD date as "3 March 2026".
-pub fn date_label(d: &str) -> String {
-    match d.parse::<jiff::civil::Date>() {
-        Ok(date) => date.strftime("%-d %B %Y").to_string(),
-        Err(_) => d.to_string(),
-    }
-}
+pub use crate::labels::{date_label, when};

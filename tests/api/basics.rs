@@ -208,3 +208,34 @@ async fn the_command_line_beside_a_running_server_leaves_it_working() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+both_backends! {
+    async fn every_answer_carries_a_request_id_that_a_server_error_shows(app: TestApp) {
+        let (c, cb) = app.coordinator().await;
+        let api = app.api(&c).await;
+        let first = cb.get("/account").await;
+        first.expect(200).expect_lacks("reference");
+        let second = cb.get("/account").await;
+        let (a, b) = (first.header("x-request-id").expect("an id"), second.header("x-request-id").expect("an id"));
+        assert_ne!(a, b, "each request has its own id");
+        // An id the client sends is not taken.
+        let res = api.send("GET", "/api/v1/groups", None, &[("x-request-id", "forged-id")]).await;
+        res.expect(200);
+        assert_ne!(res.header("x-request-id").as_deref(), Some("forged-id"));
+        // A 404 needs no reference.
+        cb.get("/groups/999999").await.expect(404).expect_lacks("reference");
+
+        // With the database gone, a page is a 500 that shows the id sent back in the header, so
+        // a user can quote it; the API sends it in the header beside its JSON error.
+        app.store.close().await;
+        let page = cb.get("/account").await;
+        page.expect(500).expect_contains("Something went wrong");
+        let id = page.header("x-request-id").expect("an id");
+        page.expect_contains(&format!("give them this reference: <strong class=\"reference\">{id}</strong>"));
+        page.expect_lacks("pool").expect_lacks("sqlx");
+        let res = api.get("/api/v1/venues").await;
+        res.expect_json_error(500, "internal");
+        assert!(res.header("x-request-id").is_some_and(|h| !h.is_empty()));
+        assert!(!res.text.contains("pool"), "{}", res.text);
+    }
+}

@@ -13,7 +13,7 @@ use hearth::domain::RawInput;
 use hearth::domain::access::Staff;
 use hearth::domain::contact::ContactInput;
 use hearth::domain::insight::FeedbackInput;
-use hearth::domain::meeting::{MeetingInput, NotesInput};
+use hearth::domain::meeting::{MeetingEvent, MeetingInput, NotesInput};
 use hearth::domain::member::MemberInput;
 use hearth::domain::social::SocialInput;
 use hearth::domain::topic::{PlanInput, ReviewInput, TopicInput};
@@ -481,9 +481,15 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
             .expect("rsvp");
     }
     if m.status == "cancelled" {
-        s.set_meeting_status(viewer, m.id, "cancelled", "The hall was double-booked")
-            .await
-            .expect("cancel");
+        s.apply_meeting_event(
+            viewer,
+            m.id,
+            MeetingEvent::Cancel,
+            "The hall was double-booked",
+        )
+        .await
+        .expect("cancel")
+        .expect("cancel");
         return;
     }
     if m.status == "planned" {
@@ -508,13 +514,15 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
             .expect("sign in guest");
     }
     if m.status == "under_way" {
-        s.set_meeting_status(viewer, m.id, "under_way", "")
+        s.apply_meeting_event(viewer, m.id, MeetingEvent::Start, "")
             .await
+            .expect("under way")
             .expect("under way");
         return;
     }
-    s.set_meeting_status(viewer, m.id, "held", "")
+    s.apply_meeting_event(viewer, m.id, MeetingEvent::End, "")
         .await
+        .expect("held")
         .expect("held");
     let [
         topics_discussed,
@@ -2172,15 +2180,15 @@ both_backends! {
         let (came, missed, cancelled, under_way) = (ids[0], ids[1], ids[2], ids[3]);
         let s = &app.store;
         s.sign_in(c, came, w.member_a).await.unwrap();
-        s.set_meeting_status(c, came, "held", "").await.unwrap();
-        s.set_meeting_status(c, missed, "held", "").await.unwrap();
+        s.apply_meeting_event(c, came, MeetingEvent::End, "").await.unwrap().unwrap();
+        s.apply_meeting_event(c, missed, MeetingEvent::End, "").await.unwrap().unwrap();
         s.sign_in(c, cancelled, w.member_a).await.unwrap();
-        s.set_meeting_status(c, cancelled, "cancelled", "Snow").await.unwrap();
+        s.apply_meeting_event(c, cancelled, MeetingEvent::Cancel, "Snow").await.unwrap().unwrap();
         s.sign_in(c, under_way, w.member_a).await.unwrap();
-        s.set_meeting_status(c, under_way, "under_way", "").await.unwrap();
+        s.apply_meeting_event(c, under_way, MeetingEvent::Start, "").await.unwrap().unwrap();
         let b_meeting = create_meetings(&app, c, w.group_b, None, &[plan(d(-3))]).await[0];
         s.sign_in(c, b_meeting, w.member_b).await.unwrap();
-        s.set_meeting_status(c, b_meeting, "held", "").await.unwrap();
+        s.apply_meeting_event(c, b_meeting, MeetingEvent::End, "").await.unwrap().unwrap();
 
         let path = issue_link(&app, &w.f1b, w.member_a).await;
         let member = app.browser();
@@ -2268,7 +2276,7 @@ both_backends! {
 
         // The meeting had been marked held by mistake: once it is put right, it is not
         // counted, and nor is the feedback on it (the totals agree with the meetings listed).
-        s.set_meeting_status(c, came, "cancelled", "Marked held by mistake").await.unwrap();
+        s.apply_meeting_event(c, came, MeetingEvent::Cancel, "Marked held by mistake").await.unwrap().unwrap();
         let stats = get_json(&w.f1_api, &format!("/api/v1/groups/{g}/stats?{range}")).await;
         let listed = stats["meetings"].as_array().unwrap();
         assert!(listed.iter().all(|m| m["meeting_id"] != came), "{stats}");
@@ -2379,7 +2387,7 @@ both_backends! {
         s.sign_in(c, m, other).await.unwrap();
         s.sign_in(c, m, w.member_a).await.unwrap(); // twice is still once
         s.sign_in_guest(c, m, "Visiting nurse").await.unwrap();
-        s.set_meeting_status(c, m, "held", "").await.unwrap();
+        s.apply_meeting_event(c, m, MeetingEvent::End, "").await.unwrap().unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 3);
         s.sign_out(c, m, other).await.unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 2);

@@ -19,6 +19,7 @@ mod forms;
 mod insight;
 mod links;
 mod mail;
+mod meeting_status;
 mod meetings;
 mod meetings_openapi;
 mod meetings_private;

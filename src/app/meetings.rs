@@ -1,0 +1,59 @@
+//! What is done to a meeting as a whole: start, end, cancel and put back on.
+
+use crate::AppState;
+use crate::domain::access::Staff;
+use crate::domain::meeting::{Meeting, MeetingEvent, Refusal};
+use crate::error::{AppError, AppResult};
+use crate::mail::Outcome;
+
+/// A meeting after an event, and what members were told about it by email (when they were).
+pub struct StatusChanged {
+    pub meeting: Meeting,
+    pub told: Option<Outcome>,
+}
+
+/// Applies an event to a meeting's status by the transition table (domain/meeting_status.rs).
+/// A refused event changes nothing and says why (`Ok(Err(refusal))`); each interface shows the
+/// refusal its own way (the API and most pages as a 409 with its words; see `refused`).
+/// Members who use email hear of a cancellation of a meeting still to come.
+#[tracing::instrument(skip_all, fields(meeting = id, event = ?event))]
+pub async fn change_status(
+    state: &AppState,
+    viewer: &Staff,
+    id: i64,
+    event: MeetingEvent,
+    cancel_reason: &str,
+) -> AppResult<Result<StatusChanged, Refusal>> {
+    let before = state.store.meeting_for(viewer, id).await?;
+    let meeting = match state
+        .store
+        .apply_meeting_event(viewer, id, event, cancel_reason)
+        .await?
+    {
+        Ok(m) => m,
+        Err(why) => return Ok(Err(why)),
+    };
+    let told = crate::mail::after_change(state, &before).await?;
+    Ok(Ok(StatusChanged { meeting, told }))
+}
+
+/// A refusal as the error both interfaces answer with by default: 409 and its words.
+pub fn refused(why: Refusal) -> AppError {
+    AppError::Conflict(why.to_string())
+}
+
+/// The status change alone, for a caller that changes more of the meeting in the same request
+/// and tells members once about all of it (the API's update).
+pub async fn apply_status(
+    state: &AppState,
+    viewer: &Staff,
+    id: i64,
+    event: MeetingEvent,
+    cancel_reason: &str,
+) -> AppResult<Meeting> {
+    state
+        .store
+        .apply_meeting_event(viewer, id, event, cancel_reason)
+        .await?
+        .map_err(refused)
+}

@@ -1,0 +1,76 @@
+//! How dates, times and lengths read on a page, in an email or a printout: one place for the
+//! words, so the pages, the API's texts, email and the domain's summaries say them alike. No
+//! I/O and no knowledge of the web: anything may use it.
+
+use jiff::civil::Time;
+
+/// A stored YYYY-MM-DD date as "3 March 2026" (the text unchanged if it is not a date).
+pub fn date_label(d: &str) -> String {
+    match d.parse::<jiff::civil::Date>() {
+        Ok(date) => date.strftime("%-d %B %Y").to_string(),
+        Err(_) => d.to_string(),
+    }
+}
+
+/// A Unix time as "3 March 2026 at 19:05" in the time zone (UTC if the zone is unknown).
+pub fn when(ts: i64, tz: &str) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_second(ts) {
+        Ok(t) => t
+            .to_zoned_datetime(zone)
+            .strftime("%-d %B %Y at %H:%M")
+            .to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// "7:00 pm", "10:30 am", "12 noon".
+pub fn time_label(t: Time) -> String {
+    let (h, m) = (t.hour(), t.minute());
+    if h == 12 && m == 0 {
+        return "12 noon".into();
+    }
+    let suffix = if h < 12 { "am" } else { "pm" };
+    let h12 = match h % 12 {
+        0 => 12,
+        x => x,
+    };
+    format!("{h12}:{m:02} {suffix}")
+}
+
+/// "1 hour 30 minutes" rather than "90".
+pub fn minutes_label(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    let hours = match h {
+        0 => String::new(),
+        1 => "1 hour".into(),
+        n => format!("{n} hours"),
+    };
+    match (hours.is_empty(), m) {
+        (true, m) => format!("{m} minutes"),
+        (false, 0) => hours,
+        (false, m) => format!("{hours} {m} minutes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_as_words() {
+        assert_eq!(date_label("2026-03-03"), "3 March 2026");
+        assert_eq!(date_label("not a date"), "not a date");
+        assert_eq!(time_label(Time::constant(12, 0, 0, 0)), "12 noon");
+        assert_eq!(time_label(Time::constant(0, 5, 0, 0)), "12:05 am");
+        assert_eq!(time_label(Time::constant(19, 0, 0, 0)), "7:00 pm");
+        assert_eq!(minutes_label(90), "1 hour 30 minutes");
+        assert_eq!(minutes_label(120), "2 hours");
+        assert_eq!(minutes_label(45), "45 minutes");
+        // 18:00 UTC is 19:00 in London in summer.
+        assert_eq!(
+            when(1_781_892_000, "Europe/London"),
+            "19 June 2026 at 19:00"
+        );
+    }
+}
