@@ -57,9 +57,8 @@ async fn between_meetings(
         ("Dev", "maybe"),
         ("Eileen", "yes"),
     ] {
-        store
-            .set_rsvp(first, id(name), answer, &staff.actor())
-            .await?;
+        let meeting = store.meeting(staff, first).await?;
+        store.set_rsvp(&meeting, id(name), answer).await?;
     }
     for name in ["Ada", "Bill", "Eileen"] {
         store.set_rota(id(name), true).await?;
@@ -205,10 +204,9 @@ async fn past_meetings(
     }
     let (_, ids) = store.create_series(staff, tuesday, rule, &planned).await?;
     for (i, meeting_id) in ids.into_iter().enumerate() {
+        let meeting = store.meeting(staff, meeting_id).await?;
         for name in came[i] {
-            store
-                .set_rsvp(meeting_id, id(name), "yes", &staff.actor())
-                .await?;
+            store.set_rsvp(&meeting, id(name), "yes").await?;
             store.sign_in(staff, meeting_id, id(name)).await?;
         }
         store

@@ -377,7 +377,7 @@ pub async fn queue_due_reminders(store: &Store, config: &Config) -> StoreResult<
         if !m.topic.is_empty() {
             paragraphs.push(format!("The topic is: {}.", m.topic));
         }
-        if store.meeting_host(m.id).await?.map(|(id, _)| id) == Some(d.member_id) {
+        if store.host_of(m.id).await?.map(|(id, _)| id) == Some(d.member_id) {
             paragraphs.push(
                 "You are hosting the refreshments this time. Thank you! Bring some music if you like."
                     .into(),

@@ -16,7 +16,7 @@ use crate::domain::meeting::{
     MeetingStatus, NotesInput, Reflection, ReflectionInput, parse_cancel_reason, parse_rsvp,
 };
 use crate::error::{AppError, AppResult};
-use crate::store::{AttendanceRow, Rsvp, StoreError};
+use crate::store::{AttendanceRow, MeetingAccess, Rsvp, StoreError};
 use crate::web::{ApiStaff, JsonInput};
 
 #[derive(Serialize)]
@@ -58,14 +58,14 @@ pub struct MeetingOut {
     agenda: Vec<StepOut>,
 }
 
-async fn meeting_out(state: &AppState, meeting: Meeting) -> AppResult<MeetingOut> {
-    let agenda = state.store.meeting_steps(meeting.id).await?;
+async fn meeting_out(state: &AppState, meeting: MeetingAccess) -> AppResult<MeetingOut> {
+    let agenda = state.store.meeting_steps(&meeting).await?;
     let number = state.store.meeting_number(&meeting).await?;
     Ok(MeetingOut {
         starts_at: meeting.starts_at_rfc3339(),
         number,
         agenda: agenda.iter().map(StepOut::from).collect(),
-        meeting,
+        meeting: meeting.into_meeting(),
     })
 }
 
@@ -114,6 +114,7 @@ pub async fn create(
         .create_meeting(&me, group_id, &input, starts_at)
         .await
         .map_err(venue_invalid)?;
+    let meeting = state.store.meeting(&me, meeting.id).await?;
     let out = meeting_out(&state, meeting).await?;
     Ok(created(format!("/api/v1/meetings/{}", out.meeting.id), out))
 }
@@ -123,7 +124,7 @@ pub async fn get(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
 ) -> AppResult<Json<MeetingOut>> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     Ok(Json(meeting_out(&state, m).await?))
 }
 
@@ -196,7 +197,7 @@ pub async fn update(
         })?;
         state.store.go_to_step(&me, id, step).await?;
     }
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     Ok(Json(meeting_out(&state, m).await?))
 }
 
@@ -239,7 +240,7 @@ pub async fn save_step(
             notes.as_deref(),
         )
         .await?;
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     Ok(Json(meeting_out(&state, m).await?))
 }
 
@@ -250,8 +251,8 @@ pub async fn attendance(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.meeting_for(&me, id).await?;
-    let rows: Vec<AttendanceRow> = state.store.attendance_of(id).await?;
+    let m = state.store.meeting(&me, id).await?;
+    let rows: Vec<AttendanceRow> = state.store.attendance_of(&m).await?;
     Ok(Json(serde_json::json!({ "attendance": rows })))
 }
 
@@ -298,7 +299,8 @@ pub async fn sign_in(
             )));
         }
     }
-    let rows = state.store.attendance_of(id).await?;
+    let m = state.store.meeting(&me, id).await?;
+    let rows = state.store.attendance_of(&m).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "attendance": rows })),
@@ -312,7 +314,8 @@ pub async fn sign_out(
     Path((id, member_id)): Path<(i64, i64)>,
 ) -> AppResult<Json<serde_json::Value>> {
     state.store.sign_out(&me, id, member_id).await?;
-    let rows = state.store.attendance_of(id).await?;
+    let m = state.store.meeting(&me, id).await?;
+    let rows = state.store.attendance_of(&m).await?;
     Ok(Json(serde_json::json!({ "attendance": rows })))
 }
 
@@ -321,8 +324,8 @@ pub async fn rsvps(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.meeting_for(&me, id).await?;
-    let rows: Vec<Rsvp> = state.store.rsvps_of(id).await?;
+    let m = state.store.meeting(&me, id).await?;
+    let rows: Vec<Rsvp> = state.store.rsvps_of(&m).await?;
     Ok(Json(serde_json::json!({ "rsvps": rows })))
 }
 
@@ -333,7 +336,7 @@ pub async fn set_rsvp(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<serde_json::Value>> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     let mut e = FieldErrors::new();
     let answer = parse_rsvp(&raw).map_err(|f| e.0.extend(f.0)).ok();
     let member_id = raw.text("member_id").parse::<i64>().ok();
@@ -343,18 +346,10 @@ pub async fn set_rsvp(
     let (Some(answer), Some(member_id)) = (answer, member_id) else {
         return Err(AppError::Invalid(e));
     };
-    let member = state.store.member_for(&me, member_id).await?;
-    if member.group_id != m.group_id {
-        return Err(AppError::Invalid(FieldErrors::single(
-            "member_id",
-            "This member is not in the meeting's group.",
-        )));
-    }
-    state
-        .store
-        .set_rsvp(id, member_id, answer, &me.actor())
-        .await?;
-    let rows = state.store.rsvps_of(id).await?;
+    crate::app::meetings::record_rsvp(&state, &m, member_id, answer)
+        .await
+        .map_err(crate::app::meetings::not_in_group)?;
+    let rows = state.store.rsvps_of(&m).await?;
     Ok(Json(serde_json::json!({ "rsvps": rows })))
 }
 
@@ -373,13 +368,15 @@ pub struct NotesOut {
     actions: Vec<Action>,
 }
 
-async fn notes_out(state: &AppState, m: Meeting) -> AppResult<NotesOut> {
-    let attendance = state.store.attendance_of(m.id).await?;
+async fn notes_out(state: &AppState, m: MeetingAccess) -> AppResult<NotesOut> {
+    let attendance = state.store.attendance_of(&m).await?;
     let guests = attendance.iter().filter(|a| a.is_guest).count();
+    let actions = state.store.actions_of(&m).await?;
+    let m = m.into_meeting();
     Ok(NotesOut {
         attended: attendance.len() - guests,
         guests,
-        actions: state.store.actions_of(m.id).await?,
+        actions,
         topics_discussed: m.topics_discussed,
         key_points: m.key_points,
         pass_on: m.pass_on,
@@ -394,7 +391,7 @@ pub async fn notes(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
 ) -> AppResult<Json<NotesOut>> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     Ok(Json(notes_out(&state, m).await?))
 }
 
@@ -414,7 +411,7 @@ pub async fn save_notes(
     base.set("round_up_sharing", &m.round_up_sharing);
     let input = parsed(NotesInput::try_from(&base.merged_with(raw)))?;
     state.store.save_notes(&me, id, &input).await?;
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     Ok(Json(notes_out(&state, m).await?))
 }
 
@@ -426,7 +423,8 @@ pub async fn add_action(
 ) -> AppResult<Response> {
     let input = parsed(ActionInput::try_from(&raw))?;
     state.store.add_action(&me, id, &input).await?;
-    let actions = state.store.actions_of(id).await?;
+    let m = state.store.meeting(&me, id).await?;
+    let actions = state.store.actions_of(&m).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "actions": actions })),

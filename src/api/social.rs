@@ -238,7 +238,8 @@ pub async fn set_host(
         Some(m) => crate::mail::host_confirmed(&state, meeting_id, m).await?,
         None => None,
     };
-    let host = state.store.meeting_host(meeting_id).await?;
+    let meeting = state.store.meeting(&me, meeting_id).await?;
+    let host = state.store.meeting_host(&meeting).await?;
     Ok(Json(serde_json::json!({
         "meeting_id": meeting_id,
         "host": host.map(|(id, name)| serde_json::json!({ "member_id": id, "name": name })),

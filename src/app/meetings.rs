@@ -1,10 +1,12 @@
 //! What is done to a meeting as a whole: start, end, cancel and put back on.
 
 use crate::AppState;
+use crate::domain::FieldErrors;
 use crate::domain::access::Staff;
 use crate::domain::meeting::{Meeting, MeetingEvent, Refusal};
 use crate::error::{AppError, AppResult};
 use crate::mail::Outcome;
+use crate::store::MeetingAccess;
 
 /// A meeting after an event, and what members were told about it by email (when they were).
 pub struct StatusChanged {
@@ -56,4 +58,28 @@ pub async fn apply_status(
         .apply_meeting_event(viewer, id, event, cancel_reason)
         .await?
         .map_err(refused)
+}
+
+/// Records a member's answer about coming, taken by a facilitator (a call, a word at the
+/// door). A member of another group is refused as not found (nothing is saved); the API names
+/// the field (`not_in_group`), the pages answer 404, as their form only offers the group's own.
+#[tracing::instrument(skip_all, fields(meeting = meeting.id()))]
+pub async fn record_rsvp(
+    state: &AppState,
+    meeting: &MeetingAccess,
+    member_id: i64,
+    answer: &str,
+) -> AppResult<()> {
+    Ok(state.store.set_rsvp(meeting, member_id, answer).await?)
+}
+
+/// How the API names a member id that is not of the meeting's group.
+pub fn not_in_group(e: AppError) -> AppError {
+    match e {
+        AppError::NotFound => AppError::Invalid(FieldErrors::single(
+            "member_id",
+            "This member is not in the meeting's group.",
+        )),
+        other => other,
+    }
 }

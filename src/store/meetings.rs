@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::BeginWrite;
+use super::access::{MeetingAccess, MemberLink};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::meeting::{
@@ -92,6 +93,25 @@ macro_rules! bump {
             .execute(&mut *$tx)
             .await
     };
+}
+
+/// Runs one statement on a part of a meeting in a write transaction: the meeting's version
+/// goes up when it changed a row; when it changed none, nothing is committed and the answer is
+/// not found.
+macro_rules! change_part {
+    ($store:expr, $meeting_id:expr, $query:expr) => {{
+        let n = on_db!($store, pool => {
+            let mut tx = pool.begin_write().await?;
+            let n = $query.execute(&mut *tx).await?.rows_affected();
+            if n > 0 {
+                bump!(tx, $meeting_id)?;
+                tx.commit().await?;
+            }
+            Ok::<u64, sqlx::Error>(n)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }};
 }
 
 /// When a meeting ends, its record starts from what the run-sheet captured: the topic, and the
@@ -464,6 +484,15 @@ impl Store {
         Ok(())
     }
 
+    /// A meeting the viewer may see, as the capability its parts are read and changed through.
+    pub async fn meeting(&self, viewer: &Staff, id: i64) -> StoreResult<MeetingAccess> {
+        let meeting = self.meeting_for(viewer, id).await?;
+        Ok(MeetingAccess {
+            meeting,
+            actor: viewer.into(),
+        })
+    }
+
     /// One meeting, if the viewer may see its group.
     pub async fn meeting_for(&self, viewer: &Staff, id: i64) -> StoreResult<Meeting> {
         let sql = format!(
@@ -474,6 +503,15 @@ impl Store {
         on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql)
             .bind(viewer.is_coordinator()).bind(viewer.id).bind(id).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)
+    }
+
+    /// A meeting of the member's own group, reached through their personal link (any other is
+    /// not found).
+    pub async fn meeting_for_link(&self, link: &MemberLink, id: i64) -> StoreResult<Meeting> {
+        let sql =
+            format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1 AND m.group_id = $2");
+        on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql).bind(id).bind(link.group_id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
     }
 
     pub(crate) async fn meeting_unchecked(&self, id: i64) -> StoreResult<Meeting> {
@@ -553,7 +591,7 @@ impl Store {
     }
 
     /// The meeting's number in the group's life (1 for the first), not counting cancelled ones.
-    pub async fn meeting_number(&self, meeting: &Meeting) -> StoreResult<i64> {
+    pub async fn meeting_number(&self, meeting: &MeetingAccess) -> StoreResult<i64> {
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status <> 'cancelled'
                AND (starts_at < $2 OR (starts_at = $2 AND id <= $3))")
@@ -563,7 +601,7 @@ impl Store {
     }
 
     /// The last meeting held before this one, if any.
-    pub async fn previous_meeting(&self, meeting: &Meeting) -> StoreResult<Option<Meeting>> {
+    pub async fn previous_meeting(&self, meeting: &MeetingAccess) -> StoreResult<Option<Meeting>> {
         let sql = format!(
             "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.group_id = $1 AND m.status = 'held'
                AND m.starts_at < $2 ORDER BY m.starts_at DESC LIMIT 1"
@@ -664,7 +702,11 @@ impl Store {
 
     // --- the run-sheet --------------------------------------------------------------------
 
-    pub async fn meeting_steps(&self, meeting_id: i64) -> StoreResult<Vec<AgendaStep>> {
+    pub async fn meeting_steps(&self, meeting: &MeetingAccess) -> StoreResult<Vec<AgendaStep>> {
+        self.steps_of(meeting.id()).await
+    }
+
+    async fn steps_of(&self, meeting_id: i64) -> StoreResult<Vec<AgendaStep>> {
         let sql = format!(
             "SELECT {STEP_COLUMNS} FROM meeting_steps WHERE meeting_id = $1 ORDER BY position"
         );
@@ -675,7 +717,7 @@ impl Store {
     /// Moves the run-sheet to a step; starts the meeting if it had not started.
     pub async fn go_to_step(&self, viewer: &Staff, id: i64, step: i64) -> StoreResult<Meeting> {
         let m = self.meeting_for(viewer, id).await?;
-        let steps = self.meeting_steps(id).await?;
+        let steps = self.steps_of(id).await?;
         let step = step.clamp(0, (steps.len() as i64 - 1).max(0));
         let t = now();
         // Moving to a step starts a planned meeting; any other status stays as it is.
@@ -703,25 +745,14 @@ impl Store {
         notes: Option<&str>,
     ) -> StoreResult<()> {
         self.meeting_for(viewer, id).await?;
-        let n = on_db!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let n = sqlx::query(
+        change_part!(
+            self,
+            id,
+            sqlx::query(
                 "UPDATE meeting_steps SET checked = COALESCE($1, checked), notes = COALESCE($2, notes)
                  WHERE meeting_id = $3 AND position = $4")
-                .bind(checked).bind(notes).bind(id).bind(position)
-                .execute(&mut *tx).await?.rows_affected();
-            // Nothing changed (a refused change): roll back, leave the version alone.
-            if n > 0 {
-                bump!(tx, id)?;
-                tx.commit().await?;
-            }
-            Ok(n)
-        })
-        .map_err(StoreError::from_sqlx)?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+            .bind(checked).bind(notes).bind(id).bind(position)
+        )
     }
 
     /// Changes one step of this meeting's own agenda (the group's template is untouched).
@@ -860,43 +891,70 @@ impl Store {
 
     // --- RSVPs ----------------------------------------------------------------------------
 
-    pub async fn rsvps_of(&self, meeting_id: i64) -> StoreResult<Vec<Rsvp>> {
+    pub async fn rsvps_of(&self, meeting: &MeetingAccess) -> StoreResult<Vec<Rsvp>> {
+        let meeting_id = meeting.id();
         on_db!(self, pool => sqlx::query_as::<_, Rsvp>(
             "SELECT member_id, answer, note, at FROM rsvps WHERE meeting_id = $1")
             .bind(meeting_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Records a member's answer (the member's own, or one taken by phone).
+    /// Records a member's answer taken by a facilitator (by phone, or at the door). A member
+    /// of another group is not found.
     pub async fn set_rsvp(
+        &self,
+        meeting: &MeetingAccess,
+        member_id: i64,
+        answer: &str,
+    ) -> StoreResult<()> {
+        self.write_rsvp(
+            meeting.id(),
+            member_id,
+            answer,
+            &meeting.actor().to_string(),
+        )
+        .await
+    }
+
+    /// Records a member's own answer from their personal link, for a meeting of their group
+    /// (any other meeting is not found).
+    pub async fn set_own_rsvp(
+        &self,
+        link: &MemberLink,
+        meeting_id: i64,
+        answer: &str,
+    ) -> StoreResult<()> {
+        self.write_rsvp(meeting_id, link.id, answer, &link.actor().to_string())
+            .await
+    }
+
+    /// The answer, if the member and the meeting are of one group (else not found).
+    async fn write_rsvp(
         &self,
         meeting_id: i64,
         member_id: i64,
         answer: &str,
         recorded_by: &str,
     ) -> StoreResult<()> {
-        on_db!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        change_part!(
+            self,
+            meeting_id,
             sqlx::query(
                 "INSERT INTO rsvps (meeting_id, member_id, answer, recorded_by, at)
                  SELECT $1, m.id, $3, $4, $5 FROM members m JOIN meetings mt ON mt.group_id = m.group_id
                  WHERE m.id = $2 AND mt.id = $1
                  ON CONFLICT (meeting_id, member_id)
                  DO UPDATE SET answer = excluded.answer, recorded_by = excluded.recorded_by, at = excluded.at")
-                .bind(meeting_id).bind(member_id).bind(answer).bind(recorded_by).bind(now())
-                .execute(&mut *tx).await?;
-            bump!(tx, meeting_id)?;
-            tx.commit().await
-        })
-        .map_err(StoreError::from_sqlx)
+            .bind(meeting_id).bind(member_id).bind(answer).bind(recorded_by).bind(now())
+        )
     }
 
     /// Meetings to come for a member's group, with their answer (for the personal link page).
     pub async fn upcoming_for_member(
         &self,
-        group_id: i64,
-        member_id: i64,
+        link: &MemberLink,
     ) -> StoreResult<Vec<(Meeting, Option<String>)>> {
+        let (group_id, member_id) = (link.group_id, link.id);
         let sql = format!(
             "SELECT {MEETING_COLUMNS} FROM meetings m
              WHERE m.group_id = $1 AND m.status IN ('planned', 'under_way') AND m.starts_at > $2
@@ -918,7 +976,8 @@ impl Store {
 
     // --- attendance -----------------------------------------------------------------------
 
-    pub async fn attendance_of(&self, meeting_id: i64) -> StoreResult<Vec<AttendanceRow>> {
+    pub async fn attendance_of(&self, meeting: &MeetingAccess) -> StoreResult<Vec<AttendanceRow>> {
+        let meeting_id = meeting.id();
         on_db!(self, pool => sqlx::query_as::<_, AttendanceRow>(
             "SELECT a.id, a.member_id,
                 COALESCE(m.preferred_name, a.guest_name, 'Someone') AS name,
@@ -927,6 +986,25 @@ impl Store {
              WHERE a.meeting_id = $1 ORDER BY a.signed_in_at, a.id")
             .bind(meeting_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
+    }
+
+    /// How many members and guests signed in to each of a group's meetings, by meeting id.
+    pub async fn attendance_counts(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+    ) -> StoreResult<std::collections::HashMap<i64, (i64, i64)>> {
+        self.check_group(viewer, group_id).await?;
+        let rows: Vec<(i64, i64, i64)> = on_db!(self, pool => sqlx::query_as(
+            "SELECT a.meeting_id, COUNT(a.member_id), COUNT(*) - COUNT(a.member_id)
+             FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+             WHERE m.group_id = $1 GROUP BY a.meeting_id")
+            .bind(group_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, members, guests)| (id, (members, guests)))
+            .collect())
     }
 
     /// Signs a member of the meeting's group in. Signing the same person in twice (even from
@@ -1030,7 +1108,8 @@ impl Store {
 
     // --- actions --------------------------------------------------------------------------
 
-    pub async fn actions_of(&self, meeting_id: i64) -> StoreResult<Vec<Action>> {
+    pub async fn actions_of(&self, meeting: &MeetingAccess) -> StoreResult<Vec<Action>> {
+        let meeting_id = meeting.id();
         on_db!(self, pool => sqlx::query_as::<_, Action>(
             "SELECT id, meeting_id, who, what, by_date, done FROM meeting_actions
              WHERE meeting_id = $1 ORDER BY id")

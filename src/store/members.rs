@@ -2,6 +2,7 @@
 //! they may see; a member reaches only their own record, through their link.
 
 use super::BeginWrite;
+use super::access::MemberLink;
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
@@ -307,7 +308,7 @@ impl Store {
     }
 
     /// The member a personal link belongs to, while it is not revoked.
-    pub async fn member_by_link(&self, token_hash: &str) -> StoreResult<Option<Member>> {
+    pub async fn member_by_link(&self, token_hash: &str) -> StoreResult<Option<MemberLink>> {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id IN
                (SELECT member_id FROM member_links WHERE token_hash = $1 AND revoked_at IS NULL
@@ -316,6 +317,7 @@ impl Store {
         );
         on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
             .bind(token_hash).fetch_optional(pool).await)
+        .map(|found| found.map(|member| MemberLink { member }))
         .map_err(StoreError::from_sqlx)
     }
 }

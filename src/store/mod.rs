@@ -6,6 +6,7 @@
 //! where they differ, the method matches on the backend. Reads of group data take the viewer and
 //! filter by what that viewer may see, so permission is enforced where the data is read.
 
+mod access;
 mod accounts;
 mod audit;
 mod batch;
@@ -23,6 +24,7 @@ mod topics;
 mod venues;
 mod versions;
 
+pub use access::*;
 pub use accounts::*;
 pub use audit::*;
 pub use bulk::V;

@@ -1,6 +1,7 @@
 //! Social events with their replies, and the refreshments rota. Staff reads and writes check
 //! the viewer may see the group; a member's own replies are checked against their group.
 
+use super::access::MeetingAccess;
 use super::{Store, StoreError, StoreResult, now, on_db, placeholders};
 use crate::domain::access::Staff;
 use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp};
@@ -210,7 +211,16 @@ impl Store {
     }
 
     /// The confirmed host of a meeting, as (member id, preferred name).
-    pub async fn meeting_host(&self, meeting_id: i64) -> StoreResult<Option<(i64, String)>> {
+    pub async fn meeting_host(
+        &self,
+        meeting: &MeetingAccess,
+    ) -> StoreResult<Option<(i64, String)>> {
+        self.host_of(meeting.id()).await
+    }
+
+    /// A meeting's host for a member's own page and for email (the meeting was reached
+    /// through their link or by a job).
+    pub(crate) async fn host_of(&self, meeting_id: i64) -> StoreResult<Option<(i64, String)>> {
         on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
             "SELECT h.member_id, m.preferred_name FROM meeting_hosts h
              JOIN members m ON m.id = h.member_id WHERE h.meeting_id = $1")
@@ -289,7 +299,8 @@ impl Store {
     }
 
     /// Members who said yes to a meeting.
-    pub async fn coming_to(&self, meeting_id: i64) -> StoreResult<Vec<i64>> {
+    pub async fn coming_to(&self, meeting: &MeetingAccess) -> StoreResult<Vec<i64>> {
+        let meeting_id = meeting.id();
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT member_id FROM rsvps WHERE meeting_id = $1 AND answer = 'yes'")
             .bind(meeting_id).fetch_all(pool).await)

@@ -225,21 +225,18 @@ pub async fn call_list(
     cookies: Cookies,
     Path(meeting_id): Path<i64>,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(&me, meeting_id).await?;
-    let group = state.store.group_for(&me, meeting.group_id).await?;
+    let access = state.store.meeting(&me, meeting_id).await?;
+    let group = state.store.group_for(&me, access.group_id).await?;
     let members = state
         .store
         .members_of(&me, group.id, &MemberFilter::default())
         .await?;
-    let rsvps = state.store.rsvps_of(meeting_id).await?;
+    let rsvps = state.store.rsvps_of(&access).await?;
     let last = state.store.last_contacts(group.id).await?;
     let recent = state.store.recent_attendance(group.id, 3).await?;
     let held = state.store.held_count(group.id).await?;
-    let host = state
-        .store
-        .meeting_host(meeting_id)
-        .await?
-        .map(|(id, _)| id);
+    let host = state.store.meeting_host(&access).await?.map(|(id, _)| id);
+    let meeting = access.into_meeting();
     // Open polls, with who has answered each: members email does not reach need a call.
     let mut polls = Vec::new();
     for p in state.store.polls_of(&me, group.id).await? {

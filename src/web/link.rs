@@ -11,16 +11,17 @@ use crate::AppState;
 use crate::auth::hash_token;
 use crate::domain::RawInput;
 use crate::domain::member::{
-    CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, Member, MemberInput, NEEDS, STORY,
+    CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, MemberInput, NEEDS, STORY,
 };
 use crate::error::{AppError, AppResult};
+use crate::store::MemberLink;
 
 #[derive(Template)]
 #[template(path = "link/page.html")]
 struct LinkPage {
     page: Page,
     token: String,
-    member: Member,
+    member: MemberLink,
     group_name: String,
     timezone: String,
     form: Form,
@@ -111,7 +112,7 @@ impl LinkPage {
     }
 }
 
-async fn member_from(state: &AppState, token: &str) -> AppResult<Member> {
+async fn member_from(state: &AppState, token: &str) -> AppResult<MemberLink> {
     state
         .store
         .member_by_link(&hash_token(token))
@@ -127,7 +128,7 @@ async fn show(
     state: &AppState,
     cookies: &Cookies,
     token: String,
-    member: Member,
+    member: MemberLink,
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -149,7 +150,7 @@ async fn show_with(
     state: &AppState,
     cookies: &Cookies,
     token: String,
-    member: Member,
+    member: MemberLink,
     form: Form,
     plan_form: Form,
     topic_form: Form,
@@ -171,7 +172,7 @@ async fn show_all(
     state: &AppState,
     cookies: &Cookies,
     token: String,
-    member: Member,
+    member: MemberLink,
     [form, plan_form, topic_form]: [Form; 3],
     poll_form: (i64, Form),
     status: StatusCode,
@@ -183,12 +184,8 @@ async fn show_all(
     let on_rota = state.store.on_rota(member.id).await?;
     let feedback_due = state.store.feedback_due(member.id).await?;
     let mut hosting = Vec::new();
-    for (m, _) in state
-        .store
-        .upcoming_for_member(member.group_id, member.id)
-        .await?
-    {
-        if state.store.meeting_host(m.id).await?.map(|(id, _)| id) == Some(member.id) {
+    for (m, _) in state.store.upcoming_for_member(&member).await? {
+        if state.store.host_of(m.id).await?.map(|(id, _)| id) == Some(member.id) {
             hosting.push(m.id);
         }
     }
@@ -220,10 +217,7 @@ async fn show_all(
     }
     let group = state.store.group_unchecked(member.group_id).await?;
     let consents = state.store.consents_of(member.id).await?;
-    let upcoming = state
-        .store
-        .upcoming_for_member(member.group_id, member.id)
-        .await?;
+    let upcoming = state.store.upcoming_for_member(&member).await?;
     let topics = state.store.group_topics(member.group_id).await?;
     let my_votes = state.store.votes_of(member.id).await?;
     let plans = state.store.plans_of(member.id).await?;
@@ -365,14 +359,7 @@ pub async fn rsvp(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
-    let meeting = state
-        .store
-        .meeting_unchecked(meeting_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    if meeting.group_id != member.group_id {
-        return Err(AppError::NotFound);
-    }
+    let meeting = state.store.meeting_for_link(&member, meeting_id).await?;
     if !(meeting.is_planned() || meeting.is_under_way()) {
         let why = if meeting.is_cancelled() {
             "This meeting has been cancelled, so there is nothing to answer. Thank you all the same."
@@ -385,12 +372,7 @@ pub async fn rsvp(
         .map_err(|_| AppError::BadRequest("Choose coming, maybe or not coming.".into()))?;
     state
         .store
-        .set_rsvp(
-            meeting_id,
-            member.id,
-            answer,
-            &format!("member:{}", member.id),
-        )
+        .set_own_rsvp(&member, meeting_id, answer)
         .await?;
     let said = match answer {
         "yes" => "Thank you. We look forward to seeing you.",

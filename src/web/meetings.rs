@@ -31,7 +31,7 @@ use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
 use crate::store::{
-    AfterInsert, AttendanceRow, MeetingSummary, MemberFilter, Rsvp, StoreError, now,
+    AfterInsert, AttendanceRow, MeetingAccess, MeetingSummary, MemberFilter, Rsvp, StoreError, now,
 };
 
 fn is_fetch(headers: &HeaderMap) -> bool {
@@ -414,26 +414,27 @@ async fn show_page(
     status: StatusCode,
     print_private: bool,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(me, id).await?;
+    let access = state.store.meeting(me, id).await?;
+    let meeting = access.meeting().clone();
     let group = state.store.group_for(me, meeting.group_id).await?;
     let venue = match meeting.venue_id {
         Some(v) => state.store.venue(v).await.ok(),
         None => None,
     };
-    let steps = state.store.meeting_steps(id).await?;
+    let steps = state.store.meeting_steps(&access).await?;
     let members = state
         .store
         .members_of(me, group.id, &MemberFilter::default())
         .await?;
-    let rsvps = state.store.rsvps_of(id).await?;
-    let attendance = state.store.attendance_of(id).await?;
-    let number = state.store.meeting_number(&meeting).await?;
-    let previous = state.store.previous_meeting(&meeting).await?;
+    let rsvps = state.store.rsvps_of(&access).await?;
+    let attendance = state.store.attendance_of(&access).await?;
+    let number = state.store.meeting_number(&access).await?;
+    let previous = state.store.previous_meeting(&access).await?;
     let previous_reflections = match &previous {
         Some(p) => state.store.reflections_of(me, p.id).await?,
         None => Vec::new(),
     };
-    let host = state.store.meeting_host(id).await?;
+    let host = state.store.meeting_host(&access).await?;
     let rota = state
         .store
         .rota_of(meeting.group_id, meeting.starts_at)
@@ -448,7 +449,7 @@ async fn show_page(
         {
             Some(rm) => rm.suggested,
             None => {
-                let coming = state.store.coming_to(id).await?;
+                let coming = state.store.coming_to(&access).await?;
                 crate::domain::social::suggest_host(&rota, &coming).and_then(|hid| {
                     rota.iter()
                         .find(|r| r.member_id == hid)
@@ -519,20 +520,14 @@ pub async fn record_rsvp(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     let answer = parse_rsvp(&raw).map_err(AppError::Invalid)?;
     let member_id: i64 = raw
         .text("member_id")
         .parse()
         .map_err(|_| AppError::BadRequest("Choose a member.".into()))?;
     let member = state.store.member_for(&me, member_id).await?;
-    if member.group_id != m.group_id {
-        return Err(AppError::NotFound);
-    }
-    state
-        .store
-        .set_rsvp(id, member_id, answer, &me.actor())
-        .await?;
+    app::meetings::record_rsvp(&state, &m, member_id, answer).await?;
     Ok(redirect_with(
         &format!("/meetings/{id}#people"),
         &format!("{}'s answer has been saved.", member.preferred_name),
@@ -701,7 +696,8 @@ async fn run_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let me = me.clone();
-    let meeting = state.store.meeting_for(&me, id).await?;
+    let access = state.store.meeting(&me, id).await?;
+    let meeting = access.meeting().clone();
     if meeting.is_cancelled() {
         return Ok(redirect_with(
             &format!("/meetings/{id}"),
@@ -709,8 +705,8 @@ async fn run_page(
         ));
     }
     let group = state.store.group_for(&me, meeting.group_id).await?;
-    let steps = state.store.meeting_steps(id).await?;
-    let attendance = state.store.attendance_of(id).await?;
+    let steps = state.store.meeting_steps(&access).await?;
+    let attendance = state.store.attendance_of(&access).await?;
     let members = state
         .store
         .members_of(
@@ -1010,14 +1006,15 @@ async fn sign_in_page(
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(me, id).await?;
+    let access = state.store.meeting(me, id).await?;
+    let meeting = access.meeting().clone();
     let group = state.store.group_for(me, meeting.group_id).await?;
     let members = state
         .store
         .members_of(me, group.id, &MemberFilter::default())
         .await?;
-    let rsvps = state.store.rsvps_of(id).await?;
-    let attendance = state.store.attendance_of(id).await?;
+    let rsvps = state.store.rsvps_of(&access).await?;
+    let attendance = state.store.attendance_of(&access).await?;
     let mut list = people(members, &rsvps, &attendance);
     // Those expected first, then the rest; each part by name.
     list.sort_by_key(|p| {
@@ -1185,7 +1182,8 @@ pub async fn sheet(
     Path(id): Path<i64>,
     Query(q): Query<SheetQuery>,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(&me, id).await?;
+    let access = state.store.meeting(&me, id).await?;
+    let meeting = access.meeting().clone();
     let group = state.store.group_for(&me, meeting.group_id).await?;
     let venue = match meeting.venue_id {
         Some(v) => state.store.venue(v).await.ok(),
@@ -1195,7 +1193,7 @@ pub async fn sheet(
         .store
         .members_of(&me, group.id, &MemberFilter::default())
         .await?;
-    let rsvps = state.store.rsvps_of(id).await?;
+    let rsvps = state.store.rsvps_of(&access).await?;
     let list = people(members, &rsvps, &[]);
     let anyone_answered = list.iter().any(|p| p.answer.is_some());
     let names: Vec<String> = list
@@ -1268,7 +1266,8 @@ async fn notes_page(
     action_form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(me, id).await?;
+    let access = state.store.meeting(me, id).await?;
+    let meeting = access.meeting().clone();
     let group = state.store.group_for(me, meeting.group_id).await?;
     let venue = match meeting.venue_id {
         Some(v) => state.store.venue(v).await.ok(),
@@ -1293,10 +1292,10 @@ async fn notes_page(
                 cookies,
                 "groups",
             ),
-            number: state.store.meeting_number(&meeting).await?,
+            number: state.store.meeting_number(&access).await?,
             facilitators: state.store.facilitators_of(group.id).await?,
-            attendance: state.store.attendance_of(id).await?,
-            actions: state.store.actions_of(id).await?,
+            attendance: state.store.attendance_of(&access).await?,
+            actions: state.store.actions_of(&access).await?,
             meeting,
             group,
             venue,
@@ -1433,6 +1432,7 @@ pub async fn notes_csv(
         return Err(AppError::Invalid(e));
     }
     let meetings = state.store.meetings_of(&me, group_id).await?;
+    let counts = state.store.attendance_counts(&me, group_id).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = AppError::from;
     w.write_record([
@@ -1457,14 +1457,13 @@ pub async fn notes_csv(
         {
             continue;
         }
-        let attendance = state.store.attendance_of(m.id).await?;
-        let guests = attendance.iter().filter(|a| a.is_guest).count();
+        let (members, guests) = counts.get(&m.id).copied().unwrap_or((0, 0));
         w.write_record([
             m.local_date.clone(),
             m.local_time.clone(),
             m.status.to_string(),
             s.venue_name.clone().unwrap_or_default(),
-            (attendance.len() - guests).to_string(),
+            members.to_string(),
             guests.to_string(),
             crate::domain::member_csv::guard(&m.topics_discussed),
             crate::domain::member_csv::guard(&m.key_points),
@@ -1804,14 +1803,14 @@ async fn agenda_page(
     me: &Staff,
     cookies: &Cookies,
     group_id: i64,
-    meeting: Option<Meeting>,
+    meeting: Option<MeetingAccess>,
     failed: i64,
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
     let steps = match &meeting {
-        Some(m) => state.store.meeting_steps(m.id).await?,
+        Some(m) => state.store.meeting_steps(m).await?,
         None => state.store.agenda_template(me, group_id).await?,
     };
     let title = if meeting.is_some() {
@@ -1824,7 +1823,7 @@ async fn agenda_page(
         &AgendaPage {
             page: staff_page(&title, me, cookies, "groups"),
             group,
-            meeting,
+            meeting: meeting.map(MeetingAccess::into_meeting),
             steps,
             kinds: STEP_KINDS,
             failed,
@@ -1858,12 +1857,12 @@ pub async fn meeting_agenda(
     cookies: Cookies,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     agenda_page(
         &state,
         &me,
         &cookies,
-        m.group_id,
+        m.group_id(),
         Some(m),
         i64::MIN,
         Form::blank(),
@@ -1949,7 +1948,7 @@ pub async fn meeting_agenda_change(
     Path((id, position)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     let back = format!("/meetings/{id}/agenda");
     if raw.text("do") == "delete" {
         state.store.delete_meeting_step(&me, id, position).await?;
@@ -1977,7 +1976,7 @@ pub async fn meeting_agenda_change(
             ))
         }
         Err(e) => {
-            let group_id = m.group_id;
+            let group_id = m.group_id();
             agenda_page(
                 &state,
                 &me,

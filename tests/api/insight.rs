@@ -475,10 +475,9 @@ async fn create_meetings(
 /// cancellation), its record and members' feedback.
 async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
     let s = &app.store;
+    let meeting = s.meeting(viewer, m.id).await.expect("meeting");
     for (member, answer) in &m.rsvps {
-        s.set_rsvp(m.id, *member, answer, &viewer.actor())
-            .await
-            .expect("rsvp");
+        s.set_rsvp(&meeting, *member, answer).await.expect("rsvp");
     }
     if m.status == "cancelled" {
         s.apply_meeting_event(
@@ -496,7 +495,7 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
         return;
     }
     if !m.step_notes.is_empty() {
-        let steps = s.meeting_steps(m.id).await.expect("steps");
+        let steps = s.meeting_steps(&meeting).await.expect("steps");
         let step = steps
             .iter()
             .find(|st| st.title == "Topic of discussion")
@@ -880,8 +879,13 @@ async fn history_a(app: &TestApp, w: &World) -> History {
         &[(future_date.clone(), "19:00".into(), "Sleep and rest".into())],
     )
     .await[0];
+    let future = app
+        .store
+        .meeting(viewer, future_meeting)
+        .await
+        .expect("meeting");
     app.store
-        .set_rsvp(future_meeting, members[0].id, "yes", "test")
+        .set_rsvp(&future, members[0].id, "yes")
         .await
         .expect("rsvp");
 
@@ -2391,7 +2395,7 @@ both_backends! {
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 3);
         s.sign_out(c, m, other).await.unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 2);
-        let guest = s.attendance_of(m).await.unwrap().into_iter().find(|a| a.is_guest).expect("guest").id;
+        let guest = s.attendance_of(&s.meeting(c, m).await.unwrap()).await.unwrap().into_iter().find(|a| a.is_guest).expect("guest").id;
         s.remove_guest(c, m, guest).await.unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 1);
         // The insight figures agree with the overview.

@@ -23,8 +23,14 @@ async fn attendance(api: &Api, id: i64) -> Vec<Value> {
 
 /// How many attendance rows a member has at a meeting, read from the store.
 async fn rows_of(app: &TestApp, meeting: i64, member: i64) -> usize {
+    let coordinator = app.staff("cora@example.org").await;
+    let meeting = app
+        .store
+        .meeting(&coordinator, meeting)
+        .await
+        .expect("meeting");
     app.store
-        .attendance_of(meeting)
+        .attendance_of(&meeting)
         .await
         .expect("attendance")
         .iter()

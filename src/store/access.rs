@@ -1,0 +1,109 @@
+//! Capabilities: values that prove the one asking may reach a group's data. Only the store
+//! makes them, each after its own check (a meeting through a group the viewer may see, a member
+//! through their personal link), and their fields are private to the store, so code outside it
+//! cannot make one up. Every method that reads or writes a meeting's parts (its agenda, replies,
+//! attendance, actions, host) or a member's records takes one and binds its ids into the SQL, so
+//! a handler cannot reach them with a bare id it has not had checked.
+//!
+//! ```compile_fail,E0451
+//! // A meeting's capability cannot be made outside the store.
+//! fn forge(meeting: hearth::domain::meeting::Meeting) -> hearth::store::MeetingAccess {
+//!     let actor = hearth::store::Actor::Staff(1);
+//!     hearth::store::MeetingAccess { meeting, actor }
+//! }
+//! ```
+//!
+//! ```compile_fail,E0308
+//! // Reading a meeting's attendance takes the capability, not an id.
+//! async fn peek(store: &hearth::Store) {
+//!     let _ = store.attendance_of(42).await;
+//! }
+//! ```
+
+use std::ops::Deref;
+
+use crate::domain::access::Staff;
+use crate::domain::meeting::Meeting;
+use crate::domain::member::Member;
+
+/// Who did something, as the audit trail names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A member of staff (coordinator or facilitator), by account.
+    Staff(i64),
+    /// A member, through their personal link.
+    Member(i64),
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Staff(id) => write!(f, "account:{id}"),
+            Actor::Member(id) => write!(f, "member:{id}"),
+        }
+    }
+}
+
+impl From<&Staff> for Actor {
+    fn from(staff: &Staff) -> Actor {
+        Actor::Staff(staff.id)
+    }
+}
+
+/// A meeting the viewer may see and change: made by [`crate::Store::meeting`], which reads it
+/// through the groups the viewer may see. Reads as the meeting itself.
+#[derive(Debug, Clone)]
+pub struct MeetingAccess {
+    pub(super) meeting: Meeting,
+    pub(super) actor: Actor,
+}
+
+impl MeetingAccess {
+    pub fn id(&self) -> i64 {
+        self.meeting.id
+    }
+    pub fn group_id(&self) -> i64 {
+        self.meeting.group_id
+    }
+    /// Who is acting through this capability, for the audit trail.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    pub fn meeting(&self) -> &Meeting {
+        &self.meeting
+    }
+    pub fn into_meeting(self) -> Meeting {
+        self.meeting
+    }
+}
+
+impl Deref for MeetingAccess {
+    type Target = Meeting;
+    fn deref(&self) -> &Meeting {
+        &self.meeting
+    }
+}
+
+/// A member reached through their own personal link: what the link may read and change is
+/// theirs alone, and their group's meetings, topics, polls and events. Made by
+/// [`crate::Store::member_by_link`]. Reads as the member.
+#[derive(Debug, Clone)]
+pub struct MemberLink {
+    pub(super) member: Member,
+}
+
+impl MemberLink {
+    pub fn member(&self) -> &Member {
+        &self.member
+    }
+    pub fn actor(&self) -> Actor {
+        Actor::Member(self.member.id)
+    }
+}
+
+impl Deref for MemberLink {
+    type Target = Member;
+    fn deref(&self) -> &Member {
+        &self.member
+    }
+}
