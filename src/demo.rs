@@ -527,9 +527,7 @@ pub async fn fill_if_empty(
             .await?;
         for kind in ["contact", "records"] {
             let consent = parse::<ConsentInput>(&[("kind", kind), ("how_given", "in_person")])?;
-            store
-                .add_consent(m.id, &consent, &coordinator.actor())
-                .await?;
+            store.add_consent(&m, &consent).await?;
         }
         ids.insert(m.preferred_name.clone(), m.id);
     }

@@ -410,7 +410,11 @@ async fn create_member(
 ) -> AppResult<Response> {
     state.store.group_for(&me, id).await?;
     let input = parsed(MemberInput::try_from(&raw))?;
-    let member = state.store.create_member(&me, id, &input).await?;
+    let member = state
+        .store
+        .create_member(&me, id, &input)
+        .await?
+        .into_member();
     Ok(created(
         format!("/api/v1/members/{}", member.id),
         MemberOut {
@@ -432,9 +436,12 @@ async fn get_member(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
 ) -> AppResult<Json<MemberOut>> {
-    let member = state.store.member_for(&me, id).await?;
-    let consents = state.store.consents_of(id).await?;
-    Ok(Json(MemberOut { member, consents }))
+    let member = state.store.member(&me, id).await?;
+    let consents = state.store.consents_of(&member).await?;
+    Ok(Json(MemberOut {
+        member: member.into_member(),
+        consents,
+    }))
 }
 
 async fn update_member(
@@ -443,10 +450,10 @@ async fn update_member(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<MemberOut>> {
-    let current = state.store.member_for(&me, id).await?;
+    let current = state.store.member(&me, id).await?;
     let input = parsed(MemberInput::try_from(&current.to_raw().merged_with(raw)))?;
     let member = state.store.update_member(&me, id, &input).await?;
-    let consents = state.store.consents_of(id).await?;
+    let consents = state.store.consents_of(&current).await?;
     Ok(Json(MemberOut { member, consents }))
 }
 
@@ -456,10 +463,10 @@ async fn add_consent(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    state.store.member_for(&me, id).await?;
+    let member = state.store.member(&me, id).await?;
     let input = parsed(ConsentInput::try_from(&raw))?;
-    state.store.add_consent(id, &input, &me.actor()).await?;
-    let consents = state.store.consents_of(id).await?;
+    state.store.add_consent(&member, &input).await?;
+    let consents = state.store.consents_of(&member).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "consents": consents })),
@@ -472,11 +479,11 @@ async fn withdraw_consent(
     ApiStaff(me): ApiStaff,
     Path((id, cid)): Path<(i64, i64)>,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.member_for(&me, id).await?;
-    if !state.store.withdraw_consent(id, cid, &me.actor()).await? {
+    let member = state.store.member(&me, id).await?;
+    if !state.store.withdraw_consent(&member, cid).await? {
         return Err(AppError::NotFound);
     }
-    let consents = state.store.consents_of(id).await?;
+    let consents = state.store.consents_of(&member).await?;
     Ok(Json(serde_json::json!({ "consents": consents })))
 }
 
@@ -487,11 +494,11 @@ async fn issue_link(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    state.store.member_for(&me, id).await?;
+    let member = state.store.member(&me, id).await?;
     let token = crate::auth::new_token();
     state
         .store
-        .replace_member_link(id, &crate::auth::hash_token(&token), &me.actor())
+        .replace_member_link(&member, &crate::auth::hash_token(&token))
         .await?;
     let url = format!("{}/m/{token}", state.config.public_url);
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "url": url }))).into_response())
@@ -502,8 +509,8 @@ async fn revoke_link(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    state.store.member_for(&me, id).await?;
-    state.store.revoke_member_links(id, &me.actor()).await?;
+    let member = state.store.member(&me, id).await?;
+    state.store.revoke_member_links(&member).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -14,6 +14,20 @@
 //! ```
 //!
 //! ```compile_fail,E0308
+//! // A member's consents are read through a capability, not an id.
+//! async fn peek(store: &hearth::Store) {
+//!     let _ = store.consents_of(7).await;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0451
+//! // Nor can a personal link's capability be made up.
+//! fn forge(member: hearth::domain::member::Member) -> hearth::store::MemberLink {
+//!     hearth::store::MemberLink { member }
+//! }
+//! ```
+//!
+//! ```compile_fail,E0308
 //! // Reading a meeting's attendance takes the capability, not an id.
 //! async fn peek(store: &hearth::Store) {
 //!     let _ = store.attendance_of(42).await;
@@ -81,6 +95,62 @@ impl Deref for MeetingAccess {
     type Target = Meeting;
     fn deref(&self) -> &Meeting {
         &self.meeting
+    }
+}
+
+/// A member the viewer may see (reading one is audited, as any look at a member's record):
+/// made by [`crate::Store::member`]. Their consents and personal link are reached through it.
+/// Reads as the member.
+#[derive(Debug, Clone)]
+pub struct MemberAccess {
+    pub(super) member: Member,
+    pub(super) actor: Actor,
+}
+
+impl MemberAccess {
+    pub fn member(&self) -> &Member {
+        &self.member
+    }
+    pub fn into_member(self) -> Member {
+        self.member
+    }
+}
+
+impl Deref for MemberAccess {
+    type Target = Member;
+    fn deref(&self) -> &Member {
+        &self.member
+    }
+}
+
+/// What both ways of reaching a member give: whose records, and who is acting (staff, or the
+/// member themself). Only the store's capabilities have it.
+pub trait MemberScope: sealed::Sealed {
+    fn member_id(&self) -> i64;
+    fn actor(&self) -> Actor;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::MemberAccess {}
+    impl Sealed for super::MemberLink {}
+}
+
+impl MemberScope for MemberAccess {
+    fn member_id(&self) -> i64 {
+        self.member.id
+    }
+    fn actor(&self) -> Actor {
+        self.actor.clone()
+    }
+}
+
+impl MemberScope for MemberLink {
+    fn member_id(&self) -> i64 {
+        self.member.id
+    }
+    fn actor(&self) -> Actor {
+        Actor::Member(self.member.id)
     }
 }
 

@@ -2,7 +2,7 @@
 //! they may see; a member reaches only their own record, through their link.
 
 use super::BeginWrite;
-use super::access::MemberLink;
+use super::access::{MemberAccess, MemberLink, MemberScope};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
@@ -101,6 +101,16 @@ impl Store {
 
     /// One member, if the viewer may see their group. Reading a member's record is audited,
     /// because it holds their needs.
+    /// A member the viewer may see, as the capability their records are reached through (the
+    /// look is audited, as by `member_for`).
+    pub async fn member(&self, viewer: &Staff, id: i64) -> StoreResult<MemberAccess> {
+        let member = self.member_for(viewer, id).await?;
+        Ok(MemberAccess {
+            member,
+            actor: viewer.into(),
+        })
+    }
+
     pub async fn member_for(&self, viewer: &Staff, id: i64) -> StoreResult<Member> {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM members m JOIN support_groups g ON g.id = m.group_id
@@ -120,7 +130,7 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
         input: &MemberInput,
-    ) -> StoreResult<Member> {
+    ) -> StoreResult<MemberAccess> {
         self.check_group(viewer, group_id).await?;
         let id = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -130,7 +140,10 @@ impl Store {
             Ok(id)
         })
         .map_err(StoreError::from_sqlx)?;
-        self.member_unchecked(id).await
+        Ok(MemberAccess {
+            member: self.member_unchecked(id).await?,
+            actor: viewer.into(),
+        })
     }
 
     /// Adds many members at once: all of them, or none.
@@ -166,8 +179,13 @@ impl Store {
     }
 
     /// A member correcting their own details through their personal link.
-    pub async fn update_member_self(&self, id: i64, input: &MemberInput) -> StoreResult<Member> {
-        self.write_member(id, input, &format!("member:{id}"))
+    pub async fn update_member_self(
+        &self,
+        link: &MemberLink,
+        input: &MemberInput,
+    ) -> StoreResult<Member> {
+        let id = link.id;
+        self.write_member(id, input, &link.actor().to_string())
             .await?;
         self.member_unchecked(id).await
     }
@@ -200,7 +218,8 @@ impl Store {
 
     // --- consents -------------------------------------------------------------------------
 
-    pub async fn consents_of(&self, member_id: i64) -> StoreResult<Vec<Consent>> {
+    pub async fn consents_of(&self, member: &impl MemberScope) -> StoreResult<Vec<Consent>> {
+        let member_id = member.member_id();
         on_db!(self, pool => sqlx::query_as::<_, Consent>(
             "SELECT id, member_id, kind, how_given, note, given_at, withdrawn_at, recorded_by
              FROM consents WHERE member_id = $1 ORDER BY given_at DESC, id DESC")
@@ -210,10 +229,11 @@ impl Store {
 
     pub async fn add_consent(
         &self,
-        member_id: i64,
+        member: &impl MemberScope,
         input: &ConsentInput,
-        recorded_by: &str,
     ) -> StoreResult<()> {
+        let (member_id, recorded_by) = (member.member_id(), member.actor().to_string());
+        let recorded_by = recorded_by.as_str();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -230,10 +250,11 @@ impl Store {
     /// Withdraws one consent of this member; false when there was no such current consent.
     pub async fn withdraw_consent(
         &self,
-        member_id: i64,
+        member: &impl MemberScope,
         consent_id: i64,
-        actor: &str,
     ) -> StoreResult<bool> {
+        let (member_id, actor) = (member.member_id(), member.actor().to_string());
+        let actor = actor.as_str();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
@@ -255,10 +276,11 @@ impl Store {
     /// Issues a new personal link, revoking any earlier one (only the newest link works).
     pub async fn replace_member_link(
         &self,
-        member_id: i64,
+        member: &MemberAccess,
         token_hash: &str,
-        actor: &str,
     ) -> StoreResult<()> {
+        let (member_id, actor) = (member.id, member.actor.to_string());
+        let actor = actor.as_str();
         let t = now();
         // Two "new link" clicks at once must leave one working link: on PostgreSQL the member's
         // row is locked first so they take turns (SQLite has one writer at a time anyway).
@@ -285,7 +307,9 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn revoke_member_links(&self, member_id: i64, actor: &str) -> StoreResult<()> {
+    pub async fn revoke_member_links(&self, member: &MemberAccess) -> StoreResult<()> {
+        let (member_id, actor) = (member.id, member.actor.to_string());
+        let actor = actor.as_str();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE member_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
@@ -299,7 +323,8 @@ impl Store {
     }
 
     /// When the member's current link was issued, if they have one.
-    pub async fn member_link_issued(&self, member_id: i64) -> StoreResult<Option<i64>> {
+    pub async fn member_link_issued(&self, member: &MemberAccess) -> StoreResult<Option<i64>> {
+        let member_id = member.id;
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT created_at FROM member_links WHERE member_id = $1 AND revoked_at IS NULL
              ORDER BY created_at DESC LIMIT 1")

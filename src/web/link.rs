@@ -216,7 +216,7 @@ async fn show_all(
         });
     }
     let group = state.store.group_unchecked(member.group_id).await?;
-    let consents = state.store.consents_of(member.id).await?;
+    let consents = state.store.consents_of(&member).await?;
     let upcoming = state.store.upcoming_for_member(&member).await?;
     let topics = state.store.group_topics(member.group_id).await?;
     let my_votes = state.store.votes_of(member.id).await?;
@@ -294,7 +294,7 @@ pub async fn update(
     merged.set("left_on", member.left_on.clone().unwrap_or_default());
     match MemberInput::try_from(&merged) {
         Ok(input) => {
-            state.store.update_member_self(member.id, &input).await?;
+            state.store.update_member_self(&member, &input).await?;
             Ok(redirect_with(
                 &format!("/m/{token}"),
                 "Thank you. Your details have been saved.",
@@ -323,10 +323,7 @@ pub async fn give_consent(
     raw.set("how_given", "personal_link");
     let input = ConsentInput::try_from(&raw)
         .map_err(|_| AppError::BadRequest("Choose what you agree to.".into()))?;
-    state
-        .store
-        .add_consent(member.id, &input, &format!("member:{}", member.id))
-        .await?;
+    state.store.add_consent(&member, &input).await?;
     Ok(redirect_with(
         &format!("/m/{token}#consents"),
         "Thank you. Your agreement has been recorded.",
@@ -339,11 +336,7 @@ pub async fn withdraw_consent(
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
-    if !state
-        .store
-        .withdraw_consent(member.id, consent_id, &format!("member:{}", member.id))
-        .await?
-    {
+    if !state.store.withdraw_consent(&member, consent_id).await? {
         return Err(AppError::NotFound);
     }
     Ok(redirect_with(

@@ -303,7 +303,8 @@ pub(super) async fn show_page(
         plan: plan_form,
         contact: contact_form,
     } = forms;
-    let member = state.store.member_for(me, id).await?;
+    let access = state.store.member(me, id).await?;
+    let member = access.member().clone();
     let group = state.store.group_for(me, member.group_id).await?;
     let contacts = state.store.contacts_of_member(me, id).await?;
     let contact_form =
@@ -323,10 +324,10 @@ pub(super) async fn show_page(
     } else {
         None
     };
-    let consents = state.store.consents_of(id).await?;
+    let consents = state.store.consents_of(&access).await?;
     let link_issued = state
         .store
-        .member_link_issued(id)
+        .member_link_issued(&access)
         .await?
         .map(|t| when(t, &group.timezone));
     let audit = if me.is_coordinator() {
@@ -397,10 +398,10 @@ pub async fn add_consent(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.member_for(&me, id).await?;
+    let member = state.store.member(&me, id).await?;
     match ConsentInput::try_from(&raw) {
         Ok(input) => {
-            state.store.add_consent(id, &input, &me.actor()).await?;
+            state.store.add_consent(&member, &input).await?;
             Ok(redirect_with(
                 &format!("/members/{id}#consents"),
                 "The consent has been recorded.",
@@ -429,12 +430,8 @@ pub async fn withdraw_consent(
     Path((id, consent_id)): Path<(i64, i64)>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.member_for(&me, id).await?;
-    if !state
-        .store
-        .withdraw_consent(id, consent_id, &me.actor())
-        .await?
-    {
+    let member = state.store.member(&me, id).await?;
+    if !state.store.withdraw_consent(&member, consent_id).await? {
         return Err(AppError::NotFound);
     }
     Ok(redirect_with(
@@ -462,11 +459,11 @@ pub async fn issue_link(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    let member = state.store.member_for(&me, id).await?;
+    let member = state.store.member(&me, id).await?;
     let token = new_token();
     state
         .store
-        .replace_member_link(id, &hash_token(&token), &me.actor())
+        .replace_member_link(&member, &hash_token(&token))
         .await?;
     render(&LinkShown {
         page: staff_page("Personal link", &me, &cookies, "groups"),
@@ -487,8 +484,8 @@ pub async fn revoke_link(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.member_for(&me, id).await?;
-    state.store.revoke_member_links(id, &me.actor()).await?;
+    let member = state.store.member(&me, id).await?;
+    state.store.revoke_member_links(&member).await?;
     Ok(redirect_with(
         &format!("/members/{id}"),
         "The personal link has been turned off.",

@@ -424,7 +424,7 @@ both_backends! {
         let before = (
             app.store.groups_for(&w.c).await.unwrap().len(),
             format!("{:?}", app.store.venues().await.unwrap()),
-            format!("{:?}", app.store.consents_of(m).await.unwrap()),
+            format!("{:?}", app.consents(m).await),
         );
         for (method, path) in &writes {
             // Malformed JSON.
@@ -443,7 +443,7 @@ both_backends! {
         let after = (
             app.store.groups_for(&w.c).await.unwrap().len(),
             format!("{:?}", app.store.venues().await.unwrap()),
-            format!("{:?}", app.store.consents_of(m).await.unwrap()),
+            format!("{:?}", app.consents(m).await),
         );
         assert_eq!(before, after, "an unreadable body changed something");
         // A method the route does not have.

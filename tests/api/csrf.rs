@@ -23,10 +23,11 @@ async fn snapshot(app: &TestApp, viewer: &Staff) -> String {
             ..Default::default()
         };
         for m in s.members_of(viewer, g.group.id, &all).await.unwrap() {
+            let access = app.member_access(m.id).await;
             out += &format!(
                 "{m:?}\n{:?}\nlink {:?}\n",
-                s.consents_of(m.id).await.unwrap(),
-                s.member_link_issued(m.id).await.unwrap()
+                s.consents_of(&access).await.unwrap(),
+                s.member_link_issued(&access).await.unwrap()
             );
         }
     }
@@ -121,7 +122,7 @@ both_backends! {
         w.cb.post_form(&format!("/members/{ma}/consents"), &[("kind", "contact"), ("how_given", "phone")])
             .await
             .expect(303);
-        let consent = app.store.consents_of(ma).await.unwrap()[0].id;
+        let consent = app.consents(ma).await[0].id;
         let res = w.cb.post_form(&format!("/members/{mb}/link"), &[]).await;
         res.expect(200);
         let link = html::secret_link(&res.text).unwrap();
@@ -129,7 +130,7 @@ both_backends! {
         let anon = app.browser();
         anon.get(&m_path).await.expect(200);
         anon.post_form(&format!("{m_path}/consents"), &[("kind", "records")]).await.expect(303);
-        let member_consent = app.store.consents_of(mb).await.unwrap()[0].id;
+        let member_consent = app.consents(mb).await[0].id;
         let res = w.cb.post_form(&format!("/staff/{}/reset-link", w.f1.id), &[]).await;
         let reset = html::secret_link(&res.text).unwrap();
         let reset_path = reset.trim_start_matches(&app.base).to_string();
@@ -198,7 +199,7 @@ both_backends! {
         anon.get("/account").await.expect_signin_redirect();
         anon.get(&m_path).await.expect(200);
         app.browser().get(&reset_path).await.expect(200);
-        assert_eq!(app.store.consents_of(ma).await.unwrap()[0].withdrawn_at, None);
+        assert_eq!(app.consents(ma).await[0].withdrawn_at, None);
         app.browser().sign_in("cora@example.org", PASSWORD).await.expect(303);
 
         // And with the right token, from the same site, the forms do work.

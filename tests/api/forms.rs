@@ -425,13 +425,13 @@ both_backends! {
         res.expect_field_error("how_given", "Choose how they gave their agreement.");
         res.expect_value("note", "Said yes at the first meeting");
         res.expect_contains(MEMBER_A);
-        assert!(app.store.consents_of(m).await.unwrap().is_empty());
+        assert!(app.consents(m).await.is_empty());
 
         w.f1b
             .post_form(&format!("/members/{m}/consents"), &[("kind", "contact"), ("how_given", "phone"), ("note", "Said yes at the first meeting")])
             .await
             .expect_redirect(&format!("/members/{m}#consents"));
-        let consents = app.store.consents_of(m).await.unwrap();
+        let consents = app.consents(m).await;
         assert_eq!(consents.len(), 1);
         assert_eq!(consents[0].kind, "contact");
         assert_eq!(consents[0].how_given, "phone");
@@ -447,15 +447,15 @@ both_backends! {
         w.cb.post_form(&format!("/members/{m}/consents/{cid}/withdraw"), &[])
             .await
             .expect_redirect(&format!("/members/{m}#consents"));
-        assert!(app.store.consents_of(m).await.unwrap()[0].withdrawn_at.is_some());
+        assert!(app.consents(m).await[0].withdrawn_at.is_some());
         w.cb.get(&format!("/members/{m}")).await.expect(200).expect_contains("Withdrawn");
         // Twice, or a consent of another member, is not found.
         w.cb.post_form(&format!("/members/{m}/consents/{cid}/withdraw"), &[]).await.expect(404);
         w.cb.post_form(&format!("/members/{}/consents", w.member_b), &[("kind", "records"), ("how_given", "in_writing")])
             .await
             .expect(303);
-        let other = app.store.consents_of(w.member_b).await.unwrap()[0].id;
+        let other = app.consents(w.member_b).await[0].id;
         w.cb.post_form(&format!("/members/{m}/consents/{other}/withdraw"), &[]).await.expect(404);
-        assert!(app.store.consents_of(w.member_b).await.unwrap()[0].withdrawn_at.is_none());
+        assert!(app.consents(w.member_b).await[0].withdrawn_at.is_none());
     }
 }

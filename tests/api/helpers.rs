@@ -367,6 +367,28 @@ impl TestApp {
     pub async fn staff(&self, email: &str) -> Staff {
         self.store.account_by_email(email).await.expect("account")
     }
+
+    /// A member's records as a coordinator reaches them (the store lets nothing read them by
+    /// a bare id). The look is audited, as any look at a member's record, by "account:0".
+    pub async fn member_access(&self, member_id: i64) -> hearth::store::MemberAccess {
+        let checker = Staff {
+            id: 0,
+            email: "checker@example.org".into(),
+            name: "The test's checker".into(),
+            role: Role::Coordinator,
+            groups: Vec::new(),
+        };
+        self.store
+            .member(&checker, member_id)
+            .await
+            .expect("member")
+    }
+
+    /// A member's consents as stored.
+    pub async fn consents(&self, member_id: i64) -> Vec<hearth::domain::member::Consent> {
+        let member = self.member_access(member_id).await;
+        self.store.consents_of(&member).await.expect("consents")
+    }
 }
 
 /// Group and member names chosen so that a leak is easy to spot in any body.

@@ -111,20 +111,20 @@ both_backends! {
 
         // Consents from the link: given, then withdrawn; another member's cannot be touched.
         member.post_form(&format!("{path}/consents"), &[("kind", "records")]).await.expect_redirect(&format!("{path}#consents"));
-        let consents = app.store.consents_of(m).await.unwrap();
+        let consents = app.consents(m).await;
         assert_eq!(consents.len(), 1);
         assert_eq!((consents[0].kind.as_str(), consents[0].how_given.as_str()), ("records", "personal_link"));
         assert_eq!(consents[0].recorded_by, format!("member:{m}"));
         member.get(&path).await.expect(200).expect_contains("you have agreed");
         member.post_form(&format!("{path}/consents"), &[("kind", "everything")]).await.expect(400);
         member.post_form(&format!("{path}/consents/{}/withdraw", consents[0].id), &[]).await.expect(303);
-        assert!(app.store.consents_of(m).await.unwrap()[0].withdrawn_at.is_some());
+        assert!(app.consents(m).await[0].withdrawn_at.is_some());
         w.cb.post_form(&format!("/members/{}/consents", w.member_b), &[("kind", "contact"), ("how_given", "phone")])
             .await
             .expect(303);
-        let theirs = app.store.consents_of(w.member_b).await.unwrap()[0].id;
+        let theirs = app.consents(w.member_b).await[0].id;
         member.post_form(&format!("{path}/consents/{theirs}/withdraw"), &[]).await.expect(404);
-        assert!(app.store.consents_of(w.member_b).await.unwrap()[0].withdrawn_at.is_none());
+        assert!(app.consents(w.member_b).await[0].withdrawn_at.is_none());
 
         // A new link replaces the old one.
         let newer = issue(&app, &w.cb, m).await;
@@ -210,14 +210,16 @@ both_backends! {
         }
         let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(6));
         let mut handles = Vec::new();
+        let access = app.member_access(m).await;
         for _ in 0..6 {
             let store = app.store.clone();
+            let access = access.clone();
             let barrier = barrier.clone();
             handles.push(tokio::spawn(async move {
                 let token = hearth::auth::new_token();
                 barrier.wait().await;
                 store
-                    .replace_member_link(m, &hearth::auth::hash_token(&token), "test")
+                    .replace_member_link(&access, &hearth::auth::hash_token(&token))
                     .await
                     .unwrap();
                 token

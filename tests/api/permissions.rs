@@ -498,8 +498,11 @@ async fn request(app: &TestApp, actor: &Actor<'_>, case: &Case) -> Resp {
             ]),
         )
         .unwrap();
-        app.store.add_consent(m, &input, "test").await.unwrap();
-        let id = app.store.consents_of(m).await.unwrap()[0].id;
+        app.store
+            .add_consent(&app.member_access(m).await, &input)
+            .await
+            .unwrap();
+        let id = app.consents(m).await[0].id;
         path = path.replace("{consent}", &id.to_string());
     }
     match (&case.body, case.is_api()) {
