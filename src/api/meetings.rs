@@ -437,7 +437,8 @@ pub async fn reflections(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let rows: Vec<Reflection> = state.store.reflections_of(&me, id).await?;
+    let meeting = state.store.meeting(&me, id).await?;
+    let rows: Vec<Reflection> = state.store.reflections_of(&meeting).await?;
     Ok(Json(serde_json::json!({ "reflections": rows })))
 }
 
@@ -448,10 +449,10 @@ pub async fn save_reflection(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.meeting_for(&me, id).await?;
+    let meeting = state.store.meeting(&me, id).await?;
     let input = parsed(ReflectionInput::try_from(&raw))?;
-    state.store.save_reflection(&me, id, &input).await?;
-    let rows = state.store.reflections_of(&me, id).await?;
+    state.store.save_reflection(&meeting, &input).await?;
+    let rows = state.store.reflections_of(&meeting).await?;
     Ok(Json(serde_json::json!({ "reflections": rows })))
 }
 

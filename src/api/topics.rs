@@ -145,12 +145,9 @@ pub async fn add_plan(
     Path(member_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    state.store.check_private_access(&me, member_id).await?;
+    let owner = state.store.private_records(&me, member_id).await?;
     let input = parsed(PlanInput::try_from(&raw))?;
-    let plan = state
-        .store
-        .create_plan(member_id, &input, &me.actor())
-        .await?;
+    let plan = state.store.create_plan(&owner, &input).await?;
     let suggestion = plan
         .low_confidence()
         .then_some("Confidence is below 7: it may help to make the plan smaller.");
@@ -165,8 +162,8 @@ pub async fn plan(
     Path(plan_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
     let plan = state.store.plan_for(&me, plan_id).await?;
-    let reviews = state.store.reviews_of(plan_id).await?;
-    let mut body = serde_json::to_value(&plan).map_err(AppError::internal)?;
+    let reviews = state.store.reviews_of(&plan).await?;
+    let mut body = serde_json::to_value(plan.plan()).map_err(AppError::internal)?;
     body["reviews"] = serde_json::to_value(&reviews).map_err(AppError::internal)?;
     Ok(Json(body))
 }
@@ -178,23 +175,22 @@ pub async fn review(
     Path(plan_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    state.store.plan_for(&me, plan_id).await?;
+    let plan = state.store.plan_for(&me, plan_id).await?;
     let input = parsed(ReviewInput::try_from(&raw))?;
-    let meeting_id = match raw.text("meeting_id").as_str() {
+    let meeting = match raw.text("meeting_id").as_str() {
         "" => None,
         v => {
             let id = v.parse::<i64>().map_err(|_| {
                 AppError::Invalid(FieldErrors::single("meeting_id", "Give a meeting's id."))
             })?;
-            state.store.meeting_for(&me, id).await?;
-            Some(id)
+            Some(state.store.meeting(&me, id).await?)
         }
     };
     state
         .store
-        .review_plan(plan_id, meeting_id, &input, &me.actor())
+        .review_plan(&plan, meeting.as_ref(), &input)
         .await?;
-    let reviews = state.store.reviews_of(plan_id).await?;
+    let reviews = state.store.reviews_of(&plan).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "reviews": reviews })),

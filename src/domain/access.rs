@@ -40,8 +40,11 @@ impl TryFrom<&str> for Role {
     }
 }
 
-/// A signed-in member of staff.
+/// A signed-in member of staff. Only the store makes one, from an account it has just read (a
+/// session, a token, a sign-in): `non_exhaustive` keeps code outside this crate from making up
+/// a viewer to read group data as.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Staff {
     pub id: i64,
     pub email: String,

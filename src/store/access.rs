@@ -28,6 +28,33 @@
 //! ```
 //!
 //! ```compile_fail,E0308
+//! // A plan's reviews are read through the plan's capability, not its id.
+//! async fn peek(store: &hearth::Store) {
+//!     let _ = store.reviews_of(3).await;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0308
+//! // A reflection is read through its meeting's capability, not the meeting's id.
+//! async fn peek(store: &hearth::Store) {
+//!     let _ = store.reflections_of(42).await;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0639
+//! // And a viewer cannot be made up either: a `Staff` comes only from a sign-in.
+//! fn forge() -> hearth::domain::access::Staff {
+//!     hearth::domain::access::Staff {
+//!         id: 1,
+//!         email: String::new(),
+//!         name: String::new(),
+//!         role: hearth::domain::access::Role::Coordinator,
+//!         groups: Vec::new(),
+//!     }
+//! }
+//! ```
+//!
+//! ```compile_fail,E0308
 //! // Reading a meeting's attendance takes the capability, not an id.
 //! async fn peek(store: &hearth::Store) {
 //!     let _ = store.attendance_of(42).await;
@@ -39,6 +66,7 @@ use std::ops::Deref;
 use crate::domain::access::Staff;
 use crate::domain::meeting::Meeting;
 use crate::domain::member::Member;
+use crate::domain::topic::ActionPlan;
 
 /// Who did something, as the audit trail names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +162,7 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for super::MemberAccess {}
     impl Sealed for super::MemberLink {}
+    impl Sealed for super::PrivateAccess {}
 }
 
 impl MemberScope for MemberAccess {
@@ -146,6 +175,69 @@ impl MemberScope for MemberAccess {
 }
 
 impl MemberScope for MemberLink {
+    fn member_id(&self) -> i64 {
+        self.member.id
+    }
+    fn actor(&self) -> Actor {
+        Actor::Member(self.member.id)
+    }
+}
+
+/// A member's private records (action plans, reviews, check-ins), for their group's own
+/// facilitators only: made by [`crate::Store::private_records`].
+#[derive(Debug, Clone)]
+pub struct PrivateAccess {
+    pub(super) member_id: i64,
+    pub(super) group_id: i64,
+    pub(super) actor: Actor,
+}
+
+impl PrivateAccess {
+    pub fn member_id(&self) -> i64 {
+        self.member_id
+    }
+    pub fn group_id(&self) -> i64 {
+        self.group_id
+    }
+}
+
+/// One action plan, for its member's group's own facilitators: made by
+/// [`crate::Store::plan_for`]. Its reviews are read and written through it. Reads as the plan.
+#[derive(Debug, Clone)]
+pub struct PlanAccess {
+    pub(super) plan: ActionPlan,
+    pub(super) actor: Actor,
+}
+
+impl PlanAccess {
+    pub fn plan(&self) -> &ActionPlan {
+        &self.plan
+    }
+}
+
+impl Deref for PlanAccess {
+    type Target = ActionPlan;
+    fn deref(&self) -> &ActionPlan {
+        &self.plan
+    }
+}
+
+/// Who may make a member's plans: the group's own facilitators, or the member themself.
+pub trait PlanOwner: sealed::Sealed {
+    fn member_id(&self) -> i64;
+    fn actor(&self) -> Actor;
+}
+
+impl PlanOwner for PrivateAccess {
+    fn member_id(&self) -> i64 {
+        self.member_id
+    }
+    fn actor(&self) -> Actor {
+        self.actor.clone()
+    }
+}
+
+impl PlanOwner for MemberLink {
     fn member_id(&self) -> i64 {
         self.member.id
     }

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::BeginWrite;
-use super::access::{MeetingAccess, MemberLink};
+use super::access::{Actor, MeetingAccess, MemberLink};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::meeting::{
@@ -601,13 +601,23 @@ impl Store {
     }
 
     /// The last meeting held before this one, if any.
-    pub async fn previous_meeting(&self, meeting: &MeetingAccess) -> StoreResult<Option<Meeting>> {
+    /// (As a capability of its own: the same group, so the same viewer may reach it.)
+    pub async fn previous_meeting(
+        &self,
+        meeting: &MeetingAccess,
+    ) -> StoreResult<Option<MeetingAccess>> {
         let sql = format!(
             "SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.group_id = $1 AND m.status = 'held'
                AND m.starts_at < $2 ORDER BY m.starts_at DESC LIMIT 1"
         );
         on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql)
             .bind(meeting.group_id).bind(meeting.starts_at).fetch_optional(pool).await)
+        .map(|found| {
+            found.map(|previous| MeetingAccess {
+                meeting: previous,
+                actor: meeting.actor.clone(),
+            })
+        })
         .map_err(StoreError::from_sqlx)
     }
 
@@ -1160,12 +1170,8 @@ impl Store {
 
     /// Reflections on a meeting: for the group's facilitators and coordinators only, which is
     /// exactly who may see the meeting.
-    pub async fn reflections_of(
-        &self,
-        viewer: &Staff,
-        meeting_id: i64,
-    ) -> StoreResult<Vec<Reflection>> {
-        self.meeting_for(viewer, meeting_id).await?;
+    pub async fn reflections_of(&self, meeting: &MeetingAccess) -> StoreResult<Vec<Reflection>> {
+        let meeting_id = meeting.id();
         on_db!(self, pool => sqlx::query_as::<_, Reflection>(
             "SELECT r.id, r.meeting_id, r.account_id, a.name AS author_name, r.went_well,
                 r.went_less_well, r.ideas, r.feeling, r.help_answered_at, r.updated_at
@@ -1178,11 +1184,14 @@ impl Store {
     /// Saves the viewer's own reflection on a meeting (one each; saving again replaces it).
     pub async fn save_reflection(
         &self,
-        viewer: &Staff,
-        meeting_id: i64,
+        meeting: &MeetingAccess,
         r: &ReflectionInput,
     ) -> StoreResult<()> {
-        self.meeting_for(viewer, meeting_id).await?;
+        let meeting_id = meeting.id();
+        // A reflection is a member of staff's own.
+        let Actor::Staff(account_id) = meeting.actor else {
+            return Err(StoreError::Forbidden);
+        };
         let t = now();
         on_db!(self, pool => sqlx::query(
             "INSERT INTO reflections (meeting_id, account_id, went_well, went_less_well, ideas,
@@ -1193,7 +1202,7 @@ impl Store {
                 feeling = excluded.feeling, updated_at = excluded.updated_at,
                 help_answered_at = CASE WHEN excluded.feeling = 'need_help' THEN NULL
                                         ELSE reflections.help_answered_at END")
-            .bind(meeting_id).bind(viewer.id).bind(&r.went_well).bind(&r.went_less_well)
+            .bind(meeting_id).bind(account_id).bind(&r.went_well).bind(&r.went_less_well)
             .bind(&r.ideas).bind(r.feeling).bind(t)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::BeginWrite;
+use super::access::{MeetingAccess, MemberLink, PlanAccess, PlanOwner, PrivateAccess};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::topic::{
@@ -308,19 +309,31 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Checks the viewer may read and write a member's plans: only the group's facilitators.
-    /// Someone who cannot see the group gets NotFound; a coordinator who does not facilitate
-    /// it gets Forbidden.
-    pub async fn check_private_access(&self, viewer: &Staff, member_id: i64) -> StoreResult<i64> {
+    /// A member's private records, for the group's own facilitators only. Someone who cannot
+    /// see the group gets NotFound; a coordinator who does not facilitate it gets Forbidden.
+    pub async fn private_records(
+        &self,
+        viewer: &Staff,
+        member_id: i64,
+    ) -> StoreResult<PrivateAccess> {
         let member = self.member_unchecked(member_id).await?;
         self.check_group(viewer, member.group_id).await?;
         if !self.facilitates(viewer, member.group_id).await? {
             return Err(StoreError::Forbidden);
         }
-        Ok(member.group_id)
+        Ok(PrivateAccess {
+            member_id,
+            group_id: member.group_id,
+            actor: viewer.into(),
+        })
     }
 
-    pub async fn plans_of(&self, member_id: i64) -> StoreResult<Vec<ActionPlan>> {
+    /// A member's own plans, on their personal page.
+    pub async fn plans_of(&self, link: &MemberLink) -> StoreResult<Vec<ActionPlan>> {
+        self.plans_of_member(link.id).await
+    }
+
+    async fn plans_of_member(&self, member_id: i64) -> StoreResult<Vec<ActionPlan>> {
         let sql = format!(
             "SELECT {PLAN_COLUMNS} FROM action_plans p WHERE p.member_id = $1
              ORDER BY CASE WHEN p.status = 'open' THEN 0 ELSE 1 END, p.created_at DESC, p.id DESC"
@@ -330,7 +343,7 @@ impl Store {
     }
 
     pub async fn plans_for(&self, viewer: &Staff, member_id: i64) -> StoreResult<Vec<ActionPlan>> {
-        self.check_private_access(viewer, member_id).await?;
+        self.private_records(viewer, member_id).await?;
         self.audit(
             &viewer.actor(),
             "viewed plans",
@@ -338,28 +351,31 @@ impl Store {
             "",
         )
         .await?;
-        self.plans_of(member_id).await
+        self.plans_of_member(member_id).await
     }
 
-    pub async fn plan(&self, plan_id: i64) -> StoreResult<ActionPlan> {
+    async fn plan(&self, plan_id: i64) -> StoreResult<ActionPlan> {
         let sql = format!("SELECT {PLAN_COLUMNS} FROM action_plans p WHERE p.id = $1");
         on_db!(self, pool => sqlx::query_as::<_, ActionPlan>(&sql).bind(plan_id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)
     }
 
     /// A plan the viewer may see (as the group's facilitator).
-    pub async fn plan_for(&self, viewer: &Staff, plan_id: i64) -> StoreResult<ActionPlan> {
+    pub async fn plan_for(&self, viewer: &Staff, plan_id: i64) -> StoreResult<PlanAccess> {
         let plan = self.plan(plan_id).await?;
-        self.check_private_access(viewer, plan.member_id).await?;
-        Ok(plan)
+        self.private_records(viewer, plan.member_id).await?;
+        Ok(PlanAccess {
+            plan,
+            actor: viewer.into(),
+        })
     }
 
     pub async fn create_plan(
         &self,
-        member_id: i64,
+        owner: &impl PlanOwner,
         p: &PlanInput,
-        by: &str,
     ) -> StoreResult<ActionPlan> {
+        let (member_id, by) = (owner.member_id(), owner.actor().to_string());
         let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "INSERT INTO action_plans (member_id, what, how_much, when_text, how_often, by_date,
                 confidence, created_by, created_at)
@@ -374,11 +390,12 @@ impl Store {
     /// Records a review; done, changed and dropped close the plan, on track keeps it open.
     pub async fn review_plan(
         &self,
-        plan_id: i64,
-        meeting_id: Option<i64>,
+        plan: &PlanAccess,
+        meeting: Option<&MeetingAccess>,
         r: &ReviewInput,
-        by: &str,
     ) -> StoreResult<()> {
+        let (plan_id, meeting_id) = (plan.id, meeting.map(MeetingAccess::id));
+        let by = plan.actor.to_string();
         let status = match r.outcome {
             "on_track" => "open",
             other => other,
@@ -388,7 +405,7 @@ impl Store {
             sqlx::query(
                 "INSERT INTO plan_reviews (plan_id, meeting_id, outcome, note, recorded_by, at)
                  VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(plan_id).bind(meeting_id).bind(r.outcome).bind(&r.note).bind(by).bind(now())
+                .bind(plan_id).bind(meeting_id).bind(r.outcome).bind(&r.note).bind(&by).bind(now())
                 .execute(&mut *tx).await?;
             sqlx::query("UPDATE action_plans SET status = $1 WHERE id = $2")
                 .bind(status).bind(plan_id).execute(&mut *tx).await?;
@@ -401,7 +418,8 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn reviews_of(&self, plan_id: i64) -> StoreResult<Vec<PlanReview>> {
+    pub async fn reviews_of(&self, plan: &PlanAccess) -> StoreResult<Vec<PlanReview>> {
+        let plan_id = plan.id;
         on_db!(self, pool => sqlx::query_as::<_, PlanReview>(
             "SELECT id, plan_id, meeting_id, outcome, note, at FROM plan_reviews
              WHERE plan_id = $1 ORDER BY at DESC, id DESC")
@@ -476,7 +494,8 @@ impl Store {
     }
 
     /// A member's own check-ins (for their personal link page).
-    pub async fn checkins_of_member(&self, member_id: i64) -> StoreResult<Vec<Checkin>> {
+    pub async fn checkins_of_member(&self, link: &MemberLink) -> StoreResult<Vec<Checkin>> {
+        let member_id = link.id;
         on_db!(self, pool => sqlx::query_as::<_, Checkin>(
             "SELECT id, meeting_id, member_id, note, private, at FROM checkins WHERE member_id = $1 ORDER BY at DESC")
             .bind(member_id).fetch_all(pool).await)

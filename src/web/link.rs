@@ -220,8 +220,8 @@ async fn show_all(
     let upcoming = state.store.upcoming_for_member(&member).await?;
     let topics = state.store.group_topics(member.group_id).await?;
     let my_votes = state.store.votes_of(member.id).await?;
-    let plans = state.store.plans_of(member.id).await?;
-    let checkins = state.store.checkins_of_member(member.id).await?;
+    let plans = state.store.plans_of(&member).await?;
+    let checkins = state.store.checkins_of_member(&member).await?;
     render_status(
         status,
         &LinkPage {
@@ -450,10 +450,7 @@ pub async fn add_plan(
     let member = member_from(&state, &token).await?;
     match crate::domain::topic::PlanInput::try_from(&raw) {
         Ok(p) => {
-            let plan = state
-                .store
-                .create_plan(member.id, &p, &format!("member:{}", member.id))
-                .await?;
+            let plan = state.store.create_plan(&member, &p).await?;
             let message = if plan.low_confidence() {
                 "Your plan is saved. You said your confidence is below 7: it may help to make the plan a little smaller, so it feels more likely."
             } else {

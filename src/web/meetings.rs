@@ -431,9 +431,10 @@ async fn show_page(
     let number = state.store.meeting_number(&access).await?;
     let previous = state.store.previous_meeting(&access).await?;
     let previous_reflections = match &previous {
-        Some(p) => state.store.reflections_of(me, p.id).await?,
+        Some(p) => state.store.reflections_of(p).await?,
         None => Vec::new(),
     };
+    let previous = previous.map(MeetingAccess::into_meeting);
     let host = state.store.meeting_host(&access).await?;
     let rota = state
         .store
@@ -1503,9 +1504,10 @@ async fn reflection_page(
     form: Option<Form>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(me, id).await?;
-    let group = state.store.group_for(me, meeting.group_id).await?;
-    let all = state.store.reflections_of(me, id).await?;
+    let access = state.store.meeting(me, id).await?;
+    let group = state.store.group_for(me, access.group_id()).await?;
+    let all = state.store.reflections_of(&access).await?;
+    let meeting = access.into_meeting();
     let mine = all.iter().find(|r| r.account_id == me.id);
     let form = form.unwrap_or_else(|| {
         let mut raw = RawInput::default();
@@ -1547,10 +1549,10 @@ pub async fn save_reflection(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.meeting_for(&me, id).await?;
+    let meeting = state.store.meeting(&me, id).await?;
     match ReflectionInput::try_from(&raw) {
         Ok(r) => {
-            state.store.save_reflection(&me, id, &r).await?;
+            state.store.save_reflection(&meeting, &r).await?;
             let message = if r.feeling == "need_help" {
                 "Your reflection is saved. A coordinator will see that you would like some help."
             } else {

@@ -340,11 +340,11 @@ pub async fn add_plan(
     Path(member_id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.check_private_access(&me, member_id).await?;
+    let owner = state.store.private_records(&me, member_id).await?;
     let back = back_to(&raw, &format!("/members/{member_id}#goals"));
     match PlanInput::try_from(&raw) {
         Ok(p) => {
-            let plan = state.store.create_plan(member_id, &p, &me.actor()).await?;
+            let plan = state.store.create_plan(&owner, &p).await?;
             let message = if plan.low_confidence() {
                 format!(
                     "The plan is saved. Confidence is {} out of 10: it may help to make the plan a little smaller, so it feels more likely.",
@@ -401,7 +401,8 @@ async fn plan_page(
     let plan = state.store.plan_for(me, plan_id).await?;
     let member = state.store.member_for(me, plan.member_id).await?;
     let group = state.store.group_for(me, member.group_id).await?;
-    let reviews = state.store.reviews_of(plan_id).await?;
+    let reviews = state.store.reviews_of(&plan).await?;
+    let plan = plan.plan().clone();
     render_status(
         status,
         &PlanPage {
@@ -444,22 +445,18 @@ pub async fn review(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let plan = state.store.plan_for(&me, plan_id).await?;
-    let meeting_id = match raw.text("meeting_id").as_str() {
+    let meeting = match raw.text("meeting_id").as_str() {
         "" => None,
         v => {
             let id: i64 = v
                 .parse()
                 .map_err(|_| AppError::BadRequest("Unknown meeting.".into()))?;
-            state.store.meeting_for(&me, id).await?;
-            Some(id)
+            Some(state.store.meeting(&me, id).await?)
         }
     };
     match ReviewInput::try_from(&raw) {
         Ok(r) => {
-            state
-                .store
-                .review_plan(plan_id, meeting_id, &r, &me.actor())
-                .await?;
+            state.store.review_plan(&plan, meeting.as_ref(), &r).await?;
             let back = back_to(&raw, &format!("/plans/{plan_id}"));
             let _ = headers;
             Ok(redirect_with(

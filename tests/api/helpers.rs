@@ -368,16 +368,15 @@ impl TestApp {
         self.store.account_by_email(email).await.expect("account")
     }
 
-    /// A member's records as a coordinator reaches them (the store lets nothing read them by
-    /// a bare id). The look is audited, as any look at a member's record, by "account:0".
+    /// A member's records as the first coordinator reaches them (the store lets nothing read
+    /// them by a bare id). The look is audited, as any look at a member's record.
     pub async fn member_access(&self, member_id: i64) -> hearth::store::MemberAccess {
-        let checker = Staff {
-            id: 0,
-            email: "checker@example.org".into(),
-            name: "The test's checker".into(),
-            role: Role::Coordinator,
-            groups: Vec::new(),
-        };
+        let accounts = self.store.accounts().await.expect("accounts");
+        let coordinator = accounts
+            .iter()
+            .find(|a| a.role == Role::Coordinator)
+            .expect("a coordinator");
+        let checker = self.staff(&coordinator.email).await;
         self.store
             .member(&checker, member_id)
             .await

@@ -835,12 +835,19 @@ async fn history_a(app: &TestApp, w: &World) -> History {
     add_social(app, viewer, w.group_a, &later, false).await;
     social.push((later, false));
 
-    // Goals set now: three, one done and one dropped.
+    // Goals set now: three, one done and one dropped (by the group's facilitator, the only
+    // one who may).
+    let fern = app.staff(&w.f1.email).await;
     for (k, outcome) in [(0, Some("done")), (1, Some("dropped")), (4, None)] {
+        let owner = app
+            .store
+            .private_records(&fern, members[k].id)
+            .await
+            .expect("the facilitator's access");
         let plan = app
             .store
             .create_plan(
-                members[k].id,
+                &owner,
                 &PlanInput {
                     what: "Walk to the shop".into(),
                     how_much: "once".into(),
@@ -849,20 +856,19 @@ async fn history_a(app: &TestApp, w: &World) -> History {
                     by_date: None,
                     confidence: 7,
                 },
-                "test",
             )
             .await
             .expect("plan");
         if let Some(outcome) = outcome {
+            let plan = app.store.plan_for(&fern, plan.id).await.expect("the plan");
             app.store
                 .review_plan(
-                    plan.id,
+                    &plan,
                     None,
                     &ReviewInput {
                         outcome,
                         note: String::new(),
                     },
-                    "test",
                 )
                 .await
                 .expect("review");
