@@ -7,7 +7,7 @@ use crate::domain::access::Role;
 use crate::domain::group::GroupInput;
 use crate::domain::member::{ConsentInput, MemberInput};
 use crate::domain::venue::VenueInput;
-use crate::store::{Store, StoreError};
+use crate::store::{MemberAccess, Store, StoreError};
 
 pub const COORDINATOR: (&str, &str, &str) = (
     "Maggie Reid",
@@ -30,6 +30,7 @@ async fn between_meetings(
     greenway: i64,
     hall: i64,
     id: &dyn Fn(&str) -> i64,
+    who: &dyn Fn(&str) -> Result<MemberAccess, StoreError>,
 ) -> Result<(), StoreError> {
     use jiff::ToSpan;
     let today = jiff::ZonedDateTime::now().date();
@@ -40,7 +41,7 @@ async fn between_meetings(
     let second_tuesday = next_month
         .nth_weekday_of_month(2, jiff::civil::Weekday::Tuesday)
         .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    past_meetings(store, staff, tuesday, hall, today, id).await?;
+    past_meetings(store, staff, tuesday, hall, today, id, who).await?;
     let series_raw = raw(&[
         ("first_date", &second_tuesday.to_string()),
         ("start_time", "14:00"),
@@ -61,7 +62,7 @@ async fn between_meetings(
         store.set_rsvp(&meeting, id(name), answer).await?;
     }
     for name in ["Ada", "Bill", "Eileen"] {
-        store.set_rota(id(name), true).await?;
+        store.set_rota(&who(name)?, true).await?;
     }
     store
         .set_meeting_host(staff, first, Some(id("Bill")))
@@ -89,9 +90,7 @@ async fn between_meetings(
         .create_social_event(staff, tuesday, &event, starts_at)
         .await?;
     for (name, answer) in [("Ada", "yes"), ("Carol", "maybe"), ("Eileen", "yes")] {
-        store
-            .set_social_rsvp(event.id, id(name), answer, &staff.actor())
-            .await?;
+        store.set_social_rsvp(&event, id(name), answer).await?;
     }
 
     let mut poll_raw = raw(&[(
@@ -115,7 +114,7 @@ async fn between_meetings(
     .map_err(|e| StoreError::Conflict(e.to_string()))?;
     let poll_id = store.create_poll(staff, greenway, &poll, None).await?;
     let poll = store.poll_for(staff, poll_id).await?;
-    let options = store.poll_options(poll_id).await?;
+    let options = store.poll_options(&poll).await?;
     for (name, answers, comment) in [
         ("Hamid", ["yes", "yes", "no"], ""),
         (
@@ -133,9 +132,7 @@ async fn between_meetings(
                 .collect(),
             comment: comment.into(),
         };
-        store
-            .answer_poll(&poll, id(name), &response, "member")
-            .await?;
+        store.answer_poll(&poll, id(name), &response).await?;
     }
     Ok(())
 }
@@ -150,6 +147,7 @@ async fn past_meetings(
     hall: i64,
     today: jiff::civil::Date,
     id: &dyn Fn(&str) -> i64,
+    who: &dyn Fn(&str) -> Result<MemberAccess, StoreError>,
 ) -> Result<(), StoreError> {
     use jiff::ToSpan;
     let start = today
@@ -240,7 +238,9 @@ async fn past_meetings(
                     String::new()
                 },
             };
-            store.save_feedback(meeting_id, id(name), &feedback).await?;
+            store
+                .save_feedback(&who(name)?, meeting_id, &feedback)
+                .await?;
         }
     }
     Ok(())
@@ -529,10 +529,20 @@ pub async fn fill_if_empty(
             let consent = parse::<ConsentInput>(&[("kind", kind), ("how_given", "in_person")])?;
             store.add_consent(&m, &consent).await?;
         }
-        ids.insert(m.preferred_name.clone(), m.id);
+        ids.insert(m.preferred_name.clone(), m);
     }
-    let id = |name: &str| ids.get(name).copied().unwrap_or_default();
-    between_meetings(store, &coordinator, tuesday.id, greenway.id, hall.id, &id).await?;
+    let id = |name: &str| ids.get(name).map(|m| m.id).unwrap_or_default();
+    let who = |name: &str| ids.get(name).cloned().ok_or(StoreError::NotFound);
+    between_meetings(
+        store,
+        &coordinator,
+        tuesday.id,
+        greenway.id,
+        hall.id,
+        &id,
+        &who,
+    )
+    .await?;
     Ok(Some(vec![
         (
             "coordinator".into(),

@@ -271,8 +271,8 @@ pub async fn meeting_cancelled(state: &AppState, meeting_id: i64) -> StoreResult
 }
 
 async fn poll_letter(state: &AppState, poll_id: i64, reminder: bool) -> StoreResult<Letter> {
-    let poll = state.store.poll_unchecked(poll_id).await?;
-    let options = state.store.poll_options(poll_id).await?;
+    let poll = state.store.poll_for_job(poll_id).await?;
+    let options = state.store.poll_options(&poll).await?;
     let mut paragraphs = vec![if reminder {
         format!(
             "A gentle reminder: we have not heard from you yet about \"{}\".",
@@ -308,7 +308,7 @@ async fn poll_letter(state: &AppState, poll_id: i64, reminder: bool) -> StoreRes
 
 /// The poll invitation.
 pub async fn poll_opened(state: &AppState, poll_id: i64) -> StoreResult<Outcome> {
-    let poll = state.store.poll_unchecked(poll_id).await?;
+    let poll = state.store.poll_for_job(poll_id).await?;
     let letter = poll_letter(state, poll_id, false).await?;
     to_email_members(
         state,
@@ -325,11 +325,11 @@ pub async fn poll_reminder(state: &AppState, poll_id: i64) -> StoreResult<Outcom
     if state.config.smtp_url.is_none() {
         return Ok(Outcome::NotConfigured);
     }
-    let poll = state.store.poll_unchecked(poll_id).await?;
+    let poll = state.store.poll_for_job(poll_id).await?;
     let group = state.store.group_unchecked(poll.group_id).await?;
     let answered: Vec<i64> = state
         .store
-        .poll_responses(poll_id)
+        .poll_responses(&poll)
         .await?
         .into_iter()
         .map(|r| r.member_id)
@@ -603,7 +603,7 @@ fn social_links(event_id: i64) -> Vec<(String, String)> {
 
 /// The invitation to a social event.
 pub async fn social_invitation(state: &AppState, event_id: i64) -> StoreResult<Outcome> {
-    let e = state.store.social_event_unchecked(event_id).await?;
+    let e = state.store.social_event_for_job(event_id).await?;
     let mut paragraphs = vec![format!(
         "You are invited: {}, on {}.",
         e.title,

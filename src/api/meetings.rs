@@ -461,7 +461,8 @@ pub async fn concerns(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let rows: Vec<Concern> = state.store.concerns_of(&me, group_id, None).await?;
+    let group = state.store.group(&me, group_id).await?;
+    let rows: Vec<Concern> = state.store.concerns_of(&group, None).await?;
     Ok(Json(serde_json::json!({ "concerns": rows })))
 }
 
@@ -473,27 +474,27 @@ pub async fn add_concern(
     Path(group_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    state.store.group_for(&me, group_id).await?;
+    let group = state.store.group(&me, group_id).await?;
     let input = parsed(ConcernInput::try_from(&raw))?;
-    let meeting_id = match raw.text("meeting_id").as_str() {
+    let meeting = match raw.text("meeting_id").as_str() {
         "" => None,
         v => {
             let id = v.parse::<i64>().map_err(|_| {
                 AppError::Invalid(FieldErrors::single("meeting_id", "Give a meeting's id."))
             })?;
-            let m = state.store.meeting_for(&me, id).await?;
-            if m.group_id != group_id {
+            let m = state.store.meeting(&me, id).await?;
+            if m.group_id() != group_id {
                 return Err(AppError::Invalid(FieldErrors::single(
                     "meeting_id",
                     "This meeting is not the group's.",
                 )));
             }
-            Some(id)
+            Some(m)
         }
     };
     let id = state
         .store
-        .add_concern(&me, group_id, meeting_id, &input)
+        .add_concern(&group, meeting.as_ref(), &input)
         .await
         .map_err(|e| match e {
             StoreError::NotFound => AppError::Invalid(FieldErrors::single(

@@ -188,8 +188,9 @@ struct GroupOut {
     facilitators: Vec<Facilitator>,
 }
 
-async fn group_out(state: &AppState, group: Group) -> AppResult<GroupOut> {
-    let facilitators = state.store.facilitators_of(group.id).await?;
+async fn group_out(state: &AppState, me: &Staff, group: Group) -> AppResult<GroupOut> {
+    let access = state.store.group(me, group.id).await?;
+    let facilitators = state.store.facilitators_of(&access).await?;
     Ok(GroupOut {
         group,
         facilitators,
@@ -322,7 +323,7 @@ async fn create_group(
         .create_group(&me, &input)
         .await
         .map_err(venue_conflict)?;
-    let out = group_out(&state, group).await?;
+    let out = group_out(&state, &me, group).await?;
     Ok(created(format!("/api/v1/groups/{}", out.group.id), out))
 }
 
@@ -332,7 +333,7 @@ async fn get_group(
     Path(id): Path<i64>,
 ) -> AppResult<Json<GroupOut>> {
     let group = state.store.group_for(&me, id).await?;
-    Ok(Json(group_out(&state, group).await?))
+    Ok(Json(group_out(&state, &me, group).await?))
 }
 
 /// PUT and PATCH both take any subset of the fields; those left out keep their values.
@@ -349,7 +350,7 @@ async fn update_group(
         .update_group(&me, id, &input)
         .await
         .map_err(venue_conflict)?;
-    Ok(Json(group_out(&state, group).await?))
+    Ok(Json(group_out(&state, &me, group).await?))
 }
 
 async fn set_facilitators(
@@ -369,7 +370,7 @@ async fn set_facilitators(
     }
     state.store.set_facilitators(&me, id, &ids).await?;
     let group = state.store.group_for(&me, id).await?;
-    Ok(Json(group_out(&state, group).await?))
+    Ok(Json(group_out(&state, &me, group).await?))
 }
 
 // --- members ----------------------------------------------------------------------------

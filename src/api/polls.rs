@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::poll::{Poll, PollInput, PollResults, ResponseInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{Job, StoreError};
+use crate::store::{Job, PollAccess, StoreError};
 use crate::web::{ApiStaff, JsonInput};
 
 #[derive(Serialize)]
@@ -24,9 +24,12 @@ pub struct PollOut {
     results: PollResults,
 }
 
-async fn poll_out(state: &AppState, poll: Poll) -> AppResult<PollOut> {
+async fn poll_out(state: &AppState, poll: PollAccess) -> AppResult<PollOut> {
     let results = crate::web::poll_results(state, &poll).await?;
-    Ok(PollOut { poll, results })
+    Ok(PollOut {
+        poll: poll.into_poll(),
+        results,
+    })
 }
 
 pub async fn list(
@@ -34,7 +37,13 @@ pub async fn list(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let polls = state.store.polls_of(&me, group_id).await?;
+    let polls: Vec<Poll> = state
+        .store
+        .polls_of(&me, group_id)
+        .await?
+        .into_iter()
+        .map(PollAccess::into_poll)
+        .collect();
     Ok(Json(serde_json::json!({ "polls": polls })))
 }
 
@@ -90,7 +99,7 @@ pub async fn answer(
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<PollOut>> {
     let poll = state.store.poll_for(&me, id).await?;
-    let options = state.store.poll_options(id).await?;
+    let options = state.store.poll_options(&poll).await?;
     let member_id = raw.text("member_id").parse::<i64>().ok();
     let input = ResponseInput::parse(&raw, &options);
     let (member_id, input) = match (member_id, input) {
@@ -103,11 +112,7 @@ pub async fn answer(
             return Err(AppError::Invalid(e));
         }
     };
-    match state
-        .store
-        .answer_poll(&poll, member_id, &input, &me.actor())
-        .await
-    {
+    match state.store.answer_poll(&poll, member_id, &input).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             return Err(AppError::Conflict(

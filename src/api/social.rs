@@ -12,7 +12,7 @@ use crate::domain::meeting::parse_rsvp;
 use crate::domain::social::{SocialEvent, SocialInput, SocialRsvp};
 use crate::error::{AppError, AppResult};
 use crate::mail::Outcome;
-use crate::store::StoreError;
+use crate::store::{EventAccess, StoreError};
 use crate::web::{ApiStaff, JsonInput};
 
 #[derive(Serialize)]
@@ -27,13 +27,13 @@ pub struct EventOut {
 
 async fn event_out(
     state: &AppState,
-    event: SocialEvent,
+    event: EventAccess,
     told: Option<Outcome>,
 ) -> AppResult<EventOut> {
-    let rsvps = state.store.social_rsvps(event.id).await?;
+    let rsvps = state.store.social_rsvps(&event).await?;
     Ok(EventOut {
         starts_at: event.starts_at_rfc3339(),
-        event,
+        event: event.into_event(),
         rsvps,
         email: told.map(Outcome::to_json),
     })
@@ -135,11 +135,7 @@ pub async fn rsvp(
             return Err(AppError::Invalid(e));
         }
     };
-    match state
-        .store
-        .set_social_rsvp(id, member_id, answer, &me.actor())
-        .await
-    {
+    match state.store.set_social_rsvp(&event, member_id, answer).await {
         Ok(()) => Ok(Json(event_out(&state, event, None).await?)),
         Err(StoreError::NotFound) => Err(AppError::Invalid(FieldErrors::single(
             "member_id",
@@ -156,8 +152,8 @@ pub async fn rota(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.group_for(&me, group_id).await?;
-    let members = state.store.rota_of(group_id, i64::MAX).await?;
+    let group = state.store.group(&me, group_id).await?;
+    let members = state.store.rota_of(&group, i64::MAX).await?;
     let meetings = crate::web::rota_meetings(&state, &me, group_id).await?;
     let who = |p: &Option<(i64, String)>| {
         p.as_ref()
@@ -186,7 +182,7 @@ pub async fn set_rota(
     Path(member_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.member_for(&me, member_id).await?;
+    let member = state.store.member(&me, member_id).await?;
     let on = match raw.text("on").as_str() {
         "true" => true,
         "false" => false,
@@ -197,7 +193,7 @@ pub async fn set_rota(
             )));
         }
     };
-    state.store.set_rota(member_id, on).await?;
+    state.store.set_rota(&member, on).await?;
     Ok(Json(
         serde_json::json!({ "member_id": member_id, "on_rota": on }),
     ))

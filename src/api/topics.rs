@@ -30,13 +30,10 @@ pub async fn propose(
     Path(group_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    state.store.group_for(&me, group_id).await?;
+    let group = state.store.group(&me, group_id).await?;
     let input = parsed(TopicInput::try_from(&raw))?;
-    let id = state
-        .store
-        .propose_topic(group_id, &input, &me.actor())
-        .await?;
-    let topic = state.store.group_topic(group_id, id).await?;
+    let id = state.store.propose_topic(&group, &input).await?;
+    let topic = state.store.group_topic(&group, id).await?;
     Ok(created(
         format!("/api/v1/groups/{group_id}/topics/{id}"),
         topic,
@@ -51,8 +48,8 @@ pub async fn set_status(
     Path((group_id, topic_id)): Path<(i64, i64)>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    state.store.group_for(&me, group_id).await?;
-    state.store.group_topic(group_id, topic_id).await?;
+    let group = state.store.group(&me, group_id).await?;
+    state.store.group_topic(&group, topic_id).await?;
     match raw.text("status").as_str() {
         "agreed" => {
             let meeting_id = raw.text("meeting_id").parse::<i64>().map_err(|_| {
@@ -68,10 +65,7 @@ pub async fn set_status(
         }
         s @ ("proposed" | "covered" | "set_aside") => {
             if s == "proposed" {
-                state
-                    .store
-                    .put_on_board(group_id, topic_id, &me.actor())
-                    .await?;
+                state.store.put_on_board(&group, topic_id).await?;
             }
             state
                 .store
@@ -85,7 +79,7 @@ pub async fn set_status(
             )));
         }
     }
-    let topic = state.store.group_topic(group_id, topic_id).await?;
+    let topic = state.store.group_topic(&group, topic_id).await?;
     Ok(Json(topic).into_response())
 }
 
@@ -102,14 +96,9 @@ pub async fn vote(
             "Give the id of the member who votes.",
         ))
     })?;
-    let member = state
-        .store
-        .member_unchecked(member_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    state.store.group_for(&me, member.group_id).await?;
-    state.store.vote(topic_id, member_id, &me.actor()).await?;
-    let topic = state.store.group_topic(member.group_id, topic_id).await?;
+    let member = state.store.member(&me, member_id).await?;
+    state.store.vote(&member, topic_id).await?;
+    let topic = state.store.group_topic(&member, topic_id).await?;
     Ok((StatusCode::CREATED, Json(topic)).into_response())
 }
 
@@ -118,14 +107,9 @@ pub async fn unvote(
     ApiStaff(me): ApiStaff,
     Path((topic_id, member_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let member = state
-        .store
-        .member_unchecked(member_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    state.store.group_for(&me, member.group_id).await?;
-    state.store.unvote(topic_id, member_id).await?;
-    let topic = state.store.group_topic(member.group_id, topic_id).await?;
+    let member = state.store.member(&me, member_id).await?;
+    state.store.unvote(&member, topic_id).await?;
+    let topic = state.store.group_topic(&member, topic_id).await?;
     Ok(Json(topic).into_response())
 }
 

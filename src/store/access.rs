@@ -55,6 +55,36 @@
 //! ```
 //!
 //! ```compile_fail,E0308
+//! // A group's concerns are read through the group's capability, not its id.
+//! async fn peek(store: &hearth::Store, viewer: &hearth::domain::access::Staff) {
+//!     let _ = store.concerns_of(viewer, 7).await;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0451
+//! // A group's capability cannot be made up either.
+//! fn forge() -> hearth::store::GroupAccess {
+//!     hearth::store::GroupAccess { group_id: 7, actor: hearth::store::Actor::Staff(1) }
+//! }
+//! ```
+//!
+//! ```compile_fail,E0308
+//! // What only staff may see of a group (here its rota) is not reached through a member's
+//! // personal link, even though the link reaches the group's topic board.
+//! async fn peek(store: &hearth::Store, link: &hearth::store::MemberLink) {
+//!     let _ = store.group_topics(link).await;
+//!     let _ = store.rota_of(link, 0).await;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0308
+//! // A poll's answers are read through the poll's capability, not its id.
+//! async fn peek(store: &hearth::Store) {
+//!     let _ = store.poll_answers(5).await;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0308
 //! // Reading a meeting's attendance takes the capability, not an id.
 //! async fn peek(store: &hearth::Store) {
 //!     let _ = store.attendance_of(42).await;
@@ -66,6 +96,8 @@ use std::ops::Deref;
 use crate::domain::access::Staff;
 use crate::domain::meeting::Meeting;
 use crate::domain::member::Member;
+use crate::domain::poll::Poll;
+use crate::domain::social::SocialEvent;
 use crate::domain::topic::ActionPlan;
 
 /// Who did something, as the audit trail names them.
@@ -75,6 +107,8 @@ pub enum Actor {
     Staff(i64),
     /// A member, through their personal link.
     Member(i64),
+    /// Hearth itself: the email jobs and the demo data, which act for no one.
+    System,
 }
 
 impl std::fmt::Display for Actor {
@@ -82,6 +116,7 @@ impl std::fmt::Display for Actor {
         match self {
             Actor::Staff(id) => write!(f, "account:{id}"),
             Actor::Member(id) => write!(f, "member:{id}"),
+            Actor::System => f.write_str("system"),
         }
     }
 }
@@ -92,6 +127,74 @@ impl From<&Staff> for Actor {
     }
 }
 
+/// Who asks for a capability to one of a group's records: a member of staff (checked against
+/// the record's group), a member's own link (their group's only), or Hearth's own jobs.
+#[derive(Clone, Copy)]
+pub(super) enum Asker<'a> {
+    Staff(&'a Staff),
+    Link(&'a MemberLink),
+    Job,
+}
+
+impl crate::Store {
+    /// Lets the asker into a group's record, naming who acts through the capability; a record
+    /// of a group the asker may not reach is not found.
+    pub(super) async fn admit(&self, asker: Asker<'_>, group_id: i64) -> super::StoreResult<Actor> {
+        match asker {
+            Asker::Staff(viewer) => {
+                self.check_group(viewer, group_id).await?;
+                Ok(viewer.into())
+            }
+            Asker::Link(link) if link.member.group_id == group_id => Ok(link.actor()),
+            Asker::Link(_) => Err(super::StoreError::NotFound),
+            Asker::Job => Ok(Actor::System),
+        }
+    }
+}
+
+/// A capability that holds one record reads as that record (`Deref`), lends it (`$field()`)
+/// and gives it back (`into_$field()`); one that holds a group's record is also a way into
+/// that group ([`GroupScope`]), acting as whoever it was made for.
+macro_rules! holds {
+    ($cap:ident, $field:ident, $into:ident, $target:ty) => {
+        impl $cap {
+            pub fn $field(&self) -> &$target {
+                &self.$field
+            }
+            pub fn $into(self) -> $target {
+                self.$field
+            }
+        }
+
+        impl Deref for $cap {
+            type Target = $target;
+            fn deref(&self) -> &$target {
+                &self.$field
+            }
+        }
+
+        impl sealed::Sealed for $cap {}
+    };
+    ($cap:ident, $field:ident, $into:ident, $target:ty, in its group) => {
+        holds!($cap, $field, $into, $target);
+
+        impl GroupScope for $cap {
+            fn group_id(&self) -> i64 {
+                self.$field.group_id
+            }
+            fn acting(&self) -> Actor {
+                self.actor.clone()
+            }
+        }
+    };
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::PrivateAccess {}
+    impl Sealed for super::GroupAccess {}
+}
+
 /// A meeting the viewer may see and change: made by [`crate::Store::meeting`], which reads it
 /// through the groups the viewer may see. Reads as the meeting itself.
 #[derive(Debug, Clone)]
@@ -99,6 +202,8 @@ pub struct MeetingAccess {
     pub(super) meeting: Meeting,
     pub(super) actor: Actor,
 }
+
+holds!(MeetingAccess, meeting, into_meeting, Meeting, in its group);
 
 impl MeetingAccess {
     pub fn id(&self) -> i64 {
@@ -111,19 +216,6 @@ impl MeetingAccess {
     pub fn actor(&self) -> &Actor {
         &self.actor
     }
-    pub fn meeting(&self) -> &Meeting {
-        &self.meeting
-    }
-    pub fn into_meeting(self) -> Meeting {
-        self.meeting
-    }
-}
-
-impl Deref for MeetingAccess {
-    type Target = Meeting;
-    fn deref(&self) -> &Meeting {
-        &self.meeting
-    }
 }
 
 /// A member the viewer may see (reading one is audited, as any look at a member's record):
@@ -135,51 +227,111 @@ pub struct MemberAccess {
     pub(super) actor: Actor,
 }
 
-impl MemberAccess {
-    pub fn member(&self) -> &Member {
-        &self.member
-    }
-    pub fn into_member(self) -> Member {
-        self.member
+holds!(MemberAccess, member, into_member, Member, in its group);
+
+/// A member reached through their own personal link: what the link may read and change is
+/// theirs alone, and their group's meetings, topics, polls and events. Made by
+/// [`crate::Store::member_by_link`]. Reads as the member.
+#[derive(Debug, Clone)]
+pub struct MemberLink {
+    pub(super) member: Member,
+}
+
+holds!(MemberLink, member, into_member, Member);
+
+impl MemberLink {
+    pub fn actor(&self) -> Actor {
+        Actor::Member(self.member.id)
     }
 }
 
-impl Deref for MemberAccess {
-    type Target = Member;
-    fn deref(&self) -> &Member {
-        &self.member
+impl GroupScope for MemberLink {
+    fn group_id(&self) -> i64 {
+        self.member.group_id
+    }
+    fn acting(&self) -> Actor {
+        self.actor()
     }
 }
 
-/// What both ways of reaching a member give: whose records, and who is acting (staff, or the
-/// member themself). Only the store's capabilities have it.
-pub trait MemberScope: sealed::Sealed {
-    fn member_id(&self) -> i64;
-    fn actor(&self) -> Actor;
+/// An availability poll the viewer may reach (staff through its group, a member through their
+/// link to the same group): made by [`crate::Store::poll_for`] and
+/// [`crate::Store::poll_for_link`]. Its options and answers are read and written through it.
+/// Reads as the poll.
+#[derive(Debug, Clone)]
+pub struct PollAccess {
+    pub(super) poll: Poll,
+    pub(super) actor: Actor,
 }
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::MemberAccess {}
-    impl Sealed for super::MemberLink {}
-    impl Sealed for super::PrivateAccess {}
+holds!(PollAccess, poll, into_poll, Poll, in its group);
+
+/// A social event the viewer may reach: made by [`crate::Store::social_event_for`] and
+/// [`crate::Store::social_event_for_link`]. Its replies are read and written through it.
+/// Reads as the event.
+#[derive(Debug, Clone)]
+pub struct EventAccess {
+    pub(super) event: SocialEvent,
+    pub(super) actor: Actor,
 }
 
-impl MemberScope for MemberAccess {
-    fn member_id(&self) -> i64 {
-        self.member.id
+holds!(EventAccess, event, into_event, SocialEvent, in its group);
+
+/// One action plan, for its member's group's own facilitators: made by
+/// [`crate::Store::plan_for`]. Its reviews are read and written through it. Reads as the plan.
+#[derive(Debug, Clone)]
+pub struct PlanAccess {
+    pub(super) plan: ActionPlan,
+    pub(super) actor: Actor,
+}
+
+holds!(PlanAccess, plan, into_plan, ActionPlan);
+
+/// A group a member of staff may reach: made by [`crate::Store::group`] after the same check
+/// as every group page. What only staff may see of a group (its concerns, contact record,
+/// facilitators, rota, member names, calendar feed) is read and written through it.
+#[derive(Debug, Clone)]
+pub struct GroupAccess {
+    pub(super) group_id: i64,
+    pub(super) actor: Actor,
+}
+
+impl GroupAccess {
+    pub fn id(&self) -> i64 {
+        self.group_id
     }
-    fn actor(&self) -> Actor {
+    /// Who is acting through this capability, for the audit trail.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+}
+
+impl GroupScope for GroupAccess {
+    fn group_id(&self) -> i64 {
+        self.group_id
+    }
+    fn acting(&self) -> Actor {
         self.actor.clone()
     }
 }
 
-impl MemberScope for MemberLink {
-    fn member_id(&self) -> i64 {
-        self.member.id
-    }
-    fn actor(&self) -> Actor {
-        Actor::Member(self.member.id)
+/// What every capability inside one group gives: which group, and who is acting. The group's
+/// shared things (its topic board, its open polls and events) are reached through any of them,
+/// so a member's link reaches its own group's and staff reach the groups they may see.
+pub trait GroupScope: sealed::Sealed {
+    fn group_id(&self) -> i64;
+    fn acting(&self) -> Actor;
+
+    /// The group's staff capability, when a member of staff holds this one: they were checked
+    /// against the group when it was made. None for a member's link or a job.
+    fn staff_group(&self) -> Option<GroupAccess> {
+        match self.acting() {
+            actor @ Actor::Staff(_) => Some(GroupAccess {
+                group_id: self.group_id(),
+                actor,
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -201,71 +353,53 @@ impl PrivateAccess {
     }
 }
 
-/// One action plan, for its member's group's own facilitators: made by
-/// [`crate::Store::plan_for`]. Its reviews are read and written through it. Reads as the plan.
-#[derive(Debug, Clone)]
-pub struct PlanAccess {
-    pub(super) plan: ActionPlan,
-    pub(super) actor: Actor,
-}
-
-impl PlanAccess {
-    pub fn plan(&self) -> &ActionPlan {
-        &self.plan
-    }
-}
-
-impl Deref for PlanAccess {
-    type Target = ActionPlan;
-    fn deref(&self) -> &ActionPlan {
-        &self.plan
-    }
-}
-
-/// Who may make a member's plans: the group's own facilitators, or the member themself.
-pub trait PlanOwner: sealed::Sealed {
+/// What the ways of reaching one member give: whose records, their group, and who is acting
+/// (staff, or the member themself). Only the store's capabilities have it.
+pub trait MemberScope: sealed::Sealed {
     fn member_id(&self) -> i64;
+    fn member_group_id(&self) -> i64;
     fn actor(&self) -> Actor;
 }
 
-impl PlanOwner for PrivateAccess {
+impl MemberScope for MemberAccess {
     fn member_id(&self) -> i64 {
-        self.member_id
+        self.member.id
+    }
+    fn member_group_id(&self) -> i64 {
+        self.member.group_id
     }
     fn actor(&self) -> Actor {
         self.actor.clone()
     }
 }
 
-impl PlanOwner for MemberLink {
+impl MemberScope for MemberLink {
     fn member_id(&self) -> i64 {
         self.member.id
     }
+    fn member_group_id(&self) -> i64 {
+        self.member.group_id
+    }
     fn actor(&self) -> Actor {
-        Actor::Member(self.member.id)
+        MemberLink::actor(self)
     }
 }
 
-/// A member reached through their own personal link: what the link may read and change is
-/// theirs alone, and their group's meetings, topics, polls and events. Made by
-/// [`crate::Store::member_by_link`]. Reads as the member.
-#[derive(Debug, Clone)]
-pub struct MemberLink {
-    pub(super) member: Member,
-}
-
-impl MemberLink {
-    pub fn member(&self) -> &Member {
-        &self.member
+impl MemberScope for PrivateAccess {
+    fn member_id(&self) -> i64 {
+        self.member_id
     }
-    pub fn actor(&self) -> Actor {
-        Actor::Member(self.member.id)
+    fn member_group_id(&self) -> i64 {
+        self.group_id
+    }
+    fn actor(&self) -> Actor {
+        self.actor.clone()
     }
 }
 
-impl Deref for MemberLink {
-    type Target = Member;
-    fn deref(&self) -> &Member {
-        &self.member
-    }
-}
+/// Who may make a member's plans: the group's own facilitators, or the member themself (not
+/// staff who may only see the member's record).
+pub trait PlanOwner: MemberScope {}
+
+impl PlanOwner for PrivateAccess {}
+impl PlanOwner for MemberLink {}

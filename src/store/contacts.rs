@@ -1,6 +1,6 @@
 //! The contact record, read and written only by staff who may see the member's group.
 
-use super::{Store, StoreError, StoreResult, now, on_db};
+use super::{GroupAccess, Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::contact::{Contact, ContactInput};
 
@@ -97,30 +97,34 @@ impl Store {
     }
 
     /// The last contact date with each member of a group (for call lists).
-    pub async fn last_contacts(&self, group_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    pub async fn last_contacts(&self, group: &GroupAccess) -> StoreResult<Vec<(i64, String)>> {
         on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
             "SELECT member_id, MAX(contacted_on) FROM contacts WHERE group_id = $1 GROUP BY member_id")
-            .bind(group_id).fetch_all(pool).await)
+            .bind(group.id()).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 
     /// For each member of a group, how many of the last `n` held meetings they came to.
-    pub async fn recent_attendance(&self, group_id: i64, n: i64) -> StoreResult<Vec<(i64, i64)>> {
+    pub async fn recent_attendance(
+        &self,
+        group: &GroupAccess,
+        n: i64,
+    ) -> StoreResult<Vec<(i64, i64)>> {
         on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
             "SELECT a.member_id, COUNT(*) FROM attendance a
              WHERE a.member_id IS NOT NULL AND a.meeting_id IN
                (SELECT id FROM meetings WHERE group_id = $1 AND status = 'held'
                 ORDER BY starts_at DESC LIMIT $2)
              GROUP BY a.member_id")
-            .bind(group_id).bind(n).fetch_all(pool).await)
+            .bind(group.id()).bind(n).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 
     /// How many meetings the group has held (to know whether "not seen lately" means anything).
-    pub async fn held_count(&self, group_id: i64) -> StoreResult<i64> {
+    pub async fn held_count(&self, group: &GroupAccess) -> StoreResult<i64> {
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status = 'held'")
-            .bind(group_id).fetch_one(pool).await)
+            .bind(group.id()).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 }

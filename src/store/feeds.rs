@@ -2,25 +2,56 @@
 
 use super::BeginWrite;
 use super::meetings::MEETING_COLUMNS;
-use super::{Store, StoreError, StoreResult, now, on_db};
+use super::{GroupAccess, MemberLink, Store, StoreError, StoreResult, now, on_db};
 use crate::domain::meeting::Meeting;
 
-/// What a feed token opens.
+/// What a feed token opens: a capability, made only by [`Store::feed_by_token`], through
+/// which the feed's meetings and events are read.
 #[derive(Debug, Clone, Copy, sqlx::FromRow)]
 pub struct Feed {
-    pub group_id: i64,
-    pub member_id: Option<i64>,
+    group_id: i64,
+    member_id: Option<i64>,
+}
+
+impl Feed {
+    pub fn group_id(&self) -> i64 {
+        self.group_id
+    }
+    /// The member whose feed this is; None for the group's own.
+    pub fn member_id(&self) -> Option<i64> {
+        self.member_id
+    }
+}
+
+/// Whose calendar feed: the group's (through its staff capability) or one member's (through
+/// their own link).
+pub trait FeedOwner: sealed::Sealed {
+    fn feed_key(&self) -> (i64, Option<i64>);
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::GroupAccess {}
+    impl Sealed for super::MemberLink {}
+}
+
+impl FeedOwner for GroupAccess {
+    fn feed_key(&self) -> (i64, Option<i64>) {
+        (self.id(), None)
+    }
+}
+
+impl FeedOwner for MemberLink {
+    fn feed_key(&self) -> (i64, Option<i64>) {
+        (self.group_id, Some(self.id))
+    }
 }
 
 impl Store {
     /// A new feed address for the group (`member_id` None) or one member; the earlier one of
     /// the same owner stops working.
-    pub async fn replace_feed(
-        &self,
-        group_id: i64,
-        member_id: Option<i64>,
-        token_hash: &str,
-    ) -> StoreResult<()> {
+    pub async fn replace_feed(&self, owner: &impl FeedOwner, token_hash: &str) -> StoreResult<()> {
+        let (group_id, member_id) = owner.feed_key();
         let t = now();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -36,7 +67,8 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn revoke_feed(&self, group_id: i64, member_id: Option<i64>) -> StoreResult<()> {
+    pub async fn revoke_feed(&self, owner: &impl FeedOwner) -> StoreResult<()> {
+        let (group_id, member_id) = owner.feed_key();
         on_db!(self, pool => sqlx::query(
             "UPDATE calendar_feeds SET revoked_at = $1
              WHERE group_id = $2 AND COALESCE(member_id, 0) = $3 AND revoked_at IS NULL")
@@ -47,11 +79,8 @@ impl Store {
     }
 
     /// Whether the group (or member) has a working feed, and since when.
-    pub async fn feed_issued(
-        &self,
-        group_id: i64,
-        member_id: Option<i64>,
-    ) -> StoreResult<Option<i64>> {
+    pub async fn feed_issued(&self, owner: &impl FeedOwner) -> StoreResult<Option<i64>> {
+        let (group_id, member_id) = owner.feed_key();
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT created_at FROM calendar_feeds
              WHERE group_id = $1 AND COALESCE(member_id, 0) = $2 AND revoked_at IS NULL
@@ -71,7 +100,8 @@ impl Store {
     }
 
     /// A group's meetings for a calendar: from three months back onwards, with venue names.
-    pub async fn calendar_meetings(&self, group_id: i64) -> StoreResult<Vec<(Meeting, String)>> {
+    pub async fn calendar_meetings(&self, feed: &Feed) -> StoreResult<Vec<(Meeting, String)>> {
+        let group_id = feed.group_id;
         let sql = format!(
             "SELECT {MEETING_COLUMNS}, COALESCE(v.name || ', ' || NULLIF(v.address, ''), v.name, '') AS location
              FROM meetings m LEFT JOIN venues v ON v.id = m.venue_id

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::BeginWrite;
-use super::{Store, StoreError, StoreResult, now, on_db};
+use super::{GroupAccess, Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::group::{Group, GroupInput};
 
@@ -153,6 +153,16 @@ impl Store {
         }
     }
 
+    /// The capability to reach a group's staff-only parts, if the viewer may see the group (the
+    /// same check as [`Store::check_group`], so it rarely queries).
+    pub async fn group(&self, viewer: &Staff, id: i64) -> StoreResult<GroupAccess> {
+        self.check_group(viewer, id).await?;
+        Ok(GroupAccess {
+            group_id: id,
+            actor: viewer.into(),
+        })
+    }
+
     /// A group by id with no viewer: only for a member's own link and for internal jobs.
     pub(crate) async fn group_unchecked(&self, id: i64) -> StoreResult<Group> {
         let sql = format!("SELECT {GROUP_COLUMNS} FROM support_groups g WHERE g.id = $1");
@@ -217,7 +227,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn facilitators_of(&self, group_id: i64) -> StoreResult<Vec<Facilitator>> {
+    pub async fn facilitators_of(&self, group: &GroupAccess) -> StoreResult<Vec<Facilitator>> {
+        let group_id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, Facilitator>(
             "SELECT a.id, a.name, a.email FROM group_facilitators gf
              JOIN accounts a ON a.id = gf.account_id

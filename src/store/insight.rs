@@ -410,10 +410,11 @@ impl Store {
     /// Records (or changes) a member's feedback on a held meeting they came to.
     pub async fn save_feedback(
         &self,
+        member: &impl super::MemberScope,
         meeting_id: i64,
-        member_id: i64,
         input: &FeedbackInput,
     ) -> StoreResult<()> {
+        let member_id = member.member_id();
         let written = on_db!(self, pool => sqlx::query(
             "INSERT INTO meeting_feedback (meeting_id, member_id, rating, comment, at)
              SELECT $1, $2, $3, $4, $5 WHERE EXISTS
@@ -433,8 +434,9 @@ impl Store {
     /// Held meetings of the last six weeks that a member came to, with their feedback so far.
     pub async fn feedback_due(
         &self,
-        member_id: i64,
+        member: &super::MemberLink,
     ) -> StoreResult<Vec<(crate::domain::meeting::Meeting, Option<(i64, String)>)>> {
+        let member_id = member.id;
         let sql = format!(
             "SELECT {cols}, f.rating AS fb_rating, f.comment AS fb_comment FROM meetings m
              JOIN attendance a ON a.meeting_id = m.id AND a.member_id = $1

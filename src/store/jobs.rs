@@ -182,7 +182,10 @@ impl Store {
     }
 
     /// The members of a group that email reaches: current, with an address, preferring email.
-    pub async fn email_members(&self, group_id: i64) -> StoreResult<Vec<(i64, String, String)>> {
+    pub(crate) async fn email_members(
+        &self,
+        group_id: i64,
+    ) -> StoreResult<Vec<(i64, String, String)>> {
         on_db!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
             "SELECT id, preferred_name, email FROM members
              WHERE group_id = $1 AND left_on IS NULL AND email <> '' AND preferred_contact = 'email'

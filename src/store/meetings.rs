@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::BeginWrite;
-use super::access::{Actor, MeetingAccess, MemberLink};
+use super::access::{Actor, GroupAccess, MeetingAccess, MemberLink};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::meeting::{
@@ -1245,14 +1245,22 @@ impl Store {
 
     // --- concerns -------------------------------------------------------------------------
 
+    /// Records a concern for a group, at one of its meetings or between them. A meeting of
+    /// another group, or a member of another group, is not found.
     pub async fn add_concern(
         &self,
-        viewer: &Staff,
-        group_id: i64,
-        meeting_id: Option<i64>,
+        group: &GroupAccess,
+        meeting: Option<&MeetingAccess>,
         c: &ConcernInput,
     ) -> StoreResult<i64> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
+        let Actor::Staff(account_id) = group.actor else {
+            return Err(StoreError::Forbidden);
+        };
+        if meeting.is_some_and(|m| m.group_id() != group_id) {
+            return Err(StoreError::NotFound);
+        }
+        let meeting_id = meeting.map(MeetingAccess::id);
         if let Some(member_id) = c.member_id {
             let member = self.member_unchecked(member_id).await?;
             if member.group_id != group_id {
@@ -1266,11 +1274,11 @@ impl Store {
                     who_told, recorded_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
                 .bind(group_id).bind(meeting_id).bind(c.member_id).bind(&c.about).bind(&c.concern)
-                .bind(&c.action_taken).bind(&c.who_told).bind(viewer.id).bind(now())
+                .bind(&c.action_taken).bind(&c.who_told).bind(account_id).bind(now())
                 .fetch_one(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'recorded', $3, '')")
-                .bind(now()).bind(viewer.actor()).bind(format!("concern:{id}"))
+                .bind(now()).bind(group.actor.to_string()).bind(format!("concern:{id}"))
                 .execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(id)
@@ -1282,11 +1290,14 @@ impl Store {
     /// Concerns recorded for a group (or one meeting of it). Every read is audited.
     pub async fn concerns_of(
         &self,
-        viewer: &Staff,
-        group_id: i64,
-        meeting_id: Option<i64>,
+        group: &GroupAccess,
+        meeting: Option<&MeetingAccess>,
     ) -> StoreResult<Vec<Concern>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
+        if meeting.is_some_and(|m| m.group_id() != group_id) {
+            return Err(StoreError::NotFound);
+        }
+        let meeting_id = meeting.map(MeetingAccess::id);
         let concerns = on_db!(self, pool => sqlx::query_as::<_, Concern>(
             "SELECT c.id, c.group_id, c.meeting_id, c.member_id,
                 COALESCE(m.preferred_name, c.about) AS about, c.concern, c.action_taken, c.who_told,
@@ -1298,15 +1309,20 @@ impl Store {
             .bind(group_id).bind(meeting_id.unwrap_or(0)).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
         for c in &concerns {
-            self.audit(&viewer.actor(), "viewed", &format!("concern:{}", c.id), "")
-                .await?;
+            self.audit(
+                &group.actor.to_string(),
+                "viewed",
+                &format!("concern:{}", c.id),
+                "",
+            )
+            .await?;
         }
         Ok(concerns)
     }
 
     /// How many concerns a group has, without reading (or auditing) their content.
-    pub async fn concern_count(&self, viewer: &Staff, group_id: i64) -> StoreResult<i64> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn concern_count(&self, group: &GroupAccess) -> StoreResult<i64> {
+        let group_id = group.id();
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM concerns WHERE group_id = $1")
             .bind(group_id).fetch_one(pool).await)

@@ -2,7 +2,10 @@
 //! own answers are checked against the member's group (their link is the key).
 
 use super::BeginWrite;
-use super::{Store, StoreError, StoreResult, now, on_db};
+use super::access::Asker;
+use super::{
+    Actor, GroupAccess, MemberLink, PollAccess, Store, StoreError, StoreResult, now, on_db,
+};
 use crate::domain::access::Staff;
 use crate::domain::poll::{Poll, PollAnswer, PollInput, PollOption, PollResponse, ResponseInput};
 
@@ -46,17 +49,21 @@ impl Store {
     }
 
     /// A group's polls, open ones first, newest first.
-    pub async fn polls_of(&self, viewer: &Staff, group_id: i64) -> StoreResult<Vec<Poll>> {
+    pub async fn polls_of(&self, viewer: &Staff, group_id: i64) -> StoreResult<Vec<PollAccess>> {
         self.check_group(viewer, group_id).await?;
-        self.group_polls(group_id, false).await
+        Ok(self
+            .group_polls(group_id, false)
+            .await?
+            .into_iter()
+            .map(|poll| PollAccess {
+                poll,
+                actor: viewer.into(),
+            })
+            .collect())
     }
 
     /// A group's polls without a permission check (for the member's own page: open ones only).
-    pub(crate) async fn group_polls(
-        &self,
-        group_id: i64,
-        open_only: bool,
-    ) -> StoreResult<Vec<Poll>> {
+    async fn group_polls(&self, group_id: i64, open_only: bool) -> StoreResult<Vec<Poll>> {
         let sql = format!(
             "SELECT {POLL_COLUMNS} FROM polls WHERE group_id = $1 AND ($2 = FALSE OR status = 'open')
              ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, created_at DESC, id DESC"
@@ -67,23 +74,46 @@ impl Store {
     }
 
     /// The open polls a member can answer from their link.
-    pub async fn open_polls_for_member(&self, group_id: i64) -> StoreResult<Vec<Poll>> {
-        self.group_polls(group_id, true).await
+    pub async fn open_polls_for_member(&self, link: &MemberLink) -> StoreResult<Vec<PollAccess>> {
+        Ok(self
+            .group_polls(link.group_id, true)
+            .await?
+            .into_iter()
+            .map(|poll| PollAccess {
+                poll,
+                actor: link.actor(),
+            })
+            .collect())
     }
 
-    pub async fn poll_for(&self, viewer: &Staff, id: i64) -> StoreResult<Poll> {
-        let poll = self.poll_unchecked(id).await?;
-        self.check_group(viewer, poll.group_id).await?;
-        Ok(poll)
+    /// A poll, if the viewer may see its group.
+    pub async fn poll_for(&self, viewer: &Staff, id: i64) -> StoreResult<PollAccess> {
+        self.poll_as(Asker::Staff(viewer), id).await
     }
 
-    pub(crate) async fn poll_unchecked(&self, id: i64) -> StoreResult<Poll> {
+    /// A poll of the member's own group, from their personal link; another group's is not found.
+    pub async fn poll_for_link(&self, link: &MemberLink, id: i64) -> StoreResult<PollAccess> {
+        self.poll_as(Asker::Link(link), id).await
+    }
+
+    /// A poll for the email jobs, which act for no one.
+    pub(crate) async fn poll_for_job(&self, id: i64) -> StoreResult<PollAccess> {
+        self.poll_as(Asker::Job, id).await
+    }
+
+    async fn poll_as(&self, asker: Asker<'_>, id: i64) -> StoreResult<PollAccess> {
         let sql = format!("SELECT {POLL_COLUMNS} FROM polls WHERE id = $1");
-        on_db!(self, pool => sqlx::query_as::<_, Poll>(&sql).bind(id).fetch_one(pool).await)
-            .map_err(StoreError::from_sqlx)
+        let poll =
+            on_db!(self, pool => sqlx::query_as::<_, Poll>(&sql).bind(id).fetch_one(pool).await)
+                .map_err(StoreError::from_sqlx)?;
+        Ok(PollAccess {
+            actor: self.admit(asker, poll.group_id).await?,
+            poll,
+        })
     }
 
-    pub async fn poll_options(&self, poll_id: i64) -> StoreResult<Vec<PollOption>> {
+    pub async fn poll_options(&self, poll: &PollAccess) -> StoreResult<Vec<PollOption>> {
+        let poll_id = poll.id;
         on_db!(self, pool => sqlx::query_as::<_, PollOption>(
             "SELECT o.id, o.poll_id, o.position, o.local_date, o.local_time, o.starts_at, o.venue_id,
                 v.name AS venue_name
@@ -93,14 +123,16 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn poll_answers(&self, poll_id: i64) -> StoreResult<Vec<PollAnswer>> {
+    pub async fn poll_answers(&self, poll: &PollAccess) -> StoreResult<Vec<PollAnswer>> {
+        let poll_id = poll.id;
         on_db!(self, pool => sqlx::query_as::<_, PollAnswer>(
             "SELECT option_id, member_id, answer FROM poll_answers WHERE poll_id = $1")
             .bind(poll_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn poll_responses(&self, poll_id: i64) -> StoreResult<Vec<PollResponse>> {
+    pub async fn poll_responses(&self, poll: &PollAccess) -> StoreResult<Vec<PollResponse>> {
+        let poll_id = poll.id;
         on_db!(self, pool => sqlx::query_as::<_, PollResponse>(
             "SELECT r.member_id, m.preferred_name AS member_name, r.comment, r.recorded_by, r.at
              FROM poll_responses r JOIN members m ON m.id = r.member_id
@@ -110,7 +142,11 @@ impl Store {
     }
 
     /// The current members of a group, as (id, preferred name), for "who has not answered".
-    pub async fn current_member_names(&self, group_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    pub async fn current_member_names(
+        &self,
+        group: &GroupAccess,
+    ) -> StoreResult<Vec<(i64, String)>> {
+        let group_id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
             "SELECT id, preferred_name FROM members WHERE group_id = $1 AND left_on IS NULL
              ORDER BY lower(preferred_name), id")
@@ -119,15 +155,20 @@ impl Store {
     }
 
     /// Records one member's answers to an open poll, replacing any they gave before, in one
-    /// transaction. `recorded_by` is "member" from the personal link, else the staff actor.
-    /// Fails with `Conflict("poll_closed")` once the poll is closed.
+    /// transaction: staff for any member of the poll's group, a member from their link for
+    /// themself only ("member" is recorded as who gave them). Fails with
+    /// `Conflict("poll_closed")` once the poll is closed.
     pub async fn answer_poll(
         &self,
-        poll: &Poll,
+        poll: &PollAccess,
         member_id: i64,
         input: &ResponseInput,
-        recorded_by: &str,
     ) -> StoreResult<()> {
+        let recorded_by = match &poll.actor {
+            Actor::Member(own) if *own == member_id => "member".to_string(),
+            Actor::Member(_) => return Err(StoreError::NotFound),
+            other => other.to_string(),
+        };
         let member = self.member_unchecked(member_id).await?;
         if member.group_id != poll.group_id {
             return Err(StoreError::NotFound);
@@ -153,7 +194,7 @@ impl Store {
                    (SELECT 1 FROM polls WHERE id = $1 AND status = 'open')
                  ON CONFLICT (poll_id, member_id) DO UPDATE
                    SET comment = excluded.comment, recorded_by = excluded.recorded_by, at = excluded.at")
-                .bind(poll.id).bind(member_id).bind(&input.comment).bind(recorded_by).bind(t)
+                .bind(poll.id).bind(member_id).bind(&input.comment).bind(&recorded_by).bind(t)
                 .execute(&mut *tx).await?.rows_affected();
             if written != 1 {
                 tx.rollback().await?;
@@ -186,7 +227,7 @@ impl Store {
         if !poll.is_open() {
             return Err(StoreError::Conflict("poll_closed".into()));
         }
-        let options = self.poll_options(poll_id).await?;
+        let options = self.poll_options(&poll).await?;
         let option = options
             .iter()
             .find(|o| o.id == option_id)

@@ -1,7 +1,9 @@
 //! Social events with their replies, and the refreshments rota. Staff reads and writes check
 //! the viewer may see the group; a member's own replies are checked against their group.
 
-use super::access::MeetingAccess;
+use super::access::{
+    Actor, Asker, EventAccess, GroupAccess, MeetingAccess, MemberLink, MemberScope,
+};
 use super::{Store, StoreError, StoreResult, now, on_db, placeholders};
 use crate::domain::access::Staff;
 use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp};
@@ -16,7 +18,7 @@ impl Store {
         group_id: i64,
         input: &SocialInput,
         starts_at: i64,
-    ) -> StoreResult<SocialEvent> {
+    ) -> StoreResult<EventAccess> {
         let group = self.group_for(viewer, group_id).await?;
         let t = now();
         let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
@@ -28,7 +30,7 @@ impl Store {
             .bind(&input.details).bind(&input.accessibility).bind(viewer.id).bind(t)
             .fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        self.social_event_unchecked(id).await
+        self.written_event(viewer, id).await
     }
 
     /// Changes an event; its calendar entry's sequence goes up so calendar apps update it.
@@ -38,7 +40,7 @@ impl Store {
         id: i64,
         input: &SocialInput,
         starts_at: i64,
-    ) -> StoreResult<SocialEvent> {
+    ) -> StoreResult<EventAccess> {
         self.social_event_for(viewer, id).await?;
         on_db!(self, pool => sqlx::query(
             "UPDATE social_events SET title = $1, local_date = $2, local_time = $3, starts_at = $4,
@@ -50,7 +52,7 @@ impl Store {
             .bind(&input.accessibility).bind(now()).bind(id)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
-        self.social_event_unchecked(id).await
+        self.written_event(viewer, id).await
     }
 
     /// Cancels (or with `planned`, reinstates) an event.
@@ -59,7 +61,7 @@ impl Store {
         viewer: &Staff,
         id: i64,
         status: &str,
-    ) -> StoreResult<SocialEvent> {
+    ) -> StoreResult<EventAccess> {
         self.social_event_for(viewer, id).await?;
         on_db!(self, pool => sqlx::query(
             "UPDATE social_events SET status = $1, version = version + 1, updated_at = $2
@@ -67,7 +69,7 @@ impl Store {
             .bind(status).bind(now()).bind(id)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
-        self.social_event_unchecked(id).await
+        self.written_event(viewer, id).await
     }
 
     /// A group's events, soonest first.
@@ -75,9 +77,25 @@ impl Store {
         &self,
         viewer: &Staff,
         group_id: i64,
-    ) -> StoreResult<Vec<SocialEvent>> {
+    ) -> StoreResult<Vec<EventAccess>> {
         self.check_group(viewer, group_id).await?;
-        self.group_social_events(group_id, i64::MIN).await
+        Ok(self
+            .group_social_events(group_id, i64::MIN)
+            .await?
+            .into_iter()
+            .map(|event| EventAccess {
+                event,
+                actor: viewer.into(),
+            })
+            .collect())
+    }
+
+    /// An event just written by a viewer already checked against its group.
+    async fn written_event(&self, viewer: &Staff, id: i64) -> StoreResult<EventAccess> {
+        Ok(EventAccess {
+            event: self.social_event_unchecked(id).await?,
+            actor: viewer.into(),
+        })
     }
 
     async fn group_social_events(
@@ -95,24 +113,50 @@ impl Store {
     }
 
     /// A group's events for a calendar feed: from three months back onwards.
-    pub async fn calendar_social_events(&self, group_id: i64) -> StoreResult<Vec<SocialEvent>> {
-        self.group_social_events(group_id, now() - 92 * 86_400)
+    pub async fn calendar_social_events(
+        &self,
+        feed: &super::Feed,
+    ) -> StoreResult<Vec<SocialEvent>> {
+        self.group_social_events(feed.group_id(), now() - 92 * 86_400)
             .await
     }
 
-    pub async fn social_event_for(&self, viewer: &Staff, id: i64) -> StoreResult<SocialEvent> {
-        let e = self.social_event_unchecked(id).await?;
-        self.check_group(viewer, e.group_id).await?;
-        Ok(e)
+    /// An event, if the viewer may see its group.
+    pub async fn social_event_for(&self, viewer: &Staff, id: i64) -> StoreResult<EventAccess> {
+        self.event_as(Asker::Staff(viewer), id).await
     }
 
-    pub(crate) async fn social_event_unchecked(&self, id: i64) -> StoreResult<SocialEvent> {
+    /// An event of the member's own group, from their personal link; another group's is not
+    /// found.
+    pub async fn social_event_for_link(
+        &self,
+        link: &MemberLink,
+        id: i64,
+    ) -> StoreResult<EventAccess> {
+        self.event_as(Asker::Link(link), id).await
+    }
+
+    /// An event for the email jobs, which act for no one.
+    pub(crate) async fn social_event_for_job(&self, id: i64) -> StoreResult<EventAccess> {
+        self.event_as(Asker::Job, id).await
+    }
+
+    async fn event_as(&self, asker: Asker<'_>, id: i64) -> StoreResult<EventAccess> {
+        let event = self.social_event_unchecked(id).await?;
+        Ok(EventAccess {
+            actor: self.admit(asker, event.group_id).await?,
+            event,
+        })
+    }
+
+    async fn social_event_unchecked(&self, id: i64) -> StoreResult<SocialEvent> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM social_events WHERE id = $1");
         on_db!(self, pool => sqlx::query_as::<_, SocialEvent>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn social_rsvps(&self, event_id: i64) -> StoreResult<Vec<SocialRsvp>> {
+    pub async fn social_rsvps(&self, event: &EventAccess) -> StoreResult<Vec<SocialRsvp>> {
+        let event_id = event.id;
         on_db!(self, pool => sqlx::query_as::<_, SocialRsvp>(
             "SELECT r.member_id, m.preferred_name AS member_name, r.answer
              FROM social_rsvps r JOIN members m ON m.id = r.member_id
@@ -121,21 +165,26 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Records a reply; only for a member of the event's group (else NotFound).
+    /// Records a reply: staff for a member of the event's group, a member from their link for
+    /// themself only (else NotFound).
     pub async fn set_social_rsvp(
         &self,
-        event_id: i64,
+        event: &EventAccess,
         member_id: i64,
         answer: &str,
-        recorded_by: &str,
     ) -> StoreResult<()> {
+        if matches!(event.actor, Actor::Member(own) if own != member_id) {
+            return Err(StoreError::NotFound);
+        }
+        let event_id = event.id;
+        let recorded_by = event.actor.to_string();
         let added = on_db!(self, pool => sqlx::query(
             "INSERT INTO social_rsvps (event_id, member_id, answer, recorded_by, at)
              SELECT $1, m.id, $3, $4, $5 FROM members m JOIN social_events e ON e.group_id = m.group_id
              WHERE m.id = $2 AND e.id = $1
              ON CONFLICT (event_id, member_id)
              DO UPDATE SET answer = excluded.answer, recorded_by = excluded.recorded_by, at = excluded.at")
-            .bind(event_id).bind(member_id).bind(answer).bind(recorded_by).bind(now())
+            .bind(event_id).bind(member_id).bind(answer).bind(&recorded_by).bind(now())
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
         if added == 0 {
@@ -147,9 +196,9 @@ impl Store {
     /// Events still to come in a member's group, with the member's reply.
     pub async fn upcoming_social_for_member(
         &self,
-        group_id: i64,
-        member_id: i64,
+        link: &MemberLink,
     ) -> StoreResult<Vec<(SocialEvent, Option<String>)>> {
+        let (group_id, member_id) = (link.group_id, link.id);
         let sql = format!(
             "SELECT {EVENT_COLUMNS}, (SELECT r.answer FROM social_rsvps r
                 WHERE r.event_id = social_events.id AND r.member_id = $2) AS my_answer
@@ -171,7 +220,8 @@ impl Store {
     // --- the refreshments rota ------------------------------------------------------------
 
     /// Puts a member on the rota (or takes them off).
-    pub async fn set_rota(&self, member_id: i64, on: bool) -> StoreResult<()> {
+    pub async fn set_rota(&self, member: &impl MemberScope, on: bool) -> StoreResult<()> {
+        let member_id = member.member_id();
         on_db!(self, pool => {
             if on {
                 sqlx::query("INSERT INTO rota_members (member_id, since) VALUES ($1, $2)
@@ -186,7 +236,8 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn on_rota(&self, member_id: i64) -> StoreResult<bool> {
+    pub async fn on_rota(&self, member: &impl MemberScope) -> StoreResult<bool> {
+        let member_id = member.member_id();
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM rota_members WHERE member_id = $1")
             .bind(member_id).fetch_one(pool).await)
@@ -196,7 +247,8 @@ impl Store {
 
     /// The group's rota as it stood before a moment: each current member on it, when they last
     /// hosted before `before`, and how many times.
-    pub async fn rota_of(&self, group_id: i64, before: i64) -> StoreResult<Vec<RotaMember>> {
+    pub async fn rota_of(&self, group: &GroupAccess, before: i64) -> StoreResult<Vec<RotaMember>> {
+        let group_id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, RotaMember>(
             "SELECT m.id AS member_id, m.preferred_name AS member_name,
                 (SELECT MAX(mt.starts_at) FROM meeting_hosts h JOIN meetings mt ON mt.id = h.meeting_id
@@ -256,9 +308,11 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// The confirmed hosts of several meetings at once, as (meeting id, member id, name).
+    /// The confirmed hosts of several of the group's meetings at once, as (meeting id, member
+    /// id, name); another group's meetings are left out.
     pub async fn meeting_hosts_of(
         &self,
+        group: &GroupAccess,
         meeting_ids: &[i64],
     ) -> StoreResult<Vec<(i64, i64, String)>> {
         if meeting_ids.is_empty() {
@@ -266,7 +320,9 @@ impl Store {
         }
         let sql = format!(
             "SELECT h.meeting_id, h.member_id, m.preferred_name FROM meeting_hosts h
-             JOIN members m ON m.id = h.member_id WHERE h.meeting_id IN ({})",
+             JOIN members m ON m.id = h.member_id
+             WHERE m.group_id = ${} AND h.meeting_id IN ({})",
+            meeting_ids.len() + 1,
             placeholders(meeting_ids.len())
         );
         on_db!(self, pool => {
@@ -274,18 +330,24 @@ impl Store {
             for id in meeting_ids {
                 q = q.bind(*id);
             }
-            q.fetch_all(pool).await
+            q.bind(group.id()).fetch_all(pool).await
         })
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Who said yes to each of several meetings, as (meeting id, member id).
-    pub async fn coming_to_each(&self, meeting_ids: &[i64]) -> StoreResult<Vec<(i64, i64)>> {
+    /// Who said yes to each of several of the group's meetings, as (meeting id, member id).
+    pub async fn coming_to_each(
+        &self,
+        group: &GroupAccess,
+        meeting_ids: &[i64],
+    ) -> StoreResult<Vec<(i64, i64)>> {
         if meeting_ids.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT meeting_id, member_id FROM rsvps WHERE answer = 'yes' AND meeting_id IN ({})",
+            "SELECT r.meeting_id, r.member_id FROM rsvps r JOIN members m ON m.id = r.member_id
+             WHERE r.answer = 'yes' AND m.group_id = ${} AND r.meeting_id IN ({})",
+            meeting_ids.len() + 1,
             placeholders(meeting_ids.len())
         );
         on_db!(self, pool => {
@@ -293,7 +355,7 @@ impl Store {
             for id in meeting_ids {
                 q = q.bind(*id);
             }
-            q.fetch_all(pool).await
+            q.bind(group.id()).fetch_all(pool).await
         })
         .map_err(StoreError::from_sqlx)
     }

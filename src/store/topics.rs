@@ -8,7 +8,9 @@
 use serde::Serialize;
 
 use super::BeginWrite;
-use super::access::{MeetingAccess, MemberLink, PlanAccess, PlanOwner, PrivateAccess};
+use super::access::{
+    GroupScope, MeetingAccess, MemberLink, MemberScope, PlanAccess, PlanOwner, PrivateAccess,
+};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::topic::{
@@ -52,7 +54,8 @@ impl Store {
     }
 
     /// The library and the group's own topics, each with its place on the group's board.
-    pub async fn group_topics(&self, group_id: i64) -> StoreResult<Vec<BoardTopic>> {
+    pub async fn group_topics(&self, group: &impl GroupScope) -> StoreResult<Vec<BoardTopic>> {
+        let group_id = group.group_id();
         let sql = format!(
             "{BOARD_SELECT}
              WHERE (t.group_id IS NULL OR t.group_id = $1) AND (t.retired = FALSE OR b.id IS NOT NULL)
@@ -70,12 +73,20 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
     ) -> StoreResult<Vec<BoardTopic>> {
-        self.check_group(viewer, group_id).await?;
-        self.group_topics(group_id).await
+        let group = self.group(viewer, group_id).await?;
+        self.group_topics(&group).await
     }
 
     /// One topic as the group sees it; a topic of another group is not found.
-    pub async fn group_topic(&self, group_id: i64, topic_id: i64) -> StoreResult<BoardTopic> {
+    pub async fn group_topic(
+        &self,
+        group: &impl GroupScope,
+        topic_id: i64,
+    ) -> StoreResult<BoardTopic> {
+        self.topic_in(group.group_id(), topic_id).await
+    }
+
+    async fn topic_in(&self, group_id: i64, topic_id: i64) -> StoreResult<BoardTopic> {
         let sql =
             format!("{BOARD_SELECT} WHERE (t.group_id IS NULL OR t.group_id = $1) AND t.id = $2");
         on_db!(self, pool => sqlx::query_as::<_, BoardTopic>(&sql).bind(group_id).bind(topic_id).fetch_one(pool).await)
@@ -86,10 +97,11 @@ impl Store {
     /// is one, otherwise a new topic of the group's. Returns the topic's id.
     pub async fn propose_topic(
         &self,
-        group_id: i64,
+        group: &impl GroupScope,
         input: &TopicInput,
-        proposed_by: &str,
     ) -> StoreResult<i64> {
+        let group_id = group.group_id();
+        let proposed_by = group.acting().to_string();
         let find = || async {
             on_db!(self, pool => sqlx::query_scalar::<_, i64>(
                 "SELECT id FROM topics WHERE (group_id IS NULL OR group_id = $1) AND lower(title) = lower($2)
@@ -114,14 +126,19 @@ impl Store {
                 }
             }
         };
-        self.put_on_board(group_id, topic_id, proposed_by).await?;
+        self.board(group_id, topic_id, &proposed_by).await?;
         Ok(topic_id)
     }
 
     /// Puts a topic on the group's board as proposed (again, if it had been covered or set
     /// aside; an agreed topic stays agreed).
-    pub async fn put_on_board(&self, group_id: i64, topic_id: i64, by: &str) -> StoreResult<()> {
-        self.group_topic(group_id, topic_id).await?;
+    pub async fn put_on_board(&self, group: &impl GroupScope, topic_id: i64) -> StoreResult<()> {
+        self.board(group.group_id(), topic_id, &group.acting().to_string())
+            .await
+    }
+
+    async fn board(&self, group_id: i64, topic_id: i64, by: &str) -> StoreResult<()> {
+        self.topic_in(group_id, topic_id).await?;
         on_db!(self, pool => sqlx::query(
             "INSERT INTO topic_board (group_id, topic_id, status, proposed_by, created_at)
              VALUES ($1, $2, 'proposed', $3, $4)
@@ -133,20 +150,35 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// A member's vote: one per member per topic, however often or however fast it is sent.
-    pub async fn vote(&self, topic_id: i64, member_id: i64, by: &str) -> StoreResult<()> {
-        let member = self.member_unchecked(member_id).await?;
-        self.put_on_board(member.group_id, topic_id, by).await?;
+    /// A member's vote (from their link, or given to staff): one per member per topic, however
+    /// often or however fast it is sent; a topic the member's group cannot see is not found.
+    pub async fn vote(&self, member: &impl MemberScope, topic_id: i64) -> StoreResult<()> {
+        let by = member.actor().to_string();
+        self.vote_as(member.member_group_id(), topic_id, member.member_id(), &by)
+            .await
+    }
+
+    async fn vote_as(
+        &self,
+        group_id: i64,
+        topic_id: i64,
+        member_id: i64,
+        by: &str,
+    ) -> StoreResult<()> {
+        self.board(group_id, topic_id, by).await?;
         on_db!(self, pool => sqlx::query(
             "INSERT INTO topic_votes (topic_id, member_id, group_id, at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (topic_id, member_id) DO NOTHING")
-            .bind(topic_id).bind(member_id).bind(member.group_id).bind(now())
+            .bind(topic_id).bind(member_id).bind(group_id).bind(now())
             .execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn unvote(&self, topic_id: i64, member_id: i64) -> StoreResult<()> {
+    /// Takes a member's vote back; a topic the member's group cannot see is not found.
+    pub async fn unvote(&self, member: &impl MemberScope, topic_id: i64) -> StoreResult<()> {
+        self.topic_in(member.member_group_id(), topic_id).await?;
+        let member_id = member.member_id();
         on_db!(self, pool => sqlx::query("DELETE FROM topic_votes WHERE topic_id = $1 AND member_id = $2")
             .bind(topic_id).bind(member_id).execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())
@@ -154,7 +186,8 @@ impl Store {
     }
 
     /// The topics a member has voted for.
-    pub async fn votes_of(&self, member_id: i64) -> StoreResult<Vec<i64>> {
+    pub async fn votes_of(&self, member: &impl MemberScope) -> StoreResult<Vec<i64>> {
+        let member_id = member.member_id();
         on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT topic_id FROM topic_votes WHERE member_id = $1")
             .bind(member_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
@@ -177,9 +210,10 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
         }
-        self.group_topic(group_id, topic_id).await?;
+        self.topic_in(group_id, topic_id).await?;
         for member_id in member_ids {
-            self.vote(topic_id, *member_id, &viewer.actor()).await?;
+            self.vote_as(group_id, topic_id, *member_id, &viewer.actor())
+                .await?;
         }
         Ok(())
     }
@@ -200,9 +234,8 @@ impl Store {
         if !(meeting.is_planned() || meeting.is_under_way()) {
             return Err(StoreError::Conflict("meeting_not_open".into()));
         }
-        let topic = self.group_topic(group_id, topic_id).await?;
-        self.put_on_board(group_id, topic_id, &viewer.actor())
-            .await?;
+        let topic = self.topic_in(group_id, topic_id).await?;
+        self.board(group_id, topic_id, &viewer.actor()).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             // A topic moved from another meeting leaves that meeting without it.
@@ -235,14 +268,13 @@ impl Store {
         status: &str,
     ) -> StoreResult<()> {
         self.check_group(viewer, group_id).await?;
-        self.put_on_board(group_id, topic_id, &viewer.actor())
-            .await?;
+        self.board(group_id, topic_id, &viewer.actor()).await?;
         let covered = if status == "covered" {
             Some(now())
         } else {
             None
         };
-        let title = self.group_topic(group_id, topic_id).await?.title;
+        let title = self.topic_in(group_id, topic_id).await?.title;
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             // A topic no longer agreed is taken off the meeting it was agreed for.
@@ -264,11 +296,8 @@ impl Store {
     }
 
     /// The topic agreed for a meeting, with its prompts.
-    pub async fn agreed_topic(
-        &self,
-        group_id: i64,
-        meeting_id: i64,
-    ) -> StoreResult<Option<BoardTopic>> {
+    pub async fn agreed_topic(&self, meeting: &MeetingAccess) -> StoreResult<Option<BoardTopic>> {
+        let (group_id, meeting_id) = (meeting.group_id(), meeting.id());
         let sql = format!(
             "{BOARD_SELECT} WHERE b.meeting_id = $2 AND b.status IN ('agreed', 'covered') LIMIT 1"
         );
@@ -286,7 +315,7 @@ impl Store {
         retired: bool,
     ) -> StoreResult<()> {
         self.check_group(viewer, group_id).await?;
-        let topic = self.group_topic(group_id, topic_id).await?;
+        let topic = self.topic_in(group_id, topic_id).await?;
         if topic.group_id.is_none() && !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
         }

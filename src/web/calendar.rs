@@ -125,14 +125,7 @@ pub async fn member_social_file(
         .member_by_link(&hash_token(&token))
         .await?
         .ok_or(AppError::NotFound)?;
-    let e = state
-        .store
-        .social_event_unchecked(id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    if e.group_id != member.group_id {
-        return Err(AppError::NotFound);
-    }
+    let e = state.store.social_event_for_link(&member, id).await?;
     let group = state.store.group_unchecked(e.group_id).await?;
     Ok(ics(
         calendar(&group.name, &host(&state), &[e.calendar_event(None)], now()),
@@ -148,8 +141,8 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
         .feed_by_token(&hash_token(token))
         .await?
         .ok_or(AppError::NotFound)?;
-    let group = state.store.group_unchecked(feed.group_id).await?;
-    let meetings = state.store.calendar_meetings(feed.group_id).await?;
+    let group = state.store.group_unchecked(feed.group_id()).await?;
+    let meetings = state.store.calendar_meetings(&feed).await?;
     let mut events: Vec<CalendarEvent> = meetings
         .iter()
         .map(|(m, loc)| {
@@ -157,15 +150,15 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
                 m,
                 &group.name,
                 loc.clone(),
-                feed.member_id
+                feed.member_id()
                     .is_none()
                     .then(|| format!("{}/meetings/{}", state.config.public_url, m.id)),
             )
         })
         .collect();
-    for e in state.store.calendar_social_events(feed.group_id).await? {
+    for e in state.store.calendar_social_events(&feed).await? {
         let url = feed
-            .member_id
+            .member_id()
             .is_none()
             .then(|| format!("{}/social/{}", state.config.public_url, e.id));
         events.push(e.calendar_event(url));
@@ -197,8 +190,9 @@ pub async fn group_feed(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
+    let scope = state.store.group(&me, group_id).await?;
     if raw.text("do") == "revoke" {
-        state.store.revoke_feed(group_id, None).await?;
+        state.store.revoke_feed(&scope).await?;
         return Ok(redirect_with(
             &format!("/groups/{group_id}/meetings"),
             "The calendar feed has been turned off.",
@@ -207,7 +201,7 @@ pub async fn group_feed(
     let token = new_token();
     state
         .store
-        .replace_feed(group_id, None, &hash_token(&token))
+        .replace_feed(&scope, &hash_token(&token))
         .await?;
     render(&LinkShown {
         page: staff_page("Calendar feed", &me, &cookies, "groups"),
@@ -234,7 +228,7 @@ pub async fn member_feed(
     let feed_token = new_token();
     state
         .store
-        .replace_feed(member.group_id, Some(member.id), &hash_token(&feed_token))
+        .replace_feed(&member, &hash_token(&feed_token))
         .await?;
     render(&LinkShown {
         page: Page {

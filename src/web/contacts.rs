@@ -227,14 +227,15 @@ pub async fn call_list(
 ) -> AppResult<Response> {
     let access = state.store.meeting(&me, meeting_id).await?;
     let group = state.store.group_for(&me, access.group_id).await?;
+    let scope = state.store.group(&me, group.id).await?;
     let members = state
         .store
         .members_of(&me, group.id, &MemberFilter::default())
         .await?;
     let rsvps = state.store.rsvps_of(&access).await?;
-    let last = state.store.last_contacts(group.id).await?;
-    let recent = state.store.recent_attendance(group.id, 3).await?;
-    let held = state.store.held_count(group.id).await?;
+    let last = state.store.last_contacts(&scope).await?;
+    let recent = state.store.recent_attendance(&scope, 3).await?;
+    let held = state.store.held_count(&scope).await?;
     let host = state.store.meeting_host(&access).await?.map(|(id, _)| id);
     let meeting = access.into_meeting();
     // Open polls, with who has answered each: members email does not reach need a call.
@@ -243,7 +244,7 @@ pub async fn call_list(
         if p.is_open() {
             let answered: Vec<i64> = state
                 .store
-                .poll_responses(p.id)
+                .poll_responses(&p)
                 .await?
                 .into_iter()
                 .map(|r| r.member_id)

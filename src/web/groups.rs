@@ -213,7 +213,10 @@ pub async fn show(
         Some(v) => state.store.venue(v).await.ok(),
         None => None,
     };
-    let facilitators = state.store.facilitators_of(id).await?;
+    let facilitators = state
+        .store
+        .facilitators_of(&state.store.group(&me, id).await?)
+        .await?;
     let assignable = if me.is_coordinator() {
         state
             .store
@@ -239,6 +242,7 @@ pub async fn show(
         .await?
         .into_iter()
         .filter(|p| p.is_open())
+        .map(crate::store::PollAccess::into_poll)
         .collect();
     render(&ShowPage {
         polls,

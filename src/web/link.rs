@@ -177,12 +177,9 @@ async fn show_all(
     poll_form: (i64, Form),
     status: StatusCode,
 ) -> AppResult<Response> {
-    let social = state
-        .store
-        .upcoming_social_for_member(member.group_id, member.id)
-        .await?;
-    let on_rota = state.store.on_rota(member.id).await?;
-    let feedback_due = state.store.feedback_due(member.id).await?;
+    let social = state.store.upcoming_social_for_member(&member).await?;
+    let on_rota = state.store.on_rota(&member).await?;
+    let feedback_due = state.store.feedback_due(&member).await?;
     let mut hosting = Vec::new();
     for (m, _) in state.store.upcoming_for_member(&member).await? {
         if state.store.host_of(m.id).await?.map(|(id, _)| id) == Some(member.id) {
@@ -190,10 +187,11 @@ async fn show_all(
         }
     }
     let mut polls = Vec::new();
-    for poll in state.store.open_polls_for_member(member.group_id).await? {
-        let options = state.store.poll_options(poll.id).await?;
-        let answers = state.store.poll_answers(poll.id).await?;
-        let responses = state.store.poll_responses(poll.id).await?;
+    for poll in state.store.open_polls_for_member(&member).await? {
+        let options = state.store.poll_options(&poll).await?;
+        let answers = state.store.poll_answers(&poll).await?;
+        let responses = state.store.poll_responses(&poll).await?;
+        let poll = poll.into_poll();
         let mine = answers
             .iter()
             .filter(|a| a.member_id == member.id)
@@ -218,8 +216,8 @@ async fn show_all(
     let group = state.store.group_unchecked(member.group_id).await?;
     let consents = state.store.consents_of(&member).await?;
     let upcoming = state.store.upcoming_for_member(&member).await?;
-    let topics = state.store.group_topics(member.group_id).await?;
-    let my_votes = state.store.votes_of(member.id).await?;
+    let topics = state.store.group_topics(&member).await?;
+    let my_votes = state.store.votes_of(&member).await?;
     let plans = state.store.plans_of(&member).await?;
     let checkins = state.store.checkins_of_member(&member).await?;
     render_status(
@@ -385,14 +383,8 @@ pub async fn propose_topic(
     let member = member_from(&state, &token).await?;
     match crate::domain::topic::TopicInput::try_from(&raw) {
         Ok(input) => {
-            let topic_id = state
-                .store
-                .propose_topic(member.group_id, &input, &format!("member:{}", member.id))
-                .await?;
-            state
-                .store
-                .vote(topic_id, member.id, &format!("member:{}", member.id))
-                .await?;
+            let topic_id = state.store.propose_topic(&member, &input).await?;
+            state.store.vote(&member, topic_id).await?;
             Ok(redirect_with(
                 &format!("/m/{token}#topics"),
                 "Thank you. Your topic is on the board, with your vote.",
@@ -421,18 +413,15 @@ pub async fn vote(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
-    state.store.group_topic(member.group_id, topic_id).await?;
+    state.store.group_topic(&member, topic_id).await?;
     if raw.text("vote") == "false" {
-        state.store.unvote(topic_id, member.id).await?;
+        state.store.unvote(&member, topic_id).await?;
         Ok(redirect_with(
             &format!("/m/{token}#topics"),
             "Your vote has been taken back.",
         ))
     } else {
-        state
-            .store
-            .vote(topic_id, member.id, &format!("member:{}", member.id))
-            .await?;
+        state.store.vote(&member, topic_id).await?;
         Ok(redirect_with(
             &format!("/m/{token}#topics"),
             "Thank you for your vote.",
@@ -484,37 +473,28 @@ pub async fn answer_poll(
     let member = member_from(&state, &token).await?;
     let poll = state
         .store
-        .poll_unchecked(poll_id)
+        .poll_for_link(&member, poll_id)
         .await
         .map_err(|_| AppError::NotFound)?;
-    if poll.group_id != member.group_id {
-        return Err(AppError::NotFound);
-    }
     if !poll.is_open() {
         return Ok(redirect_with(
             &format!("/m/{token}#meetings"),
             "This poll has closed: the date has been chosen. Thank you all the same.",
         ));
     }
-    let options = state.store.poll_options(poll_id).await?;
+    let options = state.store.poll_options(&poll).await?;
     match crate::domain::poll::ResponseInput::parse(&raw, &options) {
-        Ok(input) => {
-            match state
-                .store
-                .answer_poll(&poll, member.id, &input, "member")
-                .await
-            {
-                Ok(()) => Ok(redirect_with(
-                    &format!("/m/{token}#poll-{poll_id}"),
-                    "Thank you. Your answers have been saved. You can change them until the date is chosen.",
-                )),
-                Err(crate::store::StoreError::Conflict(_)) => Ok(redirect_with(
-                    &format!("/m/{token}#meetings"),
-                    "This poll has closed: the date has been chosen. Thank you all the same.",
-                )),
-                Err(e) => Err(e.into()),
-            }
-        }
+        Ok(input) => match state.store.answer_poll(&poll, member.id, &input).await {
+            Ok(()) => Ok(redirect_with(
+                &format!("/m/{token}#poll-{poll_id}"),
+                "Thank you. Your answers have been saved. You can change them until the date is chosen.",
+            )),
+            Err(crate::store::StoreError::Conflict(_)) => Ok(redirect_with(
+                &format!("/m/{token}#meetings"),
+                "This poll has closed: the date has been chosen. Thank you all the same.",
+            )),
+            Err(e) => Err(e.into()),
+        },
         Err(e) => {
             let form = Form::from_raw(member.to_raw());
             show_all(
@@ -538,14 +518,7 @@ pub async fn social_rsvp(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
-    let event = state
-        .store
-        .social_event_unchecked(event_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    if event.group_id != member.group_id {
-        return Err(AppError::NotFound);
-    }
+    let event = state.store.social_event_for_link(&member, event_id).await?;
     if event.is_cancelled() {
         return Ok(redirect_with(
             &format!("/m/{token}#social"),
@@ -556,12 +529,7 @@ pub async fn social_rsvp(
         .map_err(|_| AppError::BadRequest("Choose coming, maybe or not coming.".into()))?;
     state
         .store
-        .set_social_rsvp(
-            event_id,
-            member.id,
-            answer,
-            &format!("member:{}", member.id),
-        )
+        .set_social_rsvp(&event, member.id, answer)
         .await?;
     let said = match answer {
         "yes" => "Thank you. See you there!",
@@ -579,7 +547,7 @@ pub async fn rota(
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
     let on = raw.text("on") == "true";
-    state.store.set_rota(member.id, on).await?;
+    state.store.set_rota(&member, on).await?;
     Ok(redirect_with(
         &format!("/m/{token}#rota"),
         if on {
@@ -606,11 +574,7 @@ pub async fn feedback(
             ));
         }
     };
-    match state
-        .store
-        .save_feedback(meeting_id, member.id, &input)
-        .await
-    {
+    match state.store.save_feedback(&member, meeting_id, &input).await {
         Ok(()) => Ok(redirect_with(
             &format!("/m/{token}#feedback"),
             "Thank you for telling us. It helps the group.",

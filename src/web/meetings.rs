@@ -438,7 +438,10 @@ async fn show_page(
     let host = state.store.meeting_host(&access).await?;
     let rota = state
         .store
-        .rota_of(meeting.group_id, meeting.starts_at)
+        .rota_of(
+            &state.store.group(me, meeting.group_id).await?,
+            meeting.starts_at,
+        )
         .await?;
     // The same suggestion as the rota page (which counts suggestions for earlier meetings),
     // or, for a meeting further ahead, the fair choice from the rota as it stands.
@@ -733,7 +736,7 @@ async fn run_page(
         .get(index)
         .map(|st| st.kind.clone())
         .unwrap_or_default();
-    let content = super::topics::content_for(state, &me, &meeting, &kind, &present_ids).await?;
+    let content = super::topics::content_for(state, &me, &access, &kind, &present_ids).await?;
     let (venues, open_polls) = if kind == "next_meeting" {
         (
             state.store.venues().await?,
@@ -743,6 +746,7 @@ async fn run_page(
                 .await?
                 .into_iter()
                 .filter(|p| p.is_open())
+                .map(crate::store::PollAccess::into_poll)
                 .collect(),
         )
     } else {
@@ -1294,7 +1298,10 @@ async fn notes_page(
                 "groups",
             ),
             number: state.store.meeting_number(&access).await?,
-            facilitators: state.store.facilitators_of(group.id).await?,
+            facilitators: match crate::store::GroupScope::staff_group(&access) {
+                Some(g) => state.store.facilitators_of(&g).await?,
+                None => Vec::new(),
+            },
             attendance: state.store.attendance_of(&access).await?,
             actions: state.store.actions_of(&access).await?,
             meeting,
@@ -1620,7 +1627,10 @@ async fn concerns_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
-    let concerns = state.store.concerns_of(me, group_id, None).await?;
+    let concerns = state
+        .store
+        .concerns_of(&state.store.group(me, group_id).await?, None)
+        .await?;
     let members = state
         .store
         .members_of(
@@ -1687,7 +1697,7 @@ async fn record_concern(
     me: &Staff,
     cookies: &Cookies,
     group_id: i64,
-    meeting: Option<Meeting>,
+    meeting: Option<MeetingAccess>,
     raw: RawInput,
 ) -> AppResult<Response> {
     let back = match &meeting {
@@ -1696,9 +1706,10 @@ async fn record_concern(
     };
     match ConcernInput::try_from(&raw) {
         Ok(c) => {
+            let group = state.store.group(me, group_id).await?;
             state
                 .store
-                .add_concern(me, group_id, meeting.as_ref().map(|m| m.id), &c)
+                .add_concern(&group, meeting.as_ref(), &c)
                 .await?;
             Ok(redirect_with(
                 &back,
@@ -1711,7 +1722,7 @@ async fn record_concern(
                 me,
                 cookies,
                 group_id,
-                meeting,
+                meeting.map(MeetingAccess::into_meeting),
                 Form::with_errors(raw, e),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -1727,7 +1738,7 @@ pub async fn add_group_concern(
     Path(group_id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.group_for(&me, group_id).await?;
+    state.store.group(&me, group_id).await?;
     record_concern(&state, &me, &cookies, group_id, None, raw).await
 }
 
@@ -1738,7 +1749,7 @@ pub async fn add_meeting_concern(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     let group_id = m.group_id;
     record_concern(&state, &me, &cookies, group_id, Some(m), raw).await
 }

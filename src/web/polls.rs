@@ -16,7 +16,7 @@ use crate::domain::poll::{ANSWERS, MAX_OPTIONS, Poll, PollInput, PollResults, Re
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::StoreError;
+use crate::store::{GroupScope, PollAccess, StoreError};
 
 #[derive(Template)]
 #[template(path = "polls/new.html")]
@@ -231,7 +231,7 @@ async fn show_page(
         &ShowPage {
             page: staff_page(&poll.title, me, cookies, "groups"),
             group,
-            poll,
+            poll: poll.into_poll(),
             results,
             answer_form,
             close_form,
@@ -241,11 +241,12 @@ async fn show_page(
     )
 }
 
-pub(crate) async fn results_of(state: &AppState, poll: &Poll) -> AppResult<PollResults> {
-    let options = state.store.poll_options(poll.id).await?;
-    let answers = state.store.poll_answers(poll.id).await?;
-    let responses = state.store.poll_responses(poll.id).await?;
-    let members = state.store.current_member_names(poll.group_id).await?;
+pub(crate) async fn results_of(state: &AppState, poll: &PollAccess) -> AppResult<PollResults> {
+    let group = poll.staff_group().ok_or(AppError::NotFound)?;
+    let options = state.store.poll_options(poll).await?;
+    let answers = state.store.poll_answers(poll).await?;
+    let responses = state.store.poll_responses(poll).await?;
+    let members = state.store.current_member_names(&group).await?;
     Ok(PollResults::work_out(
         options, &answers, &responses, &members,
     ))
@@ -278,7 +279,7 @@ pub async fn record_answer(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let poll = state.store.poll_for(&me, poll_id).await?;
-    let options = state.store.poll_options(poll_id).await?;
+    let options = state.store.poll_options(&poll).await?;
     let member_id = raw.text("member_id").parse::<i64>().ok();
     let parsed = ResponseInput::parse(&raw, &options);
     let (member_id, input) = match (member_id, parsed) {
@@ -306,11 +307,7 @@ pub async fn record_answer(
             .await;
         }
     };
-    match state
-        .store
-        .answer_poll(&poll, member_id, &input, &me.actor())
-        .await
-    {
+    match state.store.answer_poll(&poll, member_id, &input).await {
         Ok(()) => Ok(redirect_with(
             &format!("/polls/{poll_id}"),
             "The answer has been recorded.",

@@ -16,7 +16,7 @@ use crate::domain::meeting::{Meeting, parse_rsvp};
 use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp, suggest_host};
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{StoreError, now};
+use crate::store::{EventAccess, GroupScope, StoreError, now};
 
 #[derive(Template)]
 #[template(path = "social/list.html")]
@@ -43,6 +43,7 @@ async fn list_page(
         .social_events_of(me, group_id)
         .await?
         .into_iter()
+        .map(EventAccess::into_event)
         .partition(|e| e.is_past(t));
     render_status(
         status,
@@ -156,10 +157,11 @@ async fn show_page(
 ) -> AppResult<Response> {
     let event = state.store.social_event_for(me, id).await?;
     let group = state.store.group_for(me, event.group_id).await?;
-    let rsvps = state.store.social_rsvps(id).await?;
+    let rsvps = state.store.social_rsvps(&event).await?;
+    let scope = event.staff_group().ok_or(AppError::NotFound)?;
     let not_answered = state
         .store
-        .current_member_names(group.id)
+        .current_member_names(&scope)
         .await?
         .into_iter()
         .filter(|(mid, _)| !rsvps.iter().any(|r| r.member_id == *mid))
@@ -170,7 +172,7 @@ async fn show_page(
         &ShowPage {
             page: staff_page(&event.title, me, cookies, "groups"),
             group,
-            event,
+            event: event.into_event(),
             rsvps,
             not_answered,
             form,
@@ -272,7 +274,7 @@ pub async fn record_rsvp(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.social_event_for(&me, id).await?;
+    let event = state.store.social_event_for(&me, id).await?;
     let member_id = raw.text("member_id").parse::<i64>().ok();
     let answer = parse_rsvp(&raw);
     let (member_id, answer) = match (member_id, answer) {
@@ -294,11 +296,7 @@ pub async fn record_rsvp(
             .await;
         }
     };
-    match state
-        .store
-        .set_social_rsvp(id, member_id, answer, &me.actor())
-        .await
-    {
+    match state.store.set_social_rsvp(&event, member_id, answer).await {
         Ok(()) => Ok(redirect_with(
             &format!("/social/{id}#replies"),
             "The reply is recorded.",
@@ -365,9 +363,10 @@ pub async fn rota_meetings(
     // confirmed hosts and who is coming to each. Hosts confirmed or suggested for the earlier
     // of these meetings then count for the later ones.
     let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
-    let standing = state.store.rota_of(group_id, first.starts_at).await?;
-    let hosts = state.store.meeting_hosts_of(&ids).await?;
-    let coming_all = state.store.coming_to_each(&ids).await?;
+    let group = state.store.group(me, group_id).await?;
+    let standing = state.store.rota_of(&group, first.starts_at).await?;
+    let hosts = state.store.meeting_hosts_of(&group, &ids).await?;
+    let coming_all = state.store.coming_to_each(&group, &ids).await?;
     let mut out = Vec::with_capacity(upcoming.len());
     let mut earlier_hosts: Vec<(i64, i64)> = Vec::new();
     for meeting in upcoming {
@@ -419,11 +418,12 @@ pub async fn rota(
     Path(group_id): Path<i64>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let rota = state.store.rota_of(group_id, i64::MAX).await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let rota = state.store.rota_of(&scope, i64::MAX).await?;
     let meetings = rota_meetings(&state, &me, group_id).await?;
     let others = state
         .store
-        .current_member_names(group_id)
+        .current_member_names(&scope)
         .await?
         .into_iter()
         .filter(|(id, _)| !rota.iter().any(|r| r.member_id == *id))
@@ -459,12 +459,12 @@ pub async fn set_rota(
         .text("member_id")
         .parse::<i64>()
         .map_err(|_| AppError::BadRequest("Choose a member.".into()))?;
-    let member = state.store.member_for(&me, member_id).await?;
+    let member = state.store.member(&me, member_id).await?;
     if member.group_id != group_id {
         return Err(AppError::NotFound);
     }
     let on = raw.text("on") != "false";
-    state.store.set_rota(member_id, on).await?;
+    state.store.set_rota(&member, on).await?;
     Ok(redirect_with(
         &format!("/groups/{group_id}/rota"),
         &if on {

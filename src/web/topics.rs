@@ -75,7 +75,10 @@ async fn board_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
-    let topics = state.store.group_topics(group_id).await?;
+    let topics = state
+        .store
+        .group_topics(&state.store.group(me, group_id).await?)
+        .await?;
     let cutoff = now() - 12 * 3600;
     let next_meetings = state
         .store
@@ -118,13 +121,10 @@ pub async fn propose(
     Path(group_id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.group_for(&me, group_id).await?;
+    let group = state.store.group(&me, group_id).await?;
     match TopicInput::try_from(&raw) {
         Ok(input) => {
-            state
-                .store
-                .propose_topic(group_id, &input, &me.actor())
-                .await?;
+            state.store.propose_topic(&group, &input).await?;
             let back = back_to(&raw, &format!("/groups/{group_id}/topics"));
             Ok(redirect_with(
                 &back,
@@ -153,16 +153,13 @@ pub async fn act(
     Path((group_id, topic_id)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.group_for(&me, group_id).await?;
-    let topic = state.store.group_topic(group_id, topic_id).await?;
+    let group = state.store.group(&me, group_id).await?;
+    let topic = state.store.group_topic(&group, topic_id).await?;
     let back = back_to(&raw, &format!("/groups/{group_id}/topics"));
     let message =
         match raw.text("do").as_str() {
             "board" | "proposed" => {
-                state
-                    .store
-                    .put_on_board(group_id, topic_id, &me.actor())
-                    .await?;
+                state.store.put_on_board(&group, topic_id).await?;
                 format!("\"{}\" is on the board.", topic.title)
             }
             "agree" => {
@@ -239,7 +236,10 @@ async fn topic_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
-    let topic = state.store.group_topic(group_id, topic_id).await?;
+    let topic = state
+        .store
+        .group_topic(&state.store.group(me, group_id).await?, topic_id)
+        .await?;
     let form = form.unwrap_or_else(|| {
         let mut raw = RawInput::default();
         raw.set("title", &topic.title);
@@ -286,7 +286,8 @@ pub async fn edit_topic(
     Path((group_id, topic_id)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.group_topic(group_id, topic_id).await?;
+    let group = state.store.group(&me, group_id).await?;
+    state.store.group_topic(&group, topic_id).await?;
     match TopicInput::try_from(&raw) {
         Ok(input) => {
             let retired = matches!(raw.text("retired").as_str(), "true" | "on");
@@ -532,7 +533,7 @@ impl ContentStep {
 pub async fn content_for(
     state: &AppState,
     me: &Staff,
-    meeting: &crate::domain::meeting::Meeting,
+    meeting: &crate::store::MeetingAccess,
     kind: &str,
     present_ids: &[i64],
 ) -> AppResult<ContentStep> {
@@ -546,16 +547,11 @@ pub async fn content_for(
         private_ok: state.store.facilitates(me, meeting.group_id).await?,
     };
     match kind {
-        "topic" => {
-            c.topic = state
-                .store
-                .agreed_topic(meeting.group_id, meeting.id)
-                .await?
-        }
+        "topic" => c.topic = state.store.agreed_topic(meeting).await?,
         "next_meeting" => {
             c.proposed = state
                 .store
-                .group_topics(meeting.group_id)
+                .group_topics(meeting)
                 .await?
                 .into_iter()
                 .filter(|t| {

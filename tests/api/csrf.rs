@@ -16,7 +16,9 @@ async fn snapshot(app: &TestApp, viewer: &Staff) -> String {
     for g in s.groups_for(viewer).await.unwrap() {
         out += &format!(
             "{g:?}\n{:?}\n",
-            s.facilitators_of(g.group.id).await.unwrap()
+            s.facilitators_of(&s.group(viewer, g.group.id).await.unwrap())
+                .await
+                .unwrap()
         );
         let all = hearth::store::MemberFilter {
             status: "all".into(),

@@ -371,16 +371,33 @@ impl TestApp {
     /// A member's records as the first coordinator reaches them (the store lets nothing read
     /// them by a bare id). The look is audited, as any look at a member's record.
     pub async fn member_access(&self, member_id: i64) -> hearth::store::MemberAccess {
+        let checker = self.first_coordinator().await;
+        self.store
+            .member(&checker, member_id)
+            .await
+            .expect("member")
+    }
+
+    /// The first coordinator, who may see every group.
+    async fn first_coordinator(&self) -> Staff {
         let accounts = self.store.accounts().await.expect("accounts");
         let coordinator = accounts
             .iter()
             .find(|a| a.role == Role::Coordinator)
             .expect("a coordinator");
-        let checker = self.staff(&coordinator.email).await;
-        self.store
-            .member(&checker, member_id)
-            .await
-            .expect("member")
+        self.staff(&coordinator.email).await
+    }
+
+    /// A group as the first coordinator reaches it.
+    pub async fn group_access(&self, group_id: i64) -> hearth::store::GroupAccess {
+        let checker = self.first_coordinator().await;
+        self.store.group(&checker, group_id).await.expect("group")
+    }
+
+    /// A poll as the first coordinator reaches it.
+    pub async fn poll_access(&self, poll_id: i64) -> hearth::store::PollAccess {
+        let checker = self.first_coordinator().await;
+        self.store.poll_for(&checker, poll_id).await.expect("poll")
     }
 
     /// A member's consents as stored.

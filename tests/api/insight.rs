@@ -542,8 +542,8 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
     s.save_notes(viewer, m.id, &notes).await.expect("notes");
     for (member, rating, comment) in &m.feedback {
         s.save_feedback(
+            &s.member(viewer, *member).await.expect("member"),
             m.id,
-            *member,
             &FeedbackInput {
                 rating: *rating,
                 comment: comment.clone(),
@@ -813,13 +813,12 @@ async fn history_a(app: &TestApp, w: &World) -> History {
     // The topic board.
     app.store
         .propose_topic(
-            w.group_a,
+            &app.group_access(w.group_a).await,
             &TopicInput {
                 title: "Household budgeting".into(),
                 description: "Making money go further each month".into(),
                 prompts: String::new(),
             },
-            "test",
         )
         .await
         .expect("topic");
@@ -991,13 +990,12 @@ async fn history_b(app: &TestApp, w: &World) -> History {
     ];
     app.store
         .propose_topic(
-            w.group_b,
+            &app.group_access(w.group_b).await,
             &TopicInput {
                 title: "Zanzibar slideshow".into(),
                 description: "Household budgeting for travel".into(),
                 prompts: String::new(),
             },
-            "test",
         )
         .await
         .expect("topic");

@@ -143,7 +143,7 @@ both_backends! {
         w.f1_api.post(&api, &json!({"about": "Someone", "concern": "x", "meeting_id": "soon"})).await.expect_invalid_fields(&["meeting_id"]);
         let theirs = plan_id(&w.f2_api, w.group_b, "2027-01-06").await;
         w.c_api.post(&api, &json!({"about": "Someone", "concern": "x", "meeting_id": theirs})).await.expect_invalid_fields(&["meeting_id"]);
-        assert_eq!(app.store.concern_count(&w.c, g).await.expect("count"), 0);
+        assert_eq!(app.store.concern_count(&app.store.group(&w.c, g).await.expect("group")).await.expect("count"), 0);
 
         // Fern records a concern about Zebedee at the meeting.
         w.f1b
@@ -196,7 +196,7 @@ both_backends! {
         app.api_anonymous().get(&api).await.expect_json_error(401, "unauthorized");
         app.api_anonymous().post(&api, &json!({"about": "Someone", "concern": "x"})).await.expect_json_error(401, "unauthorized");
         assert_eq!(views(&app, cid, &w.f2).await, f2_before);
-        assert_eq!(app.store.concern_count(&w.c, g).await.expect("count"), 2);
+        assert_eq!(app.store.concern_count(&app.store.group(&w.c, g).await.expect("group")).await.expect("count"), 2);
         assert!(!get_json(&w.c_api, &api).await.to_string().contains("Gus's note"));
         // Group B's concerns page does not show group A's.
         w.f2b.get(&format!("/groups/{}/concerns", w.group_b)).await.expect(200).expect_lacks(CONCERN);
@@ -295,7 +295,7 @@ async fn snapshot(app: &TestApp, w: &World, id: i64) -> Value {
         "rsvps": get_json(api, &format!("/api/v1/meetings/{id}/rsvps")).await,
         "notes": get_json(api, &format!("/api/v1/meetings/{id}/notes")).await,
         "reflections": get_json(api, &format!("/api/v1/meetings/{id}/reflections")).await,
-        "concerns": app.store.concern_count(&w.c, w.group_a).await.expect("count"),
+        "concerns": app.store.concern_count(&app.store.group(&w.c, w.group_a).await.expect("group")).await.expect("count"),
         "members": get_json(api, &format!("/api/v1/groups/{}/members?status=all", w.group_a)).await,
         "template": template,
     })
@@ -603,7 +603,7 @@ both_backends! {
             }
         }
         assert_eq!(snapshot(&app, &w, id).await, before, "Gus's requests changed something");
-        assert_eq!(app.store.concern_count(&w.c, w.group_b).await.expect("count"), 0);
+        assert_eq!(app.store.concern_count(&app.store.group(&w.c, w.group_b).await.expect("group")).await.expect("count"), 0);
 
         // The group's facilitator and the coordinator: every route works.
         for (who, b, api) in [("Fern", &w.f1b, &w.f1_api), ("Cora", &w.cb, &w.c_api)] {
@@ -767,7 +767,7 @@ both_backends! {
         w.f1_api.put(&format!("{path}/rsvps"), &json!({"member_id": "zeb", "answer": "yes"})).await.expect_invalid_fields(&["member_id"]);
         // Nothing was saved by any of it.
         assert_eq!(get_json(&w.f1_api, &format!("{path}/reflections")).await["reflections"], json!([]));
-        assert_eq!(app.store.concern_count(&w.c, g).await.expect("count"), 0);
+        assert_eq!(app.store.concern_count(&app.store.group(&w.c, g).await.expect("group")).await.expect("count"), 0);
         let n = get_json(&w.f1_api, &format!("{path}/notes")).await;
         assert_eq!((n["actions"].clone(), n["round_up_sharing"].clone(), n["key_points"].clone()), (json!([]), json!(""), json!("")));
         assert_eq!(get_json(&w.f1_api, &format!("{path}/rsvps")).await["rsvps"], json!([]));

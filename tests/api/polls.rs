@@ -290,7 +290,7 @@ both_backends! {
         assert_eq!(counts(&r), [(2, 0, 1), (1, 2, 0), (2, 1, 0)]);
         assert_eq!(acceptable(&r), [false, true, true]);
         assert_eq!(r["best"], o[2], "of the two that suit everyone, the one with more yeses");
-        assert_eq!(app.store.poll_answers(id).await.unwrap().len(), 9, "three answers for each of three members");
+        assert_eq!(app.store.poll_answers(&app.poll_access(id).await).await.unwrap().len(), 9, "three answers for each of three members");
 
         // Closed on the third option: the meeting is planned at that local time, with the
         // group's usual venue (the option gave none) and the answers carried over as replies.
@@ -414,8 +414,8 @@ both_backends! {
         w.f1_api.post(&path, &json!({})).await.expect_invalid_fields(&["member_id", &format!("answers.{}", o[0]), &format!("answers.{}", o[1]), &format!("answers.{}", o[2])]);
         let r = poll(&w.f1_api, id).await;
         assert_eq!(r["rows"], json!([]), "nothing was recorded");
-        assert!(app.store.poll_answers(id).await.unwrap().is_empty());
-        assert!(app.store.poll_answers(p6["id"].as_i64().expect("id")).await.unwrap().is_empty());
+        assert!(app.store.poll_answers(&app.poll_access(id).await).await.unwrap().is_empty());
+        assert!(app.store.poll_answers(&app.poll_access(p6["id"].as_i64().expect("id")).await).await.unwrap().is_empty());
 
         // Closing: an option of this poll.
         let close = format!("/api/v1/polls/{id}/close");
@@ -578,7 +578,7 @@ both_backends! {
         let rows = r["rows"].as_array().expect("rows");
         assert_eq!(rows.len(), 10, "{rows:?}");
         assert_eq!(not_answered(&r), [MEMBER_A]);
-        let stored = app.store.poll_answers(id).await.unwrap();
+        let stored = app.store.poll_answers(&app.poll_access(id).await).await.unwrap();
         assert_eq!(stored.len(), 30, "one answer per member per option: {stored:?}");
         for (i, (m, _, _)) in members.iter().enumerate() {
             let row = row_of(&r, *m).unwrap_or_else(|| panic!("member {i} has no row"));

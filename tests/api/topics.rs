@@ -312,7 +312,7 @@ both_backends! {
             }
             let v = topic(&w.f1_api, g, t).await;
             assert_eq!((v["votes"].as_i64(), v["status"].as_str()), (Some(1), Some("proposed")), "{title}: {v}");
-            assert_eq!(app.store.votes_of(a).await.expect("votes").iter().filter(|x| **x == t).count(), 1);
+            assert_eq!(app.store.votes_of(&app.member_access(a).await).await.expect("votes").iter().filter(|x| **x == t).count(), 1);
         }
         let foot = id_of(&list, "Foot care");
         let api_path = format!("/api/v1/topics/{foot}/votes");
@@ -625,7 +625,7 @@ both_backends! {
         let t = topic(&w.f1_api, g, travel).await;
         assert_eq!(t["votes"], 0, "a refused show of hands still counted votes: {t}");
         assert_eq!(t["status"], "library", "a refused show of hands still put the topic on the board: {t}");
-        assert!(app.store.votes_of(w.member_a).await.expect("votes").is_empty());
+        assert!(app.store.votes_of(&app.member_access(w.member_a).await).await.expect("votes").is_empty());
     }
 }
 
