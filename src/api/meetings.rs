@@ -13,7 +13,8 @@ use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::meeting::{
     Action, ActionInput, AgendaStep, Concern, ConcernInput, Meeting, MeetingEvent, MeetingInput,
-    MeetingStatus, NotesInput, Reflection, ReflectionInput, parse_cancel_reason, parse_rsvp,
+    MeetingStatus, NotesInput, Reflection, ReflectionInput, Transition, parse_cancel_reason,
+    parse_rsvp,
 };
 use crate::error::{AppError, AppResult};
 use crate::store::{AttendanceRow, MeetingAccess, Rsvp, StoreError};
@@ -129,7 +130,9 @@ pub async fn get(
 }
 
 /// Moves or changes a meeting (`date`, `start_time`, `duration_minutes`, `venue_id`, `topic`),
-/// changes its `status` (with `cancel_reason` when cancelling) or its `current_step`.
+/// changes its `status` (with `cancel_reason` when cancelling) or its `current_step`. Every
+/// part is checked before anything is written: a request with one bad field (or a status the
+/// meeting cannot take) changes nothing, and says so for every field at once.
 pub async fn update(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
@@ -140,7 +143,9 @@ pub async fn update(
     let group = state.store.group_for(&me, m.group_id).await?;
     let keys: Vec<String> = raw.keys().map(str::to_string).collect();
     let touches = |f: &str| keys.iter().any(|k| k == f || k == &format!("{f}[]"));
-    if [
+    let mut errors = FieldErrors::new();
+
+    let details = if [
         "date",
         "start_time",
         "duration_minutes",
@@ -160,41 +165,68 @@ pub async fn update(
         );
         base.set("topic", &m.topic);
         let merged = base.merged_with(raw.clone());
-        let (input, starts_at) = parsed(MeetingInput::parse(
-            &merged,
-            &group.timezone,
-            group.usual_meeting_length,
-            None,
-        ))?;
+        match MeetingInput::parse(&merged, &group.timezone, group.usual_meeting_length, None) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                errors.0.extend(e.0);
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    let mut event = None;
+    if touches("status") {
+        match raw.text("status").parse::<MeetingStatus>() {
+            Ok(status) => {
+                let e = MeetingEvent::to_reach(status);
+                if e == MeetingEvent::Cancel {
+                    match parse_cancel_reason(&raw) {
+                        Ok(reason) => event = Some((e, reason)),
+                        Err(more) => errors.0.extend(more.0),
+                    }
+                } else {
+                    event = Some((e, String::new()));
+                }
+            }
+            Err(_) => errors.add("status", format!("Use {}.", MeetingStatus::choices())),
+        }
+    }
+
+    let mut step = None;
+    if touches("current_step") {
+        match raw.text("current_step").parse::<i64>() {
+            Ok(n) => step = Some(n),
+            Err(_) => errors.add(
+                "current_step",
+                "Give the step's position, a whole number from 0.",
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    // A status the meeting cannot take is refused before the move is written, so the
+    // request is all or nothing. (The store applies the same table again under its lock.)
+    if let Some((e, _)) = &event
+        && let Transition::Refused(why) = m.status.on(*e)
+    {
+        return Err(crate::app::meetings::refused(why));
+    }
+
+    if let Some((input, starts_at)) = details {
         state
             .store
             .update_meeting(&me, id, &input, starts_at)
             .await
             .map_err(venue_invalid)?;
     }
-    if touches("status") {
-        let status = raw.text("status").parse::<MeetingStatus>().map_err(|_| {
-            AppError::Invalid(FieldErrors::single(
-                "status",
-                format!("Use {}.", MeetingStatus::choices()),
-            ))
-        })?;
-        let event = MeetingEvent::to_reach(status);
-        let reason = if event == MeetingEvent::Cancel {
-            parsed(parse_cancel_reason(&raw))?
-        } else {
-            String::new()
-        };
-        crate::app::meetings::apply_status(&state, &me, id, event, &reason).await?;
+    if let Some((e, reason)) = event {
+        crate::app::meetings::apply_status(&state, &me, id, e, &reason).await?;
     }
     crate::mail::after_change(&state, &m).await?;
-    if touches("current_step") {
-        let step = raw.text("current_step").parse::<i64>().map_err(|_| {
-            AppError::Invalid(FieldErrors::single(
-                "current_step",
-                "Give the step's position, a whole number from 0.",
-            ))
-        })?;
+    if let Some(step) = step {
         state.store.go_to_step(&me, id, step).await?;
     }
     let m = state.store.meeting(&me, id).await?;

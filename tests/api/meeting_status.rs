@@ -162,3 +162,48 @@ both_backends! {
         );
     }
 }
+
+both_backends! {
+    async fn an_api_update_is_all_or_nothing(app: TestApp) {
+        // The API's update used to write the move, then find the status bad: a 422 or 409
+        // that had already moved the meeting.
+        let w = World::build(&app).await;
+        let id = plan_id(&w.f1_api, w.group_a, "2030-05-07").await;
+        let path = format!("/api/v1/meetings/{id}");
+        let before = meeting(&w.f1_api, id).await;
+
+        // A bad status with a good new date: nothing is written.
+        w.f1_api.patch(&path, &json!({"date": "2030-05-14", "status": "finished"})).await
+            .expect_invalid_fields(&["status"]);
+        // Every bad field is named at once.
+        w.f1_api.patch(&path, &json!({"date": "2030-02-30", "status": "finished", "current_step": "two"})).await
+            .expect_invalid_fields(&["date", "status", "current_step"]);
+        // Cancelling without a reason, with a move: nothing is written.
+        w.f1_api.patch(&path, &json!({"start_time": "18:00", "status": "cancelled"})).await
+            .expect_invalid_fields(&["cancel_reason"]);
+        let after = meeting(&w.f1_api, id).await;
+        assert_eq!(
+            (&after["date"], &after["start_time"], &after["status"], &after["version"]),
+            (&before["date"], &before["start_time"], &before["status"], &before["version"]),
+            "a refused update changed the meeting"
+        );
+
+        // A status the meeting cannot take (ending a cancelled meeting), with a move: refused
+        // by the table before the move is written.
+        bring_to(&w.f1_api, id, "cancelled").await;
+        let cancelled = meeting(&w.f1_api, id).await;
+        w.f1_api.patch(&path, &json!({"date": "2030-05-21", "status": "held"})).await
+            .expect_json_error(409, "conflict");
+        let after = meeting(&w.f1_api, id).await;
+        assert_eq!(
+            (&after["date"], &after["status"], &after["version"]),
+            (&cancelled["date"], &cancelled["status"], &cancelled["version"]),
+            "a refused status still moved the meeting"
+        );
+
+        // And a good request still does both.
+        w.f1_api.patch(&path, &json!({"date": "2030-05-21", "status": "planned"})).await.expect(200);
+        let after = meeting(&w.f1_api, id).await;
+        assert_eq!((after["date"].as_str(), after["status"].as_str()), (Some("2030-05-21"), Some("planned")));
+    }
+}
