@@ -9,7 +9,7 @@ use super::{created, parsed};
 use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::meeting::parse_rsvp;
-use crate::domain::social::{SocialEvent, SocialInput, SocialRsvp};
+use crate::domain::social::{SocialEvent, SocialInput, SocialRsvp, SocialStatus};
 use crate::error::{AppError, AppResult};
 use crate::mail::Outcome;
 use crate::store::{EventAccess, StoreError};
@@ -91,13 +91,15 @@ pub async fn update(
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<EventOut>> {
     let before = state.store.social_event_for(&me, id).await?;
-    let status = raw.text("status");
-    if !status.is_empty() && status != "planned" && status != "cancelled" {
-        return Err(AppError::Invalid(FieldErrors::single(
-            "status",
-            "Use planned or cancelled.",
-        )));
-    }
+    let status = match raw.text("status").as_str() {
+        "" => None,
+        given => Some(given.parse::<SocialStatus>().map_err(|_| {
+            AppError::Invalid(FieldErrors::single(
+                "status",
+                format!("Use {}.", SocialStatus::choices()),
+            ))
+        })?),
+    };
     let changes_fields = raw.keys().any(|k| k != "status");
     let mut after = before.clone();
     if changes_fields {
@@ -108,8 +110,8 @@ pub async fn update(
             .update_social_event(&me, id, &input, starts_at)
             .await?;
     }
-    if !status.is_empty() && status != after.status {
-        after = state.store.set_social_status(&me, id, &status).await?;
+    if let Some(status) = status.filter(|s| *s != after.status) {
+        after = state.store.set_social_status(&me, id, status).await?;
     }
     let told = crate::mail::social_changed(&state, &before, &after).await?;
     Ok(Json(event_out(&state, after, told).await?))

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::{created, parsed};
 use crate::AppState;
 use crate::domain::FieldErrors;
-use crate::domain::topic::{PlanInput, ReviewInput, TopicInput};
+use crate::domain::topic::{PlanInput, ReviewInput, TopicInput, TopicStatus};
 use crate::error::{AppError, AppResult};
 use crate::web::{ApiStaff, JsonInput};
 
@@ -50,8 +50,9 @@ pub async fn set_status(
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
     state.store.group_topic(&group, topic_id).await?;
-    match raw.text("status").as_str() {
-        "agreed" => {
+    let status = raw.text("status").parse::<TopicStatus>();
+    match status {
+        Ok(TopicStatus::Agreed) => {
             let meeting_id = raw.text("meeting_id").parse::<i64>().map_err(|_| {
                 AppError::Invalid(FieldErrors::single(
                     "meeting_id",
@@ -63,8 +64,8 @@ pub async fn set_status(
                 .agree_topic(&me, group_id, topic_id, meeting_id)
                 .await?;
         }
-        s @ ("proposed" | "covered" | "set_aside") => {
-            if s == "proposed" {
+        Ok(s @ (TopicStatus::Proposed | TopicStatus::Covered | TopicStatus::SetAside)) => {
+            if s == TopicStatus::Proposed {
                 state.store.put_on_board(&group, topic_id).await?;
             }
             state
@@ -72,7 +73,7 @@ pub async fn set_status(
                 .set_topic_status(&me, group_id, topic_id, s)
                 .await?;
         }
-        _ => {
+        Ok(TopicStatus::Library) | Err(_) => {
             return Err(AppError::Invalid(FieldErrors::single(
                 "status",
                 "Use proposed, agreed, covered or set_aside.",

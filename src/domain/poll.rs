@@ -20,6 +20,14 @@ pub fn answer_label(answer: &str) -> &'static str {
         .unwrap_or("")
 }
 
+super::text_enum::text_enum! {
+    /// Whether a poll still takes answers.
+    pub enum PollStatus {
+        Open = ("open", "Open"),
+        Closed = ("closed", "Closed"),
+    }
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Poll {
     pub id: i64,
@@ -28,8 +36,7 @@ pub struct Poll {
     pub note: String,
     /// Whether members see each other's answers (facilitators always do).
     pub show_answers: bool,
-    /// open or closed.
-    pub status: String,
+    pub status: PollStatus,
     pub chosen_option_id: Option<i64>,
     /// The meeting planned when the poll was closed.
     pub meeting_id: Option<i64>,
@@ -41,7 +48,7 @@ pub struct Poll {
 
 impl Poll {
     pub fn is_open(&self) -> bool {
-        self.status == "open"
+        self.status == PollStatus::Open
     }
 }
 

@@ -6,7 +6,16 @@ use serde::Serialize;
 
 use super::ical::CalendarEvent;
 use super::meeting::{parse_time, time_label};
+use super::text_enum::text_enum;
 use super::{FieldErrors, RawInput, optional_date, optional_number, optional_text, required_text};
+
+text_enum! {
+    /// Whether a social event is on.
+    pub enum SocialStatus {
+        Planned = ("planned", "Planned"),
+        Cancelled = ("cancelled", "Cancelled"),
+    }
+}
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SocialEvent {
@@ -24,14 +33,13 @@ pub struct SocialEvent {
     pub place: String,
     pub details: String,
     pub accessibility: String,
-    /// planned or cancelled.
-    pub status: String,
+    pub status: SocialStatus,
     pub version: i64,
 }
 
 impl SocialEvent {
     pub fn is_cancelled(&self) -> bool {
-        self.status == "cancelled"
+        self.status == SocialStatus::Cancelled
     }
     fn zoned_start(&self) -> Option<jiff::ZonedDateTime> {
         let tz = jiff::tz::TimeZone::get(&self.timezone).ok()?;

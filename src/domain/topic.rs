@@ -121,6 +121,28 @@ pub const STARTER_TOPICS: [(&str, &str, &str); 22] = [
     ),
 ];
 
+super::text_enum::text_enum! {
+    /// Where a topic is on a group's board.
+    pub enum TopicStatus {
+        /// Not on the board: in the library (or the group's own list) only.
+        Library = ("library", "In the library"),
+        Proposed = ("proposed", "Proposed"),
+        Agreed = ("agreed", "Agreed for a meeting"),
+        Covered = ("covered", "Covered"),
+        SetAside = ("set_aside", "Set aside"),
+    }
+}
+
+super::text_enum::text_enum! {
+    /// Whether a member is still working on an action plan.
+    pub enum PlanStatus {
+        Open = ("open", "Open"),
+        Done = ("done", "Done"),
+        Changed = ("changed", "Changed"),
+        Dropped = ("dropped", "Dropped"),
+    }
+}
+
 /// A topic in the library or a group's own, with how the group is using it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BoardTopic {
@@ -132,8 +154,7 @@ pub struct BoardTopic {
     #[serde(serialize_with = "lines")]
     pub prompts: String,
     pub retired: bool,
-    /// library (not on the board), proposed, agreed, covered or set_aside.
-    pub status: String,
+    pub status: TopicStatus,
     pub votes: i64,
     /// The meeting it was agreed for.
     pub meeting_id: Option<i64>,
@@ -144,14 +165,6 @@ fn lines<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(text.lines().map(str::trim).filter(|l| !l.is_empty()))
 }
 
-pub const TOPIC_STATUSES: [(&str, &str); 5] = [
-    ("library", "In the library"),
-    ("proposed", "Proposed"),
-    ("agreed", "Agreed for a meeting"),
-    ("covered", "Covered"),
-    ("set_aside", "Set aside"),
-];
-
 impl BoardTopic {
     pub fn prompt_list(&self) -> Vec<&str> {
         self.prompts
@@ -161,14 +174,16 @@ impl BoardTopic {
             .collect()
     }
     pub fn status_label(&self) -> &'static str {
-        TOPIC_STATUSES
-            .iter()
-            .find(|(k, _)| *k == self.status)
-            .map(|(_, l)| *l)
-            .unwrap_or("In the library")
+        self.status.label()
     }
     pub fn on_board(&self) -> bool {
-        self.status != "library"
+        self.status != TopicStatus::Library
+    }
+    pub fn is_agreed(&self) -> bool {
+        self.status == TopicStatus::Agreed
+    }
+    pub fn is_covered(&self) -> bool {
+        self.status == TopicStatus::Covered
     }
     pub fn is_own(&self) -> bool {
         self.group_id.is_some()
@@ -220,8 +235,7 @@ pub struct ActionPlan {
     pub how_often: String,
     pub by_date: Option<String>,
     pub confidence: i64,
-    /// open, done, changed or dropped.
-    pub status: String,
+    pub status: PlanStatus,
     pub created_at: i64,
 }
 
@@ -237,19 +251,13 @@ pub const CONFIDENT_ENOUGH: i64 = 7;
 
 impl ActionPlan {
     pub fn is_open(&self) -> bool {
-        self.status == "open"
+        self.status == PlanStatus::Open
     }
     pub fn low_confidence(&self) -> bool {
         self.confidence < CONFIDENT_ENOUGH
     }
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "open" => "Open",
-            "done" => "Done",
-            "changed" => "Changed",
-            "dropped" => "Dropped",
-            _ => "Open",
-        }
+        self.status.label()
     }
     /// "Walk for 20 minutes, after lunch, 3 times a week, by 31 March"
     pub fn summary(&self) -> String {

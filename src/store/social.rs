@@ -6,7 +6,7 @@ use super::access::{
 };
 use super::{Store, StoreError, StoreResult, now, on_db, placeholders};
 use crate::domain::access::Staff;
-use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp};
+use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp, SocialStatus};
 
 const EVENT_COLUMNS: &str = "id, group_id, title, local_date, local_time, timezone, starts_at,
     duration_minutes, place, details, accessibility, status, version";
@@ -60,7 +60,7 @@ impl Store {
         &self,
         viewer: &Staff,
         id: i64,
-        status: &str,
+        status: SocialStatus,
     ) -> StoreResult<EventAccess> {
         self.social_event_for(viewer, id).await?;
         on_db!(self, pool => sqlx::query(

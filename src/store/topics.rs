@@ -14,7 +14,8 @@ use super::access::{
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::topic::{
-    ActionPlan, BoardTopic, Checkin, PlanInput, PlanReview, ReviewInput, STARTER_TOPICS, TopicInput,
+    ActionPlan, BoardTopic, Checkin, PlanInput, PlanReview, PlanStatus, ReviewInput,
+    STARTER_TOPICS, TopicInput, TopicStatus,
 };
 
 const BOARD_SELECT: &str = "SELECT t.id, t.group_id, t.title, t.description, t.prompts, t.retired,
@@ -265,11 +266,11 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
         topic_id: i64,
-        status: &str,
+        status: TopicStatus,
     ) -> StoreResult<()> {
         self.check_group(viewer, group_id).await?;
         self.board(group_id, topic_id, &viewer.actor()).await?;
-        let covered = if status == "covered" {
+        let covered = if status == TopicStatus::Covered {
             Some(now())
         } else {
             None
@@ -426,8 +427,10 @@ impl Store {
         let (plan_id, meeting_id) = (plan.id, meeting.map(MeetingAccess::id));
         let by = plan.actor.to_string();
         let status = match r.outcome {
-            "on_track" => "open",
-            other => other,
+            "done" => PlanStatus::Done,
+            "changed" => PlanStatus::Changed,
+            "dropped" => PlanStatus::Dropped,
+            _ => PlanStatus::Open,
         };
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;

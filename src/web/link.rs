@@ -13,6 +13,7 @@ use crate::domain::RawInput;
 use crate::domain::member::{
     CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, MemberInput, NEEDS, STORY,
 };
+use crate::domain::topic::TopicStatus;
 use crate::error::{AppError, AppResult};
 use crate::store::MemberLink;
 
@@ -102,7 +103,7 @@ impl LinkPage {
     fn board(&self) -> Vec<&crate::domain::topic::BoardTopic> {
         self.topics
             .iter()
-            .filter(|t| t.status == "proposed" || t.status == "agreed")
+            .filter(|t| t.status == TopicStatus::Proposed || t.is_agreed())
             .collect()
     }
     fn has_current(&self, kind: &&str) -> bool {

@@ -13,7 +13,9 @@ use crate::AppState;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
 use crate::domain::meeting::{Meeting, parse_rsvp};
-use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp, suggest_host};
+use crate::domain::social::{
+    RotaMember, SocialEvent, SocialInput, SocialRsvp, SocialStatus, suggest_host,
+};
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
 use crate::store::{EventAccess, GroupScope, StoreError, now};
@@ -246,13 +248,13 @@ pub async fn set_status(
 ) -> AppResult<Response> {
     let before = state.store.social_event_for(&me, id).await?;
     let status = match raw.text("do").as_str() {
-        "cancel" => "cancelled",
-        "reinstate" => "planned",
+        "cancel" => SocialStatus::Cancelled,
+        "reinstate" => SocialStatus::Planned,
         _ => return Err(AppError::BadRequest("Choose cancel or reinstate.".into())),
     };
     let after = state.store.set_social_status(&me, id, status).await?;
     let told = crate::mail::social_changed(&state, &before, &after).await?;
-    let done = if status == "cancelled" {
+    let done = if status == SocialStatus::Cancelled {
         "The event is cancelled."
     } else {
         "The event is back on."

@@ -14,6 +14,7 @@ use crate::domain::group::Group;
 use crate::domain::member::Member;
 use crate::domain::topic::{
     ActionPlan, BoardTopic, PLAN_OUTCOMES, PlanInput, PlanReview, ReviewInput, TopicInput,
+    TopicStatus,
 };
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
@@ -44,13 +45,13 @@ impl BoardPage {
     fn on_board(&self) -> Vec<&BoardTopic> {
         self.topics
             .iter()
-            .filter(|t| t.on_board() && t.status != "set_aside")
+            .filter(|t| t.on_board() && t.status != TopicStatus::SetAside)
             .collect()
     }
     fn set_aside(&self) -> Vec<&BoardTopic> {
         self.topics
             .iter()
-            .filter(|t| t.status == "set_aside")
+            .filter(|t| t.status == TopicStatus::SetAside)
             .collect()
     }
     fn library(&self) -> Vec<&BoardTopic> {
@@ -178,14 +179,14 @@ pub async fn act(
             "set_aside" => {
                 state
                     .store
-                    .set_topic_status(&me, group_id, topic_id, "set_aside")
+                    .set_topic_status(&me, group_id, topic_id, TopicStatus::SetAside)
                     .await?;
                 format!("\"{}\" has been set aside.", topic.title)
             }
             "covered" => {
                 state
                     .store
-                    .set_topic_status(&me, group_id, topic_id, "covered")
+                    .set_topic_status(&me, group_id, topic_id, TopicStatus::Covered)
                     .await?;
                 format!("\"{}\" is marked as covered.", topic.title)
             }
@@ -555,8 +556,8 @@ pub async fn content_for(
                 .await?
                 .into_iter()
                 .filter(|t| {
-                    t.status == "proposed"
-                        || (t.status == "agreed" && t.meeting_id != Some(meeting.id))
+                    t.status == TopicStatus::Proposed
+                        || (t.is_agreed() && t.meeting_id != Some(meeting.id))
                 })
                 .collect();
             // The next meeting after this one that is still to happen (planned or under way).

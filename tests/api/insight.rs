@@ -601,7 +601,11 @@ async fn add_social(app: &TestApp, viewer: &Staff, group: i64, date: &str, cance
         .expect("social event");
     if cancel {
         app.store
-            .set_social_status(viewer, e.id, "cancelled")
+            .set_social_status(
+                viewer,
+                e.id,
+                hearth::domain::social::SocialStatus::Cancelled,
+            )
             .await
             .expect("cancel social");
     }
