@@ -67,6 +67,10 @@ pub struct ErrorInfo {
     pub message: String,
     #[serde(skip_serializing_if = "FieldErrors::is_empty")]
     pub fields: FieldErrors,
+    /// An internal error's source chain, for the log line the request id middleware writes;
+    /// never sent.
+    #[serde(skip)]
+    pub detail: Option<String>,
 }
 
 impl AppError {
@@ -132,6 +136,7 @@ impl AppError {
             code,
             message,
             fields,
+            detail: None,
         }
     }
 }
@@ -181,12 +186,12 @@ impl From<serde_json::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        // The detail goes to the log only (written with the request's id by
+        // `http::trace::assign_request_id`), never to the user.
+        let mut info = self.info();
         if let AppError::Internal(source) = &self {
-            // The detail goes to the log only (inside the request's span, with its id), never
-            // to the user.
-            tracing::error!(error = %error_chain(source.as_ref()), "internal error");
+            info.detail = Some(error_chain(source.as_ref()));
         }
-        let info = self.info();
         let status = StatusCode::from_u16(info.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = status.into_response();
         res.extensions_mut().insert(info);
