@@ -3,10 +3,11 @@
 //! request's log line: a server error is logged at error level with the id, the route, the
 //! status and the error's whole source chain.
 //!
-//! tower-http's trace layer opens a span per request (id, method, route) at debug level, so it
-//! costs nothing at the default level and every line logged while a request runs carries its id
-//! when someone turns on `RUST_LOG=hearth=debug`. (At info level the span cost a quarter of
-//! the rate of pages served from the page cache, measured with bench/run.)
+//! With `RUST_LOG=hearth=debug`, tower-http's trace layer opens a span per request (id, method,
+//! route) so every line logged while a request runs carries its id, and logs each answer. At
+//! the default level the layer is left out of the router altogether: it would write nothing,
+//! and measured with bench/run it cost a tenth of the rate of pages served from the page cache
+//! (with its span at info level, a quarter).
 //!
 //! The span names the route's pattern (`/m/{token}`), never the path itself: a path can hold a
 //! personal link's secret, and nothing personal goes in the log. An id sent by the client is not
@@ -55,28 +56,54 @@ impl std::fmt::Display for RequestId {
 /// Gives the request its id (outermost, before the trace span opens), sends it back, and logs
 /// a server error with it.
 pub async fn assign_request_id(mut req: Request, next: Next) -> Response {
-    let id = RequestId::next();
-    let route = req.extensions().get::<MatchedPath>().cloned();
-    req.extensions_mut().insert(id.clone());
+    let seen = RequestSeen::begin(&mut req);
     let mut res = next.run(req).await;
-    if res.status().is_server_error() {
-        let detail = res
-            .extensions()
-            .get::<crate::error::ErrorInfo>()
-            .and_then(|info| info.detail.clone())
-            .unwrap_or_default();
-        tracing::error!(
-            request_id = %id,
-            route = route.as_ref().map(MatchedPath::as_str).unwrap_or("(no route)"),
-            status = res.status().as_u16(),
-            error = %detail,
-            "request failed"
-        );
-    }
-    if let Ok(v) = HeaderValue::from_str(&id.0) {
-        res.headers_mut().insert(REQUEST_ID_HEADER, v);
-    }
+    seen.finish(&mut res);
     res
+}
+
+/// A request's id and route, from before it is handled until its answer is sent: for the
+/// outermost middleware to call (web's `cookies_and_headers`, so that a request goes through
+/// one middleware fewer).
+pub struct RequestSeen {
+    id: RequestId,
+    route: Option<MatchedPath>,
+}
+
+impl RequestSeen {
+    pub fn begin(req: &mut Request) -> RequestSeen {
+        let id = RequestId::next();
+        let route = req.extensions().get::<MatchedPath>().cloned();
+        req.extensions_mut().insert(id.clone());
+        RequestSeen { id, route }
+    }
+
+    pub fn finish(self, res: &mut Response) {
+        let RequestSeen { id, route } = self;
+        if res.status().is_server_error() {
+            let detail = res
+                .extensions()
+                .get::<crate::error::ErrorInfo>()
+                .and_then(|info| info.detail.clone())
+                .unwrap_or_default();
+            tracing::error!(
+                request_id = %id,
+                route = route.as_ref().map(MatchedPath::as_str).unwrap_or("(no route)"),
+                status = res.status().as_u16(),
+                error = %detail,
+                "request failed"
+            );
+        }
+        if let Ok(v) = HeaderValue::from_str(&id.0) {
+            res.headers_mut().insert(REQUEST_ID_HEADER, v);
+        }
+    }
+}
+
+/// Whether the trace layer's spans and lines would be logged (`RUST_LOG=hearth=debug`), asked
+/// when the router is built.
+pub fn enabled() -> bool {
+    tracing::enabled!(target: "hearth::http::trace", tracing::Level::DEBUG)
 }
 
 type MakeSpan = fn(&Request) -> Span;

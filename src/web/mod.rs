@@ -286,7 +286,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve));
 
-    pages
+    let app = pages
         .nest("/api/v1", crate::api::router(&state))
         .fallback(not_found)
         // gzip at its fastest level (as nginx's default of 1): pages and JSON shrink to a
@@ -296,14 +296,20 @@ pub fn router(state: AppState) -> Router {
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Fastest),
         )
-        .layer(middleware::from_fn(render_errors))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            cookies_and_headers,
-        ))
-        .layer(crate::http::trace::layer())
-        .layer(middleware::from_fn(crate::http::trace::assign_request_id))
-        .with_state(state)
+        .layer(middleware::from_fn(render_errors));
+    // tower-http's trace layer only when its debug-level span and lines would be logged: at the
+    // default level it would cost a tenth of the rate of pages served from the page cache
+    // (bench/run) and write nothing. Server errors are logged either way (RequestSeen).
+    let app = if crate::http::trace::enabled() {
+        app.layer(crate::http::trace::layer())
+    } else {
+        app
+    };
+    app.layer(middleware::from_fn_with_state(
+        state.clone(),
+        cookies_and_headers,
+    ))
+    .with_state(state)
 }
 
 /// The page cache's middleware for one route (see cache.rs).
@@ -337,6 +343,7 @@ async fn cookies_and_headers(
     mut req: Request,
     next: Next,
 ) -> Response {
+    let seen = crate::http::trace::RequestSeen::begin(&mut req);
     let existing_csrf = cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() >= 32);
     let csrf = existing_csrf.clone().unwrap_or_else(crate::auth::new_token);
     let flash = cookie(req.headers(), FLASH_COOKIE).and_then(|f| {
@@ -352,6 +359,7 @@ async fn cookies_and_headers(
         flash: flash.clone(),
     });
     let mut res = next.run(req).await;
+    seen.finish(&mut res);
     let secure = if state.config.secure_cookies() {
         "; Secure"
     } else {
