@@ -8,7 +8,8 @@ use crate::AppState;
 use crate::domain::RawInput;
 use crate::domain::insight::{DateRange, parse_query};
 use crate::error::AppResult;
-use crate::web::{ApiStaff, RangeQuery, SearchQuery};
+use crate::http::ApiStaff;
+use crate::web::{RangeQuery, SearchQuery};
 
 fn range(q: &RangeQuery, tz: &str) -> AppResult<DateRange> {
     crate::web::range_of(q, tz).map_err(|(_, e)| crate::error::AppError::Invalid(e))

@@ -17,8 +17,8 @@ use crate::domain::meeting::{
     parse_rsvp,
 };
 use crate::error::{AppError, AppResult};
+use crate::http::{ApiStaff, JsonInput};
 use crate::store::{AttendanceRow, MeetingAccess, Rsvp, StoreError};
-use crate::web::{ApiStaff, JsonInput};
 
 #[derive(Serialize)]
 pub struct StepOut {

@@ -18,8 +18,8 @@ use crate::domain::group::{Group, GroupInput};
 use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
 use crate::domain::venue::{Venue, VenueInput};
 use crate::error::{AppError, AppResult};
+use crate::http::{ApiStaff, JsonInput};
 use crate::store::{Facilitator, MemberFilter, StoreError};
-use crate::web::{ApiStaff, JsonInput};
 
 mod insight;
 mod meetings;

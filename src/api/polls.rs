@@ -13,8 +13,8 @@ use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::poll::{Poll, PollInput, PollResults, ResponseInput};
 use crate::error::{AppError, AppResult};
+use crate::http::{ApiStaff, JsonInput};
 use crate::store::{Job, PollAccess, StoreError};
-use crate::web::{ApiStaff, JsonInput};
 
 #[derive(Serialize)]
 pub struct PollOut {
@@ -25,7 +25,7 @@ pub struct PollOut {
 }
 
 async fn poll_out(state: &AppState, poll: PollAccess) -> AppResult<PollOut> {
-    let results = crate::web::poll_results(state, &poll).await?;
+    let results = crate::app::polls::results(state, &poll).await?;
     Ok(PollOut {
         poll: poll.into_poll(),
         results,

@@ -12,8 +12,8 @@ use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::series::plan_series;
 use crate::error::{AppError, AppResult};
+use crate::http::{ApiStaff, JsonInput};
 use crate::store::StoreError;
-use crate::web::{ApiStaff, JsonInput};
 
 pub async fn create(
     State(state): State<AppState>,

@@ -11,9 +11,9 @@ use crate::domain::FieldErrors;
 use crate::domain::meeting::parse_rsvp;
 use crate::domain::social::{SocialEvent, SocialInput, SocialRsvp, SocialStatus};
 use crate::error::{AppError, AppResult};
+use crate::http::{ApiStaff, JsonInput};
 use crate::mail::Outcome;
 use crate::store::{EventAccess, StoreError};
-use crate::web::{ApiStaff, JsonInput};
 
 #[derive(Serialize)]
 pub struct EventOut {
@@ -156,7 +156,7 @@ pub async fn rota(
 ) -> AppResult<Json<serde_json::Value>> {
     let group = state.store.group(&me, group_id).await?;
     let members = state.store.rota_of(&group, i64::MAX).await?;
-    let meetings = crate::web::rota_meetings(&state, &me, group_id).await?;
+    let meetings = crate::app::social::rota_meetings(&state, &me, group_id).await?;
     let who = |p: &Option<(i64, String)>| {
         p.as_ref()
             .map(|(id, name)| serde_json::json!({ "member_id": id, "name": name }))

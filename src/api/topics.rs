@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::topic::{PlanInput, ReviewInput, TopicInput, TopicStatus};
 use crate::error::{AppError, AppResult};
-use crate::web::{ApiStaff, JsonInput};
+use crate::http::{ApiStaff, JsonInput};
 
 pub async fn list(
     State(state): State<AppState>,

@@ -5,3 +5,5 @@
 //! the same answer on both.
 
 pub mod meetings;
+pub mod polls;
+pub mod social;

@@ -388,7 +388,7 @@ async fn sign_in(
 ) -> Result<Option<(SignedIn, Option<(i64, i64)>)>, crate::error::AppError> {
     let by_token = path.starts_with("/api/");
     let token = if by_token {
-        super::extract::bearer_token(headers).map(str::to_string)
+        crate::http::extract::bearer_token(headers).map(str::to_string)
     } else {
         cookie(headers, SESSION_COOKIE)
     };

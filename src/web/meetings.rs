@@ -446,7 +446,7 @@ async fn show_page(
     // The same suggestion as the rota page (which counts suggestions for earlier meetings),
     // or, for a meeting further ahead, the fair choice from the rota as it stands.
     let suggested_host = if host.is_none() && meeting.is_planned() {
-        match super::social::rota_meetings(state, me, meeting.group_id)
+        match crate::app::social::rota_meetings(state, me, meeting.group_id)
             .await?
             .into_iter()
             .find(|rm| rm.meeting.id == id)

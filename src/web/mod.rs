@@ -6,7 +6,6 @@ mod assets;
 pub mod cache;
 mod calendar;
 mod contacts;
-mod extract;
 mod form;
 mod groups;
 mod insight;
@@ -18,12 +17,10 @@ mod social;
 mod topics;
 mod venues;
 
-pub use extract::*;
+pub use crate::http::extract::*;
 pub use form::*;
 pub(crate) use insight::range_of;
 pub use insight::{RangeQuery, SearchQuery};
-pub(crate) use polls::results_of as poll_results;
-pub(crate) use social::rota_meetings;
 
 use askama::Template;
 use axum::Router;

@@ -16,7 +16,7 @@ use crate::domain::poll::{ANSWERS, MAX_OPTIONS, Poll, PollInput, PollResults, Re
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{GroupScope, PollAccess, StoreError};
+use crate::store::StoreError;
 
 #[derive(Template)]
 #[template(path = "polls/new.html")]
@@ -218,7 +218,7 @@ async fn show_page(
 ) -> AppResult<Response> {
     let poll = state.store.poll_for(me, poll_id).await?;
     let group = state.store.group_for(me, poll.group_id).await?;
-    let results = results_of(state, &poll).await?;
+    let results = crate::app::polls::results(state, &poll).await?;
     let meeting_label = match poll.meeting_id {
         Some(id) => {
             let m = state.store.meeting_for(me, id).await?;
@@ -239,17 +239,6 @@ async fn show_page(
             meeting_label,
         },
     )
-}
-
-pub(crate) async fn results_of(state: &AppState, poll: &PollAccess) -> AppResult<PollResults> {
-    let group = poll.staff_group().ok_or(AppError::NotFound)?;
-    let options = state.store.poll_options(poll).await?;
-    let answers = state.store.poll_answers(poll).await?;
-    let responses = state.store.poll_responses(poll).await?;
-    let members = state.store.current_member_names(&group).await?;
-    Ok(PollResults::work_out(
-        options, &answers, &responses, &members,
-    ))
 }
 
 pub async fn show(

@@ -12,10 +12,8 @@ use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, rende
 use crate::AppState;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
-use crate::domain::meeting::{Meeting, parse_rsvp};
-use crate::domain::social::{
-    RotaMember, SocialEvent, SocialInput, SocialRsvp, SocialStatus, suggest_host,
-};
+use crate::domain::meeting::parse_rsvp;
+use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp, SocialStatus};
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
 use crate::store::{EventAccess, GroupScope, StoreError, now};
@@ -313,20 +311,13 @@ pub async fn record_rsvp(
 
 // --- the refreshments rota -----------------------------------------------------------------
 
-/// A meeting to come with its host, or the fair suggestion.
-pub struct RotaMeeting {
-    pub meeting: Meeting,
-    pub host: Option<(i64, String)>,
-    pub suggested: Option<(i64, String)>,
-}
-
 #[derive(Template)]
 #[template(path = "social/rota.html")]
 struct RotaPage {
     page: Page,
     group: Group,
     rota: Vec<RotaMember>,
-    meetings: Vec<RotaMeeting>,
+    meetings: Vec<crate::app::social::RotaMeeting>,
     /// Current members not on the rota, who could be added.
     others: Vec<(i64, String)>,
     timezone: String,
@@ -341,78 +332,6 @@ impl RotaPage {
     }
 }
 
-/// The next few meetings with their host or the fair suggestion for each, worked out in
-/// order: a suggested host counts as hosting for the meetings after.
-pub async fn rota_meetings(
-    state: &AppState,
-    me: &Staff,
-    group_id: i64,
-) -> AppResult<Vec<RotaMeeting>> {
-    let t = now() - 6 * 3600;
-    let upcoming: Vec<Meeting> = state
-        .store
-        .coming_meetings_of(me, group_id, t, 8)
-        .await?
-        .into_iter()
-        .map(|s| s.meeting)
-        .filter(|m| m.is_planned())
-        .take(4)
-        .collect();
-    let Some(first) = upcoming.first() else {
-        return Ok(Vec::new());
-    };
-    // Three reads however many meetings: the rota as it stands before the first of them, the
-    // confirmed hosts and who is coming to each. Hosts confirmed or suggested for the earlier
-    // of these meetings then count for the later ones.
-    let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
-    let group = state.store.group(me, group_id).await?;
-    let standing = state.store.rota_of(&group, first.starts_at).await?;
-    let hosts = state.store.meeting_hosts_of(&group, &ids).await?;
-    let coming_all = state.store.coming_to_each(&group, &ids).await?;
-    let mut out = Vec::with_capacity(upcoming.len());
-    let mut earlier_hosts: Vec<(i64, i64)> = Vec::new();
-    for meeting in upcoming {
-        let host = hosts
-            .iter()
-            .find(|(m, _, _)| *m == meeting.id)
-            .map(|(_, member, name)| (*member, name.clone()));
-        let suggested = if let Some((member, _)) = host.as_ref() {
-            earlier_hosts.push((*member, meeting.starts_at));
-            None
-        } else {
-            let mut rota = standing.clone();
-            for r in rota.iter_mut() {
-                for (member, at) in &earlier_hosts {
-                    if *member == r.member_id {
-                        r.last_hosted = Some(r.last_hosted.unwrap_or(i64::MIN).max(*at));
-                        r.times_hosted += 1;
-                    }
-                }
-            }
-            let coming: Vec<i64> = coming_all
-                .iter()
-                .filter(|(m, _)| *m == meeting.id)
-                .map(|(_, member)| *member)
-                .collect();
-            let pick = suggest_host(&rota, &coming).and_then(|id| {
-                rota.iter()
-                    .find(|r| r.member_id == id)
-                    .map(|r| (id, r.member_name.clone()))
-            });
-            if let Some((id, _)) = pick.as_ref() {
-                earlier_hosts.push((*id, meeting.starts_at));
-            }
-            pick
-        };
-        out.push(RotaMeeting {
-            meeting,
-            host,
-            suggested,
-        });
-    }
-    Ok(out)
-}
-
 pub async fn rota(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
@@ -422,7 +341,7 @@ pub async fn rota(
     let group = state.store.group_for(&me, group_id).await?;
     let scope = state.store.group(&me, group_id).await?;
     let rota = state.store.rota_of(&scope, i64::MAX).await?;
-    let meetings = rota_meetings(&state, &me, group_id).await?;
+    let meetings = crate::app::social::rota_meetings(&state, &me, group_id).await?;
     let others = state
         .store
         .current_member_names(&scope)

@@ -1,0 +1,87 @@
+//! The refreshments rota: who hosts the next meetings, or whom it is fair to ask.
+
+use crate::AppState;
+use crate::domain::access::Staff;
+use crate::domain::meeting::Meeting;
+use crate::domain::social::suggest_host;
+use crate::error::AppResult;
+use crate::store::now;
+
+/// A meeting to come with its host, or the fair suggestion.
+pub struct RotaMeeting {
+    pub meeting: Meeting,
+    pub host: Option<(i64, String)>,
+    pub suggested: Option<(i64, String)>,
+}
+
+/// The next few meetings with their host or the fair suggestion for each, worked out in
+/// order: a suggested host counts as hosting for the meetings after.
+pub async fn rota_meetings(
+    state: &AppState,
+    me: &Staff,
+    group_id: i64,
+) -> AppResult<Vec<RotaMeeting>> {
+    let t = now() - 6 * 3600;
+    let upcoming: Vec<Meeting> = state
+        .store
+        .coming_meetings_of(me, group_id, t, 8)
+        .await?
+        .into_iter()
+        .map(|s| s.meeting)
+        .filter(|m| m.is_planned())
+        .take(4)
+        .collect();
+    let Some(first) = upcoming.first() else {
+        return Ok(Vec::new());
+    };
+    // Three reads however many meetings: the rota as it stands before the first of them, the
+    // confirmed hosts and who is coming to each. Hosts confirmed or suggested for the earlier
+    // of these meetings then count for the later ones.
+    let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
+    let group = state.store.group(me, group_id).await?;
+    let standing = state.store.rota_of(&group, first.starts_at).await?;
+    let hosts = state.store.meeting_hosts_of(&group, &ids).await?;
+    let coming_all = state.store.coming_to_each(&group, &ids).await?;
+    let mut out = Vec::with_capacity(upcoming.len());
+    let mut earlier_hosts: Vec<(i64, i64)> = Vec::new();
+    for meeting in upcoming {
+        let host = hosts
+            .iter()
+            .find(|(m, _, _)| *m == meeting.id)
+            .map(|(_, member, name)| (*member, name.clone()));
+        let suggested = if let Some((member, _)) = host.as_ref() {
+            earlier_hosts.push((*member, meeting.starts_at));
+            None
+        } else {
+            let mut rota = standing.clone();
+            for r in rota.iter_mut() {
+                for (member, at) in &earlier_hosts {
+                    if *member == r.member_id {
+                        r.last_hosted = Some(r.last_hosted.unwrap_or(i64::MIN).max(*at));
+                        r.times_hosted += 1;
+                    }
+                }
+            }
+            let coming: Vec<i64> = coming_all
+                .iter()
+                .filter(|(m, _)| *m == meeting.id)
+                .map(|(_, member)| *member)
+                .collect();
+            let pick = suggest_host(&rota, &coming).and_then(|id| {
+                rota.iter()
+                    .find(|r| r.member_id == id)
+                    .map(|r| (id, r.member_name.clone()))
+            });
+            if let Some((id, _)) = pick.as_ref() {
+                earlier_hosts.push((*id, meeting.starts_at));
+            }
+            pick
+        };
+        out.push(RotaMeeting {
+            meeting,
+            host,
+            suggested,
+        });
+    }
+    Ok(out)
+}
