@@ -294,7 +294,10 @@ async fn poll_letter(state: &AppState, poll_id: i64, reminder: bool) -> StoreRes
     if !poll.note.is_empty() {
         paragraphs.push(poll.note.clone());
     }
-    paragraphs.push("Open your personal page and answer yes, if need be, or no for each date. It takes a minute.".into());
+    paragraphs.push(
+        "Open your personal page and answer yes, maybe, or no for each date. It takes a minute."
+            .into(),
+    );
     Ok(Letter {
         subject: if reminder {
             format!("Reminder: {}", poll.title)

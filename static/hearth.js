@@ -119,6 +119,13 @@
     });
   }
 
+  // A form's text boxes, including those placed elsewhere on the page with form="…".
+  function textFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text");
+    });
+  }
+
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     var timer = null;
     var later = function () {
@@ -127,12 +134,14 @@
       clearTimeout(timer);
       timer = setTimeout(function () { save(form); }, 1200);
     };
-    form.querySelectorAll("textarea").forEach(function (t) {
+    textFields(form).forEach(function (t) {
       // A draft left from a lost connection wins over the page, and is saved again.
       var draft = window.localStorage ? localStorage.getItem(draftKey(form, t)) : null;
       if (draft !== null && draft !== t.value) {
         t.value = draft;
         later();
+      } else if (draft !== null) {
+        localStorage.removeItem(draftKey(form, t));
       }
       t.addEventListener("input", function () {
         if (window.localStorage) {
@@ -141,15 +150,23 @@
         later();
       });
     });
-    form.addEventListener("change", function (e) {
-      if (e.target && e.target.type === "checkbox") {
-        clearTimeout(timer);
-        save(form);
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.type === "checkbox") {
+        el.addEventListener("change", function () {
+          clearTimeout(timer);
+          save(form);
+        });
       }
     });
     form.addEventListener("submit", function (e) {
-      e.preventDefault();
       clearTimeout(timer);
+      // A button that goes elsewhere (next step, end the meeting) sends the whole form, so
+      // what was typed is saved on the way: let the browser submit it.
+      if (e.submitter && e.submitter.hasAttribute("formaction")) {
+        form.setAttribute("data-leaving", "yes");
+        return;
+      }
+      e.preventDefault();
       save(form);
     });
   });
@@ -185,4 +202,79 @@
         });
     }, 4000);
   }
+
+  // --- nothing typed is lost ----------------------------------------------------------------
+  // Pressing a button of another form (add a topic, mark an action done) while notes are still
+  // waiting to be saved: save them first, then go on with that button.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form || form.hasAttribute("data-autosave") || form.hasAttribute("data-saved-first")) {
+      return;
+    }
+    var waiting = Array.prototype.filter.call(
+      document.querySelectorAll("form[data-autosave][data-dirty]"),
+      function (f) { return f !== form; }
+    );
+    if (waiting.length === 0) {
+      return;
+    }
+    e.preventDefault();
+    var submitter = e.submitter;
+    Promise.all(waiting.map(function (f) { return save(f); })).then(function () {
+      form.setAttribute("data-saved-first", "yes");
+      if (form.requestSubmit) {
+        form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      } else {
+        form.submit();
+      }
+    });
+  }, true);
+
+  // Following a link (the sign-in list, the meeting page) with notes waiting: save them first.
+  document.addEventListener("click", function (e) {
+    var link = e.target && e.target.closest ? e.target.closest("a[href]") : null;
+    if (!link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || link.target) {
+      return;
+    }
+    var waiting = document.querySelectorAll("form[data-autosave][data-dirty]");
+    if (waiting.length === 0 || link.getAttribute("href").charAt(0) === "#") {
+      return;
+    }
+    e.preventDefault();
+    Promise.all(Array.prototype.map.call(waiting, function (f) { return save(f); })).then(function () {
+      window.location.href = link.href;
+    });
+  });
+})();
+
+// Any page: leaving with text typed and not saved (following a link, or pressing a button of
+// another form) asks first. The form being sent carries its own text, so it never asks.
+(function () {
+  "use strict";
+  var sending = null;
+  document.addEventListener("submit", function (e) {
+    sending = e.target;
+  });
+  function changed(el) {
+    if (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && (el.type === "text" || el.type === "email" || el.type === "tel"))) {
+      return el.value !== el.defaultValue;
+    }
+    return false;
+  }
+  window.addEventListener("beforeunload", function (e) {
+    var lost = Array.prototype.some.call(document.querySelectorAll("textarea, input"), function (el) {
+      if (!changed(el) || el.closest("[data-no-guard]")) {
+        return false;
+      }
+      var owner = el.form;
+      if (owner && (owner === sending || owner.hasAttribute("data-autosave") || owner.method === "get")) {
+        return false;
+      }
+      return true;
+    });
+    if (lost) {
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
 })();

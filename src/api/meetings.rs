@@ -180,7 +180,7 @@ pub async fn update(
     if touches("status") {
         match raw.text("status").parse::<MeetingStatus>() {
             Ok(status) => {
-                let e = MeetingEvent::to_reach(status);
+                let e = MeetingEvent::to_reach(m.status, status);
                 if e == MeetingEvent::Cancel {
                     match parse_cancel_reason(&raw) {
                         Ok(reason) => event = Some((e, reason)),
@@ -210,7 +210,14 @@ pub async fn update(
     // A status the meeting cannot take is refused before the move is written, so the
     // request is all or nothing. (The store applies the same table again under its lock.)
     if let Some((e, _)) = &event
-        && let Transition::Refused(why) = m.status.on(*e)
+        && let Transition::Refused(why) = m.status.on_day(
+            *e,
+            match &details {
+                Some((input, _)) => input.date,
+                None => m.local_date.parse().unwrap_or(jiff::civil::Date::MIN),
+            },
+            crate::labels::today_in(&group.timezone),
+        )
     {
         return Err(crate::app::meetings::refused(why));
     }

@@ -83,3 +83,56 @@ pub fn not_in_group(e: AppError) -> AppError {
         other => other,
     }
 }
+
+/// Saves what a run-sheet form carried (the step's ticks and notes, the round-up, "since last
+/// time" lines), before whatever the button pressed does next. Parts the form did not hold are
+/// left as they were.
+#[tracing::instrument(skip_all, fields(meeting = id))]
+pub async fn save_run_sheet(
+    state: &AppState,
+    viewer: &Staff,
+    id: i64,
+    text: &crate::domain::run_sheet::RunSheetText,
+) -> AppResult<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    if let Some(step) = &text.step {
+        state
+            .store
+            .save_step(
+                viewer,
+                id,
+                step.position,
+                step.checked.as_deref(),
+                step.notes.as_deref(),
+            )
+            .await?;
+    }
+    if let Some(r) = &text.round_up {
+        state
+            .store
+            .save_round_up(viewer, id, &r.good, &r.not_so_good, &r.sharing)
+            .await?;
+    }
+    let before = if text.checkins.is_empty() {
+        Vec::new()
+    } else {
+        state.store.checkins_of(viewer, id).await?
+    };
+    for line in &text.checkins {
+        // Only a line that changed is written (an untouched empty box makes no record).
+        let same = match before.iter().find(|c| c.member_id == line.member_id) {
+            Some(c) => c.note == line.note && c.private == line.private,
+            None => line.note.is_empty(),
+        };
+        if same {
+            continue;
+        }
+        state
+            .store
+            .save_checkin(viewer, id, line.member_id, &line.note, line.private)
+            .await?;
+    }
+    Ok(())
+}

@@ -139,14 +139,14 @@ impl MeetingInput {
             "" => {
                 e.add(
                     "start_time",
-                    "Enter the time the meeting starts, like 14:00.",
+                    "Enter the time the meeting starts, like 2:00 pm.",
                 );
                 None
             }
             t => match parse_time(t) {
                 Some(t) => Some(t),
                 None => {
-                    e.add("start_time", "Enter a time like 14:00 or 7:30 pm.");
+                    e.add("start_time", "Enter a time like 2:00 pm or 7:30 pm.");
                     None
                 }
             },

@@ -25,14 +25,20 @@ pub enum MeetingEvent {
     Cancel,
     /// A cancelled meeting is back on.
     Reinstate,
+    /// Started by mistake: back to planned, as if never started.
+    Unstart,
+    /// Ended by mistake: under way again, so the run-sheet and sign-in list open again.
+    Reopen,
 }
 
 impl MeetingEvent {
-    pub const ALL: [MeetingEvent; 4] = [
+    pub const ALL: [MeetingEvent; 6] = [
         MeetingEvent::Start,
         MeetingEvent::End,
         MeetingEvent::Cancel,
         MeetingEvent::Reinstate,
+        MeetingEvent::Unstart,
+        MeetingEvent::Reopen,
     ];
 
     /// How the event is named in the audit trail.
@@ -42,16 +48,22 @@ impl MeetingEvent {
             MeetingEvent::End => "ended the meeting",
             MeetingEvent::Cancel => "cancelled the meeting",
             MeetingEvent::Reinstate => "put the meeting back on",
+            MeetingEvent::Unstart => "undid the start of the meeting",
+            MeetingEvent::Reopen => "reopened the meeting",
         }
     }
 
-    /// The status a request names (the API's `status` field) as the event that reaches it.
-    pub fn to_reach(status: MeetingStatus) -> MeetingEvent {
-        match status {
-            MeetingStatus::Planned => MeetingEvent::Reinstate,
-            MeetingStatus::UnderWay => MeetingEvent::Start,
-            MeetingStatus::Held => MeetingEvent::End,
-            MeetingStatus::Cancelled => MeetingEvent::Cancel,
+    /// The status a request names (the API's `status` field) as the event that reaches it
+    /// from the meeting's status now: "planned" puts back a cancelled meeting and undoes the
+    /// start of one under way; "under_way" starts a planned meeting and reopens a held one.
+    pub fn to_reach(from: MeetingStatus, to: MeetingStatus) -> MeetingEvent {
+        match (from, to) {
+            (MeetingStatus::UnderWay, MeetingStatus::Planned) => MeetingEvent::Unstart,
+            (_, MeetingStatus::Planned) => MeetingEvent::Reinstate,
+            (MeetingStatus::Held, MeetingStatus::UnderWay) => MeetingEvent::Reopen,
+            (_, MeetingStatus::UnderWay) => MeetingEvent::Start,
+            (_, MeetingStatus::Held) => MeetingEvent::End,
+            (_, MeetingStatus::Cancelled) => MeetingEvent::Cancel,
         }
     }
 }
@@ -78,9 +90,36 @@ pub enum Refusal {
     EndCancelled,
     #[error("Only a cancelled meeting can be put back on.")]
     ReinstateNotCancelled,
+    #[error("This meeting has already ended, so it cannot go back to planned. Reopen it instead.")]
+    UnstartHeld,
+    #[error("This meeting was cancelled. Put it back on first.")]
+    UnstartCancelled,
+    #[error("Only a meeting that has ended can be reopened.")]
+    ReopenNotHeld,
+    #[error(
+        "This meeting's day has not come yet, so it cannot be marked as held. If the group met today instead, move the meeting to today first."
+    )]
+    EndBeforeItsDay,
 }
 
 impl MeetingStatus {
+    /// The table, with the one rule that depends on the calendar: a meeting whose day (in its
+    /// group's time zone) is still to come cannot be held, so nothing ever counts a future
+    /// meeting as met.
+    pub fn on_day(
+        self,
+        event: MeetingEvent,
+        day: jiff::civil::Date,
+        today: jiff::civil::Date,
+    ) -> Transition {
+        match self.on(event) {
+            Transition::To(MeetingStatus::Held) if day > today => {
+                Transition::Refused(Refusal::EndBeforeItsDay)
+            }
+            other => other,
+        }
+    }
+
     /// The transition table: every status against every event.
     pub fn on(self, event: MeetingEvent) -> Transition {
         use MeetingEvent::*;
@@ -91,23 +130,32 @@ impl MeetingStatus {
             (Planned, End) => To(Held),
             (Planned, Cancel) => To(Cancelled),
             (Planned, Reinstate) => Already,
+            (Planned, Unstart) => Already,
+            (Planned, Reopen) => Refused(Refusal::ReopenNotHeld),
 
             (UnderWay, Start) => Already,
             (UnderWay, End) => To(Held),
             // Started or marked held by mistake, and it did not take place.
             (UnderWay, Cancel) => To(Cancelled),
             (UnderWay, Reinstate) => Refused(Refusal::ReinstateNotCancelled),
+            (UnderWay, Unstart) => To(Planned),
+            // Another device reopened it first.
+            (UnderWay, Reopen) => Already,
 
             (Held, Start) => Refused(Refusal::StartHeld),
             (Held, End) => Already,
             (Held, Cancel) => To(Cancelled),
             (Held, Reinstate) => Refused(Refusal::ReinstateNotCancelled),
+            (Held, Unstart) => Refused(Refusal::UnstartHeld),
+            (Held, Reopen) => To(UnderWay),
 
             (Cancelled, Start) => Refused(Refusal::StartCancelled),
             (Cancelled, End) => Refused(Refusal::EndCancelled),
             // Cancelling again keeps it cancelled; the newer reason is kept.
             (Cancelled, Cancel) => Already,
             (Cancelled, Reinstate) => To(Planned),
+            (Cancelled, Unstart) => Refused(Refusal::UnstartCancelled),
+            (Cancelled, Reopen) => Refused(Refusal::ReopenNotHeld),
         }
     }
 }
@@ -118,10 +166,19 @@ mod tests {
 
     #[test]
     fn every_status_and_event_has_one_answer() {
-        use MeetingEvent::*;
         use MeetingStatus::*;
         let expected = [
-            (Planned, [To(UnderWay), To(Held), To(Cancelled), Already]),
+            (
+                Planned,
+                [
+                    To(UnderWay),
+                    To(Held),
+                    To(Cancelled),
+                    Already,
+                    Already,
+                    Refused(Refusal::ReopenNotHeld),
+                ],
+            ),
             (
                 UnderWay,
                 [
@@ -129,6 +186,8 @@ mod tests {
                     To(Held),
                     To(Cancelled),
                     Refused(Refusal::ReinstateNotCancelled),
+                    To(Planned),
+                    Already,
                 ],
             ),
             (
@@ -138,6 +197,8 @@ mod tests {
                     Already,
                     To(Cancelled),
                     Refused(Refusal::ReinstateNotCancelled),
+                    Refused(Refusal::UnstartHeld),
+                    To(UnderWay),
                 ],
             ),
             (
@@ -147,25 +208,48 @@ mod tests {
                     Refused(Refusal::EndCancelled),
                     Already,
                     To(Planned),
+                    Refused(Refusal::UnstartCancelled),
+                    Refused(Refusal::ReopenNotHeld),
                 ],
             ),
         ];
         use Transition::*;
         for (status, answers) in expected {
-            for (event, answer) in [Start, End, Cancel, Reinstate].into_iter().zip(answers) {
+            for (event, answer) in MeetingEvent::ALL.into_iter().zip(answers) {
                 assert_eq!(status.on(event), answer, "{status:?} on {event:?}");
             }
         }
         // The event that reaches a status, from any status that can reach it, reaches it.
         for from in MeetingStatus::ALL {
             for to in MeetingStatus::ALL {
-                match from.on(MeetingEvent::to_reach(*to)) {
+                match from.on(MeetingEvent::to_reach(*from, *to)) {
                     To(s) => assert_eq!(s, *to),
                     Already => assert_eq!(from, to),
                     Refused(_) => assert_ne!(from, to),
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_meeting_cannot_be_held_before_its_day() {
+        let today = jiff::civil::date(2027, 1, 5);
+        let later = jiff::civil::date(2027, 1, 12);
+        for from in [MeetingStatus::Planned, MeetingStatus::UnderWay] {
+            assert_eq!(
+                from.on_day(MeetingEvent::End, later, today),
+                Transition::Refused(Refusal::EndBeforeItsDay)
+            );
+            assert_eq!(
+                from.on_day(MeetingEvent::End, today, today),
+                Transition::To(MeetingStatus::Held)
+            );
+        }
+        // Starting early is allowed (the pages ask first); so is anything else.
+        assert_eq!(
+            MeetingStatus::Planned.on_day(MeetingEvent::Start, later, today),
+            Transition::To(MeetingStatus::UnderWay)
+        );
     }
 
     #[test]

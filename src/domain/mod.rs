@@ -14,6 +14,7 @@ pub mod meeting_status;
 pub mod member;
 pub mod member_csv;
 pub mod poll;
+pub mod run_sheet;
 pub mod series;
 pub mod social;
 pub mod text_enum;

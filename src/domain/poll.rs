@@ -10,7 +10,7 @@ use super::{FieldErrors, RawInput, flag, optional_text};
 /// The most options one poll offers: enough to choose from, few enough to answer on a phone.
 pub const MAX_OPTIONS: usize = 6;
 
-pub const ANSWERS: [(&str, &str); 3] = [("yes", "Yes"), ("if_need_be", "If need be"), ("no", "No")];
+pub const ANSWERS: [(&str, &str); 3] = [("yes", "Yes"), ("if_need_be", "Maybe"), ("no", "No")];
 
 pub fn answer_label(answer: &str) -> &'static str {
     ANSWERS
@@ -239,7 +239,7 @@ impl ResponseInput {
                 Some((k, _)) => answers.push((o.id, *k)),
                 None if text.is_empty() => e.add(
                     &field,
-                    format!("Choose yes, if need be, or no for {}.", o.label()),
+                    format!("Choose yes, maybe, or no for {}.", o.label()),
                 ),
                 None => e.add(&field, "Answer yes, if_need_be or no."),
             }

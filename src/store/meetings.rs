@@ -659,16 +659,21 @@ impl Store {
     ) -> StoreResult<Result<Meeting, Refusal>> {
         self.meeting_for(viewer, id).await?;
         let lock = match self.backend() {
-            super::Backend::Postgres => " FOR UPDATE",
+            super::Backend::Postgres => " FOR UPDATE OF m",
             super::Backend::Sqlite => "",
         };
-        let read = format!("SELECT status FROM meetings WHERE id = $1{lock}");
+        let read = format!(
+            "SELECT m.status, m.local_date, g.timezone FROM meetings m
+             JOIN support_groups g ON g.id = m.group_id WHERE m.id = $1{lock}"
+        );
         let actor = viewer.actor();
         let outcome = on_db!(self, pool => async {
             let mut tx = pool.begin_write().await?;
-            let status: MeetingStatus = sqlx::query_scalar(&read).bind(id).fetch_one(&mut *tx).await?;
+            let (status, day, tz): (MeetingStatus, String, String) =
+                sqlx::query_as(&read).bind(id).fetch_one(&mut *tx).await?;
             let t = now();
-            let to = match status.on(event) {
+            let day = day.parse::<jiff::civil::Date>().unwrap_or(jiff::civil::Date::MIN);
+            let to = match status.on_day(event, day, crate::labels::today_in(&tz)) {
                 Transition::Refused(why) => return Ok::<_, sqlx::Error>(Err(why)),
                 // Cancelling again keeps the newer reason; anything else already so is left be.
                 Transition::Already if event == MeetingEvent::Cancel => status,
@@ -676,15 +681,28 @@ impl Store {
                 Transition::To(to) => to,
             };
             let reason = if to == MeetingStatus::Cancelled { cancel_reason } else { "" };
+            // Back to planned (a start undone, or a cancelled meeting put back on) is as if
+            // never started; reopened, it has not ended.
             sqlx::query(
                 "UPDATE meetings SET status = $1, cancel_reason = $2,
-                    started_at = CASE WHEN $1 IN ('under_way', 'held') THEN COALESCE(started_at, $3) ELSE started_at END,
-                    ended_at = CASE WHEN $1 = 'held' THEN COALESCE(ended_at, $3) ELSE ended_at END,
-                    step_started_at = CASE WHEN $1 = 'under_way' THEN COALESCE(step_started_at, $3) ELSE step_started_at END,
+                    started_at = CASE WHEN $1 IN ('under_way', 'held') THEN COALESCE(started_at, $3)
+                        WHEN $1 = 'planned' THEN NULL ELSE started_at END,
+                    ended_at = CASE WHEN $1 = 'held' THEN COALESCE(ended_at, $3)
+                        WHEN $1 IN ('planned', 'under_way') THEN NULL ELSE ended_at END,
+                    step_started_at = CASE WHEN $1 = 'under_way' THEN COALESCE(step_started_at, $3)
+                        WHEN $1 = 'planned' THEN NULL ELSE step_started_at END,
+                    current_step = CASE WHEN $1 = 'planned' THEN 0 ELSE current_step END,
                     version = version + 1, updated_at = $3
                  WHERE id = $4")
                 .bind(to).bind(reason).bind(t).bind(id)
                 .execute(&mut *tx).await?;
+            if status == MeetingStatus::Held && to == MeetingStatus::UnderWay {
+                // Its agreed topic is no longer covered until it ends again.
+                sqlx::query(
+                    "UPDATE topic_board SET status = 'agreed'
+                     WHERE meeting_id = $1 AND status = 'covered'")
+                    .bind(id).execute(&mut *tx).await?;
+            }
             if to == MeetingStatus::Held && status != MeetingStatus::Held {
                 prefill_notes!(tx, id)?;
                 sqlx::query(

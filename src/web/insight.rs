@@ -36,10 +36,7 @@ impl RangeQuery {
     }
 }
 
-fn today(tz: &str) -> jiff::civil::Date {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    jiff::Timestamp::now().to_zoned_datetime(zone).date()
-}
+use crate::labels::today_in as today;
 
 /// The range asked for, or the errors with the form as typed.
 pub(crate) fn range_of(q: &RangeQuery, tz: &str) -> Result<DateRange, (Form, FieldErrors)> {

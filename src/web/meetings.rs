@@ -27,6 +27,7 @@ use crate::domain::meeting::{
     StepInput, WalkIn, parse_cancel_reason, parse_rsvp,
 };
 use crate::domain::member::{Member, MemberInput};
+use crate::domain::run_sheet::RunSheetText;
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
@@ -366,6 +367,8 @@ struct ShowPage {
     host: Option<(i64, String)>,
     suggested_host: Option<(i64, String)>,
     rota: Vec<crate::domain::social::RotaMember>,
+    /// The meeting is today in its group's time zone: only then is "Start" the main button.
+    is_today: bool,
 }
 
 impl ShowPage {
@@ -467,6 +470,7 @@ async fn show_page(
     render_status(
         status,
         &ShowPage {
+            is_today: crate::labels::today_in(&group.timezone).to_string() == meeting.local_date,
             host,
             suggested_host,
             rota,
@@ -845,7 +849,8 @@ pub async fn propose_next(
     .await
 }
 
-/// Moves to a step (next, previous, or a chosen one), starting the meeting if needed.
+/// Moves to a step (next, previous, or a chosen one), starting the meeting if needed. The
+/// button belongs to the step's form, so what was typed there is saved first.
 pub async fn go_to_step(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
@@ -857,6 +862,8 @@ pub async fn go_to_step(
         .text("step")
         .parse()
         .map_err(|_| AppError::BadRequest("Choose a step.".into()))?;
+    let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
+    app::meetings::save_run_sheet(&state, &me, id, &text).await?;
     state.store.go_to_step(&me, id, step).await?;
     saved(
         &state,
@@ -869,7 +876,8 @@ pub async fn go_to_step(
     .await
 }
 
-/// Saves a step's checklist and notes.
+/// Saves what the step's form holds: its checklist and notes, and the round-up and "since
+/// last time" lines shown with it.
 pub async fn save_step(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
@@ -877,29 +885,8 @@ pub async fn save_step(
     Path((id, position)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let checked: Vec<String> = raw
-        .all("checked")
-        .iter()
-        .filter_map(|c| c.parse::<usize>().ok())
-        .map(|c| c.to_string())
-        .collect();
-    let notes = raw.get("notes").map(|n| n.replace("\r\n", "\n"));
-    if notes.as_ref().is_some_and(|n| n.chars().count() > 8000) {
-        return Err(AppError::Invalid(FieldErrors::single(
-            "notes",
-            "Use 8000 characters or fewer.",
-        )));
-    }
-    let checked_text = checked.join(",");
-    let checked_arg = if raw.get("checklist").is_some() {
-        Some(checked_text.as_str())
-    } else {
-        None
-    };
-    state
-        .store
-        .save_step(&me, id, position, checked_arg, notes.as_deref())
-        .await?;
+    let text = RunSheetText::parse(&raw, Some(position)).map_err(AppError::Invalid)?;
+    app::meetings::save_run_sheet(&state, &me, id, &text).await?;
     saved(
         &state,
         &me,
@@ -918,17 +905,8 @@ pub async fn save_round_up(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let mut e = FieldErrors::new();
-    let good = crate::domain::optional_text(&raw, "round_up_good", 4000, &mut e);
-    let not_so_good = crate::domain::optional_text(&raw, "round_up_not_so_good", 4000, &mut e);
-    let sharing = crate::domain::optional_text(&raw, "round_up_sharing", 4000, &mut e);
-    if !e.is_empty() {
-        return Err(AppError::Invalid(e));
-    }
-    state
-        .store
-        .save_round_up(&me, id, &good, &not_so_good, &sharing)
-        .await?;
+    let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
+    app::meetings::save_run_sheet(&state, &me, id, &text).await?;
     saved(
         &state,
         &me,
@@ -940,12 +918,56 @@ pub async fn save_round_up(
     .await
 }
 
+#[derive(Template)]
+#[template(path = "meetings/confirm.html")]
+struct ConfirmPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    question: String,
+    explain: Vec<String>,
+    saved: bool,
+    action: String,
+    yes: &'static str,
+    no: &'static str,
+    back: String,
+}
+
+fn confirmed(raw: &RawInput) -> bool {
+    raw.text("confirm") == "yes"
+}
+
+/// Starts a meeting. On its day it starts at once (and can be undone); before or after its
+/// day the page asks first, naming the day.
 pub async fn start(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
     Path(id): Path<i64>,
-    CheckedForm(_): CheckedForm,
+    CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    let group = state.store.group_for(&me, m.group_id).await?;
+    let today = crate::labels::today_in(&group.timezone).to_string();
+    if m.is_planned() && m.local_date != today && !confirmed(&raw) {
+        let day = crate::labels::day_label(&m.local_date);
+        let question = format!("This meeting is on {day}. Start it now?");
+        return render(&ConfirmPage {
+            page: staff_page(&question, &me, &cookies, "groups"),
+            explain: vec![
+                "Starting opens the run-sheet and the sign-in list, and the meeting shows as under way.".into(),
+                "If you only want to look at the run-sheet or get ready, you do not need to start it: the meeting page has everything for getting ready.".into(),
+            ],
+            saved: false,
+            action: format!("/meetings/{id}/start"),
+            yes: "Start it now",
+            no: "Not now",
+            back: format!("/meetings/{id}"),
+            question,
+            meeting: m,
+            group,
+        });
+    }
     match app::meetings::change_status(&state, &me, id, MeetingEvent::Start, "").await? {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}/run")).into_response()),
         // A page from before the meeting ended (another device ended it): its record is
@@ -958,19 +980,92 @@ pub async fn start(
     }
 }
 
+/// Ends a meeting, after saving what the run-sheet carried and asking to confirm.
 pub async fn end(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
     Path(id): Path<i64>,
-    CheckedForm(_): CheckedForm,
+    CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
+    let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
+    app::meetings::save_run_sheet(&state, &me, id, &text).await?;
+    if !confirmed(&raw) {
+        let m = state.store.meeting_for(&me, id).await?;
+        let group = state.store.group_for(&me, m.group_id).await?;
+        if m.is_held() {
+            return Ok(Redirect::to(&format!("/meetings/{id}/notes")).into_response());
+        }
+        // Nothing to ask about when the answer would be no.
+        let day = m.local_date.parse().unwrap_or(jiff::civil::Date::MIN);
+        if let crate::domain::meeting_status::Transition::Refused(why) = m.status.on_day(
+            MeetingEvent::End,
+            day,
+            crate::labels::today_in(&group.timezone),
+        ) {
+            return Err(app::meetings::refused(why));
+        }
+        let question = "End the meeting?".to_string();
+        return render(&ConfirmPage {
+            page: staff_page(&question, &me, &cookies, "groups"),
+            explain: vec![
+                "Hearth will mark it as held and keep who signed in. Its record starts from the run-sheet notes and the round-up, and you can add to it afterwards.".into(),
+                "If you end it by mistake, you can open it again from its record.".into(),
+            ],
+            saved: !text.is_empty(),
+            action: format!("/meetings/{id}/end"),
+            yes: "Yes, end the meeting",
+            no: "No, go back to the meeting",
+            back: format!("/meetings/{id}/run"),
+            question,
+            meeting: m,
+            group,
+        });
+    }
     app::meetings::change_status(&state, &me, id, MeetingEvent::End, "")
         .await?
         .map_err(app::meetings::refused)?;
     Ok(redirect_with(
         &format!("/meetings/{id}/notes"),
-        "The meeting has ended and is marked as held. Here is its record.",
+        "The meeting has ended and is marked as held. Here is its record. If you ended it by mistake, you can open it again below.",
     ))
+}
+
+/// Undoes a start made by mistake: the meeting is planned again, as if never started.
+pub async fn unstart(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    undo(&state, &me, id, MeetingEvent::Unstart).await
+}
+
+/// Reopens a meeting ended by mistake: under way again, its run-sheet where it was.
+pub async fn reopen(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    undo(&state, &me, id, MeetingEvent::Reopen).await
+}
+
+async fn undo(state: &AppState, me: &Staff, id: i64, event: MeetingEvent) -> AppResult<Response> {
+    app::meetings::change_status(state, me, id, event, "")
+        .await?
+        .map_err(app::meetings::refused)?;
+    Ok(if event == MeetingEvent::Reopen {
+        redirect_with(
+            &format!("/meetings/{id}/run"),
+            "The meeting is open again. End it when you are ready.",
+        )
+    } else {
+        redirect_with(
+            &format!("/meetings/{id}"),
+            "The meeting is planned again, as if it had not started.",
+        )
+    })
 }
 
 /// The meeting's version, so another device's script can tell when to refresh.

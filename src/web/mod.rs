@@ -151,6 +151,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/meetings/{id}/round-up", post(meetings::save_round_up))
         .route("/meetings/{id}/end", post(meetings::end))
+        .route("/meetings/{id}/unstart", post(meetings::unstart))
+        .route("/meetings/{id}/reopen", post(meetings::reopen))
         .route("/meetings/{id}/state", get(meetings::state_json))
         .route("/meetings/{id}/sign-in", get(meetings::sign_in))
         .route(

@@ -172,9 +172,18 @@ struct ShowPage {
     close_form: Form,
     answers: [(&'static str, &'static str); 3],
     meeting_label: Option<String>,
+    /// Dates on which the group already has a meeting planned.
+    planned_dates: Vec<String>,
 }
 
 impl ShowPage {
+    fn clashes(&self, option_id: &i64) -> bool {
+        self.results.options.iter().any(|o| {
+            o.option.id == *option_id
+                && self.poll.chosen_option_id != Some(*option_id)
+                && self.planned_dates.contains(&o.option.local_date)
+        })
+    }
     fn chosen(&self, option_id: &i64) -> bool {
         self.poll.chosen_option_id == Some(*option_id)
     }
@@ -226,9 +235,18 @@ async fn show_page(
         }
         None => None,
     };
+    let planned_dates = state
+        .store
+        .coming_meetings_of(me, group.id, crate::store::now() - 12 * 3600, 50)
+        .await?
+        .into_iter()
+        .filter(|nm| !nm.meeting.is_cancelled() && Some(nm.meeting.id) != poll.meeting_id)
+        .map(|nm| nm.meeting.local_date)
+        .collect();
     render_status(
         status,
         &ShowPage {
+            planned_dates,
             page: staff_page(&poll.title, me, cookies, "groups"),
             group,
             poll: poll.into_poll(),

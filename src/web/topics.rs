@@ -60,6 +60,12 @@ impl BoardPage {
             .filter(|t| !t.on_board() && !t.retired)
             .collect()
     }
+    /// The planned meeting an agreed topic is for, when it is one still to come.
+    fn agreed_meeting(&self, t: &&BoardTopic) -> Option<&MeetingSummary> {
+        self.next_meetings
+            .iter()
+            .find(|nm| Some(nm.meeting.id) == t.meeting_id)
+    }
     fn covered_label(&self, t: &&BoardTopic) -> String {
         t.last_covered_at
             .map(|ts| super::when(ts, &self.group.timezone))

@@ -296,7 +296,7 @@ both_backends! {
             .expect_lacks(&format!("action=\"/meetings/{id}/start\""));
         // A cancelled meeting cannot be run.
         w.f1b.get(&format!("/meetings/{id}/run")).await.expect_redirect(&format!("/meetings/{id}"));
-        w.f1b.post_form(&format!("/meetings/{id}/start"), &[]).await.expect(409);
+        w.f1b.post_form(&format!("/meetings/{id}/start"), &[("confirm", "yes")]).await.expect(409);
         assert_eq!(meeting(&w.f1_api, id).await["status"], "cancelled");
 
         // A cancelled meeting does not count: the next one is the group's first.

@@ -31,7 +31,7 @@ async fn views(app: &TestApp, concern: i64, actor: &Staff) -> usize {
 both_backends! {
     async fn reflections_are_for_the_groups_facilitators_and_coordinators(app: TestApp) {
         let w = World::build(&app).await;
-        let id = plan_id(&w.f1_api, w.group_a, "2027-01-05").await;
+        let id = plan_id(&w.f1_api, w.group_a, "2026-01-06").await;
         let page = format!("/meetings/{id}/reflection");
         let api = format!("/api/v1/meetings/{id}/reflections");
 
@@ -77,7 +77,7 @@ both_backends! {
         assert!(!all.to_string().contains("Gus was here"));
 
         // The next meeting's preparation page shows the reflection to the group's facilitator.
-        w.f1b.post_form(&format!("/meetings/{id}/end"), &[]).await.expect(303);
+        w.f1b.post_form(&format!("/meetings/{id}/end"), &[("confirm", "yes")]).await.expect(303);
         let next = plan_id(&w.f1_api, w.group_a, "2027-02-02").await;
         w.f1b.get(&format!("/meetings/{next}")).await.expect(200).expect_contains(REFLECTION);
         w.f2b.get(&format!("/meetings/{next}")).await.expect(404).expect_lacks(REFLECTION);
@@ -362,7 +362,7 @@ fn routes(w: &World, id: i64, step: i64, guest: i64, action: i64) -> Vec<Route> 
         route(
             "POST",
             format!("/meetings/{id}/edit"),
-            meeting_form("2027-01-05"),
+            meeting_form("2026-01-06"),
         ),
         route(
             "POST",
@@ -458,7 +458,11 @@ fn routes(w: &World, id: i64, step: i64, guest: i64, action: i64) -> Vec<Route> 
             format!("/meetings/{id}/concerns"),
             form(&[("about", "Matrix person"), ("concern", "Matrix concern")]),
         ),
-        route("POST", format!("/meetings/{id}/end"), form(&[])),
+        route(
+            "POST",
+            format!("/meetings/{id}/end"),
+            form(&[("confirm", "yes")]),
+        ),
         route(
             "POST",
             format!("/meetings/{id}/cancel"),
@@ -557,7 +561,7 @@ fn routes(w: &World, id: i64, step: i64, guest: i64, action: i64) -> Vec<Route> 
 both_backends! {
     async fn every_meeting_route_is_closed_to_outsiders_and_open_to_the_group(app: TestApp) {
         let w = World::build(&app).await;
-        let id = plan_id(&w.f1_api, w.group_a, "2027-01-05").await;
+        let id = plan_id(&w.f1_api, w.group_a, "2026-01-06").await;
         // One of everything, with secrets an outsider must never see.
         w.f1b.post_form(&format!("/meetings/{id}/walk-in"), &[("kind", "guest"), ("name", "Gina Guest")]).await.expect(303);
         w.f1_api.post(&format!("/api/v1/meetings/{id}/attendance"), &json!({"member_id": w.member_a})).await.expect(201);
@@ -690,7 +694,7 @@ both_backends! {
         let res = w.f1b.post_form(&new, &[("date", "2026-02-30"), ("start_time", "soon"), ("duration_minutes", "5"), ("venue_id", "the hall")]).await;
         res.expect(422)
             .expect_field_error("date", "Enter a real date, like 2026-03-31.")
-            .expect_field_error("start_time", "Enter a time like 14:00 or 7:30 pm.")
+            .expect_field_error("start_time", "Enter a time like 2:00 pm or 7:30 pm.")
             .expect_field_error("duration_minutes", "Enter a number from 15 to 480.")
             .expect_field_error("venue_id", "Choose a venue from the list.")
             .expect_value("date", "2026-02-30")

@@ -229,7 +229,7 @@ both_backends! {
     async fn a_reload_mid_meeting_loses_nothing(app: TestApp) {
         let w = World::build(&app).await;
         let g = w.group_a;
-        let res = w.f1_api.post(&format!("/api/v1/groups/{g}/meetings"), &json!({"date": "2027-01-05", "start_time": "19:00", "duration_minutes": 90, "topic": "Sleep and tiredness"})).await;
+        let res = w.f1_api.post(&format!("/api/v1/groups/{g}/meetings"), &json!({"date": "2026-01-05", "start_time": "19:00", "duration_minutes": 90, "topic": "Sleep and tiredness"})).await;
         res.expect(201);
         let id = res.json()["id"].as_i64().expect("id");
         let sam = add_member(&w.cb, g, &[("preferred_name", "Sam Sharer"), ("happy_to_share_story", "yes"), ("needs", "mobility")]).await;
@@ -237,7 +237,7 @@ both_backends! {
 
         // Start: under way, on the first step.
         w.f1b.get(&format!("/meetings/{id}")).await.expect_contains(&format!("action=\"/meetings/{id}/start\""));
-        w.f1b.post_form(&format!("/meetings/{id}/start"), &[]).await.expect_redirect(&run);
+        w.f1b.post_form(&format!("/meetings/{id}/start"), &[("confirm", "yes")]).await.expect_redirect(&run);
         let m = meeting(&w.f1_api, id).await;
         assert_eq!(m["status"], "under_way");
         assert!(m["started_at"].as_i64().is_some(), "{m}");
@@ -321,7 +321,8 @@ both_backends! {
 
         // The round-up, on the last step; kept across a reload.
         let page = w.f1b.get(&run).await;
-        page.expect_contains("Step 8 of 8").expect_contains(&format!("action=\"/meetings/{id}/round-up\"")).expect_contains(&format!("action=\"/meetings/{id}/end\""));
+        // The round-up's boxes belong to the step's form, which "End the meeting" sends.
+        page.expect_contains("Step 8 of 8").expect_contains("name=\"round_up_good\" rows=\"3\" form=\"notes\"").expect_contains(&format!("form=\"notes\" formaction=\"/meetings/{id}/end\""));
         w.f1b
             .post_form(&format!("/meetings/{id}/round-up"), &[("round_up_good", "Lots of laughter"), ("round_up_not_so_good", "The room was cold"), ("round_up_sharing", "Tips on sleep")])
             .await
@@ -333,7 +334,7 @@ both_backends! {
         assert!(res.json()["version"].as_i64().expect("version") > v3);
 
         // Ending marks it held and goes to the record, filled in from the run-sheet.
-        w.f1b.post_form(&format!("/meetings/{id}/end"), &[]).await.expect_redirect(&format!("/meetings/{id}/notes"));
+        w.f1b.post_form(&format!("/meetings/{id}/end"), &[("confirm", "yes")]).await.expect_redirect(&format!("/meetings/{id}/notes"));
         let m = meeting(&w.f1_api, id).await;
         assert_eq!(m["status"], "held");
         assert!(m["ended_at"].as_i64().is_some(), "{m}");
@@ -355,9 +356,9 @@ both_backends! {
     async fn notes_actions_and_the_csv_export(app: TestApp) {
         let w = World::build(&app).await;
         let g = w.group_a;
-        let may = plan_id(&w.f1_api, g, "2027-05-04").await;
-        let june = plan_id(&w.f1_api, g, "2027-06-01").await;
-        let july = plan_id(&w.f1_api, g, "2027-07-06").await;
+        let may = plan_id(&w.f1_api, g, "2026-05-04").await;
+        let june = plan_id(&w.f1_api, g, "2026-06-01").await;
+        let july = plan_id(&w.f1_api, g, "2026-07-06").await;
         w.f1_api.post(&format!("/api/v1/meetings/{may}/attendance"), &json!({"member_id": w.member_a})).await.expect(201);
         w.f1_api.post(&format!("/api/v1/meetings/{may}/attendance"), &json!({"guest_name": "Gina Guest"})).await.expect(201);
         let notes_path = format!("/meetings/{may}/notes");
@@ -386,7 +387,7 @@ both_backends! {
 
         // Actions: who, what, by when; bad input refused; done and undone.
         w.f1b
-            .post_form(&format!("/meetings/{may}/actions"), &[("what", "Book the room"), ("who", "Fern"), ("by_date", "2027-06-01")])
+            .post_form(&format!("/meetings/{may}/actions"), &[("what", "Book the room"), ("who", "Fern"), ("by_date", "2026-06-01")])
             .await
             .expect_redirect(&format!("{notes_path}#actions"));
         let res = w.f1b.post_form(&format!("/meetings/{may}/actions"), &[("what", ""), ("who", ""), ("by_date", "next week")]).await;
@@ -399,11 +400,11 @@ both_backends! {
         res.expect(201);
         let actions = res.json()["actions"].as_array().expect("actions").clone();
         assert_eq!(actions.len(), 2, "{actions:?}");
-        assert_eq!((actions[0]["who"].as_str(), actions[0]["what"].as_str(), actions[0]["by_date"].as_str(), actions[0]["done"].as_bool()), (Some("Fern"), Some("Book the room"), Some("2027-06-01"), Some(false)));
+        assert_eq!((actions[0]["who"].as_str(), actions[0]["what"].as_str(), actions[0]["by_date"].as_str(), actions[0]["done"].as_bool()), (Some("Fern"), Some("Book the room"), Some("2026-06-01"), Some(false)));
         assert_eq!(actions[1]["by_date"], Value::Null);
-        w.f1_api.post(&format!("/api/v1/meetings/{may}/actions"), &json!({"by_date": "2027-02-30"})).await.expect_invalid_fields(&["what", "who", "by_date"]);
+        w.f1_api.post(&format!("/api/v1/meetings/{may}/actions"), &json!({"by_date": "2026-02-30"})).await.expect_invalid_fields(&["what", "who", "by_date"]);
         let aid = actions[0]["id"].as_i64().expect("action id");
-        w.f1b.get(&notes_path).await.expect_contains("Book the room").expect_contains("by 2027-06-01").expect_contains("Ring Sam");
+        w.f1b.get(&notes_path).await.expect_contains("Book the room").expect_contains("by 2026-06-01").expect_contains("Ring Sam");
         w.f1b.post_form(&format!("/meetings/{may}/actions/{aid}/done"), &[("done", "true")]).await.expect_redirect(&format!("{notes_path}#actions"));
         assert_eq!(get_json(&w.f1_api, &format!("/api/v1/meetings/{may}/notes")).await["actions"][0]["done"], true);
         w.f1b.get(&notes_path).await.expect_contains("Mark as not done");
@@ -433,22 +434,22 @@ both_backends! {
         assert_eq!(all[0][..3], ["date", "start_time", "status"]);
         let col = |name: &str| all[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
         let dates: Vec<&str> = all[1..].iter().map(|r| r[0].as_str()).collect();
-        assert_eq!(dates, ["2027-05-04", "2027-06-01", "2027-07-06"]);
+        assert_eq!(dates, ["2026-05-04", "2026-06-01", "2026-07-06"]);
         assert_eq!((all[1][col("attended")].as_str(), all[1][col("guests")].as_str(), all[1][col("venue")].as_str()), ("1", "1", VENUE));
         assert_eq!(all[1][col("key_points")], "KP-MAY\nTry a routine");
         assert_eq!(all[1][col("pass_on")], "Book the small room");
         assert!(all[3][col("key_points")].starts_with("'="), "formulas are defused: {:?}", all[3]);
-        let june_only = csv_rows(&w.f1b.get(&format!("/groups/{g}/meetings.csv?from=2027-05-15&to=2027-06-30")).await);
+        let june_only = csv_rows(&w.f1b.get(&format!("/groups/{g}/meetings.csv?from=2026-05-15&to=2026-06-30")).await);
         assert_eq!(june_only.len(), 2, "{june_only:?}");
-        assert_eq!(june_only[1][0], "2027-06-01");
+        assert_eq!(june_only[1][0], "2026-06-01");
         assert_eq!(june_only[1][col("key_points")], "KP-JUNE");
-        let from_june = csv_rows(&w.cb.get(&format!("/groups/{g}/meetings.csv?from=2027-06-01")).await);
-        assert_eq!(from_june[1..].iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["2027-06-01", "2027-07-06"], "from is inclusive");
-        let to_june = csv_rows(&w.cb.get(&format!("/groups/{g}/meetings.csv?to=2027-06-01")).await);
-        assert_eq!(to_june[1..].iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["2027-05-04", "2027-06-01"], "to is inclusive");
+        let from_june = csv_rows(&w.cb.get(&format!("/groups/{g}/meetings.csv?from=2026-06-01")).await);
+        assert_eq!(from_june[1..].iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["2026-06-01", "2026-07-06"], "from is inclusive");
+        let to_june = csv_rows(&w.cb.get(&format!("/groups/{g}/meetings.csv?to=2026-06-01")).await);
+        assert_eq!(to_june[1..].iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["2026-05-04", "2026-06-01"], "to is inclusive");
         let none = csv_rows(&w.cb.get(&format!("/groups/{g}/meetings.csv?from=2028-01-01")).await);
         assert_eq!(none.len(), 1, "only the header: {none:?}");
-        for bad in ["from=2027-13-01", "to=yesterday", "from=2027-02-30&to=2027-03-01"] {
+        for bad in ["from=2026-13-01", "to=yesterday", "from=2026-02-30&to=2026-03-01"] {
             let res = w.f1b.get(&format!("/groups/{g}/meetings.csv?{bad}")).await;
             res.expect(422);
             assert!(!res.header("content-type").unwrap_or_default().starts_with("text/csv"), "{bad}");
@@ -461,7 +462,7 @@ both_backends! {
         assert_eq!(theirs.len(), 1);
 
         // A held meeting's page and the next one's preparation page show the record.
-        w.f1b.post_form(&format!("/meetings/{may}/end"), &[]).await.expect(303);
+        w.f1b.post_form(&format!("/meetings/{may}/end"), &[("confirm", "yes")]).await.expect(303);
         let next = w.f1b.get(&format!("/meetings/{june}")).await;
         let last = section(&next.text, "last-title");
         assert!(last.contains("KP-MAY") && last.contains("Laughter") && last.contains("Book the small room"), "{last}");
@@ -473,15 +474,15 @@ both_backends! {
         // Two facilitators: Fern ends the meeting on her phone; Cora's tablet still shows the
         // preparation page from before it started, and she taps "Start the meeting".
         let w = World::build(&app).await;
-        let id = plan_id(&w.f1_api, w.group_a, "2027-01-05").await;
+        let id = plan_id(&w.f1_api, w.group_a, "2026-01-05").await;
         let stale = w.cb.get(&format!("/meetings/{id}")).await;
         stale.expect(200).expect_contains(&format!("action=\"/meetings/{id}/start\""));
-        w.f1b.post_form(&format!("/meetings/{id}/start"), &[]).await.expect(303);
+        w.f1b.post_form(&format!("/meetings/{id}/start"), &[("confirm", "yes")]).await.expect(303);
         w.f1_api.post(&format!("/api/v1/meetings/{id}/attendance"), &json!({"member_id": w.member_a})).await.expect(201);
-        w.f1b.post_form(&format!("/meetings/{id}/end"), &[]).await.expect_redirect(&format!("/meetings/{id}/notes"));
+        w.f1b.post_form(&format!("/meetings/{id}/end"), &[("confirm", "yes")]).await.expect_redirect(&format!("/meetings/{id}/notes"));
         let ended = meeting(&w.f1_api, id).await;
         assert_eq!(ended["status"], "held");
-        let res = w.cb.post_form(&format!("/meetings/{id}/start"), &[]).await;
+        let res = w.cb.post_form(&format!("/meetings/{id}/start"), &[("confirm", "yes")]).await;
         assert!(matches!(res.status.as_u16(), 303 | 409), "{}", res.status);
         let after = meeting(&w.f1_api, id).await;
         assert_eq!(after["status"], "held", "a held meeting was reopened by a stale Start button ({} {})", res.status, res.location());

@@ -428,11 +428,28 @@ both_backends! {
             sign_in(&w.f1_api, id, m).await;
         }
         let page = run_at(&w.f1b, &w.f1_api, id, "since_last_time").await;
-        page.expect_contains(&format!("action=\"{}\"", form(a))).expect_contains("value=\"Started walking again\"").expect_contains("value=\"Quincy new job\"");
+        // Each line belongs to the step's form, so Save, Next or End all carry it.
+        page.expect_contains(&format!("name=\"checkin.{a}\"")).expect_contains("value=\"Started walking again\"").expect_contains("value=\"Quincy new job\"");
         assert!(ticked(&page.text, &format!("checkin-private-{a}")));
         assert!(!ticked(&page.text, &format!("checkin-private-{a2}")));
         assert!(ticked(&page.text, &format!("checkin-private-{a3}")));
-        page.expect_lacks(&format!("action=\"{}\"", form(a4)));
+        page.expect_lacks(&format!("name=\"checkin.{a4}\""));
+
+        // Saved through the step's form: a changed line is written, its box unticked makes it
+        // shared, and an untouched empty line makes no record.
+        let position = crate::topics::step_of(&w.f1_api, id, "since_last_time").await;
+        w.f1b
+            .post_form(&format!("/meetings/{id}/run/step"), &[
+                ("step", &position.to_string()), ("position", &position.to_string()),
+                (format!("checkin_shown.{a}").as_str(), "1"), (format!("checkin.{a}").as_str(), "Started walking again"), (format!("checkin_private.{a}").as_str(), "true"),
+                (format!("checkin_shown.{a2}").as_str(), "1"), (format!("checkin.{a2}").as_str(), "Quincy new job, likes it"),
+            ])
+            .await
+            .expect(303);
+        let rows = listed(get_json(&w.f1_api, &path).await);
+        assert_eq!((row(&rows, a)["note"].as_str(), row(&rows, a)["private"].as_bool()), (Some("Started walking again"), Some(true)));
+        assert_eq!((row(&rows, a2)["note"].as_str(), row(&rows, a2)["private"].as_bool()), (Some("Quincy new job, likes it"), Some(false)));
+        assert_eq!(rows.len(), 4, "no new record for an untouched line");
 
         // Each member sees their own lines on their link, not other people's.
         let link = issue_link(&app, &w.f1b, a).await;

@@ -452,7 +452,7 @@ both_backends! {
             .await;
         res.expect(422)
             .expect_field_error("options.1.date", "Enter a real date, like 2026-03-31.")
-            .expect_field_error("options.2.start_time", "Enter a time like 14:00 or 7:30 pm.")
+            .expect_field_error("options.2.start_time", "Enter a time like 2:00 pm or 7:30 pm.")
             .expect_value("title", "Spring dates")
             .expect_value("note", "We need the big room")
             .expect_value("show_answers", "true")
@@ -486,7 +486,7 @@ both_backends! {
         res.expect(422)
             .expect_field_error("member_id", "Choose whose answer this is.")
             .expect_contains(&format!("href=\"#answers.{}\"", o[1]))
-            .expect_contains("Choose yes, if need be, or no for Tuesday 9 March 2027 at 7:00 pm")
+            .expect_contains("Choose yes, maybe, or no for Tuesday 9 March 2027 at 7:00 pm")
             .expect_value(&format!("answers.{}", o[0]), "if_need_be")
             .expect_value("comment", "Rang on Monday");
         let res = w.f1b.post_form(&format!("{page_path}/close"), &[]).await;
@@ -688,12 +688,12 @@ both_backends! {
         fields.push(("comment".into(), "Lifts needed"));
         let res = post(&zeb, &format!("{zeb_path}/polls/{id}"), &fields).await;
         res.expect(422)
-            .expect_contains("Choose yes, if need be, or no for Tuesday 9 March 2027 at 7:00 pm")
+            .expect_contains("Choose yes, maybe, or no for Tuesday 9 March 2027 at 7:00 pm")
             .expect_value(&format!("answers.{}", o[0]), "if_need_be")
             .expect_value("comment", "Lifts needed")
             .expect_lacks("Ottilie Other")
             .expect_lacks("Hospital on the second");
-        assert!(fieldset(&res.text, &format!("answers.{}", o[1])).contains("Choose yes, if need be, or no"), "the message is by the date left out");
+        assert!(fieldset(&res.text, &format!("answers.{}", o[1])).contains("Choose yes, maybe, or no"), "the message is by the date left out");
         assert!(!fieldset(&res.text, &format!("answers.{}", o[0])).contains("Choose yes"), "not by the one answered");
         // An answer that is not one of the three words is refused too.
         let res = post(&zeb, &format!("{zeb_path}/polls/{id}"), &answer_fields(&o, &["yes", "maybe"])).await;
@@ -734,7 +734,7 @@ both_backends! {
         let page = zeb.get(&zeb_path).await;
         page.expect(200);
         let shared_part = section(&page.text, &format!("poll-{sid}"));
-        assert!(shared_part.contains("What everyone has said") && shared_part.contains("Ottilie Other") && shared_part.contains("If need be"), "{shared_part}");
+        assert!(shared_part.contains("What everyone has said") && shared_part.contains("Ottilie Other") && shared_part.contains("Maybe"), "{shared_part}");
         let private_part = section(&page.text, &format!("poll-{id}"));
         assert!(!private_part.contains("Ottilie Other") && !private_part.contains("What everyone has said"), "{private_part}");
         // Who has not answered is never listed to members.
@@ -814,7 +814,7 @@ both_backends! {
         let run = format!("/meetings/{id}/run");
 
         // Under way, two signed in, on the "next meeting" step.
-        w.f1b.post_form(&format!("/meetings/{id}/start"), &[]).await.expect_redirect(&run);
+        w.f1b.post_form(&format!("/meetings/{id}/start"), &[("confirm", "yes")]).await.expect_redirect(&run);
         for m in [sam, w.member_a] {
             w.f1b.post_form(&format!("/meetings/{id}/attendance/{m}"), &[("present", "true")]).await.expect(303);
         }
@@ -890,7 +890,7 @@ both_backends! {
         let res = w.f1b.post_form(&next, &[("date", ""), ("start_time", "soon"), ("venue_id", &v), ("suits", &sam_s)]).await;
         res.expect(422)
             .expect_field_error("date", "Enter the date of the meeting.")
-            .expect_field_error("start_time", "Enter a time like 14:00 or 7:30 pm.")
+            .expect_field_error("start_time", "Enter a time like 2:00 pm or 7:30 pm.")
             .expect_value("start_time", "soon")
             .expect_value("venue_id", &v);
         assert!(ticked(&res.text, &format!("suits-{sam}")));

@@ -66,9 +66,12 @@ pub async fn step_of(api: &Api, meeting_id: i64, kind: &str) -> usize {
 pub async fn run_at(b: &Browser, api: &Api, meeting_id: i64, kind: &str) -> Resp {
     let index = step_of(api, meeting_id, kind).await;
     let run = format!("/meetings/{meeting_id}/run");
-    b.post_form(&format!("/meetings/{meeting_id}/start"), &[])
-        .await
-        .expect(303);
+    b.post_form(
+        &format!("/meetings/{meeting_id}/start"),
+        &[("confirm", "yes")],
+    )
+    .await
+    .expect(303);
     b.post_form(
         &format!("/meetings/{meeting_id}/run/step"),
         &[("step", &index.to_string())],
@@ -486,7 +489,7 @@ both_backends! {
         assert!(w.cb.get(&format!("/meetings/{m1}/run")).await.text.contains("What are your early signs of a hypo?"));
 
         // Ending the meeting marks the topic covered.
-        w.f1b.post_form(&format!("/meetings/{m1}/end"), &[]).await.expect_redirect(&format!("/meetings/{m1}/notes"));
+        w.f1b.post_form(&format!("/meetings/{m1}/end"), &[("confirm", "yes")]).await.expect_redirect(&format!("/meetings/{m1}/notes"));
         let t = topic(&w.f1_api, g, hypos).await;
         assert_eq!(t["status"], "covered", "{t}");
         let covered_at = t["last_covered_at"].as_i64().unwrap_or_else(|| panic!("no last_covered_at: {t}"));
@@ -503,7 +506,7 @@ both_backends! {
         let res = w.f1_api.put(&put(garden), &json!({"status": "set_aside"})).await;
         res.expect(200);
         assert_eq!(res.json()["status"], "set_aside");
-        w.f1b.get(&format!("/groups/{g}/topics")).await.expect_contains("Set aside (1)");
+        w.f1b.get(&format!("/groups/{g}/topics")).await.expect_contains("Kept for later (1)");
         w.f1b.post_form(&format!("/groups/{g}/topics/{garden}"), &[("do", "proposed")]).await.expect(303);
         assert_eq!(topic(&w.f1_api, g, garden).await["status"], "proposed");
         w.f1b.post_form(&format!("/groups/{g}/topics/{garden}"), &[("do", "set_aside")]).await.expect(303);

@@ -1,0 +1,180 @@
+//! What a run-sheet page holds that may not be saved yet: the step's ticks and notes, the
+//! round-up and the "since last time" lines. Every button on the run-sheet (save, next,
+//! previous, a chosen step, end) submits the one form these belong to, so whichever is pressed,
+//! what was typed is saved before the page moves on, with or without JavaScript.
+
+use super::{FieldErrors, RawInput};
+
+/// A step's ticked prompts and notes, as the form sends them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepText {
+    pub position: i64,
+    /// The ticked prompts ("0,2"), when the form had a checklist.
+    pub checked: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// One "since last time" line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckinLine {
+    pub member_id: i64,
+    pub note: String,
+    pub private: bool,
+}
+
+/// The round-up's three boxes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundUp {
+    pub good: String,
+    pub not_so_good: String,
+    pub sharing: String,
+}
+
+/// Everything a run-sheet form carried; each part is `None` or empty when the page did not
+/// show it, and is then left as it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunSheetText {
+    pub step: Option<StepText>,
+    pub round_up: Option<RoundUp>,
+    pub checkins: Vec<CheckinLine>,
+}
+
+impl RunSheetText {
+    /// Reads the carried text. `position` is the step the form belongs to (from the address,
+    /// or the form's `position` field); without one, the step's own fields are ignored.
+    pub fn parse(raw: &RawInput, position: Option<i64>) -> Result<Self, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let position = position.or_else(|| raw.text("position").parse().ok());
+        let step = position.map(|position| {
+            let checked = raw.get("checklist").map(|_| {
+                raw.all("checked")
+                    .iter()
+                    .filter_map(|c| c.trim().parse::<usize>().ok())
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            });
+            let notes = raw.get("notes").map(|n| n.replace("\r\n", "\n"));
+            if notes.as_ref().is_some_and(|n| n.chars().count() > 8000) {
+                e.add("notes", "Use 8000 characters or fewer.");
+            }
+            StepText {
+                position,
+                checked,
+                notes,
+            }
+        });
+        let round_up = if ["round_up_good", "round_up_not_so_good", "round_up_sharing"]
+            .iter()
+            .any(|f| raw.get(f).is_some())
+        {
+            Some(RoundUp {
+                good: super::optional_text(raw, "round_up_good", 4000, &mut e),
+                not_so_good: super::optional_text(raw, "round_up_not_so_good", 4000, &mut e),
+                sharing: super::optional_text(raw, "round_up_sharing", 4000, &mut e),
+            })
+        } else {
+            None
+        };
+        let mut checkins = Vec::new();
+        for key in raw.keys() {
+            let Some(id) = key.strip_prefix("checkin_shown.") else {
+                continue;
+            };
+            let Ok(member_id) = id.parse::<i64>() else {
+                continue;
+            };
+            let field = format!("checkin.{member_id}");
+            let note = super::optional_text(raw, &field, 1000, &mut e);
+            // Private unless unticked: the box sends its field only when ticked.
+            let private = raw.get(&format!("checkin_private.{member_id}")).is_some();
+            checkins.push(CheckinLine {
+                member_id,
+                note,
+                private,
+            });
+        }
+        e.finish(|| Self {
+            step,
+            round_up,
+            checkins,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.step.is_none() && self.round_up.is_none() && self.checkins.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawInput {
+        let mut r = RawInput::default();
+        for (k, v) in pairs {
+            r.push(k, *v);
+        }
+        r
+    }
+
+    #[test]
+    fn a_next_button_carries_what_was_typed() {
+        let t = RunSheetText::parse(
+            &raw(&[
+                ("position", "7"),
+                ("checklist", "1"),
+                ("checked", "0"),
+                ("checked", "2"),
+                ("notes", "Went well\r\nthanks"),
+                ("round_up_good", "Laughter"),
+                ("checkin_shown.4", "1"),
+                ("checkin.4", "Better week"),
+                ("checkin_shown.5", "1"),
+                ("checkin.5", ""),
+                ("checkin_private.5", "true"),
+                ("step", "8"),
+            ]),
+            None,
+        )
+        .expect("parses");
+        assert_eq!(
+            t.step,
+            Some(StepText {
+                position: 7,
+                checked: Some("0,2".into()),
+                notes: Some("Went well\nthanks".into())
+            })
+        );
+        assert_eq!(
+            t.round_up.as_ref().map(|r| r.good.as_str()),
+            Some("Laughter")
+        );
+        assert_eq!(t.round_up.as_ref().map(|r| r.sharing.as_str()), Some(""));
+        assert_eq!(
+            t.checkins,
+            vec![
+                CheckinLine {
+                    member_id: 4,
+                    note: "Better week".into(),
+                    private: false
+                },
+                CheckinLine {
+                    member_id: 5,
+                    note: String::new(),
+                    private: true
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_form_from_before_carries_nothing() {
+        let t = RunSheetText::parse(&raw(&[("step", "3")]), None).expect("parses");
+        assert!(t.is_empty());
+        let long = "x".repeat(8001);
+        let e = RunSheetText::parse(&raw(&[("position", "1"), ("notes", &long)]), None)
+            .expect_err("too long");
+        assert_eq!(e.0[0].field, "notes");
+    }
+}
