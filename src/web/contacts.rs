@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::account::staff_page;
-use super::members::MemberForms;
 use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, render};
 use crate::AppState;
 use crate::domain::contact::{Contact, ContactInput};
@@ -24,7 +23,7 @@ pub async fn add(
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
     Path(member_id): Path<i64>,
-    CheckedForm(raw): CheckedForm,
+    CheckedForm(mut raw): CheckedForm,
 ) -> AppResult<Response> {
     state.store.member_for(&me, member_id).await?;
     match ContactInput::try_from(&raw) {
@@ -36,15 +35,17 @@ pub async fn add(
             ))
         }
         Err(e) => {
-            super::members::show_page(
+            let group_id = state.store.member_for(&me, member_id).await?.group_id;
+            raw.set("member_fixed", "1");
+            log_page(
                 &state,
                 &me,
                 &cookies,
-                member_id,
-                MemberForms {
-                    contact: Form::with_errors(raw, e),
-                    ..Default::default()
-                },
+                group_id,
+                Some(member_id),
+                None,
+                format!("/members/{member_id}#contacts"),
+                Form::with_errors(raw, e),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -204,8 +205,11 @@ pub async fn csv(
 /// One member on a call list, and why they are on it.
 pub struct ToRing {
     pub member: Member,
+    /// Why to ring them; empty when they have been spoken to and nothing is left to ask.
     pub reasons: Vec<&'static str>,
     pub last_contact: Option<String>,
+    /// Their answer for the meeting, in words, when they have given one.
+    pub answer: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -215,6 +219,21 @@ struct CallListPage {
     group: Group,
     meeting: Meeting,
     people: Vec<ToRing>,
+}
+
+impl CallListPage {
+    fn to_ring(&self) -> Vec<&ToRing> {
+        self.people
+            .iter()
+            .filter(|p| !p.reasons.is_empty())
+            .collect()
+    }
+    fn done(&self) -> Vec<&ToRing> {
+        self.people
+            .iter()
+            .filter(|p| p.reasons.is_empty())
+            .collect()
+    }
 }
 
 /// Who to ring before a meeting: those without email (or who prefer phone, text or post),
@@ -252,38 +271,65 @@ pub async fn call_list(
             polls.push(answered);
         }
     }
+    // Spoken to in the last fortnight: a call about this meeting has been made.
+    let fortnight_ago = crate::labels::today_in(&group.timezone)
+        .checked_sub(jiff::Span::new().days(14))
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     let mut people = Vec::new();
     for m in members {
+        let answer = rsvps.iter().find(|r| r.member_id == m.id).map(|r| {
+            crate::domain::meeting::RSVP_ANSWERS
+                .iter()
+                .find(|(k, _)| *k == r.answer)
+                .map(|(_, l)| *l)
+                .unwrap_or("Answered")
+        });
+        let last_date = last.iter().find(|(id, _)| *id == m.id).map(|(_, d)| d);
+        let spoken = last_date.is_some_and(|d| d.as_str() >= fortnight_ago.as_str());
         let mut reasons = Vec::new();
         let by_email = !m.email.is_empty() && m.preferred_contact == "email";
+        let mut any = false;
         if m.email.is_empty() {
-            reasons.push("No email address");
+            any = true;
+            if !spoken {
+                reasons.push("No email address");
+            }
         } else if matches!(m.preferred_contact.as_str(), "phone" | "text" | "post") {
-            reasons.push("Has email but prefers phone, text or post");
+            any = true;
+            if !spoken {
+                reasons.push("Has email but prefers phone, text or post");
+            }
         }
         if !by_email && host == Some(m.id) {
-            reasons.push("Hosting the refreshments: remind them");
+            any = true;
+            if !spoken {
+                reasons.push("Hosting the refreshments: remind them");
+            }
         }
         if !by_email && polls.iter().any(|answered| !answered.contains(&m.id)) {
             reasons.push("Has not answered the poll for the next date");
         }
-        if !rsvps.iter().any(|r| r.member_id == m.id) {
-            reasons.push("Has not said whether they are coming");
+        if answer.is_none() {
+            any = true;
+            if !spoken {
+                reasons.push("Has not said whether they are coming");
+            }
         }
         if held >= 3 && !recent.iter().any(|(id, n)| *id == m.id && *n > 0) {
-            reasons.push("Not seen at the last three meetings");
+            any = true;
+            if !spoken {
+                reasons.push("Not seen at the last three meetings");
+            }
         }
-        if reasons.is_empty() {
+        if reasons.is_empty() && !(any && spoken) {
             continue;
         }
-        let last_contact = last
-            .iter()
-            .find(|(id, _)| *id == m.id)
-            .map(|(_, d)| super::date_label(d));
         people.push(ToRing {
             member: m,
             reasons,
-            last_contact,
+            last_contact: last_date.map(|d| super::date_label(d)),
+            answer,
         });
     }
     render(&CallListPage {
@@ -292,4 +338,221 @@ pub async fn call_list(
         meeting,
         people,
     })
+}
+
+// --- one form for a call: the contact, and their answer for the next meeting -----------------
+
+#[derive(Template)]
+#[template(path = "contacts/log.html")]
+struct LogPage {
+    page: Page,
+    group: Group,
+    /// The member, when the form was opened for one (from the call list or their page).
+    member: Option<Member>,
+    /// Everyone in the group, to choose from when no member was given.
+    members: Vec<Member>,
+    /// The meeting to record their answer for: the one the call list is for, or the next.
+    meeting: Option<Meeting>,
+    answers: [(&'static str, &'static str); 3],
+    ways: [(&'static str, &'static str); 5],
+    back: String,
+    form: Form,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LogQuery {
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    meeting: String,
+    #[serde(default)]
+    back: String,
+}
+
+fn safe_back(back: &str, group_id: i64) -> String {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back.to_string()
+    } else {
+        format!("/groups/{group_id}/contacts")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn log_page(
+    state: &AppState,
+    me: &crate::domain::access::Staff,
+    cookies: &Cookies,
+    group_id: i64,
+    member_id: Option<i64>,
+    meeting_id: Option<i64>,
+    back: String,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let group = state.store.group_for(me, group_id).await?;
+    let member = match member_id {
+        Some(id) => {
+            let m = state.store.member_for(me, id).await?;
+            if m.group_id != group.id {
+                return Err(AppError::NotFound);
+            }
+            Some(m)
+        }
+        None => None,
+    };
+    let members = if member.is_none() {
+        state
+            .store
+            .members_of(me, group.id, &MemberFilter::default())
+            .await?
+    } else {
+        Vec::new()
+    };
+    let meeting = next_meeting_for_answers(state, me, group.id, meeting_id).await?;
+    let form = if form.raw.keys().next().is_none() {
+        let mut raw = RawInput::default();
+        raw.set(
+            "contacted_on",
+            crate::labels::today_in(&group.timezone).to_string(),
+        );
+        raw.set("how", "phone");
+        Form::from_raw(raw)
+    } else {
+        form
+    };
+    super::render_status(
+        status,
+        &LogPage {
+            page: staff_page("Note a call or a chat", me, cookies, "groups"),
+            back: safe_back(&back, group.id),
+            group,
+            member,
+            members,
+            meeting,
+            answers: crate::domain::meeting::RSVP_ANSWERS,
+            ways: crate::domain::contact::CONTACT_WAYS,
+            form,
+        },
+    )
+}
+
+/// The meeting a call's answer is for: the one asked for (a call list's), if it is the group's
+/// and still to happen; otherwise the group's next planned meeting.
+async fn next_meeting_for_answers(
+    state: &AppState,
+    me: &crate::domain::access::Staff,
+    group_id: i64,
+    asked: Option<i64>,
+) -> AppResult<Option<Meeting>> {
+    if let Some(id) = asked {
+        let m = state.store.meeting_for(me, id).await?;
+        if m.group_id != group_id {
+            return Err(AppError::NotFound);
+        }
+        if m.is_planned() || m.is_under_way() {
+            return Ok(Some(m));
+        }
+    }
+    Ok(state
+        .store
+        .coming_meetings_of(me, group_id, crate::store::now() - 12 * 3600, 4)
+        .await?
+        .into_iter()
+        .map(|s| s.meeting)
+        .find(|m| m.is_planned()))
+}
+
+pub async fn log_new(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    Query(q): Query<LogQuery>,
+) -> AppResult<Response> {
+    log_page(
+        &state,
+        &me,
+        &cookies,
+        group_id,
+        q.member.trim().parse().ok(),
+        q.meeting.trim().parse().ok(),
+        q.back,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Saves a call: the contact record, and the member's answer for the meeting when they gave
+/// one. Both are checked before either is written.
+pub async fn log(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(group_id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let group = state.store.group_for(&me, group_id).await?;
+    let given_member: Option<i64> = raw.text("member_id").parse().ok();
+    let meeting_id: Option<i64> = raw.text("meeting_id").parse().ok();
+    let mut errors = FieldErrors::new();
+    let member = match given_member {
+        Some(id) => match state.store.member_for(&me, id).await {
+            Ok(m) if m.group_id == group.id => Some(m),
+            Ok(_) | Err(crate::store::StoreError::NotFound) => {
+                errors.add("member_id", "Choose a member of this group.");
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None => {
+            errors.add("member_id", "Choose who the call was with.");
+            None
+        }
+    };
+    let contact = ContactInput::try_from(&raw).map_err(|e| errors.0.extend(e.0));
+    let answer = if raw.text("answer").is_empty() {
+        None
+    } else {
+        crate::domain::meeting::parse_rsvp(&raw)
+            .map_err(|e| errors.0.extend(e.0))
+            .ok()
+    };
+    let meeting = next_meeting_for_answers(&state, &me, group.id, meeting_id).await?;
+    let (Some(member), Ok(contact), true) = (member, contact, errors.is_empty()) else {
+        // A member given by the link stays shown; one chosen from the list stays chosen.
+        let shown = given_member.filter(|_| raw.get("member_fixed").is_some());
+        return log_page(
+            &state,
+            &me,
+            &cookies,
+            group.id,
+            shown,
+            meeting_id,
+            raw.text("back"),
+            Form::with_errors(raw, errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    state.store.add_contact(&me, member.id, &contact).await?;
+    let mut told = format!("The call with {} is noted", member.preferred_name);
+    if let (Some(answer), Some(m)) = (answer, &meeting) {
+        let access = state.store.meeting(&me, m.id).await?;
+        crate::app::meetings::record_rsvp(&state, &access, member.id, answer).await?;
+        let words = crate::domain::meeting::RSVP_ANSWERS
+            .iter()
+            .find(|(k, _)| *k == answer)
+            .map(|(_, l)| l.to_lowercase())
+            .unwrap_or_default();
+        told.push_str(&format!(
+            ", and their answer for {}: {words}",
+            m.date_label()
+        ));
+    }
+    told.push('.');
+    Ok(redirect_with(
+        &safe_back(&raw.text("back"), group.id),
+        &told,
+    ))
 }

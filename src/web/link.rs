@@ -49,6 +49,8 @@ struct LinkPage {
     /// The poll whose answers came back with a problem, and the answers as typed.
     poll_form: (i64, Form),
     answer_choices: [(&'static str, &'static str); 3],
+    /// The venues of the coming meetings, so each meeting says where it is.
+    venues: Vec<crate::domain::venue::Venue>,
 }
 
 /// An open poll as one member sees it: their own answers, and everyone's only when the
@@ -62,6 +64,30 @@ struct MemberPoll {
 }
 
 impl LinkPage {
+    fn venue_of(
+        &self,
+        m: &crate::domain::meeting::Meeting,
+    ) -> Option<&crate::domain::venue::Venue> {
+        m.venue_id
+            .and_then(|id| self.venues.iter().find(|v| v.id == id))
+    }
+    /// The later meetings, after the next one (which has its own section at the top).
+    fn later(&self) -> &[(crate::domain::meeting::Meeting, Option<String>)] {
+        self.upcoming.get(1..).unwrap_or(&[])
+    }
+    /// Polls still waiting for this member's answer come first; answered ones further down.
+    fn waiting_polls(&self) -> Vec<&MemberPoll> {
+        self.polls
+            .iter()
+            .filter(|p| p.my_comment.is_none())
+            .collect()
+    }
+    fn answered_polls(&self) -> Vec<&MemberPoll> {
+        self.polls
+            .iter()
+            .filter(|p| p.my_comment.is_some())
+            .collect()
+    }
     fn rated(&self, given: &Option<(i64, String)>, value: &i64) -> bool {
         given.as_ref().is_some_and(|(r, _)| r == value)
     }
@@ -217,6 +243,16 @@ async fn show_all(
     let group = state.store.group_unchecked(member.group_id).await?;
     let consents = state.store.consents_of(&member).await?;
     let upcoming = state.store.upcoming_for_member(&member).await?;
+    let mut venues = Vec::new();
+    for id in upcoming.iter().filter_map(|(m, _)| m.venue_id) {
+        if !venues
+            .iter()
+            .any(|v: &crate::domain::venue::Venue| v.id == id)
+            && let Ok(v) = state.store.venue(id).await
+        {
+            venues.push(v);
+        }
+    }
     let topics = state.store.group_topics(&member).await?;
     let my_votes = state.store.votes_of(&member).await?;
     let plans = state.store.plans_of(&member).await?;
@@ -243,6 +279,7 @@ async fn show_all(
             contacts: CONTACT_PREFS,
             story: STORY,
             upcoming,
+            venues,
             topics,
             my_votes,
             plans,

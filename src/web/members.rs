@@ -272,8 +272,6 @@ struct ShowPage {
     plans: Option<Vec<crate::domain::topic::ActionPlan>>,
     plan_form: Form,
     contacts: Vec<crate::domain::contact::Contact>,
-    contact_form: Form,
-    ways: [(&'static str, &'static str); 5],
 }
 
 impl ShowPage {
@@ -287,7 +285,6 @@ impl ShowPage {
 pub struct MemberForms {
     pub consent: Form,
     pub plan: Form,
-    pub contact: Form,
 }
 
 pub(super) async fn show_page(
@@ -301,24 +298,11 @@ pub(super) async fn show_page(
     let MemberForms {
         consent: consent_form,
         plan: plan_form,
-        contact: contact_form,
     } = forms;
     let access = state.store.member(me, id).await?;
     let member = access.member().clone();
     let group = state.store.group_for(me, member.group_id).await?;
     let contacts = state.store.contacts_of_member(me, id).await?;
-    let contact_form =
-        if contact_form.raw.get("contacted_on").is_none() && !contact_form.has_errors() {
-            let mut raw = RawInput::default();
-            raw.set(
-                "contacted_on",
-                jiff::ZonedDateTime::now().date().to_string(),
-            );
-            raw.set("how", "phone");
-            Form::from_raw(raw)
-        } else {
-            contact_form
-        };
     let plans = if state.store.facilitates(me, group.id).await? {
         Some(state.store.plans_for(me, id).await?)
     } else {
@@ -368,8 +352,6 @@ pub(super) async fn show_page(
             plans,
             plan_form,
             contacts,
-            contact_form,
-            ways: crate::domain::contact::CONTACT_WAYS,
         },
     )
 }

@@ -202,7 +202,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/members/{id}/contacts", post(contacts::add))
         .route("/contacts/{id}/done", post(contacts::follow_up_done))
-        .route("/groups/{id}/contacts", get(contacts::sheet))
+        .route(
+            "/groups/{id}/contacts",
+            get(contacts::sheet).post(contacts::log),
+        )
+        .route("/groups/{id}/contacts/new", get(contacts::log_new))
         .route("/groups/{id}/contacts.csv", get(contacts::csv))
         .route("/meetings/{id}/call-list", get(contacts::call_list))
         .route("/groups/{id}/polls/new", get(polls::new))

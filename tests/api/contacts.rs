@@ -333,3 +333,65 @@ both_backends! {
         home.expect(200).expect_lacks("Ask how the hospital visit went").expect_lacks(MEMBER_A);
     }
 }
+
+both_backends! {
+    async fn one_form_notes_a_call_and_their_answer_and_the_call_list_follows(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let id = plan_id(&w.f1_api, g, &days_from_now(10)).await;
+        let pat = add_member(&w.f1b, g, &[("preferred_name", "Pat Phone"), ("phone", "01632 960111"), ("preferred_contact", "phone")]).await;
+        let list = format!("/meetings/{id}/call-list");
+        let new = format!("/groups/{g}/contacts/new?member={pat}&meeting={id}&back={list}");
+
+        // Pat is on the call list, with a button to note the call beside the name.
+        let page = w.f1b.get(&list).await;
+        page.expect(200);
+        let to_ring = page.text.split("Already spoken to").next().unwrap_or_default().to_string();
+        assert!(to_ring.contains("Pat Phone") && to_ring.contains(&format!("contacts/new?member={pat}&amp;meeting={id}")), "{to_ring}");
+
+        // The one form: who (fixed), how, what about, their answer for this meeting.
+        let form = w.f1b.get(&new).await;
+        form.expect(200).expect_contains("with Pat Phone").expect_contains("01632 960111")
+            .expect_contains("name=\"answer\" value=\"no\"").expect_contains(&format!("name=\"meeting_id\" value=\"{id}\""))
+            .expect_value("how", "phone");
+
+        // A mistake is shown next to its field with everything typed kept, and nothing saved.
+        let res = w.f1b.post_form(&format!("/groups/{g}/contacts"), &[
+            ("member_id", &pat.to_string()), ("member_fixed", "1"), ("meeting_id", &id.to_string()), ("back", &list),
+            ("how", "pigeon"), ("about", "Says the bus is a problem"), ("answer", "no"), ("contacted_on", &days_from_now(0)),
+        ]).await;
+        res.expect(422).expect_field_error("how", "").expect_contains("Says the bus is a problem").expect_contains("with Pat Phone");
+        w.f1_api.get(&format!("/api/v1/meetings/{id}/rsvps")).await.expect(200).expect_lacks("\"no\"");
+
+        // Saved: the contact and the answer, and back to the call list, where Pat is done.
+        w.f1b.post_form(&format!("/groups/{g}/contacts"), &[
+            ("member_id", &pat.to_string()), ("member_fixed", "1"), ("meeting_id", &id.to_string()), ("back", &list),
+            ("how", "phone"), ("about", "Says the bus is a problem"), ("answer", "no"), ("contacted_on", &days_from_now(0)),
+        ]).await.expect_redirect(&list);
+        let rsvps = w.f1_api.get(&format!("/api/v1/meetings/{id}/rsvps")).await;
+        rsvps.expect(200);
+        assert!(rsvps.text.contains(&format!("\"member_id\":{pat}")) && rsvps.text.contains("\"no\""), "{}", rsvps.text);
+        let page = w.f1b.get(&list).await;
+        let list_of = |class: &str| {
+            page.text.split(&format!("<ul class=\"{class}\">")).nth(1).and_then(|l| l.split("</ul>").next()).unwrap_or_default().to_string()
+        };
+        let to_ring = list_of("call-list");
+        let done = list_of("call-list call-list-done");
+        assert!(!to_ring.contains("Pat Phone"), "still to ring: {to_ring}");
+        assert!(done.contains("Pat Phone") && done.contains("Not coming"), "{done}");
+        w.f1b.get(&format!("/groups/{g}/contacts")).await.expect(200)
+            .expect_contains("Says the bus is a problem").expect_contains(&format!("href=\"/groups/{g}/contacts/new\""));
+
+        // From the contact record, the member is chosen from the group's list only.
+        let res = w.f1b.post_form(&format!("/groups/{g}/contacts"), &[
+            ("member_id", &w.member_b.to_string()), ("how", "phone"), ("about", "x"), ("contacted_on", &days_from_now(0)),
+        ]).await;
+        res.expect(422).expect_field_error("member_id", "Choose a member of this group.");
+        w.f1b.get(&format!("/members/{pat}")).await.expect(200).expect_contains(&format!("/groups/{g}/contacts/new?member={pat}"));
+        // Another group's facilitator cannot open the form for this group or its members.
+        w.f2b.get(&new).await.expect(404);
+        w.f2b.post_form(&format!("/groups/{g}/contacts"), &[("member_id", &pat.to_string()), ("how", "phone"), ("about", "x"), ("contacted_on", &days_from_now(0))]).await.expect(404);
+        // An address elsewhere is never where the form goes back to.
+        w.f1b.get(&format!("/groups/{g}/contacts/new?back=//evil.example")).await.expect(200).expect_lacks("evil.example");
+    }
+}

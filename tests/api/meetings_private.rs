@@ -376,7 +376,11 @@ fn routes(w: &World, id: i64, step: i64, guest: i64, action: i64) -> Vec<Route> 
             step_form.clone(),
         ),
         route("POST", format!("/meetings/{id}/agenda/steps/-1"), step_form),
-        route("POST", format!("/meetings/{id}/start"), form(&[])),
+        route(
+            "POST",
+            format!("/meetings/{id}/start"),
+            form(&[("confirm", "yes")]),
+        ),
         route("GET", format!("/meetings/{id}/run"), Body::None),
         route(
             "POST",
@@ -458,6 +462,12 @@ fn routes(w: &World, id: i64, step: i64, guest: i64, action: i64) -> Vec<Route> 
             format!("/meetings/{id}/concerns"),
             form(&[("about", "Matrix person"), ("concern", "Matrix concern")]),
         ),
+        route(
+            "POST",
+            format!("/meetings/{id}/end"),
+            form(&[("confirm", "yes")]),
+        ),
+        route("POST", format!("/meetings/{id}/reopen"), form(&[])),
         route(
             "POST",
             format!("/meetings/{id}/end"),

@@ -207,6 +207,24 @@ fn cases(f: &Fixture) -> Vec<Case> {
             page,
         ),
         case("GET", format!("/meetings/{mt}/call-list"), Body::None, page),
+        case(
+            "GET",
+            format!("/groups/{g}/contacts/new?member={m}&meeting={mt}"),
+            Body::None,
+            page,
+        ),
+        case(
+            "POST",
+            format!("/groups/{g}/contacts"),
+            form(&[
+                ("member_id", &ms),
+                ("contacted_on", "2026-11-03"),
+                ("how", "phone"),
+                ("about", "Matrix call"),
+                ("back", "/"),
+            ]),
+            change,
+        ),
         // The API.
         case(
             "GET",

@@ -282,7 +282,9 @@ async fn first_meeting(mut b: Browser) {
         .in_tz("Europe/London")
         .expect("the Europe/London time zone")
         .date();
-    let mut j = set_up(b, today.tomorrow().expect("tomorrow")).await;
+    // The meeting is today: "Start the meeting" is offered at once on its day, and a meeting
+    // can be marked as held only once its day has come.
+    let mut j = set_up(b, today).await;
     plan_the_meeting(&mut j).await;
     topics_before(&mut j).await;
     action_plan(&mut j).await;
@@ -475,7 +477,7 @@ async fn topics_before(j: &mut Journey) {
     )
     .await;
     for title in ["Eating out", "Foot care"] {
-        b.press(&format!("Add {title} to the board")).await;
+        b.press(&format!("Add ‘{title}’")).await;
         b.expect_text(&format!("\"{title}\" is on the board")).await;
     }
     let eating_out = b
@@ -535,7 +537,8 @@ async fn contact_and_call_list(j: &mut Journey, today: Date) {
         "meeting-member-charles",
     )
     .await;
-    b.open_details("Add a contact").await;
+    b.click_css("a[href*='/contacts/new?member=']").await;
+    look(b, "note a call", "meeting-note-a-call").await;
     b.choose("how", "phone").await;
     b.fill("about", "Rang to remind him of the first meeting.")
         .await;
@@ -544,10 +547,9 @@ async fn contact_and_call_list(j: &mut Journey, today: Date) {
         .checked_add(jiff::Span::new().days(7))
         .expect("a week on");
     b.set_value("follow_up_by", &by.to_string()).await;
-    b.press("Add to the record").await;
+    b.press("Save").await;
     look(b, "member page with a contact", "meeting-member-contact").await;
-    b.expect_text("The contact has been added to the record")
-        .await;
+    b.expect_text("The call with Charles is noted").await;
     b.expect_text("Follow-up: Ring back about a lift").await;
 
     visit(b, "/", "home with a follow-up", "meeting-home-follow-up").await;
@@ -1065,10 +1067,12 @@ async fn round_up(j: &mut Journey) {
         .await;
     b.fill("round_up_sharing", "Barbara's tip about half portions.")
         .await;
-    clear_save_status(b, "#round-up").await;
+    // The round-up's boxes belong to the step's form: its Save button saves them with the
+    // step's notes, and says so under them.
+    clear_save_status(b, "#notes").await;
     let save = b.find("#round-up button[type='submit']").await;
     b.tap(&save).await;
-    b.wait_for_text("#round-up [data-save-status]", "Saved at")
+    b.wait_for_text("#notes [data-save-status]", "Saved at")
         .await;
     tick_prompt(b, 3).await;
     let note = "Questions about parking, and whether partners can come.";
@@ -1081,7 +1085,10 @@ async fn round_up(j: &mut Journey) {
 async fn end_and_read_the_notes(j: &mut Journey) {
     let b = &mut j.b;
     let meeting = j.meeting;
-    b.press("End the meeting").await;
+    b.press("End the meeting…").await;
+    b.expect_text("End the meeting?").await;
+    look(b, "ending asks first", "meeting-end-confirm").await;
+    b.press("Yes, end the meeting").await;
     b.expect_path(&format!("/meetings/{meeting}/notes")).await;
     look(b, "meeting notes", "meeting-notes").await;
     b.expect_text("The meeting has ended and is marked as held")
