@@ -743,6 +743,49 @@ pub async fn host_confirmed(
         .map(|n| Some(Outcome::Queued(n)))
 }
 
+/// What a member can do with their personal link, in the words every handover uses (the page
+/// that shows a new link, the text message, the printed card and the email).
+pub const LINK_USES: &str = "say if you are coming to meetings, answer questions about dates, say how a meeting went, and check or correct your details";
+
+/// Sends a member their personal page by email (a link of its own, made when the message is
+/// sent). `None` when they have no email address.
+pub async fn personal_link(
+    state: &AppState,
+    member: &crate::domain::member::Member,
+) -> StoreResult<Option<Outcome>> {
+    if member.email.is_empty() {
+        return Ok(None);
+    }
+    if state.config.smtp_url.is_none() {
+        return Ok(Some(Outcome::NotConfigured));
+    }
+    let group = state.store.group_unchecked(member.group_id).await?;
+    let letter = Letter {
+        subject: format!("Your own page for {}", group.name),
+        paragraphs: vec![
+            format!("Here is your own page for {}. With it you can {LINK_USES}.", group.name),
+            "No password is needed. Please keep this email to yourself: anyone with the link can open your page.".into(),
+        ],
+        links: personal_links(None),
+    };
+    let t = now();
+    let email = NewEmail {
+        dedupe_key: format!("link:{}:{t}", member.id),
+        group_id: Some(member.group_id),
+        member_id: Some(member.id),
+        recipient: member.email.clone(),
+        subject: letter.subject.clone(),
+        body_text: letter.text(&member.preferred_name, &group.name),
+        body_html: letter.html(&member.preferred_name, &group.name),
+        run_at: t,
+    };
+    state
+        .store
+        .enqueue_emails(&[email])
+        .await
+        .map(|n| Some(Outcome::Queued(n)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

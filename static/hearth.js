@@ -30,6 +30,14 @@
     });
   });
 
+  // "Print" buttons: shown only with this script (a browser's own Print does the same).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+
   document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
     input.addEventListener("focus", function () {
       input.select();

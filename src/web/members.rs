@@ -272,6 +272,9 @@ struct ShowPage {
     plans: Option<Vec<crate::domain::topic::ActionPlan>>,
     plan_form: Form,
     contacts: Vec<crate::domain::contact::Contact>,
+    /// Email is set up and the member has an address: their link can be sent to them.
+    can_email_link: bool,
+    link_uses: &'static str,
 }
 
 impl ShowPage {
@@ -309,6 +312,7 @@ pub(super) async fn show_page(
         None
     };
     let consents = state.store.consents_of(&access).await?;
+    let can_email_link = state.config.smtp_url.is_some() && !member.email.is_empty();
     let link_issued = state
         .store
         .member_link_issued(&access)
@@ -344,6 +348,8 @@ pub(super) async fn show_page(
             member,
             group,
             consents,
+            link_uses: crate::mail::LINK_USES,
+            can_email_link,
             link_issued,
             consent_form,
             consent_kinds: CONSENT_KINDS,
@@ -423,41 +429,109 @@ pub async fn withdraw_consent(
 }
 
 #[derive(Template)]
-#[template(path = "account/link_shown.html")]
+#[template(path = "members/link_shown.html")]
 struct LinkShown {
     page: Page,
-    heading: String,
-    explain: String,
+    member: Member,
+    group_name: String,
     link: String,
-    back: String,
-    back_label: String,
+    /// A short message ready to paste into a text message.
+    text_message: String,
+    /// The link as a QR code (SVG, drawn here), for the printable card.
+    qr_svg: String,
+    can_email_link: bool,
+    link_uses: &'static str,
 }
 
-/// A new personal link for the member; any earlier link stops working.
+#[derive(Template)]
+#[template(path = "members/new_link.html")]
+struct NewLinkQuestion {
+    page: Page,
+    member: Member,
+}
+
+/// The link as an SVG QR code, without the XML declaration so it sits inside the page.
+fn qr_svg(link: &str) -> String {
+    match qrcode::QrCode::new(link.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build();
+            match svg.find("<svg") {
+                Some(i) => svg[i..].replacen(
+                    "<svg",
+                    "<svg role=\"img\" aria-label=\"A QR code of the link\" class=\"qr\"",
+                    1,
+                ),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// A new personal link for the member; any earlier link stops working, so when one is active
+/// the page asks first.
 pub async fn issue_link(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
     Path(id): Path<i64>,
-    CheckedForm(_): CheckedForm,
+    CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let member = state.store.member(&me, id).await?;
+    let access = state.store.member(&me, id).await?;
+    let member = access.member().clone();
+    if raw.text("confirm") != "yes" && state.store.member_link_issued(&access).await?.is_some() {
+        return render(&NewLinkQuestion {
+            page: staff_page("Make a new link?", &me, &cookies, "groups"),
+            member,
+        });
+    }
     let token = new_token();
     state
         .store
-        .replace_member_link(&member, &hash_token(&token))
+        .replace_member_link(&access, &hash_token(&token))
         .await?;
+    let group = state.store.group_for(&me, member.group_id).await?;
+    let link = format!("{}/m/{token}", state.config.public_url);
     render(&LinkShown {
         page: staff_page("Personal link", &me, &cookies, "groups"),
-        heading: format!("{}'s personal link", member.preferred_name),
-        explain: format!(
-            "With this link {} can see and correct their own details, needs and consents, without a password. Send it to them by text or email. It is shown only now; any older link has stopped working.",
-            member.preferred_name
+        text_message: format!(
+            "Hello {}, here is your own page for {}: {link} With it you can {}. Please keep it to yourself.",
+            member.preferred_name,
+            group.name,
+            crate::mail::LINK_USES
         ),
-        link: format!("{}/m/{token}", state.config.public_url),
-        back: format!("/members/{id}"),
-        back_label: format!("Back to {}", member.preferred_name),
+        qr_svg: qr_svg(&link),
+        can_email_link: state.config.smtp_url.is_some() && !member.email.is_empty(),
+        link_uses: crate::mail::LINK_USES,
+        group_name: group.name,
+        link,
+        member,
     })
+}
+
+/// Emails the member their page (a link of its own, made when the message goes).
+pub async fn email_link(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let member = state.store.member_for(&me, id).await?;
+    let message = match crate::mail::personal_link(&state, &member).await? {
+        None => "They have no email address. Give them the link another way.".to_string(),
+        Some(crate::mail::Outcome::NotConfigured) => {
+            "Email is not set up, so nothing was sent. Give them the link another way.".to_string()
+        }
+        Some(_) => format!(
+            "An email with their own page is on its way to {}.",
+            member.email
+        ),
+    };
+    Ok(redirect_with(&format!("/members/{id}#link"), &message))
 }
 
 pub async fn revoke_link(
@@ -619,4 +693,23 @@ pub async fn import_confirm(
             group.name
         ),
     ))
+}
+
+#[cfg(test)]
+mod link_card_tests {
+    #[test]
+    fn the_qr_code_is_inline_svg_the_strict_policy_allows() {
+        let svg =
+            super::qr_svg("https://hearth.example.org/m/abcdefghijklmnopqrstuvwxyz0123456789");
+        assert!(
+            svg.starts_with("<svg role=\"img\" aria-label=\"A QR code of the link\""),
+            "{svg}"
+        );
+        assert!(
+            !svg.contains("style="),
+            "no style attributes: the CSP forbids inline style"
+        );
+        assert!(!svg.contains("<script"), "{svg}");
+        assert!(svg.contains("<path") || svg.contains("<rect"), "{svg}");
+    }
 }

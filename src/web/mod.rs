@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
             post(members::withdraw_consent),
         )
         .route("/members/{id}/link", post(members::issue_link))
+        .route("/members/{id}/link/email", post(members::email_link))
         .route("/members/{id}/link/revoke", post(members::revoke_link))
         .route("/groups/{id}/meetings", get(meetings::list))
         .route("/groups/{id}/meetings.csv", get(meetings::notes_csv))

@@ -6,7 +6,9 @@ use crate::helpers::*;
 
 /// Issues a personal link as this browser; returns its path (/m/TOKEN).
 async fn issue(app: &TestApp, b: &Browser, member: i64) -> String {
-    let res = b.post_form(&format!("/members/{member}/link"), &[]).await;
+    let res = b
+        .post_form(&format!("/members/{member}/link"), &[("confirm", "yes")])
+        .await;
     res.expect(200);
     let link = html::secret_link(&res.text).expect("the link is shown");
     let prefix = format!("{}/m/", app.base);
@@ -236,5 +238,41 @@ both_backends! {
             }
         }
         assert_eq!(working, 1, "{working} personal links work for one member");
+    }
+}
+
+both_backends! {
+    async fn handing_over_a_link_asks_before_replacing_and_offers_a_text_a_card_and_email(app: TestApp) {
+        let w = World::build(&app).await;
+        let m = w.member_a;
+        // The first link is made at once, with what the member can do with it, a message to
+        // paste into a text, and a printable card with a QR code of the link.
+        let res = w.f1b.post_form(&format!("/members/{m}/link"), &[]).await;
+        res.expect(200)
+            .expect_contains("say if you are coming to meetings, answer questions about dates, say how a meeting went, and check or correct your details")
+            .expect_contains("Send it in a text message")
+            .expect_contains("<svg role=\"img\" aria-label=\"A QR code of the link\" class=\"qr\"")
+            .expect_contains("Print a card");
+        let first = html::secret_link(&res.text).expect("the link is shown");
+        assert!(res.text.contains(&format!("here is your own page for {GROUP_A}: {first}")), "the text message carries the link");
+        // Email is not set up in this test: the page does not offer it.
+        res.expect_lacks("Send it by email");
+
+        // A second link would stop the first: the page asks, and nothing changes until it is answered.
+        let ask = w.f1b.post_form(&format!("/members/{m}/link"), &[]).await;
+        ask.expect(200).expect_contains("the link they have now stops working").expect_contains("name=\"confirm\" value=\"yes\"");
+        let path = first.trim_start_matches(&app.base).to_string();
+        app.browser().get(&path).await.expect(200);
+        let again = w.f1b.post_form(&format!("/members/{m}/link"), &[("confirm", "yes")]).await;
+        again.expect(200);
+        let second = html::secret_link(&again.text).expect("a new link");
+        assert_ne!(first, second);
+        app.browser().get(&path).await.expect(400).expect_contains("does not work any more");
+
+        // Emailing without email set up says so, and sends nothing; another group cannot ask.
+        w.f1b.post_form(&format!("/members/{m}/link/email"), &[]).await.expect_redirect(&format!("/members/{m}#link"));
+        assert_eq!(app.store.jobs_of_group(&w.c, w.group_a, 10).await.expect("jobs").len(), 0);
+        w.f2b.post_form(&format!("/members/{m}/link/email"), &[]).await.expect(404);
+        w.f2b.post_form(&format!("/members/{m}/link"), &[("confirm", "yes")]).await.expect(404);
     }
 }

@@ -125,7 +125,9 @@ pub async fn add_member(b: &Browser, group: i64, fields: &[(&str, &str)]) -> i64
 
 /// Issues a member's personal link as this browser; returns its path (/m/TOKEN).
 pub async fn issue_link(app: &TestApp, b: &Browser, member: i64) -> String {
-    let res = b.post_form(&format!("/members/{member}/link"), &[]).await;
+    let res = b
+        .post_form(&format!("/members/{member}/link"), &[("confirm", "yes")])
+        .await;
     res.expect(200);
     let link = html::secret_link(&res.text).expect("the link is shown");
     link.trim_start_matches(&app.base).to_string()

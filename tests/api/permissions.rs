@@ -597,7 +597,7 @@ both_backends! {
             .post_form(&format!("/groups/{}/members/new", w.group_b), &[("preferred_name", "Lina Link")])
             .await
             .created_id("/members/");
-        let res = w.cb.post_form(&format!("/members/{linked}/link"), &[]).await;
+        let res = w.cb.post_form(&format!("/members/{linked}/link"), &[("confirm", "yes")]).await;
         let link = html::secret_link(&res.text).unwrap();
         let member_link = link.trim_start_matches(&app.base).to_string();
         // A member who has left, in each group, to check the "left" lists as well.
