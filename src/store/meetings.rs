@@ -75,6 +75,9 @@ pub struct HelpRequest {
     pub author_name: String,
     pub local_date: String,
     pub went_less_well: String,
+    /// What would help, and how to reach the one who asked (written with the request).
+    pub help_note: String,
+    pub help_contact: String,
     pub updated_at: i64,
 }
 
@@ -1227,6 +1230,58 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
+    /// Asks the coordinators for help after a meeting: what would help and how to reach the
+    /// one asking. It is kept with their reflection (made if there is none yet), whose feeling
+    /// becomes "I need some help" until a coordinator answers.
+    pub async fn ask_for_help(
+        &self,
+        meeting: &MeetingAccess,
+        note: &str,
+        contact: &str,
+    ) -> StoreResult<()> {
+        let meeting_id = meeting.id();
+        let Actor::Staff(account_id) = meeting.actor else {
+            return Err(StoreError::Forbidden);
+        };
+        let t = now();
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO reflections (meeting_id, account_id, feeling, help_note, help_contact,
+                created_at, updated_at)
+             VALUES ($1, $2, 'need_help', $3, $4, $5, $5)
+             ON CONFLICT (meeting_id, account_id) DO UPDATE SET feeling = 'need_help',
+                help_note = excluded.help_note, help_contact = excluded.help_contact,
+                help_answered_at = NULL, help_answered_by = NULL, updated_at = excluded.updated_at")
+            .bind(meeting_id).bind(account_id).bind(note).bind(contact).bind(t)
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Held meetings of the last fortnight in the viewer's own groups that they have not yet
+    /// reflected on, newest first: the home page invites the reflection.
+    pub async fn reflections_due(&self, viewer: &Staff) -> StoreResult<Vec<Meeting>> {
+        let since = now() - 14 * 24 * 3600;
+        let sql = format!(
+            "SELECT {MEETING_COLUMNS} FROM meetings m
+             JOIN group_facilitators gf ON gf.group_id = m.group_id AND gf.account_id = $1
+             WHERE m.status = 'held' AND m.starts_at >= $2 AND m.starts_at <= $3
+               AND NOT EXISTS (SELECT 1 FROM reflections r
+                               WHERE r.meeting_id = m.id AND r.account_id = $1)
+             ORDER BY m.starts_at DESC LIMIT 3"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql)
+            .bind(viewer.id).bind(since).bind(now()).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The coordinators, with how to reach them (for a facilitator asking for help).
+    pub async fn coordinators(&self) -> StoreResult<Vec<(String, String)>> {
+        on_db!(self, pool => sqlx::query_as::<_, (String, String)>(
+            "SELECT name, email FROM accounts WHERE role = 'coordinator' ORDER BY name")
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
     /// Calls for help that no coordinator has answered yet (coordinators only).
     pub async fn open_help_requests(&self, viewer: &Staff) -> StoreResult<Vec<HelpRequest>> {
         if !viewer.is_coordinator() {
@@ -1234,7 +1289,8 @@ impl Store {
         }
         on_db!(self, pool => sqlx::query_as::<_, HelpRequest>(
             "SELECT r.id AS reflection_id, r.meeting_id, g.id AS group_id, g.name AS group_name,
-                a.name AS author_name, m.local_date, r.went_less_well, r.updated_at
+                a.name AS author_name, m.local_date, r.went_less_well, r.help_note,
+                r.help_contact, r.updated_at
              FROM reflections r
              JOIN meetings m ON m.id = r.meeting_id
              JOIN support_groups g ON g.id = m.group_id

@@ -48,6 +48,8 @@ struct HomePage {
     help: Vec<crate::store::HelpRequest>,
     upcoming: Vec<crate::store::UpcomingMeeting>,
     follow_ups: Vec<crate::domain::contact::Contact>,
+    /// Meetings of the last fortnight the viewer ran and has not reflected on yet.
+    reflections_due: Vec<crate::domain::meeting::Meeting>,
 }
 
 pub async fn home(
@@ -65,7 +67,9 @@ pub async fn home(
     let help = state.store.open_help_requests(&staff).await?;
     let upcoming = state.store.upcoming_meetings(&staff, 6).await?;
     let follow_ups = state.store.open_follow_ups(&staff).await?;
+    let reflections_due = state.store.reflections_due(&staff).await?;
     render(&HomePage {
+        reflections_due,
         help,
         upcoming,
         follow_ups,

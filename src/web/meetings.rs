@@ -1598,6 +1598,98 @@ struct ReflectionPage {
     feelings: [(&'static str, &'static str); 4],
 }
 
+#[derive(Template)]
+#[template(path = "meetings/help.html")]
+struct HelpPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    form: Form,
+    /// The coordinators' names and email addresses.
+    coordinators: Vec<(String, String)>,
+}
+
+async fn help_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let access = state.store.meeting(me, id).await?;
+    let group = state.store.group_for(me, access.group_id()).await?;
+    let form = if form.raw.keys().next().is_none() {
+        let mut raw = RawInput::default();
+        raw.set("help_contact", format!("Email: {}", me.email));
+        Form::from_raw(raw)
+    } else {
+        form
+    };
+    render_status(
+        status,
+        &HelpPage {
+            page: staff_page("Ask for help", me, cookies, "groups"),
+            meeting: access.into_meeting(),
+            group,
+            form,
+            coordinators: state.store.coordinators().await?,
+        },
+    )
+}
+
+/// "I need some help": a request of its own, with what would help and how to reach the one
+/// asking; coordinators see it at the top of their home page.
+pub async fn help(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    help_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+}
+
+pub async fn ask_for_help(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let mut e = FieldErrors::new();
+    let note = crate::domain::required_text(
+        &raw,
+        "help_note",
+        2000,
+        "Say in a few words what would help.",
+        &mut e,
+    );
+    let contact = crate::domain::required_text(
+        &raw,
+        "help_contact",
+        200,
+        "Say how a coordinator can reach you.",
+        &mut e,
+    );
+    if !e.is_empty() {
+        return help_page(
+            &state,
+            &me,
+            &cookies,
+            id,
+            Form::with_errors(raw, e),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let access = state.store.meeting(&me, id).await?;
+    state.store.ask_for_help(&access, &note, &contact).await?;
+    Ok(redirect_with(
+        "/",
+        "Your request for help has been sent. A coordinator will get in touch.",
+    ))
+}
+
 async fn reflection_page(
     state: &AppState,
     me: &Staff,

@@ -177,6 +177,10 @@ pub fn router(state: AppState) -> Router {
             post(meetings::action_done),
         )
         .route(
+            "/meetings/{id}/help",
+            get(meetings::help).post(meetings::ask_for_help),
+        )
+        .route(
             "/meetings/{id}/reflection",
             get(meetings::reflection).post(meetings::save_reflection),
         )

@@ -846,3 +846,39 @@ both_backends! {
         assert!(changed.is_empty(), "refused requests changed the meeting:\n{}", changed.join("\n"));
     }
 }
+
+both_backends! {
+    async fn asking_for_help_says_what_would_help_and_how_to_reach_them(app: TestApp) {
+        let w = World::build(&app).await;
+        let id = plan_id(&w.f1_api, w.group_a, "2026-01-06").await;
+        w.f1b.post_form(&format!("/meetings/{id}/end"), &[("confirm", "yes")]).await.expect(303);
+
+        // After the meeting, the home page invites the reflection, with a button to ask for help.
+        w.f1b.get("/").await.expect(200).expect_lacks("How did it go on");
+        let recent = plan_id(&w.f1_api, w.group_a, &crate::meetings::days_from_now(-2)).await;
+        w.f1b.post_form(&format!("/meetings/{recent}/end"), &[("confirm", "yes")]).await.expect(303);
+        w.f1b.get("/").await.expect(200).expect_contains("How did it go on")
+            .expect_contains(&format!("href=\"/meetings/{recent}/reflection\"")).expect_contains(&format!("href=\"/meetings/{recent}/help\""));
+
+        // The help page names the coordinators and how to reach them.
+        let page = w.f1b.get(&format!("/meetings/{recent}/help")).await;
+        page.expect(200).expect_contains("Your coordinators").expect_contains("Cora").expect_value("help_contact", &format!("Email: {}", w.f1.email));
+
+        // A request needs both boxes; what was typed is kept.
+        let res = w.f1b.post_form(&format!("/meetings/{recent}/help"), &[("help_note", "A member was very upset"), ("help_contact", "")]).await;
+        res.expect(422).expect_field_error("help_contact", "Say how a coordinator can reach you.").expect_contains("A member was very upset");
+        w.cb.get("/").await.expect_lacks("A member was very upset");
+
+        w.f1b.post_form(&format!("/meetings/{recent}/help"), &[("help_note", "A member was very upset"), ("help_contact", "07700 900123 after 6 pm")]).await
+            .expect_redirect("/");
+        let home = w.cb.get("/").await;
+        home.expect(200).expect_contains("Facilitators who asked for help").expect_contains("A member was very upset")
+            .expect_contains("07700 900123 after 6 pm").expect_contains(&format!("href=\"/groups/{}\"", w.group_a));
+        // Asking does not stop the reflection being due... it is the reflection, with its feeling.
+        w.f1b.get(&format!("/meetings/{recent}/reflection")).await.expect(200).expect_contains("value=\"need_help\" checked");
+        // Nobody else sees it; another group's facilitator cannot ask on this meeting.
+        w.f2b.get("/").await.expect_lacks("A member was very upset");
+        w.f2b.post_form(&format!("/meetings/{recent}/help"), &[("help_note", "x"), ("help_contact", "y")]).await.expect(404);
+        w.f2b.get(&format!("/meetings/{recent}/help")).await.expect(404);
+    }
+}
