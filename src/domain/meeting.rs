@@ -395,7 +395,7 @@ pub const STEP_KINDS: [(&str, &str); 9] = [
     ("goals", "Review of goals"),
     ("topic", "Topic of discussion"),
     ("next_meeting", "Outline of next session"),
-    ("round_up", "Round-up"),
+    ("round_up", "What people said at the end"),
 ];
 
 impl TryFrom<&RawInput> for StepInput {

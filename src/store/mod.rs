@@ -291,12 +291,6 @@ impl Store {
                 // more cost 20 MB of memory for 5% more pages a second. The database is a
                 // local file, so a connection cannot go stale: the pool does not ping it before
                 // each use (that was a second round trip to its thread for every query).
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(4)
-                    .test_before_acquire(false)
-                    .connect_with(options.clone())
-                    .await
-                    .map_err(connect_err)?;
                 // Two instances starting together on one file would both apply a pending
                 // migration (sqlx takes no lock on SQLite) and the second would fail half-way;
                 // an exclusive advisory lock makes them take turns. It is a flock on a file of
@@ -313,6 +307,14 @@ impl Store {
                             .map_err(|e| connect_err(sqlx::Error::Io(e)))?,
                     )
                 };
+                // The first connection turns the file to WAL, which needs the file to itself:
+                // under the same lock, so it never waits on another instance's migration.
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .test_before_acquire(false)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(connect_err)?;
                 sqlx::migrate!("migrations/sqlite").run(&pool).await?;
                 drop(lock);
                 Store {

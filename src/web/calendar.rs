@@ -195,7 +195,7 @@ pub async fn group_feed(
         state.store.revoke_feed(&scope).await?;
         return Ok(redirect_with(
             &format!("/groups/{group_id}/meetings"),
-            "The calendar feed has been turned off.",
+            "The calendar address has been turned off.",
         ));
     }
     let token = new_token();
@@ -204,8 +204,8 @@ pub async fn group_feed(
         .replace_feed(&scope, &hash_token(&token))
         .await?;
     render(&LinkShown {
-        page: staff_page("Calendar feed", &me, &cookies, "groups"),
-        heading: format!("Calendar feed for {}", group.name),
+        page: staff_page("Calendar address", &me, &cookies, "groups"),
+        heading: format!("Calendar address for {}", group.name),
         explain: "Add this address to a calendar app (\"subscribe to a calendar\" or \"add by URL\") to see the group's meetings there, kept up to date. Keep it private: anyone with it can see the meeting times. It is shown only now; any older feed address has stopped working.".into(),
         link: format!("{}/calendar/{token}.ics", state.config.public_url),
         back: format!("/groups/{group_id}/meetings"),

@@ -377,7 +377,7 @@ pub async fn withdraw_consent(
     }
     Ok(redirect_with(
         &format!("/m/{token}#consents"),
-        "You have withdrawn that agreement. It has been recorded.",
+        "You have taken back that agreement. It has been recorded.",
     ))
 }
 

@@ -778,7 +778,7 @@ async fn run_page(
             content,
             outcomes: super::topics::OUTCOMES,
             page: staff_page(
-                &format!("Run-sheet: {}", group.name),
+                &format!("Running the meeting: {}", group.name),
                 &me,
                 cookies,
                 "groups",
@@ -913,7 +913,7 @@ pub async fn save_round_up(
         &headers,
         id,
         &format!("/meetings/{id}/run#round-up"),
-        "The round-up has been saved.",
+        "What people said at the end has been saved.",
     )
     .await
 }
@@ -955,8 +955,8 @@ pub async fn start(
         return render(&ConfirmPage {
             page: staff_page(&question, &me, &cookies, "groups"),
             explain: vec![
-                "Starting opens the run-sheet and the sign-in list, and the meeting shows as under way.".into(),
-                "If you only want to look at the run-sheet or get ready, you do not need to start it: the meeting page has everything for getting ready.".into(),
+                "Starting opens the meeting's steps and the sign-in list, and the meeting shows as under way.".into(),
+                "To get ready, you do not need to start it: the meeting page has everything for getting ready.".into(),
             ],
             saved: false,
             action: format!("/meetings/{id}/start"),
@@ -1009,7 +1009,7 @@ pub async fn end(
         return render(&ConfirmPage {
             page: staff_page(&question, &me, &cookies, "groups"),
             explain: vec![
-                "Hearth will mark it as held and keep who signed in. Its record starts from the run-sheet notes and the round-up, and you can add to it afterwards.".into(),
+                "Hearth will mark it as held and keep who signed in. Its record starts from the notes you made and what people said at the end, and you can add to it afterwards.".into(),
                 "If you end it by mistake, you can open it again from its record.".into(),
             ],
             saved: !text.is_empty(),

@@ -424,7 +424,7 @@ pub async fn withdraw_consent(
     }
     Ok(redirect_with(
         &format!("/members/{id}#consents"),
-        "The consent has been marked as withdrawn.",
+        "The agreement is marked as taken back.",
     ))
 }
 

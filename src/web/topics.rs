@@ -187,7 +187,7 @@ pub async fn act(
                     .store
                     .set_topic_status(&me, group_id, topic_id, TopicStatus::SetAside)
                     .await?;
-                format!("\"{}\" has been set aside.", topic.title)
+                format!("\"{}\" is kept for later.", topic.title)
             }
             "covered" => {
                 state

@@ -448,7 +448,7 @@ both_backends! {
             .await
             .expect_redirect(&format!("/members/{m}#consents"));
         assert!(app.consents(m).await[0].withdrawn_at.is_some());
-        w.cb.get(&format!("/members/{m}")).await.expect(200).expect_contains("Withdrawn");
+        w.cb.get(&format!("/members/{m}")).await.expect(200).expect_contains("Taken back");
         // Twice, or a consent of another member, is not found.
         w.cb.post_form(&format!("/members/{m}/consents/{cid}/withdraw"), &[]).await.expect(404);
         w.cb.post_form(&format!("/members/{}/consents", w.member_b), &[("kind", "records"), ("how_given", "in_writing")])

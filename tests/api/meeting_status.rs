@@ -333,7 +333,7 @@ both_backends! {
             ("position", &last), ("notes", "Questions about the next trip"),
             ("round_up_good", "Lots of laughter"), ("round_up_not_so_good", "Cold room"), ("round_up_sharing", "Sleep tips"),
         ]).await;
-        ask.expect(200).expect_contains("End the meeting?").expect_contains("What you typed on the run-sheet has been saved.")
+        ask.expect(200).expect_contains("End the meeting?").expect_contains("What you typed during the meeting has been saved.")
             .expect_contains(&format!("action=\"/meetings/{id}/end\"")).expect_contains(&format!("href=\"/meetings/{id}/run\""));
         let m = meeting(&w.f1_api, id).await;
         assert_eq!(m["status"], "under_way", "not ended before the answer");

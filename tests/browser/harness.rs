@@ -445,7 +445,54 @@ impl Browser {
         self.check_same_origin(label, &path).await;
         self.check_console(label, &path).await;
         self.check_axe(label, &path, None).await;
+        self.check_targets(label, &path).await;
         self.report.push(format!("{label} ({path})"));
+    }
+
+    /// Every link, button, menu and list box a person taps is at least 44 by 44 CSS pixels.
+    /// A link inside a sentence is left out (WCAG 2.5.8 exempts it: it is sized by the text
+    /// around it); a line made only of links is not a sentence, so its links must be big.
+    async fn check_targets(&mut self, label: &str, path: &str) {
+        let small = self
+            .client
+            .execute(
+                r#"
+                var out = [];
+                function visible(el) {
+                    var r = el.getBoundingClientRect();
+                    var st = getComputedStyle(el);
+                    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && !el.closest('[hidden]')
+                        && !el.closest('.visually-hidden') && !el.closest('.skip-link');
+                }
+                function inSentence(el) {
+                    var block = el.parentElement;
+                    while (block && getComputedStyle(block).display.indexOf('inline') === 0) { block = block.parentElement; }
+                    if (!block) { return false; }
+                    var copy = block.cloneNode(true);
+                    copy.querySelectorAll('a, button, .visually-hidden').forEach(function (a) { a.remove(); });
+                    var words = copy.textContent.replace(/[^A-Za-z]+/g, ' ').trim().split(' ').filter(function (w) { return w.length > 1; });
+                    return words.length >= 3;
+                }
+                document.querySelectorAll('a[href], button, summary, select, input[type=submit], input[type=button]').forEach(function (el) {
+                    if (!visible(el)) { return; }
+                    if (el.tagName === 'A' && inSentence(el)) { return; }
+                    var r = el.getBoundingClientRect();
+                    if (r.width < 43.5 || r.height < 43.5) {
+                        out.push(el.tagName.toLowerCase() + ' "' + (el.textContent || el.value || '').trim().replace(/\s+/g, ' ').slice(0, 50) + '" ' + Math.round(r.width) + 'x' + Math.round(r.height));
+                    }
+                });
+                return out;
+                "#,
+                vec![],
+            )
+            .await
+            .expect("measure the targets");
+        for target in small.as_array().into_iter().flatten() {
+            self.problems.push(format!(
+                "{label} ({path}): a target smaller than 44 by 44 px: {}",
+                target.as_str().unwrap_or_default()
+            ));
+        }
     }
 
     async fn check_same_origin(&mut self, label: &str, path: &str) {

@@ -661,7 +661,7 @@ async fn availability_poll(mut b: Browser) {
         .await
         .expect("open the meetings list");
     b.check("meetings list").await;
-    b.press("Make a calendar feed address").await;
+    b.press("Make an address for a calendar app").await;
     b.check("calendar feed address").await;
     let feed = shown_address(&b).await;
     let host = b
