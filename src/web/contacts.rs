@@ -308,7 +308,11 @@ pub async fn call_list(
             }
         }
         if !by_email && polls.iter().any(|answered| !answered.contains(&m.id)) {
-            reasons.push("Has not answered the poll for the next date");
+            any = true;
+            // A call just made covers it: their answers go on the poll's page.
+            if !spoken {
+                reasons.push("Has not answered the poll for the next date");
+            }
         }
         if answer.is_none() {
             any = true;

@@ -271,6 +271,7 @@ struct ShowPage {
     /// The member's action plans; None when the viewer does not facilitate the group.
     plans: Option<Vec<crate::domain::topic::ActionPlan>>,
     plan_form: Form,
+    open_plan: bool,
     contacts: Vec<crate::domain::contact::Contact>,
     /// Email is set up and the member has an address: their link can be sent to them.
     can_email_link: bool,
@@ -288,6 +289,8 @@ impl ShowPage {
 pub struct MemberForms {
     pub consent: Form,
     pub plan: Form,
+    /// Open the "Add an action plan" form (asked for from the meeting's goals step).
+    pub open_plan: bool,
 }
 
 pub(super) async fn show_page(
@@ -301,6 +304,7 @@ pub(super) async fn show_page(
     let MemberForms {
         consent: consent_form,
         plan: plan_form,
+        open_plan,
     } = forms;
     let access = state.store.member(me, id).await?;
     let member = access.member().clone();
@@ -357,9 +361,16 @@ pub(super) async fn show_page(
             audit,
             plans,
             plan_form,
+            open_plan,
             contacts,
         },
     )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    add: String,
 }
 
 pub async fn show(
@@ -367,13 +378,17 @@ pub async fn show(
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
     show_page(
         &state,
         &me,
         &cookies,
         id,
-        MemberForms::default(),
+        MemberForms {
+            open_plan: q.add == "plan",
+            ..Default::default()
+        },
         StatusCode::OK,
     )
     .await

@@ -282,6 +282,8 @@ pub struct Browser {
     problems: Vec<String>,
     /// The phone being emulated, if any (see `set_viewport`).
     viewport: Option<(u32, u32)>,
+    /// Taps (clicks) made so far: each link, button, label or list choice pressed.
+    taps: std::sync::atomic::AtomicUsize,
 }
 
 impl Browser {
@@ -328,8 +330,52 @@ impl Browser {
         }
     }
 
+    fn count_tap(&self) {
+        self.taps.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The taps made since the last call (each press, link, label or choice counts one).
+    pub fn take_taps(&self) -> usize {
+        self.taps.swap(0, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Stops Hearth's own script loading (Chromium's DevTools blocks the URL), so every page
+    /// works as it would with JavaScript turned off, while the checks (axe-core, which needs
+    /// WebDriver's own scripts) still run.
+    pub async fn block_hearth_script(&self) {
+        for (cmd, params) in [
+            ("Network.enable", json!({})),
+            (
+                "Network.setBlockedURLs",
+                json!({ "urls": ["*/static/hearth.js*"] }),
+            ),
+        ] {
+            self.client
+                .issue_cmd(SessionPost {
+                    path: "goog/cdp/execute",
+                    body: json!({ "cmd": cmd, "params": params }),
+                })
+                .await
+                .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"));
+        }
+    }
+
+    /// Whether Hearth's script ran on this page (it shows the buttons only it can work).
+    pub async fn script_ran(&self) -> bool {
+        self.client
+            .execute(
+                "var b = document.querySelector('[data-copy], [data-print]'); return b ? !b.hidden : null;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
     /// Clicks a control and waits for the page it leads to (a form submission or a link).
     pub async fn click_and_wait(&self, element: Element) {
+        self.count_tap();
         self.client
             .execute("window.__hearthOldPage = true;", vec![])
             .await
@@ -371,6 +417,7 @@ impl Browser {
 
     /// Ticks a checkbox or chooses a radio button by clicking its label, as a person would.
     pub async fn click_label(&self, id: &str) {
+        self.count_tap();
         let label = self.find(&format!("label[for='{id}']")).await;
         self.scroll_to(&label).await;
         label
@@ -393,6 +440,7 @@ impl Browser {
 
     /// Scrolls to an element and clicks it (a tap that does not load a new page).
     pub async fn tap(&self, element: &Element) {
+        self.count_tap();
         self.scroll_to(element).await;
         element.click().await.expect("click");
     }
@@ -412,6 +460,9 @@ impl Browser {
 
     /// Chooses an option of a select by its value.
     pub async fn select(&self, id: &str, value: &str) {
+        // Opening the list and choosing from it.
+        self.count_tap();
+        self.count_tap();
         self.find(&format!("#{id} option[value='{value}']"))
             .await
             .click()
@@ -1049,6 +1100,7 @@ where
         report: Vec::new(),
         problems: Vec::new(),
         viewport: None,
+        taps: Default::default(),
     };
     let outcome = tokio::spawn(body(browser)).await;
     let _ = client.close().await;

@@ -17,3 +17,4 @@ mod insight;
 mod journey;
 mod meeting;
 mod poll;
+mod seven_tasks;
