@@ -747,6 +747,9 @@ pub async fn host_confirmed(
 /// that shows a new link, the text message, the printed card and the email).
 pub const LINK_USES: &str = "say if you are coming to meetings, answer questions about dates, say how a meeting went, and check or correct your details";
 
+/// The same, said of the member to the staff who hand it over.
+pub const LINK_USES_THEM: &str = "say if they are coming to meetings, answer questions about dates, say how a meeting went, and check or correct their details";
+
 /// Sends a member their personal page by email (a link of its own, made when the message is
 /// sent). `None` when they have no email address.
 pub async fn personal_link(

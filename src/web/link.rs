@@ -71,6 +71,14 @@ impl LinkPage {
         m.venue_id
             .and_then(|id| self.venues.iter().find(|v| v.id == id))
     }
+    /// An address on one line ("14 Mill Lane, Hexley, HX2 4PL").
+    fn one_line(&self, text: &str) -> String {
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
     /// The later meetings, after the next one (which has its own section at the top).
     fn later(&self) -> &[(crate::domain::meeting::Meeting, Option<String>)] {
         self.upcoming.get(1..).unwrap_or(&[])

@@ -352,7 +352,7 @@ pub(super) async fn show_page(
             member,
             group,
             consents,
-            link_uses: crate::mail::LINK_USES,
+            link_uses: crate::mail::LINK_USES_THEM,
             can_email_link,
             link_issued,
             consent_form,
@@ -455,7 +455,9 @@ struct LinkShown {
     /// The link as a QR code (SVG, drawn here), for the printable card.
     qr_svg: String,
     can_email_link: bool,
+    /// What they can do with it, said to staff, and said to the member (on the card).
     link_uses: &'static str,
+    link_uses_you: &'static str,
 }
 
 #[derive(Template)]
@@ -521,7 +523,8 @@ pub async fn issue_link(
         ),
         qr_svg: qr_svg(&link),
         can_email_link: state.config.smtp_url.is_some() && !member.email.is_empty(),
-        link_uses: crate::mail::LINK_USES,
+        link_uses: crate::mail::LINK_USES_THEM,
+        link_uses_you: crate::mail::LINK_USES,
         group_name: group.name,
         link,
         member,

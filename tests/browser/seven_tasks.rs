@@ -123,6 +123,7 @@ async fn seven_tasks(mut b: Browser, script: bool) {
         )
         .await
         .expect("measure the menu");
+    look(&mut b, script, "home").await;
     assert_eq!(
         menu_ok,
         serde_json::Value::Bool(true),
@@ -130,6 +131,7 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     );
     b.click_css(&format!("a[href='/meetings/{meeting}']")).await;
     b.check("the meeting page").await;
+    look(&mut b, script, "meeting").await;
     counts.push(b.take_taps());
 
     // 2. Get ready: who is coming and their needs, the toilets and fire exits, the sheet.
@@ -142,6 +144,7 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.click_css(&format!("a[href='/meetings/{meeting}/sign-in-sheet']"))
         .await;
     b.check("sign-in sheet").await;
+    look(&mut b, script, "sign-in-sheet").await;
     b.expect_text("Time in").await;
     assert_eq!(
         b.script_ran().await,
@@ -175,11 +178,13 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.fill("step-notes", "Everyone said hello.").await;
     next_step(&b).await;
     b.check("a step of the meeting").await;
+    look(&mut b, script, "run-step").await;
     // 4. Agree the next date and topic, and record a goal with a confidence score. Moving
     // through the steps to get there is part of running the meeting.
     go_to_step(&b, "Outline of next session").await;
     let run_taps = b.take_taps();
     b.check("the next meeting step").await;
+    look(&mut b, script, "next-meeting-step").await;
     b.fill("new-topic", "Sleep").await;
     b.press("Add").await;
     // The demo group has its next meeting planned already: the step names it, to check with
@@ -226,10 +231,12 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.expect_text("What you typed during the meeting has been saved.")
         .await;
     b.check("ending asks first").await;
+    look(&mut b, script, "end-confirm").await;
     b.press("Yes, end the meeting").await;
     b.expect_text("Lots of laughter").await;
     b.expect_text("Tips about sleep").await;
     b.check("the meeting's record").await;
+    look(&mut b, script, "notes").await;
     counts[2] = run_taps + b.take_taps();
     counts.push(goal_taps);
 
@@ -246,6 +253,7 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.click_css(&format!("a[href='/meetings/{meeting}/help']"))
         .await;
     b.check("ask for help").await;
+    look(&mut b, script, "help").await;
     b.expect_text("Your coordinators").await;
     b.fill(
         "help_note",
@@ -271,9 +279,11 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.click_css(&format!("a[href='{next_meeting}/call-list']"))
         .await;
     b.check("call list").await;
+    look(&mut b, script, "call-list").await;
     let who = b.text(".call-list li strong a").await;
     b.click_css(".call-list li a[href*='/contacts/new']").await;
     b.check("note a call").await;
+    look(&mut b, script, "note-a-call").await;
     b.fill("about", "Can't come, her daughter is visiting.")
         .await;
     b.choose("answer", "no").await;
@@ -291,6 +301,7 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     // 7. As a member: reply to the next meeting (at the top of her page) and a poll.
     b.client.goto(&b.url(&link)).await.expect("open the link");
     b.check("member's own page").await;
+    look(&mut b, script, "member-page").await;
     b.take_taps();
     let first = b.text("main section").await;
     assert!(
@@ -344,6 +355,15 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.finish();
 }
 
+/// Looks at the page at 320 and 390 px (overflow, axe-core at each width; screenshots with
+/// HEARTH_SCREENSHOTS set), once, in the run with the script.
+async fn look(b: &mut Browser, script: bool, name: &str) {
+    if script {
+        b.look_at_widths(&format!("tasks-{name}"), &[320, 390])
+            .await;
+    }
+}
+
 async fn sign_in(b: &mut Browser, email: &str, password: &str) {
     if !b.path().await.starts_with("/signin") {
         b.visit("/signin", "sign in").await;
@@ -368,6 +388,9 @@ async fn member_link(b: &mut Browser, name: &str) -> String {
     b.click_and_wait(make).await;
     if b.body_text().await.contains("Make a new link for") {
         b.press("Yes, make a new link").await;
+    }
+    if b.script_ran().await {
+        b.look_at_widths("tasks-link-shown", &[320, 390]).await;
     }
     // With the script, "Copy the link" copies it; without, the link is selected to copy.
     let copy = if b.script_ran().await {
