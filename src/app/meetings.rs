@@ -115,6 +115,11 @@ pub async fn save_run_sheet(
             .save_round_up(viewer, id, &r.good, &r.not_so_good, &r.sharing)
             .await?;
     }
+    if let Some(topic) = &text.new_topic {
+        let group_id = state.store.meeting_for(viewer, id).await?.group_id;
+        let group = state.store.group(viewer, group_id).await?;
+        state.store.propose_topic(&group, topic).await?;
+    }
     let before = if text.checkins.is_empty() {
         Vec::new()
     } else {

@@ -1,5 +1,5 @@
 //! What a run-sheet page holds that may not be saved yet: the step's ticks and notes, the
-//! round-up and the "since last time" lines. Every button on the run-sheet (save, next,
+//! round-up, the "since last time" lines and a topic typed in the brainstorm. Every button on the run-sheet (save, next,
 //! previous, a chosen step, end) submits the one form these belong to, so whichever is pressed,
 //! what was typed is saved before the page moves on, with or without JavaScript.
 
@@ -37,6 +37,8 @@ pub struct RunSheetText {
     pub step: Option<StepText>,
     pub round_up: Option<RoundUp>,
     pub checkins: Vec<CheckinLine>,
+    /// A topic someone called out, typed in the brainstorm and not added yet.
+    pub new_topic: Option<super::topic::TopicInput>,
 }
 
 impl RunSheetText {
@@ -94,15 +96,35 @@ impl RunSheetText {
                 private,
             });
         }
+        let new_topic = match raw.text("new_topic") {
+            t if t.is_empty() => None,
+            title => {
+                let mut r = RawInput::default();
+                r.set("title", title);
+                match super::topic::TopicInput::try_from(&r) {
+                    Ok(t) => Some(t),
+                    Err(errors) => {
+                        for err in errors.0 {
+                            e.add("new_topic", err.message);
+                        }
+                        None
+                    }
+                }
+            }
+        };
         e.finish(|| Self {
             step,
             round_up,
             checkins,
+            new_topic,
         })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.step.is_none() && self.round_up.is_none() && self.checkins.is_empty()
+        self.step.is_none()
+            && self.round_up.is_none()
+            && self.checkins.is_empty()
+            && self.new_topic.is_none()
     }
 }
 

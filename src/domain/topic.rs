@@ -190,7 +190,7 @@ impl BoardTopic {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicInput {
     pub title: String,
     pub description: String,

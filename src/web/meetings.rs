@@ -887,15 +887,15 @@ pub async fn save_step(
 ) -> AppResult<Response> {
     let text = RunSheetText::parse(&raw, Some(position)).map_err(AppError::Invalid)?;
     app::meetings::save_run_sheet(&state, &me, id, &text).await?;
-    saved(
-        &state,
-        &me,
-        &headers,
-        id,
-        &format!("/meetings/{id}/run#notes"),
-        "Saved.",
-    )
-    .await
+    // "Add" in the brainstorm goes back to the brainstorm, with the topic on the list.
+    let (to, message) = match &text.new_topic {
+        Some(t) => (
+            format!("/meetings/{id}/run#brainstorm"),
+            format!("\"{}\" is on the board.", t.title),
+        ),
+        None => (format!("/meetings/{id}/run#notes"), "Saved.".to_string()),
+    };
+    saved(&state, &me, &headers, id, &to, &message).await
 }
 
 pub async fn save_round_up(
@@ -1346,6 +1346,8 @@ struct NotesPage {
     actions: Vec<Action>,
     form: Form,
     action_form: Form,
+    /// The "Add an action" fields (name, label, input type), part of the record's one form.
+    action_fields: [(&'static str, &'static str, &'static str); 3],
 }
 
 impl NotesPage {
@@ -1386,6 +1388,11 @@ async fn notes_page(
     render_status(
         status,
         &NotesPage {
+            action_fields: [
+                ("what", "What needs doing", "text"),
+                ("who", "Who will do it", "text"),
+                ("by_date", "By when (optional)", "date"),
+            ],
             page: staff_page(
                 &format!("Notes: {}", meeting.date_label()),
                 me,
@@ -1434,26 +1441,103 @@ pub async fn save_notes(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     state.store.meeting_for(&me, id).await?;
-    match NotesInput::try_from(&raw) {
-        Ok(n) => {
-            state.store.save_notes(&me, id, &n).await?;
+    if let Err(e) = keep_record(&state, &me, id, &raw).await? {
+        return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
+    }
+    // An action typed below the notes is kept too.
+    if !raw.text("what").is_empty() || !raw.text("who").is_empty() {
+        return add_action_from(
+            &state,
+            &me,
+            &cookies,
+            id,
+            raw,
+            "The notes and the action have been saved.",
+        )
+        .await;
+    }
+    Ok(redirect_with(
+        &format!("/meetings/{id}/notes"),
+        "The notes have been saved.",
+    ))
+}
+
+/// Saves the record's text when the form carried it (every button of the record page sends
+/// it) and it changed. A mistake in it comes back as field errors, and nothing is saved.
+async fn keep_record(
+    state: &AppState,
+    me: &Staff,
+    id: i64,
+    raw: &RawInput,
+) -> AppResult<Result<(), FieldErrors>> {
+    let fields = [
+        "topics_discussed",
+        "key_points",
+        "pass_on",
+        "round_up_good",
+        "round_up_not_so_good",
+        "round_up_sharing",
+    ];
+    if !fields.iter().any(|f| raw.get(f).is_some()) {
+        return Ok(Ok(()));
+    }
+    let n = match NotesInput::try_from(raw) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let m = state.store.meeting_for(me, id).await?;
+    let same = m.topics_discussed == n.topics_discussed
+        && m.key_points == n.key_points
+        && m.round_up_good == n.round_up_good
+        && m.round_up_not_so_good == n.round_up_not_so_good
+        && m.round_up_sharing == n.round_up_sharing
+        && m.pass_on == n.pass_on;
+    if !same {
+        state.store.save_notes(me, id, &n).await?;
+    }
+    Ok(Ok(()))
+}
+
+/// The record page again, with what was typed and the problems next to their fields.
+#[allow(clippy::too_many_arguments)]
+async fn record_again(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    raw: RawInput,
+    notes_errors: FieldErrors,
+    action_errors: FieldErrors,
+) -> AppResult<Response> {
+    notes_page(
+        state,
+        me,
+        cookies,
+        id,
+        Some(Form::with_errors(raw.clone(), notes_errors)),
+        Form::with_errors(raw, action_errors),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+async fn add_action_from(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    raw: RawInput,
+    done: &str,
+) -> AppResult<Response> {
+    match ActionInput::try_from(&raw) {
+        Ok(a) => {
+            state.store.add_action(me, id, &a).await?;
             Ok(redirect_with(
-                &format!("/meetings/{id}/notes"),
-                "The notes have been saved.",
+                &format!("/meetings/{id}/notes#actions"),
+                done,
             ))
         }
-        Err(e) => {
-            notes_page(
-                &state,
-                &me,
-                &cookies,
-                id,
-                Some(Form::with_errors(raw, e)),
-                Form::blank(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(e) => record_again(state, me, cookies, id, raw, FieldErrors::new(), e).await,
     }
 }
 
@@ -1465,35 +1549,23 @@ pub async fn add_action(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     state.store.meeting_for(&me, id).await?;
-    match ActionInput::try_from(&raw) {
-        Ok(a) => {
-            state.store.add_action(&me, id, &a).await?;
-            Ok(redirect_with(
-                &format!("/meetings/{id}/notes#actions"),
-                "The action has been added.",
-            ))
-        }
-        Err(e) => {
-            notes_page(
-                &state,
-                &me,
-                &cookies,
-                id,
-                None,
-                Form::with_errors(raw, e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+    if let Err(e) = keep_record(&state, &me, id, &raw).await? {
+        return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
     }
+    add_action_from(&state, &me, &cookies, id, raw, "The action has been added.").await
 }
 
 pub async fn action_done(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
     Path((id, action_id)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
+    state.store.meeting_for(&me, id).await?;
+    if let Err(e) = keep_record(&state, &me, id, &raw).await? {
+        return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
+    }
     let done = raw.text("done") != "false";
     state
         .store

@@ -489,3 +489,56 @@ both_backends! {
         assert_eq!(after["ended_at"], ended["ended_at"]);
     }
 }
+
+both_backends! {
+    async fn every_button_of_the_record_keeps_what_was_typed(app: TestApp) {
+        let w = World::build(&app).await;
+        let id = plan_id(&w.f1_api, w.group_a, "2026-03-03").await;
+        w.f1b.post_form(&format!("/meetings/{id}/end"), &[("confirm", "yes")]).await.expect(303);
+        let notes = format!("/meetings/{id}/notes");
+        let record = |key_points: &'static str| {
+            vec![
+                ("topics_discussed", "Sleep"), ("key_points", key_points), ("pass_on", ""),
+                ("round_up_good", ""), ("round_up_not_so_good", ""), ("round_up_sharing", ""),
+            ]
+        };
+        // The page is one form: the action's fields and every button belong to it.
+        let page = w.f1b.get(&notes).await;
+        page.expect(200).expect_contains("id=\"record\"").expect_contains(&format!("form=\"record\" formaction=\"/meetings/{id}/actions\""));
+
+        // "Add the action" with the notes changed above it: both kept.
+        let mut fields = record("Talked about naps");
+        fields.extend([("what", "Book the room"), ("who", "Fern"), ("by_date", "")]);
+        w.f1b.post_form(&format!("/meetings/{id}/actions"), &fields).await.expect_redirect(&format!("{notes}#actions"));
+        let m = meeting(&w.f1_api, id).await;
+        assert_eq!(m["key_points"], "Talked about naps");
+        let page = w.f1b.get(&notes).await;
+        page.expect_contains("Book the room");
+        let action: i64 = page.text.split(&format!("/meetings/{id}/actions/")).nth(1).and_then(|r| r.split('/').next()).and_then(|n| n.parse().ok()).expect("an action's button");
+
+        // "Mark as done" with the notes changed: both kept.
+        let mut fields = record("Talked about naps and tea");
+        fields.push(("done", "true"));
+        w.f1b.post_form(&format!("/meetings/{id}/actions/{action}/done"), &fields).await.expect(303);
+        assert_eq!(meeting(&w.f1_api, id).await["key_points"], "Talked about naps and tea");
+        w.f1b.get(&notes).await.expect_contains("Mark as not done");
+
+        // "Save the notes" with an action typed below: both kept; a half-typed action is
+        // shown again with its problem and what was typed, the notes saved.
+        let mut fields = record("Final points");
+        fields.extend([("what", "Ring Sam"), ("who", "Cora"), ("by_date", "")]);
+        w.f1b.post_form(&notes, &fields).await.expect_redirect(&format!("{notes}#actions"));
+        w.f1b.get(&notes).await.expect_contains("Ring Sam");
+        let mut fields = record("Final points, again");
+        fields.extend([("what", "Order biscuits"), ("who", ""), ("by_date", "")]);
+        w.f1b.post_form(&notes, &fields).await.expect(422).expect_field_error("who", "").expect_value("what", "Order biscuits");
+        assert_eq!(meeting(&w.f1_api, id).await["key_points"], "Final points, again");
+        // A mistake in the notes stops the button and changes nothing.
+        let long = "k".repeat(8001);
+        let mut fields: Vec<(&str, &str)> = record("x");
+        fields[1] = ("key_points", &long);
+        fields.push(("done", "false"));
+        w.f1b.post_form(&format!("/meetings/{id}/actions/{action}/done"), &fields).await.expect(422);
+        w.f1b.get(&notes).await.expect_contains("Mark as not done");
+    }
+}

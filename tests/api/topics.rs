@@ -397,11 +397,18 @@ both_backends! {
 
         // Topics called out, added in the brainstorm step.
         let page = run_at(&w.f1b, &w.f1_api, today, "next_meeting").await;
-        page.expect_contains("id=\"brainstorm\"").expect_contains(&format!("action=\"/groups/{g}/topics\""));
+        // The box belongs to the step's form: "Add" saves it (and the rest of the step), and so
+        // does moving on, so a topic typed and not added is not lost.
+        let pos = step_of(&w.f1_api, today, "next_meeting").await.to_string();
+        page.expect_contains("id=\"brainstorm\"").expect_contains("name=\"new_topic\" type=\"text\" autocomplete=\"off\" form=\"notes\"")
+            .expect_contains(&format!("form=\"notes\" formaction=\"/meetings/{today}/run/steps/{pos}\""));
         let back = format!("/meetings/{today}/run#brainstorm");
-        for title in ["Travel and holidays", "Gardening"] {
-            w.f1b.post_form(&format!("/groups/{g}/topics"), &[("title", title), ("back", &back)]).await.expect_redirect(&back);
-        }
+        w.f1b.post_form(&format!("/meetings/{today}/run/steps/{pos}"), &[("new_topic", "Travel and holidays")]).await.expect_redirect(&back);
+        w.f1b.post_form(&format!("/meetings/{today}/run/step"), &[("step", &pos), ("position", &pos), ("new_topic", "Gardening")]).await
+            .expect_redirect(&format!("/meetings/{today}/run"));
+        // Too long a topic is refused by its field, and nothing moves.
+        w.f1b.post_form(&format!("/meetings/{today}/run/step"), &[("step", "0"), ("new_topic", &"t".repeat(121))]).await.expect(422);
+        assert_eq!(crate::meetings::meeting(&w.f1_api, today).await["current_step"].as_u64(), pos.parse().ok());
         let travel = id_of(&list, "Travel and holidays");
         let garden = id_of(&topics(&w.f1_api, g).await, "Gardening");
         let page = w.f1b.get(&format!("/meetings/{today}/run")).await;
