@@ -91,7 +91,12 @@
   }
 
   function save(form) {
-    var body = new URLSearchParams(new FormData(form));
+    var data = new FormData(form);
+    // Fields that are sent only with their own buttons (a review's note goes with its outcome).
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.hasAttribute("data-no-autosave")) { data.delete(el.name); }
+    });
+    var body = new URLSearchParams(data);
     form.setAttribute("data-dirty", "saving");
     setStatus(form, "Saving…");
     return fetch(form.getAttribute("action"), {
@@ -130,7 +135,8 @@
   // A form's text boxes, including those placed elsewhere on the page with form="…".
   function textFields(form) {
     return Array.prototype.filter.call(form.elements, function (el) {
-      return el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text");
+      return !el.hasAttribute("data-no-autosave") &&
+        (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text"));
     });
   }
 
@@ -275,7 +281,8 @@
         return false;
       }
       var owner = el.form;
-      if (owner && (owner === sending || owner.hasAttribute("data-autosave") || owner.method === "get")) {
+      var autosaved = owner && owner.hasAttribute("data-autosave") && !el.hasAttribute("data-no-autosave");
+      if (owner && (owner === sending || autosaved || owner.method === "get")) {
         return false;
       }
       return true;

@@ -98,6 +98,20 @@ pub async fn save_run_sheet(
         return Ok(());
     }
     if let Some(step) = &text.step {
+        // Notes typed by a goal without an outcome are kept with the step's notes.
+        let mut notes = step.notes.clone();
+        for (plan_id, note) in &text.review_notes {
+            let what = match state.store.plan_for(viewer, *plan_id).await {
+                Ok(plan) => plan.what.clone(),
+                Err(crate::store::StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let all = notes.get_or_insert_with(String::new);
+            if !all.is_empty() && !all.ends_with('\n') {
+                all.push('\n');
+            }
+            all.push_str(&format!("{what}: {note}"));
+        }
         state
             .store
             .save_step(
@@ -105,7 +119,7 @@ pub async fn save_run_sheet(
                 id,
                 step.position,
                 step.checked.as_deref(),
-                step.notes.as_deref(),
+                notes.as_deref(),
             )
             .await?;
     }

@@ -39,6 +39,8 @@ pub struct RunSheetText {
     pub checkins: Vec<CheckinLine>,
     /// A topic someone called out, typed in the brainstorm and not added yet.
     pub new_topic: Option<super::topic::TopicInput>,
+    /// Notes typed by a goal in the goals step, by plan, without an outcome chosen.
+    pub review_notes: Vec<(i64, String)>,
 }
 
 impl RunSheetText {
@@ -112,11 +114,23 @@ impl RunSheetText {
                 }
             }
         };
+        let mut review_notes = Vec::new();
+        for key in raw.keys() {
+            if let Some(id) = key.strip_prefix("review_note.")
+                && let Ok(plan_id) = id.parse::<i64>()
+            {
+                let note = super::optional_text(raw, key, 1000, &mut e);
+                if !note.is_empty() {
+                    review_notes.push((plan_id, note));
+                }
+            }
+        }
         e.finish(|| Self {
             step,
             round_up,
             checkins,
             new_topic,
+            review_notes,
         })
     }
 
@@ -125,6 +139,7 @@ impl RunSheetText {
             && self.round_up.is_none()
             && self.checkins.is_empty()
             && self.new_topic.is_none()
+            && self.review_notes.is_empty()
     }
 }
 

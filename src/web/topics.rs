@@ -450,9 +450,21 @@ pub async fn review(
     cookies: Cookies,
     headers: HeaderMap,
     Path(plan_id): Path<i64>,
-    CheckedForm(raw): CheckedForm,
+    CheckedForm(mut raw): CheckedForm,
 ) -> AppResult<Response> {
     let plan = state.store.plan_for(&me, plan_id).await?;
+    // From the run-sheet's goals step: the note typed by this plan is the review's note, and
+    // the rest of the step's form (its notes, other plans' notes) is kept as Next would.
+    let own_note = format!("review_note.{plan_id}");
+    if let Some(note) = raw.get(&own_note).map(str::to_string) {
+        raw.set("note", note);
+        raw.set(&own_note, "");
+        if let Ok(meeting_id) = raw.text("meeting_id").parse::<i64>() {
+            let text = crate::domain::run_sheet::RunSheetText::parse(&raw, None)
+                .map_err(AppError::Invalid)?;
+            crate::app::meetings::save_run_sheet(&state, &me, meeting_id, &text).await?;
+        }
+    }
     let meeting = match raw.text("meeting_id").as_str() {
         "" => None,
         v => {

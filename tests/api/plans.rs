@@ -338,7 +338,7 @@ both_backends! {
         w.f1_api.post(&format!("/api/v1/plans/{old}/reviews"), &json!({"outcome": "dropped"})).await.expect(201);
         let done = add_plan(&w.f1_api, a2, json!({"what": "Quincy finished plan", "confidence": 8})).await["id"].as_i64().expect("id");
         w.f1_api.post(&format!("/api/v1/plans/{done}/reviews"), &json!({"outcome": "done"})).await.expect(201);
-        add_plan(&w.f1_api, a3, json!({"what": "Cook on Sundays", "confidence": 6})).await;
+        let cook = add_plan(&w.f1_api, a3, json!({"what": "Cook on Sundays", "confidence": 6})).await["id"].as_i64().expect("id");
         let id = plan_id(&w.f1_api, g, &days_from_now(0)).await;
         sign_in(&w.f1_api, id, a).await;
         sign_in(&w.f1_api, id, a2).await;
@@ -349,8 +349,11 @@ both_backends! {
         for outcome in ["on_track", "done", "changed", "dropped"] {
             page.expect_contains(&format!("name=\"outcome\" value=\"{outcome}\""));
         }
-        page.expect_contains(&format!("action=\"/plans/{walk}/reviews\"")).expect_contains(&format!("name=\"meeting_id\" value=\"{id}\""));
-        page.expect_lacks(&format!("action=\"/plans/{old}/reviews\"")).expect_lacks(&format!("action=\"/plans/{done}/reviews\""));
+        // Each plan's note and outcome buttons belong to the step's form, which carries the
+        // meeting and the way back.
+        page.expect_contains(&format!("formaction=\"/plans/{walk}/reviews\"")).expect_contains(&format!("name=\"meeting_id\" value=\"{id}\""))
+            .expect_contains(&format!("name=\"review_note.{walk}\""));
+        page.expect_lacks(&format!("formaction=\"/plans/{old}/reviews\"")).expect_lacks(&format!("formaction=\"/plans/{done}/reviews\""));
         // (Everyone here may be asked to set a new goal, below the reviews.)
         let reviews = goals.split("Set a new goal").next().unwrap_or_default();
         assert!(!reviews.contains("An old dropped plan") && !reviews.contains("Quincy finished plan") && !reviews.contains("Quincy Quick"), "closed plans are not reviewed: {goals}");
@@ -371,7 +374,25 @@ both_backends! {
         assert_eq!((p["status"].as_str(), p["reviews"][0]["meeting_id"].as_i64(), p["reviews"][0]["note"].as_str()), (Some("open"), Some(id), Some("Twice this week")), "{p}");
         w.f1b.get(&format!("/plans/{walk}")).await.expect_contains("(at a meeting)");
         // Still open, still listed; once done, no longer.
-        assert!(w.f1b.get(&format!("/meetings/{id}/run")).await.text.contains(&format!("action=\"/plans/{walk}/reviews\"")));
+        assert!(w.f1b.get(&format!("/meetings/{id}/run")).await.text.contains(&format!("formaction=\"/plans/{walk}/reviews\"")));
+
+        // Pressed from the step's form: the plan's own note is the review's; the step's notes
+        // and another plan's note typed without an outcome are kept with the step.
+        let pos = crate::topics::step_of(&w.f1_api, id, "goals").await.to_string();
+        w.f1b.post_form(&format!("/plans/{walk}/reviews"), &[
+            ("outcome", "on_track"), ("meeting_id", &id.to_string()), ("back", &back), ("position", &pos), ("notes", "Good energy"),
+            (format!("review_note.{walk}").as_str(), "Three times now"), (format!("review_note.{cook}").as_str(), "Asked for recipes"),
+        ]).await.expect_redirect(&back);
+        let p = plan(&w.f1_api, walk).await;
+        assert!(p["reviews"].as_array().into_iter().flatten().any(|r| r["note"] == "Three times now"), "{p}");
+        let step_notes = meeting(&w.f1_api, id).await["agenda"][pos.parse::<usize>().expect("n")]["notes"].clone();
+        assert_eq!(step_notes, "Good energy\nCook on Sundays: Asked for recipes");
+        // "Next" with a note typed and no outcome: kept with the step's notes, no review made.
+        w.f1b.post_form(&format!("/meetings/{id}/run/step"), &[
+            ("step", &pos), ("position", &pos), ("notes", "Good energy"), (format!("review_note.{walk}").as_str(), "Legs tired"),
+        ]).await.expect(303);
+        assert_eq!(meeting(&w.f1_api, id).await["agenda"][pos.parse::<usize>().expect("n")]["notes"], "Good energy\nWalk to the shops: Legs tired");
+        assert_eq!(plan(&w.f1_api, walk).await["reviews"].as_array().map(Vec::len), Some(2));
         w.f1b.post_form(&format!("/plans/{walk}/reviews"), &[("outcome", "done"), ("meeting_id", &id.to_string()), ("back", &back)]).await.expect_redirect(&back);
         let page = w.f1b.get(&format!("/meetings/{id}/run")).await;
         assert!(section(&page.text, "goals-title").contains("Nobody here has an open action plan."));
