@@ -186,6 +186,24 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.check("the next meeting step").await;
     look(&mut b, script, "next-meeting-step").await;
     b.fill("new-topic", "Sleep").await;
+    if script {
+        // The autosave (1.2 s after typing stops) never sends a topic half-typed: it is added
+        // only by "Add" or by moving on.
+        tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+        let listed = b
+            .client
+            .execute_async(
+                "var done = arguments[arguments.length - 1]; fetch(location.pathname).then(function (r) { return r.text(); }).then(function (t) { done(t.indexOf('<strong>Sleep</strong>') >= 0); });",
+                vec![],
+            )
+            .await
+            .expect("read the page again");
+        assert_eq!(
+            listed,
+            serde_json::Value::Bool(false),
+            "a topic being typed is not added by the autosave"
+        );
+    }
     b.press("Add").await;
     // The demo group has its next meeting planned already: the step names it, to check with
     // the group; without one, the date is planned here.
