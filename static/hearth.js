@@ -176,7 +176,12 @@
       clearTimeout(timer);
       // A button that goes elsewhere (next step, end the meeting) sends the whole form, so
       // what was typed is saved on the way: let the browser submit it.
-      if (e.submitter && e.submitter.hasAttribute("formaction")) {
+      // So does any press while a field that only travels with the form (a goal's note, a
+      // topic being added) holds text.
+      var carried = Array.prototype.some.call(form.elements, function (el) {
+        return el.hasAttribute("data-no-autosave") && el.value !== "";
+      });
+      if ((e.submitter && e.submitter.hasAttribute("formaction")) || carried) {
         form.setAttribute("data-leaving", "yes");
         return;
       }

@@ -233,6 +233,19 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.select("confidence", "7").await;
     b.press("Save the plan").await;
     b.expect_text("Confidence 7 out of 10").await;
+
+    // (Not counted.) In the goals step, Enter in a plan's note saves the step and keeps the
+    // note with it; it never records an outcome nobody chose.
+    b.visit(&format!("/meetings/{meeting}/run"), "the meeting's steps")
+        .await;
+    go_to_step_from_start(&b, "Review of goals").await;
+    let note = b.find("#goals input[name^='review_note.']").await;
+    note.send_keys("Walked twice\u{E007}")
+        .await
+        .expect("type a note and press Enter");
+    b.wait_for_text("#step-notes", "Walk to the shops: Walked twice")
+        .await;
+
     counts.push(0); // placeholder for task 3, filled below
     let goal_taps = b.take_taps();
 
@@ -436,6 +449,9 @@ async fn next_step(b: &Browser) {
 
 /// Goes to a step from the list of all steps (two taps: open the list, choose the step).
 async fn go_to_step_from_start(b: &Browser, title: &str) {
+    if b.text("h1.step-title").await.trim() == title {
+        return;
+    }
     b.open_details("All steps").await;
     let step = b
         .find_xpath(&format!(
