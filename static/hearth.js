@@ -182,7 +182,6 @@
         return el.hasAttribute("data-no-autosave") && el.value !== "";
       });
       if ((e.submitter && e.submitter.hasAttribute("formaction")) || carried) {
-        form.setAttribute("data-leaving", "yes");
         return;
       }
       e.preventDefault();

@@ -204,8 +204,8 @@ pub struct NextQuery {
 /// Only local paths are followed after sign-in, never another site.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+        Some(n) => super::local_path(n).unwrap_or("/").to_string(),
+        None => "/".to_string(),
     }
 }
 

@@ -374,10 +374,9 @@ pub struct LogQuery {
 }
 
 fn safe_back(back: &str, group_id: i64) -> String {
-    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
-        back.to_string()
-    } else {
-        format!("/groups/{group_id}/contacts")
+    match super::local_path(back) {
+        Some(path) => path.to_string(),
+        None => format!("/groups/{group_id}/contacts"),
     }
 }
 

@@ -553,6 +553,20 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> AppResult<Respon
     Ok((status, Html(t.render()?)).into_response())
 }
 
+/// A path on this site to go back to after a form, or `None`: it starts with one "/" (not
+/// "//" or "/\\", which browsers read as another host), and holds no backslash, space or
+/// control character (a browser drops a tab or newline, so "/\t/evil.example" would become
+/// "//evil.example"; a CR or LF cannot go in a header at all).
+pub(crate) fn local_path(path: &str) -> Option<&str> {
+    let mut chars = path.chars();
+    let ok = chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    ok.then_some(path)
+}
+
 /// Redirects after a successful form, with a short message for the next page.
 pub fn redirect_with(to: &str, message: &str) -> Response {
     let value = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(message.as_bytes());
@@ -591,3 +605,30 @@ pub fn csv_download(text: String, group_name: &str, what: &str) -> Response {
 }
 
 pub use crate::labels::{date_label, when};
+
+#[cfg(test)]
+mod local_path_tests {
+    use super::local_path;
+
+    #[test]
+    fn only_a_path_on_this_site_is_followed() {
+        for good in ["/", "/meetings/4/run#brainstorm", "/members/3%2F"] {
+            assert_eq!(local_path(good), Some(good), "{good:?}");
+        }
+        for bad in [
+            "",
+            "meetings/4",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/a\r\nSet-Cookie: x=1",
+            "/a b",
+            "https://evil.example",
+            "/ /evil.example",
+            "/x\\y",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
+}

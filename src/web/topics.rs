@@ -22,11 +22,7 @@ use crate::store::{MeetingSummary, MemberFilter, StoreError, now};
 
 fn back_to(raw: &RawInput, fallback: &str) -> String {
     let b = raw.text("back");
-    if b.starts_with('/') && !b.starts_with("//") {
-        b
-    } else {
-        fallback.to_string()
-    }
+    super::local_path(&b).unwrap_or(fallback).to_string()
 }
 
 // --- the board --------------------------------------------------------------------------

@@ -179,7 +179,9 @@ both_backends! {
             .await;
         res.expect_redirect("/venues");
         b.sign_out().await;
-        for evil in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        // A tab or a newline in it: a browser drops them ("/\t/evil.example" is read as
+        // "//evil.example"), and a CR or LF cannot go in a header.
+        for evil in ["//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "/\r\n/evil.example"] {
             let res = b
                 .post_form("/signin", &[("email", "fern@example.org"), ("password", PASSWORD), ("next", evil)])
                 .await;

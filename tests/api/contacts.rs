@@ -393,5 +393,9 @@ both_backends! {
         w.f2b.post_form(&format!("/groups/{g}/contacts"), &[("member_id", &pat.to_string()), ("how", "phone"), ("about", "x"), ("contacted_on", &days_from_now(0))]).await.expect(404);
         // An address elsewhere is never where the form goes back to.
         w.f1b.get(&format!("/groups/{g}/contacts/new?back=//evil.example")).await.expect(200).expect_lacks("evil.example");
+        w.f1b.get(&format!("/groups/{g}/contacts/new?back=/%09/evil.example")).await.expect(200).expect_lacks("evil.example");
+        w.f1b.post_form(&format!("/groups/{g}/contacts"), &[
+            ("member_id", &pat.to_string()), ("how", "phone"), ("about", "x"), ("contacted_on", &days_from_now(0)), ("back", "/\t/evil.example"),
+        ]).await.expect_redirect(&format!("/groups/{g}/contacts"));
     }
 }

@@ -182,6 +182,10 @@ both_backends! {
         let res = w.f1b.post_form(&format!("/groups/{g}/topics"), &[("title", &long)]).await;
         res.expect(422).expect_field_error("title", "Use 120 characters or fewer.").expect_value("title", &long);
         w.f1b.post_form(&format!("/groups/{g}/topics"), &[("title", "Sleep")]).await.expect_redirect(&format!("/groups/{g}/topics"));
+        // The way back is only ever a path on this site.
+        for evil in ["//evil.example", "/\\evil.example", "/\t/evil.example"] {
+            w.f1b.post_form(&format!("/groups/{g}/topics"), &[("title", "Sleep"), ("back", evil)]).await.expect_redirect(&format!("/groups/{g}/topics"));
+        }
         assert_eq!(topic(&w.f1_api, g, id_of(&list, "Sleep")).await["status"], "proposed");
         // Only local places to go back to.
         let res = w.f1b.post_form(&format!("/groups/{g}/topics"), &[("title", "Sleep"), ("back", "//evil.example/x")]).await;
