@@ -18,14 +18,6 @@ pub fn today_in(tz: &str) -> jiff::civil::Date {
     jiff::Timestamp::now().to_zoned_datetime(zone).date()
 }
 
-/// A stored YYYY-MM-DD date with its weekday: "Tuesday 12 January 2027".
-pub fn day_label(d: &str) -> String {
-    match d.parse::<jiff::civil::Date>() {
-        Ok(date) => date.strftime("%A %-d %B %Y").to_string(),
-        Err(_) => d.to_string(),
-    }
-}
-
 /// A Unix time as "3 March 2026 at 19:05" in the time zone (UTC if the zone is unknown).
 pub fn when(ts: i64, tz: &str) -> String {
     let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);

@@ -222,23 +222,29 @@
   }
 
   // --- nothing typed is lost ----------------------------------------------------------------
-  // Pressing a button of another form (add a topic, mark an action done) while notes are still
+  // Saves every form still waiting (other than `except`); true when there were any, and then
+  // `next` runs once they are saved.
+  function saveWaitingThen(except, next) {
+    var waiting = Array.prototype.filter.call(
+      document.querySelectorAll("form[data-autosave][data-dirty]"),
+      function (f) { return f !== except; }
+    );
+    if (waiting.length === 0) {
+      return false;
+    }
+    Promise.all(waiting.map(function (f) { return save(f); })).then(next);
+    return true;
+  }
+
+  // Pressing a button of another form (the sign-in list, undo a start) while notes are still
   // waiting to be saved: save them first, then go on with that button.
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form || form.hasAttribute("data-autosave") || form.hasAttribute("data-saved-first")) {
       return;
     }
-    var waiting = Array.prototype.filter.call(
-      document.querySelectorAll("form[data-autosave][data-dirty]"),
-      function (f) { return f !== form; }
-    );
-    if (waiting.length === 0) {
-      return;
-    }
-    e.preventDefault();
     var submitter = e.submitter;
-    Promise.all(waiting.map(function (f) { return save(f); })).then(function () {
+    var waited = saveWaitingThen(form, function () {
       form.setAttribute("data-saved-first", "yes");
       if (form.requestSubmit) {
         form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
@@ -246,22 +252,21 @@
         form.submit();
       }
     });
+    if (waited) {
+      e.preventDefault();
+    }
   }, true);
 
   // Following a link (the sign-in list, the meeting page) with notes waiting: save them first.
   document.addEventListener("click", function (e) {
     var link = e.target && e.target.closest ? e.target.closest("a[href]") : null;
-    if (!link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || link.target) {
+    if (!link || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey ||
+        link.target || link.getAttribute("href").charAt(0) === "#") {
       return;
     }
-    var waiting = document.querySelectorAll("form[data-autosave][data-dirty]");
-    if (waiting.length === 0 || link.getAttribute("href").charAt(0) === "#") {
-      return;
+    if (saveWaitingThen(null, function () { window.location.href = link.href; })) {
+      e.preventDefault();
     }
-    e.preventDefault();
-    Promise.all(Array.prototype.map.call(waiting, function (f) { return save(f); })).then(function () {
-      window.location.href = link.href;
-    });
   });
 })();
 
@@ -281,7 +286,7 @@
   }
   window.addEventListener("beforeunload", function (e) {
     var lost = Array.prototype.some.call(document.querySelectorAll("textarea, input"), function (el) {
-      if (!changed(el) || el.closest("[data-no-guard]")) {
+      if (!changed(el)) {
         return false;
       }
       var owner = el.form;

@@ -214,9 +214,9 @@ pub async fn update(
             *e,
             match &details {
                 Some((input, _)) => input.date,
-                None => m.local_date.parse().unwrap_or(jiff::civil::Date::MIN),
+                None => m.day(),
             },
-            crate::labels::today_in(&group.timezone),
+            m.today_there(),
         )
     {
         return Err(crate::app::meetings::refused(why));

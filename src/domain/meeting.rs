@@ -47,6 +47,21 @@ pub struct Meeting {
 pub use super::meeting_status::{MeetingEvent, MeetingStatus, Refusal, Transition};
 
 impl Meeting {
+    /// The meeting's day in its group's zone (the earliest date if the stored one is unreadable).
+    pub fn day(&self) -> jiff::civil::Date {
+        self.local_date.parse().unwrap_or(jiff::civil::Date::MIN)
+    }
+
+    /// Today, where the meeting is.
+    pub fn today_there(&self) -> jiff::civil::Date {
+        crate::labels::today_in(&self.timezone)
+    }
+
+    /// The meeting is today, in its group's zone.
+    pub fn is_today(&self) -> bool {
+        self.day() == self.today_there()
+    }
+
     fn zoned_start(&self) -> Option<jiff::ZonedDateTime> {
         let tz = jiff::tz::TimeZone::get(&self.timezone).ok()?;
         jiff::Timestamp::from_second(self.starts_at)

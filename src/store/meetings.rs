@@ -1274,14 +1274,6 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// The coordinators, with how to reach them (for a facilitator asking for help).
-    pub async fn coordinators(&self) -> StoreResult<Vec<(String, String)>> {
-        on_db!(self, pool => sqlx::query_as::<_, (String, String)>(
-            "SELECT name, email FROM accounts WHERE role = 'coordinator' ORDER BY name")
-            .fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
-    }
-
     /// Calls for help that no coordinator has answered yet (coordinators only).
     pub async fn open_help_requests(&self, viewer: &Staff) -> StoreResult<Vec<HelpRequest>> {
         if !viewer.is_coordinator() {

@@ -289,45 +289,30 @@ pub async fn call_list(
         let spoken = last_date.is_some_and(|d| d.as_str() >= fortnight_ago.as_str());
         let mut reasons = Vec::new();
         let by_email = !m.email.is_empty() && m.preferred_contact == "email";
-        let mut any = false;
         if m.email.is_empty() {
-            any = true;
-            if !spoken {
-                reasons.push("No email address");
-            }
+            reasons.push("No email address");
         } else if matches!(m.preferred_contact.as_str(), "phone" | "text" | "post") {
-            any = true;
-            if !spoken {
-                reasons.push("Has email but prefers phone, text or post");
-            }
+            reasons.push("Has email but prefers phone, text or post");
         }
         if !by_email && host == Some(m.id) {
-            any = true;
-            if !spoken {
-                reasons.push("Hosting the refreshments: remind them");
-            }
+            reasons.push("Hosting the refreshments: remind them");
         }
         if !by_email && polls.iter().any(|answered| !answered.contains(&m.id)) {
-            any = true;
-            // A call just made covers it: their answers go on the poll's page.
-            if !spoken {
-                reasons.push("Has not answered the poll for the next date");
-            }
+            reasons.push("Has not answered the poll for the next date");
         }
         if answer.is_none() {
-            any = true;
-            if !spoken {
-                reasons.push("Has not said whether they are coming");
-            }
+            reasons.push("Has not said whether they are coming");
         }
         if held >= 3 && !recent.iter().any(|(id, n)| *id == m.id && *n > 0) {
-            any = true;
-            if !spoken {
-                reasons.push("Not seen at the last three meetings");
-            }
+            reasons.push("Not seen at the last three meetings");
         }
-        if reasons.is_empty() && !(any && spoken) {
+        if reasons.is_empty() {
             continue;
+        }
+        // A call in the last fortnight has covered them all (their answers for a poll go on
+        // the poll's page): they are listed as spoken to.
+        if spoken {
+            reasons.clear();
         }
         people.push(ToRing {
             member: m,

@@ -470,7 +470,7 @@ async fn show_page(
     render_status(
         status,
         &ShowPage {
-            is_today: crate::labels::today_in(&group.timezone).to_string() == meeting.local_date,
+            is_today: meeting.is_today(),
             host,
             suggested_host,
             rota,
@@ -948,10 +948,8 @@ pub async fn start(
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
     let group = state.store.group_for(&me, m.group_id).await?;
-    let today = crate::labels::today_in(&group.timezone).to_string();
-    if m.is_planned() && m.local_date != today && !confirmed(&raw) {
-        let day = crate::labels::day_label(&m.local_date);
-        let question = format!("This meeting is on {day}. Start it now?");
+    if m.is_planned() && !m.is_today() && !confirmed(&raw) {
+        let question = format!("This meeting is on {}. Start it now?", m.date_label());
         return render(&ConfirmPage {
             page: staff_page(&question, &me, &cookies, "groups"),
             explain: vec![
@@ -997,12 +995,9 @@ pub async fn end(
             return Ok(Redirect::to(&format!("/meetings/{id}/notes")).into_response());
         }
         // Nothing to ask about when the answer would be no.
-        let day = m.local_date.parse().unwrap_or(jiff::civil::Date::MIN);
-        if let crate::domain::meeting_status::Transition::Refused(why) = m.status.on_day(
-            MeetingEvent::End,
-            day,
-            crate::labels::today_in(&group.timezone),
-        ) {
+        if let crate::domain::meeting_status::Transition::Refused(why) =
+            m.status.on_day(MeetingEvent::End, m.day(), m.today_there())
+        {
             return Err(app::meetings::refused(why));
         }
         let question = "End the meeting?".to_string();
@@ -1440,8 +1435,8 @@ pub async fn save_notes(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.meeting_for(&me, id).await?;
-    if let Err(e) = keep_record(&state, &me, id, &raw).await? {
+    let m = state.store.meeting_for(&me, id).await?;
+    if let Err(e) = keep_record(&state, &me, &m, &raw).await? {
         return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
     }
     // An action typed below the notes is kept too.
@@ -1467,7 +1462,7 @@ pub async fn save_notes(
 async fn keep_record(
     state: &AppState,
     me: &Staff,
-    id: i64,
+    m: &Meeting,
     raw: &RawInput,
 ) -> AppResult<Result<(), FieldErrors>> {
     let fields = [
@@ -1485,7 +1480,6 @@ async fn keep_record(
         Ok(n) => n,
         Err(e) => return Ok(Err(e)),
     };
-    let m = state.store.meeting_for(me, id).await?;
     let same = m.topics_discussed == n.topics_discussed
         && m.key_points == n.key_points
         && m.round_up_good == n.round_up_good
@@ -1493,7 +1487,7 @@ async fn keep_record(
         && m.round_up_sharing == n.round_up_sharing
         && m.pass_on == n.pass_on;
     if !same {
-        state.store.save_notes(me, id, &n).await?;
+        state.store.save_notes(me, m.id, &n).await?;
     }
     Ok(Ok(()))
 }
@@ -1548,8 +1542,8 @@ pub async fn add_action(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.meeting_for(&me, id).await?;
-    if let Err(e) = keep_record(&state, &me, id, &raw).await? {
+    let m = state.store.meeting_for(&me, id).await?;
+    if let Err(e) = keep_record(&state, &me, &m, &raw).await? {
         return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
     }
     add_action_from(&state, &me, &cookies, id, raw, "The action has been added.").await
@@ -1562,8 +1556,8 @@ pub async fn action_done(
     Path((id, action_id)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.meeting_for(&me, id).await?;
-    if let Err(e) = keep_record(&state, &me, id, &raw).await? {
+    let m = state.store.meeting_for(&me, id).await?;
+    if let Err(e) = keep_record(&state, &me, &m, &raw).await? {
         return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
     }
     let done = raw.text("done") != "false";
@@ -1705,7 +1699,14 @@ async fn help_page(
             meeting: access.into_meeting(),
             group,
             form,
-            coordinators: state.store.coordinators().await?,
+            coordinators: state
+                .store
+                .accounts()
+                .await?
+                .into_iter()
+                .filter(Staff::is_coordinator)
+                .map(|a| (a.name, a.email))
+                .collect(),
         },
     )
 }

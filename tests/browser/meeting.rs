@@ -257,7 +257,7 @@ async fn sign_in_as(b: &mut Browser, email: &str, password: &str) {
 }
 
 /// The path of a one-time link shown on the page (a personal link, a password link).
-async fn shown_link(b: &Browser) -> String {
+pub(crate) async fn shown_link(b: &Browser) -> String {
     let link = b
         .find("#secret-link")
         .await

@@ -440,14 +440,7 @@ async fn member_link(b: &mut Browser, name: &str) -> String {
         b.find("#secret-link").await
     };
     b.tap(&copy).await;
-    let link = b
-        .find("#secret-link")
-        .await
-        .prop("value")
-        .await
-        .expect("read the link")
-        .expect("the link");
-    link.trim_start_matches(&b.base).to_string()
+    crate::meeting::shown_link(b).await
 }
 
 async fn next_step(b: &Browser) {
