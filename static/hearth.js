@@ -236,24 +236,85 @@
     return true;
   }
 
-  // Pressing a button of another form (the sign-in list, undo a start) while notes are still
-  // waiting to be saved: save them first, then go on with that button.
+  // A form of typed content (a plan, a comment, someone's details: marked data-save-first)
+  // that holds text nobody has sent yet.
+  function typedIn(form) {
+    return Array.prototype.some.call(form.elements, function (el) {
+      return (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" &&
+        (el.type === "text" || el.type === "email" || el.type === "tel"))) && el.value !== el.defaultValue;
+    });
+  }
+
+  function pendingContent(except) {
+    return Array.prototype.filter.call(document.querySelectorAll("form[data-save-first]"), function (f) {
+      return f !== except && typedIn(f);
+    });
+  }
+
+  // Sends each waiting form in turn as the browser would. Resolves to the first one the server
+  // did not take (shown again with its message, nothing else done), or null when all were saved.
+  function sendInTurn(forms) {
+    return forms.reduce(function (done, f) {
+      return done.then(function (failed) {
+        if (failed) { return failed; }
+        return fetch(f.getAttribute("action"), {
+          method: "POST",
+          body: new URLSearchParams(new FormData(f)),
+          credentials: "same-origin",
+          redirect: "manual"
+        }).then(function (res) {
+          if (res.type === "opaqueredirect" || res.ok) {
+            Array.prototype.forEach.call(f.elements, function (el) {
+              if ("defaultValue" in el) { el.defaultValue = el.value; }
+            });
+            return null;
+          }
+          return f;
+        });
+      });
+    }, Promise.resolve(null));
+  }
+
+  function resubmit(form, submitter) {
+    form.setAttribute("data-saved-first", "yes");
+    if (form.requestSubmit) {
+      form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+    } else {
+      form.submit();
+    }
+  }
+
+  // Pressing a button of another form (the sign-in list, undo a start, "I am coming") while
+  // notes or typed content are waiting: save them first, then go on with that button. If the
+  // server does not take what was typed, that form is shown again with its message instead.
   document.addEventListener("submit", function (e) {
     var form = e.target;
     if (!form || form.hasAttribute("data-autosave") || form.hasAttribute("data-saved-first")) {
       return;
     }
     var submitter = e.submitter;
-    var waited = saveWaitingThen(form, function () {
-      form.setAttribute("data-saved-first", "yes");
-      if (form.requestSubmit) {
-        form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
-      } else {
-        form.submit();
+    var content = pendingContent(form);
+    var goOn = function () {
+      if (content.length === 0) {
+        resubmit(form, submitter);
+        return;
       }
-    });
-    if (waited) {
+      sendInTurn(content).then(function (failed) {
+        if (failed) {
+          resubmit(failed, null);
+        } else {
+          resubmit(form, submitter);
+        }
+      }, function () {
+        // No connection: go on, and the browser's own question keeps the text.
+        resubmit(form, submitter);
+      });
+    };
+    if (saveWaitingThen(form, goOn)) {
       e.preventDefault();
+    } else if (content.length > 0) {
+      e.preventDefault();
+      goOn();
     }
   }, true);
 

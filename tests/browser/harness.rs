@@ -330,6 +330,16 @@ impl Browser {
         }
     }
 
+    /// What a field holds now (its value, not its attribute).
+    pub async fn value_of(&self, id: &str) -> String {
+        self.find(&format!("#{id}"))
+            .await
+            .prop("value")
+            .await
+            .expect("read the field")
+            .unwrap_or_default()
+    }
+
     fn count_tap(&self) {
         self.taps.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }

@@ -16,5 +16,6 @@ mod harness;
 mod insight;
 mod journey;
 mod meeting;
+mod nothing_lost;
 mod poll;
 mod seven_tasks;

@@ -415,7 +415,7 @@ async fn sign_in(b: &mut Browser, email: &str, password: &str) {
 }
 
 /// Makes a member's personal link from their page; returns its path.
-async fn member_link(b: &mut Browser, name: &str) -> String {
+pub(crate) async fn member_link(b: &mut Browser, name: &str) -> String {
     b.visit("/groups/1/members", "members").await;
     let member = b
         .find_xpath(&format!("//a[normalize-space()='{name}']"))
