@@ -204,7 +204,14 @@ pub async fn save_checkin(
     if member_id.is_none() {
         e.add("member_id", "Give the member's id.");
     }
-    let note = crate::domain::required_text(&raw, "note", 1000, "Write the line to keep.", &mut e);
+    // An empty line removes the member's line.
+    if raw.get("note").is_none() {
+        e.add(
+            "note",
+            "Give the line to keep, or an empty line to remove it.",
+        );
+    }
+    let note = crate::domain::optional_text(&raw, "note", 1000, &mut e);
     let private = raw.get("private").is_none() || crate::domain::flag(&raw, "private", &mut e);
     // A meeting the caller may not see is not found, whatever the input.
     state.store.meeting_for(&me, meeting_id).await?;
@@ -221,6 +228,9 @@ pub async fn save_checkin(
                 "This member is not in the meeting's group.",
             )),
             other => other.into(),
+        })?
+        .map_err(|refused| {
+            AppError::Invalid(FieldErrors::single("member_id", refused.message()))
         })?;
     let rows = state.store.checkins_of(&me, meeting_id).await?;
     Ok(Json(serde_json::json!({ "checkins": rows })))

@@ -84,6 +84,41 @@ pub fn not_in_group(e: AppError) -> AppError {
     }
 }
 
+/// Ticking the ground-rules prompt ("Agree the ground rules, or look at them again") at a
+/// meeting that has come records that the group reviewed its rules on that meeting's day.
+async fn ground_rules_ticked(
+    state: &AppState,
+    viewer: &Staff,
+    id: i64,
+    (position, checked): (i64, &str),
+) -> AppResult<()> {
+    let ticked: Vec<usize> = checked.split(',').filter_map(|c| c.parse().ok()).collect();
+    if ticked.is_empty() {
+        return Ok(());
+    }
+    let meeting = state.store.meeting(viewer, id).await?;
+    if meeting.day() > meeting.today_there() {
+        return Ok(());
+    }
+    let steps = state.store.meeting_steps(&meeting).await?;
+    let Some(step) = steps.iter().find(|s| s.position == position) else {
+        return Ok(());
+    };
+    let about_rules = step
+        .prompt_list()
+        .iter()
+        .enumerate()
+        .any(|(i, p)| ticked.contains(&i) && p.to_lowercase().contains("ground rules"));
+    if about_rules {
+        let group = state.store.group(viewer, meeting.group_id).await?;
+        state
+            .store
+            .ground_rules_reviewed(&group, &meeting.local_date)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Saves what a run-sheet form carried (the step's ticks and notes, the round-up, "since last
 /// time" lines), before whatever the button pressed does next. Parts the form did not hold are
 /// left as they were.
@@ -123,6 +158,13 @@ pub async fn save_run_sheet(
             )
             .await?;
     }
+    if let Some(checked) = text
+        .step
+        .as_ref()
+        .and_then(|s| s.checked.as_deref().map(|c| (s.position, c)))
+    {
+        ground_rules_ticked(state, viewer, id, checked).await?;
+    }
     if let Some(r) = &text.round_up {
         state
             .store
@@ -148,7 +190,9 @@ pub async fn save_run_sheet(
         if same {
             continue;
         }
-        state
+        // A line for someone no longer signed in (undone on another phone meanwhile) is not
+        // kept: lines belong to those who were there.
+        let _not_there = state
             .store
             .save_checkin(viewer, id, line.member_id, &line.note, line.private)
             .await?;

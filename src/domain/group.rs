@@ -176,8 +176,24 @@ impl TryFrom<&RawInput> for GroupInput {
             Format::OpenEnded => None,
         };
         let ground_rules = optional_text(raw, "ground_rules", 8000, &mut errors);
-        let ground_rules_reviewed_on =
-            optional_date(raw, "ground_rules_reviewed_on", &mut errors).map(|d| d.to_string());
+        // The date the group last agreed its rules: not in the future (in the group's zone);
+        // "agreed today" (the form's offer beside the rules) means today there.
+        let today = crate::labels::today_in(&timezone);
+        let ground_rules_reviewed_on = if matches!(raw.text("agreed_today").as_str(), "true" | "on")
+        {
+            Some(today.to_string())
+        } else {
+            match optional_date(raw, "ground_rules_reviewed_on", &mut errors) {
+                Some(d) if d > today => {
+                    errors.add(
+                        "ground_rules_reviewed_on",
+                        "This date is in the future. Give the day the group last agreed or looked at its rules.",
+                    );
+                    None
+                }
+                d => d.map(|d| d.to_string()),
+            }
+        };
         let usual_venue_id = match raw.text("usual_venue_id").as_str() {
             "" => None,
             v => match v.parse::<i64>() {

@@ -171,7 +171,8 @@ pub const MARK_END: char = '\u{3}';
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchHit {
-    /// meeting (a meeting's record), step (run-sheet notes), contact or topic.
+    /// meeting (a meeting's record), step (a step's notes), contact, topic or since_last_time
+    /// (a member's line at a meeting).
     pub kind: String,
     /// Where it leads: the meeting, contact's member, or the topic board.
     pub link: String,
@@ -243,8 +244,9 @@ impl SearchHit {
     pub fn kind_label(&self) -> &'static str {
         match self.kind.as_str() {
             "meeting" => "Meeting record",
-            "step" => "Run-sheet notes",
+            "step" => "Notes from a meeting's step",
             "contact" => "Contact record",
+            "since_last_time" => "Since last time",
             _ => "Topic",
         }
     }

@@ -336,9 +336,18 @@ pub struct PlanReview {
     pub outcome: String,
     pub note: String,
     pub at: i64,
+    /// For "changed": what the plan was before.
+    pub previous: String,
+    /// The meeting's local date, when reviewed at a meeting.
+    pub meeting_date: Option<String>,
+    /// Who recorded it (a member of staff, or the member through their link).
+    pub recorded_by_name: String,
 }
 
 impl PlanReview {
+    pub fn meeting_label(&self) -> Option<String> {
+        self.meeting_date.as_deref().map(crate::labels::date_label)
+    }
     pub fn outcome_label(&self) -> &'static str {
         PLAN_OUTCOMES
             .iter()
@@ -352,6 +361,8 @@ impl PlanReview {
 pub struct ReviewInput {
     pub outcome: &'static str,
     pub note: String,
+    /// "Changed": the plan as it is now (asked for before the review is kept).
+    pub new_version: Option<PlanInput>,
 }
 
 impl TryFrom<&RawInput> for ReviewInput {
@@ -369,7 +380,25 @@ impl TryFrom<&RawInput> for ReviewInput {
             }
         };
         let note = optional_text(raw, "note", 1000, &mut e);
-        e.finish(|| ReviewInput { outcome, note })
+        // A plan that changed is reviewed with its new version: what and how confident.
+        let new_version = if outcome == "changed" {
+            match PlanInput::try_from(raw) {
+                Ok(p) => Some(p),
+                Err(errors) => {
+                    for f in errors.iter() {
+                        e.add(&f.field, f.message.clone());
+                    }
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        e.finish(|| ReviewInput {
+            outcome,
+            note,
+            new_version,
+        })
     }
 }
 
@@ -382,6 +411,49 @@ pub struct Checkin {
     pub note: String,
     pub private: bool,
     pub at: i64,
+}
+
+/// A "since last time" line as part of the record: whose, and at which meeting.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CheckinEntry {
+    pub id: i64,
+    pub meeting_id: i64,
+    pub member_id: i64,
+    pub member_name: String,
+    pub note: String,
+    pub private: bool,
+    pub at: i64,
+    /// The meeting's local date (YYYY-MM-DD).
+    pub meeting_date: String,
+}
+
+impl CheckinEntry {
+    pub fn date_label(&self) -> String {
+        crate::labels::date_label(&self.meeting_date)
+    }
+}
+
+/// Why a "since last time" line was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckinRefused {
+    /// The meeting has no "since last time" step (a group's first meeting, say).
+    NoStep,
+    /// The member was not signed in at the meeting.
+    NotThere,
+    /// The member has left the group.
+    Left,
+}
+
+impl CheckinRefused {
+    pub fn message(self) -> &'static str {
+        match self {
+            CheckinRefused::NoStep => "This meeting has no \"since last time\" step.",
+            CheckinRefused::NotThere => {
+                "Lines are kept only for people who were signed in at the meeting."
+            }
+            CheckinRefused::Left => "This member has left the group.",
+        }
+    }
 }
 
 #[cfg(test)]

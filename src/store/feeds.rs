@@ -99,13 +99,16 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// A group's meetings for a calendar: from three months back onwards, with venue names.
+    /// A group's meetings for a calendar: from three months back onwards, with venue names. A
+    /// member's own feed leaves out the meetings they said they cannot come to.
     pub async fn calendar_meetings(&self, feed: &Feed) -> StoreResult<Vec<(Meeting, String)>> {
         let group_id = feed.group_id;
         let sql = format!(
             "SELECT {MEETING_COLUMNS}, COALESCE(v.name || ', ' || NULLIF(v.address, ''), v.name, '') AS location
              FROM meetings m LEFT JOIN venues v ON v.id = m.venue_id
-             WHERE m.group_id = $1 AND m.starts_at > $2 ORDER BY m.starts_at"
+             WHERE m.group_id = $1 AND m.starts_at > $2
+               AND NOT EXISTS (SELECT 1 FROM rsvps r WHERE r.meeting_id = m.id AND r.member_id = $3 AND r.answer = 'no')
+             ORDER BY m.starts_at"
         );
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -114,7 +117,7 @@ impl Store {
             location: String,
         }
         let rows = on_db!(self, pool => sqlx::query_as::<_, Row>(&sql)
-            .bind(group_id).bind(now() - 92 * 86_400).fetch_all(pool).await)
+            .bind(group_id).bind(now() - 92 * 86_400).bind(feed.member_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
         Ok(rows
             .into_iter()

@@ -217,6 +217,15 @@ impl Store {
         self.group_for(viewer, id).await
     }
 
+    /// Records that the group looked at its ground rules on this day (a later date is kept).
+    pub async fn ground_rules_reviewed(&self, group: &GroupAccess, on: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query(
+            "UPDATE support_groups SET ground_rules_reviewed_on = $1, updated_at = $2
+             WHERE id = $3 AND (ground_rules_reviewed_on IS NULL OR ground_rules_reviewed_on < $1)")
+            .bind(on).bind(now()).bind(group.id()).execute(pool).await.map(|_| ()))
+        .map_err(StoreError::from_sqlx)
+    }
+
     async fn check_venue(&self, venue_id: Option<i64>) -> StoreResult<()> {
         if let Some(v) = venue_id {
             self.venue(v).await.map_err(|e| match e {

@@ -10,6 +10,7 @@ use crate::domain::insight::{
     DateRange, Feedback, FeedbackInput, GroupStats, MARK_END, MARK_START, MeetingStat, SearchHit,
     TopicCovered, fts5_terms,
 };
+use crate::domain::topic::CheckinEntry;
 
 /// One group in the coordinator's overview.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -201,6 +202,8 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<SearchHit>> {
         self.check_group(viewer, group_id).await?;
+        // Private "since last time" lines are found only by the group's own facilitators.
+        let private_ok = self.facilitates(viewer, group_id).await?;
         #[derive(sqlx::FromRow)]
         struct Row {
             kind: i64,
@@ -226,6 +229,7 @@ impl Store {
                         snippet(search_docs, 1, $2, $3, '…', 24) AS marked,
                         -bm25(search_docs, 3.0, 1.0) AS rank
                      FROM search_docs WHERE search_docs MATCH $1 AND rowid >= $5 AND rowid < $6
+                       AND ($7 OR rowid % 8 <> 6)
                      ORDER BY bm25(search_docs, 3.0, 1.0), rowid LIMIT $4",
                 )
                 .bind(&terms)
@@ -234,6 +238,7 @@ impl Store {
                 .bind(limit)
                 .bind(first)
                 .bind(first + (1 << 36))
+                .bind(private_ok)
                 .fetch_all(pool)
                 .await
                 .map_err(StoreError::from_sqlx)?
@@ -259,7 +264,11 @@ impl Store {
                         WHERE c.group_id = $1 AND c.search_tsv @@ q.query
                         UNION ALL
                         SELECT 4, b.id, t.title, t.description, t.search_tsv FROM topic_board b
-                        JOIN topics t ON t.id = b.topic_id, q WHERE b.group_id = $1 AND t.search_tsv @@ q.query),
+                        JOIN topics t ON t.id = b.topic_id, q WHERE b.group_id = $1 AND t.search_tsv @@ q.query
+                        UNION ALL
+                        SELECT CASE WHEN c.private THEN 6 ELSE 5 END, c.id, '', c.note, c.search_tsv
+                        FROM checkins c JOIN meetings m ON m.id = c.meeting_id, q
+                        WHERE m.group_id = $1 AND c.search_tsv @@ q.query AND ($5 OR NOT c.private)),
                      best AS (
                         SELECT d.kind, d.ref_id, d.title, d.body, ts_rank(d.tsv, q.query) AS rank
                         FROM docs d, q ORDER BY rank DESC, d.kind, d.ref_id LIMIT $4)
@@ -274,6 +283,7 @@ impl Store {
                 .bind(query)
                 .bind(&options)
                 .bind(limit)
+                .bind(private_ok)
                 .fetch_all(pool)
                 .await
                 .map_err(StoreError::from_sqlx)?
@@ -353,6 +363,29 @@ impl Store {
             })
             .map_err(StoreError::from_sqlx)?
         };
+        let checkin_ids: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.kind == 5 || r.kind == 6)
+            .map(|r| r.ref_id)
+            .collect();
+        let checkins: Vec<CheckinEntry> = if checkin_ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "{} WHERE c.id IN ({}) AND m.group_id = ${}",
+                super::topics::CHECKIN_ENTRY,
+                placeholders(checkin_ids.len()),
+                checkin_ids.len() + 1
+            );
+            on_db!(self, pool => {
+                let mut q = sqlx::query_as::<_, CheckinEntry>(&sql);
+                for id in &checkin_ids {
+                    q = q.bind(*id);
+                }
+                q.bind(group_id).fetch_all(pool).await
+            })
+            .map_err(StoreError::from_sqlx)?
+        };
         let mut hits = Vec::with_capacity(rows.len());
         for r in &rows {
             let (kind, link, date, title) = match r.kind {
@@ -386,6 +419,25 @@ impl Store {
                         format!(
                             "Contact with {member_name}, {}",
                             crate::labels::date_label(on)
+                        ),
+                    )
+                }
+                5 | 6 => {
+                    let Some(c) = checkins
+                        .iter()
+                        .find(|c| c.id == r.ref_id && (private_ok || !c.private))
+                    else {
+                        continue;
+                    };
+                    (
+                        "since_last_time",
+                        format!("/meetings/{}/notes", c.meeting_id),
+                        Some(c.meeting_date.clone()),
+                        format!(
+                            "{}, since last time{} – meeting on {}",
+                            c.member_name,
+                            if c.private { " (private)" } else { "" },
+                            c.date_label()
                         ),
                     )
                 }

@@ -117,8 +117,21 @@ impl Store {
         &self,
         feed: &super::Feed,
     ) -> StoreResult<Vec<SocialEvent>> {
-        self.group_social_events(feed.group_id(), now() - 92 * 86_400)
-            .await
+        let events = self
+            .group_social_events(feed.group_id(), now() - 92 * 86_400)
+            .await?;
+        // A member's own feed leaves out the events they said they cannot come to.
+        let Some(member_id) = feed.member_id() else {
+            return Ok(events);
+        };
+        let declined: Vec<i64> = on_db!(self, pool => sqlx::query_scalar(
+            "SELECT event_id FROM social_rsvps WHERE member_id = $1 AND answer = 'no'")
+            .bind(member_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(events
+            .into_iter()
+            .filter(|e| !declined.contains(&e.id))
+            .collect())
     }
 
     /// An event, if the viewer may see its group.

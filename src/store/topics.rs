@@ -14,8 +14,8 @@ use super::access::{
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::topic::{
-    ActionPlan, BoardTopic, Checkin, PlanInput, PlanReview, PlanStatus, ReviewInput,
-    STARTER_TOPICS, TopicInput, TopicStatus,
+    ActionPlan, BoardTopic, Checkin, CheckinEntry, CheckinRefused, PlanInput, PlanReview,
+    PlanStatus, ReviewInput, STARTER_TOPICS, TopicInput, TopicStatus,
 };
 
 const BOARD_SELECT: &str = "SELECT t.id, t.group_id, t.title, t.description, t.prompts, t.retired,
@@ -23,6 +23,22 @@ const BOARD_SELECT: &str = "SELECT t.id, t.group_id, t.title, t.description, t.p
         (SELECT COUNT(*) FROM topic_votes v WHERE v.topic_id = t.id AND v.group_id = $1) AS votes,
         b.meeting_id, b.last_covered_at
      FROM topics t LEFT JOIN topic_board b ON b.topic_id = t.id AND b.group_id = $1";
+
+/// A review with the meeting it was made at and who recorded it.
+const REVIEW_SELECT: &str =
+    "SELECT r.id, r.plan_id, r.meeting_id, r.outcome, r.note, r.at, r.previous,
+        m.local_date AS meeting_date,
+        COALESCE(a.name, mb.preferred_name, '') AS recorded_by_name
+     FROM plan_reviews r
+     LEFT JOIN meetings m ON m.id = r.meeting_id
+     LEFT JOIN accounts a ON r.recorded_by = 'account:' || CAST(a.id AS TEXT)
+     LEFT JOIN members mb ON r.recorded_by = 'member:' || CAST(mb.id AS TEXT)";
+
+/// A "since last time" line with its member's name and its meeting's date.
+pub(super) const CHECKIN_ENTRY: &str =
+    "SELECT c.id, c.meeting_id, c.member_id, mb.preferred_name AS member_name,
+        c.note, c.private, c.at, m.local_date AS meeting_date
+     FROM checkins c JOIN meetings m ON m.id = c.meeting_id JOIN members mb ON mb.id = c.member_id";
 
 const PLAN_COLUMNS: &str = "p.id, p.member_id, p.what, p.how_much, p.when_text AS \"when\", \
      p.how_often, p.by_date, p.confidence, p.status, p.created_at";
@@ -417,7 +433,9 @@ impl Store {
         self.plan(id).await
     }
 
-    /// Records a review; done, changed and dropped close the plan, on track keeps it open.
+    /// Records a review: done and dropped close the plan, on track keeps it open, and changed
+    /// keeps it open as its new version, the old one kept in the review. At a meeting, a second
+    /// review of the same plan corrects the first rather than adding another.
     pub async fn review_plan(
         &self,
         plan: &PlanAccess,
@@ -428,19 +446,47 @@ impl Store {
         let by = plan.actor.to_string();
         let status = match r.outcome {
             "done" => PlanStatus::Done,
-            "changed" => PlanStatus::Changed,
             "dropped" => PlanStatus::Dropped,
             _ => PlanStatus::Open,
         };
+        let previous = match &r.new_version {
+            Some(_) => plan.summary(),
+            None => String::new(),
+        };
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "INSERT INTO plan_reviews (plan_id, meeting_id, outcome, note, recorded_by, at)
-                 VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(plan_id).bind(meeting_id).bind(r.outcome).bind(&r.note).bind(&by).bind(now())
-                .execute(&mut *tx).await?;
+            let earlier: Option<i64> = match meeting_id {
+                Some(m) => sqlx::query_scalar(
+                    "SELECT id FROM plan_reviews WHERE plan_id = $1 AND meeting_id = $2 ORDER BY id DESC LIMIT 1")
+                    .bind(plan_id).bind(m).fetch_optional(&mut *tx).await?,
+                None => None,
+            };
+            match earlier {
+                Some(review_id) => {
+                    sqlx::query(
+                        "UPDATE plan_reviews SET outcome = $1, note = $2, recorded_by = $3, at = $4,
+                            previous = CASE WHEN $5 = '' THEN previous ELSE $5 END WHERE id = $6")
+                        .bind(r.outcome).bind(&r.note).bind(&by).bind(now()).bind(&previous).bind(review_id)
+                        .execute(&mut *tx).await?;
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO plan_reviews (plan_id, meeting_id, outcome, note, recorded_by, at, previous)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .bind(plan_id).bind(meeting_id).bind(r.outcome).bind(&r.note).bind(&by).bind(now()).bind(&previous)
+                        .execute(&mut *tx).await?;
+                }
+            }
             sqlx::query("UPDATE action_plans SET status = $1 WHERE id = $2")
                 .bind(status).bind(plan_id).execute(&mut *tx).await?;
+            if let Some(p) = &r.new_version {
+                sqlx::query(
+                    "UPDATE action_plans SET what = $1, how_much = $2, when_text = $3, how_often = $4,
+                        by_date = $5, confidence = $6 WHERE id = $7")
+                    .bind(&p.what).bind(&p.how_much).bind(&p.when).bind(&p.how_often)
+                    .bind(&p.by_date).bind(p.confidence).bind(plan_id)
+                    .execute(&mut *tx).await?;
+            }
             if let Some(m) = meeting_id {
                 sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")
                     .bind(now()).bind(m).execute(&mut *tx).await?;
@@ -452,11 +498,9 @@ impl Store {
 
     pub async fn reviews_of(&self, plan: &PlanAccess) -> StoreResult<Vec<PlanReview>> {
         let plan_id = plan.id;
-        on_db!(self, pool => sqlx::query_as::<_, PlanReview>(
-            "SELECT id, plan_id, meeting_id, outcome, note, at FROM plan_reviews
-             WHERE plan_id = $1 ORDER BY at DESC, id DESC")
-            .bind(plan_id).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        let sql = format!("{REVIEW_SELECT} WHERE r.plan_id = $1 ORDER BY r.at DESC, r.id DESC");
+        on_db!(self, pool => sqlx::query_as::<_, PlanReview>(&sql).bind(plan_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
     }
 
     /// Open plans of the group's current members (for the goals step).
@@ -465,6 +509,17 @@ impl Store {
         viewer: &Staff,
         group_id: i64,
     ) -> StoreResult<Vec<GroupPlan>> {
+        self.plans_to_review(viewer, group_id, None).await
+    }
+
+    /// The plans a meeting's goals step shows: those still open, and those already reviewed at
+    /// this meeting (done or dropped today stays on screen, to be seen and corrected).
+    pub async fn plans_to_review(
+        &self,
+        viewer: &Staff,
+        group_id: i64,
+        meeting_id: Option<i64>,
+    ) -> StoreResult<Vec<GroupPlan>> {
         self.check_group(viewer, group_id).await?;
         if !self.facilitates(viewer, group_id).await? {
             return Err(StoreError::Forbidden);
@@ -472,15 +527,31 @@ impl Store {
         let sql = format!(
             "SELECT {PLAN_COLUMNS}, m.preferred_name FROM action_plans p
              JOIN members m ON m.id = p.member_id
-             WHERE m.group_id = $1 AND m.left_on IS NULL AND p.status = 'open'
+             WHERE m.group_id = $1 AND m.left_on IS NULL AND (p.status = 'open'
+                OR EXISTS (SELECT 1 FROM plan_reviews r WHERE r.plan_id = p.id AND r.meeting_id = $2))
              ORDER BY lower(m.preferred_name), p.created_at"
         );
-        on_db!(self, pool => sqlx::query_as::<_, GroupPlan>(&sql).bind(group_id).fetch_all(pool).await)
+        on_db!(self, pool => sqlx::query_as::<_, GroupPlan>(&sql).bind(group_id).bind(meeting_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// The reviews recorded at one meeting (the group's facilitators only).
+    pub async fn reviews_at(
+        &self,
+        viewer: &Staff,
+        meeting: &MeetingAccess,
+    ) -> StoreResult<Vec<PlanReview>> {
+        if !self.facilitates(viewer, meeting.group_id).await? {
+            return Err(StoreError::Forbidden);
+        }
+        let sql = format!("{REVIEW_SELECT} WHERE r.meeting_id = $1 ORDER BY r.at DESC, r.id DESC");
+        on_db!(self, pool => sqlx::query_as::<_, PlanReview>(&sql).bind(meeting.id).fetch_all(pool).await)
             .map_err(StoreError::from_sqlx)
     }
 
     // --- since last time ----------------------------------------------------------------
 
+    /// The lines of one meeting, with names, for its run-sheet step (the group's facilitators).
     pub async fn checkins_of(&self, viewer: &Staff, meeting_id: i64) -> StoreResult<Vec<Checkin>> {
         let m = self.meeting_for(viewer, meeting_id).await?;
         if !self.facilitates(viewer, m.group_id).await? {
@@ -492,7 +563,70 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Notes a member's "since last time" line (private unless the facilitator says not).
+    /// A meeting's lines as part of its record: every line for the group's own facilitators,
+    /// only those the member agreed to share for anyone else who may see the meeting.
+    pub async fn meeting_checkins(
+        &self,
+        viewer: &Staff,
+        meeting: &MeetingAccess,
+    ) -> StoreResult<Vec<CheckinEntry>> {
+        let all = self.facilitates(viewer, meeting.group_id).await?;
+        let sql = format!(
+            "{CHECKIN_ENTRY} WHERE c.meeting_id = $1 AND ($2 OR NOT c.private)
+             ORDER BY lower(mb.preferred_name), c.id"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
+            .bind(meeting.id).bind(all).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// A member's lines over time (newest first), for their page: private ones only for the
+    /// group's own facilitators.
+    pub async fn member_checkins(
+        &self,
+        viewer: &Staff,
+        member: &super::MemberAccess,
+    ) -> StoreResult<Vec<CheckinEntry>> {
+        let all = self.facilitates(viewer, member.group_id).await?;
+        let sql = format!(
+            "{CHECKIN_ENTRY} WHERE c.member_id = $1 AND ($2 OR NOT c.private)
+             ORDER BY m.starts_at DESC, c.id DESC"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
+            .bind(member.id).bind(all).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// What each member said last time: the newest line of each from the group's meetings
+    /// before this one, for the facilitator to follow up in this meeting's round. The group's
+    /// facilitators only (private lines are among them).
+    pub async fn last_checkins_before(
+        &self,
+        viewer: &Staff,
+        meeting: &MeetingAccess,
+    ) -> StoreResult<Vec<CheckinEntry>> {
+        if !self.facilitates(viewer, meeting.group_id).await? {
+            return Err(StoreError::Forbidden);
+        }
+        let sql = format!(
+            "{CHECKIN_ENTRY} WHERE m.group_id = $1 AND m.starts_at < $2 AND m.id <> $3
+             ORDER BY m.starts_at DESC, c.id DESC"
+        );
+        let rows = on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
+            .bind(meeting.group_id).bind(meeting.starts_at).bind(meeting.id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let mut newest: Vec<CheckinEntry> = Vec::new();
+        for row in rows {
+            if !newest.iter().any(|c| c.member_id == row.member_id) {
+                newest.push(row);
+            }
+        }
+        Ok(newest)
+    }
+
+    /// Keeps (or, when the line is empty, removes) a member's "since last time" line. A line is
+    /// kept only at a meeting that has the step, for a member of its group who has not left and
+    /// was signed in; otherwise nothing is written and the reason comes back.
     pub async fn save_checkin(
         &self,
         viewer: &Staff,
@@ -500,7 +634,7 @@ impl Store {
         member_id: i64,
         note: &str,
         private: bool,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Result<(), CheckinRefused>> {
         let m = self.meeting_for(viewer, meeting_id).await?;
         if !self.facilitates(viewer, m.group_id).await? {
             return Err(StoreError::Forbidden);
@@ -509,28 +643,51 @@ impl Store {
         if member.group_id != m.group_id {
             return Err(StoreError::NotFound);
         }
+        let note = note.trim();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "INSERT INTO checkins (meeting_id, member_id, note, private, recorded_by, at)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (meeting_id, member_id) DO UPDATE SET note = excluded.note,
-                    private = excluded.private, recorded_by = excluded.recorded_by, at = excluded.at")
-                .bind(meeting_id).bind(member_id).bind(note).bind(private).bind(viewer.actor()).bind(now())
-                .execute(&mut *tx).await?;
+            if note.is_empty() {
+                sqlx::query("DELETE FROM checkins WHERE meeting_id = $1 AND member_id = $2")
+                    .bind(meeting_id).bind(member_id).execute(&mut *tx).await?;
+            } else {
+                let (has_step, present): (bool, bool) = sqlx::query_as(
+                    "SELECT EXISTS (SELECT 1 FROM meeting_steps WHERE meeting_id = $1 AND kind = 'since_last_time'),
+                            EXISTS (SELECT 1 FROM attendance WHERE meeting_id = $1 AND member_id = $2)")
+                    .bind(meeting_id).bind(member_id).fetch_one(&mut *tx).await?;
+                let refused = if !has_step {
+                    Some(CheckinRefused::NoStep)
+                } else if member.left_on.is_some() {
+                    Some(CheckinRefused::Left)
+                } else if !present {
+                    Some(CheckinRefused::NotThere)
+                } else {
+                    None
+                };
+                if let Some(refused) = refused {
+                    tx.rollback().await?;
+                    return Ok(Err(refused));
+                }
+                sqlx::query(
+                    "INSERT INTO checkins (meeting_id, member_id, note, private, recorded_by, at)
+                     VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (meeting_id, member_id) DO UPDATE SET note = excluded.note,
+                        private = excluded.private, recorded_by = excluded.recorded_by, at = excluded.at")
+                    .bind(meeting_id).bind(member_id).bind(note).bind(private).bind(viewer.actor()).bind(now())
+                    .execute(&mut *tx).await?;
+            }
             sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")
                 .bind(now()).bind(meeting_id).execute(&mut *tx).await?;
-            tx.commit().await
+            tx.commit().await.map(Ok)
         })
         .map_err(StoreError::from_sqlx)
     }
 
-    /// A member's own check-ins (for their personal link page).
-    pub async fn checkins_of_member(&self, link: &MemberLink) -> StoreResult<Vec<Checkin>> {
-        let member_id = link.id;
-        on_db!(self, pool => sqlx::query_as::<_, Checkin>(
-            "SELECT id, meeting_id, member_id, note, private, at FROM checkins WHERE member_id = $1 ORDER BY at DESC")
-            .bind(member_id).fetch_all(pool).await)
+    /// A member's own lines, with the meeting each was said at (for their personal page).
+    pub async fn checkins_of_member(&self, link: &MemberLink) -> StoreResult<Vec<CheckinEntry>> {
+        let sql =
+            format!("{CHECKIN_ENTRY} WHERE c.member_id = $1 ORDER BY m.starts_at DESC, c.id DESC");
+        on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
+            .bind(link.id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 }

@@ -35,7 +35,7 @@ struct LinkPage {
     topics: Vec<crate::domain::topic::BoardTopic>,
     my_votes: Vec<i64>,
     plans: Vec<crate::domain::topic::ActionPlan>,
-    checkins: Vec<crate::domain::topic::Checkin>,
+    checkins: Vec<crate::domain::topic::CheckinEntry>,
     plan_form: Form,
     topic_form: Form,
     polls: Vec<MemberPoll>,

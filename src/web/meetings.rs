@@ -1339,6 +1339,8 @@ struct NotesPage {
     facilitators: Vec<crate::store::Facilitator>,
     attendance: Vec<AttendanceRow>,
     actions: Vec<Action>,
+    /// "Since last time" lines: private ones only for the group's facilitators.
+    checkins: Vec<crate::domain::topic::CheckinEntry>,
     form: Form,
     action_form: Form,
     /// The "Add an action" fields (name, label, input type), part of the record's one form.
@@ -1351,6 +1353,9 @@ impl NotesPage {
     }
     fn guests(&self) -> usize {
         self.attendance.iter().filter(|a| a.is_guest).count()
+    }
+    fn any_private_checkin(&self) -> bool {
+        self.checkins.iter().any(|c| c.private)
     }
 }
 
@@ -1401,6 +1406,7 @@ async fn notes_page(
             },
             attendance: state.store.attendance_of(&access).await?,
             actions: state.store.actions_of(&access).await?,
+            checkins: state.store.meeting_checkins(me, &access).await?,
             meeting,
             group,
             venue,

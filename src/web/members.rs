@@ -273,6 +273,10 @@ struct ShowPage {
     plan_form: Form,
     open_plan: bool,
     contacts: Vec<crate::domain::contact::Contact>,
+    /// Their "since last time" lines, newest first (private ones only for facilitators).
+    checkins: Vec<crate::domain::topic::CheckinEntry>,
+    /// Whether the viewer facilitates the group (and so sees private lines).
+    facilitates: bool,
     /// Email is set up and the member has an address: their link can be sent to them.
     can_email_link: bool,
     link_uses: &'static str,
@@ -310,7 +314,9 @@ pub(super) async fn show_page(
     let member = access.member().clone();
     let group = state.store.group_for(me, member.group_id).await?;
     let contacts = state.store.contacts_of_member(me, id).await?;
-    let plans = if state.store.facilitates(me, group.id).await? {
+    let facilitates = state.store.facilitates(me, group.id).await?;
+    let checkins = state.store.member_checkins(me, &access).await?;
+    let plans = if facilitates {
         Some(state.store.plans_for(me, id).await?)
     } else {
         None
@@ -363,6 +369,8 @@ pub(super) async fn show_page(
             plan_form,
             open_plan,
             contacts,
+            checkins,
+            facilitates,
         },
     )
 }

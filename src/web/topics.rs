@@ -470,10 +470,39 @@ pub async fn review(
             Some(state.store.meeting(&me, id).await?)
         }
     };
+    let back = back_to(&raw, &format!("/plans/{plan_id}"));
+    // "Changed" asks for the plan as it is now before anything is kept.
+    let change = if raw.text("outcome") != "changed" {
+        None
+    } else if raw.get("what").is_none() {
+        let mut asked = RawInput::default();
+        asked.set("what", &plan.what);
+        asked.set("how_much", &plan.how_much);
+        asked.set("when", &plan.when);
+        asked.set("how_often", &plan.how_often);
+        asked.set("by_date", plan.by_date.as_deref().unwrap_or(""));
+        asked.set("confidence", plan.confidence.to_string());
+        asked.set("note", raw.text("note"));
+        Some((Form::from_raw(asked), StatusCode::OK))
+    } else {
+        ReviewInput::try_from(&raw).err().map(|e| {
+            (
+                Form::with_errors(raw.clone(), e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        })
+    };
+    if let Some((form, status)) = change {
+        let page = ChangeView {
+            plan: &plan,
+            meeting: meeting.as_ref(),
+            back: &back,
+        };
+        return change_page(&state, &me, &cookies, page, form, status).await;
+    }
     match ReviewInput::try_from(&raw) {
         Ok(r) => {
             state.store.review_plan(&plan, meeting.as_ref(), &r).await?;
-            let back = back_to(&raw, &format!("/plans/{plan_id}"));
             let _ = headers;
             Ok(redirect_with(
                 &back,
@@ -494,6 +523,47 @@ pub async fn review(
     }
 }
 
+#[derive(Template)]
+#[template(path = "topics/change.html")]
+struct ChangePage {
+    page: Page,
+    member_name: String,
+    plan: ActionPlan,
+    meeting_id: Option<i64>,
+    back: String,
+    form: Form,
+}
+
+/// Whose plan the "changed" page is about, and where it goes back to.
+struct ChangeView<'a> {
+    plan: &'a crate::store::PlanAccess,
+    meeting: Option<&'a crate::store::MeetingAccess>,
+    back: &'a str,
+}
+
+/// "Changed": the plan's form, filled in with how it was, to say how it is now.
+async fn change_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    view: ChangeView<'_>,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let member = state.store.member_for(me, view.plan.member_id).await?;
+    render_status(
+        status,
+        &ChangePage {
+            page: staff_page("The plan has changed", me, cookies, "groups"),
+            member_name: member.preferred_name,
+            plan: view.plan.plan().clone(),
+            meeting_id: view.meeting.map(|m| m.id()),
+            back: view.back.to_string(),
+            form,
+        },
+    )
+}
+
 // --- since last time -----------------------------------------------------------------------
 
 pub async fn save_checkin(
@@ -511,10 +581,16 @@ pub async fn save_checkin(
     // with "private_shown" telling that the box was there.
     let private =
         raw.get("private_shown").is_none() || matches!(raw.text("private").as_str(), "true" | "on");
-    state
+    if let Err(refused) = state
         .store
         .save_checkin(&me, meeting_id, member_id, &note, private)
-        .await?;
+        .await?
+    {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "note",
+            refused.message(),
+        )));
+    }
     Ok(redirect_with(
         &format!("/meetings/{meeting_id}/run#checkin-{member_id}"),
         "Saved.",
@@ -531,11 +607,25 @@ pub struct ContentStep {
     /// (member, open plans) for those not here, to ring.
     pub plans_absent: Vec<(Member, Vec<ActionPlan>)>,
     pub checkins: Vec<crate::domain::topic::Checkin>,
+    /// Reviews already recorded at this meeting (shown by their plans, to be corrected).
+    pub reviews_today: Vec<PlanReview>,
+    /// Each member's newest line from an earlier meeting, to follow up.
+    pub last_time: Vec<crate::domain::topic::CheckinEntry>,
     /// False for coordinators who do not facilitate the group: goals and check-ins are private.
     pub private_ok: bool,
 }
 
 impl ContentStep {
+    pub fn chosen_today(&self, plan_id: &i64, outcome: &&str) -> bool {
+        self.review_today(plan_id)
+            .is_some_and(|r| r.outcome == *outcome)
+    }
+    pub fn review_today(&self, plan_id: &i64) -> Option<&PlanReview> {
+        self.reviews_today.iter().find(|r| r.plan_id == *plan_id)
+    }
+    pub fn last_line(&self, member_id: &i64) -> Option<&crate::domain::topic::CheckinEntry> {
+        self.last_time.iter().find(|c| c.member_id == *member_id)
+    }
     pub fn checkin_for(&self, member_id: &i64) -> Option<&crate::domain::topic::Checkin> {
         self.checkins.iter().find(|c| c.member_id == *member_id)
     }
@@ -559,6 +649,8 @@ pub async fn content_for(
         plans_present: Vec::new(),
         plans_absent: Vec::new(),
         checkins: Vec::new(),
+        last_time: Vec::new(),
+        reviews_today: Vec::new(),
         private_ok: state.store.facilitates(me, meeting.group_id).await?,
     };
     match kind {
@@ -585,8 +677,9 @@ pub async fn content_for(
         "goals" if c.private_ok => {
             let plans = state
                 .store
-                .open_plans_in_group(me, meeting.group_id)
+                .plans_to_review(me, meeting.group_id, Some(meeting.id))
                 .await?;
+            c.reviews_today = state.store.reviews_at(me, meeting).await?;
             let members = state
                 .store
                 .members_of(me, meeting.group_id, &MemberFilter::default())
@@ -608,7 +701,8 @@ pub async fn content_for(
             }
         }
         "since_last_time" if c.private_ok => {
-            c.checkins = state.store.checkins_of(me, meeting.id).await?
+            c.checkins = state.store.checkins_of(me, meeting.id).await?;
+            c.last_time = state.store.last_checkins_before(me, meeting).await?;
         }
         _ => {}
     }

@@ -734,3 +734,41 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    async fn a_members_feed_leaves_out_what_they_said_they_cannot_come_to(app: TestApp) {
+        // Issue 16: a member who answered "I cannot come" had the event in their own calendar
+        // as if they were going.
+        let w = World::build(&app).await;
+        let (g, a) = (w.group_a, w.member_a);
+        let coming = crate::meetings::plan_id(&w.f1_api, g, &days_from_now(7)).await;
+        let not = crate::meetings::plan_id(&w.f1_api, g, &days_from_now(14)).await;
+        let event = |title: &'static str, days: i64| {
+            let b = &w.f1b;
+            async move {
+                b.post_form(&format!("/groups/{g}/social"), &[
+                    ("title", title), ("date", &days_from_now(days)), ("start_time", "12:00"),
+                    ("duration_minutes", "120"), ("place", "The park"),
+                ]).await.created_id("/social/")
+            }
+        };
+        let picnic = event("Picnic in the park", 10).await;
+        let quiz = event("Quiz night", 12).await;
+        let link = crate::meetings::issue_link(&app, &w.f1b, a).await;
+        let b = app.browser();
+        b.csrf_from(&link).await;
+        b.post_form(&format!("{link}/meetings/{not}"), &[("answer", "no")]).await.expect(303);
+        b.post_form(&format!("{link}/social/{quiz}"), &[("answer", "no")]).await.expect(303);
+        b.post_form(&format!("{link}/social/{picnic}"), &[("answer", "yes")]).await.expect(303);
+        let feed = member_feed(&app, &link).await;
+        let ics = app.browser().get(&feed).await;
+        ics.expect(200).expect_contains("Picnic in the park").expect_lacks("Quiz night")
+            .expect_contains(&format!("UID:meeting-{coming}@")).expect_lacks(&format!("UID:meeting-{not}@"));
+        // The group's own feed still has everything.
+        let group = group_feed(&app, &w.f1b, g).await;
+        app.browser().get(&group).await.expect(200).expect_contains("Quiz night").expect_contains(&format!("UID:meeting-{not}@"));
+        // Changing the answer puts it back.
+        b.post_form(&format!("{link}/social/{quiz}"), &[("answer", "maybe")]).await.expect(303);
+        app.browser().get(&feed).await.expect(200).expect_contains("Quiz night");
+    }
+}

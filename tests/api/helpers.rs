@@ -762,6 +762,17 @@ impl Resp {
 
     /// A 422 whose `error.fields` names exactly these fields (each at least once).
     #[track_caller]
+    /// A JSON 422 whose only field error is this one, with this message.
+    pub fn expect_field_message(&self, field: &str, message: &str) -> Value {
+        let v = self.expect_invalid_fields(&[field]);
+        assert_eq!(
+            v["error"]["fields"][0]["message"], message,
+            "{} {}",
+            self.status, self.text
+        );
+        v
+    }
+
     pub fn expect_invalid_fields(&self, fields: &[&str]) -> Value {
         let v = self.expect_json_error(422, "invalid_input");
         let named: Vec<String> = v["error"]["fields"]

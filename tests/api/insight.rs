@@ -871,6 +871,7 @@ async fn history_a(app: &TestApp, w: &World) -> History {
                     &ReviewInput {
                         outcome,
                         note: String::new(),
+                        new_version: None,
                     },
                 )
                 .await

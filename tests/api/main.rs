@@ -33,6 +33,7 @@ mod queries;
 mod series;
 mod smtp;
 mod social;
+mod threads;
 mod topics;
 mod topics_matrix;
 mod topics_openapi;

@@ -451,7 +451,10 @@ async fn fixture(
 ) -> Fixture {
     let own_topic = propose(inside_api, group, &format!("{secret} topic")).await;
     let library_topic = id_of(&topics(inside_api, group).await, "Hypos");
+    // A second meeting, so it has a "since last time" step; the member was there.
+    plan_id(inside_api, group, &days_from_now(7)).await;
     let meeting = plan_id(inside_api, group, &days_from_now(14)).await;
+    crate::topics::sign_in(inside_api, meeting, member).await;
     let plan = add_plan(
         inside_api,
         member,

@@ -135,7 +135,9 @@ both_backends! {
         // One of everything, then each answer against its schema.
         let g = w.group_a;
         let m = w.member_a;
+        plan_id(&w.f1_api, g, "2026-12-29").await;
         let meeting = plan_id(&w.f1_api, g, "2027-01-05").await;
+        crate::topics::sign_in(&w.f1_api, meeting, m).await;
         let proposed = w.f1_api.post(&format!("/api/v1/groups/{g}/topics"), &json!({"title": "Gardening", "prompts": "One\nTwo\nThree"})).await;
         proposed.expect(201);
         let garden = proposed.json()["id"].as_i64().expect("id");
