@@ -169,6 +169,7 @@ pub async fn rota(
                 "starts_at": rm.meeting.starts_at_rfc3339(),
                 "host": who(&rm.host),
                 "suggested": who(&rm.suggested),
+                "host_cannot_come": rm.host_cannot_come,
             })
         })
         .collect();

@@ -11,7 +11,11 @@ use crate::store::now;
 pub struct RotaMeeting {
     pub meeting: Meeting,
     pub host: Option<(i64, String)>,
+    /// The fair choice when nobody is confirmed, or instead of a host who said they cannot
+    /// come. None when nobody on the rota can host (everyone said no).
     pub suggested: Option<(i64, String)>,
+    /// The confirmed host said they cannot come.
+    pub host_cannot_come: bool,
 }
 
 /// The next few meetings with their host or the fair suggestion for each, worked out in
@@ -41,7 +45,7 @@ pub async fn rota_meetings(
     let group = state.store.group(me, group_id).await?;
     let standing = state.store.rota_of(&group, first.starts_at).await?;
     let hosts = state.store.meeting_hosts_of(&group, &ids).await?;
-    let coming_all = state.store.coming_to_each(&group, &ids).await?;
+    let answers_all = state.store.answers_to_each(&group, &ids).await?;
     let mut out = Vec::with_capacity(upcoming.len());
     let mut earlier_hosts: Vec<(i64, i64)> = Vec::new();
     for meeting in upcoming {
@@ -49,7 +53,17 @@ pub async fn rota_meetings(
             .iter()
             .find(|(m, _, _)| *m == meeting.id)
             .map(|(_, member, name)| (*member, name.clone()));
-        let suggested = if let Some((member, _)) = host.as_ref() {
+        let answers: Vec<(i64, String)> = answers_all
+            .iter()
+            .filter(|(m, _, _)| *m == meeting.id)
+            .map(|(_, member, answer)| (*member, answer.clone()))
+            .collect();
+        let host_cannot_come = host.as_ref().is_some_and(|(member, _)| {
+            answers
+                .iter()
+                .any(|(m, a)| m == member && a.as_str() == "no")
+        });
+        let suggested = if let Some((member, _)) = host.as_ref().filter(|_| !host_cannot_come) {
             earlier_hosts.push((*member, meeting.starts_at));
             None
         } else {
@@ -62,12 +76,7 @@ pub async fn rota_meetings(
                     }
                 }
             }
-            let coming: Vec<i64> = coming_all
-                .iter()
-                .filter(|(m, _)| *m == meeting.id)
-                .map(|(_, member)| *member)
-                .collect();
-            let pick = suggest_host(&rota, &coming).and_then(|id| {
+            let pick = suggest_host(&rota, &answers).and_then(|id| {
                 rota.iter()
                     .find(|r| r.member_id == id)
                     .map(|r| (id, r.member_name.clone()))
@@ -81,6 +90,7 @@ pub async fn rota_meetings(
             meeting,
             host,
             suggested,
+            host_cannot_come,
         });
     }
     Ok(out)

@@ -215,19 +215,27 @@ pub struct RotaMember {
 }
 
 /// The fair choice of host: among those on the rota who are coming (or, if nobody on the rota
-/// has said they are coming yet, among everyone on it), the one who hosted least recently;
-/// those who never hosted come first, then fewest turns, then by name.
-pub fn suggest_host(rota: &[RotaMember], coming: &[i64]) -> Option<i64> {
-    let candidates: Vec<&RotaMember> = {
-        let here: Vec<&RotaMember> = rota
+/// has said they are coming yet, among those who have not answered), the one who hosted least
+/// recently; those who never hosted come first, then fewest turns, then by name. Someone who
+/// said they cannot come (or only maybe) is never suggested: None when nobody can host.
+/// `answers` are (member, answer) for the meeting.
+pub fn suggest_host(rota: &[RotaMember], answers: &[(i64, String)]) -> Option<i64> {
+    let said = |id: i64| {
+        answers
             .iter()
-            .filter(|r| coming.contains(&r.member_id))
-            .collect();
-        if here.is_empty() {
-            rota.iter().collect()
-        } else {
-            here
-        }
+            .find(|(m, _)| *m == id)
+            .map(|(_, a)| a.as_str())
+    };
+    let coming: Vec<&RotaMember> = rota
+        .iter()
+        .filter(|r| said(r.member_id) == Some("yes"))
+        .collect();
+    let candidates = if coming.is_empty() {
+        rota.iter()
+            .filter(|r| said(r.member_id).is_none())
+            .collect()
+    } else {
+        coming
     };
     candidates
         .into_iter()
@@ -296,11 +304,38 @@ mod tests {
             rota(2, "Bob", Some(100), 1),
             rota(3, "Cy", None, 0),
         ];
-        assert_eq!(suggest_host(&r, &[1, 2, 3]), Some(3));
-        assert_eq!(suggest_host(&r, &[1, 2]), Some(2));
-        assert_eq!(suggest_host(&r, &[1]), Some(1));
-        // Nobody on the rota is coming (yet): choose among everyone on it.
-        assert_eq!(suggest_host(&r, &[9]), Some(3));
-        assert_eq!(suggest_host(&[], &[1]), None);
+        let yes = |ids: &[i64]| {
+            ids.iter()
+                .map(|i| (*i, "yes".to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(suggest_host(&r, &yes(&[1, 2, 3])), Some(3));
+        assert_eq!(suggest_host(&r, &yes(&[1, 2])), Some(2));
+        assert_eq!(suggest_host(&r, &yes(&[1])), Some(1));
+        // Nobody on the rota is coming (yet): choose among those who have not answered.
+        assert_eq!(suggest_host(&r, &yes(&[9])), Some(3));
+        assert_eq!(suggest_host(&[], &yes(&[1])), None);
+    }
+
+    #[test]
+    fn nobody_who_cannot_come_is_suggested() {
+        let r = [
+            rota(1, "Ann", Some(300), 3),
+            rota(2, "Bob", Some(100), 1),
+            rota(3, "Cy", None, 0),
+        ];
+        let said = |pairs: &[(i64, &str)]| {
+            pairs
+                .iter()
+                .map(|(i, a)| (*i, a.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(suggest_host(&r, &said(&[(3, "no")])), Some(2));
+        assert_eq!(suggest_host(&r, &said(&[(3, "no"), (2, "maybe")])), Some(1));
+        // Everyone on the rota said no: nobody can host, and nobody is suggested.
+        assert_eq!(
+            suggest_host(&r, &said(&[(1, "no"), (2, "no"), (3, "no")])),
+            None
+        );
     }
 }

@@ -259,7 +259,8 @@ impl Store {
     }
 
     /// The group's rota as it stood before a moment: each current member on it, when they last
-    /// hosted before `before`, and how many times.
+    /// hosted before `before`, and how many times. Only meetings that have happened count (a
+    /// host confirmed for a meeting still to come has not had that turn yet).
     pub async fn rota_of(&self, group: &GroupAccess, before: i64) -> StoreResult<Vec<RotaMember>> {
         let group_id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, RotaMember>(
@@ -271,7 +272,7 @@ impl Store {
              FROM rota_members r JOIN members m ON m.id = r.member_id
              WHERE m.group_id = $1 AND m.left_on IS NULL
              ORDER BY lower(m.preferred_name), m.id")
-            .bind(group_id).bind(before).fetch_all(pool).await)
+            .bind(group_id).bind(before.min(now())).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 
@@ -349,22 +350,22 @@ impl Store {
     }
 
     /// Who said yes to each of several of the group's meetings, as (meeting id, member id).
-    pub async fn coming_to_each(
+    pub async fn answers_to_each(
         &self,
         group: &GroupAccess,
         meeting_ids: &[i64],
-    ) -> StoreResult<Vec<(i64, i64)>> {
+    ) -> StoreResult<Vec<(i64, i64, String)>> {
         if meeting_ids.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT r.meeting_id, r.member_id FROM rsvps r JOIN members m ON m.id = r.member_id
-             WHERE r.answer = 'yes' AND m.group_id = ${} AND r.meeting_id IN ({})",
+            "SELECT r.meeting_id, r.member_id, r.answer FROM rsvps r JOIN members m ON m.id = r.member_id
+             WHERE m.group_id = ${} AND r.meeting_id IN ({})",
             meeting_ids.len() + 1,
             placeholders(meeting_ids.len())
         );
         on_db!(self, pool => {
-            let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+            let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
             for id in meeting_ids {
                 q = q.bind(*id);
             }
@@ -373,11 +374,11 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Members who said yes to a meeting.
-    pub async fn coming_to(&self, meeting: &MeetingAccess) -> StoreResult<Vec<i64>> {
+    /// Each member's answer to a meeting, as (member, answer).
+    pub async fn answers_to(&self, meeting: &MeetingAccess) -> StoreResult<Vec<(i64, String)>> {
         let meeting_id = meeting.id();
-        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
-            "SELECT member_id FROM rsvps WHERE meeting_id = $1 AND answer = 'yes'")
+        on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
+            "SELECT member_id, answer FROM rsvps WHERE meeting_id = $1")
             .bind(meeting_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }

@@ -276,6 +276,7 @@ pub async fn call_list(
         .checked_sub(jiff::Span::new().days(14))
         .map(|d| d.to_string())
         .unwrap_or_default();
+    let email_works = state.config.smtp_url.is_some();
     let mut people = Vec::new();
     for m in members {
         let answer = rsvps.iter().find(|r| r.member_id == m.id).map(|r| {
@@ -288,7 +289,8 @@ pub async fn call_list(
         let last_date = last.iter().find(|(id, _)| *id == m.id).map(|(_, d)| d);
         let spoken = last_date.is_some_and(|d| d.as_str() >= fortnight_ago.as_str());
         let mut reasons = Vec::new();
-        let by_email = !m.email.is_empty() && m.preferred_contact == "email";
+        // Email reaches them only when it is set up, they have an address and prefer it.
+        let by_email = email_works && !m.email.is_empty() && m.preferred_contact == "email";
         if m.email.is_empty() {
             reasons.push("No email address");
         } else if matches!(m.preferred_contact.as_str(), "phone" | "text" | "post") {

@@ -366,6 +366,8 @@ struct ShowPage {
     /// Who hosts the refreshments (confirmed), or the fair suggestion, and the rota to swap from.
     host: Option<(i64, String)>,
     suggested_host: Option<(i64, String)>,
+    /// The confirmed host said they cannot come.
+    host_cannot_come: bool,
     rota: Vec<crate::domain::social::RotaMember>,
     /// The meeting is today in its group's time zone: only then is "Start" the main button.
     is_today: bool,
@@ -448,24 +450,34 @@ async fn show_page(
         .await?;
     // The same suggestion as the rota page (which counts suggestions for earlier meetings),
     // or, for a meeting further ahead, the fair choice from the rota as it stands.
-    let suggested_host = if host.is_none() && meeting.is_planned() {
+    // The same suggestion as the rota page (which counts suggestions for earlier meetings),
+    // or, for a meeting further ahead, the fair choice from the rota as it stands; also when the
+    // confirmed host said they cannot come.
+    let (suggested_host, host_cannot_come) = if meeting.is_planned() {
         match crate::app::social::rota_meetings(state, me, meeting.group_id)
             .await?
             .into_iter()
             .find(|rm| rm.meeting.id == id)
         {
-            Some(rm) => rm.suggested,
+            Some(rm) => (rm.suggested, rm.host_cannot_come),
             None => {
-                let coming = state.store.coming_to(&access).await?;
-                crate::domain::social::suggest_host(&rota, &coming).and_then(|hid| {
-                    rota.iter()
-                        .find(|r| r.member_id == hid)
-                        .map(|r| (hid, r.member_name.clone()))
-                })
+                let answers = state.store.answers_to(&access).await?;
+                let cannot = host.as_ref().is_some_and(|(h, _)| {
+                    answers.iter().any(|(m, a)| m == h && a.as_str() == "no")
+                });
+                let pick = (host.is_none() || cannot)
+                    .then(|| crate::domain::social::suggest_host(&rota, &answers))
+                    .flatten()
+                    .and_then(|hid| {
+                        rota.iter()
+                            .find(|r| r.member_id == hid)
+                            .map(|r| (hid, r.member_name.clone()))
+                    });
+                (pick, cannot)
             }
         }
     } else {
-        None
+        (None, false)
     };
     render_status(
         status,
@@ -473,6 +485,7 @@ async fn show_page(
             is_today: meeting.is_today(),
             host,
             suggested_host,
+            host_cannot_come,
             rota,
             page: staff_page(
                 &format!("Meeting on {}", meeting.date_label()),

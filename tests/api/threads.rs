@@ -190,3 +190,32 @@ both_backends! {
         assert_eq!(reviewed(get_json(&w.f1_api, &format!("/api/v1/groups/{g}")).await), json!(today));
     }
 }
+
+both_backends! {
+    async fn the_rota_never_suggests_someone_who_cannot_come_and_says_when_nobody_can_host(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let api = &w.f1_api;
+        let ann = add_member(&w.cb, g, &[("preferred_name", "Ann Ash")]).await;
+        let bob = add_member(&w.cb, g, &[("preferred_name", "Bob Birch")]).await;
+        for m in [ann, bob] {
+            api.put(&format!("/api/v1/members/{m}/rota"), &json!({"on": true})).await.expect(200);
+        }
+        let m1 = plan_id(api, g, &days_from_now(7)).await;
+        let rsvp = |member: i64, answer: &'static str| async move {
+            api.put(&format!("/api/v1/meetings/{m1}/rsvps"), &json!({"member_id": member, "answer": answer})).await.expect(200);
+        };
+        let suggested = || async { get_json(api, &format!("/api/v1/groups/{g}/rota")).await["meetings"][0]["suggested"]["member_id"].as_i64() };
+        // Nobody has answered: Ann, by name.
+        assert_eq!(suggested().await, Some(ann));
+        // Ann cannot come: Bob, who has not answered.
+        rsvp(ann, "no").await;
+        assert_eq!(suggested().await, Some(bob));
+        // Bob can only perhaps come, and Ann cannot: nobody is suggested, and the pages say so.
+        rsvp(bob, "maybe").await;
+        assert_eq!(suggested().await, None);
+        let page = w.f1b.get(&format!("/meetings/{m1}")).await;
+        page.expect(200).expect_contains("Nobody on the rota can host this one").expect_lacks("Suggested host:");
+        w.f1b.get(&format!("/groups/{g}/rota")).await.expect(200).expect_contains("Nobody on the rota can host this one");
+    }
+}
