@@ -19,3 +19,4 @@ mod meeting;
 mod nothing_lost;
 mod poll;
 mod seven_tasks;
+mod threads;

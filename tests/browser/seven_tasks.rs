@@ -41,14 +41,14 @@ async fn seven_tasks_without_the_script() {
     .await;
 }
 
-fn today() -> jiff::civil::Date {
+pub(crate) fn today() -> jiff::civil::Date {
     jiff::ZonedDateTime::now()
         .in_tz("Europe/London")
         .expect("the Europe/London time zone")
         .date()
 }
 
-fn start_time_today() -> String {
+pub(crate) fn start_time_today() -> String {
     let now = jiff::ZonedDateTime::now()
         .in_tz("Europe/London")
         .expect("the Europe/London time zone");
@@ -405,7 +405,7 @@ async fn look(b: &mut Browser, script: bool, name: &str) {
     }
 }
 
-async fn sign_in(b: &mut Browser, email: &str, password: &str) {
+pub(crate) async fn sign_in(b: &mut Browser, email: &str, password: &str) {
     if !b.path().await.starts_with("/signin") {
         b.visit("/signin", "sign in").await;
     }
@@ -451,7 +451,7 @@ async fn next_step(b: &Browser) {
 }
 
 /// Goes to a step from the list of all steps (two taps: open the list, choose the step).
-async fn go_to_step_from_start(b: &Browser, title: &str) {
+pub(crate) async fn go_to_step_from_start(b: &Browser, title: &str) {
     if b.text("h1.step-title").await.trim() == title {
         return;
     }
