@@ -508,6 +508,21 @@ pub struct Action {
     pub done: bool,
 }
 
+/// An action agreed at an earlier meeting and not done yet, with the day it was agreed.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OpenAction {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub action: Action,
+    pub agreed_on: String,
+}
+
+impl OpenAction {
+    pub fn agreed_label(&self) -> String {
+        crate::labels::date_label(&self.agreed_on)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ActionInput {
     pub who: String,

@@ -11,8 +11,8 @@ use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::meeting::{
     Action, ActionInput, AgendaStep, Concern, ConcernInput, DEFAULT_AGENDA, Meeting, MeetingEvent,
-    MeetingInput, MeetingStatus, NotesInput, Reflection, ReflectionInput, Refusal, StepInput,
-    Transition,
+    MeetingInput, MeetingStatus, NotesInput, OpenAction, Reflection, ReflectionInput, Refusal,
+    StepInput, Transition,
 };
 
 pub(crate) const MEETING_COLUMNS: &str = "m.id, m.group_id, m.local_date, m.local_time, m.timezone, \
@@ -1145,6 +1145,21 @@ impl Store {
             "SELECT id, meeting_id, who, what, by_date, done FROM meeting_actions
              WHERE meeting_id = $1 ORDER BY id")
             .bind(meeting_id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Actions agreed at the group's earlier meetings and not done yet, oldest first: the
+    /// follow-ups to mention at this one.
+    pub async fn open_actions_before(
+        &self,
+        meeting: &MeetingAccess,
+    ) -> StoreResult<Vec<OpenAction>> {
+        on_db!(self, pool => sqlx::query_as::<_, OpenAction>(
+            "SELECT a.id, a.meeting_id, a.who, a.what, a.by_date, a.done, m.local_date AS agreed_on
+             FROM meeting_actions a JOIN meetings m ON m.id = a.meeting_id
+             WHERE m.group_id = $1 AND m.starts_at < $2 AND m.id <> $3 AND NOT a.done
+             ORDER BY m.starts_at, a.id")
+            .bind(meeting.group_id).bind(meeting.starts_at).bind(meeting.id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 

@@ -597,6 +597,21 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
+    /// How many "since last time" lines each of a group's meetings has, as the viewer may see
+    /// them (every line for the group's facilitators, the shared ones for anyone else).
+    pub async fn checkin_counts(
+        &self,
+        viewer: &Staff,
+        group: &super::GroupAccess,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let all = self.facilitates(viewer, group.id()).await?;
+        on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
+            "SELECT c.meeting_id, COUNT(*) FROM checkins c JOIN meetings m ON m.id = c.meeting_id
+             WHERE m.group_id = $1 AND ($2 OR NOT c.private) GROUP BY c.meeting_id")
+            .bind(group.id()).bind(all).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
     /// What each member said last time: the newest line of each from the group's meetings
     /// before this one, for the facilitator to follow up in this meeting's round. The group's
     /// facilitators only (private lines are among them).

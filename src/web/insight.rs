@@ -52,6 +52,17 @@ struct HistoryPage {
     page: Page,
     group: Group,
     meetings: Vec<MeetingSummary>,
+    /// (meeting, "since last time" lines the viewer may see).
+    checkins: Vec<(i64, i64)>,
+}
+
+impl HistoryPage {
+    fn lines_at(&self, meeting_id: &i64) -> i64 {
+        self.checkins
+            .iter()
+            .find(|(m, _)| m == meeting_id)
+            .map_or(0, |(_, n)| *n)
+    }
 }
 
 /// Every meeting the group has held or cancelled, newest first, with its topic, attendance,
@@ -71,12 +82,15 @@ pub async fn history(
         .filter(|m| m.meeting.is_held() || m.meeting.is_cancelled())
         .collect();
     meetings.reverse();
+    let scope = state.store.group(&me, group_id).await?;
+    let checkins = state.store.checkin_counts(&me, &scope).await?;
     render_status(
         StatusCode::OK,
         &HistoryPage {
             page: staff_page(&format!("History: {}", group.name), &me, &cookies, "groups"),
             group,
             meetings,
+            checkins,
         },
     )
 }

@@ -359,6 +359,8 @@ struct ShowPage {
     attendance: Vec<AttendanceRow>,
     previous: Option<Meeting>,
     previous_reflections: Vec<Reflection>,
+    /// Follow-ups agreed at earlier meetings, not done yet.
+    earlier_actions: Vec<crate::domain::meeting::OpenAction>,
     answers: [(&'static str, &'static str); 3],
     cancel_form: Form,
     /// Print members' needs and reflections too (they are left off printouts unless chosen).
@@ -440,6 +442,7 @@ async fn show_page(
         None => Vec::new(),
     };
     let previous = previous.map(MeetingAccess::into_meeting);
+    let earlier_actions = state.store.open_actions_before(&access).await?;
     let host = state.store.meeting_host(&access).await?;
     let rota = state
         .store
@@ -502,6 +505,7 @@ async fn show_page(
             attendance,
             previous,
             previous_reflections,
+            earlier_actions,
             answers: RSVP_ANSWERS,
             cancel_form,
             print_private,

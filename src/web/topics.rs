@@ -607,6 +607,8 @@ pub struct ContentStep {
     /// (member, open plans) for those not here, to ring.
     pub plans_absent: Vec<(Member, Vec<ActionPlan>)>,
     pub checkins: Vec<crate::domain::topic::Checkin>,
+    /// Follow-ups agreed at earlier meetings and not done yet (the welcome step).
+    pub earlier_actions: Vec<crate::domain::meeting::OpenAction>,
     /// Reviews already recorded at this meeting (shown by their plans, to be corrected).
     pub reviews_today: Vec<PlanReview>,
     /// Each member's newest line from an earlier meeting, to follow up.
@@ -651,9 +653,11 @@ pub async fn content_for(
         checkins: Vec::new(),
         last_time: Vec::new(),
         reviews_today: Vec::new(),
+        earlier_actions: Vec::new(),
         private_ok: state.store.facilitates(me, meeting.group_id).await?,
     };
     match kind {
+        "welcome" => c.earlier_actions = state.store.open_actions_before(meeting).await?,
         "topic" => c.topic = state.store.agreed_topic(meeting).await?,
         "next_meeting" => {
             c.proposed = state

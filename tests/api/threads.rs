@@ -68,6 +68,10 @@ both_backends! {
         w.f1b.get(&format!("/groups/{g}/search?q=nurse")).await.expect(200).expect_contains("Zebedee Quill, since last time (private)");
         w.cb.get(&format!("/groups/{g}/search?q=nurse")).await.expect(200).expect_lacks("Zebedee Quill, since last time");
 
+        // The group's history says how many lines each meeting has, as the viewer may see them.
+        w.f1b.get(&format!("/groups/{g}/history")).await.expect(200).expect_contains("2 lines said since last time");
+        w.cb.get(&format!("/groups/{g}/history")).await.expect(200).expect_contains("One line said since last time");
+
         // The member sees their own lines, dated.
         let link = issue_link(&app, &w.f1b, a).await;
         app.browser().get(&link).await.expect(200).expect_contains(&format!("At the meeting on {day}")).expect_contains("Slept badly, saw the nurse");
@@ -217,5 +221,27 @@ both_backends! {
         let page = w.f1b.get(&format!("/meetings/{m1}")).await;
         page.expect(200).expect_contains("Nobody on the rota can host this one").expect_lacks("Suggested host:");
         w.f1b.get(&format!("/groups/{g}/rota")).await.expect(200).expect_contains("Nobody on the rota can host this one");
+    }
+}
+
+both_backends! {
+    async fn follow_ups_agreed_at_a_meeting_come_back_until_they_are_done(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let first = plan_id(&w.f1_api, g, &days_from_now(-7)).await;
+        let next = plan_id(&w.f1_api, g, &days_from_now(0)).await;
+        let res = w.f1_api.post(&format!("/api/v1/meetings/{first}/actions"), &json!({"what": "Ask the hall about the hearing loop", "who": "Fern"})).await;
+        res.expect(201);
+        let action = res.json()["actions"][0]["id"].as_i64().expect("the action");
+        let label = hearth::labels::date_label(&days_from_now(-7));
+        // On the next meeting's page and its welcome step, with the day it was agreed.
+        w.f1b.get(&format!("/meetings/{next}")).await.expect(200)
+            .expect_contains("Still to do from earlier meetings").expect_contains("Ask the hall about the hearing loop")
+            .expect_contains(&format!("agreed on <a href=\"/meetings/{first}/notes#actions\">{label}</a>"));
+        run_at(&w.f1b, &w.f1_api, next, "welcome").await.expect_contains("Ask the hall about the hearing loop");
+        // Not on the meeting it was agreed at; gone once done.
+        w.f1b.get(&format!("/meetings/{first}")).await.expect(200).expect_lacks("Still to do from earlier meetings");
+        w.f1b.post_form(&format!("/meetings/{first}/actions/{action}/done"), &[("done", "true")]).await.expect(303);
+        w.f1b.get(&format!("/meetings/{next}")).await.expect(200).expect_lacks("Ask the hall about the hearing loop");
     }
 }
