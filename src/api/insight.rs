@@ -12,6 +12,10 @@ use crate::http::ApiStaff;
 use crate::web::{RangeQuery, SearchQuery};
 
 fn range(q: &RangeQuery, tz: &str) -> AppResult<DateRange> {
+    let empty = q.empty_bounds();
+    if !empty.is_empty() {
+        return Err(crate::error::AppError::Invalid(empty));
+    }
     crate::web::range_of(q, tz).map_err(|(_, e)| crate::error::AppError::Invalid(e))
 }
 

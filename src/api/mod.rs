@@ -359,6 +359,13 @@ async fn set_facilitators(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<GroupOut>> {
+    // The whole list is required: `{}` must not read as "nobody" (an empty list `[]` is).
+    if raw.get("facilitator_ids").is_none() && raw.get("facilitator_ids[]").is_none() {
+        return Err(AppError::Invalid(FieldErrors::single(
+            "facilitator_ids",
+            "Give facilitator_ids, the list of account ids, like [3, 7] ([] for none).",
+        )));
+    }
     let mut ids = Vec::new();
     for v in raw.all("facilitator_ids") {
         ids.push(v.parse::<i64>().map_err(|_| {
@@ -393,6 +400,28 @@ async fn list_members(
     Path(id): Path<i64>,
     Query(q): Query<MemberQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
+    // A value the list does not know is named, not ignored (which would list everyone).
+    let mut e = FieldErrors::new();
+    if !matches!(q.status.as_str(), "" | "active" | "current" | "left" | "all") {
+        e.add("status", "Give active, left or all.");
+    }
+    if !q.need.is_empty()
+        && !crate::domain::member::NEEDS
+            .iter()
+            .any(|(k, _)| *k == q.need)
+    {
+        e.add("need", "Give one of the needs, for example hearing.");
+    }
+    if !q.preferred_contact.is_empty()
+        && !crate::domain::member::CONTACT_PREFS
+            .iter()
+            .any(|(k, _)| *k == q.preferred_contact)
+    {
+        e.add("preferred_contact", "Give email, phone, text or post.");
+    }
+    if !e.is_empty() {
+        return Err(AppError::Invalid(e));
+    }
     let filter = MemberFilter {
         q: q.q,
         need: q.need,

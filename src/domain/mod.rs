@@ -99,11 +99,26 @@ impl std::fmt::Display for FieldErrors {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawInput {
     pairs: Vec<(String, String)>,
+    /// Fields a JSON body gave as something other than a string (a number, true/false, a
+    /// list), with what they were: a text field given one of those is refused, not read as
+    /// its text ("false" as a venue's name).
+    not_text: Vec<(String, &'static str)>,
 }
 
 impl RawInput {
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        Self { pairs }
+        Self {
+            pairs,
+            not_text: Vec::new(),
+        }
+    }
+
+    /// What a field was given as, when a JSON body gave it as something other than text.
+    pub fn not_text(&self, key: &str) -> Option<&'static str> {
+        self.not_text
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, kind)| *kind)
     }
 
     /// A JSON object's fields: strings, numbers and booleans become text, arrays become repeated
@@ -114,6 +129,7 @@ impl RawInput {
             return Err(FieldErrors::single("body", "Send a JSON object."));
         };
         let mut pairs = Vec::new();
+        let mut not_text = Vec::new();
         let mut errors = FieldErrors::new();
         for (key, value) in map {
             let nested = matches!(&value, Value::Object(_))
@@ -122,9 +138,15 @@ impl RawInput {
                 errors.add(&key, "This must be text, a number or true/false.");
                 continue;
             }
+            match &value {
+                Value::Number(_) => not_text.push((key.clone(), "a number")),
+                Value::Bool(_) => not_text.push((key.clone(), "true or false")),
+                Value::Array(_) => not_text.push((key.clone(), "a list")),
+                _ => {}
+            }
             flatten_json(key, value, &mut pairs, &mut errors);
         }
-        errors.finish(|| Self { pairs })
+        errors.finish(|| Self { pairs, not_text })
     }
 
     /// Fields given in `other` replace those here (used for partial updates through the API).
@@ -137,6 +159,7 @@ impl RawInput {
         self.pairs.retain(|(k, _)| !given.contains(k.as_str()));
         self.pairs
             .extend(other.pairs.into_iter().filter(|(k, _)| !k.ends_with("[]")));
+        self.not_text.extend(other.not_text);
         self
     }
 
@@ -215,11 +238,23 @@ fn flatten_json(
                     Value::Array(_) => {
                         errors.add(&key, "This must be a list of text, numbers or objects.")
                     }
-                    Value::Null => {}
+                    // A null in a list is refused, never dropped: `[null]` is not "none".
+                    Value::Null => errors.add(&key, "A list must not hold null."),
                     other => flatten_json(key.clone(), other, pairs, errors),
                 }
             }
         }
+    }
+}
+
+/// A text field a JSON body gave as a number, true/false or a list: named as an error.
+fn given_as_other_than_text(raw: &RawInput, field: &str, errors: &mut FieldErrors) -> bool {
+    match raw.not_text(field) {
+        Some(kind) => {
+            errors.add(field, format!("Give this as text in quotes, not {kind}."));
+            true
+        }
+        None => false,
     }
 }
 
@@ -231,6 +266,9 @@ pub(crate) fn required_text(
     missing: &str,
     errors: &mut FieldErrors,
 ) -> String {
+    if given_as_other_than_text(raw, field, errors) {
+        return String::new();
+    }
     let value = raw.text(field);
     if value.is_empty() {
         errors.add(field, missing);
@@ -247,6 +285,9 @@ pub(crate) fn optional_text(
     max: usize,
     errors: &mut FieldErrors,
 ) -> String {
+    if given_as_other_than_text(raw, field, errors) {
+        return String::new();
+    }
     let value = raw.text(field).replace("\r\n", "\n");
     if value.chars().count() > max {
         errors.add(field, format!("Use {max} characters or fewer."));

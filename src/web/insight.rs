@@ -22,17 +22,29 @@ use crate::store::{GroupOverview, MeetingSummary, NotSeen};
 #[derive(Deserialize, Default)]
 pub struct RangeQuery {
     #[serde(default)]
-    from: String,
+    from: Option<String>,
     #[serde(default)]
-    to: String,
+    to: Option<String>,
 }
 
 impl RangeQuery {
     pub fn raw(&self) -> RawInput {
         let mut raw = RawInput::default();
-        raw.set("from", &self.from);
-        raw.set("to", &self.to);
+        raw.set("from", self.from.as_deref().unwrap_or(""));
+        raw.set("to", self.to.as_deref().unwrap_or(""));
         raw
+    }
+
+    /// For the API: a bound given empty (`?to=`) is a mistake to name, not "no bound" (a page's
+    /// form sends empty boxes, and there it means "not set").
+    pub fn empty_bounds(&self) -> crate::domain::FieldErrors {
+        let mut e = crate::domain::FieldErrors::new();
+        for (name, v) in [("from", &self.from), ("to", &self.to)] {
+            if v.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                e.add(name, "Give a date as YYYY-MM-DD, or leave it out.");
+            }
+        }
+        e
     }
 }
 

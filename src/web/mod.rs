@@ -440,10 +440,37 @@ async fn render_errors(req: Request, next: Next) -> Response {
     let cookies = req.extensions().get::<RequestCookies>().cloned();
     let request_id = req.extensions().get::<crate::http::RequestId>().cloned();
     let res = next.run(req).await;
-    let Some(info) = res.extensions().get::<ErrorInfo>().cloned() else {
-        return res;
-    };
     let status = res.status();
+    let info = match res.extensions().get::<ErrorInfo>().cloned() {
+        Some(info) => info,
+        // A rejection made before any handler ran (a path or query that does not parse, a
+        // method the route does not have, a body too large): the same shape as every other
+        // error, JSON under /api/ and a page elsewhere, keeping the headers it set (Allow).
+        None if status.is_client_error()
+            && !res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| {
+                    v.starts_with("application/json") || v.starts_with("text/html")
+                }) =>
+        {
+            let (parts, body) = res.into_parts();
+            let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+            let mut out = render_rejection(
+                is_api,
+                status,
+                &String::from_utf8_lossy(&text),
+                cookies,
+                request_id,
+            );
+            if let Some(allow) = parts.headers.get(header::ALLOW) {
+                out.headers_mut().insert(header::ALLOW, allow.clone());
+            }
+            return out;
+        }
+        None => return res,
+    };
     if is_api {
         let mut out = (status, axum::Json(serde_json::json!({ "error": info }))).into_response();
         if status == StatusCode::UNAUTHORIZED {
@@ -470,6 +497,68 @@ async fn render_errors(req: Request, next: Next) -> Response {
         message: info.message,
         fields: info.fields,
         // A server error's page gives the request's id to quote to whoever runs Hearth.
+        reference: request_id.filter(|_| status.is_server_error()).map(|r| r.0),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, info.code).into_response(),
+    }
+}
+
+/// The error shape for a rejection that carries only a status and a line of text.
+fn render_rejection(
+    is_api: bool,
+    status: StatusCode,
+    text: &str,
+    cookies: Option<RequestCookies>,
+    request_id: Option<crate::http::RequestId>,
+) -> Response {
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+        _ if status.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = match status {
+        StatusCode::NOT_FOUND => "We could not find that page.".to_string(),
+        StatusCode::METHOD_NOT_ALLOWED => "That address does not take this kind of request.".to_string(),
+        _ if status.is_server_error() => {
+            "Something went wrong on our side and nothing was changed. Please try again in a minute.".to_string()
+        }
+        _ => {
+            let line = text.lines().next().unwrap_or("").trim();
+            if line.is_empty() {
+                "The request was not right.".to_string()
+            } else {
+                format!("The request was not right: {line}")
+            }
+        }
+    };
+    let info = ErrorInfo {
+        status: status.as_u16(),
+        code,
+        message,
+        fields: crate::domain::FieldErrors::new(),
+        detail: None,
+    };
+    if is_api {
+        return (status, axum::Json(serde_json::json!({ "error": info }))).into_response();
+    }
+    let page = ErrorPage {
+        page: Page::bare(
+            if status == StatusCode::NOT_FOUND {
+                "Page not found"
+            } else {
+                "Something is not right"
+            },
+            cookies.map(|c| c.csrf).unwrap_or_default(),
+        ),
+        message: info.message,
+        fields: info.fields,
         reference: request_id.filter(|_| status.is_server_error()).map(|r| r.0),
     };
     match page.render() {

@@ -11,6 +11,7 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod api_strict;
 mod basics;
 mod calendar_parse;
 mod contacts;

@@ -1,0 +1,57 @@
+//! The API keeps its word (issue 17, part): `{}` or `[null]` never reads as "none", a text
+//! field given a number, true/false or a list is refused, a query value the server does not
+//! know is named, and every error under /api/ has the JSON shape, also when a path or query
+//! does not parse (pages answer with the error page).
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::*;
+use crate::meetings::get_json;
+
+both_backends! {
+    async fn nothing_malformed_is_read_as_none_and_every_api_error_is_json(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let path = format!("/api/v1/groups/{g}/facilitators");
+        let before = get_json(&w.c_api, &format!("/api/v1/groups/{g}")).await["facilitators"].clone();
+        assert_eq!(before.as_array().map(Vec::len), Some(1), "{before}");
+        // `{}` and `[null]` used to answer 200 and remove every facilitator.
+        w.c_api.put(&path, &json!({})).await.expect_invalid_fields(&["facilitator_ids"]);
+        w.c_api.put(&path, &json!({"facilitator_ids": [null]})).await.expect_invalid_fields(&["facilitator_ids"]);
+        assert_eq!(get_json(&w.c_api, &format!("/api/v1/groups/{g}")).await["facilitators"], before, "nobody was removed");
+
+        // Text given as something else is refused, naming the field, and nothing is made.
+        for name in [json!(false), json!(5), json!(["Hall"]), json!([null])] {
+            let res = w.c_api.post("/api/v1/venues", &json!({"name": name})).await;
+            res.expect_invalid_fields(&["name"]);
+        }
+        w.c_api.post("/api/v1/venues", &json!({"name": "false"})).await.expect(201);
+        w.f1_api.post(&format!("/api/v1/groups/{g}/members"), &json!({"preferred_name": true})).await.expect_invalid_fields(&["preferred_name"]);
+
+        // Query values the server does not know are named, not ignored.
+        w.f1_api.get(&format!("/api/v1/groups/{g}/members?status=AAA")).await.expect_invalid_fields(&["status"]);
+        w.f1_api.get(&format!("/api/v1/groups/{g}/members?need=wings")).await.expect_invalid_fields(&["need"]);
+        w.f1_api.get(&format!("/api/v1/groups/{g}/members?preferred_contact=pigeon")).await.expect_invalid_fields(&["preferred_contact"]);
+        w.f1_api.get(&format!("/api/v1/groups/{g}/members?status=left")).await.expect(200);
+        w.f1_api.get(&format!("/api/v1/groups/{g}/stats?to=")).await.expect_invalid_fields(&["to"]);
+        w.f1_api.get(&format!("/api/v1/groups/{g}/stats?from=&to=2026-12-31")).await.expect_invalid_fields(&["from"]);
+        w.f1_api.get(&format!("/api/v1/groups/{g}/stats")).await.expect(200);
+        // A page's own form sends empty boxes: there they mean "not set".
+        w.f1b.get(&format!("/groups/{g}/insight?from=&to=")).await.expect(200);
+
+        // A path or query that does not parse, or a method a route does not have: the JSON
+        // error shape under /api/, the error page elsewhere.
+        let res = w.f1_api.get("/api/v1/meetings/abc").await;
+        res.expect_json_error(400, "bad_request");
+        let res = w.f1_api.get(&format!("/api/v1/groups/{g}/members?q=a&q=b&status=%ff")).await;
+        assert!(res.status.is_client_error(), "{}", res.status);
+        assert!(res.header("content-type").is_some_and(|c| c.starts_with("application/json")), "{:?}", res.header("content-type"));
+        let res = w.f1_api.send("DELETE", "/api/v1/groups", None, &[]).await;
+        res.expect_json_error(405, "method_not_allowed");
+        assert!(res.header("allow").is_some_and(|a| a.contains("GET")), "{:?}", res.header("allow"));
+        let page = w.f1b.get("/meetings/abc").await;
+        page.expect(400).expect_contains("The request was not right");
+        assert!(page.header("content-type").is_some_and(|c| c.starts_with("text/html")));
+    }
+}
