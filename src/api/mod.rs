@@ -402,7 +402,10 @@ async fn list_members(
 ) -> AppResult<Json<serde_json::Value>> {
     // A value the list does not know is named, not ignored (which would list everyone).
     let mut e = FieldErrors::new();
-    if !matches!(q.status.as_str(), "" | "active" | "current" | "left" | "all") {
+    if !matches!(
+        q.status.as_str(),
+        "" | "active" | "current" | "left" | "all"
+    ) {
         e.add("status", "Give active, left or all.");
     }
     if !q.need.is_empty()
