@@ -90,6 +90,23 @@ pub enum Command {
         #[arg(long)]
         network: bool,
     },
+    /// Take a consistent copy of the database while Hearth runs, and check it (SQLite; on
+    /// PostgreSQL use pg_dump)
+    Backup {
+        /// The new file to write (it must not exist yet)
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Put a backup in place of the database (SQLite). Stop Hearth first. A database that
+    /// already has data is left alone unless --replace is given.
+    Restore {
+        /// The backup file made by `hearth backup`
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Replace a database that already has data
+        #[arg(long)]
+        replace: bool,
+    },
     /// Manage staff accounts
     User {
         #[command(subcommand)]
@@ -148,6 +165,12 @@ fn init_tracing() {
 }
 
 async fn execute(cli: Cli) -> Result<(), String> {
+    // A restore works on the file itself, before anything opens it.
+    if let Command::Restore { from, replace } = &cli.command {
+        let summary = crate::store::backup::restore(&cli.database, from, *replace).await?;
+        println!("Restored {summary}.");
+        return Ok(());
+    }
     let store = Store::open(&cli.database)
         .await
         .map_err(|e| e.to_string())?;
@@ -199,6 +222,10 @@ async fn execute(cli: Cli) -> Result<(), String> {
             };
             run_seed(&store, &options).await
         }
+        Command::Backup { to } => store.backup_to(&to).await.map(|summary| {
+            println!("Backed up to {summary}.");
+        }),
+        Command::Restore { .. } => Ok(()),
         Command::User {
             command: UserCommand::Create { email, name, role },
         } => create_user(&store, &email, &name, &role).await,

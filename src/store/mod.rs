@@ -9,6 +9,7 @@
 mod access;
 mod accounts;
 mod audit;
+pub mod backup;
 mod batch;
 mod bulk;
 mod contacts;

@@ -26,6 +26,7 @@ mod meetings_openapi;
 mod meetings_private;
 mod meetings_run;
 mod members;
+mod ops;
 mod page_cache;
 mod permissions;
 mod plans;
