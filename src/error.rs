@@ -31,6 +31,10 @@ pub enum AppError {
     /// the person sees only that nothing was changed and the request's id.
     #[error("internal error")]
     Internal(#[source] BoxError),
+    /// The database cannot be reached (a pool timeout, a broken or refused connection): a quick
+    /// 503 saying to try again, not a 500; the source is kept for the log.
+    #[error("database unavailable")]
+    Unavailable(#[source] BoxError),
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -124,6 +128,12 @@ impl AppError {
                 "Too many attempts. Please wait 15 minutes and try again.".to_string(),
                 FieldErrors::new(),
             ),
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The database cannot be reached just now, so nothing was changed. Please try again in a minute.".to_string(),
+                FieldErrors::new(),
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -156,6 +166,12 @@ impl From<StoreError> for AppError {
                     "That clashes with something already saved, perhaps by someone else just now. Please reload the page and check.".into(),
                 )
             }
+            StoreError::Other(
+                e @ (sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::WorkerCrashed),
+            ) => AppError::Unavailable(Box::new(e)),
             e @ StoreError::Other(_) => AppError::internal(e),
         }
     }
@@ -189,7 +205,7 @@ impl IntoResponse for AppError {
         // The detail goes to the log only (written with the request's id by
         // `http::trace::assign_request_id`), never to the user.
         let mut info = self.info();
-        if let AppError::Internal(source) = &self {
+        if let AppError::Internal(source) | AppError::Unavailable(source) = &self {
             info.detail = Some(error_chain(source.as_ref()));
         }
         let status = StatusCode::from_u16(info.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -248,7 +248,9 @@ impl BeginWrite for PgPool {
 fn pg_pool_options(connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(connections)
-        .acquire_timeout(Duration::from_secs(5))
+        // An unreachable database answers within about a second and a half (a 503), rather
+        // than holding the request for five.
+        .acquire_timeout(Duration::from_millis(1500))
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {

@@ -225,16 +225,16 @@ both_backends! {
         // A 404 needs no reference.
         cb.get("/groups/999999").await.expect(404).expect_lacks("reference");
 
-        // With the database gone, a page is a 500 that shows the id sent back in the header, so
-        // a user can quote it; the API sends it in the header beside its JSON error.
+        // With the database gone, a page is a 503 (try again) that shows the id sent back in the
+        // header, so a user can quote it; the API sends it in the header beside its JSON error.
         app.store.close().await;
         let page = cb.get("/account").await;
-        page.expect(500).expect_contains("Something went wrong");
+        page.expect(503).expect_contains("cannot be reached just now");
         let id = page.header("x-request-id").expect("an id");
         page.expect_contains(&format!("give them this reference: <strong class=\"reference\">{id}</strong>"));
         page.expect_lacks("pool").expect_lacks("sqlx");
         let res = api.get("/api/v1/venues").await;
-        res.expect_json_error(500, "internal");
+        res.expect_json_error(503, "unavailable");
         assert!(res.header("x-request-id").is_some_and(|h| !h.is_empty()));
         assert!(!res.text.contains("pool"), "{}", res.text);
     }

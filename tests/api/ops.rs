@@ -59,3 +59,73 @@ both_backends! {
         }
     }
 }
+
+/// A TCP proxy to PostgreSQL that the test can cut, as a network outage would.
+struct Proxy {
+    port: u16,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(to: &'static str) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> =
+            Default::default();
+        let held = tasks.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                held.lock().expect("tasks").push(task);
+            }
+        });
+        Proxy {
+            port,
+            tasks,
+            accept,
+        }
+    }
+
+    /// Cuts every connection and refuses new ones.
+    fn cut(&self) {
+        self.accept.abort();
+        for t in self.tasks.lock().expect("tasks").drain(..) {
+            t.abort();
+        }
+    }
+}
+
+both_backends! {
+    async fn an_unreachable_database_is_a_quick_503_in_the_error_shape(app: TestApp) {
+        if !matches!(app.backend, Backend::Postgres) {
+            return; // SQLite is a file in the same process: it cannot become unreachable.
+        }
+        let proxy = Proxy::start("127.0.0.1:5432").await;
+        let url = std::env::var("HEARTH_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into())
+            .replace(":5432", &format!(":{}", proxy.port));
+        let store = hearth::Store::open(&url).await.expect("open through the proxy");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = tokio::spawn(hearth::serve(listener, store.clone(), hearth::Config::default(), std::future::pending()));
+        let api = Api::new(&base, Some("not-a-real-token".into()));
+        api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+
+        proxy.cut();
+        let started = std::time::Instant::now();
+        let res = api.get("/api/v1/me").await;
+        let took = started.elapsed();
+        res.expect_json_error(503, "unavailable");
+        assert!(took < std::time::Duration::from_secs(3), "answered in {took:?}");
+        let page = Browser::new(&base).get("/groups").await;
+        assert!(matches!(page.status.as_u16(), 503 | 303), "{} {}", page.status, page.text);
+        server.abort();
+    }
+}
