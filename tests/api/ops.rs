@@ -69,9 +69,22 @@ struct Proxy {
 
 impl Proxy {
     async fn start(to: &'static str) -> Proxy {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        Proxy::start_on(0, to).await
+    }
+
+    async fn start_on(port: u16, to: &'static str) -> Proxy {
+        // The cut proxy's listener closes when its task is dropped: wait for the port.
+        let mut tries = 0;
+        let listener = loop {
+            match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                Ok(l) => break l,
+                Err(_) if tries < 40 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("bind 127.0.0.1:{port}: {e}"),
+            }
+        };
         let port = listener.local_addr().expect("addr").port();
         let tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> =
             Default::default();
@@ -126,6 +139,19 @@ both_backends! {
         assert!(took < std::time::Duration::from_secs(3), "answered in {took:?}");
         let page = Browser::new(&base).get("/groups").await;
         assert!(matches!(page.status.as_u16(), 503 | 303), "{} {}", page.status, page.text);
+
+        // The database is reachable again on the same address: no restart is needed.
+        let back = Proxy::start_on(proxy.port, "127.0.0.1:5432").await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let res = api.get("/api/v1/me").await;
+            if res.status.as_u16() == 401 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "still {} after the database came back", res.status);
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        back.cut();
         server.abort();
     }
 }
