@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::domain::access::Staff;
 use crate::domain::meeting::Meeting;
-use crate::domain::social::suggest_host;
+use crate::domain::social::{said_no, suggest_host};
 use crate::error::AppResult;
 use crate::store::now;
 
@@ -58,11 +58,9 @@ pub async fn rota_meetings(
             .filter(|(m, _, _)| *m == meeting.id)
             .map(|(_, member, answer)| (*member, answer.clone()))
             .collect();
-        let host_cannot_come = host.as_ref().is_some_and(|(member, _)| {
-            answers
-                .iter()
-                .any(|(m, a)| m == member && a.as_str() == "no")
-        });
+        let host_cannot_come = host
+            .as_ref()
+            .is_some_and(|(member, _)| said_no(&answers, *member));
         let suggested = if let Some((member, _)) = host.as_ref().filter(|_| !host_cannot_come) {
             earlier_hosts.push((*member, meeting.starts_at));
             None

@@ -214,6 +214,13 @@ pub struct RotaMember {
     pub times_hosted: i64,
 }
 
+/// Whether this member answered "no" for the meeting (`answers` are (member, answer)).
+pub fn said_no(answers: &[(i64, String)], member: i64) -> bool {
+    answers
+        .iter()
+        .any(|(m, a)| *m == member && a.as_str() == "no")
+}
+
 /// The fair choice of host: among those on the rota who are coming (or, if nobody on the rota
 /// has said they are coming yet, among those who have not answered), the one who hosted least
 /// recently; those who never hosted come first, then fewest turns, then by name. Someone who

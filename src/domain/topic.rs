@@ -250,6 +250,18 @@ pub const PLAN_OUTCOMES: [(&str, &str); 4] = [
 pub const CONFIDENT_ENOUGH: i64 = 7;
 
 impl ActionPlan {
+    /// The plan as its form's fields (to show the form filled in, as it is now).
+    pub fn to_raw(&self) -> RawInput {
+        let mut raw = RawInput::default();
+        raw.set("what", &self.what);
+        raw.set("how_much", &self.how_much);
+        raw.set("when", &self.when);
+        raw.set("how_often", &self.how_often);
+        raw.set("by_date", self.by_date.as_deref().unwrap_or(""));
+        raw.set("confidence", self.confidence.to_string());
+        raw
+    }
+
     pub fn is_open(&self) -> bool {
         self.status == PlanStatus::Open
     }

@@ -122,7 +122,12 @@ pub struct Store {
 
 /// `$1, $2, …, $n`, for an `IN (…)` list bound one value at a time.
 pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n)
+    placeholders_from(1, n)
+}
+
+/// `$first, …` for `n` values bound after `first - 1` others.
+pub(crate) fn placeholders_from(first: usize, n: usize) -> String {
+    (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")

@@ -31,8 +31,10 @@ const REVIEW_SELECT: &str =
         COALESCE(a.name, mb.preferred_name, '') AS recorded_by_name
      FROM plan_reviews r
      LEFT JOIN meetings m ON m.id = r.meeting_id
-     LEFT JOIN accounts a ON r.recorded_by = 'account:' || CAST(a.id AS TEXT)
-     LEFT JOIN members mb ON r.recorded_by = 'member:' || CAST(mb.id AS TEXT)";
+     LEFT JOIN accounts a ON a.id = CASE WHEN r.recorded_by LIKE 'account:%'
+        THEN CAST(SUBSTR(r.recorded_by, 9) AS BIGINT) END
+     LEFT JOIN members mb ON mb.id = CASE WHEN r.recorded_by LIKE 'member:%'
+        THEN CAST(SUBSTR(r.recorded_by, 8) AS BIGINT) END";
 
 /// A "since last time" line with its member's name and its meeting's date.
 pub(super) const CHECKIN_ENTRY: &str =
@@ -619,16 +621,29 @@ impl Store {
         &self,
         viewer: &Staff,
         meeting: &MeetingAccess,
+        members: &[i64],
     ) -> StoreResult<Vec<CheckinEntry>> {
         if !self.facilitates(viewer, meeting.group_id).await? {
             return Err(StoreError::Forbidden);
         }
+        if members.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Only the lines of those here are read (not the group's whole history).
         let sql = format!(
             "{CHECKIN_ENTRY} WHERE m.group_id = $1 AND m.starts_at < $2 AND m.id <> $3
-             ORDER BY m.starts_at DESC, c.id DESC"
+               AND c.member_id IN ({})
+             ORDER BY m.starts_at DESC, c.id DESC",
+            super::placeholders_from(4, members.len())
         );
-        let rows = on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
-            .bind(meeting.group_id).bind(meeting.starts_at).bind(meeting.id).fetch_all(pool).await)
+        let rows = on_db!(self, pool => {
+            let mut q = sqlx::query_as::<_, CheckinEntry>(&sql)
+                .bind(meeting.group_id).bind(meeting.starts_at).bind(meeting.id);
+            for id in members {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await
+        })
         .map_err(StoreError::from_sqlx)?;
         let mut newest: Vec<CheckinEntry> = Vec::new();
         for row in rows {

@@ -465,9 +465,9 @@ async fn show_page(
             Some(rm) => (rm.suggested, rm.host_cannot_come),
             None => {
                 let answers = state.store.answers_to(&access).await?;
-                let cannot = host.as_ref().is_some_and(|(h, _)| {
-                    answers.iter().any(|(m, a)| m == h && a.as_str() == "no")
-                });
+                let cannot = host
+                    .as_ref()
+                    .is_some_and(|(h, _)| crate::domain::social::said_no(&answers, *h));
                 let pick = (host.is_none() || cannot)
                     .then(|| crate::domain::social::suggest_host(&rota, &answers))
                     .flatten()

@@ -475,13 +475,7 @@ pub async fn review(
     let change = if raw.text("outcome") != "changed" {
         None
     } else if raw.get("what").is_none() {
-        let mut asked = RawInput::default();
-        asked.set("what", &plan.what);
-        asked.set("how_much", &plan.how_much);
-        asked.set("when", &plan.when);
-        asked.set("how_often", &plan.how_often);
-        asked.set("by_date", plan.by_date.as_deref().unwrap_or(""));
-        asked.set("confidence", plan.confidence.to_string());
+        let mut asked = plan.to_raw();
         asked.set("note", raw.text("note"));
         Some((Form::from_raw(asked), StatusCode::OK))
     } else {
@@ -706,7 +700,10 @@ pub async fn content_for(
         }
         "since_last_time" if c.private_ok => {
             c.checkins = state.store.checkins_of(me, meeting.id).await?;
-            c.last_time = state.store.last_checkins_before(me, meeting).await?;
+            c.last_time = state
+                .store
+                .last_checkins_before(me, meeting, present_ids)
+                .await?;
         }
         _ => {}
     }
