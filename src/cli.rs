@@ -29,6 +29,9 @@ pub struct Cli {
         default_value = "sqlite://hearth.db"
     )]
     pub database: String,
+    /// How log lines are written: text, or json (one object per line, for a log collector)
+    #[arg(long, global = true, env = "HEARTH_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -69,6 +72,21 @@ pub enum Command {
         /// Memory for pages kept while the data they show is unchanged, in MiB (0: none)
         #[arg(long, env = "HEARTH_PAGE_CACHE_MB", default_value_t = 4)]
         page_cache_mb: usize,
+        /// Take backups on a schedule into this directory (one instance at a time takes each)
+        #[arg(long, env = "HEARTH_BACKUP_DIR")]
+        backup_dir: Option<std::path::PathBuf>,
+        /// How often to take a backup: 30m, 6h, 24h, 7d
+        #[arg(long, env = "HEARTH_BACKUP_EVERY", default_value = "24h")]
+        backup_every: String,
+        /// How many scheduled backups to keep in --backup-dir (older ones are removed)
+        #[arg(long, env = "HEARTH_BACKUP_KEEP", default_value_t = 7)]
+        backup_keep: usize,
+        /// Serve Prometheus metrics at /metrics on this address and port (off unless given)
+        #[arg(long, env = "HEARTH_METRICS_BIND")]
+        metrics_bind: Option<String>,
+        /// On SIGTERM or Ctrl+C, seconds to let requests in flight finish
+        #[arg(long, env = "HEARTH_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+        shutdown_timeout: u64,
     },
     /// Fill an empty database with a realistic, deterministic history (for benchmarks and
     /// trying Hearth at scale). Staff sign in as coordinator@example.org or
@@ -90,15 +108,15 @@ pub enum Command {
         #[arg(long)]
         network: bool,
     },
-    /// Take a consistent copy of the database while Hearth runs, and check it (SQLite; on
-    /// PostgreSQL use pg_dump)
+    /// Take a consistent copy of the database while Hearth runs, and check it (on PostgreSQL
+    /// in Hearth's portable format, an SQLite file)
     Backup {
         /// The new file to write (it must not exist yet)
         #[arg(long)]
         to: std::path::PathBuf,
     },
-    /// Put a backup in place of the database (SQLite). Stop Hearth first. A database that
-    /// already has data is left alone unless --replace is given.
+    /// Put a backup in place of the database (SQLite or PostgreSQL). Stop Hearth first. A
+    /// database that already has data is left alone unless --replace is given.
     Restore {
         /// The backup file made by `hearth backup`
         #[arg(long)]
@@ -106,6 +124,16 @@ pub enum Command {
         /// Replace a database that already has data
         #[arg(long)]
         replace: bool,
+    },
+    /// Copy a whole network from one database to another (SQLite to PostgreSQL or back),
+    /// keeping every id; the target must be empty. Stop Hearth first.
+    Migrate {
+        /// The database to copy from (Hearth must not be running on it)
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into
+        #[arg(long)]
+        to: String,
     },
     /// Manage staff accounts
     User {
@@ -145,7 +173,7 @@ pub enum TokenCommand {
 /// Parses the arguments, runs the command and turns any failure into one line on stderr.
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(&cli.log_format);
     match execute(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -155,13 +183,20 @@ pub async fn run() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+fn init_tracing(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("hearth=info,sqlx=error,warn"));
-    let _ = tracing_subscriber::fmt()
+    // Log lines go to standard error, so standard output keeps only what a person is told (and a
+    // log collector reading JSON gets nothing else).
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 async fn execute(cli: Cli) -> Result<(), String> {
@@ -170,6 +205,9 @@ async fn execute(cli: Cli) -> Result<(), String> {
         let summary = crate::store::backup::restore(&cli.database, from, *replace).await?;
         println!("Restored {summary}.");
         return Ok(());
+    }
+    if let Command::Migrate { from, to } = &cli.command {
+        return migrate(from, to).await;
     }
     let store = Store::open(&cli.database)
         .await
@@ -185,7 +223,21 @@ async fn execute(cli: Cli) -> Result<(), String> {
             mail_from,
             mail_tick,
             page_cache_mb,
+            backup_dir,
+            backup_every,
+            backup_keep,
+            metrics_bind,
+            shutdown_timeout,
         } => {
+            let backup = match backup_dir {
+                Some(dir) => Some(crate::backups::BackupSchedule {
+                    dir,
+                    every: crate::backups::parse_every(&backup_every)
+                        .map_err(|e| format!("--backup-every: {e}"))?,
+                    keep: backup_keep.max(1),
+                }),
+                None => None,
+            };
             let config = Config {
                 public_url: public_url.unwrap_or_default(),
                 trust_forwarded,
@@ -194,9 +246,11 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 mail_from,
                 mail_tick: std::time::Duration::from_secs(mail_tick.max(1)),
                 page_cache_bytes: page_cache_mb.saturating_mul(1 << 20),
+                backup,
+                drain_timeout: std::time::Duration::from_secs(shutdown_timeout),
                 ..Config::default()
             };
-            serve(&store, &bind, demo, config).await
+            serve(&store, &bind, metrics_bind.as_deref(), demo, config).await
         }
         Command::Seed {
             groups,
@@ -225,7 +279,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::Backup { to } => store.backup_to(&to).await.map(|summary| {
             println!("Backed up to {summary}.");
         }),
-        Command::Restore { .. } => Ok(()),
+        Command::Restore { .. } | Command::Migrate { .. } => Ok(()),
         Command::User {
             command: UserCommand::Create { email, name, role },
         } => create_user(&store, &email, &name, &role).await,
@@ -237,10 +291,32 @@ async fn execute(cli: Cli) -> Result<(), String> {
     result
 }
 
-async fn serve(store: &Store, bind: &str, demo: bool, config: Config) -> Result<(), String> {
+async fn serve(
+    store: &Store,
+    bind: &str,
+    metrics_bind: Option<&str>,
+    demo: bool,
+    config: Config,
+) -> Result<(), String> {
     let addr: SocketAddr = bind
         .parse()
         .map_err(|_| format!("--bind {bind:?} is not an address and port like 127.0.0.1:8080"))?;
+    let metrics = match metrics_bind {
+        Some(m) => {
+            let maddr: SocketAddr = m.parse().map_err(|_| {
+                format!("--metrics-bind {m:?} is not an address and port like 127.0.0.1:9090")
+            })?;
+            let listener = tokio::net::TcpListener::bind(maddr)
+                .await
+                .map_err(|e| format!("could not listen on {maddr}: {e}"))?;
+            println!(
+                "Metrics for Prometheus at http://{}/metrics",
+                listener.local_addr().map_err(|e| e.to_string())?
+            );
+            Some(listener)
+        }
+        None => None,
+    };
     if demo {
         match demo::fill_if_empty(store)
             .await
@@ -275,7 +351,15 @@ async fn serve(store: &Store, bind: &str, demo: bool, config: Config) -> Result<
             "Email is not set up (no --smtp-url): Hearth will offer links to copy instead."
         ),
     }
-    crate::serve(listener, store.clone(), config, shutdown_signal())
+    if let Some(b) = &config.backup {
+        println!(
+            "Backups every {} into {}, keeping {}.",
+            crate::labels::duration_label(b.every),
+            b.dir.display(),
+            b.keep
+        );
+    }
+    crate::serve_with(listener, metrics, store.clone(), config, shutdown_signal())
         .await
         .map_err(|e| format!("the server stopped: {e}"))
 }
@@ -299,6 +383,30 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// `hearth migrate`: both databases opened (so both have this Hearth's schema), the target
+/// refused if it holds a network, then one checked copy.
+async fn migrate(from: &str, to: &str) -> Result<(), String> {
+    let source = Store::open(from).await.map_err(|e| e.to_string())?;
+    let target = match Store::open(to).await {
+        Ok(t) => t,
+        Err(e) => {
+            source.close().await;
+            return Err(e.to_string());
+        }
+    };
+    let started = std::time::Instant::now();
+    let result = crate::store::portable::copy(&source, &target, false).await;
+    source.close().await;
+    target.close().await;
+    let report = result.map_err(|e| format!("the copy was not made: {e}"))?;
+    print!("{report}");
+    println!(
+        "Copied in {:.1} s. Point Hearth at the new database (--database) and start it.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn run_seed(store: &Store, options: &crate::seed::SeedOptions) -> Result<(), String> {

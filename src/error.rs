@@ -203,7 +203,7 @@ impl From<serde_json::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         // The detail goes to the log only (written with the request's id by
-        // `http::trace::assign_request_id`), never to the user.
+        // `http::trace::RequestSeen`), never to the user.
         let mut info = self.info();
         if let AppError::Internal(source) | AppError::Unavailable(source) = &self {
             info.detail = Some(error_chain(source.as_ref()));

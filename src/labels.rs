@@ -59,6 +59,27 @@ pub fn minutes_label(minutes: i64) -> String {
     }
 }
 
+/// A period as people say it: "24 hours", "30 minutes", "1 day", "90 seconds".
+pub fn duration_label(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    let (n, unit) = if s.is_multiple_of(604_800) && s >= 604_800 {
+        (s / 604_800, "week")
+    } else if s.is_multiple_of(86_400) && s >= 86_400 && s != 86_400 {
+        (s / 86_400, "day")
+    } else if s.is_multiple_of(3600) && s >= 3600 {
+        (s / 3600, "hour")
+    } else if s.is_multiple_of(60) && s >= 60 {
+        (s / 60, "minute")
+    } else {
+        (s, "second")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

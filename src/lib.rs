@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod backups;
 pub mod cli;
 pub mod demo;
 pub mod domain;
@@ -45,6 +46,10 @@ pub struct Config {
     pub mail_retry_base: std::time::Duration,
     /// Memory for pages kept while unchanged, in bytes (0: every page is made afresh).
     pub page_cache_bytes: usize,
+    /// Backups taken while serving (None: none on a schedule).
+    pub backup: Option<backups::BackupSchedule>,
+    /// On stopping, how long requests in flight (and an email being sent) may take to finish.
+    pub drain_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -58,6 +63,8 @@ impl Default for Config {
             mail_tick: std::time::Duration::from_secs(15),
             mail_retry_base: std::time::Duration::from_secs(30),
             page_cache_bytes: 4 << 20,
+            backup: None,
+            drain_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -75,6 +82,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Pages kept in memory while the data they show is unchanged (web/cache.rs).
     pub pages: Arc<web::cache::PageCache>,
+    /// What this instance has served and how writes are going (/metrics, /healthz).
+    pub monitor: Arc<http::metrics::Monitor>,
 }
 
 /// Serves Hearth on the listener until the future `shutdown` completes.
@@ -84,35 +93,113 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, None, store, config, shutdown).await
+}
+
+/// Serves Hearth, and Prometheus's metrics on a listener of their own when one is given.
+///
+/// When `shutdown` completes, Hearth stops accepting connections, lets the requests in flight
+/// finish (for up to `drain_timeout`), lets the email being sent finish and takes no other,
+/// then hands back the leases it holds on jobs it did not finish, so another instance takes
+/// them at once.
+pub async fn serve_with(
+    listener: TcpListener,
+    metrics: Option<TcpListener>,
+    store: Store,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let config = Arc::new(config);
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
         pages: Arc::new(web::cache::PageCache::new(config.page_cache_bytes)),
+        monitor: Arc::new(http::metrics::Monitor::default()),
     };
+    let worker = format!("worker-{}", &auth::new_token()[..12]);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // Background work stops with the server, also when the server's future is dropped.
-    let _sender = config.smtp_url.is_some().then(|| {
+    let sender = config.smtp_url.is_some().then(|| {
         AbortOnDrop(tokio::spawn(mail::run_sender(
             store.clone(),
             config.clone(),
+            worker.clone(),
+            stop_rx.clone(),
         )))
     });
-    let _sweeper = AbortOnDrop(tokio::spawn(sweep_forever(store)));
+    let backups = config.backup.clone().map(|schedule| {
+        AbortOnDrop(tokio::spawn(backups::run_schedule(
+            store.clone(),
+            schedule,
+            worker.clone(),
+        )))
+    });
+    let _sweeper = AbortOnDrop(tokio::spawn(sweep_forever(store.clone())));
+    let _metrics = metrics.map(|listener| {
+        let router = http::metrics::router(state.clone());
+        AbortOnDrop(tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        }))
+    });
     let app = web::router(state);
     // Small responses must not wait for Nagle's algorithm.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let mut stopping = stop_rx.clone();
+    let server = std::future::IntoFuture::into_future(
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopping.wait_for(|s| *s).await;
+        }),
+    );
+    tokio::pin!(server);
+    let result = tokio::select! {
+        r = &mut server => r,
+        () = shutdown => {
+            tracing::info!("stopping: finishing the requests in flight");
+            let _ = stop_tx.send(true);
+            match tokio::time::timeout(config.drain_timeout, &mut server).await {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::warn!(
+                        seconds = config.drain_timeout.as_secs(),
+                        "requests still running when the time to finish them ran out"
+                    );
+                    Ok(())
+                }
+            }
+        }
+    };
+    let _ = stop_tx.send(true);
+    drop(backups);
+    if let Some(sender) = sender {
+        sender.finish_within(config.drain_timeout).await;
+    }
+    match store.release_jobs(&worker).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "handed back the jobs not finished"),
+        Err(e) => tracing::warn!(error = %e, "could not hand back the jobs not finished"),
+    }
+    result
 }
 
 /// Aborts a background task when dropped.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl AbortOnDrop {
+    /// Waits for the task to end by itself, for up to `within`, then aborts it.
+    async fn finish_within(mut self, within: std::time::Duration) {
+        if tokio::time::timeout(within, &mut self.0).await.is_err() {
+            tracing::warn!("background work still running when the time to finish ran out");
+        }
+    }
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {

@@ -487,7 +487,12 @@ pub fn check_config(config: &Config) -> Result<(), String> {
 
 /// Sends due mail until `shutdown`: every tick it queues the reminders that have come due and
 /// then sends every due job. Runs on each instance; the queue keeps them from doubling up.
-pub async fn run_sender(store: Store, config: std::sync::Arc<Config>) {
+pub async fn run_sender(
+    store: Store,
+    config: std::sync::Arc<Config>,
+    worker: String,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let sender = match Sender::new(&config) {
         Ok(s) => s,
         Err(e) => {
@@ -495,15 +500,24 @@ pub async fn run_sender(store: Store, config: std::sync::Arc<Config>) {
             return;
         }
     };
-    let worker = format!("worker-{}", &new_token()[..12]);
     let mut tick = tokio::time::interval(config.mail_tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        // When the server stops, the message being sent is finished and no other is taken.
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
         if let Err(e) = queue_due_reminders(&store, &config).await {
             tracing::warn!(error = %e, "could not queue reminders");
         }
         loop {
+            if *stop.borrow() {
+                return;
+            }
             let job = match store.claim_job(&worker, 120).await {
                 Ok(Some(job)) => job,
                 Ok(None) => break,

@@ -19,7 +19,6 @@ use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
-use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::trace::{HttpMakeClassifier, TraceLayer};
 use tracing::Span;
@@ -53,21 +52,14 @@ impl std::fmt::Display for RequestId {
     }
 }
 
-/// Gives the request its id (outermost, before the trace span opens), sends it back, and logs
-/// a server error with it.
-pub async fn assign_request_id(mut req: Request, next: Next) -> Response {
-    let seen = RequestSeen::begin(&mut req);
-    let mut res = next.run(req).await;
-    seen.finish(&mut res);
-    res
-}
-
 /// A request's id and route, from before it is handled until its answer is sent: for the
 /// outermost middleware to call (web's `cookies_and_headers`, so that a request goes through
 /// one middleware fewer).
 pub struct RequestSeen {
     id: RequestId,
     route: Option<MatchedPath>,
+    method: axum::http::Method,
+    started: std::time::Instant,
 }
 
 impl RequestSeen {
@@ -75,11 +67,31 @@ impl RequestSeen {
         let id = RequestId::next();
         let route = req.extensions().get::<MatchedPath>().cloned();
         req.extensions_mut().insert(id.clone());
-        RequestSeen { id, route }
+        RequestSeen {
+            id,
+            route,
+            method: req.method().clone(),
+            started: std::time::Instant::now(),
+        }
     }
 
-    pub fn finish(self, res: &mut Response) {
-        let RequestSeen { id, route } = self;
+    /// Logs a server error, sends the id back and counts the request in `monitor`.
+    pub fn finish(self, res: &mut Response, monitor: &super::metrics::Monitor) {
+        let RequestSeen {
+            id,
+            route,
+            method,
+            started,
+        } = self;
+        monitor.record(
+            route
+                .as_ref()
+                .map(MatchedPath::as_str)
+                .unwrap_or("(no route)"),
+            &method,
+            res.status(),
+            started.elapsed(),
+        );
         if res.status().is_server_error() {
             let detail = res
                 .extensions()
@@ -163,6 +175,17 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    /// What web's outermost middleware does with a request's id.
+    async fn assign_request_id(
+        mut req: Request,
+        next: axum::middleware::Next,
+    ) -> axum::response::Response {
+        let seen = RequestSeen::begin(&mut req);
+        let mut res = next.run(req).await;
+        seen.finish(&mut res, &crate::http::metrics::Monitor::default());
+        res
     }
 
     #[tokio::test]

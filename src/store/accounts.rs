@@ -91,7 +91,7 @@ impl Store {
             "INSERT INTO accounts (email, name, role, password_hash, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(email).bind(name).bind(role.as_str()).bind(password_hash).bind(now())
-            .fetch_one(pool).await)
+            .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)?;
         Ok(Staff {
             id,

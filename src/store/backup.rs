@@ -5,8 +5,13 @@
 //! file while Hearth runs misses those writes). The copy is then opened on its own and checked
 //! (`PRAGMA integrity_check`, and that it is a Hearth database). A restore refuses a database
 //! that already has data unless told to replace it, writes beside the target and renames into
-//! place, so a failure half-way leaves the old database as it was. On PostgreSQL use
-//! `pg_dump`/`pg_restore` (docs/operations.md); Hearth's own export for it is not built yet.
+//! place, so a failure half-way leaves the old database as it was.
+//!
+//! On PostgreSQL a backup is Hearth's portable format: the whole network copied, from one
+//! snapshot, into a new SQLite file (see [`super::portable`]), checked the same way. Restoring
+//! such a file into PostgreSQL copies it back in one transaction that commits only when every
+//! table matches. `pg_dump` remains the tool for what Hearth's copy does not carry (roles,
+//! grants, settings) and for point-in-time recovery (docs/operations.md).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -108,13 +113,6 @@ impl Store {
     /// Takes a consistent copy of the database into `to` (which must not exist yet) while
     /// Hearth runs, and checks it.
     pub async fn backup_to(&self, to: &Path) -> Result<BackupSummary, String> {
-        let Db::Sqlite(pool) = &self.db else {
-            return Err(
-                "On PostgreSQL, back up with pg_dump (see docs/operations.md): Hearth's own \
-                 export for PostgreSQL is not built yet."
-                    .into(),
-            );
-        };
         if to.exists() {
             return Err(format!(
                 "{} exists already: give a new file name",
@@ -124,21 +122,75 @@ impl Store {
         let target = to
             .to_str()
             .ok_or_else(|| format!("{} is not a usable file name", to.display()))?;
-        sqlx::query("VACUUM INTO $1")
-            .bind(target)
-            .execute(pool)
-            .await
-            .map_err(|e| format!("the backup failed: {e}"))?;
+        match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(pool)
+                    .await
+                    .map_err(|e| format!("the backup failed: {e}"))?;
+            }
+            Db::Postgres(_) => {
+                if let Err(e) = export_to_file(self, to).await {
+                    remove_with_sides(to);
+                    return Err(format!("the backup failed: {e}"));
+                }
+            }
+        }
         match check_backup(to).await {
             Ok(summary) => Ok(summary),
             Err(e) => {
-                let _ = std::fs::remove_file(to);
+                remove_with_sides(to);
                 Err(format!(
                     "the backup did not check out, so it was removed: {e}"
                 ))
             }
         }
     }
+}
+
+/// The file and SQLite's companions beside it.
+fn remove_with_sides(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-lock"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(side));
+    }
+}
+
+fn sqlite_url(path: &Path) -> Result<String, String> {
+    let text = path
+        .to_str()
+        .ok_or_else(|| format!("{} is not a usable file name", path.display()))?;
+    Ok(format!("sqlite://{text}"))
+}
+
+/// Copies the whole network into a new SQLite file, from one snapshot.
+async fn export_to_file(store: &Store, to: &Path) -> Result<(), String> {
+    let file = Store::open(&sqlite_url(to)?)
+        .await
+        .map_err(|e| format!("could not create {}: {e}", to.display()))?;
+    let copied = super::portable::copy(store, &file, false).await;
+    // Closing the last connection folds the write-ahead log into the file; then the file is
+    // switched out of WAL mode, so it stands alone (no -wal or -shm file is needed to read it).
+    file.close().await;
+    let _ = std::fs::remove_file(lock_path(to));
+    copied?;
+    let options = SqliteConnectOptions::new()
+        .filename(to)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Delete);
+    let conn = sqlx::ConnectOptions::connect(&options)
+        .await
+        .map_err(|e| format!("could not reopen {}: {e}", to.display()))?;
+    sqlx::Connection::close(conn)
+        .await
+        .map_err(|e| format!("could not close {}: {e}", to.display()))
+}
+
+fn lock_path(path: &Path) -> PathBuf {
+    let mut side = path.as_os_str().to_owned();
+    side.push("-lock");
+    PathBuf::from(side)
 }
 
 /// Whether a database holds anything: staff accounts or groups.
@@ -157,15 +209,65 @@ async fn has_data(path: &Path) -> Result<bool, String> {
     Ok(n.unwrap_or(0) > 0)
 }
 
-/// Restores a backup into the database at `url` (SQLite; Hearth must not be running on it).
-/// Refuses a database that has data unless `replace`.
+/// Restores a backup into the database at `url`. Hearth must not be running on it. Refuses a
+/// database that has data unless `replace`.
 pub async fn restore(url: &str, from: &Path, replace: bool) -> Result<BackupSummary, String> {
     match Backend::from_url(url).map_err(|e| e.to_string())? {
-        Backend::Postgres => {
-            return Err("On PostgreSQL, restore with pg_restore (see docs/operations.md).".into());
-        }
-        Backend::Sqlite => {}
+        Backend::Postgres => restore_into_postgres(url, from, replace).await,
+        Backend::Sqlite => restore_sqlite(url, from, replace).await,
     }
+}
+
+/// Copies a backup file into PostgreSQL in one transaction.
+async fn restore_into_postgres(
+    url: &str,
+    from: &Path,
+    replace: bool,
+) -> Result<BackupSummary, String> {
+    let target = Store::open(url).await.map_err(|e| e.to_string())?;
+    let result = restore_into(&target, from, replace).await;
+    target.close().await;
+    result
+}
+
+/// Copies a backup file into an open store (of either backend) in one transaction that
+/// commits only when every table matches. The backup itself is not touched: a working copy
+/// of it is brought up to this Hearth's schema first. Refuses a store that has data unless
+/// `replace`.
+pub async fn restore_into(
+    target: &Store,
+    from: &Path,
+    replace: bool,
+) -> Result<BackupSummary, String> {
+    let summary = check_backup(from).await?;
+    if super::portable::has_data(target).await? && !replace {
+        return Err(
+            "the database already has data: to replace it with the backup, stop Hearth and \
+             run the restore again with --replace"
+                .to_string(),
+        );
+    }
+    let work = std::env::temp_dir().join(format!(
+        "hearth-restore-{}-{}.db",
+        std::process::id(),
+        &crate::auth::new_token()[..12]
+    ));
+    std::fs::copy(from, &work).map_err(|e| format!("could not copy the backup: {e}"))?;
+    let copied = async {
+        let source = Store::open(&sqlite_url(&work)?)
+            .await
+            .map_err(|e| format!("the backup does not open: {e}"))?;
+        let copied = super::portable::copy(&source, target, replace).await;
+        source.close().await;
+        copied
+    }
+    .await;
+    remove_with_sides(&work);
+    copied?;
+    Ok(summary)
+}
+
+async fn restore_sqlite(url: &str, from: &Path, replace: bool) -> Result<BackupSummary, String> {
     let summary = check_backup(from).await?;
     let target = sqlite_path(url)?;
     if has_data(&target).await? && !replace {
@@ -200,4 +302,51 @@ pub async fn restore(url: &str, from: &Path, replace: bool) -> Result<BackupSumm
         path: target,
         ..summary
     })
+}
+
+/// One scheduled backup: where it went and how big it was, or why it failed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BackupRun {
+    pub started_at: i64,
+    pub finished_at: i64,
+    /// The file's name in the backup directory (empty when it failed).
+    pub file: String,
+    pub bytes: i64,
+    /// Empty when it worked.
+    pub error: String,
+}
+
+impl BackupRun {
+    pub fn failed(&self) -> bool {
+        !self.error.is_empty()
+    }
+}
+
+impl Store {
+    /// Records a scheduled backup's outcome.
+    pub async fn record_backup(&self, run: &BackupRun) -> super::StoreResult<()> {
+        super::on_db!(self, pool => sqlx::query(
+            "INSERT INTO backups (started_at, finished_at, file, bytes, error)
+             VALUES ($1, $2, $3, $4, $5)")
+            .bind(run.started_at).bind(run.finished_at).bind(&run.file).bind(run.bytes)
+            .bind(&run.error).execute(pool).await.map(|_| ()))
+        .map_err(super::StoreError::from_sqlx)
+    }
+
+    /// The latest scheduled backup, and the latest one that worked (the same when it worked).
+    pub async fn last_backups(&self) -> super::StoreResult<(Option<BackupRun>, Option<BackupRun>)> {
+        const COLUMNS: &str = "started_at, finished_at, file, bytes, error";
+        let last = super::on_db!(self, pool => sqlx::query_as::<_, BackupRun>(&format!(
+            "SELECT {COLUMNS} FROM backups ORDER BY id DESC LIMIT 1"))
+            .fetch_optional(pool).await)
+        .map_err(super::StoreError::from_sqlx)?;
+        let good = match &last {
+            Some(run) if !run.failed() => Some(run.clone()),
+            _ => super::on_db!(self, pool => sqlx::query_as::<_, BackupRun>(&format!(
+                "SELECT {COLUMNS} FROM backups WHERE error = '' ORDER BY id DESC LIMIT 1"))
+                .fetch_optional(pool).await)
+            .map_err(super::StoreError::from_sqlx)?,
+        };
+        Ok((last, good))
+    }
 }

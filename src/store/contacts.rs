@@ -25,7 +25,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(member.group_id).bind(member_id).bind(&c.contacted_on).bind(c.how).bind(&c.about)
             .bind(&c.follow_up).bind(&c.follow_up_by).bind(viewer.id).bind(now())
-            .fetch_one(pool).await)
+            .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)
     }
 

@@ -187,7 +187,7 @@ impl Store {
             .bind(input.format_str()).bind(input.number_of_meetings).bind(&input.ground_rules)
             .bind(&input.ground_rules_reviewed_on).bind(input.usual_venue_id).bind(t)
             .bind(input.reminder_hours)
-            .fetch_one(pool).await)
+            .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)?;
         self.group_for(viewer, id).await
     }

@@ -61,7 +61,28 @@ pub struct DueReminder {
     pub email: String,
 }
 
+/// The email queue at a glance (/metrics).
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub retrying: i64,
+    pub failed: i64,
+    pub sent: i64,
+}
+
 impl Store {
+    /// How many messages wait, wait to be tried again, failed for good and were sent.
+    pub async fn email_queue(&self) -> StoreResult<QueueCounts> {
+        on_db!(self, pool => sqlx::query_as::<_, QueueCounts>(
+            "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending,
+                    COALESCE(SUM(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 ELSE 0 END), 0) AS retrying,
+                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed,
+                    COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0) AS sent
+             FROM jobs WHERE kind = 'email'")
+            .fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
     /// Queues messages in one transaction; a message whose key is queued already is left
     /// alone. Returns how many were newly queued.
     pub async fn enqueue_emails(&self, emails: &[NewEmail]) -> StoreResult<u64> {
@@ -91,6 +112,16 @@ impl Store {
     /// Takes the next due job for `worker`, leasing it for `lease_secs`; None when nothing is
     /// due. Two workers never hold the same job.
     pub async fn claim_job(&self, worker: &str, lease_secs: i64) -> StoreResult<Option<Job>> {
+        self.claim_job_of_kind("email", worker, lease_secs).await
+    }
+
+    /// Takes the next due job of one kind (`email` or `backup`).
+    pub async fn claim_job_of_kind(
+        &self,
+        kind: &str,
+        worker: &str,
+        lease_secs: i64,
+    ) -> StoreResult<Option<Job>> {
         let t = now();
         let skip_locked = match self.backend() {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
@@ -99,14 +130,43 @@ impl Store {
         let sql = format!(
             "UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1
              WHERE id = (SELECT id FROM jobs
-                         WHERE status = 'pending' AND run_at <= $3
+                         WHERE status = 'pending' AND run_at <= $3 AND kind = $4
                            AND (locked_until IS NULL OR locked_until < $3)
                          ORDER BY run_at, id LIMIT 1 {skip_locked})
                AND status = 'pending' AND (locked_until IS NULL OR locked_until < $3)
              RETURNING {JOB_COLUMNS}"
         );
         on_db!(self, pool => sqlx::query_as::<_, Job>(&sql)
-            .bind(t + lease_secs).bind(worker).bind(t).fetch_optional(pool).await)
+            .bind(t + lease_secs).bind(worker).bind(t).bind(kind).fetch_all(pool).await.map(super::first_of))
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Queues a job that is not an email (a scheduled backup), once per key.
+    pub async fn enqueue_job(
+        &self,
+        kind: &str,
+        dedupe_key: &str,
+        run_at: i64,
+    ) -> StoreResult<bool> {
+        on_db!(self, pool => sqlx::query(
+            "INSERT INTO jobs (kind, dedupe_key, recipient, subject, body_text, body_html, run_at,
+                created_at)
+             VALUES ($1, $2, '', '', '', '', $3, $4)
+             ON CONFLICT (dedupe_key) DO NOTHING")
+            .bind(kind).bind(dedupe_key).bind(run_at).bind(now())
+            .execute(pool).await.map(|r| r.rows_affected() > 0))
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Hands back the leases a worker holds on jobs it did not finish (it is stopping), so
+    /// another instance takes them at once rather than when the lease runs out; the attempt
+    /// does not count.
+    pub async fn release_jobs(&self, worker: &str) -> StoreResult<u64> {
+        on_db!(self, pool => sqlx::query(
+            "UPDATE jobs SET locked_until = NULL, attempts = CASE WHEN attempts > 0
+                THEN attempts - 1 ELSE 0 END
+             WHERE locked_by = $1 AND status = 'pending' AND locked_until IS NOT NULL")
+            .bind(worker).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)
     }
 

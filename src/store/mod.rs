@@ -20,6 +20,7 @@ mod jobs;
 mod meetings;
 mod members;
 mod polls;
+pub mod portable;
 mod social;
 mod topics;
 mod venues;
@@ -125,6 +126,19 @@ pub(crate) fn placeholders(n: usize) -> String {
     placeholders_from(1, n)
 }
 
+/// The one row a write's `RETURNING` gives, read to the end of the statement: use with
+/// `fetch_all` for a write outside a transaction. On SQLite such a write commits when its
+/// statement finishes; `fetch_one` took the first row and dropped the statement, whose commit
+/// error (disk full) was then lost, so a write that was rolled back was reported as made.
+pub(crate) fn first_row<T>(rows: Vec<T>) -> Result<T, sqlx::Error> {
+    rows.into_iter().next().ok_or(sqlx::Error::RowNotFound)
+}
+
+/// As [`first_row`], for a write that may match no row.
+pub(crate) fn first_of<T>(rows: Vec<T>) -> Option<T> {
+    rows.into_iter().next()
+}
+
 /// `$first, …` for `n` values bound after `first - 1` others.
 pub(crate) fn placeholders_from(first: usize, n: usize) -> String {
     (first..first + n)
@@ -156,6 +170,14 @@ async fn lock_file(database: std::path::PathBuf) -> std::io::Result<std::fs::Fil
     })
     .await
     .map_err(std::io::Error::other)?
+}
+
+/// A connection pool's size at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Which backend a URL names.
@@ -247,12 +269,28 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// Whether a connection handed back to the pool may be used again: never while it is still
+/// inside a transaction. A transaction dropped without commit queues its rollback, which the
+/// ping carries out; but when a COMMIT fails (SQLite's "database or disk is full"), the
+/// database has already rolled back and sqlx still counts the transaction open, so the
+/// queued ROLLBACK fails too and every later `BEGIN IMMEDIATE` on that connection was refused
+/// ("attempted to call begin_with at non-zero transaction depth") until a restart. Such a
+/// connection is closed instead and the pool opens a fresh one.
+async fn not_mid_transaction<C: Connection>(conn: &mut C) -> Result<bool, sqlx::Error> {
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    conn.ping().await?;
+    Ok(!conn.is_in_transaction())
+}
+
 /// PostgreSQL pool settings: a connection is pinged before use only after a second idle (one
 /// that sat through a database restart is then found dead and replaced, sparing the request
 /// an error); a ping before every query was a second round trip to the server for each one.
 fn pg_pool_options(connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(connections)
+        .after_release(|conn, _| Box::pin(not_mid_transaction(conn)))
         // An unreachable database answers within about a second and a half (a 503), rather
         // than holding the request for five.
         .acquire_timeout(Duration::from_millis(1500))
@@ -320,6 +358,7 @@ impl Store {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .test_before_acquire(false)
+                    .after_release(|conn, _| Box::pin(not_mid_transaction(conn)))
                     .connect_with(options.clone())
                     .await
                     .map_err(connect_err)?;
@@ -402,6 +441,22 @@ impl Store {
         match self.db {
             Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The connection pool's size now: open, idle, and the most it may open.
+    pub fn pool_status(&self) -> PoolStatus {
+        match &self.db {
+            Db::Sqlite(pool) => PoolStatus {
+                open: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            },
+            Db::Postgres(pool) => PoolStatus {
+                open: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            },
         }
     }
 

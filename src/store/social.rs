@@ -28,7 +28,7 @@ impl Store {
             .bind(group_id).bind(&input.title).bind(input.date.to_string()).bind(input.time_text())
             .bind(&group.timezone).bind(starts_at).bind(input.duration_minutes).bind(&input.place)
             .bind(&input.details).bind(&input.accessibility).bind(viewer.id).bind(t)
-            .fetch_one(pool).await)
+            .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)?;
         self.written_event(viewer, id).await
     }

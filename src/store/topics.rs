@@ -137,7 +137,7 @@ impl Store {
                     "INSERT INTO topics (group_id, title, description, prompts, created_at)
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id")
                     .bind(group_id).bind(&input.title).bind(&input.description).bind(&input.prompts)
-                    .bind(now()).fetch_optional(pool).await)
+                    .bind(now()).fetch_all(pool).await.map(super::first_of))
                 .map_err(StoreError::from_sqlx)?;
                 match inserted {
                     Some(id) => id,
@@ -430,7 +430,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(member_id).bind(&p.what).bind(&p.how_much).bind(&p.when).bind(&p.how_often)
             .bind(&p.by_date).bind(p.confidence).bind(by).bind(now())
-            .fetch_one(pool).await)
+            .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)?;
         self.plan(id).await
     }

@@ -33,7 +33,7 @@ impl Store {
             .bind(&v.fire_exits).bind(v.step_free).bind(v.hearing_loop).bind(v.accessible_toilet)
             .bind(v.parking).bind(v.quiet_room).bind(v.requires_sign_in_sheet).bind(v.capacity)
             .bind(&v.booking_contact).bind(&v.notes).bind(t)
-            .fetch_one(pool).await)
+            .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)?;
         self.venue(id).await
     }

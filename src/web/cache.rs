@@ -57,6 +57,8 @@ pub struct PageCache {
     /// making it at once (as they would when a busy page's minute turns). The flag says the
     /// page was made once already, so a page that cannot be kept is not made one at a time.
     making: Mutex<HashMap<String, Gate>>,
+    hits: std::sync::atomic::AtomicU64,
+    misses: std::sync::atomic::AtomicU64,
 }
 
 type Gate = Arc<tokio::sync::Mutex<bool>>;
@@ -91,7 +93,15 @@ impl PageCache {
             budget,
             inner: Mutex::new(Inner::default()),
             making: Mutex::new(HashMap::new()),
+            hits: Default::default(),
+            misses: Default::default(),
         }
+    }
+
+    /// Pages served from the cache, and pages looked for and not found fresh (/metrics).
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.hits.load(Relaxed), self.misses.load(Relaxed))
     }
 
     fn enabled(&self) -> bool {
@@ -99,6 +109,22 @@ impl PageCache {
     }
 
     fn get(
+        &self,
+        key: &str,
+        versions: (i64, i64),
+        minute: i64,
+    ) -> Option<(StatusCode, HeaderMap, Bytes, Bytes)> {
+        let found = self.lookup(key, versions, minute);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        found
+    }
+
+    fn lookup(
         &self,
         key: &str,
         versions: (i64, i64),

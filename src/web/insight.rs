@@ -431,6 +431,8 @@ struct OverviewPage {
     groups: Vec<GroupOverview>,
     today: String,
     range: Option<DateRange>,
+    /// For coordinators: how backups are going, and whether that needs someone's attention.
+    backup: Option<(String, bool)>,
 }
 
 impl OverviewPage {
@@ -467,6 +469,11 @@ pub async fn overview(
         Some(r) => state.store.overview(&me, r).await?,
         None => Vec::new(),
     };
+    let backup = if me.is_coordinator() {
+        Some(backup_note(&state).await?)
+    } else {
+        None
+    };
     render_status(
         status,
         &OverviewPage {
@@ -475,6 +482,57 @@ pub async fn overview(
             groups,
             today: today.to_string(),
             range,
+            backup,
         },
     )
+}
+
+/// A sentence on the backups, for coordinators; true when someone should look into it (the
+/// last one failed, none was ever taken, or the last that worked is more than two days old).
+async fn backup_note(state: &AppState) -> AppResult<(String, bool)> {
+    let (last, good) = state.store.last_backups().await?;
+    let tz = crate::domain::group::DEFAULT_TIMEZONE;
+    let size = |bytes: i64| {
+        if bytes >= 1 << 20 {
+            format!("{:.1} MB", bytes as f64 / f64::from(1 << 20))
+        } else {
+            format!("{} kB", (bytes + 1023) / 1024)
+        }
+    };
+    let scheduled = state.config.backup.is_some();
+    Ok(match (&last, &good) {
+        (Some(l), good) if l.failed() => (
+            format!(
+                "The last backup failed ({}): {}. {}",
+                crate::labels::when(l.finished_at, tz),
+                l.error,
+                match good {
+                    Some(g) => format!(
+                        "The last one that worked was made {}.",
+                        crate::labels::when(g.finished_at, tz)
+                    ),
+                    None => "No backup has worked yet.".to_string(),
+                }
+            ),
+            true,
+        ),
+        (Some(l), _) => (
+            format!(
+                "Last backup: {} ({}).",
+                crate::labels::when(l.finished_at, tz),
+                size(l.bytes)
+            ),
+            crate::store::now() - l.finished_at > 2 * 86_400,
+        ),
+        (None, _) if scheduled => (
+            "Backups are set up; the first one is made within a minute of starting.".to_string(),
+            false,
+        ),
+        (None, _) => (
+            "Hearth is not making backups on a schedule. Ask whoever runs Hearth to set one up \
+             (docs/operations.md)."
+                .to_string(),
+            true,
+        ),
+    })
 }

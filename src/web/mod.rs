@@ -329,12 +329,72 @@ async fn not_found() -> AppError {
     AppError::NotFound
 }
 
+/// For load balancers and monitoring: 200 and `ok` on the first line while the database
+/// answers and writes go through, otherwise 503; then a line each on the database, writes and
+/// backups. Nothing here needs signing in, so it names no file, directory or error text (the
+/// coordinators' overview and the log have those).
 async fn healthz(State(state): State<AppState>) -> Response {
-    if state.store.healthy().await {
-        (StatusCode::OK, "ok\n").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+    let utc = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_default()
+    };
+    let database = state.store.healthy().await;
+    let writes = state.monitor.writes();
+    let mut lines = vec![
+        match (database, writes.failing_since) {
+            (true, None) => "ok".to_string(),
+            (false, _) => "database unavailable".to_string(),
+            (true, Some(_)) => "writes failing".to_string(),
+        },
+        format!(
+            "database: {}",
+            if database {
+                "answering"
+            } else {
+                "not answering"
+            }
+        ),
+        match writes.failing_since {
+            None => "writes: ok".to_string(),
+            Some(t) => format!(
+                "writes: failing since {} ({} failed)",
+                utc(t),
+                writes.failing
+            ),
+        },
+    ];
+    let schedule = match &state.config.backup {
+        Some(s) => format!(
+            "backups: every {} (this instance takes its turn)",
+            crate::labels::duration_label(s.every)
+        ),
+        None => "backups: not scheduled on this instance".to_string(),
+    };
+    lines.push(schedule);
+    if database && let Ok((last, good)) = state.store.last_backups().await {
+        match (&last, &good) {
+            (None, _) => lines.push("last backup: none yet".into()),
+            (Some(l), _) if l.failed() => lines.push(format!(
+                "last backup: FAILED at {}; the last that worked: {}",
+                utc(l.finished_at),
+                good.as_ref()
+                    .map(|g| format!("{}, {} bytes", utc(g.finished_at), g.bytes))
+                    .unwrap_or_else(|| "none".into())
+            )),
+            (Some(l), _) => lines.push(format!(
+                "last backup: {}, {} bytes",
+                utc(l.finished_at),
+                l.bytes
+            )),
+        }
     }
+    let status = if database && writes.failing_since.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, lines.join("\n") + "\n").into_response()
 }
 
 /// The anti-forgery token of this browser, and a message carried over one redirect.
@@ -367,7 +427,7 @@ async fn cookies_and_headers(
         flash: flash.clone(),
     });
     let mut res = next.run(req).await;
-    seen.finish(&mut res);
+    seen.finish(&mut res, &state.monitor);
     let secure = if state.config.secure_cookies() {
         "; Secure"
     } else {

@@ -137,7 +137,7 @@ pub fn random_hex(n: usize) -> String {
     hearth::auth::hash_token(&hearth::auth::new_token())[..n].to_string()
 }
 
-fn strict() -> bool {
+pub fn strict() -> bool {
     std::env::var("HEARTH_TEST_STRICT").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
@@ -261,6 +261,15 @@ impl TestApp {
             schema,
             reopen,
         })
+    }
+
+    /// Closes a test app spawned by hand (outside `both_backends!`) and removes its database.
+    pub async fn stop(self) {
+        let _cleanup = Cleanup {
+            reopen: self.reopen.clone(),
+            schema: self.schema.clone(),
+        };
+        self.store.close().await;
     }
 
     /// A second instance of the app on the same database, with its own connection pool (as
