@@ -50,6 +50,8 @@ pub struct Config {
     pub backup: Option<backups::BackupSchedule>,
     /// On stopping, how long requests in flight (and an email being sent) may take to finish.
     pub drain_timeout: std::time::Duration,
+    /// The longest a request may take before it is answered 503 (its work rolled back).
+    pub request_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             page_cache_bytes: 4 << 20,
             backup: None,
             drain_timeout: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(15),
         }
     }
 }

@@ -304,7 +304,7 @@ pub fn router(state: AppState) -> Router {
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Fastest),
         )
-        .layer(middleware::from_fn(render_errors));
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors));
     // tower-http's trace layer only when its debug-level span and lines would be logged: at the
     // default level it would cost a tenth of the rate of pages served from the page cache
     // (bench/run) and write nothing. Server errors are logged either way (RequestSeen).
@@ -490,7 +490,7 @@ async fn cookies_and_headers(
 }
 
 /// Gives an error response its body: JSON under /api/, a page elsewhere.
-async fn render_errors(req: Request, next: Next) -> Response {
+async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let next_path = req
         .uri()
@@ -499,7 +499,20 @@ async fn render_errors(req: Request, next: Next) -> Response {
         .unwrap_or_default();
     let cookies = req.extensions().get::<RequestCookies>().cloned();
     let request_id = req.extensions().get::<crate::http::RequestId>().cloned();
-    let res = next.run(req).await;
+    // A request still waiting for the database after `request_timeout` (a network that drops
+    // packets without a word, where the driver would wait for TCP to give up) is answered 503
+    // in the usual shape; dropping it rolls back any transaction it had open.
+    let res = match tokio::time::timeout(state.config.request_timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => AppError::Unavailable(Box::new(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!(
+                "no answer within {} s",
+                state.config.request_timeout.as_secs_f32()
+            ),
+        )))
+        .into_response(),
+    };
     let status = res.status();
     let info = match res.extensions().get::<ErrorInfo>().cloned() {
         Some(info) => info,

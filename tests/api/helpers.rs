@@ -263,6 +263,11 @@ impl TestApp {
         })
     }
 
+    /// This test's PostgreSQL schema (None on SQLite).
+    pub fn schema_name(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
     /// Closes a test app spawned by hand (outside `both_backends!`) and removes its database.
     pub async fn stop(self) {
         let _cleanup = Cleanup {

@@ -238,11 +238,35 @@ async fn a_network_moves_to_postgres_and_back() {
     back.stop().await;
 }
 
-/// A TCP proxy to PostgreSQL that the test can cut, as a network outage would.
+/// A TCP proxy to PostgreSQL that the test can cut, as a network outage would, or freeze, as a
+/// network that silently drops packets would (connections stay open, nothing arrives).
 struct Proxy {
     port: u16,
     tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     accept: tokio::task::JoinHandle<()>,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Copies one direction, holding what it read while the proxy is frozen.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        while frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
 }
 
 impl Proxy {
@@ -266,12 +290,20 @@ impl Proxy {
         let port = listener.local_addr().expect("addr").port();
         let tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> =
             Default::default();
+        let frozen: std::sync::Arc<std::sync::atomic::AtomicBool> = Default::default();
         let held = tasks.clone();
+        let freeze = frozen.clone();
         let accept = tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
+            while let Ok((client, _)) = listener.accept().await {
+                let freeze = freeze.clone();
                 let task = tokio::spawn(async move {
-                    if let Ok(mut server) = tokio::net::TcpStream::connect(to).await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    if let Ok(server) = tokio::net::TcpStream::connect(to).await {
+                        let (client_read, client_write) = client.into_split();
+                        let (server_read, server_write) = server.into_split();
+                        tokio::join!(
+                            pump(client_read, server_write, freeze.clone()),
+                            pump(server_read, client_write, freeze)
+                        );
                     }
                 });
                 held.lock().expect("tasks").push(task);
@@ -281,6 +313,7 @@ impl Proxy {
             port,
             tasks,
             accept,
+            frozen,
         }
     }
 
@@ -290,6 +323,62 @@ impl Proxy {
         for t in self.tasks.lock().expect("tasks").drain(..) {
             t.abort();
         }
+    }
+
+    /// Stops delivering anything, keeping every connection open (and taking new ones).
+    fn freeze(&self, frozen: bool) {
+        self.frozen
+            .store(frozen, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+both_backends! {
+    /// A network that drops packets without a word: a request waiting on the database is
+    /// answered 503 in the JSON shape once the request's time runs out (it hung for the whole
+    /// outage), and when the network is back requests work again with no restart.
+    async fn a_silent_network_is_a_503_not_a_hang(app: TestApp) {
+        if !matches!(app.backend, Backend::Postgres) {
+            return; // SQLite is a file in the same process.
+        }
+        let w = World::build(&app).await;
+        let proxy = Proxy::start("127.0.0.1:5432").await;
+        let url = std::env::var("HEARTH_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into())
+            .replace(":5432", &format!(":{}", proxy.port));
+        let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&url)
+            .expect("url")
+            .options([("search_path", app.schema_name().expect("schema"))]);
+        let store = hearth::Store::open_postgres(options).await.expect("open through the proxy");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let config = hearth::Config { request_timeout: std::time::Duration::from_secs(2), page_cache_bytes: 0, ..hearth::Config::default() };
+        let server = tokio::spawn(hearth::serve(listener, store.clone(), config, std::future::pending()));
+        let api = Api::new(&base, w.f1_api.token.clone());
+        let path = format!("/api/v1/groups/{}/members", w.group_a);
+        api.get(&path).await.expect(200);
+
+        proxy.freeze(true);
+        for _ in 0..2 {
+            let started = std::time::Instant::now();
+            let res = api.get(&path).await;
+            let took = started.elapsed();
+            res.expect_json_error(503, "unavailable");
+            assert!(took < std::time::Duration::from_secs(4), "answered in {took:?}");
+        }
+        proxy.freeze(false);
+        let mut back = false;
+        for _ in 0..50 {
+            if api.get(&path).await.status.as_u16() == 200 {
+                back = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert!(back, "requests work again once the network is back");
+        server.abort();
+        let _ = server.await;
+        store.close().await;
+        proxy.cut();
     }
 }
 
