@@ -14,6 +14,7 @@ mod api;
 mod api_strict;
 mod basics;
 mod calendar_parse;
+mod cluster;
 mod contacts;
 mod csrf;
 mod forms;
