@@ -67,19 +67,31 @@ fn backup_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Removes what backups cut off half-way left behind (the file and SQLite's companions).
+/// Removes what backups cut off half-way left behind (the file and SQLite's companions): only
+/// files older than a job's lease, since another instance may be writing its own backup into
+/// the same directory now.
 fn remove_partial_files(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let lease = Duration::from_secs(LEASE_SECS as u64);
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(".hearth-backup-") && name.contains(".partial") {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > lease);
+        if name.starts_with(".hearth-backup-") && name.contains(".partial") && stale {
             let _ = std::fs::remove_file(entry.path());
         }
     }
 }
+
+/// How long one instance holds a backup job (a backup of a large network takes minutes).
+const LEASE_SECS: i64 = 3600;
 
 /// Takes backups while the server runs: looks every minute (or each period, if shorter)
 /// whether this period's backup is due, and takes it if no other instance has.
@@ -96,7 +108,7 @@ pub async fn run_schedule(store: Store, schedule: BackupSchedule, worker: String
             tracing::warn!(error = %e, "could not queue the scheduled backup");
         }
         loop {
-            match store.claim_job_of_kind("backup", &worker, 3600).await {
+            match store.claim_job_of_kind("backup", &worker, LEASE_SECS).await {
                 Ok(Some(job)) => take(&store, &schedule, &worker, job).await,
                 Ok(None) => break,
                 Err(e) => {

@@ -21,6 +21,10 @@ pub enum AppError {
     Csrf,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Something that worked once and has been stopped for good (a personal link turned off,
+    /// replaced, or of someone who has left): 410, with what to do instead.
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("invalid input: {0}")]
     Invalid(FieldErrors),
     #[error("conflict: {0}")]
@@ -110,6 +114,7 @@ impl AppError {
                 m.clone(),
                 FieldErrors::new(),
             ),
+            AppError::Gone(m) => (StatusCode::GONE, "gone", m.clone(), FieldErrors::new()),
             AppError::Invalid(f) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_input",

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -57,6 +57,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/members/{id}/consents", post(add_consent))
         .route("/members/{id}/link", post(issue_link).delete(revoke_link))
+        .route("/members/{id}/calendar-feed", delete(revoke_member_feed))
+        .route("/members/{id}/export", get(export_member))
         .route(
             "/members/{id}/consents/{cid}/withdraw",
             post(withdraw_consent),
@@ -544,6 +546,33 @@ async fn revoke_link(
 ) -> AppResult<StatusCode> {
     let member = state.store.member(&me, id).await?;
     state.store.revoke_member_links(&member).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Everything Hearth holds about a member (their right of access), audited.
+async fn export_member(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let member = state.store.member(&me, id).await?;
+    let export = state.store.member_export(&member).await?;
+    let mut res = Json(export).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+/// Stops a member's calendar feed, keeping their link.
+async fn revoke_member_feed(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    let member = state.store.member(&me, id).await?;
+    state.store.revoke_member_feed(&member).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

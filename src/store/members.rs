@@ -204,6 +204,22 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx).await?;
             audit_in!(tx, actor, "changed", id)?;
+            // Links end with membership: someone who has left can no longer answer, and their
+            // calendar feed stops, in the same transaction as the change.
+            if m.left_on.is_some() {
+                let t = now();
+                let mut stopped = 0;
+                for sql in [
+                    "UPDATE member_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL",
+                    "UPDATE mail_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL",
+                    STOP_FEEDS,
+                ] {
+                    stopped += sqlx::query(sql).bind(t).bind(id).execute(&mut *tx).await?.rows_affected();
+                }
+                if stopped > 0 {
+                    audit_in!(tx, actor, "links and calendar feed stopped (left the group)", id)?;
+                }
+            }
             tx.commit().await
         })
         .map_err(StoreError::from_sqlx)
@@ -299,6 +315,9 @@ impl Store {
                 .bind(t).bind(member_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE mail_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
                 .bind(t).bind(member_id).execute(&mut *tx).await?;
+            // The old link's calendar feed goes with it: whoever has the old link could have
+            // copied the feed's address from the member's page.
+            sqlx::query(STOP_FEEDS).bind(t).bind(member_id).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO member_links (member_id, token_hash, created_at) VALUES ($1, $2, $3)")
                 .bind(member_id).bind(token_hash).bind(t).execute(&mut *tx).await?;
             audit_in!(tx, actor, "personal link issued", member_id)?;
@@ -316,9 +335,37 @@ impl Store {
                 .bind(now()).bind(member_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE mail_links SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL")
                 .bind(now()).bind(member_id).execute(&mut *tx).await?;
+            sqlx::query(STOP_FEEDS).bind(now()).bind(member_id).execute(&mut *tx).await?;
             audit_in!(tx, actor, "personal link revoked", member_id)?;
             tx.commit().await
         })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Stops a member's calendar feed on its own (staff), keeping their link.
+    pub async fn revoke_member_feed(&self, member: &MemberAccess) -> StoreResult<bool> {
+        let (member_id, actor) = (member.id, member.actor.to_string());
+        let actor = actor.as_str();
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let stopped = sqlx::query(STOP_FEEDS).bind(now()).bind(member_id)
+                .execute(&mut *tx).await?.rows_affected();
+            if stopped > 0 {
+                audit_in!(tx, actor, "calendar feed stopped", member_id)?;
+            }
+            tx.commit().await?;
+            Ok(stopped > 0)
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// When the member's calendar feed was made, if it works.
+    pub async fn member_feed_issued(&self, member: &MemberAccess) -> StoreResult<Option<i64>> {
+        let member_id = member.id;
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT created_at FROM calendar_feeds WHERE member_id = $1 AND revoked_at IS NULL
+             ORDER BY created_at DESC LIMIT 1")
+            .bind(member_id).fetch_optional(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 
@@ -338,7 +385,8 @@ impl Store {
             "SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id IN
                (SELECT member_id FROM member_links WHERE token_hash = $1 AND revoked_at IS NULL
                 UNION ALL
-                SELECT member_id FROM mail_links WHERE token_hash = $1 AND revoked_at IS NULL)"
+                SELECT member_id FROM mail_links WHERE token_hash = $1 AND revoked_at IS NULL)
+             AND m.left_on IS NULL"
         );
         on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
             .bind(token_hash).fetch_optional(pool).await)
@@ -346,6 +394,10 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 }
+
+/// Stops a member's calendar feeds ($1: the time, $2: the member).
+const STOP_FEEDS: &str =
+    "UPDATE calendar_feeds SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL";
 
 /// Makes typed text match literally in a `LIKE ... ESCAPE '\\'` pattern.
 fn escape_like(text: &str) -> String {

@@ -13,6 +13,7 @@ pub mod backup;
 mod batch;
 mod bulk;
 mod contacts;
+pub mod export;
 mod feeds;
 mod groups;
 mod insight;

@@ -65,16 +65,16 @@ impl std::fmt::Display for CopyReport {
 }
 
 #[derive(Debug, Clone)]
-struct Column {
-    name: String,
+pub(crate) struct Column {
+    pub(crate) name: String,
     /// The declared type, lower case (PostgreSQL: information_schema's data_type).
-    sql_type: String,
+    pub(crate) sql_type: String,
 }
 
 #[derive(Debug, Clone)]
-struct Table {
-    name: String,
-    columns: Vec<Column>,
+pub(crate) struct Table {
+    pub(crate) name: String,
+    pub(crate) columns: Vec<Column>,
     /// Tables this one refers to (not itself).
     parents: Vec<String>,
     /// It refers to itself, so rows go in id order.
@@ -83,13 +83,13 @@ struct Table {
     identity: Option<String>,
 }
 
-fn quoted(name: &str) -> String {
+pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// The tables of a store, each with its columns (generated ones left out) and the tables it
 /// refers to.
-async fn tables_of(store: &Store) -> Result<Vec<Table>, String> {
+pub(crate) async fn tables_of(store: &Store) -> Result<Vec<Table>, String> {
     let fail = |e: sqlx::Error| format!("could not read the database's tables: {e}");
     let mut tables = Vec::new();
     match &store.db {
@@ -215,20 +215,20 @@ fn in_dependency_order(mut pending: Vec<Table>) -> Result<Vec<Table>, String> {
     Ok(done)
 }
 
+/// A column read as text both backends write the same way (integers in decimal, booleans as
+/// 0 and 1, NULL as NULL).
+pub(crate) fn as_text(backend: Backend, column: &Column) -> String {
+    let q = quoted(&column.name);
+    match backend {
+        Backend::Sqlite => format!("CAST({q} AS TEXT)"),
+        Backend::Postgres if column.sql_type == "boolean" => format!("({q})::int::text"),
+        Backend::Postgres => format!("({q})::text"),
+    }
+}
+
 /// The SELECT that reads a table's rows as text both backends write the same way.
 fn select_sql(backend: Backend, table: &Table, order_by_id: bool) -> String {
-    let columns: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| {
-            let q = quoted(&c.name);
-            match backend {
-                Backend::Sqlite => format!("CAST({q} AS TEXT)"),
-                Backend::Postgres if c.sql_type == "boolean" => format!("({q})::int::text"),
-                Backend::Postgres => format!("({q})::text"),
-            }
-        })
-        .collect();
+    let columns: Vec<String> = table.columns.iter().map(|c| as_text(backend, c)).collect();
     let order = if order_by_id { " ORDER BY 1" } else { "" };
     format!(
         "SELECT {} FROM {}{order}",
@@ -372,6 +372,9 @@ pub async fn copy(from: &Store, to: &Store, replace: bool) -> Result<CopyReport,
             };
             columns.push((c.clone(), tc.clone()));
         }
+        // In name order: the checksums then compare across backends (whose column orders may
+        // differ) and with `fingerprint`.
+        columns.sort_by(|a, b| a.0.name.cmp(&b.0.name));
         if target.columns.len() != columns.len() {
             return Err(format!(
                 "{} has different columns in the source and the target",
@@ -407,6 +410,20 @@ pub async fn copy(from: &Store, to: &Store, replace: bool) -> Result<CopyReport,
     const WRITE: (&str, &str) = ("BEGIN IMMEDIATE", "BEGIN");
     in_tx!(&from.db, READ, source, source_backend => {
         in_tx!(&to.db, WRITE, target, target_backend => {
+            // On PostgreSQL the target's own triggers (data versions, each meeting's count of
+            // who came) are switched off for the copy and on again before it commits: fired
+            // for every row, the deferred data-version triggers made a network-scale COMMIT
+            // take many minutes, and what they keep is rebuilt below anyway. (SQLite's fire
+            // at once and cost little; its search index is kept by them.) DDL is part of the
+            // transaction, so a failed copy leaves them on.
+            if target_backend == Backend::Postgres {
+                for t in &target_side {
+                    sqlx::query(&format!("ALTER TABLE {} DISABLE TRIGGER USER", quoted(&t.name)))
+                        .execute(&mut *target)
+                        .await
+                        .map_err(|e| format!("could not pause {}'s triggers: {e}", t.name))?;
+                }
+            }
             // What Store::open put in the target (the topic library) and, with `replace`, the
             // old network go first, children before parents.
             for t in target_side.iter().rev() {
@@ -470,6 +487,14 @@ pub async fn copy(from: &Store, to: &Store, replace: bool) -> Result<CopyReport,
                     .execute(&mut *target)
                     .await
                     .map_err(|e| format!("could not rebuild the counts: {e}"))?;
+            }
+            if target_backend == Backend::Postgres {
+                for t in &target_side {
+                    sqlx::query(&format!("ALTER TABLE {} ENABLE TRIGGER USER", quoted(&t.name)))
+                        .execute(&mut *target)
+                        .await
+                        .map_err(|e| format!("could not restore {}'s triggers: {e}", t.name))?;
+                }
             }
             if target_backend == Backend::Postgres {
                 for t in &target_side {

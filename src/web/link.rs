@@ -147,13 +147,13 @@ impl LinkPage {
     }
 }
 
-async fn member_from(state: &AppState, token: &str) -> AppResult<MemberLink> {
+pub(super) async fn member_from(state: &AppState, token: &str) -> AppResult<MemberLink> {
     state
         .store
         .member_by_link(&hash_token(token))
         .await?
         .ok_or_else(|| {
-            AppError::BadRequest(
+            AppError::Gone(
                 "This link does not work any more. Please ask your group's facilitator for a new one.".into(),
             )
         })

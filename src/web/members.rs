@@ -261,6 +261,8 @@ struct ShowPage {
     group: Group,
     consents: Vec<Consent>,
     link_issued: Option<String>,
+    /// When the member's own calendar feed was made, while it works.
+    feed_issued: Option<String>,
     consent_form: Form,
     consent_kinds: [(&'static str, &'static str); 2],
     consent_how: [(&'static str, &'static str); 4],
@@ -328,6 +330,11 @@ pub(super) async fn show_page(
         .member_link_issued(&access)
         .await?
         .map(|t| when(t, &group.timezone));
+    let feed_issued = state
+        .store
+        .member_feed_issued(&access)
+        .await?
+        .map(|t| when(t, &group.timezone));
     let audit = if me.is_coordinator() {
         let events = state.store.audit_for(&format!("member:{id}"), 12).await?;
         let accounts = state.store.accounts().await?;
@@ -361,6 +368,7 @@ pub(super) async fn show_page(
             link_uses: crate::mail::LINK_USES_THEM,
             can_email_link,
             link_issued,
+            feed_issued,
             consent_form,
             consent_kinds: CONSENT_KINDS,
             consent_how: CONSENT_HOW,
@@ -571,6 +579,20 @@ pub async fn revoke_link(
     Ok(redirect_with(
         &format!("/members/{id}"),
         "The personal link has been turned off.",
+    ))
+}
+
+pub async fn revoke_feed(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let member = state.store.member(&me, id).await?;
+    state.store.revoke_member_feed(&member).await?;
+    Ok(redirect_with(
+        &format!("/members/{id}#link"),
+        "Their calendar feed has stopped. Their personal link still works.",
     ))
 }
 

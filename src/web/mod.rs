@@ -6,6 +6,7 @@ mod assets;
 pub mod cache;
 mod calendar;
 mod contacts;
+mod export;
 mod form;
 mod groups;
 mod insight;
@@ -107,6 +108,14 @@ pub fn router(state: AppState) -> Router {
         .route("/members/{id}/link", post(members::issue_link))
         .route("/members/{id}/link/email", post(members::email_link))
         .route("/members/{id}/link/revoke", post(members::revoke_link))
+        .route("/members/{id}/data", get(export::staff_page))
+        .route("/members/{id}/data.json", get(export::staff_json_route))
+        .route("/m/{token}/data", get(export::own_page))
+        .route("/m/{token}/data.json", get(export::own_json))
+        .route(
+            "/members/{id}/calendar-feed/revoke",
+            post(members::revoke_feed),
+        )
         .route("/groups/{id}/meetings", get(meetings::list))
         .route("/groups/{id}/meetings.csv", get(meetings::notes_csv))
         .route(
@@ -743,9 +752,9 @@ pub fn redirect_with(to: &str, message: &str) -> Response {
 
 /// A CSV download named after the group, e.g. `thursday-friends-members.csv`. The text should
 /// start with a byte-order mark so that spreadsheet programs read accents right.
-pub fn csv_download(text: String, group_name: &str, what: &str) -> Response {
-    let slug: String = group_name
-        .chars()
+/// A name as a file name's part: letters and digits, lower case, the rest as dashes.
+pub(crate) fn file_slug(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -753,7 +762,11 @@ pub fn csv_download(text: String, group_name: &str, what: &str) -> Response {
                 '-'
             }
         })
-        .collect();
+        .collect()
+}
+
+pub fn csv_download(text: String, group_name: &str, what: &str) -> Response {
+    let slug = file_slug(group_name);
     let mut res = text.into_response();
     let h = res.headers_mut();
     h.insert(

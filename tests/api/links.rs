@@ -131,21 +131,21 @@ both_backends! {
         // A new link replaces the old one.
         let newer = issue(&app, &w.cb, m).await;
         assert_ne!(newer, path);
-        member.get(&path).await.expect(400).expect_contains("does not work any more");
-        member.post_form(&path, &[("preferred_name", "Old Link")]).await.expect(400);
+        member.get(&path).await.expect(410).expect_contains("does not work any more");
+        member.post_form(&path, &[("preferred_name", "Old Link")]).await.expect(410);
         member.get(&newer).await.expect(200).expect_contains("Zeb");
 
         // Turning it off stops it.
         w.f1b.post_form(&format!("/members/{m}/link/revoke"), &[]).await.expect_redirect(&format!("/members/{m}"));
-        member.get(&newer).await.expect(400);
-        member.post_form(&newer, &[("preferred_name", "Revoked")]).await.expect(400);
-        member.post_form(&format!("{newer}/consents"), &[("kind", "contact")]).await.expect(400);
+        member.get(&newer).await.expect(410);
+        member.post_form(&newer, &[("preferred_name", "Revoked")]).await.expect(410);
+        member.post_form(&format!("{newer}/consents"), &[("kind", "contact")]).await.expect(410);
         w.cb.get(&format!("/members/{m}")).await.expect(200).expect_contains("No link is active.");
         assert_eq!(app.store.member_for(&w.c, m).await.unwrap().preferred_name, "Zeb");
 
         // Made-up tokens are refused.
         for token in ["abc", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &hearth::auth::new_token()] {
-            member.get(&format!("/m/{token}")).await.expect(400).expect_lacks("Zeb");
+            member.get(&format!("/m/{token}")).await.expect(410).expect_lacks("Zeb");
         }
         // The token is stored hashed: the database never holds it.
         let token = newer.trim_start_matches("/m/");
@@ -267,12 +267,80 @@ both_backends! {
         again.expect(200);
         let second = html::secret_link(&again.text).expect("a new link");
         assert_ne!(first, second);
-        app.browser().get(&path).await.expect(400).expect_contains("does not work any more");
+        app.browser().get(&path).await.expect(410).expect_contains("does not work any more");
 
         // Emailing without email set up says so, and sends nothing; another group cannot ask.
         w.f1b.post_form(&format!("/members/{m}/link/email"), &[]).await.expect_redirect(&format!("/members/{m}#link"));
         assert_eq!(app.store.jobs_of_group(&w.c, w.group_a, 10).await.expect("jobs").len(), 0);
         w.f2b.post_form(&format!("/members/{m}/link/email"), &[]).await.expect(404);
         w.f2b.post_form(&format!("/members/{m}/link"), &[("confirm", "yes")]).await.expect(404);
+    }
+}
+
+both_backends! {
+    /// Links end with membership (issue 18): a member who has left has every link and their
+    /// calendar feed stopped at once (and a later change does not bring them back); turning a
+    /// link off or making a new one stops the feed too; staff can stop the feed on its own.
+    async fn links_and_feeds_end_with_membership(app: TestApp) {
+        let w = World::build(&app).await;
+        let anyone = app.api_anonymous();
+        let member = w.member_a;
+        let issue = |api: Api| async move {
+            let r = api.post(&format!("/api/v1/members/{member}/link"), &serde_json::json!({})).await;
+            r.expect(201);
+            let url = r.json()["url"].as_str().expect("url").to_string();
+            url[url.find("/m/").expect("path")..].to_string()
+        };
+        // A feed made through the member's own link.
+        let feed_for = |link: String| {
+            let store = app.store.clone();
+            async move {
+                let token = link.trim_start_matches("/m/");
+                let owner = store.member_by_link(&hearth::auth::hash_token(token)).await.expect("link").expect("working link");
+                let feed = hearth::auth::new_token();
+                store.replace_feed(&owner, &hearth::auth::hash_token(&feed)).await.expect("feed");
+                format!("/calendar/{feed}.ics")
+            }
+        };
+
+        // Staff stop the feed on its own: the link still works.
+        let link = issue(w.f1_api.clone()).await;
+        let feed = feed_for(link.clone()).await;
+        anyone.get(&feed).await.expect(200);
+        assert!(w.f1b.get(&format!("/members/{member}")).await.text.contains("Their calendar feed is on"));
+        w.f1_api.send("DELETE", &format!("/api/v1/members/{member}/calendar-feed"), None, &[]).await.expect(204);
+        anyone.get(&feed).await.expect(404);
+        anyone.get(&link).await.expect(200);
+        // Again through the member's page.
+        let feed = feed_for(link.clone()).await;
+        w.f1b.post_form(&format!("/members/{member}/calendar-feed/revoke"), &[]).await.expect(303);
+        anyone.get(&feed).await.expect(404);
+        anyone.get(&link).await.expect(200);
+
+        // A new link stops the old link and its feed; turning the link off stops both.
+        let feed = feed_for(link.clone()).await;
+        let newer = issue(w.f1_api.clone()).await;
+        anyone.get(&link).await.expect(410);
+        anyone.get(&feed).await.expect(404);
+        let feed = feed_for(newer.clone()).await;
+        w.f1_api.send("DELETE", &format!("/api/v1/members/{member}/link"), None, &[]).await.expect(204);
+        anyone.get(&newer).await.expect(410);
+        anyone.get(&feed).await.expect(404);
+
+        // Leaving stops the link, a link made for one email, and the feed, at once; coming
+        // back later does not bring the old ones back.
+        let link = issue(w.f1_api.clone()).await;
+        let feed = feed_for(link.clone()).await;
+        let mail_token = hearth::auth::new_token();
+        app.store.add_mail_link(member, &hearth::auth::hash_token(&mail_token)).await.expect("mail link");
+        anyone.get(&format!("/m/{mail_token}")).await.expect(200);
+        w.f1_api.put(&format!("/api/v1/members/{member}"), &serde_json::json!({"needs": [], "left_on": "2026-11-30"})).await.expect(200);
+        anyone.get(&link).await.expect(410);
+        anyone.get(&feed).await.expect(404);
+        anyone.get(&format!("/m/{mail_token}")).await.expect(410);
+        w.f1_api.put(&format!("/api/v1/members/{member}"), &serde_json::json!({"needs": [], "left_on": null})).await.expect(200);
+        anyone.get(&link).await.expect(410);
+        anyone.get(&feed).await.expect(404);
+        anyone.get(&format!("/m/{mail_token}")).await.expect(410);
     }
 }

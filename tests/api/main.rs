@@ -33,6 +33,7 @@ mod permissions;
 mod plans;
 mod polls;
 mod queries;
+mod rights;
 mod series;
 mod smtp;
 mod social;

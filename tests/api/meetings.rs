@@ -533,7 +533,7 @@ both_backends! {
         assert_eq!(get_json(&w.f2_api, &format!("/api/v1/meetings/{theirs}/rsvps")).await["rsvps"], json!([]));
         member.get(&link).await.expect_lacks(GROUP_B).expect_lacks(&format!("/meetings/{theirs}"));
         // A link that does not work answers nothing.
-        member.post_form(&format!("/m/{}/meetings/{id}", "0".repeat(43)), &[("answer", "yes")]).await.expect(400);
+        member.post_form(&format!("/m/{}/meetings/{id}", "0".repeat(43)), &[("answer", "yes")]).await.expect(410);
 
         // Staff forms: a bad answer, a member of another group, another group's facilitator.
         w.f1b.post_form(&format!("/meetings/{id}/rsvp"), &[("member_id", &w.member_a.to_string()), ("answer", "perhaps")]).await.expect(422);

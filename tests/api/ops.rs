@@ -482,6 +482,7 @@ async fn scheduled_backups(app: TestApp) {
     }
     let (last, good) = app.store.last_backups().await.expect("last");
     let last = last.expect("a backup");
+    assert!(!last.failed(), "{last:?}");
     assert!(
         !last.failed() && last.bytes > 0 && Some(&last) == good.as_ref(),
         "{last:?}"

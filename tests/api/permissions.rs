@@ -392,12 +392,12 @@ fn general_cases(venue: i64, f2_id: i64, member_link: &str, linked_member: i64) 
         ),
         Case::new("GET", "/healthz".into(), Body::None, [200; 4]),
         Case::new("GET", "/static/hearth.css".into(), Body::None, [200; 4]),
-        Case::new("GET", "/m/not-a-real-token".into(), Body::None, [400; 4]),
+        Case::new("GET", "/m/not-a-real-token".into(), Body::None, [410; 4]),
         Case::new(
             "POST",
             "/m/not-a-real-token".into(),
             form(&[("preferred_name", "Nobody")]),
-            [400; 4],
+            [410; 4],
         ),
         // The API.
         Case::new("GET", "/api/v1/openapi.json".into(), Body::None, [200; 4]),

@@ -321,13 +321,13 @@ both_backends! {
         page2.expect(200).expect_contains("Quincy private plan").expect_lacks("Walk to the shops").expect_lacks("Stretch every morning");
         // A revoked link reaches nothing.
         w.f1b.post_form(&format!("/members/{a}/link/revoke"), &[]).await.expect(303);
-        mb.post_form(&format!("{link}/plans"), &[("what", "After revoking"), ("confidence", "8")]).await.expect(400);
-        mb.get(&link).await.expect(400).expect_lacks("Walk to the shops");
+        mb.post_form(&format!("{link}/plans"), &[("what", "After revoking"), ("confidence", "8")]).await.expect(410);
+        mb.get(&link).await.expect(410).expect_lacks("Walk to the shops");
         assert_eq!(plans(&w.f1_api, a).await.len(), 2);
         // A made-up link reaches nothing either.
         let fake = app.browser();
         fake.csrf_token().await;
-        fake.post_form("/m/not-a-real-token/plans", &[("what", "Guess"), ("confidence", "8")]).await.expect(400);
+        fake.post_form("/m/not-a-real-token/plans", &[("what", "Guess"), ("confidence", "8")]).await.expect(410);
     }
 }
 

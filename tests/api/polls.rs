@@ -748,7 +748,7 @@ both_backends! {
         post(&bb, &format!("{b_path}/polls/{sid}"), &answer_fields(&so, &["yes"])).await.expect(404);
         post(&bb, &format!("{b_path}/polls/999999"), &answer_fields(&so, &["yes"])).await.expect(404);
         // A link that does not work answers nothing.
-        post(&bb, &format!("/m/{}/polls/{id}", hearth::auth::new_token()), &answer_fields(&o, &["yes", "yes"])).await.expect(400);
+        post(&bb, &format!("/m/{}/polls/{id}", hearth::auth::new_token()), &answer_fields(&o, &["yes", "yes"])).await.expect(410);
         let r = poll(&w.c_api, id).await;
         assert_eq!(r["rows"].as_array().map(Vec::len), Some(2));
         assert!(row_of(&r, w.member_b).is_none());

@@ -601,9 +601,9 @@ both_backends! {
         ma.get(&format!("{la}/social/999999/calendar.ics")).await.expect(404);
         let fake = format!("/m/{}", hearth::auth::new_token());
         ma.get(&format!("{fake}/social/{ea}/calendar.ics")).await.expect(404).expect_lacks("Lunch");
-        ma.post_form(&format!("{fake}/social/{ea}"), &[("answer", "no")]).await.expect(400);
+        ma.post_form(&format!("{fake}/social/{ea}"), &[("answer", "no")]).await.expect(410);
         w.f1_api.send("DELETE", &format!("/api/v1/members/{}/link", w.member_a), None, &[]).await.expect(204);
-        ma.post_form(&format!("{la}/social/{ea}"), &[("answer", "no")]).await.expect(400);
+        ma.post_form(&format!("{la}/social/{ea}"), &[("answer", "no")]).await.expect(410);
         ma.get(&format!("{la}/social/{ea}/calendar.ics")).await.expect(404);
         assert_eq!(event(&w.f1_api, ea).await["rsvps"][0]["answer"], "maybe");
 
@@ -837,7 +837,7 @@ both_backends! {
 
         // A link that does not work changes nothing.
         let fake = format!("/m/{}", hearth::auth::new_token());
-        ma.post_form(&format!("{fake}/rota"), &[("on", "true")]).await.expect(400);
+        ma.post_form(&format!("{fake}/rota"), &[("on", "true")]).await.expect(410);
         assert_eq!(rota(&w.f1_api, g).await["members"], json!([]));
     }
 }

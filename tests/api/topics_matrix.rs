@@ -339,7 +339,7 @@ fn cases(f: &Fixture) -> Vec<Case> {
     ] {
         list.push(Case {
             link: true,
-            ..case("POST", path, body, [400; 4])
+            ..case("POST", path, body, [410; 4])
         });
     }
     list
