@@ -59,6 +59,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/members/{id}/link", post(issue_link).delete(revoke_link))
         .route("/members/{id}/calendar-feed", delete(revoke_member_feed))
         .route("/members/{id}/export", get(export_member))
+        .route("/members/{id}/erase", post(erase_member))
         .route(
             "/members/{id}/consents/{cid}/withdraw",
             post(withdraw_consent),
@@ -563,6 +564,23 @@ async fn export_member(
         axum::http::HeaderValue::from_static("no-store"),
     );
     Ok(res)
+}
+
+/// Erases a member for good (coordinators only), confirmed by their preferred name.
+async fn erase_member(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+    JsonInput(raw): JsonInput,
+) -> AppResult<StatusCode> {
+    if !me.is_coordinator() {
+        return Err(AppError::Forbidden);
+    }
+    let member = state.store.member(&me, id).await?;
+    crate::domain::member::check_erasure_confirm(&raw, &member.preferred_name)
+        .map_err(AppError::Invalid)?;
+    state.store.erase_member(&me, member).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Stops a member's calendar feed, keeping their link.

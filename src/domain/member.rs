@@ -309,6 +309,29 @@ impl TryFrom<&RawInput> for ConsentInput {
     }
 }
 
+/// Erasing a member is confirmed by typing their preferred name (spaces around it and letter
+/// case aside), so it cannot be done by one tap or to the wrong person.
+pub fn check_erasure_confirm(raw: &RawInput, preferred_name: &str) -> Result<(), FieldErrors> {
+    let typed = raw.text("confirm");
+    let mut errors = FieldErrors::new();
+    if typed.is_empty() {
+        errors.add(
+            "confirm",
+            format!("Type their name, {preferred_name}, to confirm."),
+        );
+    } else if typed.to_lowercase() != preferred_name.trim().to_lowercase() {
+        errors.add(
+            "confirm",
+            format!("That is not their name. Type {preferred_name} exactly as shown, to confirm."),
+        );
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,6 +149,15 @@ impl Store {
             }
             let rows = if table.columns.iter().any(|c| c.name == "member_id") {
                 rows_where(self, table, "member_id = $1", Value::from(id)).await?
+            } else if table.name == "plan_reviews" {
+                // Reviews belong to a plan, which is the member's.
+                rows_where(
+                    self,
+                    table,
+                    "plan_id IN (SELECT id FROM action_plans WHERE member_id = $1)",
+                    Value::from(id),
+                )
+                .await?
             } else if table.name == "audit_events" {
                 rows_where(
                     self,

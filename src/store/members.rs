@@ -400,7 +400,7 @@ const STOP_FEEDS: &str =
     "UPDATE calendar_feeds SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL";
 
 /// Makes typed text match literally in a `LIKE ... ESCAPE '\\'` pattern.
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '\\' | '%' | '_') {

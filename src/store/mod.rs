@@ -13,6 +13,7 @@ pub mod backup;
 mod batch;
 mod bulk;
 mod contacts;
+mod erasure;
 pub mod export;
 mod feeds;
 mod groups;
@@ -31,6 +32,7 @@ pub use access::*;
 pub use accounts::*;
 pub use audit::*;
 pub use bulk::V;
+pub use erasure::Mention;
 pub use feeds::*;
 pub use groups::*;
 pub use insight::*;
@@ -332,6 +334,8 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
+                    // Deleted content is overwritten, not left in free pages (erasure, issue 18).
+                    .pragma("secure_delete", "on")
                     .busy_timeout(Duration::from_secs(5));
                 // Four connections: SQLite writes one at a time and this serves two cores; each
                 // connection is a thread with its own page cache and allocator arena, and four

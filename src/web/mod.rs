@@ -6,6 +6,7 @@ mod assets;
 pub mod cache;
 mod calendar;
 mod contacts;
+mod erase;
 mod export;
 mod form;
 mod groups;
@@ -109,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/members/{id}/link/email", post(members::email_link))
         .route("/members/{id}/link/revoke", post(members::revoke_link))
         .route("/members/{id}/data", get(export::staff_page))
+        .route("/members/{id}/erase", get(erase::page).post(erase::erase))
         .route("/members/{id}/data.json", get(export::staff_json_route))
         .route("/m/{token}/data", get(export::own_page))
         .route("/m/{token}/data.json", get(export::own_json))

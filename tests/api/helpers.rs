@@ -263,6 +263,14 @@ impl TestApp {
         })
     }
 
+    /// This test's SQLite file (None on PostgreSQL).
+    pub fn sqlite_path(&self) -> Option<String> {
+        match &self.reopen {
+            Reopen::Sqlite(url) => Some(url.trim_start_matches("sqlite://").to_string()),
+            Reopen::Postgres(_) => None,
+        }
+    }
+
     /// This test's PostgreSQL schema (None on SQLite).
     pub fn schema_name(&self) -> Option<&str> {
         self.schema.as_deref()

@@ -94,3 +94,82 @@ both_backends! {
         member.get(&format!("{path}/data.json")).await.expect(410).expect_lacks("MARK-NEEDS");
     }
 }
+
+both_backends! {
+    /// The right to erasure: a member seeded with a marker in every kind of record that is easy
+    /// to make is erased by a coordinator who types their name; the marker is then in no table
+    /// (the search index's own included) and, on SQLite, nowhere in the database's files; their
+    /// link and feed stop; the meeting they came to still counts them, as "Someone"; the audit
+    /// trail keeps that an erasure happened and by whom, and nothing about them.
+    async fn erasing_a_member_leaves_nothing_of_them_and_the_figures_true(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let me = w.member_a;
+        const MARK: &str = "Zqxmarkerword";
+        w.f1_api.put(&format!("/api/v1/members/{me}"), &json!({"needs": ["hearing"], "full_name": format!("Zebedee {MARK} Quill"), "needs_note": format!("{MARK} loop system"), "phone": "07700 900999"})).await.expect(200);
+        w.f1_api.post(&format!("/api/v1/members/{me}/consents"), &json!({"kind": "contact", "how_given": "phone", "note": format!("{MARK} consent")})).await.expect(201);
+        w.f1b.post_form(&format!("/members/{me}/contacts"), &[("contacted_on", "2026-11-02"), ("how", "phone"), ("about", &format!("{MARK} asked about the walk"))]).await;
+        let plan = w.f1_api.post(&format!("/api/v1/members/{me}/plans"), &json!({"what": format!("{MARK} walk to the shops"), "confidence": 8})).await;
+        plan.expect(201);
+        let plan = plan.json()["id"].as_i64().expect("plan");
+        w.f1_api.post(&format!("/api/v1/plans/{plan}/reviews"), &json!({"outcome": "on_track", "note": format!("{MARK} halfway")})).await;
+        let meeting = crate::meetings::plan_id(&w.f1_api, g, "2027-01-05").await;
+        w.f1_api.put(&format!("/api/v1/meetings/{meeting}/rsvps"), &json!({"member_id": me, "answer": "yes"})).await.expect(200);
+        w.f1_api.post(&format!("/api/v1/meetings/{meeting}/attendance"), &json!({"member_id": me})).await.expect(201);
+        w.f1_api.post(&format!("/api/v1/meetings/{meeting}/attendance"), &json!({"guest_name": "Gina Guest"})).await;
+        // Staff wrote their first name in the meeting's record: listed to review, not erased.
+        w.f1_api.put(&format!("/api/v1/meetings/{meeting}/notes"), &json!({"key_points": "Zebedee shared a good week"})).await.expect(200);
+        let link = w.f1_api.post(&format!("/api/v1/members/{me}/link"), &json!({})).await.json()["url"].as_str().expect("url").to_string();
+        let link = link[link.find("/m/").expect("path")..].to_string();
+        let owner = app.store.member_by_link(&hearth::auth::hash_token(link.trim_start_matches("/m/"))).await.expect("link").expect("owner");
+        let feed_token = hearth::auth::new_token();
+        app.store.replace_feed(&owner, &hearth::auth::hash_token(&feed_token)).await.expect("feed");
+        let feed = format!("/calendar/{feed_token}.ics");
+        let anyone = app.api_anonymous();
+        anyone.get(&link).await.expect(200);
+        anyone.get(&feed).await.expect(200);
+        assert!(!app.store.tables_holding(MARK).await.expect("scan").is_empty(), "the marker was written");
+        let before = w.f1_api.get(&format!("/api/v1/meetings/{meeting}/attendance")).await.json()["attendance"].as_array().expect("rows").len();
+
+        // Only coordinators, and only with their name typed.
+        w.f1_api.post(&format!("/api/v1/members/{me}/erase"), &json!({"confirm": "Zebedee Quill"})).await.expect(403);
+        w.f1b.get(&format!("/members/{me}/erase")).await.expect(403);
+        w.c_api.post(&format!("/api/v1/members/{me}/erase"), &json!({"confirm": "Someone Else"})).await.expect_invalid_fields(&["confirm"]);
+        w.c_api.post(&format!("/api/v1/members/{me}/erase"), &json!({})).await.expect_invalid_fields(&["confirm"]);
+        let page = w.cb.get(&format!("/members/{me}/erase")).await;
+        page.expect(200);
+        assert!(page.text.contains("Zebedee shared a good week") && page.text.contains(&format!("/meetings/{meeting}/notes")), "where their name was written is listed");
+        let wrong = w.cb.post_form(&format!("/members/{me}/erase"), &[("confirm", "Zebedee Q")]).await;
+        wrong.expect(422);
+        assert!(wrong.text.contains("value=\"Zebedee Q\"") && wrong.text.contains("That is not their name"), "typed text kept, message by the field");
+        w.cb.post_form(&format!("/members/{me}/erase"), &[("confirm", " zebedee quill ")]).await.expect_redirect(&format!("/groups/{g}/members"));
+
+        // Nothing of them is left.
+        assert_eq!(app.store.tables_holding(MARK).await.expect("scan"), Vec::<String>::new());
+        assert_eq!(app.store.tables_holding("07700 900999").await.expect("scan"), Vec::<String>::new());
+        w.f1_api.get(&format!("/api/v1/members/{me}")).await.expect(404);
+        w.f1_api.get(&format!("/api/v1/members/{me}/export")).await.expect(404);
+        anyone.get(&link).await.expect(410);
+        anyone.get(&feed).await.expect(404);
+        assert!(app.store.audit_for(&format!("member:{me}"), 100).await.expect("audit").is_empty());
+        let erased = app.store.audit_for("member:erased", 10).await.expect("audit");
+        assert_eq!(erased.len(), 1);
+        assert_eq!(erased[0].actor, format!("account:{}", w.c.id));
+        // The meeting still had the same number of people; they are "Someone" now.
+        let rows = w.f1_api.get(&format!("/api/v1/meetings/{meeting}/attendance")).await.json()["attendance"].as_array().expect("rows").clone();
+        assert_eq!(rows.len(), before);
+        assert!(rows.iter().any(|r| r["name"] == "Someone" && r["member_id"].is_null()), "{rows:?}");
+        // Search finds nothing of theirs.
+        assert!(app.store.search(&w.c, g, MARK, 10).await.expect("search").is_empty());
+        if matches!(app.backend, Backend::Sqlite) {
+            let path = app.sqlite_path().expect("path");
+            for suffix in ["", "-wal"] {
+                let bytes = std::fs::read(format!("{path}{suffix}")).unwrap_or_default();
+                let lower = String::from_utf8_lossy(&bytes).to_lowercase();
+                assert!(!lower.contains(&MARK.to_lowercase()), "the marker is still in the database file{suffix}");
+            }
+        }
+        // The rest of the group is untouched.
+        w.f1_api.get(&format!("/api/v1/groups/{g}/members")).await.expect(200);
+    }
+}

@@ -1,0 +1,214 @@
+//! The right to erasure (UK GDPR article 17): a coordinator erases a member, and everything
+//! that identifies them goes in one transaction.
+//!
+//! The member's row goes, and with it (by the schema's `ON DELETE CASCADE`) every record that
+//! names them: contact details, needs, consents, replies, poll answers, votes, plans and
+//! reviews, check-ins, feedback, contact records, links, feeds and queued email; the search
+//! index loses their entries by its own triggers (SQLite) or with the rows (PostgreSQL).
+//! Figures stay true: a meeting they came to keeps its sign-in as an anonymous one
+//! (`ON DELETE SET NULL`), shown as "Someone", so it still had seven people; a safeguarding
+//! concern keeps its text but no longer points at them. The audit trail loses every event
+//! about them or by them, and gains one saying that a member was erased, when and by whom.
+//!
+//! Free text staff wrote may still name them (meeting notes, round-ups, concerns): Hearth cannot
+//! know every way a name was written, so [`Store::mentions_of`] lists where their names appear
+//! for the coordinator to edit first. On SQLite, `secure_delete` is on for every connection (so
+//! freed pages are overwritten), the search index is merged (dropping the erased entries'
+//! words) and the write-ahead log is checkpointed and truncated, so the erased text is left in
+//! neither file.
+
+use serde::Serialize;
+
+use super::BeginWrite;
+use super::{Db, MemberAccess, Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
+
+/// A place where staff wrote something that may name the member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Mention {
+    /// "meeting record", "run-sheet notes" or "concern".
+    pub kind: String,
+    /// Where to change it.
+    pub link: String,
+    /// The meeting's date, when there is one.
+    pub date: Option<String>,
+    /// The text that names them.
+    pub text: String,
+}
+
+impl Store {
+    /// Where the member's names appear in free text of their group (meeting records, run-sheet
+    /// notes, concerns), for a coordinator to review before erasing them.
+    pub async fn mentions_of(&self, member: &MemberAccess) -> StoreResult<Vec<Mention>> {
+        // Each word of their names (people write "Zeb said…" as often as the whole name):
+        // more to look through, but nothing missed that Hearth could find.
+        let mut names: Vec<String> = format!("{} {}", member.preferred_name, member.full_name)
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| w.chars().count() >= 3)
+            .collect();
+        names.sort();
+        names.dedup();
+        let group = member.group_id;
+        let mut found: Vec<Mention> = Vec::new();
+        for name in names {
+            let pattern = format!("%{}%", super::members::escape_like(&name));
+            let rows = on_db!(self, pool => sqlx::query_as::<_, Mention>(
+                "SELECT 'meeting record' AS kind, '/meetings/' || id || '/notes' AS link,
+                        local_date AS date,
+                        topic || ' ' || topics_discussed || ' ' || key_points || ' ' || pass_on || ' ' ||
+                        round_up_good || ' ' || round_up_not_so_good || ' ' || round_up_sharing AS text
+                 FROM meetings WHERE group_id = $1 AND lower(
+                        topic || ' ' || topics_discussed || ' ' || key_points || ' ' || pass_on || ' ' ||
+                        round_up_good || ' ' || round_up_not_so_good || ' ' || round_up_sharing)
+                     LIKE $2 ESCAPE '\\'
+                 UNION ALL
+                 SELECT 'run-sheet notes', '/meetings/' || m.id, m.local_date, s.title || ': ' || s.notes
+                 FROM meeting_steps s JOIN meetings m ON m.id = s.meeting_id
+                 WHERE m.group_id = $1 AND lower(s.notes) LIKE $2 ESCAPE '\\'
+                 UNION ALL
+                 SELECT 'concern', '/groups/' || c.group_id || '/concerns', NULL,
+                        c.about || ' ' || c.concern || ' ' || c.action_taken || ' ' || c.who_told
+                 FROM concerns c
+                 WHERE c.group_id = $1 AND lower(c.about || ' ' || c.concern || ' ' || c.action_taken || ' ' || c.who_told)
+                     LIKE $2 ESCAPE '\\'")
+                .bind(group).bind(&pattern).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)?;
+            for r in rows {
+                if !found.contains(&r) {
+                    found.push(r);
+                }
+            }
+        }
+        found.sort_by(|a, b| b.date.cmp(&a.date).then(a.kind.cmp(&b.kind)));
+        Ok(found)
+    }
+
+    /// Erases a member for good (coordinators only), in one transaction; see the module's
+    /// description for what goes and what stays as anonymous counts.
+    pub async fn erase_member(&self, viewer: &Staff, member: MemberAccess) -> StoreResult<()> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        let id = member.id;
+        let subject = format!("member:{id}");
+        let actor = viewer.actor().to_string();
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            // Anonymous sign-ins keep the meetings' figures (the schema sets member_id to NULL);
+            // nothing of the member's name stays in them.
+            sqlx::query("UPDATE attendance SET guest_name = NULL WHERE member_id = $1")
+                .bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM members WHERE id = $1")
+                .bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM audit_events WHERE subject = $1 OR actor = $1")
+                .bind(&subject).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO audit_events (at, actor, action, subject, detail)
+                 VALUES ($1, $2, 'erased a member', 'member:erased', '')")
+                .bind(t).bind(&actor).execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)?;
+        self.scrub_freed_space().await
+    }
+
+    /// SQLite: merge the search index (dropping the words of deleted entries, which stay in
+    /// its older segments until then) and checkpoint the write-ahead log, truncating it, so
+    /// erased text is left in neither file (`secure_delete` has zeroed freed pages).
+    async fn scrub_freed_space(&self) -> StoreResult<()> {
+        if let Db::Sqlite(pool) = &self.db {
+            sqlx::query("INSERT INTO search_docs (search_docs) VALUES ('optimize')")
+                .execute(pool)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+            // Best effort: a reader holding an old snapshot can keep the log from being
+            // truncated now; the next checkpoint does it.
+            let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The tables (the search index's own included) holding `needle` anywhere, in any column:
+    /// to show that an erasure left nothing behind.
+    pub async fn tables_holding(&self, needle: &str) -> StoreResult<Vec<String>> {
+        let pattern = format!("%{}%", super::members::escape_like(needle));
+        let mut found = Vec::new();
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                )
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+                for table in tables {
+                    let columns: Vec<String> =
+                        sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                            .bind(&table)
+                            .fetch_all(pool)
+                            .await
+                            .map_err(StoreError::from_sqlx)?;
+                    if columns.is_empty() {
+                        continue;
+                    }
+                    let test: Vec<String> = columns
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "lower(CAST({} AS TEXT)) LIKE lower($1) ESCAPE '\\'",
+                                super::portable::quoted(c)
+                            )
+                        })
+                        .collect();
+                    let sql = format!(
+                        "SELECT COUNT(*) FROM {} WHERE {}",
+                        super::portable::quoted(&table),
+                        test.join(" OR ")
+                    );
+                    let n: i64 = sqlx::query_scalar(&sql)
+                        .bind(&pattern)
+                        .fetch_one(pool)
+                        .await
+                        .map_err(StoreError::from_sqlx)?;
+                    if n > 0 {
+                        found.push(table);
+                    }
+                }
+            }
+            Db::Postgres(pool) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+                )
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::from_sqlx)?;
+                for table in tables {
+                    let q = super::portable::quoted(&table);
+                    let sql = format!(
+                        "SELECT COUNT(*) FROM {q} t WHERE lower(t::text) LIKE lower($1) ESCAPE '\\'"
+                    );
+                    let n: i64 = sqlx::query_scalar(&sql)
+                        .bind(&pattern)
+                        .fetch_one(pool)
+                        .await
+                        .map_err(StoreError::from_sqlx)?;
+                    if n > 0 {
+                        found.push(table);
+                    }
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+}
