@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod labels;
 pub mod mail;
+pub mod retention;
 pub mod seed;
 pub mod store;
 pub mod web;
@@ -52,6 +53,8 @@ pub struct Config {
     pub drain_timeout: std::time::Duration,
     /// The longest a request may take before it is answered 503 (its work rolled back).
     pub request_timeout: std::time::Duration,
+    /// How often to look whether today's retention run (erasing members long gone) is due.
+    pub retention_tick: std::time::Duration,
 }
 
 impl Default for Config {
@@ -68,6 +71,7 @@ impl Default for Config {
             backup: None,
             drain_timeout: std::time::Duration::from_secs(10),
             request_timeout: std::time::Duration::from_secs(15),
+            retention_tick: std::time::Duration::from_secs(3600),
         }
     }
 }
@@ -138,6 +142,11 @@ pub async fn serve_with(
         )))
     });
     let _sweeper = AbortOnDrop(tokio::spawn(sweep_forever(store.clone())));
+    let _retention = AbortOnDrop(tokio::spawn(retention::run_schedule(
+        store.clone(),
+        worker.clone(),
+        config.retention_tick,
+    )));
     let _metrics = metrics.map(|listener| {
         let router = http::metrics::router(state.clone());
         AbortOnDrop(tokio::spawn(async move {

@@ -60,6 +60,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/members/{id}/calendar-feed", delete(revoke_member_feed))
         .route("/members/{id}/export", get(export_member))
         .route("/members/{id}/erase", post(erase_member))
+        .route("/audit", get(audit))
         .route(
             "/members/{id}/consents/{cid}/withdraw",
             post(withdraw_consent),
@@ -564,6 +565,24 @@ async fn export_member(
         axum::http::HeaderValue::from_static("no-store"),
     );
     Ok(res)
+}
+
+/// The audit trail, filtered by member, staff member and dates (coordinators only).
+async fn audit(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AppResult<Json<serde_json::Value>> {
+    if !me.is_coordinator() {
+        return Err(AppError::Forbidden);
+    }
+    let raw = crate::domain::RawInput::from_pairs(
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or(""))
+            .map_err(|_| AppError::BadRequest("The query could not be read.".into()))?,
+    );
+    let filter = crate::store::AuditFilter::try_from(&raw).map_err(AppError::Invalid)?;
+    let events = state.store.audit_search(&me, &filter, 1000).await?;
+    Ok(Json(serde_json::json!({ "events": events })))
 }
 
 /// Erases a member for good (coordinators only), confirmed by their preferred name.

@@ -93,9 +93,12 @@ impl Store {
         if !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
         }
-        let id = member.id;
+        self.erase(member.id, &viewer.actor().to_string()).await
+    }
+
+    /// Erases one member, recording `actor` as who did it.
+    async fn erase(&self, id: i64, actor: &str) -> StoreResult<()> {
         let subject = format!("member:{id}");
-        let actor = viewer.actor().to_string();
         let t = now();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -103,14 +106,17 @@ impl Store {
             // nothing of the member's name stays in them.
             sqlx::query("UPDATE attendance SET guest_name = NULL WHERE member_id = $1")
                 .bind(id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM members WHERE id = $1")
-                .bind(id).execute(&mut *tx).await?;
+            let gone = sqlx::query("DELETE FROM members WHERE id = $1")
+                .bind(id).execute(&mut *tx).await?.rows_affected();
+            if gone == 0 {
+                return Err(StoreError::NotFound);
+            }
             sqlx::query("DELETE FROM audit_events WHERE subject = $1 OR actor = $1")
                 .bind(&subject).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO audit_events (at, actor, action, subject, detail)
                  VALUES ($1, $2, 'erased a member', 'member:erased', '')")
-                .bind(t).bind(&actor).execute(&mut *tx).await?;
+                .bind(t).bind(actor).execute(&mut *tx).await?;
             tx.commit().await
         })
         .map_err(StoreError::from_sqlx)?;
@@ -210,5 +216,113 @@ impl Store {
         }
         found.sort();
         Ok(found)
+    }
+}
+
+/// The key of the retention setting in `network_settings`.
+const RETENTION: &str = "retention_months";
+
+/// What the retention choices are, and the one suggested: long enough that someone who comes
+/// back after a break is still known, short enough not to keep records of people for years.
+pub const RETENTION_CHOICES: [i64; 5] = [12, 24, 36, 60, 84];
+pub const RETENTION_SUGGESTED: i64 = 24;
+
+/// A member who has left and is, or will soon be, erased by the retention setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueErasure {
+    pub member_id: i64,
+    pub group_id: i64,
+    pub group_name: String,
+    pub name: String,
+    pub left_on: String,
+    /// The day they are erased (on or after).
+    pub due_on: String,
+}
+
+impl Store {
+    /// How many months after leaving members are erased; None: never (the default).
+    pub async fn retention_months(&self) -> StoreResult<Option<i64>> {
+        let value = on_db!(self, pool => sqlx::query_scalar::<_, String>(
+            "SELECT value FROM network_settings WHERE key = $1")
+            .bind(RETENTION).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(value.and_then(|v| v.parse().ok()).filter(|m: &i64| *m > 0))
+    }
+
+    /// Sets (or, with None, turns off) erasing members after they left; coordinators only,
+    /// audited.
+    pub async fn set_retention_months(
+        &self,
+        viewer: &Staff,
+        months: Option<i64>,
+    ) -> StoreResult<()> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        let actor = viewer.actor().to_string();
+        let detail = months.map_or("off".to_string(), |m| format!("{m} months"));
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            match months {
+                Some(m) => sqlx::query(
+                    "INSERT INTO network_settings (key, value) VALUES ($1, $2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                    .bind(RETENTION).bind(m.to_string()).execute(&mut *tx).await?,
+                None => sqlx::query("DELETE FROM network_settings WHERE key = $1")
+                    .bind(RETENTION).execute(&mut *tx).await?,
+            };
+            sqlx::query(
+                "INSERT INTO audit_events (at, actor, action, subject, detail)
+                 VALUES ($1, $2, 'set how long members are kept after leaving', 'network', $3)")
+                .bind(now()).bind(&actor).bind(&detail).execute(&mut *tx).await?;
+            tx.commit().await
+        })
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Members whose erasure by the retention setting falls on or before `until` (a date), in
+    /// date order; none while retention is off.
+    pub async fn erasures_due(&self, until: jiff::civil::Date) -> StoreResult<Vec<DueErasure>> {
+        let Some(months) = self.retention_months().await? else {
+            return Ok(Vec::new());
+        };
+        let rows = on_db!(self, pool => sqlx::query_as::<_, (i64, i64, String, String, String)>(
+            "SELECT m.id, m.group_id, g.name, m.preferred_name, m.left_on
+             FROM members m JOIN support_groups g ON g.id = m.group_id
+             WHERE m.left_on IS NOT NULL")
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let mut due: Vec<DueErasure> = rows
+            .into_iter()
+            .filter_map(|(member_id, group_id, group_name, name, left_on)| {
+                let left: jiff::civil::Date = left_on.parse().ok()?;
+                let on = left.checked_add(jiff::Span::new().months(months)).ok()?;
+                (on <= until).then(|| DueErasure {
+                    member_id,
+                    group_id,
+                    group_name,
+                    name,
+                    left_on,
+                    due_on: on.to_string(),
+                })
+            })
+            .collect();
+        due.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.member_id.cmp(&b.member_id)));
+        Ok(due)
+    }
+
+    /// Erases every member whose time has come (the retention job); returns how many.
+    pub async fn erase_due(&self, today: jiff::civil::Date) -> StoreResult<usize> {
+        let due = self.erasures_due(today).await?;
+        let mut erased = 0;
+        for d in &due {
+            match self.erase(d.member_id, "system:retention").await {
+                Ok(()) => erased += 1,
+                // Erased already (by hand, or by another instance): nothing to do.
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(erased)
     }
 }

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::account::staff_page;
-use super::{Cookies, CurrentStaff, Form, Page, csv_download, render_status};
+use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, csv_download, render_status};
 use crate::AppState;
 use crate::domain::group::Group;
 use crate::domain::insight::{
@@ -433,6 +433,36 @@ struct OverviewPage {
     range: Option<DateRange>,
     /// For coordinators: how backups are going, and whether that needs someone's attention.
     backup: Option<(String, bool)>,
+    /// For coordinators: how long members are kept after leaving, and who is erased soon.
+    retention: Option<(Option<i64>, Vec<crate::store::DueErasure>)>,
+}
+
+impl OverviewPage {
+    /// The retention choices as (value, words, chosen now).
+    fn retention_options(&self) -> Vec<(String, String, bool)> {
+        let now = self.retention.as_ref().and_then(|(m, _)| *m);
+        let mut options = vec![(
+            "off".to_string(),
+            "Never (keep them until someone erases them)".to_string(),
+            now.is_none(),
+        )];
+        for c in crate::store::RETENTION_CHOICES {
+            let suggested = if c == crate::store::RETENTION_SUGGESTED {
+                " (suggested)"
+            } else {
+                ""
+            };
+            options.push((
+                c.to_string(),
+                format!("{c} months after they leave{suggested}"),
+                now == Some(c),
+            ));
+        }
+        options
+    }
+    fn retention_suggested(&self) -> i64 {
+        crate::store::RETENTION_SUGGESTED
+    }
 }
 
 impl OverviewPage {
@@ -474,6 +504,17 @@ pub async fn overview(
     } else {
         None
     };
+    let retention = if me.is_coordinator() {
+        let until = today
+            .checked_add(jiff::Span::new().days(30))
+            .unwrap_or(today);
+        Some((
+            state.store.retention_months().await?,
+            state.store.erasures_due(until).await?,
+        ))
+    } else {
+        None
+    };
     render_status(
         status,
         &OverviewPage {
@@ -483,8 +524,35 @@ pub async fn overview(
             today: today.to_string(),
             range,
             backup,
+            retention,
         },
     )
+}
+
+/// POST /settings/retention: how many months after leaving members are erased ("off": never).
+pub async fn set_retention(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let chosen = raw.text("months");
+    let months = match chosen.as_str() {
+        "off" | "" => None,
+        m => match m.parse::<i64>() {
+            Ok(n) if crate::store::RETENTION_CHOICES.contains(&n) => Some(n),
+            _ => {
+                return Err(AppError::BadRequest(
+                    "Choose how long to keep members' records.".into(),
+                ));
+            }
+        },
+    };
+    state.store.set_retention_months(&me, months).await?;
+    let message = match months {
+        Some(m) => format!("Members will be erased {m} months after they leave."),
+        None => "Members who have left are kept until someone erases them.".to_string(),
+    };
+    Ok(super::redirect_with("/overview#retention", &message))
 }
 
 /// A sentence on the backups, for coordinators; true when someone should look into it (the

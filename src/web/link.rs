@@ -36,6 +36,8 @@ struct LinkPage {
     my_votes: Vec<i64>,
     plans: Vec<crate::domain::topic::ActionPlan>,
     checkins: Vec<crate::domain::topic::CheckinEntry>,
+    /// Staff who looked at or changed their record in the last twelve months: name, role, when.
+    looked: Vec<(String, &'static str, String)>,
     plan_form: Form,
     topic_form: Form,
     polls: Vec<MemberPoll>,
@@ -265,6 +267,20 @@ async fn show_all(
     let my_votes = state.store.votes_of(&member).await?;
     let plans = state.store.plans_of(&member).await?;
     let checkins = state.store.checkins_of_member(&member).await?;
+    let looked = state
+        .store
+        .who_looked(&member, crate::store::now() - 365 * 86_400)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let role = if l.role == "coordinator" {
+                "coordinator"
+            } else {
+                "facilitator"
+            };
+            (l.name, role, when(l.last_at, &group.timezone))
+        })
+        .collect();
     render_status(
         status,
         &LinkPage {
@@ -292,6 +308,7 @@ async fn show_all(
             my_votes,
             plans,
             checkins,
+            looked,
             plan_form,
             topic_form,
             polls,

@@ -3,6 +3,7 @@
 
 mod account;
 mod assets;
+mod audit;
 pub mod cache;
 mod calendar;
 mod contacts;
@@ -111,6 +112,9 @@ pub fn router(state: AppState) -> Router {
         .route("/members/{id}/link/revoke", post(members::revoke_link))
         .route("/members/{id}/data", get(export::staff_page))
         .route("/members/{id}/erase", get(erase::page).post(erase::erase))
+        .route("/settings/retention", post(insight::set_retention))
+        .route("/audit", get(audit::page))
+        .route("/audit.csv", get(audit::csv))
         .route("/members/{id}/data.json", get(export::staff_json_route))
         .route("/m/{token}/data", get(export::own_page))
         .route("/m/{token}/data.json", get(export::own_json))

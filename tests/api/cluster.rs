@@ -77,6 +77,8 @@ async fn stop_instance(mut child: Child) {
 struct Nginx {
     dir: std::path::PathBuf,
     binary: String,
+    port: u16,
+    upstreams: [u16; 2],
 }
 
 impl Nginx {
@@ -84,6 +86,54 @@ impl Nginx {
     fn start(binary: String, port: u16, upstreams: [u16; 2]) -> Nginx {
         let dir = std::env::temp_dir().join(format!("hearth-nginx-{}", random_hex(8)));
         std::fs::create_dir_all(&dir).expect("dir");
+        let nginx = Nginx {
+            dir,
+            binary,
+            port,
+            upstreams,
+        };
+        nginx.write_conf(None);
+        let status = Command::new(&nginx.binary)
+            .arg("-c")
+            .arg(nginx.dir.join("nginx.conf"))
+            .arg("-p")
+            .arg(&nginx.dir)
+            .status()
+            .expect("run nginx");
+        assert!(
+            status.success(),
+            "nginx did not start: {}",
+            std::fs::read_to_string(nginx.dir.join("error.log")).unwrap_or_default()
+        );
+        nginx
+    }
+
+    /// Takes one instance out of the upstream (`down`), or puts every one back, and reloads
+    /// nginx gracefully, as the README's restart steps say.
+    async fn set_down(&self, down: Option<usize>) {
+        self.write_conf(down);
+        let status = Command::new(&self.binary)
+            .arg("-c")
+            .arg(self.dir.join("nginx.conf"))
+            .arg("-p")
+            .arg(&self.dir)
+            .args(["-s", "reload"])
+            .status()
+            .expect("reload nginx");
+        assert!(status.success(), "nginx did not reload");
+        // The new workers take over; the old ones finish what they were doing.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    fn write_conf(&self, down: Option<usize>) {
+        let (dir, port) = (&self.dir, self.port);
+        let server = |i: usize| {
+            let mark = if down == Some(i) { " down" } else { "" };
+            format!(
+                "server 127.0.0.1:{} fail_timeout=2s{mark};",
+                self.upstreams[i]
+            )
+        };
         let conf = format!(
             "worker_processes 1;
 error_log {dir}/error.log;
@@ -96,7 +146,7 @@ http {{
     fastcgi_temp_path {dir}/fastcgi;
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
-    upstream hearth {{ server 127.0.0.1:{a} fail_timeout=2s; server 127.0.0.1:{b} fail_timeout=2s; }}
+    upstream hearth {{ {a} {b} }}
     server {{
         listen 127.0.0.1:{port};
         server_name groups.example.org;
@@ -109,28 +159,19 @@ http {{
 }}
 ",
             dir = dir.display(),
-            a = upstreams[0],
-            b = upstreams[1],
+            a = server(0),
+            b = server(1),
         );
         std::fs::write(dir.join("nginx.conf"), conf).expect("conf");
-        let status = Command::new(&binary)
-            .arg("-c")
-            .arg(dir.join("nginx.conf"))
-            .arg("-p")
-            .arg(&dir)
-            .status()
-            .expect("run nginx");
-        assert!(
-            status.success(),
-            "nginx did not start: {}",
-            std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
-        );
-        Nginx { dir, binary }
     }
 }
 
 impl Drop for Nginx {
     fn drop(&mut self) {
+        // What nginx saw, for a failure's report (only printed when the test fails).
+        if let Ok(log) = std::fs::read_to_string(self.dir.join("error.log")) {
+            eprintln!("nginx's error log:\n{log}");
+        }
         let _ = Command::new(&self.binary)
             .arg("-c")
             .arg(self.dir.join("nginx.conf"))
@@ -188,7 +229,7 @@ async fn two_instances_restart_in_turn_behind_nginx_with_nothing_failed_or_lost(
     wait_healthy(ports[0]).await;
     wait_healthy(ports[1]).await;
     let front = free_port();
-    let _nginx = Nginx::start(nginx_binary, front, ports);
+    let nginx = Nginx::start(nginx_binary, front, ports);
     let base = format!("http://127.0.0.1:{front}");
     let api = Api::new(&base, w.f1_api.token.clone());
     wait_until_served(&api).await;
@@ -233,19 +274,17 @@ async fn two_instances_restart_in_turn_behind_nginx_with_nothing_failed_or_lost(
         });
     }
 
-    // Restart each instance in turn while the clients run.
+    // Restart each instance in turn while the clients run, as docs/operations.md says: take it
+    // out of nginx's upstream (reload), stop it with SIGTERM (it finishes what it was sent),
+    // start it, wait for /healthz, put it back.
     for (i, port) in ports.into_iter().enumerate() {
         tokio::time::sleep(Duration::from_millis(700)).await;
+        nginx.set_down(Some(i)).await;
         let old = instances.remove(0);
         stop_instance(old).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
         instances.push(start_instance(&url, port));
         wait_healthy(port).await;
-        // As docs/operations.md says: nginx counts an instance that refused a connection as
-        // down for its fail_timeout (2 s in the README's block), so the next restart waits.
-        if i == 0 {
-            tokio::time::sleep(Duration::from_millis(2500)).await;
-        }
+        nginx.set_down(None).await;
     }
     tokio::time::sleep(Duration::from_millis(700)).await;
     stop.store(true, Ordering::SeqCst);

@@ -173,3 +173,120 @@ both_backends! {
         w.f1_api.get(&format!("/api/v1/groups/{g}/members")).await.expect(200);
     }
 }
+
+both_backends! {
+    /// Retention: a coordinator chooses to erase members 12 months after they leave (off by
+    /// default); the overview lists who is erased in the next 30 days; with two instances
+    /// running, the day's run erases those whose time has come exactly once, and no one else.
+    async fn members_are_erased_once_their_retention_period_is_over(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let today = hearth::labels::today_in("Europe/London");
+        let soon = today.checked_sub(jiff::Span::new().months(12)).expect("date").checked_add(jiff::Span::new().days(10)).expect("date");
+        let add = |name: &'static str, left_on: String| {
+            let api = w.f1_api.clone();
+            async move {
+                let r = api.post(&format!("/api/v1/groups/{g}/members"), &json!({"preferred_name": name})).await;
+                r.expect(201);
+                let id = r.json()["id"].as_i64().expect("id");
+                api.put(&format!("/api/v1/members/{id}"), &json!({"needs": [], "left_on": left_on})).await.expect(200);
+                id
+            }
+        };
+        let long_gone = add("Long Gone", "2025-01-01".into()).await;
+        let leaving_soon = add("Recently Left", soon.to_string()).await;
+
+        // Off by default: nobody is listed, nobody is erased.
+        let page = w.cb.get("/overview").await;
+        assert!(page.text.contains("Members who have left are kept until someone erases them"), "{}", page.text);
+        // Only coordinators choose.
+        w.f1b.post_form("/settings/retention", &[("months", "12")]).await.expect(403);
+        w.cb.post_form("/settings/retention", &[("months", "13")]).await.expect(400);
+        w.cb.post_form("/settings/retention", &[("months", "12")]).await.expect_redirect("/overview#retention");
+        let page = w.cb.get("/overview").await;
+        assert!(page.text.contains("Members are erased 12 months after"), "{}", page.text);
+        assert!(page.text.contains("Long Gone") && page.text.contains("Recently Left"), "both are listed as due within 30 days");
+
+        // Two instances; the day's run erases the one whose time has come, once.
+        let config = hearth::Config { retention_tick: std::time::Duration::from_millis(200), ..hearth::Config::default() };
+        let a = app.instance_with(config.clone()).await;
+        let b = app.instance_with(config).await;
+        let mut gone = false;
+        for _ in 0..50 {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            if w.c_api.get(&format!("/api/v1/members/{long_gone}")).await.status.as_u16() == 404 {
+                gone = true;
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        a.stop().await;
+        b.stop().await;
+        assert!(gone, "the member long gone was erased");
+        w.c_api.get(&format!("/api/v1/members/{leaving_soon}")).await.expect(200);
+        w.c_api.get(&format!("/api/v1/members/{}", w.member_a)).await.expect(200);
+        let erased = app.store.audit_for("member:erased", 10).await.expect("audit");
+        assert_eq!(erased.len(), 1, "{erased:?}");
+        assert_eq!(erased[0].actor, "system:retention");
+        assert_eq!(app.store.count_jobs_like(&["retention:%"]).await.expect("jobs"), 1);
+        // Turned off again: nothing is listed.
+        w.cb.post_form("/settings/retention", &[("months", "off")]).await.expect_redirect("/overview#retention");
+        assert!(!w.cb.get("/overview").await.text.contains("Recently Left"));
+    }
+}
+
+both_backends! {
+    /// A member sees on their own page who from the staff (name and role) has looked at their
+    /// record in the last twelve months.
+    async fn a_member_sees_who_looked_at_their_record(app: TestApp) {
+        let w = World::build(&app).await;
+        let me = w.member_a;
+        let link = w.f1_api.post(&format!("/api/v1/members/{me}/link"), &json!({})).await.json()["url"].as_str().expect("url").to_string();
+        let path = link[link.find("/m/").expect("path")..].to_string();
+        let member = app.browser();
+        // Issuing the link is a change by Fern.
+        let page = member.get(&path).await;
+        page.expect(200);
+        assert!(page.text.contains("Fern Facilitator, facilitator"), "{}", page.text);
+        w.cb.get(&format!("/members/{me}")).await.expect(200);
+        let page = member.get(&path).await;
+        let coordinator = format!("{}, coordinator", w.c.name);
+        assert!(page.text.contains(&coordinator), "{coordinator} in {}", page.text);
+        // Another group's facilitator never looked.
+        assert!(!page.text.contains(&w.f2.name));
+    }
+}
+
+both_backends! {
+    /// The coordinators' audit trail: filtered by member, staff member and dates, as a page, a
+    /// CSV file and the API; refused to facilitators; a bad filter names its field.
+    async fn coordinators_filter_the_audit_trail(app: TestApp) {
+        let w = World::build(&app).await;
+        let me = w.member_a;
+        w.f1b.get(&format!("/members/{me}")).await.expect(200);
+        w.cb.get(&format!("/members/{me}")).await.expect(200);
+        let today = hearth::labels::today_in("UTC");
+        let events = w.c_api.get(&format!("/api/v1/audit?member_id={me}&account_id={}", w.f1.id)).await;
+        events.expect(200);
+        let events = events.json()["events"].as_array().expect("events").clone();
+        assert!(!events.is_empty());
+        assert!(events.iter().all(|e| e["subject"] == format!("member:{me}") && e["actor"] == format!("account:{}", w.f1.id)), "{events:?}");
+        let dated = w.c_api.get(&format!("/api/v1/audit?from={today}&to={today}")).await.json();
+        assert!(dated["events"].as_array().expect("events").len() >= events.len());
+        let past = w.c_api.get("/api/v1/audit?from=2020-01-01&to=2020-01-31").await.json();
+        assert_eq!(past["events"], json!([]));
+        w.c_api.get("/api/v1/audit?member_id=abc").await.expect_invalid_fields(&["member_id"]);
+        w.c_api.get("/api/v1/audit?from=2026-02-30").await.expect_invalid_fields(&["from"]);
+        w.c_api.get("/api/v1/audit?who=1").await.expect_invalid_fields(&["who"]);
+        w.f1_api.get("/api/v1/audit").await.expect(403);
+
+        let page = w.cb.get(&format!("/audit?member_id={me}")).await;
+        page.expect(200);
+        assert!(page.text.contains("Fern Facilitator (facilitator)") && page.text.contains("Zebedee Quill"), "{}", page.text);
+        w.f1b.get("/audit").await.expect(403);
+        w.cb.get("/audit?from=yesterday").await.expect(422).expect_contains("Enter a real date");
+        let csv = w.cb.get(&format!("/audit.csv?member_id={me}")).await;
+        csv.expect(200);
+        assert!(csv.text.starts_with("when,who,what,about") && csv.text.contains("Fern Facilitator"), "{}", csv.text);
+    }
+}
