@@ -336,6 +336,15 @@ async fn first_coordinator_journey() {
         b.visit(&format!("/venues/{venue_id}/edit"), "edit venue form")
             .await;
 
+        // What a member can ask for (issue 18): their data, erasure, and the audit trail.
+        b.visit(&format!("/members/{member_id}/data"), "member's data for staff")
+            .await;
+        b.visit(&format!("/members/{member_id}/erase"), "erase a member")
+            .await;
+        b.look_at("erase-member").await;
+        b.visit("/audit", "who looked at records").await;
+        b.look_at("audit").await;
+
         // A personal link for the member, and the page it opens.
         b.visit(&format!("/members/{member_id}"), "member page").await;
         b.press("Make a personal link").await;
@@ -354,6 +363,7 @@ async fn first_coordinator_journey() {
             .to_string();
         assert!(token_path.starts_with("/m/"), "unexpected link {link}");
         b.press_sign_out_if_signed_in().await;
+        b.visit(&format!("{token_path}/data"), "member's own data").await;
         b.visit(&token_path, "personal link page").await;
         assert_text(&b, "Hello, Ada").await;
         b.look_at("personal-link").await;
