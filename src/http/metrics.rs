@@ -45,7 +45,8 @@ pub struct WriteHealth {
 
 #[derive(Default)]
 pub struct Monitor {
-    requests: Mutex<HashMap<(String, u16), u64>>,
+    /// Route pattern → status → count.
+    requests: Mutex<HashMap<String, HashMap<u16, u64>>>,
     latency: Mutex<HashMap<String, Histogram>>,
     writes: Mutex<WriteHealth>,
 }
@@ -53,13 +54,19 @@ pub struct Monitor {
 impl Monitor {
     /// Counts one answered request.
     pub fn record(&self, route: &str, method: &Method, status: StatusCode, took: Duration) {
+        // The route's name is allocated only the first time it is seen.
         if let Ok(mut requests) = self.requests.lock() {
-            *requests
-                .entry((route.to_string(), status.as_u16()))
-                .or_default() += 1;
+            let by_status = match requests.get_mut(route) {
+                Some(m) => m,
+                None => requests.entry(route.to_string()).or_default(),
+            };
+            *by_status.entry(status.as_u16()).or_default() += 1;
         }
         if let Ok(mut latency) = self.latency.lock() {
-            let h = latency.entry(route.to_string()).or_default();
+            let h = match latency.get_mut(route) {
+                Some(h) => h,
+                None => latency.entry(route.to_string()).or_default(),
+            };
             let secs = took.as_secs_f64();
             if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
                 h.buckets[i] += 1;
@@ -110,9 +117,12 @@ async fn metrics(State(state): State<AppState>) -> Response {
     out.push_str("# HELP hearth_http_requests_total Requests answered, by route and status.\n");
     out.push_str("# TYPE hearth_http_requests_total counter\n");
     if let Ok(requests) = m.requests.lock() {
-        let mut rows: Vec<_> = requests.iter().collect();
+        let mut rows: Vec<(&String, &u16, &u64)> = requests
+            .iter()
+            .flat_map(|(route, by_status)| by_status.iter().map(move |(s, n)| (route, s, n)))
+            .collect();
         rows.sort();
-        for ((route, status), n) in rows {
+        for (route, status, n) in rows {
             let _ = writeln!(
                 out,
                 "hearth_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
