@@ -247,10 +247,16 @@ async fn two_instances_restart_in_turn_behind_nginx_with_nothing_failed_or_lost(
             while !stop.load(Ordering::SeqCst) {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(&member) = members.get(i) else { break };
+                // Each request on a connection of its own: nginx's reload closes idle kept-alive
+                // connections, and reqwest does not retry a request on one it was reusing (a
+                // browser does).
+                let body = json!({"member_id": member}).to_string().into_bytes();
                 let r = api
-                    .post(
+                    .send(
+                        "POST",
                         &format!("/api/v1/meetings/{meeting}/attendance"),
-                        &json!({"member_id": member}),
+                        Some(("application/json", body)),
+                        &[("connection", "close")],
                     )
                     .await;
                 if r.status.as_u16() == 201 {
@@ -262,7 +268,9 @@ async fn two_instances_restart_in_turn_behind_nginx_with_nothing_failed_or_lost(
                     format!("/api/v1/groups/{group}/members"),
                     format!("/api/v1/meetings/{meeting}/attendance"),
                 ] {
-                    let r = api.get(&path).await;
+                    let r = api
+                        .send("GET", &path, None, &[("connection", "close")])
+                        .await;
                     reads += 1;
                     if r.status.as_u16() != 200 {
                         failed.push(format!("{path}: {} {}", r.status, r.text));
