@@ -10,6 +10,13 @@ const CONTACT_SELECT: &str =
         c.recorded_by, a.name AS recorded_by_name
      FROM contacts c JOIN members m ON m.id = c.member_id JOIN accounts a ON a.id = c.recorded_by";
 
+/// Why a group's contact record is read, for its audit event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactRead {
+    Viewed,
+    Exported,
+}
+
 impl Store {
     pub async fn add_contact(
         &self,
@@ -44,12 +51,16 @@ impl Store {
     }
 
     /// A group's contact record, optionally for a date range (inclusive, YYYY-MM-DD).
+    /// The group's contact record for a range of dates. Every read is audited here, once for
+    /// the response (`purpose` says what it is for: viewed or exported), naming the members
+    /// whose calls it shows.
     pub async fn contacts_of_group(
         &self,
         viewer: &Staff,
         group_id: i64,
         from: Option<&str>,
         to: Option<&str>,
+        purpose: ContactRead,
     ) -> StoreResult<Vec<Contact>> {
         self.check_group(viewer, group_id).await?;
         let sql = format!(
@@ -57,9 +68,32 @@ impl Store {
                AND ($3 = '' OR c.contacted_on <= $3)
              ORDER BY c.contacted_on DESC, c.id DESC"
         );
-        on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql)
+        let contacts = on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql)
             .bind(group_id).bind(from.unwrap_or("")).bind(to.unwrap_or("")).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        let mut shown: Vec<i64> = contacts.iter().map(|c| c.member_id).collect();
+        shown.sort_unstable();
+        shown.dedup();
+        let detail = format!(
+            "members: {}",
+            shown
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let action = match purpose {
+            ContactRead::Viewed => "viewed the contact record",
+            ContactRead::Exported => "exported the contact record",
+        };
+        self.audit(
+            &viewer.actor().to_string(),
+            action,
+            &format!("group:{group_id}"),
+            &detail,
+        )
+        .await?;
+        Ok(contacts)
     }
 
     /// Follow-ups still to do in the groups the viewer facilitates (and, for a coordinator,

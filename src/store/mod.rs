@@ -32,6 +32,7 @@ pub use access::*;
 pub use accounts::*;
 pub use audit::*;
 pub use bulk::V;
+pub use contacts::ContactRead;
 pub use erasure::{DueErasure, Mention, RETENTION_CHOICES, RETENTION_SUGGESTED};
 pub use feeds::*;
 pub use groups::*;

@@ -121,7 +121,13 @@ pub async fn sheet(
         Ok((from, to)) => (
             state
                 .store
-                .contacts_of_group(&me, group_id, from.as_deref(), to.as_deref())
+                .contacts_of_group(
+                    &me,
+                    group_id,
+                    from.as_deref(),
+                    to.as_deref(),
+                    crate::store::ContactRead::Viewed,
+                )
                 .await?,
             Form::from_raw(raw),
             StatusCode::OK,
@@ -157,7 +163,13 @@ pub async fn csv(
     let (from, to) = parse_range(&q).map_err(AppError::Invalid)?;
     let contacts = state
         .store
-        .contacts_of_group(&me, group_id, from.as_deref(), to.as_deref())
+        .contacts_of_group(
+            &me,
+            group_id,
+            from.as_deref(),
+            to.as_deref(),
+            crate::store::ContactRead::Exported,
+        )
         .await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let io = AppError::from;
@@ -186,15 +198,6 @@ pub async fn csv(
         .map_err(io)?;
     }
     let bytes = w.into_inner().map_err(AppError::internal)?;
-    state
-        .store
-        .audit(
-            &me.actor(),
-            "exported contacts",
-            &format!("group:{group_id}"),
-            &format!("{} rows", contacts.len()),
-        )
-        .await?;
     Ok(super::csv_download(
         format!("\u{feff}{}", String::from_utf8_lossy(&bytes)),
         &group.name,

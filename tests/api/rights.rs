@@ -290,3 +290,33 @@ both_backends! {
         assert!(csv.text.starts_with("when,who,what,about") && csv.text.contains("Fern Facilitator"), "{}", csv.text);
     }
 }
+
+both_backends! {
+    /// The group's contact record writes exactly one audit event for each response that shows
+    /// it (the page and the CSV file), naming the viewer and the members whose calls it shows.
+    async fn the_contact_record_is_audited_once_per_response(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let me = w.member_a;
+        w.f1b.post_form(&format!("/members/{me}/contacts"), &[("contacted_on", "2026-11-02"), ("how", "phone"), ("about", "Asked about the walk")]).await;
+        let events = |action: &'static str| {
+            let store = app.store.clone();
+            let actor = w.f1.actor();
+            async move {
+                store.audit_for(&format!("group:{g}"), 100).await.expect("audit").into_iter()
+                    .filter(|e| e.action == action && e.actor == actor)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(events("viewed the contact record").await.is_empty());
+        w.f1b.get(&format!("/groups/{g}/contacts")).await.expect(200).expect_contains("Asked about the walk");
+        let viewed = events("viewed the contact record").await;
+        assert_eq!(viewed.len(), 1, "{viewed:?}");
+        assert_eq!(viewed[0].detail, format!("members: {me}"));
+        w.f1b.get(&format!("/groups/{g}/contacts.csv")).await.expect(200);
+        assert_eq!(events("exported the contact record").await.len(), 1);
+        assert_eq!(events("viewed the contact record").await.len(), 1, "the file is one event, not two");
+        // Another group's facilitator is refused, and nothing is written as theirs.
+        w.f2b.get(&format!("/groups/{g}/contacts")).await.expect(404);
+    }
+}

@@ -424,7 +424,13 @@ fn judge(c: &Case, who: Who, res: &Resp, secrets: &[&str]) -> Vec<String> {
 async fn snapshot(app: &TestApp, w: &World, inside: &Api, f: &Fixture) -> Value {
     let contacts: Vec<(String, String, bool)> = app
         .store
-        .contacts_of_group(&w.c, f.group, None, None)
+        .contacts_of_group(
+            &w.c,
+            f.group,
+            None,
+            None,
+            hearth::store::ContactRead::Viewed,
+        )
         .await
         .expect("contacts")
         .into_iter()
@@ -483,7 +489,7 @@ async fn fixture(
     .await;
     let contact = app
         .store
-        .contacts_of_group(&w.c, group, None, None)
+        .contacts_of_group(&w.c, group, None, None, hearth::store::ContactRead::Viewed)
         .await
         .expect("contacts")[0]
         .id;
