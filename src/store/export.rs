@@ -40,17 +40,6 @@ pub struct MemberExport {
     pub staff_names: std::collections::BTreeMap<i64, String>,
 }
 
-impl MemberExport {
-    /// The rows of one table (empty when there are none).
-    pub fn rows_of(&self, table: &str) -> &[Map<String, Value>] {
-        self.records
-            .iter()
-            .find(|s| s.table == table)
-            .map(|s| s.rows.as_slice())
-            .unwrap_or(&[])
-    }
-}
-
 /// A value as JSON: integers and booleans typed by their column, the rest as text.
 fn typed(column_type: &str, text: Option<String>) -> Value {
     let Some(text) = text else {

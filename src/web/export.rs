@@ -273,21 +273,13 @@ pub async fn staff_page(
     )
 }
 
-/// GET /members/{id}/data.json (and the API's export): the same as a file.
-pub async fn staff_json(
-    state: &AppState,
-    me: &crate::domain::access::Staff,
-    id: i64,
-) -> AppResult<Response> {
-    let member = state.store.member(me, id).await?;
-    let export = state.store.member_export(&member).await?;
-    json_file(&export, &member.preferred_name)
-}
-
+/// GET /members/{id}/data.json: the same as a file.
 pub async fn staff_json_route(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    staff_json(&state, &me, id).await
+    let member = state.store.member(&me, id).await?;
+    let export = state.store.member_export(&member).await?;
+    json_file(&export, &member.preferred_name)
 }
