@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 
-use super::{Store, StoreError, StoreResult, now, on_db};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use super::{BeginWrite, Store, StoreError, StoreResult, now, on_db};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEvent {
@@ -14,13 +17,170 @@ pub struct AuditEvent {
     pub detail: String,
 }
 
+/// A look at sensitive records (needs, story, concerns, reflections, goals and plans,
+/// check-ins, the contact record) by one viewer: what the store reads, and whom it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    /// The members whose records were shown.
+    pub members: Vec<i64>,
+}
+
+tokio::task_local! {
+    /// The reads made while answering the current request (see `collect_reads`).
+    static READS: Arc<Mutex<Vec<Read>>>;
+}
+
+/// Runs `f` (the handling of one request), gathering the reads the store makes on its way
+/// instead of writing each: the caller writes them as one event with `Store::record_reads`,
+/// so a response is audited once however many records it shows.
+pub async fn collect_reads<F: Future>(f: F) -> (F::Output, Vec<Read>) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let out = READS.scope(log.clone(), f).await;
+    let reads = log
+        .lock()
+        .map(|mut l| std::mem::take(&mut *l))
+        .unwrap_or_default();
+    (out, reads)
+}
+
+/// How many reads the current request has made so far (0 outside a request).
+pub fn reads_made() -> usize {
+    READS
+        .try_with(|log| log.lock().map(|l| l.len()).unwrap_or(0))
+        .unwrap_or(0)
+}
+
+/// The reads the current request made after the first `since`: what the page cache keeps
+/// with a page, to record again each time it serves it.
+pub fn reads_since(since: usize) -> Vec<Read> {
+    READS
+        .try_with(|log| {
+            log.lock()
+                .map(|l| l.get(since..).unwrap_or_default().to_vec())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+/// Records `reads` as made by the current request (a page served from the cache shows what
+/// it showed when it was made). Outside a request there is nothing to record them in: false.
+pub fn replay(reads: &[Read]) -> bool {
+    READS
+        .try_with(|log| {
+            if let Ok(mut l) = log.lock() {
+                l.extend_from_slice(reads);
+            }
+        })
+        .is_ok()
+}
+
+/// The member a subject such as `member:12` names.
+fn member_of_subject(subject: &str) -> Option<i64> {
+    subject.strip_prefix("member:")?.parse().ok()
+}
+
 impl Store {
     /// How many reads have been audited through this store so far (see `audited_reads`).
     pub fn audited_reads(&self) -> u64 {
         self.audited_reads.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Records that someone viewed a sensitive record.
+    /// Records that someone looked at sensitive records: within a request, gathered and
+    /// written once for the response (`collect_reads`); otherwise (a job, the command line)
+    /// written at once.
+    pub async fn audit_read(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        members: &[i64],
+    ) -> StoreResult<()> {
+        self.audited_reads
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let read = Read {
+            actor: actor.to_string(),
+            action: action.to_string(),
+            subject: subject.to_string(),
+            members: members.to_vec(),
+        };
+        if replay(std::slice::from_ref(&read)) {
+            return Ok(());
+        }
+        self.record_reads(vec![read]).await
+    }
+
+    /// Writes a response's reads: one event per viewer (in practice one), its action the
+    /// distinct actions in the order made, its subject the first read's, and every member
+    /// shown named in `audit_members`.
+    pub async fn record_reads(&self, reads: Vec<Read>) -> StoreResult<()> {
+        // A member erased while the response was made (the erasure itself reads them first)
+        // is not written back into the trail the erasure cleared.
+        let named: Vec<i64> = reads
+            .iter()
+            .filter_map(|r| member_of_subject(&r.subject))
+            .collect();
+        let present = if named.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT id FROM members WHERE id IN ({})",
+                super::placeholders(named.len())
+            );
+            on_db!(self, pool => {
+                let mut q = sqlx::query_scalar::<_, i64>(&sql);
+                for id in &named {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(pool).await
+            })
+            .map_err(StoreError::from_sqlx)?
+        };
+        let mut by_actor: Vec<(String, Vec<Read>)> = Vec::new();
+        for r in reads {
+            if member_of_subject(&r.subject).is_some_and(|m| !present.contains(&m)) {
+                continue;
+            }
+            match by_actor.iter_mut().find(|(a, _)| *a == r.actor) {
+                Some((_, rs)) => rs.push(r),
+                None => by_actor.push((r.actor.clone(), vec![r])),
+            }
+        }
+        for (actor, reads) in by_actor {
+            let mut actions: Vec<&str> = Vec::new();
+            let mut subjects: Vec<&str> = Vec::new();
+            let mut members: Vec<i64> = Vec::new();
+            for r in &reads {
+                if !actions.contains(&r.action.as_str()) {
+                    actions.push(&r.action);
+                }
+                if !subjects.contains(&r.subject.as_str()) {
+                    subjects.push(&r.subject);
+                }
+                members.extend(&r.members);
+                members.extend(member_of_subject(&r.subject));
+            }
+            let detail = if subjects.len() > 1 {
+                format!("also {}", subjects[1..].join(", "))
+            } else {
+                String::new()
+            };
+            self.write_event(
+                &actor,
+                &actions.join("; "),
+                subjects.first().copied().unwrap_or(""),
+                &detail,
+                &members,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Records something done to a record (a change, a link issued, an erasure): written at
+    /// once, never merged. A subject `member:N` names that member in `audit_members`.
     pub async fn audit(
         &self,
         actor: &str,
@@ -28,22 +188,66 @@ impl Store {
         subject: &str,
         detail: &str,
     ) -> StoreResult<()> {
-        self.audited_reads
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        on_db!(self, pool => sqlx::query(
-            "INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
-            .bind(now()).bind(actor).bind(action).bind(subject).bind(detail)
-            .execute(pool).await.map(|r| r.rows_affected()))
-        .map(|_| ())
+        let members: Vec<i64> = member_of_subject(subject).into_iter().collect();
+        self.write_event(actor, action, subject, detail, &members)
+            .await
+    }
+
+    /// One event and the members it names, in one transaction. Members no longer there (erased
+    /// meanwhile) are left out.
+    async fn write_event(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        members: &[i64],
+    ) -> StoreResult<()> {
+        let mut members = members.to_vec();
+        members.sort_unstable();
+        members.dedup();
+        let at = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO audit_events (at, actor, action, subject, detail)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(at).bind(actor).bind(action).bind(subject).bind(detail)
+                .fetch_one(&mut *tx).await?;
+            for chunk in members.chunks(500) {
+                let sql = format!(
+                    "INSERT INTO audit_members (event_id, member_id)
+                     SELECT $1, id FROM members WHERE id IN ({})",
+                    super::placeholders_from(2, chunk.len())
+                );
+                let mut q = sqlx::query(&sql).bind(id);
+                for m in chunk {
+                    q = q.bind(*m);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })
         .map_err(StoreError::from_sqlx)
     }
 
-    /// The most recent events about one subject (e.g. `member:12`), newest first.
+    /// The most recent events about one subject (e.g. `group:3`), newest first.
     pub async fn audit_for(&self, subject: &str, limit: i64) -> StoreResult<Vec<AuditEvent>> {
         on_db!(self, pool => sqlx::query_as::<_, AuditEvent>(
             "SELECT id, at, actor, action, subject, detail FROM audit_events
              WHERE subject = $1 ORDER BY at DESC, id DESC LIMIT $2")
             .bind(subject).bind(limit).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The most recent events that name a member (about them alone, or showing them among
+    /// others), newest first.
+    pub async fn audit_naming(&self, member_id: i64, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+        on_db!(self, pool => sqlx::query_as::<_, AuditEvent>(
+            "SELECT e.id, e.at, e.actor, e.action, e.subject, e.detail
+             FROM audit_members am JOIN audit_events e ON e.id = am.event_id
+             WHERE am.member_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT $2")
+            .bind(member_id).bind(limit).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 }
@@ -66,14 +270,14 @@ impl Store {
         member: &impl super::MemberScope,
         since: i64,
     ) -> StoreResult<Vec<Looker>> {
-        let subject = format!("member:{}", member.member_id());
         on_db!(self, pool => sqlx::query_as::<_, Looker>(
             "SELECT a.name, a.role, MAX(e.at) AS last_at
-             FROM audit_events e JOIN accounts a ON e.actor = 'account:' || a.id
-             WHERE e.subject = $1 AND e.at >= $2
+             FROM audit_members am JOIN audit_events e ON e.id = am.event_id
+             JOIN accounts a ON e.actor = 'account:' || a.id
+             WHERE am.member_id = $1 AND e.at >= $2
              GROUP BY a.id, a.name, a.role
              ORDER BY MAX(e.at) DESC, a.name")
-            .bind(subject).bind(since).fetch_all(pool).await)
+            .bind(member.member_id()).bind(since).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 }
@@ -99,14 +303,16 @@ impl Store {
         if !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
         }
-        let subject = filter.member_id.map(|m| format!("member:{m}"));
         let actor = filter.account_id.map(|a| format!("account:{a}"));
+        // An event names a member when it is about them alone or shows them among others.
         on_db!(self, pool => sqlx::query_as::<_, AuditEvent>(
-            "SELECT id, at, actor, action, subject, detail FROM audit_events
-             WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR actor = $2)
+            "SELECT id, at, actor, action, subject, detail FROM audit_events e
+             WHERE ($1 IS NULL OR EXISTS
+                    (SELECT 1 FROM audit_members am WHERE am.event_id = e.id AND am.member_id = $1))
+               AND ($2 IS NULL OR actor = $2)
                AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4)
              ORDER BY at DESC, id DESC LIMIT $5")
-            .bind(&subject).bind(&actor).bind(filter.from).bind(filter.to).bind(limit)
+            .bind(filter.member_id).bind(&actor).bind(filter.from).bind(filter.to).bind(limit)
             .fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }

@@ -46,8 +46,16 @@ impl Store {
         let sql = format!(
             "{CONTACT_SELECT} WHERE c.member_id = $1 ORDER BY c.contacted_on DESC, c.id DESC"
         );
-        on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql).bind(member_id).fetch_all(pool).await)
-            .map_err(StoreError::from_sqlx)
+        let rows = on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql).bind(member_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)?;
+        self.audit_read(
+            &viewer.actor(),
+            "viewed their calls",
+            &format!("member:{member_id}"),
+            &[],
+        )
+        .await?;
+        Ok(rows)
     }
 
     /// A group's contact record, optionally for a date range (inclusive, YYYY-MM-DD).
@@ -71,26 +79,16 @@ impl Store {
         let contacts = on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql)
             .bind(group_id).bind(from.unwrap_or("")).bind(to.unwrap_or("")).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        let mut shown: Vec<i64> = contacts.iter().map(|c| c.member_id).collect();
-        shown.sort_unstable();
-        shown.dedup();
-        let detail = format!(
-            "members: {}",
-            shown
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let shown: Vec<i64> = contacts.iter().map(|c| c.member_id).collect();
         let action = match purpose {
             ContactRead::Viewed => "viewed the contact record",
             ContactRead::Exported => "exported the contact record",
         };
-        self.audit(
-            &viewer.actor().to_string(),
+        self.audit_read(
+            &viewer.actor(),
             action,
             &format!("group:{group_id}"),
-            &detail,
+            &shown,
         )
         .await?;
         Ok(contacts)

@@ -386,6 +386,21 @@ impl Store {
             })
             .map_err(StoreError::from_sqlx)?
         };
+        // Calls and "since last time" lines found are members' records: audited, naming them.
+        if !contacts.is_empty() || !checkins.is_empty() {
+            let shown: Vec<i64> = contacts
+                .iter()
+                .map(|c| c.1)
+                .chain(checkins.iter().map(|c| c.member_id))
+                .collect();
+            self.audit_read(
+                &viewer.actor(),
+                "searched the group's records",
+                &format!("group:{group_id}"),
+                &shown,
+            )
+            .await?;
+        }
         let mut hits = Vec::with_capacity(rows.len());
         for r in &rows {
             let (kind, link, date, title) = match r.kind {

@@ -1208,13 +1208,23 @@ impl Store {
     /// exactly who may see the meeting.
     pub async fn reflections_of(&self, meeting: &MeetingAccess) -> StoreResult<Vec<Reflection>> {
         let meeting_id = meeting.id();
-        on_db!(self, pool => sqlx::query_as::<_, Reflection>(
+        let rows = on_db!(self, pool => sqlx::query_as::<_, Reflection>(
             "SELECT r.id, r.meeting_id, r.account_id, a.name AS author_name, r.went_well,
                 r.went_less_well, r.ideas, r.feeling, r.help_answered_at, r.updated_at
              FROM reflections r JOIN accounts a ON a.id = r.account_id
              WHERE r.meeting_id = $1 ORDER BY r.updated_at DESC")
             .bind(meeting_id).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        if !rows.is_empty() {
+            self.audit_read(
+                &meeting.actor().to_string(),
+                "viewed reflections",
+                &format!("meeting:{meeting_id}"),
+                &[],
+            )
+            .await?;
+        }
+        Ok(rows)
     }
 
     /// Saves the viewer's own reflection on a meeting (one each; saving again replaces it).
@@ -1389,15 +1399,14 @@ impl Store {
              ORDER BY c.created_at DESC, c.id DESC")
             .bind(group_id).bind(meeting_id.unwrap_or(0)).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        for c in &concerns {
-            self.audit(
-                &group.actor.to_string(),
-                "viewed",
-                &format!("concern:{}", c.id),
-                "",
-            )
-            .await?;
-        }
+        let shown: Vec<i64> = concerns.iter().filter_map(|c| c.member_id).collect();
+        self.audit_read(
+            &group.actor.to_string(),
+            "viewed concerns",
+            &format!("group:{group_id}"),
+            &shown,
+        )
+        .await?;
         Ok(concerns)
     }
 

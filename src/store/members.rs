@@ -92,11 +92,21 @@ impl Store {
         let q = filter.q.trim().to_lowercase();
         let like = format!("%{}%", escape_like(&q));
         let need_like = format!("%,{},%", escape_like(filter.need.trim()));
-        on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
+        let members = on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
             .bind(group_id).bind(&q).bind(&like).bind(filter.need.trim()).bind(&need_like)
             .bind(filter.contact.trim())
             .fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        // Each member comes with their needs: whoever asked has seen them.
+        let shown: Vec<i64> = members.iter().map(|m| m.id).collect();
+        self.audit_read(
+            &viewer.actor(),
+            "viewed the members' needs",
+            &format!("group:{group_id}"),
+            &shown,
+        )
+        .await?;
+        Ok(members)
     }
 
     /// One member, if the viewer may see their group. Reading a member's record is audited,
@@ -120,7 +130,7 @@ impl Store {
         let member = on_db!(self, pool => sqlx::query_as::<_, Member>(&sql)
             .bind(viewer.is_coordinator()).bind(viewer.id).bind(id).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        self.audit(&viewer.actor(), "viewed", &format!("member:{id}"), "")
+        self.audit_read(&viewer.actor(), "viewed", &format!("member:{id}"), &[])
             .await?;
         Ok(member)
     }

@@ -8,7 +8,7 @@
 
 mod access;
 mod accounts;
-mod audit;
+pub mod audit;
 pub mod backup;
 mod batch;
 mod bulk;

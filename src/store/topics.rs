@@ -392,11 +392,11 @@ impl Store {
 
     pub async fn plans_for(&self, viewer: &Staff, member_id: i64) -> StoreResult<Vec<ActionPlan>> {
         self.private_records(viewer, member_id).await?;
-        self.audit(
+        self.audit_read(
             &viewer.actor(),
             "viewed plans",
             &format!("member:{member_id}"),
-            "",
+            &[],
         )
         .await?;
         self.plans_of_member(member_id).await
@@ -412,6 +412,13 @@ impl Store {
     pub async fn plan_for(&self, viewer: &Staff, plan_id: i64) -> StoreResult<PlanAccess> {
         let plan = self.plan(plan_id).await?;
         self.private_records(viewer, plan.member_id).await?;
+        self.audit_read(
+            &viewer.actor(),
+            "viewed a plan",
+            &format!("member:{}", plan.member_id),
+            &[],
+        )
+        .await?;
         Ok(PlanAccess {
             plan,
             actor: viewer.into(),
@@ -533,8 +540,17 @@ impl Store {
                 OR EXISTS (SELECT 1 FROM plan_reviews r WHERE r.plan_id = p.id AND r.meeting_id = $2))
              ORDER BY lower(m.preferred_name), p.created_at"
         );
-        on_db!(self, pool => sqlx::query_as::<_, GroupPlan>(&sql).bind(group_id).bind(meeting_id).fetch_all(pool).await)
-            .map_err(StoreError::from_sqlx)
+        let plans = on_db!(self, pool => sqlx::query_as::<_, GroupPlan>(&sql).bind(group_id).bind(meeting_id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)?;
+        let shown: Vec<i64> = plans.iter().map(|p| p.plan.member_id).collect();
+        self.audit_read(
+            &viewer.actor(),
+            "viewed the group's plans",
+            &format!("group:{group_id}"),
+            &shown,
+        )
+        .await?;
+        Ok(plans)
     }
 
     /// The reviews recorded at one meeting (the group's facilitators only).
@@ -547,8 +563,16 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let sql = format!("{REVIEW_SELECT} WHERE r.meeting_id = $1 ORDER BY r.at DESC, r.id DESC");
-        on_db!(self, pool => sqlx::query_as::<_, PlanReview>(&sql).bind(meeting.id).fetch_all(pool).await)
-            .map_err(StoreError::from_sqlx)
+        let reviews = on_db!(self, pool => sqlx::query_as::<_, PlanReview>(&sql).bind(meeting.id).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)?;
+        self.audit_read(
+            &viewer.actor(),
+            "viewed goal reviews",
+            &format!("meeting:{}", meeting.id),
+            &[],
+        )
+        .await?;
+        Ok(reviews)
     }
 
     // --- since last time ----------------------------------------------------------------
@@ -559,10 +583,19 @@ impl Store {
         if !self.facilitates(viewer, m.group_id).await? {
             return Err(StoreError::Forbidden);
         }
-        on_db!(self, pool => sqlx::query_as::<_, Checkin>(
+        let rows = on_db!(self, pool => sqlx::query_as::<_, Checkin>(
             "SELECT id, meeting_id, member_id, note, private, at FROM checkins WHERE meeting_id = $1")
             .bind(meeting_id).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        let shown: Vec<i64> = rows.iter().map(|c| c.member_id).collect();
+        self.audit_read(
+            &viewer.actor(),
+            "viewed check-ins",
+            &format!("meeting:{meeting_id}"),
+            &shown,
+        )
+        .await?;
+        Ok(rows)
     }
 
     /// A meeting's lines as part of its record: every line for the group's own facilitators,
@@ -577,9 +610,18 @@ impl Store {
             "{CHECKIN_ENTRY} WHERE c.meeting_id = $1 AND ($2 OR NOT c.private)
              ORDER BY lower(mb.preferred_name), c.id"
         );
-        on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
+        let rows = on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
             .bind(meeting.id).bind(all).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        let shown: Vec<i64> = rows.iter().map(|c| c.member_id).collect();
+        self.audit_read(
+            &viewer.actor(),
+            "viewed check-ins",
+            &format!("meeting:{}", meeting.id),
+            &shown,
+        )
+        .await?;
+        Ok(rows)
     }
 
     /// A member's lines over time (newest first), for their page: private ones only for the
@@ -594,9 +636,17 @@ impl Store {
             "{CHECKIN_ENTRY} WHERE c.member_id = $1 AND ($2 OR NOT c.private)
              ORDER BY m.starts_at DESC, c.id DESC"
         );
-        on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
+        let rows = on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
             .bind(member.id).bind(all).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        self.audit_read(
+            &viewer.actor(),
+            "viewed check-ins",
+            &format!("member:{}", member.id),
+            &[],
+        )
+        .await?;
+        Ok(rows)
     }
 
     /// How many "since last time" lines each of a group's meetings has, as the viewer may see

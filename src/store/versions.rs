@@ -42,6 +42,7 @@ pub const UNVERSIONED_TABLES: &[&str] = &[
     "password_resets",
     "signin_failures",
     "audit_events",
+    "audit_members",
     "data_versions",
     "_sqlx_migrations",
 ];

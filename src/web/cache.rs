@@ -14,9 +14,13 @@
 //! removed group is a different key), the browser's anti-forgery token (written into the
 //! page's forms) and the minute (pages that show "now" or "next" are at most a minute behind
 //! the clock, never behind the data). Not kept: anything but a complete 200 answer to GET, a
-//! page carrying a flash message or setting a cookie, and any page whose making wrote to the
-//! audit trail — every view of an audited record is recorded, so such a page is made afresh
-//! each time.
+//! page carrying a flash message or setting a cookie.
+//!
+//! A page that shows members' sensitive records is kept too, with the reads its making
+//! gathered for the audit trail (`store::audit`): each time it is served again those reads are
+//! recorded for that request, so the trail holds one event per response whether the page was
+//! made or served from memory. The key holds who is asking, so the reads replayed are always
+//! the asker's own.
 //!
 //! The session is still checked on every request: the middleware signs the request in and
 //! reads the versions in one query and hands the handler who is signed in, so a page served
@@ -37,6 +41,7 @@ use crate::AppState;
 use crate::auth::hash_token;
 use crate::domain::access::Staff;
 use crate::store::VersionScope;
+use crate::store::audit::{self, Read};
 
 /// Pages larger than this are not kept.
 const LARGEST_PAGE: usize = 512 * 1024;
@@ -77,6 +82,8 @@ struct Entry {
     headers: HeaderMap,
     plain: Bytes,
     gzip: Bytes,
+    /// What making the page read of sensitive records, recorded again with each serving.
+    reads: Vec<Read>,
     used: u64,
 }
 
@@ -121,7 +128,10 @@ impl PageCache {
             &self.misses
         };
         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        found
+        let (status, headers, plain, gzip, reads) = found?;
+        // The page shows this asker what it showed when it was made: record that again.
+        audit::replay(&reads);
+        Some((status, headers, plain, gzip))
     }
 
     fn lookup(
@@ -129,7 +139,7 @@ impl PageCache {
         key: &str,
         versions: (i64, i64),
         minute: i64,
-    ) -> Option<(StatusCode, HeaderMap, Bytes, Bytes)> {
+    ) -> Option<(StatusCode, HeaderMap, Bytes, Bytes, Vec<Read>)> {
         let mut inner = self.inner.lock().ok()?;
         inner.clock += 1;
         let clock = inner.clock;
@@ -143,6 +153,7 @@ impl PageCache {
             entry.headers.clone(),
             entry.plain.clone(),
             entry.gzip.clone(),
+            entry.reads.clone(),
         ))
     }
 
@@ -362,7 +373,7 @@ async fn make(
     next: Next,
 ) -> Response {
     let cache = &state.pages;
-    let audited = state.store.audited_reads();
+    let before = audit::reads_made();
     let res = next.run(req).await;
     if res.status() != StatusCode::OK
         || res.headers().contains_key(header::SET_COOKIE)
@@ -385,22 +396,19 @@ async fn make(
         }
     };
     let gzip = compress(&plain);
-    // A page whose making audited a read (by this request or, harmlessly, another at the same
-    // time) is not kept: the next view must be recorded too.
-    if state.store.audited_reads() == audited {
-        cache.put(
-            key.to_string(),
-            Entry {
-                versions,
-                minute,
-                status: parts.status,
-                headers: parts.headers.clone(),
-                plain: plain.clone(),
-                gzip: gzip.clone(),
-                used: 0,
-            },
-        );
-    }
+    cache.put(
+        key.to_string(),
+        Entry {
+            versions,
+            minute,
+            status: parts.status,
+            headers: parts.headers.clone(),
+            plain: plain.clone(),
+            gzip: gzip.clone(),
+            reads: audit::reads_since(before),
+            used: 0,
+        },
+    );
     answer(parts.status, parts.headers, plain, gzip, gzip_ok)
 }
 
@@ -492,6 +500,7 @@ mod tests {
             headers: HeaderMap::new(),
             plain: Bytes::from(vec![b'x'; n]),
             gzip: Bytes::new(),
+            reads: Vec::new(),
             used: 0,
         }
     }

@@ -331,11 +331,11 @@ pub async fn page(
     let member = member_from(&state, &token).await?;
     state
         .store
-        .audit(
+        .audit_read(
             &format!("member:{}", member.id),
             "viewed own record",
             &format!("member:{}", member.id),
-            "",
+            &[],
         )
         .await?;
     let form = Form::from_raw(member.to_raw());

@@ -104,11 +104,11 @@ pub async fn export_csv(
     let body = member_csv::export(&members).map_err(AppError::internal)?;
     state
         .store
-        .audit(
+        .audit_read(
             &me.actor(),
             "exported members",
             &format!("group:{group_id}"),
-            &format!("{} rows", members.len()),
+            &members.iter().map(|m| m.id).collect::<Vec<_>>(),
         )
         .await?;
     Ok(super::csv_download(body, &group.name, "members"))
@@ -336,7 +336,7 @@ pub(super) async fn show_page(
         .await?
         .map(|t| when(t, &group.timezone));
     let audit = if me.is_coordinator() {
-        let events = state.store.audit_for(&format!("member:{id}"), 12).await?;
+        let events = state.store.audit_naming(id, 12).await?;
         let accounts = state.store.accounts().await?;
         events
             .into_iter()

@@ -312,6 +312,7 @@ pub fn router(state: AppState) -> Router {
     let app = pages
         .nest("/api/v1", crate::api::router(&state))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), audit_reads))
         // gzip at its fastest level (as nginx's default of 1): pages and JSON shrink to a
         // fifth for a few tens of microseconds; live updates (event streams) and images are
         // left alone by the layer's default rules.
@@ -333,6 +334,22 @@ pub fn router(state: AppState) -> Router {
         cookies_and_headers,
     ))
     .with_state(state)
+}
+
+/// Audits each response once: the store gathers what the handler read of members' sensitive
+/// records (needs, plans, check-ins, concerns, reflections, calls) and this writes it as one
+/// event naming the viewer and every member shown, before the response leaves. A page served
+/// from the cache records what it showed when it was made (cache.rs). If the event cannot be
+/// written, the response is not sent: nothing is shown that the trail does not hold.
+async fn audit_reads(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (res, reads) = crate::store::audit::collect_reads(next.run(req)).await;
+    if reads.is_empty() || res.status().is_server_error() {
+        return res;
+    }
+    match state.store.record_reads(reads).await {
+        Ok(()) => res,
+        Err(e) => AppError::from(e).into_response(),
+    }
 }
 
 /// The page cache's middleware for one route (see cache.rs).

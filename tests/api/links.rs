@@ -159,7 +159,7 @@ both_backends! {
         let m = w.member_a;
         let subject = format!("member:{m}");
         let viewed_by = |events: &[hearth::store::AuditEvent], id: i64| {
-            events.iter().filter(|e| e.action == "viewed" && e.actor == format!("account:{id}")).count()
+            events.iter().filter(|e| e.action.split("; ").any(|a| a == "viewed") && e.actor == format!("account:{id}")).count()
         };
         let before = app.store.audit_for(&subject, 50).await.unwrap();
         assert_eq!(viewed_by(&before, w.f1.id), 0);

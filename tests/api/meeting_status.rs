@@ -350,7 +350,7 @@ both_backends! {
         assert_eq!((m["status"].as_str(), m["current_step"].as_i64()), (Some("under_way"), last.parse().ok()), "{m}");
         assert!(m["ended_at"].is_null(), "{m}");
         let trail = app.store.audit_for(&format!("meeting:{id}"), 10).await.expect("audit");
-        let actions: Vec<&str> = trail.iter().rev().map(|e| e.action.as_str()).collect();
+        let actions: Vec<&str> = trail.iter().rev().map(|e| e.action.as_str()).filter(|a| !a.starts_with("viewed")).collect();
         assert_eq!(actions, ["started the meeting", "ended the meeting", "reopened the meeting"]);
         // A held meeting cannot go back to planned; an under-way one is not "reopened" twice.
         w.f1b.post_form(&format!("/meetings/{id}/reopen"), &[]).await.expect(303);

@@ -18,13 +18,16 @@ const CONCERN_TOLD: &str = "Their GP, Dr Patel";
 type FormCase<'a> = (String, Vec<(&'a str, String)>, &'a str);
 
 /// How many times each actor has viewed the concern, from its audit trail.
-async fn views(app: &TestApp, concern: i64, actor: &Staff) -> usize {
+/// How many responses showed the group's concerns to `actor` (one audit event each).
+async fn views(app: &TestApp, group: i64, actor: &Staff) -> usize {
     app.store
-        .audit_for(&format!("concern:{concern}"), 1000)
+        .audit_for(&format!("group:{group}"), 1000)
         .await
         .expect("audit")
         .iter()
-        .filter(|e| e.action == "viewed" && e.actor == actor.actor())
+        .filter(|e| {
+            e.action.split("; ").any(|a| a == "viewed concerns") && e.actor == actor.actor()
+        })
         .count()
 }
 
@@ -157,6 +160,7 @@ both_backends! {
         let listed = get_json(&w.f1_api, &api).await;
         let concerns = listed["concerns"].as_array().expect("concerns");
         assert_eq!(concerns.len(), 2, "{listed}");
+        assert!(concerns.iter().any(|c| c["id"].as_i64() == Some(second)), "{listed}");
         let first = concerns.iter().find(|c| c["concern"] == CONCERN).expect("the concern");
         assert_eq!((first["member_id"].as_i64(), first["about"].as_str(), first["action_taken"].as_str(), first["who_told"].as_str(), first["meeting_id"].as_i64()), (Some(w.member_a), Some(MEMBER_A), Some(CONCERN_DONE), Some(CONCERN_TOLD), Some(id)));
         let cid = first["id"].as_i64().expect("id");
@@ -164,19 +168,21 @@ both_backends! {
         assert!(audit.iter().any(|e| e.action == "recorded" && e.actor == w.f1.actor()), "{audit:?}");
 
         // Every view, on any page or through the API, by anyone allowed, is recorded.
-        let before = (views(&app, cid, &w.f1).await, views(&app, cid, &w.c).await);
+        let before = (views(&app, g, &w.f1).await, views(&app, g, &w.c).await);
         w.f1b.get(&meeting_page).await.expect(200).expect_contains(CONCERN).expect_contains(CONCERN_DONE).expect_contains(CONCERN_TOLD);
         w.f1b.get(&group_page).await.expect(200).expect_contains(CONCERN);
         w.cb.get(&group_page).await.expect(200).expect_contains(CONCERN).expect_contains("Fern Facilitator");
         assert!(get_json(&w.c_api, &api).await.to_string().contains(CONCERN));
-        assert_eq!(views(&app, cid, &w.f1).await, before.0 + 2);
-        assert_eq!(views(&app, cid, &w.c).await, before.1 + 2);
-        assert!(views(&app, second, &w.c).await >= 2);
-        let audit = app.store.audit_for(&format!("concern:{cid}"), 10).await.expect("audit");
-        assert_eq!((audit[0].action.as_str(), audit[0].actor.as_str()), ("viewed", w.c.actor().as_str()), "the latest look is first: {audit:?}");
+        assert_eq!(views(&app, g, &w.f1).await, before.0 + 2);
+        assert_eq!(views(&app, g, &w.c).await, before.1 + 2);
+        assert!(views(&app, g, &w.c).await >= 2);
+        let audit = app.store.audit_for(&format!("group:{g}"), 10).await.expect("audit");
+        assert_eq!((audit[0].action.as_str(), audit[0].actor.as_str()), ("viewed concerns", w.c.actor().as_str()), "the latest look is first: {audit:?}");
+        let naming = app.store.audit_naming(w.member_a, 10).await.expect("audit");
+        assert_eq!(naming[0].id, audit[0].id, "the look names the member the concern is about");
 
         // The other group's facilitator and anonymous visitors: nothing, and nothing recorded.
-        let f2_before = views(&app, cid, &w.f2).await;
+        let f2_before = views(&app, g, &w.f2).await;
         for res in [
             w.f2b.get(&meeting_page).await,
             w.f2b.get(&group_page).await,
@@ -195,18 +201,18 @@ both_backends! {
         anon.post_form(&group_page, &[("about", "Someone"), ("concern", "x")]).await.expect_signin_redirect();
         app.api_anonymous().get(&api).await.expect_json_error(401, "unauthorized");
         app.api_anonymous().post(&api, &json!({"about": "Someone", "concern": "x"})).await.expect_json_error(401, "unauthorized");
-        assert_eq!(views(&app, cid, &w.f2).await, f2_before);
+        assert_eq!(views(&app, g, &w.f2).await, f2_before);
         assert_eq!(app.store.concern_count(&app.store.group(&w.c, g).await.expect("group")).await.expect("count"), 2);
         assert!(!get_json(&w.c_api, &api).await.to_string().contains("Gus's note"));
         // Group B's concerns page does not show group A's.
         w.f2b.get(&format!("/groups/{}/concerns", w.group_b)).await.expect(200).expect_lacks(CONCERN);
 
         // Pages that are not the concerns pages do not show them (and record nothing).
-        let c_before = views(&app, cid, &w.c).await;
+        let c_before = views(&app, g, &w.c).await;
         for path in [format!("/meetings/{id}"), format!("/meetings/{id}/notes"), format!("/meetings/{id}/run"), format!("/members/{}", w.member_a), format!("/groups/{g}")] {
             w.cb.get(&path).await.expect_lacks(CONCERN);
         }
-        assert_eq!(views(&app, cid, &w.c).await, c_before);
+        assert_eq!(views(&app, g, &w.c).await, c_before);
     }
 }
 

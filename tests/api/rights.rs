@@ -312,11 +312,99 @@ both_backends! {
         w.f1b.get(&format!("/groups/{g}/contacts")).await.expect(200).expect_contains("Asked about the walk");
         let viewed = events("viewed the contact record").await;
         assert_eq!(viewed.len(), 1, "{viewed:?}");
-        assert_eq!(viewed[0].detail, format!("members: {me}"));
+        let naming = app.store.audit_naming(me, 100).await.expect("audit");
+        assert!(naming.iter().any(|e| e.id == viewed[0].id), "the event names the member whose call it shows");
         w.f1b.get(&format!("/groups/{g}/contacts.csv")).await.expect(200);
         assert_eq!(events("exported the contact record").await.len(), 1);
         assert_eq!(events("viewed the contact record").await.len(), 1, "the file is one event, not two");
         // Another group's facilitator is refused, and nothing is written as theirs.
         w.f2b.get(&format!("/groups/{g}/contacts")).await.expect(404);
+    }
+}
+
+both_backends! {
+    /// Every response that shows members' sensitive records (needs, plans, check-ins,
+    /// concerns, reflections, calls), page, print, file or API, writes exactly one audit event
+    /// naming the viewer and the member shown, also when the page is served again from the
+    /// page cache.
+    async fn every_sensitive_read_is_audited_once_per_response(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let me = w.member_a;
+        w.f1_api.put(&format!("/api/v1/members/{me}"), &json!({"needs": ["hearing"], "needs_note": "Sits near the loop"})).await.expect(200);
+        let plan = w.f1_api.post(&format!("/api/v1/members/{me}/plans"), &json!({"what": "Walk to the shops", "confidence": 8})).await;
+        plan.expect(201);
+        let plan = plan.json()["id"].as_i64().expect("plan id");
+        // A meeting before today's, so today's has its "since last time" step.
+        crate::meetings::plan_id(&w.f1_api, g, &crate::meetings::days_from_now(-7)).await;
+        let meeting = crate::meetings::plan_id(&w.f1_api, g, &crate::meetings::days_from_now(0)).await;
+        w.f1_api.post(&format!("/api/v1/meetings/{meeting}/attendance"), &json!({"member_id": me})).await.expect(201);
+        w.f1_api.put(&format!("/api/v1/meetings/{meeting}/checkins"), &json!({"member_id": me, "note": "Better week"})).await.expect(200);
+        w.f1_api.put(&format!("/api/v1/meetings/{meeting}/reflections"), &json!({"went_well": "Zebedee spoke", "feeling": "fine"})).await.expect(200);
+        w.f1_api.post(&format!("/api/v1/groups/{g}/concerns"), &json!({"member_id": me, "concern": "Seemed low", "meeting_id": meeting})).await.expect(201);
+        w.f1b.post_form(&format!("/members/{me}/contacts"), &[("contacted_on", "2026-11-02"), ("how", "phone"), ("about", "Asked about the walk")]).await;
+
+        let coordinator = w.c.clone();
+        let count = || {
+            let store = app.store.clone();
+            let coordinator = coordinator.clone();
+            let f1 = w.f1.id;
+            async move {
+                let filter = hearth::store::AuditFilter { account_id: Some(f1), ..Default::default() };
+                let all = store.audit_search(&coordinator, &filter, 100_000).await.expect("audit");
+                let naming = store
+                    .audit_search(&coordinator, &hearth::store::AuditFilter { member_id: Some(me), ..filter }, 100_000)
+                    .await
+                    .expect("audit");
+                (all.len(), naming.len())
+            }
+        };
+        // (address, whether it names this member): pages, prints, files and the API.
+        let pages: Vec<(String, bool)> = vec![
+            (format!("/members/{me}"), true),
+            (format!("/groups/{g}/members"), true),
+            (format!("/groups/{g}/members.csv"), true),
+            (format!("/meetings/{meeting}"), true),
+            (format!("/meetings/{meeting}/run"), true),
+            (format!("/meetings/{meeting}/sign-in"), true),
+            (format!("/meetings/{meeting}/sign-in-sheet"), true),
+            (format!("/meetings/{meeting}/notes"), true),
+            (format!("/meetings/{meeting}/reflection"), false),
+            (format!("/groups/{g}/concerns"), true),
+            (format!("/groups/{g}/contacts"), true),
+            (format!("/groups/{g}/contacts.csv"), true),
+            (format!("/plans/{plan}"), true),
+            (format!("/members/{me}/data"), true),
+            (format!("/groups/{g}/search?q=walk"), true),
+            (format!("/api/v1/groups/{g}/members"), true),
+            (format!("/api/v1/members/{me}"), true),
+            (format!("/api/v1/members/{me}/plans"), true),
+            (format!("/api/v1/plans/{plan}"), true),
+            (format!("/api/v1/meetings/{meeting}/checkins"), true),
+            (format!("/api/v1/meetings/{meeting}/reflections"), false),
+            (format!("/api/v1/groups/{g}/concerns"), true),
+            (format!("/api/v1/members/{me}/export"), true),
+            (format!("/api/v1/groups/{g}/search?q=walk"), true),
+        ];
+        for (path, names_member) in &pages {
+            // Twice: made, then (where the page is kept) served from the cache.
+            for round in 0..2 {
+                let (all, naming) = count().await;
+                if path.starts_with("/api/") {
+                    w.f1_api.get(path).await.expect(200);
+                } else {
+                    w.f1b.get(path).await.expect(200);
+                }
+                let (all_after, naming_after) = count().await;
+                assert_eq!(all_after, all + 1, "{path} (view {round}) writes exactly one event");
+                assert_eq!(naming_after, naming + usize::from(*names_member), "{path} (view {round}) names the member");
+            }
+        }
+        // Another group's facilitator is refused and nothing is recorded as seen.
+        let before = app.store.audit_search(&coordinator, &hearth::store::AuditFilter { account_id: Some(w.f2.id), member_id: Some(me), ..Default::default() }, 1000).await.expect("audit").len();
+        w.f2b.get(&format!("/groups/{g}/members")).await.expect(404);
+        w.f2_api.get(&format!("/api/v1/members/{me}")).await.expect(404);
+        let after = app.store.audit_search(&coordinator, &hearth::store::AuditFilter { account_id: Some(w.f2.id), member_id: Some(me), ..Default::default() }, 1000).await.expect("audit").len();
+        assert_eq!(before, after);
     }
 }
