@@ -14,10 +14,59 @@ use crate::store::{Store, StoreResult};
 pub const SESSION_TTL: i64 = 14 * 24 * 3600;
 /// How long a password reset link works.
 pub const RESET_TTL: i64 = 3 * 24 * 3600;
-/// The throttle window and limits: failures per account, and per address.
-pub const THROTTLE_WINDOW: i64 = 15 * 60;
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// How sign-in failures slow further attempts (ASVS V6.3.1): an account's first failures
+/// are free, then each attempt waits twice as long as the last, up to a cap, since its latest
+/// failure: slower and slower guessing, but never an account locked for good by someone
+/// typing its address. An address with many failures over any accounts waits out its window.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottlePolicy {
+    /// Failures of an account counted over this many seconds.
+    pub account_window: i64,
+    /// Failures of an account before attempts are slowed.
+    pub free_failures: i64,
+    /// The first wait, doubled with each further failure.
+    pub first_wait: i64,
+    /// The longest wait.
+    pub max_wait: i64,
+    /// Failures from one address over this many seconds...
+    pub address_window: i64,
+    /// ...that refuse it until they age out.
+    pub max_per_address: i64,
+}
+
+pub const THROTTLE: ThrottlePolicy = ThrottlePolicy {
+    account_window: 24 * 3600,
+    free_failures: 5,
+    first_wait: 15,
+    max_wait: 15 * 60,
+    address_window: 15 * 60,
+    max_per_address: 20,
+};
+
+impl ThrottlePolicy {
+    /// Seconds still to wait before another attempt, or None to go ahead.
+    pub fn wait(
+        &self,
+        by_account: i64,
+        last: Option<i64>,
+        by_address: i64,
+        now: i64,
+    ) -> Option<i64> {
+        if by_address >= self.max_per_address {
+            return Some(self.address_window);
+        }
+        let over = by_account - self.free_failures;
+        if over < 0 {
+            return None;
+        }
+        let wait = self
+            .first_wait
+            .saturating_mul(1i64.checked_shl(over.min(32) as u32).unwrap_or(i64::MAX))
+            .min(self.max_wait);
+        let ready = last.unwrap_or(0).saturating_add(wait);
+        (now < ready).then_some(ready - now)
+    }
+}
 
 /// A new random secret: 32 bytes from the operating system, URL-safe base64.
 pub fn new_token() -> String {
@@ -84,10 +133,12 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=7168,t=5,p=1$9ALaH3Q7UOojhCTgU7kGVg$D
 pub enum SignIn {
     Ok(Staff),
     Wrong,
-    Throttled,
+    /// Too many failures: try again after this many seconds.
+    Throttled(i64),
 }
 
-/// Checks a sign-in. The throttle is consulted before the password is looked at.
+/// Checks a sign-in. The throttle is consulted, and the attempt counted, before the password
+/// is looked at, in one step, so simultaneous guesses cannot slip past the count.
 pub async fn sign_in(
     store: &Store,
     email: &str,
@@ -95,12 +146,12 @@ pub async fn sign_in(
     address: &str,
 ) -> StoreResult<SignIn> {
     let email = email.trim().to_lowercase();
-    let (by_email, by_address) = store
-        .recent_failures(&email, address, THROTTLE_WINDOW)
-        .await?;
-    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+    if let Err(wait) = store
+        .begin_sign_in_attempt(&email, address, &THROTTLE)
+        .await?
+    {
         tracing::warn!(address, "sign-in throttled");
-        return Ok(SignIn::Throttled);
+        return Ok(SignIn::Throttled(wait));
     }
     let creds = store.credentials(&email).await?;
     let hash = creds
@@ -122,16 +173,43 @@ pub async fn sign_in(
             }
             Ok(SignIn::Ok(c.staff))
         }
-        _ => {
-            store.record_failure(&email, address).await?;
-            Ok(SignIn::Wrong)
-        }
+        // The attempt was counted as a failure when it began.
+        _ => Ok(SignIn::Wrong),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_slow_attempts_down_without_locking_out() {
+        let p = THROTTLE;
+        assert_eq!(
+            p.wait(4, Some(1000), 0, 1000),
+            None,
+            "the first failures are free"
+        );
+        assert_eq!(p.wait(5, Some(1000), 0, 1000), Some(15));
+        assert_eq!(
+            p.wait(5, Some(1000), 0, 1015),
+            None,
+            "after the wait, one more try"
+        );
+        assert_eq!(p.wait(6, Some(1000), 0, 1000), Some(30));
+        assert_eq!(p.wait(7, Some(1000), 0, 1000), Some(60));
+        assert_eq!(
+            p.wait(60, Some(1000), 0, 1000),
+            Some(900),
+            "never more than the cap"
+        );
+        assert_eq!(p.wait(i64::MAX, Some(1000), 0, 1000), Some(900));
+        assert_eq!(
+            p.wait(0, None, 20, 1000),
+            Some(900),
+            "an address with many failures waits"
+        );
+    }
 
     #[test]
     fn tokens_are_random_and_hash_stably() {

@@ -49,9 +49,14 @@ pub enum Command {
         /// The address people use to reach Hearth, used in links to copy (default: http://<bind>)
         #[arg(long, env = "HEARTH_PUBLIC_URL")]
         public_url: Option<String>,
-        /// Trust X-Forwarded-For for the client's address (only behind your own load balancer)
+        /// Trust X-Forwarded-For for the client's address (only behind your own load balancer):
+        /// the right-most address that is not one of --trusted-proxies
         #[arg(long, env = "HEARTH_TRUST_FORWARDED")]
         trust_forwarded: bool,
+        /// The proxies in front of Hearth, as addresses or networks (10.0.0.0/8), separated by
+        /// commas: X-Forwarded-For is believed only from them (implies --trust-forwarded)
+        #[arg(long, env = "HEARTH_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<crate::http::extract::ProxyNet>,
         /// SMTP server for email: smtp://host:port (plain), smtp://user:password@host:587?tls=required
         /// (STARTTLS) or smtps://user:password@host:465 (TLS). Without it no email is sent.
         #[arg(long, env = "HEARTH_SMTP_URL", hide_env_values = true)]
@@ -218,6 +223,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             demo,
             public_url,
             trust_forwarded,
+            trusted_proxies,
             smtp_url,
             smtp_password,
             mail_from,
@@ -240,7 +246,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
             };
             let config = Config {
                 public_url: public_url.unwrap_or_default(),
-                trust_forwarded,
+                trust_forwarded: trust_forwarded || !trusted_proxies.is_empty(),
+                trusted_proxies,
                 smtp_url: smtp_url.filter(|u| !u.trim().is_empty()),
                 smtp_password: smtp_password.filter(|p| !p.is_empty()),
                 mail_from,

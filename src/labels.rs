@@ -60,6 +60,20 @@ pub fn minutes_label(minutes: i64) -> String {
 }
 
 /// A period as people say it: "24 hours", "30 minutes", "1 day", "90 seconds".
+/// A wait in words, rounded up to whole minutes past a minute: "15 seconds", "2 minutes".
+pub fn wait_label(seconds: i64) -> String {
+    let (n, unit) = if seconds < 60 {
+        (seconds.max(1), "second")
+    } else {
+        ((seconds + 59) / 60, "minute")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 pub fn duration_label(d: std::time::Duration) -> String {
     let s = d.as_secs();
     let (n, unit) = if s.is_multiple_of(604_800) && s >= 604_800 {

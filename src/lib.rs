@@ -34,6 +34,9 @@ pub struct Config {
     pub public_url: String,
     /// Take the client's address from X-Forwarded-For (only behind a trusted load balancer).
     pub trust_forwarded: bool,
+    /// The proxies in front of Hearth (`--trusted-proxies`): X-Forwarded-For is read only from
+    /// them, and their own entries skipped. Empty: the right-most entry is the client.
+    pub trusted_proxies: Vec<http::extract::ProxyNet>,
     /// The SMTP server to send email through, e.g. smtp://127.0.0.1:2525 or
     /// smtps://user:password@mail.example.org (None: no email is sent).
     pub smtp_url: Option<String>,
@@ -62,6 +65,7 @@ impl Default for Config {
         Config {
             public_url: "http://127.0.0.1:8080".into(),
             trust_forwarded: false,
+            trusted_proxies: Vec::new(),
             smtp_url: None,
             smtp_password: None,
             mail_from: "Hearth <hearth@localhost>".into(),

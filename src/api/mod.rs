@@ -216,6 +216,8 @@ struct Paging {
 
 const DEFAULT_PAGE: i64 = 100;
 const MAX_PAGE: i64 = 500;
+/// The largest offset asked for: far past any network's size, and far from overflowing.
+const MAX_OFFSET: i64 = 1_000_000_000;
 
 /// A whole number typed in a query string: `default` when absent or blank, an error naming
 /// the field when it is not a whole number in `range`.
@@ -254,9 +256,9 @@ impl TryFrom<&PageQuery> for Paging {
         let offset = whole_number(
             q.offset.as_deref(),
             0,
-            0..=i64::MAX,
+            0..=MAX_OFFSET,
             "offset",
-            "Give a whole number, 0 or more.",
+            "Give a whole number from 0 to 1000000000.",
             &mut errors,
         );
         if errors.is_empty() {
@@ -287,13 +289,9 @@ async fn list_groups(
         .store
         .groups_page(&me, paging.limit, paging.offset)
         .await?;
-    let next = (paging.offset + paging.limit < total).then(|| {
-        format!(
-            "/api/v1/groups?limit={}&offset={}",
-            paging.limit,
-            paging.offset + paging.limit
-        )
-    });
+    let after = paging.offset.saturating_add(paging.limit);
+    let next =
+        (after < total).then(|| format!("/api/v1/groups?limit={}&offset={after}", paging.limit));
     Ok(Json(GroupsPage {
         groups,
         total,

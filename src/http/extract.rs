@@ -115,30 +115,34 @@ impl<S: Send + Sync> FromRequestParts<S> for Cookies {
     }
 }
 
-/// The client's address, for throttling: the socket's peer, or the first X-Forwarded-For
-/// entry when Hearth is configured to trust its load balancer.
+/// The client's address, for throttling: the socket's peer, or, when Hearth is told to trust
+/// its proxies, the right-most X-Forwarded-For address that is not one of them
+/// (`client_behind_proxies`).
 pub struct ClientAddress(pub String);
 
 impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if state.config.trust_forwarded
-            && let Some(first) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        {
-            return Ok(ClientAddress(first.to_string()));
-        }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Ok(ClientAddress(peer))
+            .map(|c| c.0.ip());
+        if state.config.trust_forwarded
+            && let Some(client) = client_behind_proxies(
+                peer,
+                parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok()),
+                &state.config.trusted_proxies,
+            )
+        {
+            return Ok(ClientAddress(client));
+        }
+        Ok(ClientAddress(
+            peer.map(|p| p.to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
     }
 }
 
@@ -192,12 +196,30 @@ pub fn check_origin(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
         headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
         headers.get(header::HOST).and_then(|v| v.to_str().ok()),
     ) {
+        // `null` is let through: with `Referrer-Policy: no-referrer` (personal links carry a
+        // secret) Chromium sends it on Hearth's own forms. The token, bound to the session,
+        // is what such a request still needs.
         let origin_host = origin.split("://").nth(1).unwrap_or(origin);
         if origin != "null" && origin_host != host {
             return Err(AppError::Csrf);
         }
     }
     Ok(())
+}
+
+/// Whether a Content-Type is JSON: `application/json` or `application/<something>+json`, with
+/// any parameters (`; charset=utf-8`), and nothing else (`application/jsonx` is not).
+pub fn is_json_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.strip_prefix("application/") {
+        Some(sub) => sub == "json" || (sub.ends_with("+json") && sub.len() > "+json".len()),
+        None => false,
+    }
 }
 
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -218,7 +240,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonInput {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
+            .is_some_and(is_json_type);
         if !is_json {
             return Err(AppError::BadRequest(
                 "Send the body as JSON with Content-Type: application/json.".into(),
@@ -232,5 +254,143 @@ impl<S: Send + Sync> FromRequest<S> for JsonInput {
         RawInput::from_json(value)
             .map(JsonInput)
             .map_err(AppError::Invalid)
+    }
+}
+
+/// A proxy in front of Hearth: one address, or a network written `10.0.0.0/8` or `fd00::/8`
+/// (`--trusted-proxies`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyNet {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for ProxyNet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: std::net::IpAddr = addr
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP address or network"))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?}: the prefix must be 0 to {max}"))?,
+        };
+        Ok(ProxyNet { addr, prefix })
+    }
+}
+
+impl ProxyNet {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        let ip = match ip {
+            V6(v6) => v6.to_ipv4_mapped().map(V4).unwrap_or(V6(v6)),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (V4(net), V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (V6(net), V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The client's address behind proxies: reading X-Forwarded-For from the right (each proxy
+/// appends who connected to it), the first address that is not one of `trusted`. With no
+/// list, the right-most entry, which the proxy in front of Hearth wrote. Entries to its left
+/// were written by the client and are never believed. Only when the peer itself is a trusted
+/// proxy (or no list is given) is the header read at all.
+pub fn client_behind_proxies(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[ProxyNet],
+) -> Option<String> {
+    if !trusted.is_empty() && !peer.is_some_and(|p| trusted.iter().any(|t| t.contains(p))) {
+        return None;
+    }
+    let entries: Vec<&str> = forwarded_for?
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    let mut client = None;
+    for entry in entries.iter().rev() {
+        client = Some(*entry);
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.iter().any(|t| t.contains(ip)) => continue,
+            _ => break,
+        }
+    }
+    client.map(str::to_string)
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::*;
+
+    fn nets(s: &[&str]) -> Vec<ProxyNet> {
+        s.iter().map(|n| n.parse().expect("net")).collect()
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_address_not_a_trusted_proxy() {
+        let lb: Option<std::net::IpAddr> = "10.0.0.5".parse().ok();
+        // What the client wrote itself is ignored: the proxy appended the real address.
+        assert_eq!(
+            client_behind_proxies(lb, Some("6.6.6.6, 203.0.113.9"), &[]).as_deref(),
+            Some("203.0.113.9")
+        );
+        let trusted = nets(&["10.0.0.0/8", "192.168.1.1"]);
+        assert_eq!(
+            client_behind_proxies(lb, Some("6.6.6.6, 203.0.113.9, 192.168.1.1"), &trusted)
+                .as_deref(),
+            Some("203.0.113.9")
+        );
+        // A peer that is not a trusted proxy: the header is not believed.
+        let stranger: Option<std::net::IpAddr> = "198.51.100.7".parse().ok();
+        assert_eq!(
+            client_behind_proxies(stranger, Some("1.2.3.4"), &trusted),
+            None
+        );
+        assert_eq!(client_behind_proxies(lb, None, &trusted), None);
+        assert_eq!(
+            client_behind_proxies(lb, Some("10.1.1.1"), &trusted).as_deref(),
+            Some("10.1.1.1")
+        );
+    }
+
+    #[test]
+    fn networks_parse_and_match() {
+        let n: ProxyNet = "10.0.0.0/8".parse().expect("net");
+        assert!(n.contains("10.200.3.4".parse().expect("ip")));
+        assert!(n.contains("::ffff:10.1.2.3".parse().expect("ip")));
+        assert!(!n.contains("11.0.0.1".parse().expect("ip")));
+        let v6: ProxyNet = "fd00::/8".parse().expect("net");
+        assert!(v6.contains("fd12::1".parse().expect("ip")));
+        assert!(!v6.contains("fe80::1".parse().expect("ip")));
+        let all: ProxyNet = "0.0.0.0/0".parse().expect("net");
+        assert!(all.contains("8.8.8.8".parse().expect("ip")));
+        for bad in ["10.0.0.0/33", "nonsense", "10.0.0/8", "::/129"] {
+            assert!(bad.parse::<ProxyNet>().is_err(), "{bad}");
+        }
     }
 }

@@ -323,12 +323,18 @@ impl Store {
         ttl_seconds: i64,
     ) -> StoreResult<()> {
         let t = now();
-        on_db!(self, pool => sqlx::query(
-            "INSERT INTO password_resets (token_hash, account_id, created_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash).bind(account_id).bind(created_by).bind(t).bind(t + ttl_seconds)
-            .execute(pool).await.map(|r| r.rows_affected()))
-        .map(|_| ())
+        // Only the newest link works: any older one for the account goes with it.
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
+                .bind(account_id).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO password_resets (token_hash, account_id, created_by, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)")
+                .bind(token_hash).bind(account_id).bind(created_by).bind(t).bind(t + ttl_seconds)
+                .execute(&mut *tx).await?;
+            tx.commit().await
+        })
         .map_err(StoreError::from_sqlx)
     }
 
@@ -371,32 +377,77 @@ impl Store {
 
     // --- throttling -----------------------------------------------------------------------
 
-    /// Failed sign-ins in the last `window` seconds for this email and for this address.
-    pub async fn recent_failures(
+    /// Begins a sign-in attempt, counted as a failure from the start (a success clears it), so
+    /// attempts made at the same moment each see the others: the count and the new row are
+    /// one transaction, taken one at a time (SQLite's write lock; on PostgreSQL an advisory
+    /// lock). `Err(seconds)` is how long to wait first, and nothing is checked or counted.
+    pub async fn begin_sign_in_attempt(
         &self,
         email: &str,
         address: &str,
-        window: i64,
-    ) -> StoreResult<(i64, i64)> {
-        let since = now() - window;
-        on_db!(self, pool => {
-            let by_email = sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM signin_failures WHERE email = $1 AND at > $2")
-                .bind(email).bind(since).fetch_one(pool).await?;
-            let by_address = sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM signin_failures WHERE address = $1 AND at > $2")
-                .bind(address).bind(since).fetch_one(pool).await?;
-            Ok((by_email, by_address))
-        })
-        .map_err(StoreError::from_sqlx)
-    }
-
-    pub async fn record_failure(&self, email: &str, address: &str) -> StoreResult<()> {
-        on_db!(self, pool => sqlx::query(
-            "INSERT INTO signin_failures (email, address, at) VALUES ($1, $2, $3)")
-            .bind(email).bind(address).bind(now()).execute(pool).await.map(|r| r.rows_affected()))
-        .map(|_| ())
-        .map_err(StoreError::from_sqlx)
+        policy: &crate::auth::ThrottlePolicy,
+    ) -> StoreResult<Result<(), i64>> {
+        let t = now();
+        macro_rules! attempt {
+            ($tx:expr) => {{
+                let tx = $tx;
+                let (by_email, last): (i64, Option<i64>) = sqlx::query_as(
+                    "SELECT COUNT(*), MAX(at) FROM signin_failures WHERE email = $1 AND at > $2",
+                )
+                .bind(email)
+                .bind(t - policy.account_window)
+                .fetch_one(&mut **tx)
+                .await?;
+                let by_address: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM signin_failures WHERE address = $1 AND at > $2",
+                )
+                .bind(address)
+                .bind(t - policy.address_window)
+                .fetch_one(&mut **tx)
+                .await?;
+                match policy.wait(by_email, last, by_address, t) {
+                    Some(wait) => Ok(Err(wait)),
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO signin_failures (email, address, at) VALUES ($1, $2, $3)",
+                        )
+                        .bind(email)
+                        .bind(address)
+                        .bind(t)
+                        .execute(&mut **tx)
+                        .await?;
+                        Ok(Ok(()))
+                    }
+                }
+            }};
+        }
+        let result: Result<Result<(), i64>, sqlx::Error> = match &self.db {
+            super::Db::Sqlite(pool) => {
+                self.count_query();
+                let mut tx = pool.begin_write().await.map_err(StoreError::from_sqlx)?;
+                let r = attempt!(&mut tx);
+                match r {
+                    Ok(v) => tx.commit().await.map(|_| v),
+                    Err(e) => Err(e),
+                }
+            }
+            super::Db::Postgres(pool) => {
+                self.count_query();
+                let mut tx = pool.begin().await.map_err(StoreError::from_sqlx)?;
+                let r: Result<Result<(), i64>, sqlx::Error> = async {
+                    sqlx::query("SELECT pg_advisory_xact_lock(7274001)")
+                        .execute(&mut *tx)
+                        .await?;
+                    attempt!(&mut tx)
+                }
+                .await;
+                match r {
+                    Ok(v) => tx.commit().await.map(|_| v),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        result.map_err(StoreError::from_sqlx)
     }
 
     pub async fn clear_failures(&self, email: &str) -> StoreResult<()> {

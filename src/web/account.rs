@@ -182,6 +182,17 @@ async fn start_session(
         header::SET_COOKIE,
         HeaderValue::from_str(&value).map_err(AppError::internal)?,
     );
+    // A new anti-forgery cookie with the new session: nothing seen before signing in is
+    // accepted after it.
+    let csrf = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
+        super::CSRF_COOKIE,
+        new_token()
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&csrf).map_err(AppError::internal)?,
+    );
     Ok(res)
 }
 
@@ -260,17 +271,37 @@ pub async fn signin_submit(
         return again(errors, None, StatusCode::UNPROCESSABLE_ENTITY);
     }
     match auth::sign_in(&state.store, &email, &password, &address).await? {
-        SignIn::Ok(staff) => start_session(&state, &staff, &next, &format!("Signed in as {}.", staff.name)).await,
+        SignIn::Ok(staff) => {
+            start_session(
+                &state,
+                &staff,
+                &next,
+                &format!("Signed in as {}.", staff.name),
+            )
+            .await
+        }
         SignIn::Wrong => again(
-            FieldErrors::single("email", "The email address or password is not right. Check both and try again."),
+            FieldErrors::single(
+                "email",
+                "The email address or password is not right. Check both and try again.",
+            ),
             None,
             StatusCode::UNAUTHORIZED,
         ),
-        SignIn::Throttled => again(
-            FieldErrors::new(),
-            Some("There have been too many attempts to sign in. Please wait 15 minutes and try again, or ask a coordinator for a reset link.".into()),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        SignIn::Throttled(wait) => {
+            let mut res = again(
+                FieldErrors::new(),
+                Some(format!(
+                    "There have been too many attempts to sign in. Please wait {} and try again, or ask a coordinator for a reset link.",
+                    crate::labels::wait_label(wait)
+                )),
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(res)
+        }
     }
 }
 

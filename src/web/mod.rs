@@ -28,7 +28,7 @@ pub use insight::{RangeQuery, SearchQuery};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -446,6 +446,10 @@ async fn cookies_and_headers(
     let seen = crate::http::trace::RequestSeen::begin(&mut req);
     let existing_csrf = cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() >= 32);
     let csrf = existing_csrf.clone().unwrap_or_else(crate::auth::new_token);
+    // The token forms carry is bound to the session: made from the browser's anti-forgery
+    // cookie and its session cookie, so a token seen before signing in (or in another
+    // session) is refused after it, and a planted cookie alone forges nothing.
+    let form_token = form_token(&csrf, cookie(req.headers(), SESSION_COOKIE).as_deref());
     let flash = cookie(req.headers(), FLASH_COOKIE).and_then(|f| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(f)
@@ -455,7 +459,7 @@ async fn cookies_and_headers(
     let is_get = req.method() == Method::GET;
     let is_api = req.uri().path().starts_with("/api/");
     req.extensions_mut().insert(RequestCookies {
-        csrf: csrf.clone(),
+        csrf: form_token,
         flash: flash.clone(),
     });
     let mut res = next.run(req).await;
@@ -482,6 +486,9 @@ async fn cookies_and_headers(
             header::SET_COOKIE,
             HeaderValue::from_static("hearth_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
         );
+    }
+    if state.config.secure_cookies() {
+        secure_every_cookie(h);
     }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -519,6 +526,36 @@ async fn cookies_and_headers(
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// The anti-forgery token for a browser's forms: its cookie alone before signing in, and bound
+/// to the session after (a hash of both), so signing in renews it.
+pub(crate) fn form_token(csrf: &str, session: Option<&str>) -> String {
+    match session {
+        Some(s) => crate::auth::hash_token(&format!("{csrf}.{s}")),
+        None => csrf.to_string(),
+    }
+}
+
+/// Under https every cookie is marked Secure, whichever handler set it (ASVS V3.3.1).
+fn secure_every_cookie(h: &mut HeaderMap) {
+    let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+    if cookies.iter().all(|c| {
+        c.to_str()
+            .is_ok_and(|s| s.to_ascii_lowercase().contains("; secure"))
+    }) {
+        return;
+    }
+    h.remove(header::SET_COOKIE);
+    for c in cookies {
+        let secured = match c.to_str() {
+            Ok(s) if !s.to_ascii_lowercase().contains("; secure") => {
+                HeaderValue::from_str(&format!("{s}; Secure")).unwrap_or(c)
+            }
+            _ => c,
+        };
+        h.append(header::SET_COOKIE, secured);
+    }
 }
 
 /// Gives an error response its body: JSON under /api/, a page elsewhere.

@@ -908,6 +908,20 @@ impl Browser {
         panic!("no page offered an anti-forgery token");
     }
 
+    /// A new session (signing in or out, a new password) renews the forms' token, as a
+    /// browser finds when it next reads a page: the remembered one is dropped.
+    fn forget_token_if_session_changed(&self, res: &reqwest::Response) {
+        let renewed = res
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|c| c.starts_with("hearth_session=") || c.starts_with("hearth_csrf="));
+        if renewed {
+            *self.csrf.lock().expect("lock") = None;
+        }
+    }
+
     /// Reads the anti-forgery token from this page's form (and remembers it).
     pub async fn csrf_from(&self, page: &str) -> String {
         let res = self.get(page).await;
@@ -940,6 +954,7 @@ impl Browser {
             .send()
             .await
             .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        self.forget_token_if_session_changed(&res);
         Resp::read("POST", path, res).await
     }
 
@@ -974,6 +989,7 @@ impl Browser {
             .send()
             .await
             .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        self.forget_token_if_session_changed(&res);
         Resp::read("POST", path, res).await
     }
 

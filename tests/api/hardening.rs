@@ -1,0 +1,184 @@
+//! Staff sign-in and requests hardened as an attacker would try them (issue 19, part): the
+//! throttle counts simultaneous guesses and slows rather than locks, X-Forwarded-For is read
+//! from the right, the forms' token is bound to the session, only the newest reset link
+//! works, cookies are Secure under https, JSON means JSON, and paging cannot overflow.
+
+use hearth::domain::access::Role;
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+/// Every Set-Cookie of a response, by cookie name.
+fn cookies(res: &Resp) -> Vec<(String, String)> {
+    res.header_all("set-cookie")
+        .into_iter()
+        .map(|c| (c.split('=').next().unwrap_or("").to_string(), c))
+        .collect()
+}
+
+both_backends! {
+    /// Fifty wrong passwords for one account at the same moment: at most the free five are
+    /// checked, the rest are told to wait (with Retry-After), and none is let through.
+    async fn simultaneous_guesses_get_no_more_tries_than_the_limit(app: TestApp) {
+        app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let b = app.browser();
+        b.csrf_from("/signin").await;
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let b = b.clone();
+            tasks.push(tokio::spawn(async move {
+                b.post_form("/signin", &[("email", "fern@example.org"), ("password", &format!("guess {i}"))]).await
+            }));
+        }
+        let mut checked = 0;
+        for t in tasks {
+            let res = t.await.expect("task");
+            match res.status.as_u16() {
+                401 => checked += 1,
+                429 => {
+                    res.expect_contains("Please wait");
+                    assert!(res.header("retry-after").and_then(|s| s.parse::<i64>().ok()).is_some_and(|s| s > 0));
+                }
+                other => panic!("unexpected {other}: {}", res.text),
+            }
+        }
+        assert!((1..=5).contains(&checked), "{checked} guesses were checked");
+        // Slowed, not locked for good: the wait is seconds, and it is said.
+        let res = app.browser().sign_in("fern@example.org", PASSWORD).await;
+        res.expect(429).expect_contains("seconds and try again");
+    }
+}
+
+both_backends! {
+    /// Behind a proxy, the client is the right-most X-Forwarded-For address (the one the proxy
+    /// appended): what the client writes to its left neither dodges the per-address throttle
+    /// nor aims it at someone else.
+    async fn the_forwarded_address_is_read_from_the_right(app: TestApp) {
+        app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let instance = app.instance_with(hearth::Config { trust_forwarded: true, ..Default::default() }).await;
+        let b = Browser::new(&instance.base);
+        let token = b.csrf_from("/signin").await;
+        let post = |email: String, forwarded: String| {
+            let b = b.clone();
+            let token = token.clone();
+            async move {
+                let pairs = vec![
+                    ("csrf_token".to_string(), token),
+                    ("email".to_string(), email),
+                    ("password".to_string(), "wrong password".to_string()),
+                ];
+                b.post_pairs("/signin", &pairs, &[("x-forwarded-for", &forwarded)]).await
+            }
+        };
+        for i in 0..20 {
+            // A different made-up address in front each time: still one client.
+            post(format!("guess{i}@example.org"), format!("10.9.{i}.1, 203.0.113.5")).await.expect(401);
+        }
+        post("another@example.org".into(), "10.200.0.1, 203.0.113.5".into()).await.expect(429);
+        // Someone else, whose real address the attacker wrote on the left, is not throttled.
+        post("fern@example.org".into(), "203.0.113.5, 198.51.100.7".into()).await.expect(401);
+    }
+}
+
+both_backends! {
+    /// The forms' anti-forgery token is bound to the session: one read before signing in, or in
+    /// an earlier session, is refused after; the token of the session in use works.
+    async fn the_form_token_is_bound_to_the_session(app: TestApp) {
+        app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let b = app.browser();
+        let before = b.csrf_from("/signin").await;
+        let res = b.sign_in("fern@example.org", PASSWORD).await;
+        res.expect(303);
+        let names: Vec<String> = cookies(&res).into_iter().map(|(n, _)| n).collect();
+        assert!(names.contains(&"hearth_csrf".to_string()), "signing in renews the cookie: {names:?}");
+        let during = b.csrf_from("/account").await;
+        assert_ne!(before, during);
+        let change = |token: String| {
+            vec![
+                ("csrf_token".to_string(), token),
+                ("current_password".to_string(), "not my password".to_string()),
+                ("password".to_string(), "a brand new passphrase".to_string()),
+                ("password_confirm".to_string(), "a brand new passphrase".to_string()),
+            ]
+        };
+        b.post_pairs("/account/password", &change(before), &[]).await.expect(403);
+        // Signed out and in again: the last session's token is refused too.
+        b.sign_out().await;
+        b.sign_in("fern@example.org", PASSWORD).await.expect(303);
+        b.post_pairs("/account/password", &change(during), &[]).await.expect(403);
+        let now = b.csrf_from("/account").await;
+        assert_ne!(b.post_pairs("/account/password", &change(now), &[]).await.status.as_u16(), 403);
+    }
+}
+
+both_backends! {
+    /// Making a new reset link ends any older one for the account.
+    async fn only_the_newest_reset_link_works(app: TestApp) {
+        let (_, cb) = app.coordinator().await;
+        let fern = app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let link = |res: Resp| {
+            res.expect(200);
+            let link = html::secret_link(&res.text).expect("a link on the page");
+            link[link.find("/reset/").expect("path")..].to_string()
+        };
+        let older = link(cb.post_form(&format!("/staff/{}/reset-link", fern.id), &[]).await);
+        let newer = link(cb.post_form(&format!("/staff/{}/reset-link", fern.id), &[]).await);
+        app.browser().get(&older).await.expect(400);
+        app.browser().get(&newer).await.expect(200).expect_contains("Fern Facilitator");
+    }
+}
+
+both_backends! {
+    /// Under https every cookie Hearth sets is Secure: the session, the anti-forgery cookie and
+    /// the one-redirect message alike.
+    async fn every_cookie_is_secure_under_https(app: TestApp) {
+        app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let config = hearth::Config { public_url: "https://groups.example.org".into(), ..Default::default() };
+        let task = tokio::spawn(hearth::serve(listener, app.store.clone(), config, std::future::pending()));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let page = client.get(format!("http://{addr}/signin")).send().await.expect("get");
+        let csrf = page
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("hearth_csrf=").map(|v| v.split(';').next().unwrap_or("").to_string()))
+            .expect("an anti-forgery cookie");
+        let res = client
+            .post(format!("http://{addr}/signin"))
+            .header("cookie", format!("hearth_csrf={csrf}"))
+            .form(&[("csrf_token", csrf.as_str()), ("email", "fern@example.org"), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status().as_u16(), 303);
+        let set: Vec<String> = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
+        for name in ["hearth_session=", "hearth_csrf=", "hearth_flash="] {
+            let c = set.iter().find(|c| c.starts_with(name)).unwrap_or_else(|| panic!("{name} in {set:?}"));
+            assert!(c.contains("; Secure"), "{c}");
+        }
+        task.abort();
+    }
+}
+
+both_backends! {
+    /// Only `application/json` (and `…+json`) bodies are read as JSON; paging arithmetic does
+    /// not overflow.
+    async fn json_means_json_and_paging_cannot_overflow(app: TestApp) {
+        let w = World::build(&app).await;
+        let body = serde_json::to_vec(&json!({"name": "Hall"})).expect("json");
+        for bad in ["application/jsonx", "text/plain", "application/x-json"] {
+            w.c_api.send("POST", "/api/v1/venues", Some((bad, body.clone())), &[]).await.expect_json_error(400, "bad_request");
+        }
+        for good in ["application/json; charset=utf-8", "application/vnd.hearth+json"] {
+            w.c_api.send("POST", "/api/v1/venues", Some((good, body.clone())), &[]).await.expect(201);
+        }
+        w.c_api.get("/api/v1/groups?offset=9223372036854775800").await.expect_invalid_fields(&["offset"]);
+        let last = w.c_api.get("/api/v1/groups?offset=1000000000&limit=500").await;
+        last.expect(200);
+        assert!(last.json()["next"].is_null());
+    }
+}
