@@ -180,38 +180,24 @@ fn strip_formula_guard(value: &str) -> &str {
     }
 }
 
-/// A cell a spreadsheet would run as a formula gets a leading apostrophe (shared by every CSV
-/// export).
-pub fn guard(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
-}
-
-/// Members as CSV text, starting with a byte-order mark so that spreadsheet programs read the
-/// accents right.
-pub fn export(members: &[Member]) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(COLUMNS)?;
+/// Members as CSV text, through the one CSV writer (`csv_out`: every cell guarded).
+pub fn export(members: &[Member]) -> String {
+    let mut out = super::csv_out::CsvOut::with_header(COLUMNS);
     for m in members {
-        let needs = m.needs_list().join(";");
-        writer.write_record([
-            guard(&m.preferred_name),
-            guard(&m.full_name),
-            guard(&m.phone),
-            guard(&m.email),
+        out.row([
+            m.preferred_name.clone(),
+            m.full_name.clone(),
+            m.phone.clone(),
+            m.email.clone(),
             m.preferred_contact.clone(),
-            needs,
-            guard(&m.needs_note),
+            m.needs_list().join(";"),
+            m.needs_note.clone(),
             m.happy_to_share_story.clone(),
             m.joined_on.clone().unwrap_or_default(),
             m.left_on.clone().unwrap_or_default(),
-        ])?;
+        ]);
     }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+    out.finish()
 }
 
 #[cfg(test)]
@@ -260,7 +246,7 @@ mod tests {
             joined_on: Some("2026-01-05".into()),
             left_on: None,
         };
-        let text = export(&[m]).expect("csv");
+        let text = export(&[m]);
         assert!(text.starts_with('\u{feff}'));
         assert!(text.contains("'=HYPERLINK"));
         let back = check_import(&text);

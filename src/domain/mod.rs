@@ -7,6 +7,7 @@ pub mod access;
 pub mod account;
 pub mod audit;
 pub mod contact;
+pub mod csv_out;
 pub mod group;
 pub mod ical;
 pub mod insight;

@@ -196,11 +196,11 @@ pub fn check_origin(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
         headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
         headers.get(header::HOST).and_then(|v| v.to_str().ok()),
     ) {
-        // `null` is let through: with `Referrer-Policy: no-referrer` (personal links carry a
-        // secret) Chromium sends it on Hearth's own forms. The token, bound to the session,
-        // is what such a request still needs.
+        // `null` is what a sandboxed frame or a data: page sends: never one of Hearth's own
+        // forms (its Referrer-Policy is `same-origin`, under which browsers send the real
+        // origin to the same site; `no-referrer` made Chromium send `null`).
         let origin_host = origin.split("://").nth(1).unwrap_or(origin);
-        if origin != "null" && origin_host != host {
+        if origin == "null" || origin_host != host {
             return Err(AppError::Csrf);
         }
     }

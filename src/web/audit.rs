@@ -166,18 +166,9 @@ pub async fn csv(
     let filter = AuditFilter::try_from(&raw).map_err(AppError::Invalid)?;
     let events = state.store.audit_search(&me, &filter, 100_000).await?;
     let rows = rows_of(&state, &me, events).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let cell = |s: &str| crate::domain::member_csv::guard(s);
-    out.write_record(["when", "who", "what", "about"])
-        .map_err(AppError::internal)?;
+    let mut out = crate::domain::csv_out::CsvOut::with_header(["when", "who", "what", "about"]);
     for r in rows {
-        out.write_record([cell(&r.at), cell(&r.who), cell(&r.action), cell(&r.about)])
-            .map_err(AppError::internal)?;
+        out.row([&r.at, &r.who, &r.action, &r.about]);
     }
-    let bytes = out.into_inner().map_err(AppError::internal)?;
-    Ok(csv_download(
-        String::from_utf8(bytes).map_err(AppError::internal)?,
-        "hearth",
-        "audit",
-    ))
+    Ok(csv_download(out.finish(), "hearth", "audit"))
 }

@@ -171,9 +171,7 @@ pub async fn csv(
             crate::store::ContactRead::Exported,
         )
         .await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = AppError::from;
-    w.write_record([
+    let mut w = crate::domain::csv_out::CsvOut::with_header([
         "date",
         "member",
         "how",
@@ -182,24 +180,21 @@ pub async fn csv(
         "follow_up_by",
         "follow_up_done",
         "recorded_by",
-    ])
-    .map_err(io)?;
+    ]);
     for c in &contacts {
-        w.write_record([
+        w.row([
             c.contacted_on.as_str(),
-            &crate::domain::member_csv::guard(&c.member_name),
+            &c.member_name,
             c.how.as_str(),
-            &crate::domain::member_csv::guard(&c.about),
-            &crate::domain::member_csv::guard(&c.follow_up),
+            &c.about,
+            &c.follow_up,
             c.follow_up_by.as_deref().unwrap_or(""),
             if c.follow_up_done { "yes" } else { "no" },
-            &crate::domain::member_csv::guard(&c.recorded_by_name),
-        ])
-        .map_err(io)?;
+            &c.recorded_by_name,
+        ]);
     }
-    let bytes = w.into_inner().map_err(AppError::internal)?;
     Ok(super::csv_download(
-        format!("\u{feff}{}", String::from_utf8_lossy(&bytes)),
+        w.finish(),
         &group.name,
         "contact-record",
     ))

@@ -14,7 +14,6 @@ use crate::domain::group::Group;
 use crate::domain::insight::{
     DateRange, Feedback, GroupStats, SearchHit, attendance_chart, feedback_chart, parse_query,
 };
-use crate::domain::member_csv::guard;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
 use crate::store::{GroupOverview, MeetingSummary, NotSeen};
@@ -331,13 +330,14 @@ pub async fn report(
 
 // --- exports ------------------------------------------------------------------------------------------
 
-fn csv_text(rows: Vec<Vec<String>>) -> AppResult<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(&r).map_err(AppError::internal)?;
+/// Rows (the first the header) through the one CSV writer, every cell guarded.
+fn csv_text(mut rows: Vec<Vec<String>>) -> AppResult<String> {
+    let body = rows.split_off(1.min(rows.len()));
+    let mut w = crate::domain::csv_out::CsvOut::with_header(rows.concat());
+    for r in body {
+        w.row(r);
     }
-    let bytes = w.into_inner().map_err(AppError::internal)?;
-    Ok(format!("\u{feff}{}", String::from_utf8_lossy(&bytes)))
+    Ok(w.finish())
 }
 
 /// Who came to each held meeting in the range.
@@ -353,7 +353,7 @@ pub async fn attendance_csv(
     for (date, name, member) in state.store.attendance_rows(&me, group_id, &range).await? {
         rows.push(vec![
             date,
-            guard(&name),
+            name.clone(),
             if member { "member" } else { "guest" }.into(),
         ]);
     }
@@ -382,7 +382,7 @@ pub async fn meetings_csv(
     for m in stats.meetings {
         rows.push(vec![
             m.date,
-            guard(&m.topic),
+            m.topic.clone(),
             m.attended.to_string(),
             m.expected.to_string(),
             m.first_timers.to_string(),
@@ -413,9 +413,9 @@ pub async fn feedback_csv(
     for f in state.store.feedback_of(&me, group_id, &range).await? {
         rows.push(vec![
             f.date,
-            guard(&f.member_name),
+            f.member_name.clone(),
             f.rating.to_string(),
-            guard(&f.comment),
+            f.comment.clone(),
         ]);
     }
     Ok(csv_download(csv_text(rows)?, &group.name, "feedback"))

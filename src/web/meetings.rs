@@ -1625,9 +1625,7 @@ pub async fn notes_csv(
     }
     let meetings = state.store.meetings_of(&me, group_id).await?;
     let counts = state.store.attendance_counts(&me, group_id).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let io = AppError::from;
-    w.write_record([
+    let mut w = crate::domain::csv_out::CsvOut::with_header([
         "date",
         "start_time",
         "status",
@@ -1640,8 +1638,7 @@ pub async fn notes_csv(
         "round_up_not_so_good",
         "round_up_sharing",
         "pass_on",
-    ])
-    .map_err(io)?;
+    ]);
     for s in meetings {
         let m = &s.meeting;
         if from.as_ref().is_some_and(|f| m.local_date < *f)
@@ -1650,25 +1647,23 @@ pub async fn notes_csv(
             continue;
         }
         let (members, guests) = counts.get(&m.id).copied().unwrap_or((0, 0));
-        w.write_record([
+        w.row([
             m.local_date.clone(),
             m.local_time.clone(),
             m.status.to_string(),
             s.venue_name.clone().unwrap_or_default(),
             members.to_string(),
             guests.to_string(),
-            crate::domain::member_csv::guard(&m.topics_discussed),
-            crate::domain::member_csv::guard(&m.key_points),
-            crate::domain::member_csv::guard(&m.round_up_good),
-            crate::domain::member_csv::guard(&m.round_up_not_so_good),
-            crate::domain::member_csv::guard(&m.round_up_sharing),
-            crate::domain::member_csv::guard(&m.pass_on),
-        ])
-        .map_err(io)?;
+            m.topics_discussed.clone(),
+            m.key_points.clone(),
+            m.round_up_good.clone(),
+            m.round_up_not_so_good.clone(),
+            m.round_up_sharing.clone(),
+            m.pass_on.clone(),
+        ]);
     }
-    let bytes = w.into_inner().map_err(AppError::internal)?;
     Ok(super::csv_download(
-        format!("\u{feff}{}", String::from_utf8_lossy(&bytes)),
+        w.finish(),
         &group.name,
         "meeting-notes",
     ))

@@ -101,7 +101,7 @@ pub async fn export_csv(
         .store
         .members_of(&me, group_id, &(&query).into())
         .await?;
-    let body = member_csv::export(&members).map_err(AppError::internal)?;
+    let body = member_csv::export(&members);
     state
         .store
         .audit_read(

@@ -499,10 +499,13 @@ async fn cookies_and_headers(
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // Personal links carry a secret in the address: never pass it on to another site.
+    // Personal links carry a secret in the address: never pass it on to another site. Only
+    // same-site requests carry a Referer (to Hearth itself), and browsers then send the real
+    // Origin on Hearth's own forms, so `Origin: null` can be refused (`no-referrer` made
+    // Chromium send `null`).
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         "permissions-policy",

@@ -53,9 +53,12 @@ enum Forgery {
     CrossSite,
     /// The right token, but the Origin is another site.
     ForeignOrigin,
+    /// The right token, but `Origin: null` (a sandboxed frame, a data: page).
+    NullOrigin,
 }
 
-const FORGERIES: [Forgery; 4] = [
+const FORGERIES: [Forgery; 5] = [
+    Forgery::NullOrigin,
     Forgery::NoToken,
     Forgery::WrongToken,
     Forgery::CrossSite,
@@ -79,6 +82,10 @@ async fn forge(b: &Browser, path: &str, fields: &[(&str, String)], how: Forgery)
         Forgery::ForeignOrigin => {
             pairs.push(("csrf_token".into(), token));
             headers.push(("origin", "http://evil.example"));
+        }
+        Forgery::NullOrigin => {
+            pairs.push(("csrf_token".into(), token));
+            headers.push(("origin", "null"));
         }
     }
     b.post_pairs(path, &pairs, &headers).await

@@ -182,3 +182,24 @@ both_backends! {
         assert!(last.json()["next"].is_null());
     }
 }
+
+both_backends! {
+    /// Every CSV export goes through one writer: a venue's name is guarded like any other cell,
+    /// and a cell holding a semicolon is quoted, so a spreadsheet that splits on semicolons
+    /// cannot be handed a formula.
+    async fn every_csv_cell_is_guarded(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let venue = w.c_api.post("/api/v1/venues", &json!({"name": "=HYPERLINK(\"http://evil.example\",\"Hall\")"})).await;
+        venue.expect(201);
+        let venue = venue.json()["id"].as_i64().expect("venue id");
+        let id = crate::meetings::plan_id(&w.f1_api, g, "2026-03-03").await;
+        w.f1_api.put(&format!("/api/v1/meetings/{id}"), &json!({"venue_id": venue})).await.expect(200);
+        w.f1_api.put(&format!("/api/v1/meetings/{id}/notes"), &json!({"key_points": "tea;=1+1"})).await.expect(200);
+        let csv = w.f1b.get(&format!("/groups/{g}/meetings.csv")).await;
+        csv.expect(200);
+        assert!(csv.text.contains("'=HYPERLINK"), "{}", csv.text);
+        assert!(csv.text.contains("\"tea;=1+1\""), "{}", csv.text);
+        assert!(!csv.text.contains(",=HYPERLINK"), "{}", csv.text);
+    }
+}
