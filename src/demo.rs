@@ -289,7 +289,7 @@ pub async fn fill_if_empty(
         .await?;
 
     let hall = store
-        .create_venue(&parse::<VenueInput>(&[
+        .insert_venue(&parse::<VenueInput>(&[
             ("name", "St Anne's Community Centre"),
             ("address", "14 Mill Lane\nHexley\nHX2 4PL"),
             ("how_to_get_there", "Buses 12 and 40 stop outside. Free car park behind the building. Use the side door with the ramp."),
@@ -306,7 +306,7 @@ pub async fn fill_if_empty(
         ])?)
         .await?;
     let cafe = store
-        .create_venue(&parse::<VenueInput>(&[
+        .insert_venue(&parse::<VenueInput>(&[
             ("name", "Greenway Garden Centre Café"),
             ("address", "Greenway Road\nNorth Hexley\nHX5 1GG"),
             (

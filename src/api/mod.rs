@@ -623,11 +623,14 @@ async fn list_venues(
 
 async fn create_venue(
     State(state): State<AppState>,
-    ApiStaff(_): ApiStaff,
+    ApiStaff(me): ApiStaff,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
+    if !crate::Store::may_add_venue(&me) {
+        return Err(AppError::Forbidden);
+    }
     let input = parsed(VenueInput::try_from(&raw))?;
-    let venue = state.store.create_venue(&input).await?;
+    let venue = state.store.create_venue(&me, &input).await?;
     Ok(created(format!("/api/v1/venues/{}", venue.id), venue))
 }
 
@@ -641,13 +644,16 @@ async fn get_venue(
 
 async fn update_venue(
     State(state): State<AppState>,
-    ApiStaff(_): ApiStaff,
+    ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<Venue>> {
     let current = state.store.venue(id).await?;
+    if !state.store.may_change_venue(&me, id).await? {
+        return Err(AppError::Forbidden);
+    }
     let input = parsed(VenueInput::try_from(&current.to_raw().merged_with(raw)))?;
-    Ok(Json(state.store.update_venue(id, &input).await?))
+    Ok(Json(state.store.update_venue(&me, id, &input).await?))
 }
 
 #[cfg(test)]

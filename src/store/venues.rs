@@ -1,7 +1,12 @@
-//! Venues are shared by the whole network: any member of staff may list, add and correct them,
-//! since a venue holds no personal data.
+//! Venues are shared by the whole network: any member of staff may list and read them. What a
+//! venue says (its address, access notes, how to get there) reaches every group that meets
+//! there — their preparation pages, calendars and emails — so who may change it is limited:
+//! coordinators always; a facilitator may add a venue, and correct one that only their own
+//! groups use (no meeting, poll option or usual venue of another group names it). Staff with no group
+//! may do neither. Checked here, so every page and API route gets the same answer.
 
 use super::{Store, StoreError, StoreResult, now, on_db};
+use crate::domain::access::Staff;
 use crate::domain::venue::{Venue, VenueInput};
 
 const VENUE_COLUMNS: &str = "id, name, address, how_to_get_there, toilets, fire_exits, step_free, \
@@ -21,7 +26,43 @@ impl Store {
             .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn create_venue(&self, v: &VenueInput) -> StoreResult<Venue> {
+    /// Whether the viewer may add venues.
+    pub fn may_add_venue(viewer: &Staff) -> bool {
+        viewer.is_coordinator() || !viewer.groups.is_empty()
+    }
+
+    /// Whether the viewer may change this venue: a coordinator, or a facilitator when no group
+    /// but their own uses it.
+    pub async fn may_change_venue(&self, viewer: &Staff, id: i64) -> StoreResult<bool> {
+        if viewer.is_coordinator() {
+            return Ok(true);
+        }
+        if viewer.groups.is_empty() {
+            return Ok(false);
+        }
+        let others: i64 = on_db!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (
+                SELECT group_id FROM meetings WHERE venue_id = $1
+                UNION SELECT p.group_id FROM poll_options o JOIN polls p ON p.id = o.poll_id
+                    WHERE o.venue_id = $1
+                UNION SELECT id FROM support_groups WHERE usual_venue_id = $1) u
+             WHERE u.group_id NOT IN
+                (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2)")
+            .bind(id).bind(viewer.id).fetch_one(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        Ok(others == 0)
+    }
+
+    /// Adds a venue, if the viewer may (`may_add_venue`).
+    pub async fn create_venue(&self, viewer: &Staff, v: &VenueInput) -> StoreResult<Venue> {
+        if !Self::may_add_venue(viewer) {
+            return Err(StoreError::Forbidden);
+        }
+        self.insert_venue(v).await
+    }
+
+    /// Adds a venue with no one to check (the demo data).
+    pub(crate) async fn insert_venue(&self, v: &VenueInput) -> StoreResult<Venue> {
         let t = now();
         let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "INSERT INTO venues (name, address, how_to_get_there, toilets, fire_exits, step_free,
@@ -38,7 +79,18 @@ impl Store {
         self.venue(id).await
     }
 
-    pub async fn update_venue(&self, id: i64, v: &VenueInput) -> StoreResult<Venue> {
+    /// Changes a venue, if the viewer may (`may_change_venue`; a venue that does not exist is
+    /// NotFound first).
+    pub async fn update_venue(
+        &self,
+        viewer: &Staff,
+        id: i64,
+        v: &VenueInput,
+    ) -> StoreResult<Venue> {
+        self.venue(id).await?;
+        if !self.may_change_venue(viewer, id).await? {
+            return Err(StoreError::Forbidden);
+        }
         let done = on_db!(self, pool => sqlx::query(
             "UPDATE venues SET name = $1, address = $2, how_to_get_there = $3, toilets = $4,
                 fire_exits = $5, step_free = $6, hearing_loop = $7, accessible_toilet = $8,

@@ -11,13 +11,14 @@ use crate::AppState;
 use crate::domain::RawInput;
 use crate::domain::access::Staff;
 use crate::domain::venue::{STEP_FREE, Venue, VenueInput};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 #[derive(Template)]
 #[template(path = "venues/list.html")]
 struct ListPage {
     page: Page,
     venues: Vec<Venue>,
+    may_add: bool,
 }
 
 pub async fn list(
@@ -29,6 +30,7 @@ pub async fn list(
     render(&ListPage {
         page: staff_page("Venues", &me, &cookies, "venues"),
         venues,
+        may_add: crate::Store::may_add_venue(&me),
     })
 }
 
@@ -65,6 +67,9 @@ fn form_page(
 }
 
 pub async fn new_page(CurrentStaff(me): CurrentStaff, cookies: Cookies) -> AppResult<Response> {
+    if !crate::Store::may_add_venue(&me) {
+        return Err(AppError::Forbidden);
+    }
     let mut raw = RawInput::default();
     raw.set("step_free", "no");
     form_page(&me, &cookies, Form::from_raw(raw), None, StatusCode::OK)
@@ -76,9 +81,12 @@ pub async fn create(
     cookies: Cookies,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
+    if !crate::Store::may_add_venue(&me) {
+        return Err(AppError::Forbidden);
+    }
     match VenueInput::try_from(&raw) {
         Ok(input) => {
-            let v = state.store.create_venue(&input).await?;
+            let v = state.store.create_venue(&me, &input).await?;
             Ok(redirect_with(
                 &format!("/venues/{}", v.id),
                 &format!("{} has been added.", v.name),
@@ -99,6 +107,7 @@ pub async fn create(
 struct ShowPage {
     page: Page,
     venue: Venue,
+    may_change: bool,
 }
 
 pub async fn show(
@@ -110,6 +119,7 @@ pub async fn show(
     let venue = state.store.venue(id).await?;
     render(&ShowPage {
         page: staff_page(&venue.name, &me, &cookies, "venues"),
+        may_change: state.store.may_change_venue(&me, id).await?,
         venue,
     })
 }
@@ -121,6 +131,9 @@ pub async fn edit_page(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let venue = state.store.venue(id).await?;
+    if !state.store.may_change_venue(&me, id).await? {
+        return Err(AppError::Forbidden);
+    }
     form_page(
         &me,
         &cookies,
@@ -138,9 +151,12 @@ pub async fn update(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     state.store.venue(id).await?;
+    if !state.store.may_change_venue(&me, id).await? {
+        return Err(AppError::Forbidden);
+    }
     match VenueInput::try_from(&raw) {
         Ok(input) => {
-            let v = state.store.update_venue(id, &input).await?;
+            let v = state.store.update_venue(&me, id, &input).await?;
             Ok(redirect_with(
                 &format!("/venues/{id}"),
                 &format!("{} has been saved.", v.name),

@@ -203,3 +203,44 @@ both_backends! {
         assert!(!csv.text.contains(",=HYPERLINK"), "{}", csv.text);
     }
 }
+
+both_backends! {
+    /// A venue's details reach every group that meets there, so a facilitator may add venues
+    /// and correct one only their own groups use; a coordinator may change any; staff with no
+    /// group neither. Pages and API answer alike, and nothing changes when refused.
+    async fn venues_are_changed_only_by_those_whose_groups_use_them(app: TestApp) {
+        let w = World::build(&app).await;
+        // The world's venue is used by both groups' meetings.
+        crate::meetings::plan_id(&w.f1_api, w.group_a, "2027-02-02").await;
+        let shared = w.venue;
+        for (g, api) in [(w.group_a, &w.f1_api), (w.group_b, &w.f2_api)] {
+            let id = crate::meetings::plan_id(api, g, "2027-02-09").await;
+            api.put(&format!("/api/v1/meetings/{id}"), &json!({"venue_id": shared})).await.expect(200);
+        }
+        let before = w.c_api.get(&format!("/api/v1/venues/{shared}")).await.json();
+        w.f1_api.put(&format!("/api/v1/venues/{shared}"), &json!({"notes": "Closed for ever"})).await.expect_json_error(403, "forbidden");
+        w.f1b.get(&format!("/venues/{shared}/edit")).await.expect(403);
+        w.f1b.post_form(&format!("/venues/{shared}/edit"), &[("name", "Renamed"), ("step_free", "no")]).await.expect(403);
+        let page = w.f1b.get(&format!("/venues/{shared}")).await;
+        page.expect(200).expect_lacks(&format!("/venues/{shared}/edit")).expect_contains("tell a coordinator");
+        assert_eq!(w.c_api.get(&format!("/api/v1/venues/{shared}")).await.json(), before, "nothing changed");
+        // A coordinator may.
+        w.c_api.put(&format!("/api/v1/venues/{shared}"), &json!({"notes": "Ring the bell"})).await.expect(200);
+        // A facilitator adds a venue and corrects it while only their group uses it.
+        let own = w.f1_api.post("/api/v1/venues", &json!({"name": "Fern's café"})).await;
+        own.expect(201);
+        let own = own.json()["id"].as_i64().expect("id");
+        w.f1_api.put(&format!("/api/v1/venues/{own}"), &json!({"notes": "Back room"})).await.expect(200);
+        w.f1b.get(&format!("/venues/{own}/edit")).await.expect(200);
+        // Once another group meets there, it is the coordinators' to change.
+        let id = crate::meetings::plan_id(&w.f2_api, w.group_b, "2027-02-16").await;
+        w.f2_api.put(&format!("/api/v1/meetings/{id}"), &json!({"venue_id": own})).await.expect(200);
+        w.f1_api.put(&format!("/api/v1/venues/{own}"), &json!({"notes": "Front room"})).await.expect_json_error(403, "forbidden");
+        // Staff with no group may not add venues.
+        app.create_account("nogroup@example.org", "Nell Nogroup", Role::Facilitator).await;
+        let nell = app.signed_in("nogroup@example.org", PASSWORD).await;
+        nell.get("/venues/new").await.expect(403);
+        nell.post_form("/venues/new", &[("name", "Nell's hall"), ("step_free", "no")]).await.expect(403);
+        nell.get("/venues").await.expect(200).expect_lacks("href=\"/venues/new\"");
+    }
+}
