@@ -10,8 +10,11 @@ use sha2::{Digest, Sha256};
 use crate::domain::access::Staff;
 use crate::store::{Store, StoreResult};
 
-/// How long a sign-in lasts.
-pub const SESSION_TTL: i64 = 14 * 24 * 3600;
+/// How long a sign-in lasts at most, however much it is used (`--session-lifetime`).
+pub const SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+/// How long a sign-in lasts unused (`--session-idle`): longer than a meeting with the phone
+/// face down, shorter than a forgotten shared computer should stay signed in.
+pub const SESSION_IDLE: std::time::Duration = std::time::Duration::from_secs(3 * 3600);
 /// How long a password reset link works.
 pub const RESET_TTL: i64 = 3 * 24 * 3600;
 /// How sign-in failures slow further attempts (ASVS V6.3.1): an account's first failures
@@ -133,6 +136,8 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=7168,t=5,p=1$9ALaH3Q7UOojhCTgU7kGVg$D
 pub enum SignIn {
     Ok(Staff),
     Wrong,
+    /// The right password, but a coordinator has turned the account's sign-in off.
+    Disabled,
     /// Too many failures: try again after this many seconds.
     Throttled(i64),
 }
@@ -160,6 +165,7 @@ pub async fn sign_in(
         .unwrap_or(DUMMY_HASH);
     let good = verify_password(password, hash).await;
     match creds {
+        Some(c) if good && c.disabled => Ok(SignIn::Disabled),
         Some(c) if good => {
             store.clear_failures(&email).await?;
             // A hash made with older settings is replaced now, while the password is known

@@ -43,7 +43,7 @@ pub fn parse_every(text: &str) -> Result<Duration, String> {
         _ => return Err(format!("{text:?} is not a period like 30m, 6h or 1d")),
     };
     if n == 0 {
-        return Err("the period between backups must be more than nothing".into());
+        return Err("the period must be more than nothing".into());
     }
     Ok(Duration::from_secs(n.saturating_mul(seconds)))
 }

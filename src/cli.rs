@@ -36,6 +36,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start; `serve` simply has the most settings.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the web app
@@ -92,6 +94,12 @@ pub enum Command {
         /// On SIGTERM or Ctrl+C, seconds to let requests in flight finish
         #[arg(long, env = "HEARTH_SHUTDOWN_TIMEOUT", default_value_t = 10)]
         shutdown_timeout: u64,
+        /// A staff sign-in ends after this long without use (e.g. 3h, 30m)
+        #[arg(long, env = "HEARTH_SESSION_IDLE", default_value = "3h")]
+        session_idle: String,
+        /// A staff sign-in ends this long after it began, however much it is used (e.g. 7d)
+        #[arg(long, env = "HEARTH_SESSION_LIFETIME", default_value = "7d")]
+        session_lifetime: String,
     },
     /// Fill an empty database with a realistic, deterministic history (for benchmarks and
     /// trying Hearth at scale). Staff sign in as coordinator@example.org or
@@ -234,7 +242,13 @@ async fn execute(cli: Cli) -> Result<(), String> {
             backup_keep,
             metrics_bind,
             shutdown_timeout,
+            session_idle,
+            session_lifetime,
         } => {
+            let session_idle = crate::backups::parse_every(&session_idle)
+                .map_err(|e| format!("--session-idle: {e}"))?;
+            let session_lifetime = crate::backups::parse_every(&session_lifetime)
+                .map_err(|e| format!("--session-lifetime: {e}"))?;
             let backup = match backup_dir {
                 Some(dir) => Some(crate::backups::BackupSchedule {
                     dir,
@@ -255,6 +269,8 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 page_cache_bytes: page_cache_mb.saturating_mul(1 << 20),
                 backup,
                 drain_timeout: std::time::Duration::from_secs(shutdown_timeout),
+                session_idle,
+                session_lifetime,
                 ..Config::default()
             };
             serve(&store, &bind, metrics_bind.as_deref(), demo, config).await

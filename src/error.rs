@@ -161,6 +161,9 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Forbidden => AppError::Forbidden,
+            StoreError::Conflict(c) if c == "own_account" => AppError::Conflict(
+                "You cannot turn off your own sign-in. Ask another coordinator.".into(),
+            ),
             StoreError::Conflict(c) if c == "meeting_not_open" => AppError::Conflict(
                 "That meeting has already been held or was cancelled. Choose a meeting still to come.".into(),
             ),

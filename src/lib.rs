@@ -56,6 +56,10 @@ pub struct Config {
     pub drain_timeout: std::time::Duration,
     /// The longest a request may take before it is answered 503 (its work rolled back).
     pub request_timeout: std::time::Duration,
+    /// The longest a staff sign-in lasts, however much it is used.
+    pub session_lifetime: std::time::Duration,
+    /// How long a staff sign-in lasts without being used.
+    pub session_idle: std::time::Duration,
     /// How often to look whether today's retention run (erasing members long gone) is due.
     pub retention_tick: std::time::Duration,
 }
@@ -75,6 +79,8 @@ impl Default for Config {
             backup: None,
             drain_timeout: std::time::Duration::from_secs(10),
             request_timeout: std::time::Duration::from_secs(15),
+            session_lifetime: auth::SESSION_LIFETIME,
+            session_idle: auth::SESSION_IDLE,
             retention_tick: std::time::Duration::from_secs(3600),
         }
     }
@@ -95,6 +101,8 @@ pub struct AppState {
     pub pages: Arc<web::cache::PageCache>,
     /// What this instance has served and how writes are going (/metrics, /healthz).
     pub monitor: Arc<http::metrics::Monitor>,
+    /// When this instance last pushed on each session's idle end (web::touch_session).
+    pub touched: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 /// Serves Hearth on the listener until the future `shutdown` completes.
@@ -126,6 +134,7 @@ pub async fn serve_with(
         config: config.clone(),
         pages: Arc::new(web::cache::PageCache::new(config.page_cache_bytes)),
         monitor: Arc::new(http::metrics::Monitor::default()),
+        touched: Default::default(),
     };
     let worker = format!("worker-{}", &auth::new_token()[..12]);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -61,6 +61,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/members/{id}/export", get(export_member))
         .route("/members/{id}/erase", post(erase_member))
         .route("/audit", get(audit))
+        .route("/staff", get(list_staff))
+        .route("/staff/{id}/disable", post(disable_staff))
+        .route("/staff/{id}/enable", post(enable_staff))
         .route(
             "/members/{id}/consents/{cid}/withdraw",
             post(withdraw_consent),
@@ -581,6 +584,79 @@ async fn audit(
     let filter = crate::store::AuditFilter::try_from(&raw).map_err(AppError::Invalid)?;
     let events = state.store.audit_search(&me, &filter, 1000).await?;
     Ok(Json(serde_json::json!({ "events": events })))
+}
+
+/// A staff account as the API shows it, with whether its sign-in is turned off.
+#[derive(Serialize)]
+struct StaffItem {
+    id: i64,
+    name: String,
+    email: String,
+    role: &'static str,
+    groups: Vec<i64>,
+    sign_in_allowed: bool,
+}
+
+impl StaffItem {
+    fn of(a: crate::domain::access::Staff, off: &std::collections::HashSet<i64>) -> StaffItem {
+        StaffItem {
+            sign_in_allowed: !off.contains(&a.id),
+            role: a.role.as_str(),
+            id: a.id,
+            name: a.name,
+            email: a.email,
+            groups: a.groups,
+        }
+    }
+}
+
+/// Turns a staff account's sign-in on or off, answering with the account (coordinators).
+async fn set_sign_in(
+    state: &AppState,
+    me: &crate::domain::access::Staff,
+    id: i64,
+    allowed: bool,
+) -> AppResult<Json<StaffItem>> {
+    state.store.set_sign_in_allowed(me, id, allowed).await?;
+    let off = state.store.disabled_accounts().await?;
+    Ok(Json(StaffItem::of(state.store.account(id).await?, &off)))
+}
+
+/// Every staff account (coordinators only).
+async fn list_staff(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+) -> AppResult<Json<serde_json::Value>> {
+    if !me.is_coordinator() {
+        return Err(AppError::Forbidden);
+    }
+    let off = state.store.disabled_accounts().await?;
+    let staff: Vec<StaffItem> = state
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .map(|a| StaffItem::of(a, &off))
+        .collect();
+    Ok(Json(serde_json::json!({ "staff": staff })))
+}
+
+/// Turns a staff account's sign-in off: its sessions and tokens end at once (coordinators).
+async fn disable_staff(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<StaffItem>> {
+    set_sign_in(&state, &me, id, false).await
+}
+
+/// Turns a staff account's sign-in back on (coordinators).
+async fn enable_staff(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<StaffItem>> {
+    set_sign_in(&state, &me, id, true).await
 }
 
 /// Erases a member for good (coordinators only), confirmed by their preferred name.

@@ -24,7 +24,8 @@ pub(crate) const GROUPS_OF_A: &str = "(SELECT string_agg(CAST(gf.group_id AS TEX
 pub(crate) fn session_account(hash: &str) -> String {
     format!(
         "FROM sessions s JOIN accounts a ON a.id = s.account_id \
-         WHERE s.token_hash {hash} AND s.expires_at > $2"
+         WHERE s.token_hash {hash} AND s.expires_at > $2 AND s.idle_until > $2 \
+           AND a.disabled_at IS NULL"
     )
 }
 
@@ -32,7 +33,7 @@ pub(crate) fn session_account(hash: &str) -> String {
 pub(crate) fn token_account(hash: &str) -> String {
     format!(
         "FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash {hash} AND t.revoked_at IS NULL"
+         WHERE t.token_hash {hash} AND t.revoked_at IS NULL AND a.disabled_at IS NULL"
     )
 }
 
@@ -61,6 +62,8 @@ impl AccountRow {
 pub struct Credentials {
     pub staff: Staff,
     pub password_hash: String,
+    /// A coordinator has turned the account's sign-in off.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -71,6 +74,7 @@ struct CredRow {
     role: String,
     password_hash: String,
     groups: Option<String>,
+    disabled: bool,
 }
 
 impl Store {
@@ -144,7 +148,8 @@ impl Store {
 
     pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
         let sql = format!(
-            "SELECT a.id, a.email, a.name, a.role, a.password_hash, {GROUPS_OF_A}
+            "SELECT a.id, a.email, a.name, a.role, a.password_hash, {GROUPS_OF_A},
+                (a.disabled_at IS NOT NULL) AS disabled
              FROM accounts a WHERE a.email = $1"
         );
         let row = on_db!(self, pool => sqlx::query_as::<_, CredRow>(&sql)
@@ -152,6 +157,7 @@ impl Store {
         .map_err(StoreError::from_sqlx)?;
         Ok(row.map(|r| Credentials {
             password_hash: r.password_hash,
+            disabled: r.disabled,
             staff: AccountRow {
                 id: r.id,
                 email: r.email,
@@ -190,6 +196,62 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
+    /// The accounts whose sign-in a coordinator has turned off.
+    pub async fn disabled_accounts(&self) -> StoreResult<std::collections::HashSet<i64>> {
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM accounts WHERE disabled_at IS NOT NULL")
+            .fetch_all(pool).await)
+        .map(|ids| ids.into_iter().collect())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Turns an account's sign-in off (every session and API token ends at once) or on again;
+    /// coordinators only, never their own. The account and what it recorded stay. Audited.
+    pub async fn set_sign_in_allowed(
+        &self,
+        viewer: &Staff,
+        account_id: i64,
+        allowed: bool,
+    ) -> StoreResult<()> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        if viewer.id == account_id {
+            return Err(StoreError::Conflict("own_account".into()));
+        }
+        let t = now();
+        let action = if allowed {
+            "turned sign-in back on"
+        } else {
+            "turned sign-in off"
+        };
+        let found = on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let found = sqlx::query(
+                "UPDATE accounts SET disabled_at = CASE WHEN $1 THEN NULL ELSE COALESCE(disabled_at, $2) END
+                 WHERE id = $3")
+                .bind(allowed).bind(t).bind(account_id).execute(&mut *tx).await?.rows_affected();
+            if !allowed {
+                sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                    .bind(account_id).execute(&mut *tx).await?;
+                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
+                    .bind(t).bind(account_id).execute(&mut *tx).await?;
+            }
+            if found > 0 {
+                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, '')")
+                    .bind(t).bind(viewer.actor()).bind(action).bind(format!("account:{account_id}"))
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(found)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        if found == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn accounts(&self) -> StoreResult<Vec<Staff>> {
         on_db!(self, pool => sqlx::query_as::<_, AccountRow>(
             "SELECT id, email, name, role FROM accounts ORDER BY lower(name), id")
@@ -198,8 +260,8 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Sets a new password and ends every session of the account (a changed password must
-    /// sign out whoever else may have had it).
+    /// Sets a new password and ends every session and API token of the account (a changed
+    /// password must sign out whoever else may have had it).
     pub async fn set_password(&self, account_id: i64, password_hash: &str) -> StoreResult<()> {
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -207,6 +269,9 @@ impl Store {
                 .bind(password_hash).bind(account_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE account_id = $1")
                 .bind(account_id).execute(&mut *tx).await?;
+            // API tokens end with the password too: whoever had the old one may have made one.
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
+                .bind(now()).bind(account_id).execute(&mut *tx).await?;
             tx.commit().await
         })
         .map_err(StoreError::from_sqlx)
@@ -230,16 +295,34 @@ impl Store {
 
     // --- sessions -------------------------------------------------------------------------
 
+    /// A new session: it ends `lifetime` seconds from now whatever happens, and sooner after
+    /// `idle` seconds without use (`touch_session`).
     pub async fn create_session(
         &self,
         token_hash: &str,
         account_id: i64,
-        ttl_seconds: i64,
+        lifetime: i64,
+        idle: i64,
     ) -> StoreResult<()> {
         let t = now();
         on_db!(self, pool => sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash).bind(account_id).bind(t).bind(t + ttl_seconds)
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, idle_until)
+             VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash).bind(account_id).bind(t).bind(t + lifetime)
+            .bind(t + idle.min(lifetime))
+            .execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The session is in use: it lives another `idle` seconds (never past its absolute end).
+    /// A session already ended by idleness or age is not brought back.
+    pub async fn touch_session(&self, token_hash: &str, idle: i64) -> StoreResult<()> {
+        let t = now();
+        on_db!(self, pool => sqlx::query(
+            "UPDATE sessions SET idle_until = CASE WHEN expires_at < $1 THEN expires_at ELSE $1 END
+             WHERE token_hash = $2 AND idle_until > $3 AND expires_at > $3")
+            .bind(t + idle).bind(token_hash).bind(t)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())
         .map_err(StoreError::from_sqlx)
@@ -369,6 +452,9 @@ impl Store {
                 .bind(password_hash).bind(account_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE account_id = $1")
                 .bind(account_id).execute(&mut *tx).await?;
+            // API tokens end with the password too: whoever had the old one may have made one.
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
+                .bind(now()).bind(account_id).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(true)
         })

@@ -179,9 +179,20 @@ async fn export_to_file(store: &Store, to: &Path) -> Result<(), String> {
     let options = SqliteConnectOptions::new()
         .filename(to)
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Delete);
-    let conn = sqlx::ConnectOptions::connect(&options)
-        .await
-        .map_err(|e| format!("could not reopen {}: {e}", to.display()))?;
+    // Leaving WAL mode needs the file to itself, and SQLite answers "database is locked" at
+    // once (no busy wait) while the closed pool's last connection is still letting go of it,
+    // which a loaded machine showed: try again for up to ten seconds.
+    let mut tries = 0;
+    let conn = loop {
+        match sqlx::ConnectOptions::connect(&options).await {
+            Ok(conn) => break conn,
+            Err(e) if tries < 100 && e.to_string().contains("database is locked") => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(format!("could not reopen {}: {e}", to.display())),
+        }
+    };
     sqlx::Connection::close(conn)
         .await
         .map_err(|e| format!("could not close {}: {e}", to.display()))

@@ -166,7 +166,12 @@ async fn start_session(
     let token = new_token();
     state
         .store
-        .create_session(&hash_token(&token), staff.id, auth::SESSION_TTL)
+        .create_session(
+            &hash_token(&token),
+            staff.id,
+            state.config.session_lifetime.as_secs() as i64,
+            state.config.session_idle.as_secs() as i64,
+        )
         .await?;
     let secure = if state.config.secure_cookies() {
         "; Secure"
@@ -176,7 +181,7 @@ async fn start_session(
     let mut res = redirect_with(next, message);
     let value = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        auth::SESSION_TTL
+        state.config.session_lifetime.as_secs()
     );
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -280,6 +285,11 @@ pub async fn signin_submit(
             )
             .await
         }
+        SignIn::Disabled => again(
+            FieldErrors::new(),
+            Some("Signing in to this account has been turned off. If you still help run a group, ask a coordinator to turn it back on.".into()),
+            StatusCode::FORBIDDEN,
+        ),
         SignIn::Wrong => again(
             FieldErrors::single(
                 "email",
@@ -390,7 +400,8 @@ pub async fn change_password(
 #[template(path = "account/staff.html")]
 struct StaffPage {
     page: Page,
-    accounts: Vec<Staff>,
+    /// Each account, whether its sign-in is turned off, and whether it is the viewer's own.
+    accounts: Vec<(Staff, bool, bool)>,
     form: Form,
 }
 
@@ -401,7 +412,17 @@ async fn staff_page_handler(
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let accounts = state.store.accounts().await?;
+    let off = state.store.disabled_accounts().await?;
+    let accounts = state
+        .store
+        .accounts()
+        .await?
+        .into_iter()
+        .map(|a| {
+            let (disabled, own) = (off.contains(&a.id), a.id == me.id);
+            (a, disabled, own)
+        })
+        .collect();
     render_status(
         status,
         &StaffPage {
@@ -410,6 +431,38 @@ async fn staff_page_handler(
             form,
         },
     )
+}
+
+/// Turns a staff member's sign-in off (offboarding): their sessions and API tokens end at
+/// once; what they recorded stays.
+pub async fn staff_disable(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    set_sign_in(&state, &me, id, false).await
+}
+
+/// Turns a staff member's sign-in back on.
+pub async fn staff_enable(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    set_sign_in(&state, &me, id, true).await
+}
+
+async fn set_sign_in(state: &AppState, me: &Staff, id: i64, allowed: bool) -> AppResult<Response> {
+    state.store.set_sign_in_allowed(me, id, allowed).await?;
+    let name = state.store.account(id).await?.name;
+    let said = if allowed {
+        format!("{name} can sign in again, with their old password.")
+    } else {
+        format!("{name} can no longer sign in. What they recorded stays.")
+    };
+    Ok(redirect_with("/staff", &said))
 }
 
 pub async fn staff_list(

@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router {
             get(account::staff_list).post(account::staff_create),
         )
         .route("/staff/{id}/reset-link", post(account::staff_reset_link))
+        .route("/staff/{id}/disable", post(account::staff_disable))
+        .route("/staff/{id}/enable", post(account::staff_enable))
         .route(
             "/reset/{token}",
             get(account::reset_page).post(account::reset_submit),
@@ -458,11 +460,15 @@ async fn cookies_and_headers(
     });
     let is_get = req.method() == Method::GET;
     let is_api = req.uri().path().starts_with("/api/");
+    let session = cookie(req.headers(), SESSION_COOKIE);
     req.extensions_mut().insert(RequestCookies {
         csrf: form_token,
         flash: flash.clone(),
     });
     let mut res = next.run(req).await;
+    if let Some(session) = session {
+        touch_session(&state, &session).await;
+    }
     seen.finish(&mut res, &state.monitor);
     let secure = if state.config.secure_cookies() {
         "; Secure"
@@ -529,6 +535,31 @@ async fn cookies_and_headers(
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// A request came with a session: push its idle end on (`--session-idle`), writing at most
+/// once per quarter of the idle time (and at most a minute) per session on this instance, so
+/// a page served from the cache stays one query. A session already ended stays ended.
+async fn touch_session(state: &AppState, session: &str) {
+    let idle = state.config.session_idle.as_secs() as i64;
+    let gap = (idle / 4).clamp(1, 60);
+    let now = crate::store::now();
+    let hash = crate::auth::hash_token(session);
+    {
+        let Ok(mut touched) = state.touched.lock() else {
+            return;
+        };
+        if touched.get(&hash).is_some_and(|t| now - t < gap) {
+            return;
+        }
+        if touched.len() > 10_000 {
+            touched.retain(|_, t| now - *t < gap);
+        }
+        touched.insert(hash.clone(), now);
+    }
+    if let Err(e) = state.store.touch_session(&hash, idle).await {
+        tracing::warn!(error = %e, "a session's idle end could not be pushed on");
+    }
 }
 
 /// The anti-forgery token for a browser's forms: its cookie alone before signing in, and bound

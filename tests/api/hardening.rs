@@ -244,3 +244,106 @@ both_backends! {
         nell.get("/venues").await.expect(200).expect_lacks("href=\"/venues/new\"");
     }
 }
+
+both_backends! {
+    /// A sign-in ends after a while unused (`--session-idle`), is kept alive by use, and ends
+    /// at its absolute lifetime (`--session-lifetime`) however much it is used; an ended
+    /// session is not brought back by a later request.
+    async fn sessions_end_when_idle_and_at_their_lifetime(app: TestApp) {
+        app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let instance = app
+            .instance_with(hearth::Config {
+                session_idle: std::time::Duration::from_secs(4),
+                session_lifetime: std::time::Duration::from_secs(9),
+                ..Default::default()
+            })
+            .await;
+        let b = Browser::new(&instance.base);
+        b.sign_in("fern@example.org", PASSWORD).await.expect(303);
+        b.get("/account").await.expect(200);
+        // In use every second or so for six seconds: still signed in (idle is four).
+        for _ in 0..6 {
+            tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+            b.get("/account").await.expect(200);
+        }
+        // Then in use until past the lifetime: signed out at nine seconds however active.
+        for _ in 0..4 {
+            tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+            b.get("/account").await;
+        }
+        b.get("/account").await.expect_signin_redirect();
+
+        // A new sign-in left alone for longer than the idle time: ended, and stays ended.
+        let b = Browser::new(&instance.base);
+        b.sign_in("fern@example.org", PASSWORD).await.expect(303);
+        b.get("/account").await.expect(200);
+        tokio::time::sleep(std::time::Duration::from_millis(5000)).await;
+        b.get("/account").await.expect_signin_redirect();
+        b.get("/account").await.expect_signin_redirect();
+    }
+}
+
+both_backends! {
+    /// A new password, by the staff member or through a reset link, ends every API token of the
+    /// account as well as its sessions.
+    async fn a_new_password_ends_api_tokens(app: TestApp) {
+        let (_, cb) = app.coordinator().await;
+        let fern = app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let api = app.api(&fern).await;
+        api.get("/api/v1/me").await.expect(200);
+        let b = app.signed_in("fern@example.org", PASSWORD).await;
+        b.post_form("/account/password", &[("current_password", PASSWORD), ("password", "a brand new passphrase"), ("password_confirm", "a brand new passphrase")])
+            .await
+            .expect(303);
+        api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+
+        let api = app.api(&fern).await;
+        api.get("/api/v1/me").await.expect(200);
+        let res = cb.post_form(&format!("/staff/{}/reset-link", fern.id), &[]).await;
+        let link = html::secret_link(&res.text).expect("link");
+        let path = link[link.find("/reset/").expect("path")..].to_string();
+        let anon = app.browser();
+        anon.csrf_from(&path).await;
+        anon.post_form(&path, &[("password", "yet another passphrase"), ("password_confirm", "yet another passphrase")]).await.expect(303);
+        api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+    }
+}
+
+both_backends! {
+    /// Offboarding: a coordinator turns a staff member's sign-in off; their sessions and API
+    /// tokens end at once, signing in is refused with a clear word, what they recorded stays,
+    /// and a coordinator can turn it back on. Pages and API alike; audited; never one's own.
+    async fn a_coordinator_turns_a_staff_members_sign_in_off_and_on(app: TestApp) {
+        let w = World::build(&app).await;
+        let fern = w.f1.id;
+        w.f1b.get("/account").await.expect(200);
+        w.f1_api.get("/api/v1/me").await.expect(200);
+        // Facilitators may not; a coordinator may not turn off their own.
+        w.f1b.post_form(&format!("/staff/{}/disable", w.f2.id), &[]).await.expect(403);
+        w.f1_api.post(&format!("/api/v1/staff/{}/disable", w.f2.id), &json!({})).await.expect_json_error(403, "forbidden");
+        w.f1_api.get("/api/v1/staff").await.expect_json_error(403, "forbidden");
+        w.c_api.post(&format!("/api/v1/staff/{}/disable", w.c.id), &json!({})).await.expect(409);
+        w.cb.post_form("/staff/999999/disable", &[]).await.expect(404);
+
+        w.cb.post_form(&format!("/staff/{fern}/disable"), &[]).await.expect_redirect("/staff");
+        w.f1b.get("/account").await.expect_signin_redirect();
+        w.f1_api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+        let res = app.browser().sign_in("fern@example.org", PASSWORD).await;
+        res.expect(403).expect_contains("turned off");
+        let staff = w.c_api.get("/api/v1/staff").await.json();
+        let row = staff["staff"].as_array().expect("staff").iter().find(|s| s["id"] == fern).expect("fern").clone();
+        assert_eq!(row["sign_in_allowed"], false, "{row}");
+        w.cb.get("/staff").await.expect(200).expect_contains("Turned off").expect_contains(&format!("/staff/{fern}/enable"));
+        // What Fern recorded stays: the group's members are still there.
+        w.c_api.get(&format!("/api/v1/members/{}", w.member_a)).await.expect(200);
+        let audit = app.store.audit_for(&format!("account:{fern}"), 10).await.expect("audit");
+        assert!(audit.iter().any(|e| e.action == "turned sign-in off" && e.actor == w.c.actor()), "{audit:?}");
+
+        let back = w.c_api.post(&format!("/api/v1/staff/{fern}/enable"), &json!({})).await;
+        back.expect(200);
+        assert_eq!(back.json()["sign_in_allowed"], true);
+        app.browser().sign_in("fern@example.org", PASSWORD).await.expect(303);
+        // The old token stays ended: a new one is needed.
+        w.f1_api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+    }
+}
