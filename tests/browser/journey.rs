@@ -333,6 +333,7 @@ async fn first_coordinator_journey() {
         b.look_at("home").await;
         b.visit("/account", "account").await;
         b.visit("/staff", "staff").await;
+        b.look_at("staff").await;
         b.visit(&format!("/venues/{venue_id}/edit"), "edit venue form")
             .await;
 
