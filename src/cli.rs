@@ -180,6 +180,22 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// A name to tell it apart in lists and to revoke it by
+        #[arg(long, default_value = "API token")]
+        name: String,
+        /// How many days it works (1 to 366)
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=366))]
+        expires_days: i64,
+        /// It may only read, never change anything
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// Revoke an account's API tokens with this name
+    Revoke {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -307,8 +323,24 @@ async fn execute(cli: Cli) -> Result<(), String> {
             command: UserCommand::Create { email, name, role },
         } => create_user(&store, &email, &name, &role).await,
         Command::Token {
-            command: TokenCommand::Create { email },
-        } => create_token(&store, &email).await,
+            command:
+                TokenCommand::Create {
+                    email,
+                    name,
+                    expires_days,
+                    read_only,
+                },
+        } => {
+            let spec = crate::store::TokenSpec {
+                name: name.trim().to_string(),
+                days: expires_days,
+                read_only,
+            };
+            create_token(&store, &email, &spec).await
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { email, name },
+        } => revoke_token(&store, &email, &name).await,
     };
     store.close().await;
     result
@@ -505,23 +537,54 @@ async fn create_user(store: &Store, email: &str, name: &str, role: &str) -> Resu
     }
 }
 
-async fn create_token(store: &Store, email: &str) -> Result<(), String> {
+async fn account_of(store: &Store, email: &str) -> Result<crate::domain::access::Staff, String> {
     let email = email.trim().to_lowercase();
-    let staff = match store.account_by_email(&email).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound) => return Err(format!("there is no account for {email}")),
-        Err(e) => return Err(e.to_string()),
-    };
+    match store.account_by_email(&email).await {
+        Ok(s) => Ok(s),
+        Err(StoreError::NotFound) => Err(format!("there is no account for {email}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn revoke_token(store: &Store, email: &str, name: &str) -> Result<(), String> {
+    let staff = account_of(store, email).await?;
+    let n = store
+        .revoke_api_tokens_named(staff.id, name.trim())
+        .await
+        .map_err(|e| e.to_string())?;
+    if n == 0 {
+        return Err(format!("{} has no live token named {name:?}", staff.email));
+    }
+    println!("Revoked {n} token(s) named {name:?} of {}.", staff.email);
+    Ok(())
+}
+
+async fn create_token(
+    store: &Store,
+    email: &str,
+    spec: &crate::store::TokenSpec,
+) -> Result<(), String> {
+    if spec.name.is_empty() || spec.name.chars().count() > 80 {
+        return Err("give the token a name of 1 to 80 characters (--name)".into());
+    }
+    let staff = account_of(store, email).await?;
     let token = new_token();
     store
-        .create_api_token(staff.id, &hash_token(&token))
+        .create_named_api_token(staff.id, &hash_token(&token), spec)
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "API token for {} <{}> ({}). Keep it secret; it is shown only now:",
+        "API token {:?} for {} <{}> ({}), {} for {} days. Keep it secret; it is shown only now:",
+        spec.name,
         staff.name,
         staff.email,
-        staff.role.as_str()
+        staff.role.as_str(),
+        if spec.read_only {
+            "read-only"
+        } else {
+            "read and write"
+        },
+        spec.days
     );
     println!("{token}");
     Ok(())

@@ -17,6 +17,8 @@ pub enum AppError {
     Forbidden,
     #[error("sign in needed")]
     Unauthorized,
+    #[error("read-only token")]
+    ReadOnlyToken,
     #[error("the form has expired")]
     Csrf,
     #[error("bad request: {0}")]
@@ -94,6 +96,12 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "You do not have permission to do that. Ask a coordinator if you think you should.".to_string(),
+                FieldErrors::new(),
+            ),
+            AppError::ReadOnlyToken => (
+                StatusCode::FORBIDDEN,
+                "read_only_token",
+                "This API token may only read. Make a token that may also change things.".to_string(),
                 FieldErrors::new(),
             ),
             AppError::Unauthorized => (

@@ -62,6 +62,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/members/{id}/erase", post(erase_member))
         .route("/audit", get(audit))
         .route("/staff", get(list_staff))
+        .route("/tokens", get(list_tokens))
+        .route("/tokens/{id}", delete(revoke_token))
         .route("/staff/{id}/disable", post(disable_staff))
         .route("/staff/{id}/enable", post(enable_staff))
         .route(
@@ -584,6 +586,25 @@ async fn audit(
     let filter = crate::store::AuditFilter::try_from(&raw).map_err(AppError::Invalid)?;
     let events = state.store.audit_search(&me, &filter, 1000).await?;
     Ok(Json(serde_json::json!({ "events": events })))
+}
+
+/// The caller's own live API tokens (never the tokens themselves).
+async fn list_tokens(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+) -> AppResult<Json<serde_json::Value>> {
+    let tokens = state.store.api_tokens_of(me.id).await?;
+    Ok(Json(serde_json::json!({ "tokens": tokens })))
+}
+
+/// Revokes one API token: the caller's own, or anyone's for a coordinator.
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    state.store.revoke_api_token(&me, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A staff account as the API shows it, with whether its sign-in is turned off.

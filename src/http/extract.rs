@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{Method, header};
 
 use crate::AppState;
 use crate::auth::hash_token;
@@ -85,18 +85,43 @@ pub struct ApiStaff(pub Staff);
 impl FromRequestParts<AppState> for ApiStaff {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if let Some(s) = parts.extensions.get::<SignedIn>()
-            && s.by_token
-        {
-            return Ok(ApiStaff(s.staff.clone()));
-        }
         let token = bearer_token(&parts.headers).ok_or(AppError::Unauthorized)?;
-        state
-            .store
-            .api_token_account(&hash_token(token))
-            .await?
-            .map(ApiStaff)
-            .ok_or(AppError::Unauthorized)
+        let hash = hash_token(token);
+        let staff = match parts.extensions.get::<SignedIn>() {
+            Some(s) if s.by_token => s.staff.clone(),
+            _ => state
+                .store
+                .api_token_account(&hash)
+                .await?
+                .ok_or(AppError::Unauthorized)?,
+        };
+        // A read-only token may only read.
+        if !matches!(parts.method, Method::GET | Method::HEAD)
+            && state.store.token_read_only(&hash).await?
+        {
+            return Err(AppError::ReadOnlyToken);
+        }
+        note_token_used(state, &hash).await;
+        Ok(ApiStaff(staff))
+    }
+}
+
+/// Notes when a token was last used, for its owner's list: written at most once a minute per
+/// token on this instance.
+async fn note_token_used(state: &AppState, hash: &str) {
+    let now = crate::store::now();
+    let key = format!("token:{hash}");
+    {
+        let Ok(mut touched) = state.touched.lock() else {
+            return;
+        };
+        if touched.get(&key).is_some_and(|t| now - t < 60) {
+            return;
+        }
+        touched.insert(key, now);
+    }
+    if let Err(e) = state.store.touch_api_token(hash).await {
+        tracing::warn!(error = %e, "a token's last use could not be noted");
     }
 }
 

@@ -29,12 +29,42 @@ pub(crate) fn session_account(hash: &str) -> String {
     )
 }
 
-/// The account an API token signs in, `hash` matching the token's hash (tokens do not expire).
+/// The account a live API token signs in, `hash` matching the token's hash ($2 now).
 pub(crate) fn token_account(hash: &str) -> String {
     format!(
         "FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash {hash} AND t.revoked_at IS NULL AND a.disabled_at IS NULL"
+         WHERE t.token_hash {hash} AND t.revoked_at IS NULL AND t.expires_at > $2 \
+           AND a.disabled_at IS NULL"
     )
+}
+
+/// An API token as its owner sees it (never the token itself, which is shown once).
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub read_only: bool,
+    pub last_used_at: Option<i64>,
+}
+
+/// What a new API token is: its name, how many days it lasts and whether it may only read.
+#[derive(Debug, Clone)]
+pub struct TokenSpec {
+    pub name: String,
+    pub days: i64,
+    pub read_only: bool,
+}
+
+impl Default for TokenSpec {
+    fn default() -> Self {
+        TokenSpec {
+            name: "API token".into(),
+            days: 90,
+            read_only: false,
+        }
+    }
 }
 
 impl AccountRow {
@@ -360,11 +390,26 @@ impl Store {
 
     // --- API tokens -----------------------------------------------------------------------
 
+    /// A read-write token for 90 days (as `create_named_api_token` with the defaults).
     pub async fn create_api_token(&self, account_id: i64, token_hash: &str) -> StoreResult<()> {
-        on_db!(self, pool => sqlx::query(
-            "INSERT INTO api_tokens (account_id, token_hash, created_at) VALUES ($1, $2, $3)")
-            .bind(account_id).bind(token_hash).bind(now()).execute(pool).await.map(|r| r.rows_affected()))
-        .map(|_| ())
+        self.create_named_api_token(account_id, token_hash, &TokenSpec::default())
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn create_named_api_token(
+        &self,
+        account_id: i64,
+        token_hash: &str,
+        spec: &TokenSpec,
+    ) -> StoreResult<i64> {
+        let t = now();
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            "INSERT INTO api_tokens (account_id, token_hash, created_at, name, expires_at, read_only)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(account_id).bind(token_hash).bind(t).bind(&spec.name)
+            .bind(t.saturating_add(spec.days.saturating_mul(86_400))).bind(spec.read_only)
+            .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)
     }
 
@@ -374,8 +419,64 @@ impl Store {
             token_account("= $1")
         );
         on_db!(self, pool => sqlx::query_as::<_, AccountRow>(&sql)
-            .bind(token_hash).fetch_optional(pool).await)
+            .bind(token_hash).bind(now()).fetch_optional(pool).await)
         .map(|r| r.map(AccountRow::into_staff))
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Whether a token may only read.
+    pub async fn token_read_only(&self, token_hash: &str) -> StoreResult<bool> {
+        on_db!(self, pool => sqlx::query_scalar::<_, bool>(
+            "SELECT read_only FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash).fetch_optional(pool).await)
+        .map(|r| r.unwrap_or(true))
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Notes that a token was used (callers write this at most about once a minute).
+    pub async fn touch_api_token(&self, token_hash: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(now()).bind(token_hash).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// An account's live tokens (not revoked, not ended), newest first.
+    pub async fn api_tokens_of(&self, account_id: i64) -> StoreResult<Vec<ApiToken>> {
+        on_db!(self, pool => sqlx::query_as::<_, ApiToken>(
+            "SELECT id, name, created_at, expires_at, read_only, last_used_at FROM api_tokens
+             WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2
+             ORDER BY created_at DESC, id DESC")
+            .bind(account_id).bind(now()).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Revokes one token: the viewer's own, or anyone's for a coordinator. Audited.
+    pub async fn revoke_api_token(&self, viewer: &Staff, token_id: i64) -> StoreResult<()> {
+        let owner: Option<i64> = on_db!(self, pool => sqlx::query_scalar(
+            "SELECT account_id FROM api_tokens WHERE id = $1 AND revoked_at IS NULL")
+            .bind(token_id).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let Some(owner) = owner.filter(|o| *o == viewer.id || viewer.is_coordinator()) else {
+            return Err(StoreError::NotFound);
+        };
+        on_db!(self, pool => sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(now()).bind(token_id).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        self.audit(
+            &viewer.actor(),
+            "revoked an API token",
+            &format!("account:{owner}"),
+            &format!("token {token_id}"),
+        )
+        .await
+    }
+
+    /// Revokes an account's live tokens with this name (the command line); how many.
+    pub async fn revoke_api_tokens_named(&self, account_id: i64, name: &str) -> StoreResult<u64> {
+        on_db!(self, pool => sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND name = $3 AND revoked_at IS NULL")
+            .bind(now()).bind(account_id).bind(name).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)
     }
 

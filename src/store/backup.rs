@@ -165,37 +165,17 @@ fn sqlite_url(path: &Path) -> Result<String, String> {
     Ok(format!("sqlite://{text}"))
 }
 
-/// Copies the whole network into a new SQLite file, from one snapshot.
+/// Copies the whole network into a new SQLite file, from one snapshot. The file is made in
+/// rollback-journal mode, so once closed it stands alone (no -wal or -shm file is needed to
+/// read it) without being reopened.
 async fn export_to_file(store: &Store, to: &Path) -> Result<(), String> {
-    let file = Store::open(&sqlite_url(to)?)
+    let file = Store::open_standalone(&sqlite_url(to)?)
         .await
         .map_err(|e| format!("could not create {}: {e}", to.display()))?;
     let copied = super::portable::copy(store, &file, false).await;
-    // Closing the last connection folds the write-ahead log into the file; then the file is
-    // switched out of WAL mode, so it stands alone (no -wal or -shm file is needed to read it).
     file.close().await;
     let _ = std::fs::remove_file(lock_path(to));
-    copied?;
-    let options = SqliteConnectOptions::new()
-        .filename(to)
-        .journal_mode(sqlx::sqlite::SqliteJournalMode::Delete);
-    // Leaving WAL mode needs the file to itself, and SQLite answers "database is locked" at
-    // once (no busy wait) while the closed pool's last connection is still letting go of it,
-    // which a loaded machine showed: try again for up to ten seconds.
-    let mut tries = 0;
-    let conn = loop {
-        match sqlx::ConnectOptions::connect(&options).await {
-            Ok(conn) => break conn,
-            Err(e) if tries < 100 && e.to_string().contains("database is locked") => {
-                tries += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            Err(e) => return Err(format!("could not reopen {}: {e}", to.display())),
-        }
-    };
-    sqlx::Connection::close(conn)
-        .await
-        .map_err(|e| format!("could not close {}: {e}", to.display()))
+    copied.map(|_| ())
 }
 
 fn lock_path(path: &Path) -> PathBuf {

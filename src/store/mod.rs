@@ -323,6 +323,17 @@ pub(crate) fn generic_plan_pool(pool: &PgPool) -> PgPool {
 impl Store {
     /// Opens the database the URL names and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Store, OpenError> {
+        Self::open_with(url, SqliteJournalMode::Wal).await
+    }
+
+    /// Opens (making it) an SQLite file that is to stand alone when closed, such as a backup
+    /// in the portable format: in rollback-journal mode from the start, so nothing has to
+    /// reopen it to leave WAL mode (which needs the file to itself).
+    pub(crate) async fn open_standalone(url: &str) -> Result<Store, OpenError> {
+        Self::open_with(url, SqliteJournalMode::Delete).await
+    }
+
+    async fn open_with(url: &str, journal: SqliteJournalMode) -> Result<Store, OpenError> {
         let connect_err = |source| OpenError::Connect {
             url: redact(url),
             source,
@@ -332,7 +343,7 @@ impl Store {
                 let options = SqliteConnectOptions::from_str(url)
                     .map_err(connect_err)?
                     .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
+                    .journal_mode(journal)
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     // Deleted content is overwritten, not left in free pages (erasure, issue 18).

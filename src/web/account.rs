@@ -339,14 +339,146 @@ struct AccountPage {
     page: Page,
     me: Staff,
     form: Form,
+    /// The API tokens of this account, as (token, made on, ends on, last used) in words.
+    tokens: Vec<(crate::store::ApiToken, String, String, String)>,
+    token_form: Form,
 }
 
-pub async fn account_page(CurrentStaff(me): CurrentStaff, cookies: Cookies) -> AppResult<Response> {
-    render(&AccountPage {
-        page: staff_page("Your account", &me, &cookies, "account"),
+async fn account_view(
+    state: &AppState,
+    me: Staff,
+    cookies: &Cookies,
+    form: Form,
+    token_form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let day = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| {
+                t.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                    .strftime("%-d %B %Y")
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    let tokens = state
+        .store
+        .api_tokens_of(me.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let used = t.last_used_at.map(day).unwrap_or_else(|| "never".into());
+            let (made, ends) = (day(t.created_at), day(t.expires_at));
+            (t, made, ends, used)
+        })
+        .collect();
+    render_status(
+        status,
+        &AccountPage {
+            page: staff_page("Your account", &me, cookies, "account"),
+            me,
+            form,
+            tokens,
+            token_form,
+        },
+    )
+}
+
+pub async fn account_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+) -> AppResult<Response> {
+    let mut token_form = RawInput::default();
+    token_form.set("token_days", "90");
+    account_view(
+        &state,
         me,
-        form: Form::blank(),
+        &cookies,
+        Form::blank(),
+        Form::from_raw(token_form),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Makes an API token for the signed-in member of staff, shown once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::new();
+    let name = raw.text("token_name");
+    if name.is_empty() || name.chars().count() > 80 {
+        errors.add(
+            "token_name",
+            "Give it a name of up to 80 characters, such as \"Reports spreadsheet\".",
+        );
+    }
+    let days = match raw.text("token_days").parse::<i64>() {
+        Ok(d) if (1..=366).contains(&d) => d,
+        _ => {
+            errors.add("token_days", "Give a whole number of days from 1 to 366.");
+            90
+        }
+    };
+    if !errors.is_empty() {
+        return account_view(
+            &state,
+            me,
+            &cookies,
+            Form::blank(),
+            Form::with_errors(raw, errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let spec = crate::store::TokenSpec {
+        name: name.clone(),
+        days,
+        read_only: raw.get("token_read_only").is_some(),
+    };
+    let token = new_token();
+    state
+        .store
+        .create_named_api_token(me.id, &hash_token(&token), &spec)
+        .await?;
+    render(&LinkShown {
+        what: "token",
+        page: staff_page("API token made", &me, &cookies, "account"),
+        heading: format!("Your API token \"{name}\""),
+        explain: format!(
+            "Copy it into the program that will use it. It works for {days} days{}, and it is shown only now: if it is lost, revoke it and make another.",
+            if spec.read_only {
+                ", for reading only"
+            } else {
+                ""
+            }
+        ),
+        link: token,
+        back: "/account".into(),
+        back_label: "Back to your account".into(),
     })
+}
+
+/// Revokes one of the signed-in member of staff's API tokens.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let own = state.store.api_tokens_of(me.id).await?;
+    let Some(t) = own.iter().find(|t| t.id == id) else {
+        return Err(AppError::NotFound);
+    };
+    state.store.revoke_api_token(&me, id).await?;
+    Ok(redirect_with(
+        "/account",
+        &format!("The token \"{}\" no longer works.", t.name),
+    ))
 }
 
 pub async fn change_password(
@@ -383,14 +515,17 @@ pub async fn change_password(
             // Every session ended with the change, this one too: sign in again with the new one.
             start_session(&state, &me, "/account", "Your password has been changed.").await
         }
-        _ => render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &AccountPage {
-                page: staff_page("Your account", &me, &cookies, "account"),
+        _ => {
+            account_view(
+                &state,
                 me,
-                form: Form::with_errors(RawInput::default(), errors),
-            },
-        ),
+                &cookies,
+                Form::with_errors(RawInput::default(), errors),
+                Form::blank(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -477,6 +612,8 @@ pub async fn staff_list(
 #[template(path = "account/link_shown.html")]
 struct LinkShown {
     page: Page,
+    /// What is shown: "link" or "token".
+    what: &'static str,
     heading: String,
     explain: String,
     link: String,
@@ -531,6 +668,7 @@ pub async fn staff_create(
     };
     let link = issue_reset_link(&state, &me, created.id).await?;
     render(&LinkShown {
+        what: "link",
         page: staff_page("Account created", &me, &cookies, "staff"),
         heading: format!("{} can now set their password", created.name),
         explain: format!(
@@ -571,6 +709,7 @@ pub async fn staff_reset_link(
     let account = state.store.account(id).await?;
     let link = issue_reset_link(&state, &me, account.id).await?;
     render(&LinkShown {
+        what: "link",
         page: staff_page("Reset link", &me, &cookies, "staff"),
         heading: format!("A reset link for {}", account.name),
         explain: format!(

@@ -174,6 +174,8 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
 #[template(path = "account/link_shown.html")]
 struct LinkShown {
     page: Page,
+    /// What is shown: "link" or "token".
+    what: &'static str,
     heading: String,
     explain: String,
     link: String,
@@ -204,6 +206,7 @@ pub async fn group_feed(
         .replace_feed(&scope, &hash_token(&token))
         .await?;
     render(&LinkShown {
+        what: "link",
         page: staff_page("Calendar address", &me, &cookies, "groups"),
         heading: format!("Calendar address for {}", group.name),
         explain: "Add this address to a calendar app (\"subscribe to a calendar\" or \"add by URL\") to see the group's meetings there, kept up to date. Keep it private: anyone with it can see the meeting times. It is shown only now; any older feed address has stopped working.".into(),
@@ -231,6 +234,7 @@ pub async fn member_feed(
         .replace_feed(&member, &hash_token(&feed_token))
         .await?;
     render(&LinkShown {
+        what: "link",
         page: Page {
             title: "Your calendar".into(),
             staff: None,

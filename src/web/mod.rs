@@ -60,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .route("/signout", post(account::signout))
         .route("/account", get(account::account_page))
         .route("/account/password", post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
             "/staff",
             get(account::staff_list).post(account::staff_create),

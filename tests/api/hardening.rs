@@ -347,3 +347,54 @@ both_backends! {
         w.f1_api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
     }
 }
+
+both_backends! {
+    /// API tokens have a name, an end and a scope: made on the account page (shown once),
+    /// listed with when each was last used, revoked by their owner (or a coordinator); a
+    /// read-only token's change is a 403; an ended or revoked token is refused.
+    async fn api_tokens_are_named_end_and_can_be_read_only(app: TestApp) {
+        let w = World::build(&app).await;
+        // Made on the account page.
+        let res = w.f1b.post_form("/account/tokens", &[("token_name", ""), ("token_days", "400")]).await;
+        res.expect(422).expect_field_error("token_name", "Give it a name").expect_field_error("token_days", "from 1 to 366");
+        let res = w.f1b.post_form("/account/tokens", &[("token_name", "Reports"), ("token_days", "30"), ("token_read_only", "yes")]).await;
+        res.expect(200).expect_contains("for reading only");
+        let secret = html::secret_link(&res.text).or_else(|| {
+            let at = res.text.find("id=\"secret-link\"")?;
+            let v = &res.text[at..];
+            let start = v.find("value=\"")? + 7;
+            Some(v[start..start + v[start..].find('"')?].to_string())
+        }).expect("the token on the page");
+        let reader = Api::new(&app.base, Some(secret));
+        reader.get("/api/v1/me").await.expect(200);
+        // Read-only: reading works, a change is refused and changes nothing.
+        reader.get(&format!("/api/v1/groups/{}/members", w.group_a)).await.expect(200);
+        reader.post(&format!("/api/v1/groups/{}/members", w.group_a), &json!({"preferred_name": "Ro"})).await.expect_json_error(403, "read_only_token");
+        let names = w.f1_api.get(&format!("/api/v1/groups/{}/members", w.group_a)).await.text;
+        assert!(!names.contains("\"Ro\""));
+        // Listed for its owner with its name and end, used today; the page says so too.
+        let listed = reader.get("/api/v1/tokens").await.json();
+        let row = listed["tokens"].as_array().expect("tokens").iter().find(|t| t["name"] == "Reports").expect("listed").clone();
+        assert_eq!(row["read_only"], true);
+        let days = (row["expires_at"].as_i64().expect("end") - row["created_at"].as_i64().expect("made")) / 86_400;
+        assert_eq!(days, 30);
+        assert!(row["last_used_at"].as_i64().is_some(), "{row}");
+        w.f1b.get("/account").await.expect(200).expect_contains("Reports").expect_contains("Reading only");
+        // Another facilitator cannot revoke it; its owner can, on the page.
+        let id = row["id"].as_i64().expect("id");
+        w.f2_api.send("DELETE", &format!("/api/v1/tokens/{id}"), None, &[]).await.expect_json_error(404, "not_found");
+        w.f2b.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await.expect(404);
+        w.f1b.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await.expect_redirect("/account");
+        reader.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+        // A coordinator can revoke anyone's, through the API.
+        let listed = w.f1_api.get("/api/v1/tokens").await.json();
+        let id = listed["tokens"][0]["id"].as_i64().expect("the world's token");
+        w.c_api.send("DELETE", &format!("/api/v1/tokens/{id}"), None, &[]).await.expect(204);
+        w.f1_api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+        // An ended token is refused (made already ended, as days pass).
+        let token = hearth::auth::new_token();
+        let id = app.store.create_named_api_token(w.f2.id, &hearth::auth::hash_token(&token), &hearth::store::TokenSpec { name: "Old".into(), days: 0, read_only: false }).await.expect("token");
+        assert!(id > 0);
+        Api::new(&app.base, Some(token)).get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+    }
+}
