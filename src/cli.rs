@@ -184,7 +184,7 @@ pub enum TokenCommand {
         #[arg(long, default_value = "API token")]
         name: String,
         /// How many days it works (1 to 366)
-        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=366))]
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=crate::store::TokenSpec::MAX_DAYS))]
         expires_days: i64,
         /// It may only read, never change anything
         #[arg(long)]
@@ -564,7 +564,7 @@ async fn create_token(
     email: &str,
     spec: &crate::store::TokenSpec,
 ) -> Result<(), String> {
-    if spec.name.is_empty() || spec.name.chars().count() > 80 {
+    if !crate::store::TokenSpec::name_fits(&spec.name) {
         return Err("give the token a name of 1 to 80 characters (--name)".into());
     }
     let staff = account_of(store, email).await?;

@@ -57,6 +57,20 @@ pub struct TokenSpec {
     pub read_only: bool,
 }
 
+impl TokenSpec {
+    /// The longest a token may work, in days.
+    pub const MAX_DAYS: i64 = 366;
+
+    /// A token's name tells it apart in lists: 1 to 80 characters.
+    pub fn name_fits(name: &str) -> bool {
+        !name.is_empty() && name.chars().count() <= 80
+    }
+
+    pub fn days_fit(days: i64) -> bool {
+        (1..=Self::MAX_DAYS).contains(&days)
+    }
+}
+
 impl Default for TokenSpec {
     fn default() -> Self {
         TokenSpec {

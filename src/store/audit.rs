@@ -83,11 +83,6 @@ fn member_of_subject(subject: &str) -> Option<i64> {
 }
 
 impl Store {
-    /// How many reads have been audited through this store so far (see `audited_reads`).
-    pub fn audited_reads(&self) -> u64 {
-        self.audited_reads.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
     /// Records that someone looked at sensitive records: within a request, gathered and
     /// written once for the response (`collect_reads`); otherwise (a job, the command line)
     /// written at once.
@@ -98,8 +93,6 @@ impl Store {
         subject: &str,
         members: &[i64],
     ) -> StoreResult<()> {
-        self.audited_reads
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let read = Read {
             actor: actor.to_string(),
             action: action.to_string(),

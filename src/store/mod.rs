@@ -117,9 +117,6 @@ pub struct Store {
     /// Group ids seen to exist. Groups are never deleted, so once seen an id stays valid on
     /// every instance; a coordinator's access check needs no query after the first.
     known_groups: std::sync::Arc<std::sync::RwLock<std::collections::HashSet<i64>>>,
-    /// How many reads this handle and its clones have written to the audit trail: the page
-    /// cache never keeps a page whose making audited a read (every view must be recorded).
-    audited_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The page cache's checks (sign-in and data versions) gathered into one statement
     /// (batch.rs).
     batches: std::sync::Arc<batch::SignInBatches>,
@@ -385,7 +382,6 @@ impl Store {
                     db: Db::Sqlite(pool),
                     queries: Default::default(),
                     known_groups: Default::default(),
-                    audited_reads: Default::default(),
                     batches: Default::default(),
                 }
             }
@@ -441,7 +437,6 @@ impl Store {
             db: Db::Postgres(pool),
             queries: Default::default(),
             known_groups: Default::default(),
-            audited_reads: Default::default(),
             batches: Default::default(),
         };
         store

@@ -411,14 +411,14 @@ pub async fn create_token(
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::new();
     let name = raw.text("token_name");
-    if name.is_empty() || name.chars().count() > 80 {
+    if !crate::store::TokenSpec::name_fits(&name) {
         errors.add(
             "token_name",
             "Give it a name of up to 80 characters, such as \"Reports spreadsheet\".",
         );
     }
     let days = match raw.text("token_days").parse::<i64>() {
-        Ok(d) if (1..=366).contains(&d) => d,
+        Ok(d) if crate::store::TokenSpec::days_fit(d) => d,
         _ => {
             errors.add("token_days", "Give a whole number of days from 1 to 366.");
             90
