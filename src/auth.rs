@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 use crate::domain::access::Staff;
 use crate::store::{Store, StoreResult};
 
+pub mod two_step;
+
 /// How long a sign-in lasts at most, however much it is used (`--session-lifetime`).
 pub const SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 /// How long a sign-in lasts unused (`--session-idle`): longer than a meeting with the phone
@@ -134,7 +136,11 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=7168,t=5,p=1$9ALaH3Q7UOojhCTgU7kGVg$D
 
 #[derive(Debug)]
 pub enum SignIn {
+    /// The right password, and the account has no second step: signed in.
     Ok(Staff),
+    /// The right password; the account's second step is still to pass. Failures are not
+    /// cleared until it is, so a known password does not reset the count of guessed codes.
+    SecondStep(Staff),
     Wrong,
     /// The right password, but a coordinator has turned the account's sign-in off.
     Disabled,
@@ -167,7 +173,9 @@ pub async fn sign_in(
     match creds {
         Some(c) if good && c.disabled => Ok(SignIn::Disabled),
         Some(c) if good => {
-            store.clear_failures(&email).await?;
+            if !c.two_step {
+                store.clear_failures(&email).await?;
+            }
             // A hash made with older settings is replaced now, while the password is known
             // (only if it is still the same hash: a password changed meanwhile wins).
             if needs_rehash(&c.password_hash)
@@ -177,7 +185,11 @@ pub async fn sign_in(
                     .replace_password_hash(c.staff.id, &c.password_hash, &new_hash)
                     .await?;
             }
-            Ok(SignIn::Ok(c.staff))
+            Ok(if c.two_step {
+                SignIn::SecondStep(c.staff)
+            } else {
+                SignIn::Ok(c.staff)
+            })
         }
         // The attempt was counted as a failure when it began.
         _ => Ok(SignIn::Wrong),

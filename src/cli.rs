@@ -172,6 +172,12 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
+    /// Reset an account's two-step sign-in (its app and recovery codes), for someone who has
+    /// lost both and has no coordinator to reset it; they are signed out
+    ResetTwoStep {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -322,6 +328,9 @@ async fn execute(cli: Cli) -> Result<(), String> {
         Command::User {
             command: UserCommand::Create { email, name, role },
         } => create_user(&store, &email, &name, &role).await,
+        Command::User {
+            command: UserCommand::ResetTwoStep { email },
+        } => reset_two_step(&store, &email).await,
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -542,6 +551,25 @@ async fn account_of(store: &Store, email: &str) -> Result<crate::domain::access:
     match store.account_by_email(&email).await {
         Ok(s) => Ok(s),
         Err(StoreError::NotFound) => Err(format!("there is no account for {email}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn reset_two_step(store: &Store, email: &str) -> Result<(), String> {
+    let staff = account_of(store, email).await?;
+    match store.reset_two_step_by_operator(staff.id).await {
+        Ok(()) => {
+            println!(
+                "Reset the two-step sign-in of {}: they sign in with their password alone{}.",
+                staff.email,
+                if store.two_step_for_all().await.unwrap_or(false) {
+                    ", then set up their app again"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
         Err(e) => Err(e.to_string()),
     }
 }

@@ -66,6 +66,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/tokens/{id}", delete(revoke_token))
         .route("/staff/{id}/disable", post(disable_staff))
         .route("/staff/{id}/enable", post(enable_staff))
+        .route("/staff/{id}/two-step/reset", post(reset_staff_two_step))
         .route(
             "/members/{id}/consents/{cid}/withdraw",
             post(withdraw_consent),
@@ -616,12 +617,28 @@ struct StaffItem {
     role: &'static str,
     groups: Vec<i64>,
     sign_in_allowed: bool,
+    /// Whether the account signs in with a second step (an authenticator app).
+    two_step: bool,
+}
+
+/// The accounts whose sign-in is turned off, and those with a second step.
+type AccountSets = (
+    std::collections::HashSet<i64>,
+    std::collections::HashSet<i64>,
+);
+
+async fn account_sets(state: &AppState) -> AppResult<AccountSets> {
+    Ok((
+        state.store.disabled_accounts().await?,
+        state.store.accounts_with_two_step().await?,
+    ))
 }
 
 impl StaffItem {
-    fn of(a: crate::domain::access::Staff, off: &std::collections::HashSet<i64>) -> StaffItem {
+    fn of(a: crate::domain::access::Staff, (off, two_step): &AccountSets) -> StaffItem {
         StaffItem {
             sign_in_allowed: !off.contains(&a.id),
+            two_step: two_step.contains(&a.id),
             role: a.role.as_str(),
             id: a.id,
             name: a.name,
@@ -639,8 +656,8 @@ async fn set_sign_in(
     allowed: bool,
 ) -> AppResult<Json<StaffItem>> {
     state.store.set_sign_in_allowed(me, id, allowed).await?;
-    let off = state.store.disabled_accounts().await?;
-    Ok(Json(StaffItem::of(state.store.account(id).await?, &off)))
+    let sets = account_sets(state).await?;
+    Ok(Json(StaffItem::of(state.store.account(id).await?, &sets)))
 }
 
 /// Every staff account (coordinators only).
@@ -651,13 +668,13 @@ async fn list_staff(
     if !me.is_coordinator() {
         return Err(AppError::Forbidden);
     }
-    let off = state.store.disabled_accounts().await?;
+    let sets = account_sets(&state).await?;
     let staff: Vec<StaffItem> = state
         .store
         .accounts()
         .await?
         .into_iter()
-        .map(|a| StaffItem::of(a, &off))
+        .map(|a| StaffItem::of(a, &sets))
         .collect();
     Ok(Json(serde_json::json!({ "staff": staff })))
 }
@@ -678,6 +695,18 @@ async fn enable_staff(
     Path(id): Path<i64>,
 ) -> AppResult<Json<StaffItem>> {
     set_sign_in(&state, &me, id, true).await
+}
+
+/// Resets a staff member's second step (a lost phone): their app and recovery codes stop
+/// working and they are signed out (coordinators; never their own).
+async fn reset_staff_two_step(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Json<StaffItem>> {
+    state.store.reset_two_step(&me, id).await?;
+    let sets = account_sets(&state).await?;
+    Ok(Json(StaffItem::of(state.store.account(id).await?, &sets)))
 }
 
 /// Erases a member for good (coordinators only), confirmed by their preferred name.

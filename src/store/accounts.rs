@@ -108,6 +108,8 @@ pub struct Credentials {
     pub password_hash: String,
     /// A coordinator has turned the account's sign-in off.
     pub disabled: bool,
+    /// The account has a second step (an authenticator app) to pass after the password.
+    pub two_step: bool,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -119,6 +121,7 @@ struct CredRow {
     password_hash: String,
     groups: Option<String>,
     disabled: bool,
+    two_step: bool,
 }
 
 impl Store {
@@ -193,7 +196,7 @@ impl Store {
     pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
         let sql = format!(
             "SELECT a.id, a.email, a.name, a.role, a.password_hash, {GROUPS_OF_A},
-                (a.disabled_at IS NOT NULL) AS disabled
+                (a.disabled_at IS NOT NULL) AS disabled, (a.totp_secret IS NOT NULL) AS two_step
              FROM accounts a WHERE a.email = $1"
         );
         let row = on_db!(self, pool => sqlx::query_as::<_, CredRow>(&sql)
@@ -202,6 +205,7 @@ impl Store {
         Ok(row.map(|r| Credentials {
             password_hash: r.password_hash,
             disabled: r.disabled,
+            two_step: r.two_step,
             staff: AccountRow {
                 id: r.id,
                 email: r.email,
@@ -390,12 +394,16 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Removes expired sessions, stale throttling records and used or expired reset links.
+    /// Removes expired sessions, sign-ins left at their second step, stale keys being set up,
+    /// stale throttling records and used or expired reset links.
     pub async fn sweep(&self) -> StoreResult<()> {
         let t = now();
         on_db!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(t).execute(pool).await?;
             sqlx::query("DELETE FROM signin_failures WHERE at < $1").bind(t - 86_400).execute(pool).await?;
+            sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at <= $1").bind(t).execute(pool).await?;
+            sqlx::query("DELETE FROM totp_setups WHERE created_at <= $1")
+                .bind(t - crate::auth::two_step::SETUP_TTL).execute(pool).await?;
             sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1").bind(t).execute(pool).await.map(|r| r.rows_affected())
         })
         .map(|_| ())

@@ -25,6 +25,7 @@ mod polls;
 pub mod portable;
 mod social;
 mod topics;
+mod two_step;
 mod venues;
 mod versions;
 
@@ -41,6 +42,7 @@ pub use jobs::*;
 pub use meetings::*;
 pub use members::*;
 pub use topics::*;
+pub use two_step::{Challenge, ChallengeKind, TwoStep};
 pub use versions::{UNVERSIONED_TABLES, VersionScope};
 
 use std::str::FromStr;

@@ -34,8 +34,9 @@ pub(crate) const PG_VERSION_TRIGGERS: &str =
      WHERE t.tgname = 'data_version' AND c.relnamespace = current_schema()::regnamespace";
 
 /// Tables whose rows no page shows, so a change to them raises no version: sign-in state,
-/// throttling, the audit trail (written by reads), the search index (kept from tables that
-/// do raise it) and the version table itself.
+/// second steps being set up or passed, recovery codes, throttling, the audit trail (written
+/// by reads), the search index (kept from tables that do raise it) and the version table
+/// itself.
 pub const UNVERSIONED_TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
@@ -44,6 +45,9 @@ pub const UNVERSIONED_TABLES: &[&str] = &[
     "audit_events",
     "audit_members",
     "data_versions",
+    "totp_setups",
+    "recovery_codes",
+    "sign_in_challenges",
     "_sqlx_migrations",
 ];
 

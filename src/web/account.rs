@@ -19,7 +19,7 @@ use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
 use crate::store::{GroupSummary, StoreError};
 
-pub(super) fn staff_page(title: &str, staff: &Staff, cookies: &Cookies, nav: &'static str) -> Page {
+pub(crate) fn staff_page(title: &str, staff: &Staff, cookies: &Cookies, nav: &'static str) -> Page {
     Page {
         title: title.to_string(),
         staff: Some(staff.clone()),
@@ -30,7 +30,7 @@ pub(super) fn staff_page(title: &str, staff: &Staff, cookies: &Cookies, nav: &'s
     }
 }
 
-fn public_page(title: &str, cookies: &Cookies) -> Page {
+pub(super) fn public_page(title: &str, cookies: &Cookies) -> Page {
     Page {
         flash: cookies.0.flash.clone(),
         ..Page::bare(title, cookies.0.csrf.clone())
@@ -157,12 +157,25 @@ fn without_passwords(mut raw: RawInput) -> RawInput {
 }
 
 /// Signs the person in: a new session row and its cookie, then on to `next`.
-async fn start_session(
+pub(super) async fn start_session(
     state: &AppState,
     staff: &Staff,
     next: &str,
     message: &str,
 ) -> AppResult<Response> {
+    let mut res = redirect_with(next, message);
+    for c in session_cookies(state, staff).await? {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+/// A new session row, and the cookies that carry it: the session's own, and a new
+/// anti-forgery cookie, so nothing seen before signing in is accepted after it.
+pub(super) async fn session_cookies(
+    state: &AppState,
+    staff: &Staff,
+) -> AppResult<Vec<HeaderValue>> {
     let token = new_token();
     state
         .store
@@ -178,27 +191,19 @@ async fn start_session(
     } else {
         ""
     };
-    let mut res = redirect_with(next, message);
-    let value = format!(
+    let session = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         state.config.session_lifetime.as_secs()
     );
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&value).map_err(AppError::internal)?,
-    );
-    // A new anti-forgery cookie with the new session: nothing seen before signing in is
-    // accepted after it.
     let csrf = format!(
         "{}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
         super::CSRF_COOKIE,
         new_token()
     );
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&csrf).map_err(AppError::internal)?,
-    );
-    Ok(res)
+    [session, csrf]
+        .iter()
+        .map(|v| HeaderValue::from_str(v).map_err(AppError::internal))
+        .collect()
 }
 
 // --- sign in / out ----------------------------------------------------------------------
@@ -277,13 +282,12 @@ pub async fn signin_submit(
     }
     match auth::sign_in(&state.store, &email, &password, &address).await? {
         SignIn::Ok(staff) => {
-            start_session(
-                &state,
-                &staff,
-                &next,
-                &format!("Signed in as {}.", staff.name),
-            )
-            .await
+            let message = format!("Signed in as {}.", staff.name);
+            super::two_step::after_password(&state, &staff, false, &next, &message).await
+        }
+        SignIn::SecondStep(staff) => {
+            let message = format!("Signed in as {}.", staff.name);
+            super::two_step::after_password(&state, &staff, true, &next, &message).await
         }
         SignIn::Disabled => again(
             FieldErrors::new(),
@@ -342,6 +346,9 @@ struct AccountPage {
     /// The API tokens of this account, as (token, made on, ends on, last used) in words.
     tokens: Vec<(crate::store::ApiToken, String, String, String)>,
     token_form: Form,
+    two_step: crate::store::TwoStep,
+    /// The day two-step sign-in was turned on, in words.
+    two_step_since: String,
 }
 
 async fn account_view(
@@ -372,6 +379,8 @@ async fn account_view(
             (t, made, ends, used)
         })
         .collect();
+    let two_step = state.store.two_step_of(&me).await?;
+    let two_step_since = two_step.since.map(day).unwrap_or_default();
     render_status(
         status,
         &AccountPage {
@@ -380,6 +389,8 @@ async fn account_view(
             form,
             tokens,
             token_form,
+            two_step,
+            two_step_since,
         },
     )
 }
@@ -535,9 +546,14 @@ pub async fn change_password(
 #[template(path = "account/staff.html")]
 struct StaffPage {
     page: Page,
-    /// Each account, whether its sign-in is turned off, and whether it is the viewer's own.
-    accounts: Vec<(Staff, bool, bool)>,
+    /// Each account, whether its sign-in is turned off, whether it is the viewer's own, and
+    /// whether it has a second step.
+    accounts: Vec<(Staff, bool, bool, bool)>,
     form: Form,
+    /// Whether every member of staff must sign in with two steps.
+    two_step_for_all: bool,
+    /// Whether the viewer has a second step (needed before requiring it of everyone).
+    own_two_step: bool,
 }
 
 async fn staff_page_handler(
@@ -548,14 +564,16 @@ async fn staff_page_handler(
     status: StatusCode,
 ) -> AppResult<Response> {
     let off = state.store.disabled_accounts().await?;
+    let two_step = state.store.accounts_with_two_step().await?;
     let accounts = state
         .store
         .accounts()
         .await?
         .into_iter()
         .map(|a| {
-            let (disabled, own) = (off.contains(&a.id), a.id == me.id);
-            (a, disabled, own)
+            let (disabled, own, second) =
+                (off.contains(&a.id), a.id == me.id, two_step.contains(&a.id));
+            (a, disabled, own, second)
         })
         .collect();
     render_status(
@@ -564,6 +582,8 @@ async fn staff_page_handler(
             page: staff_page("Staff", me, cookies, "staff"),
             accounts,
             form,
+            two_step_for_all: state.store.two_step_for_all().await?,
+            own_two_step: two_step.contains(&me.id),
         },
     )
 }
@@ -797,9 +817,12 @@ pub async fn reset_submit(
         return Err(expired_link());
     }
     state.store.clear_failures(&account.email).await?;
-    start_session(
+    // A reset link replaces the password, not the second step: that is still asked for.
+    let has_second_step = state.store.two_step_of(&account).await?.on;
+    super::two_step::after_password(
         &state,
         &account,
+        has_second_step,
         "/",
         "Your new password is set. You are signed in.",
     )

@@ -483,28 +483,6 @@ struct NewLinkQuestion {
     member: Member,
 }
 
-/// The link as an SVG QR code, without the XML declaration so it sits inside the page.
-fn qr_svg(link: &str) -> String {
-    match qrcode::QrCode::new(link.as_bytes()) {
-        Ok(code) => {
-            let svg = code
-                .render::<qrcode::render::svg::Color>()
-                .min_dimensions(200, 200)
-                .quiet_zone(true)
-                .build();
-            match svg.find("<svg") {
-                Some(i) => svg[i..].replacen(
-                    "<svg",
-                    "<svg role=\"img\" aria-label=\"A QR code of the link\" class=\"qr\"",
-                    1,
-                ),
-                None => svg,
-            }
-        }
-        Err(_) => String::new(),
-    }
-}
-
 /// A new personal link for the member; any earlier link stops working, so when one is active
 /// the page asks first.
 pub async fn issue_link(
@@ -537,7 +515,7 @@ pub async fn issue_link(
             group.name,
             crate::mail::LINK_USES
         ),
-        qr_svg: qr_svg(&link),
+        qr_svg: super::qr_svg_link(&link),
         can_email_link: state.config.smtp_url.is_some() && !member.email.is_empty(),
         link_uses: crate::mail::LINK_USES_THEM,
         link_uses_you: crate::mail::LINK_USES,
@@ -747,8 +725,9 @@ pub async fn import_confirm(
 mod link_card_tests {
     #[test]
     fn the_qr_code_is_inline_svg_the_strict_policy_allows() {
-        let svg =
-            super::qr_svg("https://hearth.example.org/m/abcdefghijklmnopqrstuvwxyz0123456789");
+        let svg = crate::web::qr_svg_link(
+            "https://hearth.example.org/m/abcdefghijklmnopqrstuvwxyz0123456789",
+        );
         assert!(
             svg.starts_with("<svg role=\"img\" aria-label=\"A QR code of the link\""),
             "{svg}"

@@ -18,6 +18,7 @@ mod members;
 mod polls;
 mod social;
 mod topics;
+mod two_step;
 mod venues;
 
 pub use crate::http::extract::*;
@@ -63,12 +64,34 @@ pub fn router(state: AppState) -> Router {
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route(
+            "/account/two-step",
+            get(two_step::account_setup_page).post(two_step::account_setup_submit),
+        )
+        .route(
+            "/account/two-step/codes",
+            get(two_step::codes_page).post(two_step::codes_submit),
+        )
+        .route(
+            "/account/two-step/off",
+            get(two_step::off_page).post(two_step::off_submit),
+        )
+        .route(
+            "/signin/second-step",
+            get(two_step::second_step_page).post(two_step::second_step_submit),
+        )
+        .route(
+            "/signin/set-up",
+            get(two_step::signin_setup_page).post(two_step::signin_setup_submit),
+        )
+        .route(
             "/staff",
             get(account::staff_list).post(account::staff_create),
         )
         .route("/staff/{id}/reset-link", post(account::staff_reset_link))
         .route("/staff/{id}/disable", post(account::staff_disable))
         .route("/staff/{id}/enable", post(account::staff_enable))
+        .route("/staff/{id}/two-step/reset", post(two_step::staff_reset))
+        .route("/staff/two-step", post(two_step::staff_policy))
         .route(
             "/reset/{token}",
             get(account::reset_page).post(account::reset_submit),
@@ -832,6 +855,36 @@ pub(crate) fn local_path(path: &str) -> Option<&str> {
             .chars()
             .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
     ok.then_some(path)
+}
+
+/// Text as an SVG QR code with a spoken name (our own words), without the XML declaration so it sits inside
+/// the page (presentation attributes only: nothing the Content Security Policy refuses).
+pub(crate) fn qr_svg(text: &str, label: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build();
+            // The label is our own fixed text; a quote in it would end the attribute.
+            let label = label.replace('"', "");
+            match svg.find("<svg") {
+                Some(i) => svg[i..].replacen(
+                    "<svg",
+                    &format!("<svg role=\"img\" aria-label=\"{label}\" class=\"qr\""),
+                    1,
+                ),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// A member's personal link as a QR code.
+pub(crate) fn qr_svg_link(link: &str) -> String {
+    qr_svg(link, "A QR code of the link")
 }
 
 /// Redirects after a successful form, with a short message for the next page.

@@ -42,3 +42,4 @@ mod threads;
 mod topics;
 mod topics_matrix;
 mod topics_openapi;
+mod two_step;

@@ -20,3 +20,4 @@ mod nothing_lost;
 mod poll;
 mod seven_tasks;
 mod threads;
+mod two_step;
