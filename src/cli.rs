@@ -100,6 +100,11 @@ pub enum Command {
         /// A staff sign-in ends this long after it began, however much it is used (e.g. 7d)
         #[arg(long, env = "HEARTH_SESSION_LIFETIME", default_value = "7d")]
         session_lifetime: String,
+        /// The most connections open at once (more wait until one closes); each must send a
+        /// request's headers within 10 seconds and is closed after 60 seconds unused
+        #[arg(long, env = "HEARTH_MAX_CONNECTIONS", default_value_t = 1024,
+              value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        max_connections: u32,
     },
     /// Fill an empty database with a realistic, deterministic history (for benchmarks and
     /// trying Hearth at scale). Staff sign in as coordinator@example.org or
@@ -266,6 +271,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             shutdown_timeout,
             session_idle,
             session_lifetime,
+            max_connections,
         } => {
             let session_idle = crate::backups::parse_every(&session_idle)
                 .map_err(|e| format!("--session-idle: {e}"))?;
@@ -293,6 +299,10 @@ async fn execute(cli: Cli) -> Result<(), String> {
                 drain_timeout: std::time::Duration::from_secs(shutdown_timeout),
                 session_idle,
                 session_lifetime,
+                connections: crate::http::conn::Limits {
+                    max_connections: max_connections as usize,
+                    ..Default::default()
+                },
                 ..Config::default()
             };
             serve(&store, &bind, metrics_bind.as_deref(), demo, config).await

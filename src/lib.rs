@@ -19,7 +19,6 @@ pub mod seed;
 pub mod store;
 pub mod web;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -62,6 +61,8 @@ pub struct Config {
     pub session_idle: std::time::Duration,
     /// How often to look whether today's retention run (erasing members long gone) is due.
     pub retention_tick: std::time::Duration,
+    /// Header-read and idle timeouts of each connection, and how many may be open at once.
+    pub connections: http::conn::Limits,
 }
 
 impl Default for Config {
@@ -82,6 +83,7 @@ impl Default for Config {
             session_lifetime: auth::SESSION_LIFETIME,
             session_idle: auth::SESSION_IDLE,
             retention_tick: std::time::Duration::from_secs(3600),
+            connections: http::conn::Limits::default(),
         }
     }
 }
@@ -169,20 +171,7 @@ pub async fn serve_with(
         }))
     });
     let app = web::router(state);
-    // Small responses must not wait for Nagle's algorithm.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let mut stopping = stop_rx.clone();
-    let server = std::future::IntoFuture::into_future(
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stopping.wait_for(|s| *s).await;
-        }),
-    );
+    let server = http::conn::serve(listener, app, config.connections, stop_rx.clone());
     tokio::pin!(server);
     let result = tokio::select! {
         r = &mut server => r,

@@ -473,6 +473,24 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
+    /// Every account's live tokens, for the coordinators' staff page: (account, token), newest
+    /// first.
+    pub async fn live_api_tokens(&self) -> StoreResult<Vec<(i64, ApiToken)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            account_id: i64,
+            #[sqlx(flatten)]
+            token: ApiToken,
+        }
+        on_db!(self, pool => sqlx::query_as::<_, Row>(
+            "SELECT account_id, id, name, created_at, expires_at, read_only, last_used_at FROM api_tokens
+             WHERE revoked_at IS NULL AND expires_at > $1
+             ORDER BY created_at DESC, id DESC")
+            .bind(now()).fetch_all(pool).await)
+        .map(|rows| rows.into_iter().map(|r| (r.account_id, r.token)).collect())
+        .map_err(StoreError::from_sqlx)
+    }
+
     /// Revokes one token: the viewer's own, or anyone's for a coordinator. Audited.
     pub async fn revoke_api_token(&self, viewer: &Staff, token_id: i64) -> StoreResult<()> {
         let owner: Option<i64> = on_db!(self, pool => sqlx::query_scalar(

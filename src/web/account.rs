@@ -474,6 +474,25 @@ pub async fn create_token(
     })
 }
 
+/// A coordinator revokes someone's API token from the staff page (audited in the store).
+pub async fn staff_revoke_token(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    Path((account, id)): Path<(i64, i64)>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    let theirs = state.store.api_tokens_of(account).await?;
+    let Some(t) = theirs.iter().find(|t| t.id == id) else {
+        return Err(AppError::NotFound);
+    };
+    state.store.revoke_api_token(&me, id).await?;
+    let name = state.store.account(account).await?.name;
+    Ok(redirect_with(
+        "/staff",
+        &format!("{name}'s token \"{}\" no longer works.", t.name),
+    ))
+}
+
 /// Revokes one of the signed-in member of staff's API tokens.
 pub async fn revoke_token(
     State(state): State<AppState>,
@@ -542,13 +561,24 @@ pub async fn change_password(
 
 // --- staff (coordinators) ---------------------------------------------------------------
 
+/// One account on the staff page.
+struct StaffRow {
+    staff: Staff,
+    /// Its sign-in is turned off.
+    disabled: bool,
+    /// It is the viewer's own.
+    own: bool,
+    /// It has a second step.
+    two_step: bool,
+    /// Its live API tokens.
+    tokens: Vec<crate::store::ApiToken>,
+}
+
 #[derive(Template)]
 #[template(path = "account/staff.html")]
 struct StaffPage {
     page: Page,
-    /// Each account, whether its sign-in is turned off, whether it is the viewer's own, and
-    /// whether it has a second step.
-    accounts: Vec<(Staff, bool, bool, bool)>,
+    accounts: Vec<StaffRow>,
     form: Form,
     /// Whether every member of staff must sign in with two steps.
     two_step_for_all: bool,
@@ -565,15 +595,22 @@ async fn staff_page_handler(
 ) -> AppResult<Response> {
     let off = state.store.disabled_accounts().await?;
     let two_step = state.store.accounts_with_two_step().await?;
+    let mut tokens: std::collections::HashMap<i64, Vec<crate::store::ApiToken>> =
+        std::collections::HashMap::new();
+    for (account, token) in state.store.live_api_tokens().await? {
+        tokens.entry(account).or_default().push(token);
+    }
     let accounts = state
         .store
         .accounts()
         .await?
         .into_iter()
-        .map(|a| {
-            let (disabled, own, second) =
-                (off.contains(&a.id), a.id == me.id, two_step.contains(&a.id));
-            (a, disabled, own, second)
+        .map(|a| StaffRow {
+            disabled: off.contains(&a.id),
+            own: a.id == me.id,
+            two_step: two_step.contains(&a.id),
+            tokens: tokens.remove(&a.id).unwrap_or_default(),
+            staff: a,
         })
         .collect();
     render_status(

@@ -93,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/{id}/two-step/reset", post(two_step::staff_reset))
         .route("/staff/two-step", post(two_step::staff_policy))
         .route(
+            "/staff/{account}/tokens/{id}/revoke",
+            post(account::staff_revoke_token),
+        )
+        .route(
             "/reset/{token}",
             get(account::reset_page).post(account::reset_submit),
         )

@@ -398,3 +398,116 @@ both_backends! {
         Api::new(&app.base, Some(token)).get("/api/v1/me").await.expect_json_error(401, "unauthorized");
     }
 }
+
+/// What a raw connection gets within `wait`: `Some(bytes)` read before it closed (empty when
+/// it closed without a word), or None when it is still open and silent.
+async fn read_until_closed(
+    conn: &mut tokio::net::TcpStream,
+    wait: std::time::Duration,
+) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let mut buf = [0u8; 4096];
+        match tokio::time::timeout_at(deadline, conn.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(0)) | Ok(Err(_)) => return Some(got),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+both_backends! {
+    /// Slow and idle clients cannot hold the server: a request's headers trickled in a byte at
+    /// a time are cut off at the header-read timeout, a connection left unused is closed at
+    /// the idle timeout, and no more than the cap are open at once (the next is served as
+    /// soon as one closes).
+    async fn slow_and_idle_connections_are_closed_and_capped(app: TestApp) {
+        use std::time::Duration;
+        use tokio::io::AsyncWriteExt;
+        let limits = hearth::http::conn::Limits {
+            header_read: Duration::from_secs(1),
+            idle: Duration::from_secs(2),
+            max_connections: 2,
+        };
+        let instance = app.instance_with(hearth::Config { connections: limits, ..Default::default() }).await;
+        let addr = instance.base.trim_start_matches("http://").to_string();
+        let connect = || tokio::net::TcpStream::connect(addr.clone());
+
+        // Headers trickled more often than the idle timeout, never finished: cut off.
+        let slow = connect().await.expect("connect");
+        let (mut reader, mut writer) = slow.into_split();
+        let trickle = tokio::spawn(async move {
+            let _ = writer.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await;
+            for _ in 0..30 {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                if writer.write_all(b"X").await.is_err() {
+                    break;
+                }
+            }
+        });
+        let started = std::time::Instant::now();
+        let closed = tokio::time::timeout(Duration::from_secs(6), async {
+            use tokio::io::AsyncReadExt;
+            let mut buf = [0u8; 1024];
+            loop {
+                match reader.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => continue,
+                }
+            }
+        }).await;
+        assert!(closed.is_ok(), "a client trickling its headers kept its connection for 6 s");
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        trickle.abort();
+
+        // A kept-alive connection left unused is closed.
+        let mut idle = connect().await.expect("connect");
+        idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("send");
+        let answer = read_until_closed(&mut idle, Duration::from_secs(6)).await;
+        let answer = answer.expect("an idle connection was kept open for 6 s");
+        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"), "{answer:?}");
+
+        // Two connections open: a third waits, and is answered once one closes.
+        let first = connect().await.expect("connect");
+        let mut second = connect().await.expect("connect");
+        second.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("send");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut third = connect().await.expect("connect");
+        third.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.expect("send");
+        assert!(
+            read_until_closed(&mut third, Duration::from_millis(500)).await.is_none(),
+            "a third connection was served while two were open"
+        );
+        drop(first);
+        let answer = read_until_closed(&mut third, Duration::from_secs(5)).await
+            .expect("the third connection was not served after one closed");
+        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"), "{answer:?}");
+        instance.stop().await;
+    }
+}
+
+both_backends! {
+    /// Coordinators see everyone's live API tokens on the staff page and can revoke any of
+    /// them there (audited); facilitators cannot, and a token id of someone else is not found.
+    async fn coordinators_revoke_anyones_token_from_the_staff_page(app: TestApp) {
+        let w = World::build(&app).await;
+        let spec = hearth::store::TokenSpec { name: "Reports spreadsheet".into(), days: 30, read_only: true };
+        let token = hearth::auth::new_token();
+        let id = app.store.create_named_api_token(w.f1.id, &hearth::auth::hash_token(&token), &spec).await.expect("token");
+        let api = Api::new(&app.base, Some(token));
+        api.get("/api/v1/me").await.expect(200);
+        w.cb.get("/staff").await.expect(200).expect_contains("Reports spreadsheet")
+            .expect_contains(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id));
+        w.f2b.post_form(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id), &[]).await.expect(403);
+        w.cb.post_form(&format!("/staff/{}/tokens/{id}/revoke", w.f2.id), &[]).await.expect(404);
+        api.get("/api/v1/me").await.expect(200);
+        w.cb.post_form(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id), &[]).await.expect_redirect("/staff");
+        api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
+        w.cb.get("/staff").await.expect(200).expect_contains("no longer works")
+            .expect_lacks(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id));
+        let audit = app.store.audit_for(&format!("account:{}", w.f1.id), 10).await.expect("audit");
+        assert!(audit.iter().any(|e| e.action == "revoked an API token" && e.actor == w.c.actor()), "{audit:?}");
+    }
+}
