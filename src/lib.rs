@@ -171,7 +171,16 @@ pub async fn serve_with(
         }))
     });
     let app = web::router(state);
-    let server = http::conn::serve(listener, app, config.connections, stop_rx.clone());
+    // A request may take up to `request_timeout` without a byte on its connection: the idle
+    // timeout never cuts one short.
+    let limits = http::conn::Limits {
+        idle: config
+            .connections
+            .idle
+            .max(config.request_timeout + std::time::Duration::from_secs(1)),
+        ..config.connections
+    };
+    let server = http::conn::serve(listener, app, limits, stop_rx.clone());
     tokio::pin!(server);
     let result = tokio::select! {
         r = &mut server => r,

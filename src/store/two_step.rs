@@ -5,7 +5,6 @@
 
 use super::accounts::{AccountRow, GROUPS_OF_A};
 use super::{BeginWrite, Store, StoreError, StoreResult, now, on_db};
-use crate::auth::hash_token;
 use crate::auth::two_step::{self, SecondStep};
 use crate::domain::access::Staff;
 
@@ -62,6 +61,19 @@ struct ChallengeRow {
     groups: Option<String>,
     kind: String,
     next_path: String,
+}
+
+/// Ten new recovery codes and their salted argon2id hashes (as passwords are hashed).
+async fn recovery_codes_hashed() -> StoreResult<(Vec<String>, Vec<String>)> {
+    let codes = two_step::new_recovery_codes();
+    let mut hashes = Vec::with_capacity(codes.len());
+    for c in &codes {
+        let hash = crate::auth::hash_password(&two_step::normalise_recovery(c))
+            .await
+            .map_err(|e| StoreError::Other(sqlx::Error::Protocol(e)))?;
+        hashes.push(hash);
+    }
+    Ok((codes, hashes))
 }
 
 impl Store {
@@ -167,11 +179,7 @@ impl Store {
         code: &str,
     ) -> StoreResult<Option<Vec<String>>> {
         let t = now();
-        let codes = two_step::new_recovery_codes();
-        let hashes: Vec<String> = codes
-            .iter()
-            .map(|c| hash_token(&two_step::normalise_recovery(c)))
-            .collect();
+        let (codes, hashes) = recovery_codes_hashed().await?;
         let done = on_db!(self, pool => async {
             let mut tx = pool.begin_write().await?;
             let secret = sqlx::query_scalar::<_, String>(
@@ -226,13 +234,30 @@ impl Store {
             }.await)
             .map_err(StoreError::from_sqlx)?,
             Some(SecondStep::Recovery(code)) => {
-                let used = on_db!(self, pool => sqlx::query(
-                    "UPDATE recovery_codes SET used_at = $1
-                     WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL
-                       AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = $2 AND a.totp_secret IS NOT NULL)")
-                    .bind(t).bind(account_id).bind(hash_token(&code))
-                    .execute(pool).await.map(|r| r.rows_affected()))
+                // Salted argon2id hashes (ASVS V6.5.2: the codes have under 112 bits), so each
+                // unused one is checked in turn; the match is then marked used only if it still
+                // is unused, so two requests racing with one code cannot both pass.
+                let unused = on_db!(self, pool => sqlx::query_scalar::<_, String>(
+                    "SELECT r.code_hash FROM recovery_codes r JOIN accounts a ON a.id = r.account_id
+                     WHERE r.account_id = $1 AND r.used_at IS NULL AND a.totp_secret IS NOT NULL")
+                    .bind(account_id).fetch_all(pool).await)
                 .map_err(StoreError::from_sqlx)?;
+                let mut matched = None;
+                for hash in unused {
+                    if crate::auth::verify_password(&code, &hash).await {
+                        matched = Some(hash);
+                        break;
+                    }
+                }
+                let used = match matched {
+                    None => 0,
+                    Some(hash) => on_db!(self, pool => sqlx::query(
+                        "UPDATE recovery_codes SET used_at = $1
+                         WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL")
+                        .bind(t).bind(account_id).bind(&hash)
+                        .execute(pool).await.map(|r| r.rows_affected()))
+                    .map_err(StoreError::from_sqlx)?,
+                };
                 if used == 1 {
                     self.audit(
                         &format!("account:{account_id}"),
@@ -253,16 +278,15 @@ impl Store {
         if !self.two_step_of(staff).await?.on {
             return Err(StoreError::NotFound);
         }
-        let codes = two_step::new_recovery_codes();
+        let (codes, hashes) = recovery_codes_hashed().await?;
         let t = now();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
                 .bind(staff.id).execute(&mut *tx).await?;
-            for c in &codes {
+            for h in &hashes {
                 sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
-                    .bind(staff.id).bind(hash_token(&two_step::normalise_recovery(c)))
-                    .execute(&mut *tx).await?;
+                    .bind(staff.id).bind(h).execute(&mut *tx).await?;
             }
             sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'made new recovery codes', $3, '')")
                 .bind(t).bind(staff.actor()).bind(format!("account:{}", staff.id))

@@ -408,6 +408,20 @@ pub async fn account_setup_submit(
     cookies: Cookies,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
+    // Changing how one signs in asks for the password first (ASVS V7.5.1): a session left
+    // open on a shared computer cannot swap in someone else's app.
+    if let Some(form) = password_right(&state, &me, &raw).await? {
+        let page = staff_page("Set up two-step sign-in", &me, &cookies, "account");
+        return setup_view(
+            &state,
+            &me,
+            page,
+            form,
+            false,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let code = raw.text("code");
     let error = if code.is_empty() {
         "Type the 6-digit code your app shows."

@@ -431,7 +431,9 @@ both_backends! {
             idle: Duration::from_secs(2),
             max_connections: 2,
         };
-        let instance = app.instance_with(hearth::Config { connections: limits, ..Default::default() }).await;
+        // (The idle timeout is never shorter than a request may take.)
+        let config = hearth::Config { connections: limits, request_timeout: Duration::from_secs(1), ..Default::default() };
+        let instance = app.instance_with(config).await;
         let addr = instance.base.trim_start_matches("http://").to_string();
         let connect = || tokio::net::TcpStream::connect(addr.clone());
 

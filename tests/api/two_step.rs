@@ -43,12 +43,30 @@ async fn set_up(b: &Browser) -> (String, Vec<String>) {
     let key = key_of(&page.text);
     // The same key while the page is reloaded.
     assert_eq!(key_of(&b.get("/account/two-step").await.text), key);
-    b.post_form("/account/two-step", &[("code", &code(&key, 5))])
+    // The password first: a session left open cannot swap in someone else's app.
+    b.post_form("/account/two-step", &[("code", &code(&key, 0))])
         .await
         .expect(422)
-        .expect_field_error("code", "not right");
+        .expect_field_error("current_password", "Enter your password");
+    b.post_form(
+        "/account/two-step",
+        &[("code", &code(&key, 0)), ("current_password", "wrong")],
+    )
+    .await
+    .expect(422)
+    .expect_field_error("current_password", "not right");
+    b.post_form(
+        "/account/two-step",
+        &[("code", &code(&key, 5)), ("current_password", PASSWORD)],
+    )
+    .await
+    .expect(422)
+    .expect_field_error("code", "not right");
     let res = b
-        .post_form("/account/two-step", &[("code", &code(&key, 0))])
+        .post_form(
+            "/account/two-step",
+            &[("code", &code(&key, 0)), ("current_password", PASSWORD)],
+        )
         .await;
     res.expect(200).expect_contains("Two-step sign-in is on");
     let codes = recovery_codes(&res.text);

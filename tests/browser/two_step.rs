@@ -40,10 +40,12 @@ async fn two_step_sign_in() {
         let key = key_on_page(&b).await;
         // A wrong code: the message is next to the box.
         b.fill("code", &code(&key, 8)).await;
+        b.fill("current_password", c_password).await;
         b.press("Turn on two-step sign-in").await;
         b.check("set up with a wrong code").await;
         b.expect_text("That code is not right").await;
         b.fill("code", &code(&key, 0)).await;
+        b.fill("current_password", c_password).await;
         b.press("Turn on two-step sign-in").await;
         b.check("recovery codes").await;
         b.expect_text("Two-step sign-in is on").await;
