@@ -14,8 +14,7 @@ CREATE TABLE totp_setups (
     created_at BIGINT NOT NULL
 );
 
--- Ten single-use recovery codes per account with a second step, stored as salted argon2id
--- hashes (as passwords are).
+-- Ten single-use recovery codes per account with a second step, stored as SHA-256 hashes.
 CREATE TABLE recovery_codes (
     account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     code_hash TEXT NOT NULL,

@@ -63,7 +63,9 @@ struct ChallengeRow {
     next_path: String,
 }
 
-/// Ten new recovery codes and their salted argon2id hashes (as passwords are hashed).
+/// Ten new recovery codes and their salted argon2id hashes (as passwords are hashed; the
+/// comment in migration 0023 still says SHA-256, which they were before, and a migration once
+/// run is never edited: its checksum is checked at start).
 async fn recovery_codes_hashed() -> StoreResult<(Vec<String>, Vec<String>)> {
     let codes = two_step::new_recovery_codes();
     let mut hashes = Vec::with_capacity(codes.len());
@@ -295,6 +297,16 @@ impl Store {
         })
         .map_err(StoreError::from_sqlx)?;
         Ok(codes)
+    }
+
+    /// Ends every session of an account but the one whose token hash is `keep` (after a
+    /// second step is turned off or moved: whoever else was signed in signs in again).
+    pub async fn end_other_sessions(&self, account_id: i64, keep: &str) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account_id).bind(keep).execute(pool).await.map(|r| r.rows_affected()))
+        .map(|_| ())
+        .map_err(StoreError::from_sqlx)
     }
 
     /// Turns one's own second step off, where it is not required. Audited.

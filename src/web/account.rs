@@ -150,7 +150,12 @@ pub async fn setup_submit(
 }
 
 fn without_passwords(mut raw: RawInput) -> RawInput {
-    for f in ["password", "password_confirm", "current_password"] {
+    for f in [
+        "password",
+        "password_confirm",
+        "current_password",
+        "token_password",
+    ] {
         raw.set(f, "");
     }
     raw
@@ -435,13 +440,19 @@ pub async fn create_token(
             90
         }
     };
+    // A token signs a program in as you: the password first (ASVS V7.5.1).
+    if let Some(message) =
+        super::two_step::password_problem(&state, &me, &raw, "token_password").await?
+    {
+        errors.add("token_password", message);
+    }
     if !errors.is_empty() {
         return account_view(
             &state,
             me,
             &cookies,
             Form::blank(),
-            Form::with_errors(raw, errors),
+            Form::with_errors(without_passwords(raw), errors),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;

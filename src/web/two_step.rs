@@ -401,13 +401,28 @@ pub async fn account_setup_page(
     setup_view(&state, &me, page, Form::blank(), false, StatusCode::OK).await
 }
 
-/// POST /account/two-step: the code that shows the app is set up.
+/// Ends the account's other sessions, keeping this browser's (ASVS V7.4.3).
+async fn end_other_sessions(
+    state: &AppState,
+    me: &Staff,
+    headers: &axum::http::HeaderMap,
+) -> AppResult<()> {
+    let keep = cookie(headers, super::SESSION_COOKIE)
+        .map(|t| hash_token(&t))
+        .unwrap_or_default();
+    Ok(state.store.end_other_sessions(me.id, &keep).await?)
+}
+
+/// POST /account/two-step: the code that shows the app is set up. Moving it to a new phone
+/// signs out every other sign-in of the account.
 pub async fn account_setup_submit(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
+    headers: axum::http::HeaderMap,
     cookies: Cookies,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
+    let replacing = state.store.two_step_of(&me).await?.on;
     // Changing how one signs in asks for the password first (ASVS V7.5.1): a session left
     // open on a shared computer cannot swap in someone else's app.
     if let Some(form) = password_right(&state, &me, &raw).await? {
@@ -426,6 +441,9 @@ pub async fn account_setup_submit(
     let error = if code.is_empty() {
         "Type the 6-digit code your app shows."
     } else if let Some(codes) = state.store.confirm_totp_setup(&me, &code).await? {
+        if replacing {
+            end_other_sessions(&state, &me, &headers).await?;
+        }
         return render(&RecoveryCodesPage {
             page: staff_page("Your recovery codes", &me, &cookies, "account"),
             codes,
@@ -470,7 +488,7 @@ fn confirm_page(
     let (heading, explain, action, button) = if off {
         (
             "Turn off two-step sign-in",
-            "After this, your password alone signs you in. Your app's codes and your recovery codes stop working.",
+            "After this, your password alone signs you in. Your app's codes and your recovery codes stop working, and you are signed out everywhere else.",
             "/account/two-step/off",
             "Turn off two-step sign-in",
         )
@@ -511,19 +529,37 @@ pub async fn off_page(
 }
 
 /// The current password, checked; the form again with the message when it is not right.
-async fn password_right(state: &AppState, me: &Staff, raw: &RawInput) -> AppResult<Option<Form>> {
-    let typed = raw.get("current_password").unwrap_or("");
-    let message = if typed.is_empty() {
-        "Enter your password."
-    } else if auth::verify_password(typed, &state.store.password_hash(me.id).await?).await {
-        return Ok(None);
+pub(super) async fn password_right(
+    state: &AppState,
+    me: &Staff,
+    raw: &RawInput,
+) -> AppResult<Option<Form>> {
+    Ok(password_problem(state, me, raw, "current_password")
+        .await?
+        .map(|message| {
+            Form::with_errors(
+                RawInput::default(),
+                FieldErrors::single("current_password", message),
+            )
+        }))
+}
+
+/// What is wrong with the password typed in `field`, if anything.
+pub(super) async fn password_problem(
+    state: &AppState,
+    me: &Staff,
+    raw: &RawInput,
+    field: &str,
+) -> AppResult<Option<&'static str>> {
+    let typed = raw.get(field).unwrap_or("");
+    if typed.is_empty() {
+        return Ok(Some("Enter your password."));
+    }
+    if auth::verify_password(typed, &state.store.password_hash(me.id).await?).await {
+        Ok(None)
     } else {
-        "Your password is not right."
-    };
-    Ok(Some(Form::with_errors(
-        RawInput::default(),
-        FieldErrors::single("current_password", message),
-    )))
+        Ok(Some("Your password is not right."))
+    }
 }
 
 pub async fn codes_submit(
@@ -547,6 +583,7 @@ pub async fn codes_submit(
 pub async fn off_submit(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
+    headers: axum::http::HeaderMap,
     cookies: Cookies,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
@@ -554,9 +591,10 @@ pub async fn off_submit(
         return confirm_page(&me, &cookies, true, form, StatusCode::UNPROCESSABLE_ENTITY);
     }
     state.store.turn_off_two_step(&me).await?;
+    end_other_sessions(&state, &me, &headers).await?;
     Ok(redirect_with(
         "/account",
-        "Two-step sign-in is off. Your password alone signs you in.",
+        "Two-step sign-in is off. Your password alone signs you in. You are signed out everywhere else.",
     ))
 }
 

@@ -356,8 +356,12 @@ both_backends! {
         let w = World::build(&app).await;
         // Made on the account page.
         let res = w.f1b.post_form("/account/tokens", &[("token_name", ""), ("token_days", "400")]).await;
-        res.expect(422).expect_field_error("token_name", "Give it a name").expect_field_error("token_days", "from 1 to 366");
-        let res = w.f1b.post_form("/account/tokens", &[("token_name", "Reports"), ("token_days", "30"), ("token_read_only", "yes")]).await;
+        res.expect(422).expect_field_error("token_name", "Give it a name").expect_field_error("token_days", "from 1 to 366")
+            .expect_field_error("token_password", "Enter your password");
+        // The password first: a session left open cannot make a token that outlives it.
+        w.f1b.post_form("/account/tokens", &[("token_name", "Reports"), ("token_days", "30"), ("token_password", "wrong")]).await
+            .expect(422).expect_field_error("token_password", "not right").expect_value("token_name", "Reports");
+        let res = w.f1b.post_form("/account/tokens", &[("token_name", "Reports"), ("token_days", "30"), ("token_read_only", "yes"), ("token_password", PASSWORD)]).await;
         res.expect(200).expect_contains("for reading only");
         let secret = html::secret_link(&res.text).or_else(|| {
             let at = res.text.find("id=\"secret-link\"")?;

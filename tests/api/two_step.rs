@@ -262,3 +262,33 @@ both_backends! {
         b.get("/account").await.expect(200);
     }
 }
+
+both_backends! {
+    /// Moving two-step sign-in to a new phone, or turning it off, signs the account out
+    /// everywhere else (the browser that did it stays signed in); setting it up first does not.
+    async fn moving_or_turning_it_off_ends_other_sign_ins(app: TestApp) {
+        let fern = app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let a = app.signed_in(&fern.email, PASSWORD).await;
+        let other = app.signed_in(&fern.email, PASSWORD).await;
+        set_up(&a).await;
+        other.get("/account").await.expect(200);
+
+        // A new phone: a new key, the password and a code it makes.
+        let page = a.get("/account/two-step").await;
+        page.expect(200).expect_contains("Move two-step sign-in to a new phone");
+        let key = key_of(&page.text);
+        let res = a.post_form("/account/two-step", &[("code", &code(&key, 1)), ("current_password", PASSWORD)]).await;
+        res.expect(200).expect_contains("Two-step sign-in is on");
+        a.get("/account").await.expect(200);
+        other.get("/account").await.expect_signin_redirect();
+
+        // Turned off: another sign-in (made directly) ends too.
+        let token = hearth::auth::new_token();
+        let hash = hearth::auth::hash_token(&token);
+        app.store.create_session(&hash, fern.id, 3600, 3600).await.expect("session");
+        assert!(app.store.session_account(&hash).await.expect("read").is_some());
+        a.post_form("/account/two-step/off", &[("current_password", PASSWORD)]).await.expect_redirect("/account");
+        a.get("/account").await.expect(200).expect_contains("Off.");
+        assert!(app.store.session_account(&hash).await.expect("read").is_none());
+    }
+}
