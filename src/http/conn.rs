@@ -148,15 +148,29 @@ impl IdleTimeout {
         self.timer.as_mut().reset(next);
     }
 
-    /// What a poll that is still pending becomes: an error once the connection has been idle
-    /// too long.
-    fn pending_or_idle<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
-        match self.timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "connection idle too long",
-            ))),
-            Poll::Pending => Poll::Pending,
+    /// A poll of the connection as seen through the idle timer: a result that came pushes the
+    /// idle end on (when `moved` says bytes moved), one still pending becomes an error once the
+    /// connection has been idle too long.
+    fn watched<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<io::Result<T>>,
+        moved: bool,
+    ) -> Poll<io::Result<T>> {
+        match poll {
+            Poll::Ready(r) => {
+                if moved {
+                    self.progress();
+                }
+                Poll::Ready(r)
+            }
+            Poll::Pending => match self.timer.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connection idle too long",
+                ))),
+                Poll::Pending => Poll::Pending,
+            },
         }
     }
 }
@@ -168,13 +182,8 @@ impl AsyncRead for IdleTimeout {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.io).poll_read(cx, buf) {
-            Poll::Ready(r) => {
-                this.progress();
-                Poll::Ready(r)
-            }
-            Poll::Pending => this.pending_or_idle(cx),
-        }
+        let poll = Pin::new(&mut this.io).poll_read(cx, buf);
+        this.watched(cx, poll, true)
     }
 }
 
@@ -185,21 +194,14 @@ impl AsyncWrite for IdleTimeout {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.io).poll_write(cx, buf) {
-            Poll::Ready(r) => {
-                this.progress();
-                Poll::Ready(r)
-            }
-            Poll::Pending => this.pending_or_idle(cx),
-        }
+        let poll = Pin::new(&mut this.io).poll_write(cx, buf);
+        this.watched(cx, poll, true)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.io).poll_flush(cx) {
-            Poll::Ready(r) => Poll::Ready(r),
-            Poll::Pending => this.pending_or_idle(cx),
-        }
+        let poll = Pin::new(&mut this.io).poll_flush(cx);
+        this.watched(cx, poll, false)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -212,13 +214,8 @@ impl AsyncWrite for IdleTimeout {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.io).poll_write_vectored(cx, bufs) {
-            Poll::Ready(r) => {
-                this.progress();
-                Poll::Ready(r)
-            }
-            Poll::Pending => this.pending_or_idle(cx),
-        }
+        let poll = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        this.watched(cx, poll, true)
     }
 
     fn is_write_vectored(&self) -> bool {
