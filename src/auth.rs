@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::access::Staff;
 use crate::store::{Store, StoreResult};
 
+pub mod passkeys;
 pub mod two_step;
 
 /// How long a sign-in lasts at most, however much it is used (`--session-lifetime`).

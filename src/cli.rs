@@ -48,7 +48,9 @@ pub enum Command {
         /// When the database is empty, fill it with a realistic demo and print how to sign in
         #[arg(long, env = "HEARTH_DEMO")]
         demo: bool,
-        /// The address people use to reach Hearth, used in links to copy (default: http://<bind>)
+        /// The address people use to reach Hearth, used in links to copy and for passkeys, which
+        /// need a name, not an IP address (default: http://<bind>, or http://localhost:<port> on
+        /// a loopback address)
         #[arg(long, env = "HEARTH_PUBLIC_URL")]
         public_url: Option<String>,
         /// Trust X-Forwarded-For for the client's address (only behind your own load balancer):
@@ -409,9 +411,17 @@ async fn serve(
         .await
         .map_err(|e| format!("could not listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
+    // On this machine's own loopback address, the name localhost: browsers offer passkeys to
+    // a name, never to an address.
     let public_url = Some(config.public_url.clone())
         .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| format!("http://{local}"))
+        .unwrap_or_else(|| {
+            if local.ip().is_loopback() {
+                format!("http://localhost:{}", local.port())
+            } else {
+                format!("http://{local}")
+            }
+        })
         .trim_end_matches('/')
         .to_string();
     println!("Hearth is running at {public_url} (press Ctrl+C to stop)");

@@ -105,6 +105,8 @@ pub struct AppState {
     pub monitor: Arc<http::metrics::Monitor>,
     /// When this instance last pushed on each session's idle end (web::touch_session).
     pub touched: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    /// Passkeys for this site, when `public_url` is a name browsers offer them to.
+    pub passkeys: Option<Arc<auth::passkeys::Passkeys>>,
 }
 
 /// Serves Hearth on the listener until the future `shutdown` completes.
@@ -137,6 +139,13 @@ pub async fn serve_with(
         pages: Arc::new(web::cache::PageCache::new(config.page_cache_bytes)),
         monitor: Arc::new(http::metrics::Monitor::default()),
         touched: Default::default(),
+        passkeys: match auth::passkeys::Passkeys::for_site(&config.public_url) {
+            Ok(p) => Some(Arc::new(p)),
+            Err(why) => {
+                tracing::info!("passkeys are not offered: {why}");
+                None
+            }
+        },
     };
     let worker = format!("worker-{}", &auth::new_token()[..12]);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -363,3 +363,140 @@
     }
   });
 })();
+
+// Passkeys: "Add a passkey" and "Use my passkey" ask the browser (the phone's or computer's
+// own lock) and send its answer in the form. Passkeys need this script; without it, or in a
+// browser without passkeys, the page says so and the app's codes still work.
+(function () {
+  "use strict";
+
+  var forms = document.querySelectorAll("form[data-passkey]");
+  if (!forms.length) {
+    return;
+  }
+
+  function toBytes(text) {
+    var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (b64.length % 4) {
+      b64 += "=";
+    }
+    var raw = atob(b64);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) {
+      bytes[i] = raw.charCodeAt(i);
+    }
+    return bytes.buffer;
+  }
+
+  function toText(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var raw = "";
+    for (var i = 0; i < bytes.length; i++) {
+      raw += String.fromCharCode(bytes[i]);
+    }
+    return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  // webauthn-rs sends binary values as base64url text; the browser wants bytes.
+  function requestOptions(json) {
+    var options = JSON.parse(json).publicKey;
+    Object.keys(options).forEach(function (key) {
+      if (options[key] === null) {
+        delete options[key];
+      }
+    });
+    options.challenge = toBytes(options.challenge);
+    if (options.user) {
+      options.user.id = toBytes(options.user.id);
+    }
+    ["excludeCredentials", "allowCredentials"].forEach(function (list) {
+      (options[list] || []).forEach(function (c) {
+        c.id = toBytes(c.id);
+      });
+    });
+    return options;
+  }
+
+  function answer(credential) {
+    var r = credential.response;
+    var out = {
+      id: credential.id,
+      rawId: toText(credential.rawId),
+      type: credential.type,
+      extensions: credential.getClientExtensionResults ? credential.getClientExtensionResults() : {},
+      response: { clientDataJSON: toText(r.clientDataJSON) }
+    };
+    if (r.attestationObject) {
+      out.response.attestationObject = toText(r.attestationObject);
+      if (r.getTransports) {
+        out.response.transports = r.getTransports();
+      }
+    } else {
+      out.response.authenticatorData = toText(r.authenticatorData);
+      out.response.signature = toText(r.signature);
+      if (r.userHandle) {
+        out.response.userHandle = toText(r.userHandle);
+      }
+    }
+    return JSON.stringify(out);
+  }
+
+  function problem(kind, error) {
+    if (error && error.name === "InvalidStateError" && kind === "create") {
+      return "This phone or computer already has a passkey for your account. You can use that one.";
+    }
+    if (error && error.name === "NotAllowedError") {
+      return "The passkey was not used: it was cancelled or took too long. Press the button to try again.";
+    }
+    return "Your passkey could not be used here. Press the button to try again" +
+      (kind === "get" ? ", or type a code instead." : ".");
+  }
+
+  forms.forEach(function (form) {
+    var kind = form.getAttribute("data-passkey");
+    var field = form.querySelector("input[name=credential]");
+    var button = form.querySelector("button[type=submit]");
+    var status = form.querySelector("[data-passkey-status]");
+    var cannot = document.querySelector("[data-passkey-cannot]");
+    if (!window.PublicKeyCredential || !navigator.credentials || !field || !button) {
+      if (cannot) {
+        cannot.hidden = false;
+      }
+      return;
+    }
+    button.hidden = false;
+    var busy = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) {
+        return;
+      }
+      busy = true;
+      button.disabled = true;
+      if (status) {
+        status.textContent = kind === "create"
+          ? "Follow what your phone or computer asks: your fingerprint, face or screen lock."
+          : "Unlock with your fingerprint, face or screen lock when asked.";
+      }
+      var options = requestOptions(form.getAttribute("data-passkey-options"));
+      var asked = kind === "create"
+        ? navigator.credentials.create({ publicKey: options })
+        : navigator.credentials.get({ publicKey: options });
+      asked.then(function (credential) {
+        field.value = answer(credential);
+        if (status) {
+          status.textContent = "Checking…";
+        }
+        form.submit();
+      }, function (error) {
+        busy = false;
+        button.disabled = false;
+        if (status) {
+          status.textContent = problem(kind, error);
+          // What the browser said, for whoever looks into a problem (not shown).
+          status.setAttribute("data-error", error ? error.name + ": " + error.message : "");
+        }
+      });
+    });
+  });
+})();

@@ -2,6 +2,7 @@
 //! Secrets are never stored: only their SHA-256 hashes.
 
 use super::BeginWrite;
+use super::passkeys::HAS_SECOND_STEP_A;
 use super::{Store, StoreError, StoreResult, VersionScope, now, on_db};
 use crate::domain::access::{Role, Staff};
 
@@ -196,7 +197,7 @@ impl Store {
     pub async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>> {
         let sql = format!(
             "SELECT a.id, a.email, a.name, a.role, a.password_hash, {GROUPS_OF_A},
-                (a.disabled_at IS NOT NULL) AS disabled, (a.totp_secret IS NOT NULL) AS two_step
+                (a.disabled_at IS NOT NULL) AS disabled, {HAS_SECOND_STEP_A} AS two_step
              FROM accounts a WHERE a.email = $1"
         );
         let row = on_db!(self, pool => sqlx::query_as::<_, CredRow>(&sql)
@@ -404,6 +405,8 @@ impl Store {
             sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at <= $1").bind(t).execute(pool).await?;
             sqlx::query("DELETE FROM totp_setups WHERE created_at <= $1")
                 .bind(t - crate::auth::two_step::SETUP_TTL).execute(pool).await?;
+            sqlx::query("DELETE FROM passkey_setups WHERE created_at <= $1")
+                .bind(t - crate::auth::passkeys::CEREMONY_TTL).execute(pool).await?;
             sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1").bind(t).execute(pool).await.map(|r| r.rows_affected())
         })
         .map(|_| ())

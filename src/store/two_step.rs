@@ -4,6 +4,7 @@
 //! requests race.
 
 use super::accounts::{AccountRow, GROUPS_OF_A};
+use super::passkeys::HAS_SECOND_STEP_A;
 use super::{BeginWrite, Store, StoreError, StoreResult, now, on_db};
 use crate::auth::two_step::{self, SecondStep};
 use crate::domain::access::Staff;
@@ -14,8 +15,12 @@ const REQUIRE_ALL: &str = "two_step_for_all";
 /// Where an account stands with its second step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TwoStep {
-    /// An authenticator app is set up.
+    /// A second step is set up: an authenticator app, a passkey, or both.
     pub on: bool,
+    /// An authenticator app is set up.
+    pub app: bool,
+    /// How many passkeys the account has.
+    pub passkeys: i64,
     /// When it was set up.
     pub since: Option<i64>,
     /// Recovery codes not yet used.
@@ -66,7 +71,7 @@ struct ChallengeRow {
 /// Ten new recovery codes and their salted argon2id hashes (as passwords are hashed; the
 /// comment in migration 0023 still says SHA-256, which they were before, and a migration once
 /// run is never edited: its checksum is checked at start).
-async fn recovery_codes_hashed() -> StoreResult<(Vec<String>, Vec<String>)> {
+pub(super) async fn recovery_codes_hashed() -> StoreResult<(Vec<String>, Vec<String>)> {
     let codes = two_step::new_recovery_codes();
     let mut hashes = Vec::with_capacity(codes.len());
     for c in &codes {
@@ -124,17 +129,21 @@ impl Store {
 
     /// Where an account stands with its second step.
     pub async fn two_step_of(&self, staff: &Staff) -> StoreResult<TwoStep> {
-        let (since, codes_left): (Option<i64>, i64) = on_db!(self, pool => sqlx::query_as(
-            "SELECT CASE WHEN a.totp_secret IS NULL THEN NULL ELSE COALESCE(a.two_step_since, 0) END,
+        let (app, passkeys, since, codes_left): (i64, i64, Option<i64>, i64) = on_db!(self, pool => sqlx::query_as(
+            "SELECT CAST(CASE WHEN a.totp_secret IS NULL THEN 0 ELSE 1 END AS BIGINT),
+                    (SELECT COUNT(*) FROM passkeys p WHERE p.account_id = a.id),
+                    a.two_step_since,
                     (SELECT COUNT(*) FROM recovery_codes r WHERE r.account_id = a.id AND r.used_at IS NULL)
              FROM accounts a WHERE a.id = $1")
             .bind(staff.id).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        let on = since.is_some();
+        let on = app == 1 || passkeys > 0;
         let required = self.two_step_for_all().await? || (on && staff.is_coordinator());
         Ok(TwoStep {
             on,
-            since,
+            app: app == 1,
+            passkeys,
+            since: on.then(|| since.unwrap_or(0)),
             codes_left: if on { codes_left } else { 0 },
             required,
         })
@@ -142,8 +151,8 @@ impl Store {
 
     /// The accounts with a second step set up.
     pub async fn accounts_with_two_step(&self) -> StoreResult<std::collections::HashSet<i64>> {
-        on_db!(self, pool => sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM accounts WHERE totp_secret IS NOT NULL")
+        let sql = format!("SELECT a.id FROM accounts a WHERE {HAS_SECOND_STEP_A}");
+        on_db!(self, pool => sqlx::query_scalar::<_, i64>(&sql)
             .fetch_all(pool).await)
         .map(|ids| ids.into_iter().collect())
         .map_err(StoreError::from_sqlx)
@@ -239,9 +248,11 @@ impl Store {
                 // Salted argon2id hashes (ASVS V6.5.2: the codes have under 112 bits), so each
                 // unused one is checked in turn; the match is then marked used only if it still
                 // is unused, so two requests racing with one code cannot both pass.
-                let unused = on_db!(self, pool => sqlx::query_scalar::<_, String>(
+                let sql = format!(
                     "SELECT r.code_hash FROM recovery_codes r JOIN accounts a ON a.id = r.account_id
-                     WHERE r.account_id = $1 AND r.used_at IS NULL AND a.totp_secret IS NOT NULL")
+                     WHERE r.account_id = $1 AND r.used_at IS NULL AND {HAS_SECOND_STEP_A}"
+                );
+                let unused = on_db!(self, pool => sqlx::query_scalar::<_, String>(&sql)
                     .bind(account_id).fetch_all(pool).await)
                 .map_err(StoreError::from_sqlx)?;
                 let mut matched = None;
@@ -362,6 +373,8 @@ impl Store {
                 "UPDATE accounts SET totp_secret = NULL, two_step_since = NULL WHERE id = $1")
                 .bind(account_id).execute(&mut *tx).await?.rows_affected();
             for sql in [
+                "DELETE FROM passkeys WHERE account_id = $1",
+                "DELETE FROM passkey_setups WHERE account_id = $1",
                 "DELETE FROM recovery_codes WHERE account_id = $1",
                 "DELETE FROM totp_setups WHERE account_id = $1",
                 "DELETE FROM sign_in_challenges WHERE account_id = $1",

@@ -33,10 +33,10 @@ pub(crate) const PG_VERSION_TRIGGERS: &str =
     "SELECT c.relname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
      WHERE t.tgname = 'data_version' AND c.relnamespace = current_schema()::regnamespace";
 
-/// Tables whose rows no page shows, so a change to them raises no version: sign-in state,
-/// second steps being set up or passed, recovery codes, throttling, the audit trail (written
-/// by reads), the search index (kept from tables that do raise it) and the version table
-/// itself.
+/// Tables whose rows no cached page shows, so a change to them raises no version: sign-in
+/// state, second steps (apps, passkeys) set up, being set up or passed, recovery codes,
+/// throttling, the audit trail (written by reads), the search index (kept from tables that do
+/// raise it) and the version table itself.
 pub const UNVERSIONED_TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
@@ -48,6 +48,8 @@ pub const UNVERSIONED_TABLES: &[&str] = &[
     "totp_setups",
     "recovery_codes",
     "sign_in_challenges",
+    "passkeys",
+    "passkey_setups",
     "_sqlx_migrations",
 ];
 

@@ -354,6 +354,10 @@ struct AccountPage {
     two_step: crate::store::TwoStep,
     /// The day two-step sign-in was turned on, in words.
     two_step_since: String,
+    /// The account's passkeys, as (passkey, added on, last used) in words.
+    passkeys: Vec<(crate::store::PasskeyInfo, String, String)>,
+    /// This site can offer passkeys (its address is a name).
+    passkeys_offered: bool,
 }
 
 async fn account_view(
@@ -386,6 +390,17 @@ async fn account_view(
         .collect();
     let two_step = state.store.two_step_of(&me).await?;
     let two_step_since = two_step.since.map(day).unwrap_or_default();
+    let passkeys = state
+        .store
+        .passkeys_of(me.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let used = p.last_used_at.map(day).unwrap_or_else(|| "never".into());
+            let added = day(p.created_at);
+            (p, added, used)
+        })
+        .collect();
     render_status(
         status,
         &AccountPage {
@@ -396,6 +411,8 @@ async fn account_view(
             token_form,
             two_step,
             two_step_since,
+            passkeys,
+            passkeys_offered: state.passkeys.is_some(),
         },
     )
 }

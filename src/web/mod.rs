@@ -15,6 +15,7 @@ mod insight;
 mod link;
 mod meetings;
 mod members;
+mod passkeys;
 mod polls;
 mod social;
 mod topics;
@@ -78,6 +79,30 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/signin/second-step",
             get(two_step::second_step_page).post(two_step::second_step_submit),
+        )
+        .route(
+            "/signin/second-step/passkey",
+            post(passkeys::sign_in_submit),
+        )
+        .route(
+            "/signin/set-up/passkey/start",
+            post(passkeys::sign_in_start),
+        )
+        .route(
+            "/signin/set-up/passkey",
+            get(passkeys::sign_in_finish_page).post(passkeys::sign_in_finish_submit),
+        )
+        .route(
+            "/account/passkeys/new",
+            get(passkeys::new_form).post(passkeys::new_submit),
+        )
+        .route(
+            "/account/passkeys/finish",
+            get(passkeys::finish_page).post(passkeys::finish_submit),
+        )
+        .route(
+            "/account/passkeys/{id}/remove",
+            get(passkeys::remove_form).post(passkeys::remove_submit),
         )
         .route(
             "/signin/set-up",

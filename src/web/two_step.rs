@@ -60,7 +60,7 @@ pub(super) async fn after_password(
     Ok(res)
 }
 
-fn forget_challenge(res: &mut Response) {
+pub(super) fn forget_challenge(res: &mut Response) {
     res.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_static("hearth_signin=; Path=/signin; Max-Age=0; HttpOnly; SameSite=Lax"),
@@ -69,7 +69,7 @@ fn forget_challenge(res: &mut Response) {
 
 /// The sign-in waiting in this browser for the given step, with its token's hash; or where
 /// to go instead: the other step's page, or back to the password when nothing waits.
-async fn waiting(
+pub(super) async fn waiting(
     state: &AppState,
     headers: &axum::http::HeaderMap,
     kind: ChallengeKind,
@@ -113,7 +113,7 @@ fn typed_code(raw: &RawInput) -> String {
 
 /// Counts a wrong code against the waiting sign-in; when that was its last chance, the answer
 /// that sends the person back to their password.
-async fn wrong_code(state: &AppState, hash: &str) -> AppResult<Option<Response>> {
+pub(super) async fn wrong_code(state: &AppState, hash: &str) -> AppResult<Option<Response>> {
     if state.store.challenge_failed(hash).await? {
         return Ok(None);
     }
@@ -126,21 +126,40 @@ async fn wrong_code(state: &AppState, hash: &str) -> AppResult<Option<Response>>
     Ok(Some(res))
 }
 
+/// The second step passed: the session starts and the waiting sign-in is forgotten.
+pub(super) async fn signed_in(
+    state: &AppState,
+    hash: &str,
+    email: &str,
+    challenge: &crate::store::Challenge,
+) -> AppResult<Response> {
+    passed(state, hash, email).await?;
+    let mut res = start_session(
+        state,
+        &challenge.staff,
+        &challenge.next,
+        &format!("Signed in as {}.", challenge.staff.name),
+    )
+    .await?;
+    forget_challenge(&mut res);
+    Ok(res)
+}
+
 /// The second step passed: the waiting sign-in and the account's failures are cleared.
-async fn passed(state: &AppState, hash: &str, email: &str) -> AppResult<()> {
+pub(super) async fn passed(state: &AppState, hash: &str, email: &str) -> AppResult<()> {
     state.store.end_challenge(hash).await?;
     state.store.clear_failures(email).await?;
     Ok(())
 }
 
-fn throttled(wait: i64) -> String {
+pub(super) fn throttled(wait: i64) -> String {
     format!(
         "There have been too many attempts to sign in. Please wait {} and try again.",
         crate::labels::wait_label(wait)
     )
 }
 
-fn with_retry_after(mut res: Response, wait: Option<i64>) -> Response {
+pub(super) fn with_retry_after(mut res: Response, wait: Option<i64>) -> Response {
     if let Some(wait) = wait
         && let Ok(v) = HeaderValue::from_str(&wait.to_string())
     {
@@ -157,7 +176,72 @@ struct SecondStepPage {
     page: Page,
     form: Form,
     name: String,
+    /// Why to wait before trying again.
     problem: Option<String>,
+    /// The account has an authenticator app.
+    app: bool,
+    /// The passkey challenge for the browser (JSON), when the account has passkeys and this
+    /// site can offer them.
+    passkey_options: Option<String>,
+    /// Why the passkey just tried was not accepted.
+    passkey_problem: Option<String>,
+}
+
+/// The second-step page for the sign-in waiting under `hash`: the passkey button when the
+/// account has passkeys (its challenge kept with the sign-in), the app's code box when it has
+/// an app, and recovery codes always.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn second_step_view(
+    state: &AppState,
+    hash: &str,
+    staff: &Staff,
+    cookies: &Cookies,
+    problem: Option<String>,
+    passkey_problem: Option<String>,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let two_step = state.store.two_step_of(staff).await?;
+    let passkey_options = match state.passkeys.as_deref() {
+        Some(checker) if two_step.passkeys > 0 => {
+            match state.store.challenge_passkey(hash).await? {
+                Some(kept) => Some(kept.options),
+                None => {
+                    let records: Vec<String> = state
+                        .store
+                        .passkey_records(staff.id)
+                        .await?
+                        .into_iter()
+                        .map(|(_, r)| r)
+                        .collect();
+                    match checker.start_sign_in(&records) {
+                        Ok(ceremony) => {
+                            state.store.set_challenge_passkey(hash, &ceremony).await?;
+                            Some(ceremony.options)
+                        }
+                        Err(e) => {
+                            // A record this Hearth cannot read: the codes still work.
+                            tracing::error!(error = %e, "passkeys could not be offered at sign-in");
+                            None
+                        }
+                    }
+                }
+            }
+        }
+        _ => None,
+    };
+    render_status(
+        status,
+        &SecondStepPage {
+            page: public_page("Sign in: your second step", cookies),
+            form,
+            name: staff.name.clone(),
+            problem,
+            app: two_step.app,
+            passkey_options,
+            passkey_problem,
+        },
+    )
 }
 
 pub async fn second_step_page(
@@ -165,16 +249,21 @@ pub async fn second_step_page(
     headers: axum::http::HeaderMap,
     cookies: Cookies,
 ) -> AppResult<Response> {
-    let (_, challenge) = match waiting(&state, &headers, ChallengeKind::Code).await? {
+    let (hash, challenge) = match waiting(&state, &headers, ChallengeKind::Code).await? {
         Ok(w) => w,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    render(&SecondStepPage {
-        page: public_page("Sign in: your code", &cookies),
-        form: Form::blank(),
-        name: challenge.staff.name,
-        problem: None,
-    })
+    second_step_view(
+        &state,
+        &hash,
+        &challenge.staff,
+        &cookies,
+        None,
+        None,
+        Form::blank(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn second_step_submit(
@@ -189,23 +278,30 @@ pub async fn second_step_submit(
         Err(elsewhere) => return Ok(elsewhere),
     };
     let again = |errors: FieldErrors, problem: Option<String>, status: StatusCode| {
-        render_status(
+        second_step_view(
+            &state,
+            &hash,
+            &challenge.staff,
+            &cookies,
+            problem,
+            None,
+            Form::with_errors(RawInput::default(), errors),
             status,
-            &SecondStepPage {
-                page: public_page("Sign in: your code", &cookies),
-                form: Form::with_errors(RawInput::default(), errors),
-                name: challenge.staff.name.clone(),
-                problem,
-            },
         )
     };
     let code = typed_code(&raw);
     if code.is_empty() {
+        let field = if raw.get("recovery_code").is_some() && raw.get("code").is_none() {
+            ("recovery_code", "Type one of your recovery codes.")
+        } else {
+            ("code", "Type the 6-digit code your app shows.")
+        };
         return again(
-            FieldErrors::single("code", "Type the 6-digit code your app shows."),
+            FieldErrors::single(field.0, field.1),
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        )
+        .await;
     }
     let email = challenge.staff.email.to_lowercase();
     // Every code is counted like a password: guesses slow down, per account and per address.
@@ -218,7 +314,8 @@ pub async fn second_step_submit(
             FieldErrors::new(),
             Some(throttled(wait)),
             StatusCode::TOO_MANY_REQUESTS,
-        )?;
+        )
+        .await?;
         return Ok(with_retry_after(res, Some(wait)));
     }
     if state
@@ -226,28 +323,28 @@ pub async fn second_step_submit(
         .pass_second_step(challenge.staff.id, &code)
         .await?
     {
-        passed(&state, &hash, &email).await?;
-        let mut res = start_session(
-            &state,
-            &challenge.staff,
-            &challenge.next,
-            &format!("Signed in as {}.", challenge.staff.name),
-        )
-        .await?;
-        forget_challenge(&mut res);
-        return Ok(res);
+        return signed_in(&state, &hash, &email, &challenge).await;
     }
     if let Some(res) = wrong_code(&state, &hash).await? {
         return Ok(res);
     }
-    again(
-        FieldErrors::single(
+    let field = if raw.text("recovery_code").is_empty() {
+        (
             "code",
             "That code is not right. The code changes every 30 seconds: type the one your app shows now.",
-        ),
+        )
+    } else {
+        (
+            "recovery_code",
+            "That recovery code is not right, or it has been used. Check it and try again.",
+        )
+    };
+    again(
+        FieldErrors::single(field.0, field.1),
         None,
         StatusCode::UNAUTHORIZED,
     )
+    .await
 }
 
 // --- setting up an app --------------------------------------------------------------------
@@ -265,6 +362,8 @@ struct SetupPage {
     replacing: bool,
     qr_svg: String,
     key: String,
+    /// Offer a passkey instead (at sign-in, where this site can).
+    passkeys_offered: bool,
 }
 
 async fn setup_view(
@@ -294,18 +393,50 @@ async fn setup_view(
                 "A square code for your authenticator app",
             ),
             key: two_step::spaced(&secret),
+            passkeys_offered: at_sign_in && state.passkeys.is_some(),
         },
     )
 }
 
 #[derive(Template)]
 #[template(path = "account/recovery_codes.html")]
-struct RecoveryCodesPage {
-    page: Page,
+pub(super) struct RecoveryCodesPage {
+    pub(super) page: Page,
+    pub(super) codes: Vec<String>,
+    /// Just turned on (rather than new codes for a second step already set up).
+    pub(super) new_app: bool,
+    /// Turned on with a passkey rather than an app.
+    pub(super) by_passkey: bool,
+    pub(super) next: String,
+}
+
+/// A second step just set up at sign-in (the sign-in's challenge passed): the recovery codes,
+/// with the new session's cookies.
+pub(super) async fn set_up_at_sign_in(
+    state: &AppState,
+    staff: &Staff,
+    cookies: &Cookies,
     codes: Vec<String>,
-    /// Just turned on (rather than new codes for an app already set up).
-    new_app: bool,
-    next: String,
+    by_passkey: bool,
+    next: &str,
+) -> AppResult<Response> {
+    let mut res = render(&RecoveryCodesPage {
+        // No navigation yet: the page's forms would carry the anti-forgery token of
+        // before signing in, which the new session no longer accepts.
+        page: Page {
+            flash: Some(format!("Signed in as {}.", staff.name)),
+            ..public_page("Your recovery codes", cookies)
+        },
+        codes,
+        new_app: true,
+        by_passkey,
+        next: next.to_string(),
+    })?;
+    for c in session_cookies(state, staff).await? {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    forget_challenge(&mut res);
+    Ok(res)
 }
 
 pub async fn signin_setup_page(
@@ -354,22 +485,7 @@ pub async fn signin_setup_submit(
         "There have been too many attempts. Please wait a little and try again."
     } else if let Some(codes) = state.store.confirm_totp_setup(&staff, &code).await? {
         passed(&state, &hash, &email).await?;
-        let mut res = render(&RecoveryCodesPage {
-            // No navigation yet: the page's forms would carry the anti-forgery token of
-            // before signing in, which the new session no longer accepts.
-            page: Page {
-                flash: Some(format!("Signed in as {}.", staff.name)),
-                ..public_page("Your recovery codes", &cookies)
-            },
-            codes,
-            new_app: true,
-            next: challenge.next.clone(),
-        })?;
-        for c in session_cookies(&state, &staff).await? {
-            res.headers_mut().append(header::SET_COOKIE, c);
-        }
-        forget_challenge(&mut res);
-        return Ok(res);
+        return set_up_at_sign_in(&state, &staff, &cookies, codes, false, &challenge.next).await;
     } else if let Some(res) = wrong_code(&state, &hash).await? {
         return Ok(res);
     } else {
@@ -402,7 +518,7 @@ pub async fn account_setup_page(
 }
 
 /// Ends the account's other sessions, keeping this browser's (ASVS V7.4.3).
-async fn end_other_sessions(
+pub(super) async fn end_other_sessions(
     state: &AppState,
     me: &Staff,
     headers: &axum::http::HeaderMap,
@@ -448,6 +564,7 @@ pub async fn account_setup_submit(
             page: staff_page("Your recovery codes", &me, &cookies, "account"),
             codes,
             new_app: true,
+            by_passkey: false,
             next: "/account".into(),
         });
     } else {
@@ -469,13 +586,13 @@ pub async fn account_setup_submit(
 
 #[derive(Template)]
 #[template(path = "account/confirm_password.html")]
-struct ConfirmPage {
-    page: Page,
-    form: Form,
-    heading: &'static str,
-    explain: &'static str,
-    action: &'static str,
-    button: &'static str,
+pub(super) struct ConfirmPage {
+    pub(super) page: Page,
+    pub(super) form: Form,
+    pub(super) heading: String,
+    pub(super) explain: String,
+    pub(super) action: String,
+    pub(super) button: String,
 }
 
 fn confirm_page(
@@ -505,10 +622,10 @@ fn confirm_page(
         &ConfirmPage {
             page: staff_page(heading, me, cookies, "account"),
             form,
-            heading,
-            explain,
-            action,
-            button,
+            heading: heading.into(),
+            explain: explain.into(),
+            action: action.into(),
+            button: button.into(),
         },
     )
 }
@@ -576,6 +693,7 @@ pub async fn codes_submit(
         page: staff_page("Your recovery codes", &me, &cookies, "account"),
         codes,
         new_app: false,
+        by_passkey: false,
         next: "/account".into(),
     })
 }

@@ -301,6 +301,12 @@ impl TestApp {
     /// server and a short mail tick), as a handle that stops it when aborted (a "restart" is
     /// aborting one and starting another). `public_url` is filled in with its own address.
     pub async fn instance_with(&self, config: hearth::Config) -> Instance {
+        self.instance_named("127.0.0.1", config).await
+    }
+
+    /// As `instance_with`, reached at (and with `public_url` naming) `host` on its port, such
+    /// as localhost, where passkeys are offered (never on a bare address).
+    pub async fn instance_named(&self, host: &str, config: hearth::Config) -> Instance {
         let store = match &self.reopen {
             Reopen::Sqlite(url) => hearth::Store::open(url).await.expect("reopen sqlite"),
             Reopen::Postgres(options) => hearth::Store::open_postgres((**options).clone())
@@ -310,9 +316,10 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let port = listener.local_addr().expect("addr").port();
+        let base = format!("http://{host}:{port}");
         let config = hearth::Config {
-            public_url: format!("http://{addr}"),
+            public_url: base.clone(),
             ..config
         };
         let task = tokio::spawn(hearth::serve(
@@ -321,11 +328,7 @@ impl TestApp {
             config,
             std::future::pending(),
         ));
-        Instance {
-            base: format!("http://{addr}"),
-            store,
-            task,
-        }
+        Instance { base, store, task }
     }
 
     /// A new browser with no cookies.

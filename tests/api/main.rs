@@ -30,6 +30,7 @@ mod meetings_run;
 mod members;
 mod ops;
 mod page_cache;
+mod passkeys;
 mod permissions;
 mod plans;
 mod polls;

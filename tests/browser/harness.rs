@@ -220,14 +220,26 @@ impl Drop for Chromedriver {
     }
 }
 
-/// A POST to a chromedriver extension endpoint of the current session.
+/// Any call to a WebDriver endpoint of the current session (the virtual authenticators).
 #[derive(Debug)]
-struct SessionPost {
-    path: &'static str,
-    body: Value,
+struct SessionCall {
+    method: Method,
+    path: String,
+    body: Option<Value>,
 }
 
-impl WebDriverCompatibleCommand for SessionPost {
+impl SessionCall {
+    /// A POST to a chromedriver extension endpoint of the current session.
+    fn post(path: &str, body: Value) -> SessionCall {
+        SessionCall {
+            method: Method::POST,
+            path: path.into(),
+            body: Some(body),
+        }
+    }
+}
+
+impl WebDriverCompatibleCommand for SessionCall {
     fn endpoint(
         &self,
         base_url: &url::Url,
@@ -241,7 +253,10 @@ impl WebDriverCompatibleCommand for SessionPost {
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (Method, Option<String>) {
-        (Method::POST, Some(self.body.to_string()))
+        (
+            self.method.clone(),
+            self.body.as_ref().map(|b| b.to_string()),
+        )
     }
 }
 
@@ -361,10 +376,10 @@ impl Browser {
             ),
         ] {
             self.client
-                .issue_cmd(SessionPost {
-                    path: "goog/cdp/execute",
-                    body: json!({ "cmd": cmd, "params": params }),
-                })
+                .issue_cmd(SessionCall::post(
+                    "goog/cdp/execute",
+                    json!({ "cmd": cmd, "params": params }),
+                ))
                 .await
                 .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"));
         }
@@ -405,11 +420,20 @@ impl Browser {
             if done == Value::Bool(true) {
                 break;
             }
-            assert!(
-                Instant::now() < deadline,
-                "no new page within 20 s after a click (still on {})",
-                self.path().await
-            );
+            if Instant::now() >= deadline {
+                let says = self
+                    .client
+                    .execute(
+                        "return Array.from(document.querySelectorAll('[role=status], [role=alert]')).map(function (e) { return e.textContent.trim() + (e.getAttribute('data-error') ? ' (' + e.getAttribute('data-error') + ')' : ''); }).join(' | ');",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or(Value::Null);
+                panic!(
+                    "no new page within 20 s after a click (still on {}; the page says: {says})",
+                    self.path().await
+                );
+            }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
@@ -586,10 +610,7 @@ impl Browser {
     async fn check_console(&mut self, label: &str, path: &str) {
         let entries = self
             .client
-            .issue_cmd(SessionPost {
-                path: "se/log",
-                body: json!({ "type": "browser" }),
-            })
+            .issue_cmd(SessionCall::post("se/log", json!({ "type": "browser" })))
             .await
             .expect("read the browser console");
         for entry in entries.as_array().into_iter().flatten() {
@@ -704,13 +725,75 @@ impl Browser {
             .expect("remove the probe");
     }
 
+    /// A WebDriver virtual authenticator (W3C WebAuthn, section 11) standing in for a phone's
+    /// passkeys: user verification always passes, as a fingerprint would. Returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let id = self
+            .webauthn(
+                Method::POST,
+                "webauthn/authenticator".into(),
+                Some(json!({
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": true,
+                    "hasUserVerification": true,
+                    "isUserVerified": true,
+                })),
+            )
+            .await;
+        id.as_str().expect("an authenticator id").to_string()
+    }
+
+    /// The credentials (passkeys) a virtual authenticator holds.
+    pub async fn authenticator_credentials(&self, authenticator: &str) -> Vec<Value> {
+        match self
+            .webauthn(
+                Method::GET,
+                format!("webauthn/authenticator/{authenticator}/credentials"),
+                None,
+            )
+            .await
+        {
+            Value::Array(list) => list,
+            other => panic!("credentials of a virtual authenticator: {other}"),
+        }
+    }
+
+    /// Puts a credential into a virtual authenticator.
+    pub async fn add_authenticator_credential(&self, authenticator: &str, credential: Value) {
+        self.webauthn(
+            Method::POST,
+            format!("webauthn/authenticator/{authenticator}/credential"),
+            Some(credential),
+        )
+        .await;
+    }
+
+    /// Empties a virtual authenticator of its credentials.
+    pub async fn remove_authenticator_credentials(&self, authenticator: &str) {
+        self.webauthn(
+            Method::DELETE,
+            format!("webauthn/authenticator/{authenticator}/credentials"),
+            None,
+        )
+        .await;
+    }
+
+    async fn webauthn(&self, method: Method, path: String, body: Option<Value>) -> Value {
+        let what = format!("{method} {path}");
+        self.client
+            .issue_cmd(SessionCall { method, path, body })
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver {what}: {e}"))
+    }
+
     /// Sends a chromedriver DevTools command.
     async fn cdp(&self, cmd: &str, params: Value) -> Value {
         self.client
-            .issue_cmd(SessionPost {
-                path: "goog/cdp/execute",
-                body: json!({ "cmd": cmd, "params": params }),
-            })
+            .issue_cmd(SessionCall::post(
+                "goog/cdp/execute",
+                json!({ "cmd": cmd, "params": params }),
+            ))
             .await
             .unwrap_or_else(|e| panic!("DevTools command {cmd} failed: {e}"))
     }
@@ -1004,6 +1087,12 @@ impl App {
     /// (`hearth::demo::fill_if_empty`): two groups, six months of the Tuesday group's history,
     /// and the demo coordinator's and facilitator's accounts.
     pub async fn start_with_demo() -> App {
+        App::start_with_demo_at("127.0.0.1").await
+    }
+
+    /// As `start_with_demo`, reached (and named in `--public-url`) by `host`: passkeys need a
+    /// name such as localhost, never an address.
+    pub async fn start_with_demo_at(host: &str) -> App {
         let dir = TempDir::new("app-demo");
         let db = dir.path().join("hearth.db");
         let store = hearth::Store::open(&format!("sqlite://{}", db.display()))
@@ -1016,8 +1105,8 @@ impl App {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a free port");
-        let addr = listener.local_addr().expect("local address");
-        let url = format!("http://{addr}");
+        let port = listener.local_addr().expect("local address").port();
+        let url = format!("http://{host}:{port}");
         let config = hearth::Config {
             public_url: url.clone(),
             trust_forwarded: false,
@@ -1035,6 +1124,20 @@ impl App {
             _dir: dir,
         }
     }
+}
+
+/// Runs a browser test on the demo data as `run_with_demo` does, with Hearth reached at
+/// http://localhost (where browsers offer passkeys).
+pub async fn run_with_demo_on_localhost<F, Fut>(name: &'static str, body: F)
+where
+    F: FnOnce(Browser) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let app = App::start_with_demo_at("localhost").await;
+    run_on(tools, app, name, body).await;
 }
 
 /// Runs a browser test as `run` does, on an app whose database holds the demo data (see
