@@ -59,7 +59,6 @@ pub fn minutes_label(minutes: i64) -> String {
     }
 }
 
-/// A period as people say it: "24 hours", "30 minutes", "1 day", "90 seconds".
 /// A wait in words, rounded up to whole minutes past a minute: "15 seconds", "2 minutes".
 pub fn wait_label(seconds: i64) -> String {
     let (n, unit) = if seconds < 60 {
@@ -74,6 +73,25 @@ pub fn wait_label(seconds: i64) -> String {
     }
 }
 
+/// How long ago something happened, within the last day: "just now", "5 minutes ago",
+/// "1 hour ago"; None when longer (say the day instead).
+pub fn ago_label(seconds: i64) -> Option<String> {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit} ago")
+        } else {
+            format!("{n} {unit}s ago")
+        }
+    };
+    match seconds {
+        s if s < 120 => Some("just now".into()),
+        s if s < 3600 => Some(plural(s / 60, "minute")),
+        s if s < 86_400 => Some(plural(s / 3600, "hour")),
+        _ => None,
+    }
+}
+
+/// A period as people say it: "24 hours", "30 minutes", "1 day", "90 seconds".
 pub fn duration_label(d: std::time::Duration) -> String {
     let s = d.as_secs();
     let (n, unit) = if s.is_multiple_of(604_800) && s >= 604_800 {
@@ -97,6 +115,15 @@ pub fn duration_label(d: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn how_long_ago_in_words() {
+        assert_eq!(ago_label(5).as_deref(), Some("just now"));
+        assert_eq!(ago_label(150).as_deref(), Some("2 minutes ago"));
+        assert_eq!(ago_label(3600).as_deref(), Some("1 hour ago"));
+        assert_eq!(ago_label(86_399).as_deref(), Some("23 hours ago"));
+        assert_eq!(ago_label(86_400), None);
+    }
 
     #[test]
     fn labels_read_as_words() {

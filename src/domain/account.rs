@@ -45,8 +45,21 @@ impl NewPassword {
     }
 }
 
+impl NewPassword {
+    /// A new password for someone (their name and email address in `personal`): long
+    /// enough, and not too easy to guess (domain/password.rs), their own name included.
+    pub fn for_person(value: &str, personal: &[&str]) -> Result<Self, String> {
+        let password = NewPassword::try_from(value)?;
+        match super::password::weakness(value, personal) {
+            Some(why) => Err(why),
+            None => Ok(password),
+        }
+    }
+}
+
 impl TryFrom<&str> for NewPassword {
     type Error = String;
+    /// Long enough, and not one of the common passwords or the site's words.
     fn try_from(value: &str) -> Result<Self, Self::Error> {
         let n = value.chars().count();
         if n == 0 {
@@ -57,6 +70,8 @@ impl TryFrom<&str> for NewPassword {
             ))
         } else if n > 200 {
             Err("Use 200 characters or fewer.".into())
+        } else if let Some(why) = super::password::weakness(value, &[]) {
+            Err(why)
         } else {
             Ok(NewPassword(value.to_string()))
         }
@@ -86,9 +101,11 @@ impl TryFrom<&RawInput> for AccountInput {
                 .map_err(|_| errors.add("role", "Choose coordinator or facilitator."))
                 .unwrap_or(Role::Facilitator),
         };
-        let password = NewPassword::try_from(raw.get("password").unwrap_or(""))
-            .map_err(|m| errors.add("password", m))
-            .ok();
+        let typed_email = raw.text("email");
+        let password =
+            NewPassword::for_person(raw.get("password").unwrap_or(""), &[&name, &typed_email])
+                .map_err(|m| errors.add("password", m))
+                .ok();
         if let (Some(p), Some(confirm)) = (&password, raw.get("password_confirm"))
             && p.expose() != confirm
         {

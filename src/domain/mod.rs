@@ -15,6 +15,7 @@ pub mod meeting;
 pub mod meeting_status;
 pub mod member;
 pub mod member_csv;
+pub mod password;
 pub mod poll;
 pub mod run_sheet;
 pub mod series;

@@ -3,6 +3,7 @@
 //! form bodies, JSON bodies, the client's address).
 
 pub mod conn;
+pub mod device;
 pub mod extract;
 pub mod metrics;
 pub mod trace;

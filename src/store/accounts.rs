@@ -39,6 +39,19 @@ pub(crate) fn token_account(hash: &str) -> String {
     )
 }
 
+/// A live session, as its owner sees it in "where you are signed in".
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionInfo {
+    /// The start of the token's hash: enough to name the session, nothing to sign in with.
+    pub handle: String,
+    /// The token's hash (to tell "this browser", never shown).
+    pub token_hash: String,
+    /// The device in words, or '' when not seen since sessions noted it.
+    pub device: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
 /// An API token as its owner sees it (never the token itself, which is shown once).
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct ApiToken {
@@ -366,14 +379,90 @@ impl Store {
 
     /// The session is in use: it lives another `idle` seconds (never past its absolute end).
     /// A session already ended by idleness or age is not brought back.
-    pub async fn touch_session(&self, token_hash: &str, idle: i64) -> StoreResult<()> {
+    /// Also notes when it was last used, and the device it is on (`device`, in words) the
+    /// first time.
+    pub async fn touch_session(
+        &self,
+        token_hash: &str,
+        idle: i64,
+        device: &str,
+    ) -> StoreResult<()> {
         let t = now();
         on_db!(self, pool => sqlx::query(
-            "UPDATE sessions SET idle_until = CASE WHEN expires_at < $1 THEN expires_at ELSE $1 END
+            "UPDATE sessions SET idle_until = CASE WHEN expires_at < $1 THEN expires_at ELSE $1 END,
+                 last_seen_at = $3, device = CASE WHEN device = '' THEN $4 ELSE device END
              WHERE token_hash = $2 AND idle_until > $3 AND expires_at > $3")
-            .bind(t + idle).bind(token_hash).bind(t)
+            .bind(t + idle).bind(token_hash).bind(t).bind(device)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Where an account is signed in: its live sessions, most recently used first.
+    pub async fn sessions_of(&self, account_id: i64) -> StoreResult<Vec<SessionInfo>> {
+        on_db!(self, pool => sqlx::query_as::<_, SessionInfo>(
+            "SELECT substr(token_hash, 1, 16) AS handle, token_hash, device, created_at,
+                    CASE WHEN last_seen_at > created_at THEN last_seen_at ELSE created_at END AS last_seen_at
+             FROM sessions WHERE account_id = $1 AND expires_at > $2 AND idle_until > $2
+             ORDER BY last_seen_at DESC, created_at DESC")
+            .bind(account_id).bind(now()).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Ends one of an account's sessions, named by its handle; false when there is no such.
+    pub async fn end_session_of(&self, account_id: i64, handle: &str) -> StoreResult<bool> {
+        let n = on_db!(self, pool => sqlx::query(
+            "DELETE FROM sessions WHERE account_id = $1 AND substr(token_hash, 1, 16) = $2")
+            .bind(account_id).bind(handle).execute(pool).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::from_sqlx)?;
+        Ok(n > 0)
+    }
+
+    /// A coordinator signs someone out everywhere (their API tokens are not touched). Audited.
+    pub async fn sign_out_everywhere(&self, viewer: &Staff, account_id: i64) -> StoreResult<u64> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        if viewer.id == account_id {
+            return Err(StoreError::Conflict("own_account".into()));
+        }
+        let t = now();
+        on_db!(self, pool => async {
+            let mut tx = pool.begin_write().await?;
+            let found = sqlx::query_scalar::<_, i64>("SELECT id FROM accounts WHERE id = $1")
+                .bind(account_id).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Ok(None);
+            }
+            let n = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                .bind(account_id).execute(&mut *tx).await?.rows_affected();
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'signed out everywhere', $3, $4)")
+                .bind(t).bind(viewer.actor()).bind(format!("account:{account_id}"))
+                .bind(format!("{n} sign-ins ended")).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Some(n))
+        }.await)
+        .map_err(StoreError::from_sqlx)?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// A coordinator signs every member of staff out, but for the session `keep` (their own,
+    /// by its hash). Audited.
+    pub async fn sign_out_everyone(&self, viewer: &Staff, keep: &str) -> StoreResult<u64> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        let t = now();
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query("DELETE FROM sessions WHERE token_hash <> $1")
+                .bind(keep).execute(&mut *tx).await?.rows_affected();
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'signed out all staff', 'network', $3)")
+                .bind(t).bind(viewer.actor()).bind(format!("{n} sign-ins ended"))
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(n)
+        })
         .map_err(StoreError::from_sqlx)
     }
 

@@ -95,7 +95,7 @@ impl Store {
 
     /// Asks (or stops asking) every member of staff to sign in with two steps; coordinators
     /// only, and only once their own second step is set up (so the one who turns it on can
-    /// still sign in). Audited.
+    /// still sign in). Turning it on signs out everyone signed in without one. Audited.
     pub async fn set_two_step_for_all(&self, viewer: &Staff, on: bool) -> StoreResult<()> {
         if !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
@@ -116,6 +116,12 @@ impl Store {
                     "INSERT INTO network_settings (key, value) VALUES ($1, 'on')
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                     .bind(REQUIRE_ALL).execute(&mut *tx).await?;
+                // Whoever is signed in with a password alone is signed out now, and sets up a
+                // second step when they next sign in (ASVS V6.3.4: no way round it).
+                sqlx::query(&format!(
+                    "DELETE FROM sessions WHERE account_id IN
+                       (SELECT a.id FROM accounts a WHERE NOT {HAS_SECOND_STEP_A})"))
+                    .execute(&mut *tx).await?;
             } else {
                 sqlx::query("DELETE FROM network_settings WHERE key = $1")
                     .bind(REQUIRE_ALL).execute(&mut *tx).await?;

@@ -358,6 +358,9 @@ struct AccountPage {
     passkeys: Vec<(crate::store::PasskeyInfo, String, String)>,
     /// This site can offer passkeys (its address is a name).
     passkeys_offered: bool,
+    /// Where this account is signed in, as (session, device in words, signed in on, last
+    /// used, this browser).
+    sessions: Vec<(crate::store::SessionInfo, String, String, String, bool)>,
 }
 
 async fn account_view(
@@ -401,6 +404,26 @@ async fn account_view(
             (p, added, used)
         })
         .collect();
+    let this = cookies.0.session_hash.clone().unwrap_or_default();
+    let now = crate::store::now();
+    let when =
+        |t: i64| crate::labels::ago_label(now - t).unwrap_or_else(|| format!("on {}", day(t)));
+    let sessions = state
+        .store
+        .sessions_of(me.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let device = if s.device.is_empty() {
+                "A browser".to_string()
+            } else {
+                s.device.clone()
+            };
+            let (since, used) = (day(s.created_at), when(s.last_seen_at));
+            let here = s.token_hash == this;
+            (s, device, since, used, here)
+        })
+        .collect();
     render_status(
         status,
         &AccountPage {
@@ -413,6 +436,7 @@ async fn account_view(
             two_step_since,
             passkeys,
             passkeys_offered: state.passkeys.is_some(),
+            sessions,
         },
     )
 }
@@ -553,7 +577,7 @@ pub async fn change_password(
     } else if !auth::verify_password(current, &hash).await {
         errors.add("current_password", "Your current password is not right.");
     }
-    let new = NewPassword::try_from(raw.get("password").unwrap_or(""))
+    let new = NewPassword::for_person(raw.get("password").unwrap_or(""), &[&me.name, &me.email])
         .map_err(|m| errors.add("password", m))
         .ok();
     if let Some(p) = &new
@@ -853,9 +877,12 @@ pub async fn reset_submit(
         return Err(expired_link());
     };
     let mut errors = FieldErrors::new();
-    let new = NewPassword::try_from(raw.get("password").unwrap_or(""))
-        .map_err(|m| errors.add("password", m))
-        .ok();
+    let new = NewPassword::for_person(
+        raw.get("password").unwrap_or(""),
+        &[&account.name, &account.email],
+    )
+    .map_err(|m| errors.add("password", m))
+    .ok();
     if let Some(p) = &new
         && raw.get("password_confirm") != Some(p.expose())
     {

@@ -17,6 +17,7 @@ mod meetings;
 mod members;
 mod passkeys;
 mod polls;
+mod sessions;
 mod social;
 mod topics;
 mod two_step;
@@ -117,6 +118,19 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/{id}/enable", post(account::staff_enable))
         .route("/staff/{id}/two-step/reset", post(two_step::staff_reset))
         .route("/staff/two-step", post(two_step::staff_policy))
+        .route("/staff/{id}/sign-out", post(sessions::staff_sign_out))
+        .route(
+            "/staff/sign-out-all",
+            get(sessions::everyone_page).post(sessions::everyone_submit),
+        )
+        .route(
+            "/account/sessions/end-others",
+            get(sessions::end_others_page).post(sessions::end_others_submit),
+        )
+        .route(
+            "/account/sessions/{handle}/end",
+            get(sessions::end_page).post(sessions::end_submit),
+        )
         .route(
             "/staff/{account}/tokens/{id}/revoke",
             post(account::staff_revoke_token),
@@ -490,6 +504,8 @@ async fn healthz(State(state): State<AppState>) -> Response {
 pub struct RequestCookies {
     pub csrf: String,
     pub flash: Option<String>,
+    /// The hash of this browser's session token, if it has one (to tell "this browser").
+    pub session_hash: Option<String>,
 }
 
 /// Gives every browser an anti-forgery cookie, carries flash messages, and puts the security
@@ -515,13 +531,37 @@ async fn cookies_and_headers(
     let is_get = req.method() == Method::GET;
     let is_api = req.uri().path().starts_with("/api/");
     let session = cookie(req.headers(), SESSION_COOKIE);
+    let device = session.as_ref().map(|_| {
+        crate::http::device::label(
+            req.headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(""),
+        )
+    });
     req.extensions_mut().insert(RequestCookies {
         csrf: form_token,
         flash: flash.clone(),
+        session_hash: session.as_deref().map(crate::auth::hash_token),
     });
+    if let (Some(session), Some(device)) = (&session, &device) {
+        touch_session(&state, session, device).await;
+    }
     let mut res = next.run(req).await;
-    if let Some(session) = session {
-        touch_session(&state, &session).await;
+    // Signing in again in this browser ends the session it had (ASVS V7.2.4), whichever way
+    // the new one was made (password, second step, reset link, password change).
+    let new_session = res.headers().get_all(header::SET_COOKIE).iter().any(|c| {
+        c.as_bytes()
+            .starts_with(format!("{SESSION_COOKIE}=").as_bytes())
+    });
+    if let Some(session) = &session
+        && new_session
+        && let Err(e) = state
+            .store
+            .delete_session(&crate::auth::hash_token(session))
+            .await
+    {
+        tracing::warn!(error = %e, "the session replaced by a new sign-in could not be ended");
     }
     seen.finish(&mut res, &state.monitor);
     let secure = if state.config.secure_cookies() {
@@ -594,7 +634,7 @@ async fn cookies_and_headers(
 /// A request came with a session: push its idle end on (`--session-idle`), writing at most
 /// once per quarter of the idle time (and at most a minute) per session on this instance, so
 /// a page served from the cache stays one query. A session already ended stays ended.
-async fn touch_session(state: &AppState, session: &str) {
+async fn touch_session(state: &AppState, session: &str, device: &str) {
     let idle = state.config.session_idle.as_secs() as i64;
     let gap = (idle / 4).clamp(1, 60);
     let now = crate::store::now();
@@ -611,7 +651,7 @@ async fn touch_session(state: &AppState, session: &str) {
         }
         touched.insert(hash.clone(), now);
     }
-    if let Err(e) = state.store.touch_session(&hash, idle).await {
+    if let Err(e) = state.store.touch_session(&hash, idle, device).await {
         tracing::warn!(error = %e, "a session's idle end could not be pushed on");
     }
 }

@@ -759,7 +759,7 @@ pub async fn staff_policy(
     Ok(redirect_with(
         "/staff#two-step",
         if on {
-            "Everyone now needs two-step sign-in. Anyone without it will be shown how to set it up when they next sign in."
+            "Everyone now needs two-step sign-in. Anyone without it is signed out, and will be shown how to set it up when they next sign in."
         } else {
             "Two-step sign-in is no longer required (coordinators who have it keep it)."
         },

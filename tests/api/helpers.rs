@@ -851,8 +851,17 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base: &str) -> Browser {
+        Browser::with_user_agent(base, "")
+    }
+
+    /// A browser that says what it is (`User-Agent`), as a phone's or a computer's would.
+    pub fn with_user_agent(base: &str, user_agent: &str) -> Browser {
         let jar = Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
+        let mut client = reqwest::Client::builder();
+        if !user_agent.is_empty() {
+            client = client.user_agent(user_agent.to_string());
+        }
+        let client = client
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(60))

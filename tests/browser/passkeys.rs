@@ -72,7 +72,12 @@ async fn passkey_sign_in() {
 
         // Required of all staff: a facilitator without a second step chooses a passkey when
         // they next sign in, and is signed in once it is added.
+        b.visit("/account/sessions/end-others", "sign out everywhere else")
+            .await;
+        b.visit("/staff/sign-out-all", "sign everyone out").await;
+        b.look_at("sign-out-everyone").await;
         b.visit("/staff", "staff").await;
+        b.look_at("staff-sign-out").await;
         b.press("Require it for all staff").await;
         b.expect_text("Required for all staff").await;
         b.press("Sign out").await;

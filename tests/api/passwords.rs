@@ -1,0 +1,57 @@
+//! New passwords that are too easy to guess are refused wherever a password is chosen (ASVS
+//! V6.2.4, V6.2.11, V6.2.12): the first coordinator's, a new staff member's from the command
+//! line's form, a change, and a reset link's; the message says why, next to the field.
+
+use hearth::domain::access::Role;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+both_backends! {
+    async fn guessable_passwords_are_refused_everywhere_one_is_chosen(app: TestApp) {
+        // The first coordinator, on the setup page.
+        let b = app.browser();
+        b.csrf_from("/setup").await;
+        let setup = |password: &'static str| {
+            vec![
+                ("name", "Ada Lovelace"),
+                ("email", "ada@example.org"),
+                ("password", password),
+                ("password_confirm", password),
+            ]
+        };
+        b.post_form("/setup", &setup("Password123!")).await
+            .expect(422).expect_field_error("password", "most common passwords");
+        b.post_form("/setup", &setup("lovelace-ada-1815")).await
+            .expect(422).expect_field_error("password", "your name or email address");
+        b.post_form("/setup", &setup("hearth 2025!")).await
+            .expect(422).expect_field_error("password", "anyone would try for this site");
+
+        // A change of password: the same rules, with one's own name.
+        let fern = app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let fb = app.signed_in(&fern.email, PASSWORD).await;
+        let change = |new: &'static str| {
+            vec![("current_password", PASSWORD), ("password", new), ("password_confirm", new)]
+        };
+        fb.post_form("/account/password", &change("qwertyuiop")).await
+            .expect(422).expect_field_error("password", "most common passwords");
+        fb.post_form("/account/password", &change("aaaaaaaaaaaaaa")).await
+            .expect(422).expect_field_error("password", "one character again");
+        fb.post_form("/account/password", &change("fern facilitator 1")).await
+            .expect(422).expect_field_error("password", "your name or email address");
+        fb.post_form("/account/password", &change("tea at four on the green bench")).await
+            .expect_redirect("/account");
+
+        // A reset link.
+        let (_, cb) = app.coordinator().await;
+        let res = cb.post_form(&format!("/staff/{}/reset-link", fern.id), &[]).await;
+        let link = html::secret_link(&res.text).expect("link");
+        let path = link[link.find("/reset/").expect("path")..].to_string();
+        let anon = app.browser();
+        anon.csrf_from(&path).await;
+        anon.post_form(&path, &[("password", "iloveyou2024"), ("password_confirm", "iloveyou2024")]).await
+            .expect(422).expect_field_error("password", "most common passwords");
+        anon.post_form(&path, &[("password", "a kettle on the hob"), ("password_confirm", "a kettle on the hob")]).await
+            .expect(303);
+    }
+}
