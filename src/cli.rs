@@ -393,6 +393,13 @@ async fn serve(
         }
         None => None,
     };
+    if demo && config.public_url.starts_with("https://") {
+        // The demo's passwords are published (README): never on a real address (ASVS V6.3.2).
+        return Err(format!(
+            "--demo fills Hearth with accounts whose passwords are published, so it is refused on an https address ({}). Run the demo on your own computer, without --public-url.",
+            config.public_url
+        ));
+    }
     if demo {
         match demo::fill_if_empty(store)
             .await

@@ -116,7 +116,10 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/{id}/reset-link", post(account::staff_reset_link))
         .route("/staff/{id}/disable", post(account::staff_disable))
         .route("/staff/{id}/enable", post(account::staff_enable))
-        .route("/staff/{id}/two-step/reset", post(two_step::staff_reset))
+        .route(
+            "/staff/{id}/two-step/reset",
+            get(two_step::staff_reset_page).post(two_step::staff_reset),
+        )
         .route("/staff/two-step", post(two_step::staff_policy))
         .route("/staff/{id}/sign-out", post(sessions::staff_sign_out))
         .route(

@@ -718,6 +718,35 @@ pub async fn off_submit(
 
 // --- coordinators -------------------------------------------------------------------------
 
+#[derive(Template)]
+#[template(path = "account/reset_two_step.html")]
+struct ResetPage {
+    page: Page,
+    id: i64,
+    name: String,
+    required: bool,
+}
+
+/// GET /staff/{id}/two-step/reset: what a reset does, and to check it is really them first
+/// (ASVS V6.4.4: a lost factor is replaced only after checking who asks).
+pub async fn staff_reset_page(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    if id == me.id {
+        return Err(crate::store::StoreError::Conflict("own_two_step".into()).into());
+    }
+    let name = state.store.account(id).await?.name;
+    render(&ResetPage {
+        page: staff_page("Reset a second step", &me, &cookies, "staff"),
+        id,
+        name,
+        required: state.store.two_step_for_all().await?,
+    })
+}
+
 /// POST /staff/{id}/two-step/reset: someone lost their phone; they set it up again.
 pub async fn staff_reset(
     State(state): State<AppState>,

@@ -55,3 +55,29 @@ both_backends! {
             .expect(303);
     }
 }
+
+/// The demo's passwords are published, so `serve --demo` refuses an https address (ASVS
+/// V6.3.2: no default accounts where it matters), and says why.
+#[tokio::test]
+async fn the_demo_is_refused_on_an_https_address() {
+    let path = std::env::temp_dir().join(format!("hearth-test-{}.db", random_hex(16)));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args([
+            "--database",
+            &format!("sqlite://{}", path.display()),
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+            "--public-url",
+            "https://groups.example.org",
+        ])
+        .output()
+        .expect("run hearth");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    assert!(!out.status.success(), "the demo was served on https");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("passwords are published"), "{said}");
+}

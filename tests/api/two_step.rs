@@ -221,6 +221,10 @@ both_backends! {
         assert_eq!(row(&staff, w.f2.id)["two_step"], false);
         w.cb.get("/staff").await.expect(200).expect_contains(&format!("/staff/{}/two-step/reset", w.f1.id));
 
+        // The button leads to a page that says to check it is really them first.
+        w.cb.get(&format!("/staff/{}/two-step/reset", w.f1.id)).await.expect(200).expect_contains("make sure it is really them");
+        w.f2b.get(&format!("/staff/{}/two-step/reset", w.f1.id)).await.expect(403);
+        w.cb.get(&format!("/staff/{}/two-step/reset", w.c.id)).await.expect(409);
         w.f2b.post_form(&format!("/staff/{}/two-step/reset", w.f1.id), &[]).await.expect(403);
         w.f2_api.post(&format!("/api/v1/staff/{}/two-step/reset", w.f1.id), &json!({})).await.expect_json_error(403, "forbidden");
         w.cb.post_form(&format!("/staff/{}/two-step/reset", w.c.id), &[]).await.expect(409);

@@ -98,6 +98,13 @@ async fn passkey_sign_in() {
         sign_in(&mut b, email, password).await;
         b.press("Use my passkey").await;
         b.expect_path("/").await;
+        // Resetting the facilitator's second step says to check it is really them first.
+        b.visit("/staff", "staff, with the facilitator's passkey")
+            .await;
+        b.click_css("a[href$='/two-step/reset']").await;
+        b.check("reset a second step").await;
+        b.expect_text("make sure it is really them").await;
+        b.look_at("reset-two-step").await;
 
         // The phone's passkey swapped for one with the same id and another key (a different
         // authenticator claiming to be it): refused.
