@@ -162,7 +162,9 @@ pub async fn sign_in(
         .begin_sign_in_attempt(&email, address, &THROTTLE)
         .await?
     {
-        tracing::warn!(address, "sign-in throttled");
+        // Security events are logged without the email or the address (personal data):
+        // the request id and route in the span tie them to the request.
+        tracing::warn!("sign-in throttled");
         return Ok(SignIn::Throttled(wait));
     }
     let creds = store.credentials(&email).await?;
@@ -172,8 +174,19 @@ pub async fn sign_in(
         .unwrap_or(DUMMY_HASH);
     let good = verify_password(password, hash).await;
     match creds {
-        Some(c) if good && c.disabled => Ok(SignIn::Disabled),
+        Some(c) if good && c.disabled => {
+            tracing::info!(
+                account = c.staff.id,
+                "sign-in refused: the account is turned off"
+            );
+            Ok(SignIn::Disabled)
+        }
         Some(c) if good => {
+            tracing::info!(
+                account = c.staff.id,
+                second_step = c.two_step,
+                "password right at sign-in"
+            );
             if !c.two_step {
                 store.clear_failures(&email).await?;
             }
@@ -193,7 +206,10 @@ pub async fn sign_in(
             })
         }
         // The attempt was counted as a failure when it began.
-        _ => Ok(SignIn::Wrong),
+        _ => {
+            tracing::info!("sign-in refused: wrong email address or password");
+            Ok(SignIn::Wrong)
+        }
     }
 }
 

@@ -61,11 +61,24 @@ struct Letter {
     links: Vec<(String, String)>,
 }
 
+/// Typed text (a name, a title, a venue) with the personal-link marker taken out, so that
+/// nobody can make a letter show its reader's link where they typed the marker (ASVS V1.3.7):
+/// only the letter's own links carry it. Repeated, so "%%PERSONAL_%%PERSONAL_LINK%%LINK%%"
+/// does not leave a marker behind.
+fn typed(text: &str) -> String {
+    let mut out = text.to_string();
+    while out.contains(LINK_PLACEHOLDER) {
+        out = out.replace(LINK_PLACEHOLDER, "");
+    }
+    out
+}
+
 impl Letter {
     fn text(&self, name: &str, group: &str) -> String {
+        let (name, group) = (typed(name), typed(group));
         let mut out = format!("Hello {name},\n\n");
         for p in &self.paragraphs {
-            out.push_str(p);
+            out.push_str(&typed(p));
             out.push_str("\n\n");
         }
         for (label, url) in &self.links {
@@ -78,12 +91,13 @@ impl Letter {
     }
 
     fn html(&self, name: &str, group: &str) -> String {
+        let (name, group) = (typed(name), typed(group));
         let mut out = String::from(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"></head><body style=\"font-family: sans-serif; font-size: 18px; line-height: 1.5; color: #1d1d1b;\">",
         );
-        out.push_str(&format!("<p>Hello {},</p>", escape(name)));
+        out.push_str(&format!("<p>Hello {},</p>", escape(&name)));
         for p in &self.paragraphs {
-            out.push_str(&format!("<p>{}</p>", escape(p)));
+            out.push_str(&format!("<p>{}</p>", escape(&typed(p))));
         }
         for (label, url) in &self.links {
             out.push_str(&format!(
@@ -94,7 +108,7 @@ impl Letter {
         }
         out.push_str(&format!(
             "<p style=\"font-size: 15px; color: #4a4a48;\">From {}, through Hearth. You get emails because you chose email as the way to hear from the group. To change that, open your personal link or tell your facilitator.</p></body></html>",
-            escape(group)
+            escape(&group)
         ));
         out
     }
@@ -556,17 +570,34 @@ async fn deliver(store: &Store, config: &Config, sender: &Sender, worker: &str, 
     let result = match sender.send(&job, text, html).await {
         Ok(()) => store.job_sent(job.id, worker).await,
         Err(SendError::Permanent(e)) => {
-            tracing::warn!(job = job.id, error = %e, "email failed for good");
+            tracing::warn!(job = job.id, reply = %reply_code(&e), "email failed for good");
             store.job_failed(&job, worker, &e, None).await
         }
         Err(SendError::Temporary(e)) => {
             let wait = backoff(config.mail_retry_base.as_secs() as i64, job.attempts);
-            tracing::info!(job = job.id, error = %e, retry_in = wait, "email will be retried");
+            tracing::info!(job = job.id, reply = %reply_code(&e), retry_in = wait, "email will be retried");
             store.job_failed(&job, worker, &e, Some(now() + wait)).await
         }
     };
     if let Err(e) = result {
         tracing::warn!(job = job.id, error = %e, "could not record how sending went");
+    }
+}
+
+/// What of an SMTP error goes in the log: its reply code ("550 5.1.1"), never the server's
+/// words, which usually quote the recipient's address (the log holds no personal data; the
+/// whole error stays with the job, for the people who may see it).
+fn reply_code(error: &str) -> String {
+    let code: String = error
+        .split_whitespace()
+        .take_while(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if code.is_empty() {
+        "no SMTP reply code".into()
+    } else {
+        code
     }
 }
 
@@ -806,6 +837,39 @@ pub async fn personal_link(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_reply_code_of_an_smtp_error_is_logged() {
+        assert_eq!(
+            reply_code("550 5.1.1 <ann@example.org>: Recipient address rejected"),
+            "550 5.1.1"
+        );
+        assert_eq!(reply_code("421 Service not available"), "421");
+        assert_eq!(
+            reply_code("connection refused to ann@example.org"),
+            "no SMTP reply code"
+        );
+    }
+
+    #[test]
+    fn typed_text_cannot_call_up_the_readers_link() {
+        let letter = Letter {
+            subject: "Next meeting".into(),
+            paragraphs: vec![
+                "The topic is: %%PERSONAL_LINK%%.".into(),
+                "At %%PERSONAL_%%PERSONAL_LINK%%LINK%% hall.".into(),
+            ],
+            links: personal_links(Some(7)),
+        };
+        for body in [
+            letter.text("Ann %%PERSONAL_LINK%%", "Group %%PERSONAL_LINK%%"),
+            letter.html("Ann %%PERSONAL_LINK%%", "Group %%PERSONAL_LINK%%"),
+        ] {
+            // Only the letter's own two links (the page and the calendar file) carry it.
+            assert_eq!(body.matches(LINK_PLACEHOLDER).count(), 2, "{body}");
+            assert!(body.contains("The topic is: ."), "{body}");
+        }
+    }
 
     #[test]
     fn the_user_comes_from_the_url() {

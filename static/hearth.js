@@ -113,7 +113,10 @@
       if (data && typeof data.version === "number") {
         knownVersion = Math.max(knownVersion, data.version);
       }
-      form.querySelectorAll("textarea").forEach(function (t) {
+      // Saved: the drafts kept on this device go, for every text box the form sends (those
+      // placed elsewhere on the page with form="…" and one-line boxes too), so private notes
+      // do not stay in the browser's storage.
+      textFields(form).forEach(function (t) {
         if (window.localStorage) {
           localStorage.removeItem(draftKey(form, t));
         }

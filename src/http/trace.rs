@@ -106,6 +106,17 @@ impl RequestSeen {
                 "request failed"
             );
         }
+        // Refused access is a security event (ASVS V16.3.2): logged with the request's id and
+        // route, never who or what was asked for. (A 404 for another group's data is counted
+        // in the metrics by route and status, not logged: most 404s are stale links.)
+        if matches!(res.status().as_u16(), 401 | 403) {
+            tracing::info!(
+                request_id = %id,
+                route = route.as_ref().map(MatchedPath::as_str).unwrap_or("(no route)"),
+                status = res.status().as_u16(),
+                "access refused"
+            );
+        }
         if let Ok(v) = HeaderValue::from_str(&id.0) {
             res.headers_mut().insert(REQUEST_ID_HEADER, v);
         }

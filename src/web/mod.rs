@@ -625,7 +625,7 @@ async fn cookies_and_headers(
     if state.config.secure_cookies() {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
     if !h.contains_key(header::CACHE_CONTROL) {

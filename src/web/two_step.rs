@@ -114,6 +114,7 @@ fn typed_code(raw: &RawInput) -> String {
 /// Counts a wrong code against the waiting sign-in; when that was its last chance, the answer
 /// that sends the person back to their password.
 pub(super) async fn wrong_code(state: &AppState, hash: &str) -> AppResult<Option<Response>> {
+    tracing::info!("second step refused");
     if state.store.challenge_failed(hash).await? {
         return Ok(None);
     }
@@ -134,6 +135,10 @@ pub(super) async fn signed_in(
     challenge: &crate::store::Challenge,
 ) -> AppResult<Response> {
     passed(state, hash, email).await?;
+    tracing::info!(
+        account = challenge.staff.id,
+        "second step passed: signed in"
+    );
     let mut res = start_session(
         state,
         &challenge.staff,

@@ -140,6 +140,11 @@ both_backends! {
         let task = tokio::spawn(hearth::serve(listener, app.store.clone(), config, std::future::pending()));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         let page = client.get(format!("http://{addr}/signin")).send().await.expect("get");
+        // Browsers are told to use https for a year, on every subdomain too (ASVS V3.4.1).
+        assert_eq!(
+            page.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()),
+            Some("max-age=31536000; includeSubDomains")
+        );
         let csrf = page
             .headers()
             .get_all("set-cookie")

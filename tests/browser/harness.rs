@@ -769,6 +769,20 @@ impl Browser {
         .await;
     }
 
+    /// How many drafts of typed text this browser keeps in its storage (hearth.js keeps one per
+    /// text box until the server has it).
+    pub async fn drafts_kept(&self) -> i64 {
+        self.client
+            .execute(
+                "return Object.keys(window.localStorage).filter(function (k) { return k.indexOf('hearth:draft:') === 0; }).length;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_i64())
+            .expect("read the browser's storage")
+    }
+
     /// Empties a virtual authenticator of its credentials.
     pub async fn remove_authenticator_credentials(&self, authenticator: &str) {
         self.webauthn(

@@ -1074,6 +1074,8 @@ async fn round_up(j: &mut Journey) {
     b.tap(&save).await;
     b.wait_for_text("#notes [data-save-status]", "Saved at")
         .await;
+    // Saved: no copy of the round-up (or any other typed text) stays in the phone's storage.
+    assert_eq!(b.drafts_kept().await, 0, "drafts stay after saving");
     tick_prompt(b, 3).await;
     let note = "Questions about parking, and whether partners can come.";
     write_step_notes(b, note).await;
