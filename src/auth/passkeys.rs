@@ -11,9 +11,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use webauthn_rs::prelude::{
-    Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
+    COSEAlgorithm, Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,
 };
+
+/// COSE's number for RS256 (RSASSA-PKCS1-v1_5 with SHA-256), which ASVS 5.0's Appendix C
+/// lists as disallowed: never asked for, and refused if an authenticator answers with it.
+const RS256: i64 = -257;
 
 /// How long a passkey being added, or a sign-in's passkey challenge, can be answered.
 pub const CEREMONY_TTL: i64 = 600;
@@ -124,6 +128,15 @@ impl Passkeys {
             .webauthn
             .start_passkey_registration(user, email, name, Some(exclude).filter(|e| !e.is_empty()))
             .map_err(|e| PasskeyError::State(e.to_string()))?;
+        // Only elliptic-curve keys (ES256, ES384) are asked for.
+        let mut options =
+            serde_json::to_value(&options).map_err(|e| PasskeyError::State(e.to_string()))?;
+        if let Some(params) = options
+            .pointer_mut("/publicKey/pubKeyCredParams")
+            .and_then(|p| p.as_array_mut())
+        {
+            params.retain(|p| p["alg"].as_i64() != Some(RS256));
+        }
         Ok(Ceremony {
             options: json(&options)?,
             state: json(&reg)?,
@@ -139,6 +152,11 @@ impl Passkeys {
             .webauthn
             .finish_passkey_registration(&answer, &kept)
             .map_err(|e| PasskeyError::Refused(e.to_string()))?;
+        if passkey.get_public_key().type_ == COSEAlgorithm::RS256 {
+            return Err(PasskeyError::Refused(
+                "an RS256 (RSA PKCS#1 v1.5) key, which is not allowed".into(),
+            ));
+        }
         Ok(NewPasskey {
             credential_id: credential_id(passkey.cred_id()),
             record: json(&passkey)?,
@@ -219,6 +237,14 @@ mod tests {
             options["publicKey"]["authenticatorSelection"]["userVerification"],
             "required"
         );
+        // Elliptic-curve keys only: RS256 is never asked for.
+        let algs: Vec<i64> = options["publicKey"]["pubKeyCredParams"]
+            .as_array()
+            .expect("algorithms")
+            .iter()
+            .filter_map(|p| p["alg"].as_i64())
+            .collect();
+        assert!(!algs.is_empty() && !algs.contains(&RS256), "{algs:?}");
         // Garbage is unreadable, and a well-formed answer to another challenge is refused.
         assert!(matches!(
             p.finish_adding("{}", &c.state),

@@ -522,3 +522,61 @@ both_backends! {
         assert!(audit.iter().any(|e| e.action == "revoked an API token" && e.actor == w.c.actor()), "{audit:?}");
     }
 }
+
+/// A PostgreSQL URL may ask for TLS (`sslmode=require`, or `verify-full` with `sslrootcert`):
+/// Hearth then talks to the database over an encrypted connection (ASVS V12.3.1), as the
+/// server's own view of the connection shows.
+#[tokio::test]
+async fn postgres_connections_can_be_encrypted() {
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
+    use std::str::FromStr;
+    let url = postgres_url();
+    let admin = match PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(&url)
+        .await
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            assert!(
+                !strict(),
+                "PostgreSQL at {url} is not reachable ({e}) and HEARTH_TEST_STRICT is set"
+            );
+            eprintln!(
+                "skipped: PostgreSQL tests need a server at {url} (set HEARTH_TEST_POSTGRES_URL)"
+            );
+            return;
+        }
+    };
+    let schema = format!("t_{}", random_hex(16));
+    sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
+        .execute(&admin)
+        .await
+        .expect("schema");
+    let options = PgConnectOptions::from_str(&url)
+        .expect("url")
+        .ssl_mode(PgSslMode::Require)
+        .options([("search_path", schema.as_str())]);
+    let store = hearth::Store::open_postgres(options.clone())
+        .await
+        .expect("Hearth opens PostgreSQL over TLS");
+    store.close().await;
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .expect("a TLS connection");
+    let encrypted: bool =
+        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .expect("read pg_stat_ssl");
+    pool.close().await;
+    sqlx::query(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .execute(&admin)
+        .await
+        .expect("drop");
+    admin.close().await;
+    assert!(encrypted, "the connection was not encrypted");
+}

@@ -141,7 +141,7 @@ pub fn strict() -> bool {
     std::env::var("HEARTH_TEST_STRICT").is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
-fn postgres_url() -> String {
+pub fn postgres_url() -> String {
     std::env::var("HEARTH_TEST_POSTGRES_URL")
         .ok()
         .filter(|u| !u.is_empty())
