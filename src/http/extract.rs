@@ -175,7 +175,12 @@ impl FromRequestParts<AppState> for ClientAddress {
 /// refused before the handler runs, so no forged request can change anything.
 pub struct CheckedForm(pub RawInput);
 
-const MAX_FORM: usize = 1024 * 1024;
+/// The largest form body: a members import's confirm step carries the checked file back (up
+/// to `MAX_IMPORT_BYTES`), which URL-encoding can make three times larger.
+const MAX_FORM: usize = 4 * 1024 * 1024;
+
+/// The largest members file an import takes (about 2,000 members with long notes).
+pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
 
 impl FromRequest<AppState> for CheckedForm {
     type Rejection = AppError;

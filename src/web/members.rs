@@ -623,13 +623,19 @@ pub async fn import_preview(
     let mut given_csrf = String::new();
     let mut file_text = String::new();
     let mut pasted = String::new();
-    while let Some(field) = multipart.next_field().await.map_err(|_| {
-        AppError::BadRequest("The upload could not be read. Please try again.".into())
-    })? {
+    let unreadable = || {
+        AppError::BadRequest(
+            "The upload could not be read. Files of up to 1 MB can be imported (about 2,000 members): if yours is larger, split it in two. Otherwise please try again.".into(),
+        )
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
         let name = field.name().unwrap_or("").to_string();
-        let bytes = field.bytes().await.map_err(|_| {
-            AppError::BadRequest("The upload could not be read. Please try again.".into())
-        })?;
+        let bytes = field.bytes().await.map_err(|_| unreadable())?;
+        if bytes.len() > crate::http::MAX_IMPORT_BYTES {
+            return Err(AppError::BadRequest(
+                "The file is larger than 1 MB, more than one import can take (about 2,000 members). Split it into two files and import each.".into(),
+            ));
+        }
         let text = match String::from_utf8(bytes.to_vec()) {
             Ok(t) => t,
             Err(_) if name == "file" => {

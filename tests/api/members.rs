@@ -355,3 +355,34 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    /// A large members file (2,000 members with long notes, about 900 KB) is previewed and then
+    /// imported: the confirm step carries it back whole. A file over 1 MB is refused with a
+    /// message that says what to do (ASVS V5.1.1, V5.2.1).
+    async fn a_large_members_file_is_previewed_and_imported(app: TestApp) {
+        let (c, cb) = app.coordinator().await;
+        let g = cb.post_form("/groups/new", &[("name", "Big group")]).await.created_id("/groups/");
+        let note = "Seat by the door — large print; café tea, no sugar; Zoë drives her (T-loop)! ".repeat(5);
+        let mut csv = String::from("preferred_name,needs_note\r\n");
+        for i in 0..2000 {
+            csv.push_str(&format!("Member {i},\"{note}\"\r\n"));
+        }
+        assert!(csv.len() > 700_000 && csv.len() < 1024 * 1024, "{}", csv.len());
+        // Sent back in a form, URL-encoded, it is well over a megabyte.
+        let encoded = serde_urlencoded::to_string([("csv", &csv)]).expect("encode").len();
+        assert!(encoded > 1024 * 1024, "{encoded}");
+        let res = cb.upload_csv(g, &csv).await;
+        res.expect(200).expect_contains("All 2000 rows are ready");
+        let carried = html::hidden(&res.text, "csv").expect("the preview carries the file");
+        cb.post_form(&format!("/groups/{g}/members/import/confirm"), &[("csv", &carried)]).await
+            .expect_redirect(&format!("/groups/{g}/members"));
+        let all = MemberFilter { status: "all".into(), ..Default::default() };
+        assert_eq!(app.store.members_of(&c, g, &all).await.expect("members").len(), 2000);
+
+        let token = cb.csrf_token().await;
+        let too_big = format!("preferred_name,needs_note\r\n{}", format!("Someone,\"{note}\"\r\n").repeat(3000));
+        cb.post_multipart(&format!("/groups/{g}/members/import"), Some(&token), Some(too_big.as_bytes()), None, &[]).await
+            .expect(400).expect_contains("larger than 1 MB");
+    }
+}
