@@ -25,8 +25,9 @@ use tokio::net::TcpListener;
 
 pub use store::Store;
 
-/// Settings the running app needs.
-#[derive(Debug, Clone)]
+/// Settings the running app needs. Its `Debug` leaves out the SMTP password (and the
+/// password in the SMTP URL), so a settings dump never carries a secret (ASVS V13.3.1).
+#[derive(Clone)]
 pub struct Config {
     /// The address people use to reach Hearth, for links shown to copy (reset links, personal
     /// links). No trailing slash.
@@ -63,6 +64,45 @@ pub struct Config {
     pub retention_tick: std::time::Duration,
     /// Header-read and idle timeouts of each connection, and how many may be open at once.
     pub connections: http::conn::Limits,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = |v: &Option<String>| v.as_ref().map(|_| "(set, not shown)");
+        let smtp_url = self
+            .smtp_url
+            .as_deref()
+            .map(|u| match url_password_range(u) {
+                Some((from, to)) => format!("{}***{}", &u[..from], &u[to..]),
+                None => u.to_string(),
+            });
+        f.debug_struct("Config")
+            .field("public_url", &self.public_url)
+            .field("trust_forwarded", &self.trust_forwarded)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("smtp_url", &smtp_url)
+            .field("smtp_password", &secret(&self.smtp_password))
+            .field("mail_from", &self.mail_from)
+            .field("mail_tick", &self.mail_tick)
+            .field("mail_retry_base", &self.mail_retry_base)
+            .field("page_cache_bytes", &self.page_cache_bytes)
+            .field("backup", &self.backup)
+            .field("drain_timeout", &self.drain_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("session_lifetime", &self.session_lifetime)
+            .field("session_idle", &self.session_idle)
+            .field("retention_tick", &self.retention_tick)
+            .field("connections", &self.connections)
+            .finish()
+    }
+}
+
+/// Where the password is in a URL's `user:password@`, as byte offsets.
+fn url_password_range(url: &str) -> Option<(usize, usize)> {
+    let start = url.find("://")? + 3;
+    let at = start + url[start..].find('@')?;
+    let colon = start + url[start..at].find(':')?;
+    Some((colon + 1, at))
 }
 
 impl Default for Config {
@@ -247,5 +287,27 @@ async fn sweep_forever(store: Store) {
         if let Err(e) = store.sweep().await {
             tracing::warn!(error = %e, "sweep failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::Config;
+
+    #[test]
+    fn settings_print_without_the_smtp_password() {
+        let config = Config {
+            smtp_url: Some("smtps://hearth:hunter2-secret@mail.example.org:465".into()),
+            smtp_password: Some("another-secret".into()),
+            ..Default::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2-secret"), "{shown}");
+        assert!(!shown.contains("another-secret"), "{shown}");
+        assert!(
+            shown.contains("smtps://hearth:***@mail.example.org:465"),
+            "{shown}"
+        );
+        assert!(shown.contains("(set, not shown)"), "{shown}");
     }
 }
