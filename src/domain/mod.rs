@@ -188,6 +188,18 @@ impl RawInput {
         self.get(key).unwrap_or("").trim().to_string()
     }
 
+    /// A yes-or-no a form's button sends as `true` or `false`; anything else (or nothing) is
+    /// refused rather than guessed (ASVS V2.2.1: positive validation).
+    pub fn flag(&self, key: &str) -> Result<bool, String> {
+        match self.text(key).as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(format!(
+                "The form did not say yes or no ({key}). Please go back and press the button again."
+            )),
+        }
+    }
+
     /// Every value given for a field (checkbox groups, JSON arrays).
     pub fn all(&self, key: &str) -> Vec<&str> {
         self.pairs

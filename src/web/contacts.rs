@@ -59,7 +59,7 @@ pub async fn follow_up_done(
     Path(contact_id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let done = raw.text("done") != "false";
+    let done = raw.flag("done").map_err(AppError::BadRequest)?;
     let member_id = state
         .store
         .set_follow_up_done(&me, contact_id, done)

@@ -1184,7 +1184,7 @@ pub async fn toggle_attendance(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member_for(&me, member_id).await?;
-    let message = if raw.text("present") == "false" {
+    let message = if !raw.flag("present").map_err(AppError::BadRequest)? {
         state.store.sign_out(&me, id, member_id).await?;
         format!("{} is no longer signed in.", member.preferred_name)
     } else {
@@ -1579,11 +1579,11 @@ pub async fn action_done(
     Path((id, action_id)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
+    let done = raw.flag("done").map_err(AppError::BadRequest)?;
     let m = state.store.meeting_for(&me, id).await?;
     if let Err(e) = keep_record(&state, &me, &m, &raw).await? {
         return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
     }
-    let done = raw.text("done") != "false";
     state
         .store
         .set_action_done(&me, id, action_id, done)

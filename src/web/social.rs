@@ -384,7 +384,7 @@ pub async fn set_rota(
     if member.group_id != group_id {
         return Err(AppError::NotFound);
     }
-    let on = raw.text("on") != "false";
+    let on = raw.flag("on").map_err(AppError::BadRequest)?;
     state.store.set_rota(&member, on).await?;
     Ok(redirect_with(
         &format!("/groups/{group_id}/rota"),

@@ -459,3 +459,29 @@ both_backends! {
         assert!(app.consents(w.member_b).await[0].withdrawn_at.is_none());
     }
 }
+
+both_backends! {
+    /// A yes-or-no that a form's button sends as `true` or `false` (signing someone in or out,
+    /// marking an action or a follow-up done, the refreshments rota) is refused with a 400 when
+    /// it is anything else, and nothing changes (ASVS V2.2.1: positive validation, no guessing).
+    async fn a_yes_or_no_is_true_or_false_and_nothing_else(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let m = w
+            .f1b
+            .post_form(&format!("/groups/{g}/meetings/new"), &[("date", "2026-10-25"), ("start_time", "7pm"), ("duration_minutes", "90")])
+            .await
+            .created_id("/meetings/");
+        let who = w.member_a;
+        for bad in ["maybe", "", "TRUE", "1"] {
+            w.f1b.post_form(&format!("/meetings/{m}/attendance/{who}"), &[("present", bad)]).await
+                .expect(400).expect_contains("yes or no");
+            w.f1b.post_form(&format!("/groups/{g}/rota"), &[("member_id", &who.to_string()), ("on", bad)]).await
+                .expect(400);
+        }
+        let page = w.f1b.get(&format!("/meetings/{m}/sign-in")).await;
+        page.expect(200);
+        assert!(!page.text.contains("is signed in"), "nobody was signed in by a bad value");
+        w.f1b.post_form(&format!("/meetings/{m}/attendance/{who}"), &[("present", "true")]).await.expect(303);
+    }
+}
