@@ -518,6 +518,9 @@ async fn cookies_and_headers(
     mut req: Request,
     next: Next,
 ) -> Response {
+    if state.config.secure_cookies() {
+        unprefix_cookies(req.headers_mut());
+    }
     let seen = crate::http::trace::RequestSeen::begin(&mut req);
     let existing_csrf = cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() >= 32);
     let csrf = existing_csrf.clone().unwrap_or_else(crate::auth::new_token);
@@ -592,6 +595,7 @@ async fn cookies_and_headers(
     }
     if state.config.secure_cookies() {
         secure_every_cookie(h);
+        prefix_cookies(h);
     }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -686,6 +690,66 @@ fn secure_every_cookie(h: &mut HeaderMap) {
             _ => c,
         };
         h.append(header::SET_COOKIE, secured);
+    }
+}
+
+/// The name prefix a Hearth cookie carries under https (ASVS V3.3.3): `__Host-` (Secure,
+/// Path=/, no Domain: only this host over https can set it, not a neighbouring subdomain), or
+/// `__Secure-` for the sign-in waiting for its second step, whose path is /signin.
+fn cookie_prefix(set_cookie: &str) -> &'static str {
+    if set_cookie.starts_with("hearth_signin=") {
+        "__Secure-"
+    } else {
+        "__Host-"
+    }
+}
+
+/// Under https, every cookie Hearth sets goes out with its prefix.
+fn prefix_cookies(h: &mut HeaderMap) {
+    let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
+    if !cookies.iter().any(|c| c.as_bytes().starts_with(b"hearth_")) {
+        return;
+    }
+    h.remove(header::SET_COOKIE);
+    for c in cookies {
+        let named = match c.to_str() {
+            Ok(s) if s.starts_with("hearth_") => {
+                HeaderValue::from_str(&format!("{}{s}", cookie_prefix(s))).unwrap_or(c)
+            }
+            _ => c,
+        };
+        h.append(header::SET_COOKIE, named);
+    }
+}
+
+/// Under https, Hearth's cookies are believed only with their prefix (which only this host,
+/// over https, can have set): the prefix is taken off for the handlers, and a cookie of the
+/// bare name (set by a neighbouring subdomain or over plain HTTP) is dropped.
+fn unprefix_cookies(h: &mut HeaderMap) {
+    let pairs: Vec<String> = h
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(str::trim)
+        .filter(|kv| !kv.is_empty())
+        .filter_map(|kv| {
+            if let Some(rest) = kv.strip_prefix("__Host-hearth_") {
+                Some(format!("hearth_{rest}"))
+            } else if let Some(rest) = kv.strip_prefix("__Secure-hearth_signin") {
+                Some(format!("hearth_signin{rest}"))
+            } else if kv.starts_with("hearth_") || kv.starts_with("__Secure-hearth_") {
+                None
+            } else {
+                Some(kv.to_string())
+            }
+        })
+        .collect();
+    h.remove(header::COOKIE);
+    if !pairs.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&pairs.join("; "))
+    {
+        h.insert(header::COOKIE, v);
     }
 }
 
@@ -1026,5 +1090,58 @@ mod local_path_tests {
         ] {
             assert_eq!(local_path(bad), None, "{bad:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod cookie_prefix_tests {
+    use super::*;
+
+    #[test]
+    fn under_https_cookies_carry_their_prefix_and_bare_names_are_dropped() {
+        let mut out = HeaderMap::new();
+        for c in [
+            "hearth_session=abc; Path=/; HttpOnly; Secure",
+            "hearth_signin=def; Path=/signin; HttpOnly; Secure",
+            "other=1; Path=/",
+        ] {
+            out.append(header::SET_COOKIE, HeaderValue::from_static(c));
+        }
+        prefix_cookies(&mut out);
+        let set: Vec<&str> = out
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert_eq!(
+            set,
+            [
+                "__Host-hearth_session=abc; Path=/; HttpOnly; Secure",
+                "__Secure-hearth_signin=def; Path=/signin; HttpOnly; Secure",
+                "other=1; Path=/",
+            ]
+        );
+
+        let mut into = HeaderMap::new();
+        into.insert(
+            header::COOKIE,
+            HeaderValue::from_static(
+                "hearth_session=planted; __Host-hearth_session=abc; __Secure-hearth_signin=def; other=1",
+            ),
+        );
+        unprefix_cookies(&mut into);
+        assert_eq!(cookie(&into, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&into, "hearth_signin").as_deref(), Some("def"));
+        assert_eq!(cookie(&into, "other").as_deref(), Some("1"));
+        let only_planted = {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::COOKIE,
+                HeaderValue::from_static("hearth_session=planted"),
+            );
+            unprefix_cookies(&mut h);
+            h
+        };
+        assert_eq!(cookie(&only_planted, SESSION_COOKIE), None);
     }
 }

@@ -130,8 +130,9 @@ both_backends! {
 }
 
 both_backends! {
-    /// Under https every cookie Hearth sets is Secure: the session, the anti-forgery cookie and
-    /// the one-redirect message alike.
+    /// Under https every cookie Hearth sets is Secure and carries the __Host- prefix: the
+    /// session, the anti-forgery cookie and the one-redirect message alike; a bare name is not
+    /// believed.
     async fn every_cookie_is_secure_under_https(app: TestApp) {
         app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -150,21 +151,37 @@ both_backends! {
             .get_all("set-cookie")
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix("hearth_csrf=").map(|v| v.split(';').next().unwrap_or("").to_string()))
+            .find_map(|c| c.strip_prefix("__Host-hearth_csrf=").map(|v| v.split(';').next().unwrap_or("").to_string()))
             .expect("an anti-forgery cookie");
         let res = client
             .post(format!("http://{addr}/signin"))
-            .header("cookie", format!("hearth_csrf={csrf}"))
+            .header("cookie", format!("__Host-hearth_csrf={csrf}"))
             .form(&[("csrf_token", csrf.as_str()), ("email", "fern@example.org"), ("password", PASSWORD)])
             .send()
             .await
             .expect("post");
         assert_eq!(res.status().as_u16(), 303);
         let set: Vec<String> = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
-        for name in ["hearth_session=", "hearth_csrf=", "hearth_flash="] {
+        // Each with the __Host- prefix (ASVS V3.3.3): Secure, Path=/, no Domain, so only this
+        // host over https can have set it.
+        for name in ["__Host-hearth_session=", "__Host-hearth_csrf=", "__Host-hearth_flash="] {
             let c = set.iter().find(|c| c.starts_with(name)).unwrap_or_else(|| panic!("{name} in {set:?}"));
-            assert!(c.contains("; Secure"), "{c}");
+            assert!(c.contains("; Secure") && c.contains("Path=/;") && !c.contains("Domain"), "{c}");
         }
+        let session = set
+            .iter()
+            .find_map(|c| c.strip_prefix("__Host-hearth_session=").map(|v| v.split(';').next().unwrap_or("").to_string()))
+            .expect("a session");
+        let account = |cookie: String| {
+            let client = client.clone();
+            async move {
+                client.get(format!("http://{addr}/account")).header("cookie", cookie).send().await.expect("get").status().as_u16()
+            }
+        };
+        assert_eq!(account(format!("__Host-hearth_session={session}")).await, 200);
+        // The same token under the bare name (as a neighbouring subdomain could set it) is not
+        // believed.
+        assert_eq!(account(format!("hearth_session={session}")).await, 303);
         task.abort();
     }
 }
