@@ -146,7 +146,7 @@ impl Store {
     /// off (recovery codes go too), which is refused where it is required. Audited.
     pub async fn remove_passkey(&self, staff: &Staff, id: i64) -> StoreResult<()> {
         let state = self.two_step_of(staff).await?;
-        let last = !state.app && state.passkeys == 1;
+        let last = state.only_one_passkey();
         if last && state.required {
             return Err(StoreError::Conflict("two_step_required".into()));
         }

@@ -30,6 +30,13 @@ pub struct TwoStep {
     pub required: bool,
 }
 
+impl TwoStep {
+    /// The account's one second step is a single passkey (removing it turns two-step off).
+    pub fn only_one_passkey(&self) -> bool {
+        !self.app && self.passkeys == 1
+    }
+}
+
 /// What a sign-in waiting for its second step asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChallengeKind {

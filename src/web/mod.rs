@@ -537,35 +537,31 @@ async fn cookies_and_headers(
     let is_get = req.method() == Method::GET;
     let is_api = req.uri().path().starts_with("/api/");
     let session = cookie(req.headers(), SESSION_COOKIE);
-    let device = session.as_ref().map(|_| {
-        crate::http::device::label(
-            req.headers()
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or(""),
-        )
-    });
+    let session_hash = session.as_deref().map(crate::auth::hash_token);
     req.extensions_mut().insert(RequestCookies {
         csrf: form_token,
         flash: flash.clone(),
-        session_hash: session.as_deref().map(crate::auth::hash_token),
+        session_hash: session_hash.clone(),
     });
-    if let (Some(session), Some(device)) = (&session, &device) {
-        touch_session(&state, session, device).await;
+    if let Some(hash) = &session_hash {
+        let user_agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        touch_session(&state, hash, user_agent).await;
     }
     let mut res = next.run(req).await;
     // Signing in again in this browser ends the session it had (ASVS V7.2.4), whichever way
     // the new one was made (password, second step, reset link, password change).
     let new_session = res.headers().get_all(header::SET_COOKIE).iter().any(|c| {
         c.as_bytes()
-            .starts_with(format!("{SESSION_COOKIE}=").as_bytes())
+            .strip_prefix(SESSION_COOKIE.as_bytes())
+            .is_some_and(|rest| rest.first() == Some(&b'='))
     });
-    if let Some(session) = &session
+    if let Some(hash) = &session_hash
         && new_session
-        && let Err(e) = state
-            .store
-            .delete_session(&crate::auth::hash_token(session))
-            .await
+        && let Err(e) = state.store.delete_session(hash).await
     {
         tracing::warn!(error = %e, "the session replaced by a new sign-in could not be ended");
     }
@@ -641,24 +637,25 @@ async fn cookies_and_headers(
 /// A request came with a session: push its idle end on (`--session-idle`), writing at most
 /// once per quarter of the idle time (and at most a minute) per session on this instance, so
 /// a page served from the cache stays one query. A session already ended stays ended.
-async fn touch_session(state: &AppState, session: &str, device: &str) {
+/// The device is worked out from `user_agent` only when the session is written.
+async fn touch_session(state: &AppState, hash: &str, user_agent: &str) {
     let idle = state.config.session_idle.as_secs() as i64;
     let gap = (idle / 4).clamp(1, 60);
     let now = crate::store::now();
-    let hash = crate::auth::hash_token(session);
     {
         let Ok(mut touched) = state.touched.lock() else {
             return;
         };
-        if touched.get(&hash).is_some_and(|t| now - t < gap) {
+        if touched.get(hash).is_some_and(|t| now - t < gap) {
             return;
         }
         if touched.len() > 10_000 {
             touched.retain(|_, t| now - *t < gap);
         }
-        touched.insert(hash.clone(), now);
+        touched.insert(hash.to_string(), now);
     }
-    if let Err(e) = state.store.touch_session(&hash, idle, device).await {
+    let device = crate::http::device::label(user_agent);
+    if let Err(e) = state.store.touch_session(hash, idle, &device).await {
         tracing::warn!(error = %e, "a session's idle end could not be pushed on");
     }
 }

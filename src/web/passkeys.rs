@@ -289,7 +289,7 @@ async fn own_passkey(state: &AppState, me: &Staff, id: i64) -> AppResult<(String
         .map(|p| p.name)
         .ok_or(AppError::NotFound)?;
     let two_step = state.store.two_step_of(me).await?;
-    let last = !two_step.app && two_step.passkeys == 1;
+    let last = two_step.only_one_passkey();
     if last && two_step.required {
         return Err(StoreError::Conflict("two_step_required".into()).into());
     }
