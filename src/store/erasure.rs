@@ -5,9 +5,13 @@
 //! names them: contact details, needs, consents, replies, poll answers, votes, plans and
 //! reviews, check-ins, feedback, contact records, links, feeds and queued email; the search
 //! index loses their entries by its own triggers (SQLite) or with the rows (PostgreSQL).
-//! Figures stay true: a meeting they came to keeps its sign-in as an anonymous one
-//! (`ON DELETE SET NULL`), shown as "Someone", so it still had seven people; a safeguarding
-//! concern keeps its text but no longer points at them. The audit trail loses every event
+//! Figures stay true: a meeting they came to keeps its sign-in as an anonymous one, shown as
+//! "Someone", so it still had seven people; their sign-ins share one random number
+//! (`erased_person`, not their id), so "people reached", "first time" and "came back" still
+//! count them once; what else they added to a figure stays as a bare number in
+//! `erased_figures` (a "yes" to a held meeting, a feedback rating without its comment, a goal
+//! set, done or dropped without its words), so the group's figures before and after are
+//! equal. A safeguarding concern keeps its text but no longer points at them. The audit trail loses every event
 //! about them or by them, and gains one saying that a member was erased, when and by whom.
 //!
 //! Free text staff wrote may still name them (meeting notes, round-ups, concerns): Hearth cannot
@@ -102,15 +106,40 @@ impl Store {
         let t = now();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            // Anonymous sign-ins keep the meetings' figures (the schema sets member_id to NULL);
-            // nothing of the member's name stays in them.
-            sqlx::query("UPDATE attendance SET guest_name = NULL WHERE member_id = $1")
-                .bind(id).execute(&mut *tx).await?;
-            let gone = sqlx::query("DELETE FROM members WHERE id = $1")
-                .bind(id).execute(&mut *tx).await?.rows_affected();
-            if gone == 0 {
+            let Some(group) = sqlx::query_scalar::<_, i64>("SELECT group_id FROM members WHERE id = $1")
+                .bind(id).fetch_optional(&mut *tx).await?
+            else {
                 return Err(StoreError::NotFound);
-            }
+            };
+            // What they added to the group's figures stays as bare numbers: a "yes" to a
+            // meeting that was held or whose time has come (it may be marked held later),
+            // feedback ratings (not the comments), goals set, done or dropped (not their words).
+            sqlx::query(
+                "INSERT INTO erased_figures (group_id, meeting_id, kind)
+                 SELECT $2, r.meeting_id, 'expected' FROM rsvps r JOIN meetings m ON m.id = r.meeting_id
+                 WHERE r.member_id = $1 AND r.answer = 'yes'
+                   AND (m.status IN ('held', 'under_way') OR (m.status = 'planned' AND m.starts_at <= $3))")
+                .bind(id).bind(group).bind(t).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO erased_figures (group_id, meeting_id, kind, value)
+                 SELECT $2, meeting_id, 'feedback', rating FROM meeting_feedback WHERE member_id = $1")
+                .bind(id).bind(group).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO erased_figures (group_id, kind, at)
+                 SELECT $2, 'goal_set', created_at FROM action_plans WHERE member_id = $1")
+                .bind(id).bind(group).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO erased_figures (group_id, kind, at)
+                 SELECT $2, CASE r.outcome WHEN 'done' THEN 'goal_done' ELSE 'goal_dropped' END, r.at
+                 FROM plan_reviews r JOIN action_plans p ON p.id = r.plan_id
+                 WHERE p.member_id = $1 AND r.outcome IN ('done', 'dropped')")
+                .bind(id).bind(group).execute(&mut *tx).await?;
+            // Their sign-ins stay, anonymous, so a meeting still had seven people; one random
+            // number (not their id) ties them together so they still count as one person.
+            sqlx::query("UPDATE attendance SET guest_name = NULL, member_id = NULL, erased_person = $2 WHERE member_id = $1")
+                .bind(id).bind(erased_person()).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM members WHERE id = $1")
+                .bind(id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM audit_events WHERE subject = $1 OR actor = $1")
                 .bind(&subject).execute(&mut *tx).await?;
             sqlx::query(
@@ -140,6 +169,14 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// A random negative number standing for one erased member in the sign-ins they leave behind:
+/// negative so it never equals a member's id, random so it says nothing about who they were.
+fn erased_person() -> i64 {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    -((u64::from_le_bytes(bytes) >> 2) as i64) - 1
 }
 
 impl Store {

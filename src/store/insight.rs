@@ -77,13 +77,18 @@ impl Store {
         let meetings = on_db!(self, pool => sqlx::query_as::<_, MeetingStat>(
             "SELECT m.id AS meeting_id, m.local_date AS date, m.topic,
                 (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id) AS attended,
-                (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS expected,
+                (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes')
+                  + (SELECT COUNT(*) FROM erased_figures e WHERE e.meeting_id = m.id AND e.kind = 'expected') AS expected,
                 (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id AND a.member_id IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM attendance a2 JOIN meetings m2 ON m2.id = a2.meeting_id
                                    WHERE a2.member_id = a.member_id AND m2.group_id = m.group_id
+                                     AND m2.status = 'held' AND m2.starts_at < m.starts_at))
+                  + (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id AND a.erased_person IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM attendance a2 JOIN meetings m2 ON m2.id = a2.meeting_id
+                                   WHERE a2.erased_person = a.erased_person AND m2.group_id = m.group_id
                                      AND m2.status = 'held' AND m2.starts_at < m.starts_at)) AS first_timers,
-                (SELECT AVG(CAST(f.rating AS DOUBLE PRECISION)) FROM meeting_feedback f WHERE f.meeting_id = m.id) AS feedback_average,
-                (SELECT COUNT(*) FROM meeting_feedback f WHERE f.meeting_id = m.id) AS feedback_count
+                (SELECT AVG(CAST(f.rating AS DOUBLE PRECISION)) FROM feedback_ratings f WHERE f.meeting_id = m.id) AS feedback_average,
+                (SELECT COUNT(*) FROM feedback_ratings f WHERE f.meeting_id = m.id) AS feedback_count
              FROM meetings m
              WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3
              ORDER BY m.starts_at")
@@ -93,16 +98,23 @@ impl Store {
             "SELECT
                 (SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status = 'cancelled'
                    AND local_date >= $2 AND local_date <= $3),
-                (SELECT COUNT(DISTINCT a.member_id) FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+                (SELECT COUNT(DISTINCT a.member_id) + COUNT(DISTINCT a.erased_person)
+                 FROM attendance a JOIN meetings m ON m.id = a.meeting_id
                  WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3),
                 (SELECT COUNT(*) FROM action_plans p JOIN members mb ON mb.id = p.member_id
-                 WHERE mb.group_id = $1 AND p.created_at >= $4 AND p.created_at < $5),
+                 WHERE mb.group_id = $1 AND p.created_at >= $4 AND p.created_at < $5)
+                  + (SELECT COUNT(*) FROM erased_figures e
+                     WHERE e.group_id = $1 AND e.kind = 'goal_set' AND e.at >= $4 AND e.at < $5),
                 (SELECT COUNT(*) FROM plan_reviews r JOIN action_plans p ON p.id = r.plan_id
                    JOIN members mb ON mb.id = p.member_id
-                 WHERE mb.group_id = $1 AND r.outcome = 'done' AND r.at >= $4 AND r.at < $5),
+                 WHERE mb.group_id = $1 AND r.outcome = 'done' AND r.at >= $4 AND r.at < $5)
+                  + (SELECT COUNT(*) FROM erased_figures e
+                     WHERE e.group_id = $1 AND e.kind = 'goal_done' AND e.at >= $4 AND e.at < $5),
                 (SELECT COUNT(*) FROM plan_reviews r JOIN action_plans p ON p.id = r.plan_id
                    JOIN members mb ON mb.id = p.member_id
-                 WHERE mb.group_id = $1 AND r.outcome = 'dropped' AND r.at >= $4 AND r.at < $5)")
+                 WHERE mb.group_id = $1 AND r.outcome = 'dropped' AND r.at >= $4 AND r.at < $5)
+                  + (SELECT COUNT(*) FROM erased_figures e
+                     WHERE e.group_id = $1 AND e.kind = 'goal_dropped' AND e.at >= $4 AND e.at < $5)")
             .bind(group_id).bind(from).bind(to)
             .bind(day_start(from)).bind(day_start(to) + 86_400)
             .fetch_one(pool).await)
@@ -115,20 +127,18 @@ impl Store {
         // First-timers in the range who came to a later held meeting.
         let came_back = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "WITH firsts AS (
-                SELECT a.member_id, MIN(m.starts_at) AS first_at FROM attendance a
+                SELECT MIN(m.starts_at) AS first_at, MAX(m.starts_at) AS last_at FROM attendance a
                 JOIN meetings m ON m.id = a.meeting_id
-                WHERE m.group_id = $1 AND m.status = 'held' AND a.member_id IS NOT NULL
-                GROUP BY a.member_id)
+                WHERE m.group_id = $1 AND m.status = 'held'
+                  AND (a.member_id IS NOT NULL OR a.erased_person IS NOT NULL)
+                GROUP BY COALESCE(a.member_id, a.erased_person))
              SELECT COUNT(*) FROM firsts f
              JOIN meetings fm ON fm.group_id = $1 AND fm.starts_at = f.first_at AND fm.status = 'held'
-             WHERE fm.local_date >= $2 AND fm.local_date <= $3
-               AND EXISTS (SELECT 1 FROM attendance a JOIN meetings m ON m.id = a.meeting_id
-                           WHERE a.member_id = f.member_id AND m.group_id = $1 AND m.status = 'held'
-                             AND m.starts_at > f.first_at)")
+             WHERE fm.local_date >= $2 AND fm.local_date <= $3 AND f.last_at > f.first_at")
             .bind(group_id).bind(from).bind(to).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
         let ratings = on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
-            "SELECT f.rating, COUNT(*) FROM meeting_feedback f JOIN meetings m ON m.id = f.meeting_id
+            "SELECT f.rating, COUNT(*) FROM feedback_ratings f JOIN meetings m ON m.id = f.meeting_id
              WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3
              GROUP BY f.rating")
             .bind(group_id).bind(from).bind(to).fetch_all(pool).await)
@@ -559,7 +569,9 @@ impl Store {
     ) -> StoreResult<Vec<(String, String, bool)>> {
         self.check_group(viewer, group_id).await?;
         on_db!(self, pool => sqlx::query_as::<_, (String, String, bool)>(
-            "SELECT m.local_date, COALESCE(mb.preferred_name, a.guest_name, ''), a.member_id IS NOT NULL
+            "SELECT m.local_date,
+                CASE WHEN a.erased_person IS NOT NULL THEN 'Someone' ELSE COALESCE(mb.preferred_name, a.guest_name, '') END,
+                (a.member_id IS NOT NULL OR a.erased_person IS NOT NULL)
              FROM attendance a JOIN meetings m ON m.id = a.meeting_id
              LEFT JOIN members mb ON mb.id = a.member_id
              WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3

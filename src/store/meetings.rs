@@ -1012,7 +1012,7 @@ impl Store {
         on_db!(self, pool => sqlx::query_as::<_, AttendanceRow>(
             "SELECT a.id, a.member_id,
                 COALESCE(m.preferred_name, a.guest_name, 'Someone') AS name,
-                (a.member_id IS NULL) AS is_guest, a.signed_in_at
+                (a.member_id IS NULL AND a.erased_person IS NULL) AS is_guest, a.signed_in_at
              FROM attendance a LEFT JOIN members m ON m.id = a.member_id
              WHERE a.meeting_id = $1 ORDER BY a.signed_in_at, a.id")
             .bind(meeting_id).fetch_all(pool).await)
@@ -1027,7 +1027,8 @@ impl Store {
     ) -> StoreResult<std::collections::HashMap<i64, (i64, i64)>> {
         self.check_group(viewer, group_id).await?;
         let rows: Vec<(i64, i64, i64)> = on_db!(self, pool => sqlx::query_as(
-            "SELECT a.meeting_id, COUNT(a.member_id), COUNT(*) - COUNT(a.member_id)
+            "SELECT a.meeting_id, COUNT(a.member_id) + COUNT(a.erased_person),
+                COUNT(*) - COUNT(a.member_id) - COUNT(a.erased_person)
              FROM attendance a JOIN meetings m ON m.id = a.meeting_id
              WHERE m.group_id = $1 GROUP BY a.meeting_id")
             .bind(group_id).fetch_all(pool).await)
@@ -1129,7 +1130,7 @@ impl Store {
         self.meeting_for(viewer, meeting_id).await?;
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query("DELETE FROM attendance WHERE id = $1 AND meeting_id = $2 AND member_id IS NULL")
+            sqlx::query("DELETE FROM attendance WHERE id = $1 AND meeting_id = $2 AND member_id IS NULL AND erased_person IS NULL")
                 .bind(attendance_id).bind(meeting_id).execute(&mut *tx).await?;
             bump!(tx, meeting_id)?;
             tx.commit().await

@@ -254,6 +254,18 @@ pub async fn call_list(
     let recent = state.store.recent_attendance(&scope, 3).await?;
     let held = state.store.held_count(&scope).await?;
     let host = state.store.meeting_host(&access).await?.map(|(id, _)| id);
+    // Spoken to about this meeting: a call or chat noted since the last meeting held before
+    // it (with none, in the four weeks before its day).
+    let spoken_since = match state.store.previous_meeting(&access).await? {
+        Some(previous) => previous.local_date.clone(),
+        None => access
+            .local_date
+            .parse::<jiff::civil::Date>()
+            .ok()
+            .and_then(|d| d.checked_sub(jiff::Span::new().days(29)).ok())
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    };
     let meeting = access.into_meeting();
     // Open polls, with who has answered each: members email does not reach need a call.
     let mut polls = Vec::new();
@@ -269,11 +281,6 @@ pub async fn call_list(
             polls.push(answered);
         }
     }
-    // Spoken to in the last fortnight: a call about this meeting has been made.
-    let fortnight_ago = crate::labels::today_in(&group.timezone)
-        .checked_sub(jiff::Span::new().days(14))
-        .map(|d| d.to_string())
-        .unwrap_or_default();
     let email_works = state.config.smtp_url.is_some();
     let mut people = Vec::new();
     for m in members {
@@ -285,7 +292,7 @@ pub async fn call_list(
                 .unwrap_or("Answered")
         });
         let last_date = last.iter().find(|(id, _)| *id == m.id).map(|(_, d)| d);
-        let spoken = last_date.is_some_and(|d| d.as_str() >= fortnight_ago.as_str());
+        let spoken = last_date.is_some_and(|d| d.as_str() > spoken_since.as_str());
         let mut reasons = Vec::new();
         // Email reaches them only when it is set up, they have an address and prefer it.
         let by_email = email_works && !m.email.is_empty() && m.preferred_contact == "email";
@@ -309,7 +316,7 @@ pub async fn call_list(
         if reasons.is_empty() {
             continue;
         }
-        // A call in the last fortnight has covered them all (their answers for a poll go on
+        // A call since the last meeting has covered them all (their answers for a poll go on
         // the poll's page): they are listed as spoken to.
         if spoken {
             reasons.clear();

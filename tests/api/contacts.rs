@@ -399,3 +399,35 @@ both_backends! {
         ]).await.expect_redirect(&format!("/groups/{g}/contacts"));
     }
 }
+
+both_backends! {
+    /// "Already spoken to" means a call or chat noted since the last meeting held before this
+    /// one, however long ago that was: a call three weeks ago about this meeting counts, one
+    /// before the last meeting does not.
+    async fn the_call_list_counts_calls_since_the_last_meeting(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let last = plan_id(&w.f1_api, g, &days_from_now(-30)).await;
+        w.f1_api.put(&format!("/api/v1/meetings/{last}"), &serde_json::json!({"status": "held"})).await.expect(200);
+        let next = plan_id(&w.f1_api, g, &days_from_now(10)).await;
+        let pat = add_member(&w.f1b, g, &[("preferred_name", "Pat Phone"), ("phone", "01632 960111"), ("preferred_contact", "phone")]).await;
+        let list = format!("/meetings/{next}/call-list");
+        let note = |on: String| {
+            let b = &w.f1b;
+            async move {
+                b.post_form(&format!("/groups/{g}/contacts"), &[
+                    ("member_id", &pat.to_string()), ("how", "phone"), ("about", "A chat"), ("contacted_on", &on),
+                ]).await.expect(303);
+            }
+        };
+        let to_ring = |text: String| text.split("Already spoken to").next().unwrap_or_default().contains(&format!("contacts/new?member={pat}&amp;"));
+        // A call before the last meeting was about that one.
+        note(days_from_now(-35)).await;
+        assert!(to_ring(w.f1b.get(&list).await.text), "still to ring");
+        // Three weeks ago, after the last meeting: about this one.
+        note(days_from_now(-21)).await;
+        let page = w.f1b.get(&list).await;
+        page.expect(200).expect_contains("since the last meeting");
+        assert!(!to_ring(page.text.clone()), "spoken to: {}", excerpt(&page.text));
+    }
+}

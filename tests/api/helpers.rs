@@ -271,6 +271,30 @@ impl TestApp {
         }
     }
 
+    /// Runs SQL on this test's database behind the app's back, on a connection of its own: to
+    /// set up states the app no longer makes (data from an older version) or to re-run a
+    /// migration.
+    pub async fn raw_sql(&self, sql: &str) {
+        match &self.reopen {
+            Reopen::Sqlite(url) => {
+                let pool = sqlx::SqlitePool::connect(url)
+                    .await
+                    .expect("connect sqlite");
+                sqlx::raw_sql(sql).execute(&pool).await.expect("raw sql");
+                pool.close().await;
+            }
+            Reopen::Postgres(options) => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with((**options).clone())
+                    .await
+                    .expect("connect postgres");
+                sqlx::raw_sql(sql).execute(&pool).await.expect("raw sql");
+                pool.close().await;
+            }
+        }
+    }
+
     /// This test's PostgreSQL schema (None on SQLite).
     pub fn schema_name(&self) -> Option<&str> {
         self.schema.as_deref()
@@ -1056,6 +1080,11 @@ impl Api {
 
     pub fn with_token(&self, token: &str) -> Api {
         Api::new(&self.base, Some(token.to_string()))
+    }
+
+    /// The same client (and token) speaking to another instance.
+    pub fn with_base(&self, base: &str) -> Api {
+        Api::new(base, self.token.clone())
     }
 
     pub async fn send(

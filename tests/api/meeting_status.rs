@@ -358,3 +358,32 @@ both_backends! {
         w.f1b.post_form(&format!("/meetings/{id}/unstart"), &[]).await.expect(409).expect_contains("Reopen it instead.");
     }
 }
+
+both_backends! {
+    /// Meetings marked held before their day by the old one-tap "End" go back to planned when
+    /// Hearth is upgraded (migration 0027), with what was recorded kept and an audit event
+    /// saying why; a meeting held on its day stays held.
+    async fn meetings_marked_held_before_their_day_go_back_to_planned(app: TestApp) {
+        let w = World::build(&app).await;
+        let future = plan_id(&w.f1_api, w.group_a, "2031-03-04").await;
+        let past = plan_id(&w.f1_api, w.group_a, "2020-03-03").await;
+        w.f1_api.post(&format!("/api/v1/meetings/{future}/attendance"), &json!({"guest_name": "Gina Guest"})).await.expect(201);
+        w.f1_api.put(&format!("/api/v1/meetings/{past}"), &json!({"status": "held"})).await.expect(200);
+        // What the old version could do; then the upgrade runs again.
+        app.raw_sql(&format!(
+            "UPDATE meetings SET status = 'held' WHERE id = {future};
+             DELETE FROM _sqlx_migrations WHERE version = 27;"
+        ))
+        .await;
+        assert_eq!(meeting(&w.f1_api, future).await["status"], "held");
+        let upgraded = app.another_instance().await;
+        let api = w.f1_api.with_base(&upgraded);
+        assert_eq!(meeting(&api, future).await["status"], "planned");
+        assert_eq!(meeting(&api, past).await["status"], "held");
+        let rows = api.get(&format!("/api/v1/meetings/{future}/attendance")).await.json()["attendance"].as_array().expect("rows").len();
+        assert_eq!(rows, 1, "what was recorded is kept");
+        let audit = app.store.audit_for(&format!("meeting:{future}"), 10).await.expect("audit");
+        assert!(audit.iter().any(|e| e.action.contains("marked held before its day") && e.actor == "system:upgrade"), "{audit:?}");
+        assert!(!app.store.audit_for(&format!("meeting:{past}"), 10).await.expect("audit").iter().any(|e| e.action.contains("before its day")));
+    }
+}

@@ -2,10 +2,13 @@
 //! holds about a member, from their own link (a page and a file) and from staff who may see
 //! them (a page, a file and the API), audited, and nothing of anyone else.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{Value, json};
 
 use crate::both_backends;
 use crate::helpers::*;
+use crate::meetings::{days_from_now, get_json, plan_id};
 
 /// Every string anywhere in a JSON value, joined.
 fn all_text(v: &Value) -> String {
@@ -406,5 +409,479 @@ both_backends! {
         w.f2_api.get(&format!("/api/v1/members/{me}")).await.expect(404);
         let after = app.store.audit_search(&coordinator, &hearth::store::AuditFilter { account_id: Some(w.f2.id), member_id: Some(me), ..Default::default() }, 1000).await.expect("audit").len();
         assert_eq!(before, after);
+    }
+}
+
+// --- a member with a record of every kind ------------------------------------------------------
+
+/// Every kind of record an export holds about a member: each table with a `member_id` column
+/// (migrations/*/*.sql; `audit_members` is shown through the events it links), the reviews of
+/// their plans and the audit events that name them.
+const EVERY_KIND: [&str; 20] = [
+    "action_plans",
+    "attendance",
+    "audit_events",
+    "calendar_feeds",
+    "checkins",
+    "concerns",
+    "consents",
+    "contacts",
+    "jobs",
+    "mail_links",
+    "meeting_feedback",
+    "meeting_hosts",
+    "member_links",
+    "plan_reviews",
+    "poll_answers",
+    "poll_responses",
+    "rota_members",
+    "rsvps",
+    "social_rsvps",
+    "topic_votes",
+];
+
+/// The kinds [`seed_every_kind`] writes the mark into (the others have no free text, or, for
+/// concerns, text that outlives an erasure by design).
+const MARKED_KINDS: [&str; 8] = [
+    "action_plans",
+    "checkins",
+    "consents",
+    "contacts",
+    "jobs",
+    "meeting_feedback",
+    "plan_reviews",
+    "poll_responses",
+];
+
+/// What [`seed_every_kind`] made, for the checks that follow.
+pub(crate) struct Seeded {
+    /// The member (`w.member_a`) and their group (`w.group_a`).
+    pub member: i64,
+    pub group: i64,
+    /// Two meetings gone by, now held (the first is the group's first): the member said yes
+    /// to both, came to both and gave feedback on both; their check-in, their plan's review
+    /// and a concern about them are at the second.
+    pub held: [i64; 2],
+    /// A meeting still to come: their yes (from their link), their turn hosting the
+    /// refreshments and the invitation emailed to them.
+    pub planned: i64,
+    /// Their personal link (/m/TOKEN) and their calendar feed (/calendar/TOKEN.ics).
+    pub link: String,
+    pub feed: String,
+    /// A browser on their link, holding its page's anti-forgery token.
+    pub browser: Browser,
+    /// The topic on the group's board they voted for, the poll they answered (with its
+    /// options' ids, in order) and the social event they said yes to.
+    pub topic: i64,
+    pub poll: i64,
+    pub poll_options: Vec<i64>,
+    pub social: i64,
+}
+
+/// Seeds the member (`w.member_a`, of group `w.group_a`, facilitated by w.f1) with a record
+/// of every kind Hearth keeps about a member, each holding `mark` in its free text where the
+/// record has any: their details (full name, phone, email, needs and their note, happy to
+/// share their story), a consent, a contact record, a plan and its review, a yes to two
+/// meetings they came to that were then held, a check-in, feedback on both, a concern, a vote
+/// for a topic, answers to a poll, a yes to a meeting to come and to a social event, a place
+/// on the refreshments rota and a turn hosting, their personal link and calendar feed, and an
+/// emailed invitation with the link minted for it. All through the app's routes: the API and
+/// the staff pages as the group's facilitator, and the member's own link.
+///
+/// `mark` must be one word of letters and digits: it is also their email address's local part
+/// (so it is there in lower case). A concern is staff's safeguarding record, which an erasure
+/// keeps without pointing at them, so it is seeded without the mark.
+pub(crate) async fn seed_every_kind(app: &TestApp, w: &World, mark: &str) -> Seeded {
+    let (g, me) = (w.group_a, w.member_a);
+    let api = &w.f1_api;
+
+    // Their details, a consent, a call and a plan.
+    api.put(
+        &format!("/api/v1/members/{me}"),
+        &json!({
+            "full_name": format!("Zebedee {mark} Quill"),
+            "phone": "07700 900999",
+            "email": format!("{}@example.org", mark.to_lowercase()),
+            "preferred_contact": "email",
+            "needs": ["hearing"],
+            "needs_note": format!("{mark} loop system"),
+            "happy_to_share_story": "yes",
+        }),
+    )
+    .await
+    .expect(200);
+    api.post(
+        &format!("/api/v1/members/{me}/consents"),
+        &json!({
+            "kind": "contact",
+            "how_given": "phone",
+            "note": format!("{mark} said yes on the phone"),
+        }),
+    )
+    .await
+    .expect(201);
+    let about = format!("{mark} asked about the walk");
+    let follow_up = format!("Ring {mark} about lifts");
+    let called_on = days_from_now(-3);
+    crate::contacts::add_contact(
+        &w.f1b,
+        me,
+        &[
+            ("contacted_on", called_on.as_str()),
+            ("how", "phone"),
+            ("about", about.as_str()),
+            ("follow_up", follow_up.as_str()),
+        ],
+    )
+    .await;
+    let plan = api
+        .post(
+            &format!("/api/v1/members/{me}/plans"),
+            &json!({"what": format!("{mark} walk to the shops"), "confidence": 8}),
+        )
+        .await;
+    plan.expect(201);
+    let plan = plan.json()["id"].as_i64().expect("plan id");
+
+    // Two meetings gone by (the second has the "since last time" step check-ins belong to):
+    // a yes to each and a sign-in at each, a check-in, the plan reviewed and a concern at the
+    // second; then both are held.
+    let held = [
+        plan_id(api, g, &days_from_now(-14)).await,
+        plan_id(api, g, &days_from_now(-7)).await,
+    ];
+    let planned = plan_id(api, g, &days_from_now(10)).await;
+    for m in held {
+        api.put(
+            &format!("/api/v1/meetings/{m}/rsvps"),
+            &json!({"member_id": me, "answer": "yes"}),
+        )
+        .await
+        .expect(200);
+        crate::topics::sign_in(api, m, me).await;
+    }
+    api.put(
+        &format!("/api/v1/meetings/{}/checkins", held[1]),
+        &json!({"member_id": me, "note": format!("{mark} started walking")}),
+    )
+    .await
+    .expect(200);
+    api.post(
+        &format!("/api/v1/plans/{plan}/reviews"),
+        &json!({
+            "outcome": "done",
+            "note": format!("{mark} walked every day"),
+            "meeting_id": held[1],
+        }),
+    )
+    .await
+    .expect(201);
+    api.post(
+        &format!("/api/v1/groups/{g}/concerns"),
+        &json!({
+            "member_id": me,
+            "concern": "Seemed low after the meeting",
+            "meeting_id": held[1],
+        }),
+    )
+    .await
+    .expect(201);
+    for m in held {
+        api.patch(&format!("/api/v1/meetings/{m}"), &json!({"status": "held"}))
+            .await
+            .expect(200);
+    }
+
+    // The group's board, a poll and a social event for them to answer; they host the next
+    // meeting's refreshments.
+    let topic = crate::topics::propose(api, g, "Walking in winter").await;
+    let poll = api
+        .post(
+            &format!("/api/v1/groups/{g}/polls"),
+            &json!({"title": "When shall we walk?", "options": [
+                {"date": days_from_now(20), "start_time": "19:00"},
+                {"date": days_from_now(27), "start_time": "19:00"},
+            ]}),
+        )
+        .await;
+    poll.expect(201);
+    let poll_options: Vec<i64> = poll.json()["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .map(|o| o["option"]["id"].as_i64().expect("option id"))
+        .collect();
+    let poll = poll.json()["id"].as_i64().expect("poll id");
+    let social = api
+        .post(
+            &format!("/api/v1/groups/{g}/social-events"),
+            &json!({"title": "Winter walk", "date": days_from_now(12), "start_time": "10:00"}),
+        )
+        .await;
+    social.expect(201);
+    let social = social.json()["id"].as_i64().expect("event id");
+    api.put(
+        &format!("/api/v1/meetings/{planned}/host"),
+        &json!({"member_id": me}),
+    )
+    .await
+    .expect(200);
+
+    // From their own link: replies, a vote, poll answers, the rota, feedback and a feed.
+    let issued = api
+        .post(&format!("/api/v1/members/{me}/link"), &json!({}))
+        .await;
+    issued.expect(201);
+    let url = issued.json()["url"].as_str().expect("url").to_string();
+    let link = url[url.find("/m/").expect("a /m/ path")..].to_string();
+    let browser = app.browser();
+    browser.csrf_from(&link).await;
+    let back = |to: &str| format!("{link}#{to}");
+    browser
+        .post_form(&format!("{link}/meetings/{planned}"), &[("answer", "yes")])
+        .await
+        .expect_redirect(&back("meetings"));
+    browser
+        .post_form(&format!("{link}/topics/{topic}"), &[("vote", "true")])
+        .await
+        .expect_redirect(&back("topics"));
+    let keys: Vec<String> = poll_options
+        .iter()
+        .map(|o| format!("answers.{o}"))
+        .collect();
+    let comment = format!("{mark} needs a lift");
+    let mut answers: Vec<(&str, &str)> = keys.iter().map(|k| (k.as_str(), "yes")).collect();
+    answers.push(("comment", comment.as_str()));
+    browser
+        .post_form(&format!("{link}/polls/{poll}"), &answers)
+        .await
+        .expect_redirect(&back(&format!("poll-{poll}")));
+    browser
+        .post_form(&format!("{link}/social/{social}"), &[("answer", "yes")])
+        .await
+        .expect_redirect(&back("social"));
+    browser
+        .post_form(&format!("{link}/rota"), &[("on", "true")])
+        .await
+        .expect_redirect(&back("rota"));
+    let said = format!("{mark} was glad to be back");
+    for (m, rating) in held.into_iter().zip(["4", "2"]) {
+        browser
+            .post_form(
+                &format!("{link}/feedback/{m}"),
+                &[("rating", rating), ("comment", said.as_str())],
+            )
+            .await
+            .expect_redirect(&back("feedback"));
+    }
+    // (A refused rating is sent back there too: both must have been kept.)
+    let given = get_json(
+        api,
+        &format!("/api/v1/groups/{g}/feedback?from=2000-01-01&to=2100-01-01"),
+    )
+    .await;
+    let theirs = given["feedback"]
+        .as_array()
+        .expect("feedback")
+        .iter()
+        .filter(|f| f["member_id"] == me)
+        .count();
+    assert_eq!(theirs, 2, "their feedback on both meetings: {given}");
+    let shown = browser
+        .post_form(&format!("{link}/calendar-feed"), &[])
+        .await;
+    shown.expect(200);
+    let address = html::secret_link(&shown.text).expect("the feed's address is shown");
+    let feed = address[address.find("/calendar/").expect("a /calendar/ path")..].to_string();
+    app.api_anonymous().get(&feed).await.expect(200);
+
+    // The invitation to the next meeting, emailed from an instance whose SMTP server refuses
+    // every connection: the message is queued, and trying to send it mints the personal link
+    // it carries (then waits an hour before trying again).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port();
+    let mailer = app
+        .instance_with(hearth::Config {
+            smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+            mail_from: "Hearth <hearth@example.org>".into(),
+            mail_tick: Duration::from_millis(100),
+            mail_retry_base: Duration::from_secs(3600),
+            ..hearth::Config::default()
+        })
+        .await;
+    let invited = Api::new(&mailer.base, api.token.clone())
+        .post(&format!("/api/v1/meetings/{planned}/invite"), &json!({}))
+        .await;
+    invited.expect(200);
+    let queued = invited.json()["email"]["queued"].as_i64();
+    assert!(queued.is_some_and(|n| n >= 1), "{}", invited.text);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let mail = get_json(api, &format!("/api/v1/groups/{g}/mail")).await;
+        let tried = mail["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .any(|m| {
+                m["member_id"] == me && m["last_error"].as_str().is_some_and(|e| !e.is_empty())
+            });
+        if tried {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the invitation was never tried: {mail}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    mailer.stop().await;
+
+    Seeded {
+        member: me,
+        group: g,
+        held,
+        planned,
+        link,
+        feed,
+        browser,
+        topic,
+        poll,
+        poll_options,
+        social,
+    }
+}
+
+/// How many people a meeting's attendance lists (members, guests and "Someone").
+async fn attendance_count(api: &Api, meeting: i64) -> usize {
+    get_json(api, &format!("/api/v1/meetings/{meeting}/attendance")).await["attendance"]
+        .as_array()
+        .expect("attendance")
+        .len()
+}
+
+both_backends! {
+    /// The right of access covers every kind of record: a member with one of each finds every
+    /// kind in their export, with the words they and staff wrote; another member of the group,
+    /// with records on the same meetings, topic, poll and outing, finds nothing of theirs in it.
+    async fn the_export_holds_every_kind_of_record(app: TestApp) {
+        let w = World::build(&app).await;
+        const MARK: &str = "Zqxexportword";
+        let s = seed_every_kind(&app, &w, MARK).await;
+        let (g, me, api) = (s.group, s.member, &w.f1_api);
+
+        // Olive, in the same group, with records of her own on the same things.
+        let olive = json!({"preferred_name": "Olive Other", "needs_note": "OTHER-MARKER needs"});
+        let other = api.post(&format!("/api/v1/groups/{g}/members"), &olive).await;
+        other.expect(201);
+        let other = other.json()["id"].as_i64().expect("id");
+        let consent = json!({"kind": "contact", "how_given": "phone", "note": "OTHER-MARKER consent"});
+        api.post(&format!("/api/v1/members/{other}/consents"), &consent).await.expect(201);
+        let plan = json!({"what": "OTHER-MARKER plan", "confidence": 8});
+        api.post(&format!("/api/v1/members/{other}/plans"), &plan).await.expect(201);
+        let called_on = days_from_now(-2);
+        let call = [("contacted_on", called_on.as_str()), ("how", "phone"), ("about", "OTHER-MARKER call")];
+        crate::contacts::add_contact(&w.f1b, other, &call).await;
+        let second = s.held[1];
+        crate::topics::sign_in(api, second, other).await;
+        let line = json!({"member_id": other, "note": "OTHER-MARKER line"});
+        api.put(&format!("/api/v1/meetings/{second}/checkins"), &line).await.expect(200);
+        let concern = json!({"member_id": other, "concern": "OTHER-MARKER concern"});
+        api.post(&format!("/api/v1/groups/{g}/concerns"), &concern).await.expect(201);
+        let yes = json!({"member_id": other, "answer": "yes"});
+        api.put(&format!("/api/v1/meetings/{}/rsvps", s.planned), &yes).await.expect(200);
+        let vote = json!({"member_id": other});
+        api.post(&format!("/api/v1/topics/{}/votes", s.topic), &vote).await.expect(201);
+        let answers: serde_json::Map<String, Value> =
+            s.poll_options.iter().map(|o| (o.to_string(), json!("no"))).collect();
+        let answered = json!({"member_id": other, "answers": answers, "comment": "OTHER-MARKER poll"});
+        api.post(&format!("/api/v1/polls/{}/answers", s.poll), &answered).await.expect(200);
+        let maybe = json!({"member_id": other, "answer": "maybe"});
+        api.post(&format!("/api/v1/social-events/{}/rsvps", s.social), &maybe).await.expect(200);
+        api.put(&format!("/api/v1/members/{other}/rota"), &json!({"on": true})).await.expect(200);
+
+        let export = get_json(api, &format!("/api/v1/members/{me}/export")).await;
+        assert_eq!(export["member"]["id"].as_i64(), Some(me));
+        let records = export["records"].as_array().expect("records");
+        let kinds: Vec<&str> = records.iter().filter_map(|r| r["table"].as_str()).collect();
+        for kind in EVERY_KIND {
+            assert!(kinds.contains(&kind), "{kind} is in the export: {kinds:?}");
+        }
+        // What they and staff wrote is there, in each kind with words of its own.
+        assert!(all_text(&export["member"]).contains(MARK), "{:#}", export["member"]);
+        for kind in MARKED_KINDS {
+            let section = records.iter().find(|r| r["table"] == kind).expect("listed");
+            let words = all_text(section).to_lowercase();
+            assert!(words.contains(&MARK.to_lowercase()), "the mark in {kind}: {section:#}");
+        }
+        // Nothing of anyone else: every row naming a member names them.
+        for section in records {
+            for row in section["rows"].as_array().expect("rows") {
+                if let Some(id) = row.get("member_id") {
+                    assert_eq!(id.as_i64(), Some(me), "{}: {row}", section["table"]);
+                }
+            }
+        }
+        let text = all_text(&export);
+        assert!(text.contains(MARK));
+        assert!(!text.contains("OTHER-MARKER") && !text.contains("Olive Other"), "{export:#}");
+        // The same from their own link.
+        let own = s.browser.get(&format!("{}/data.json", s.link)).await;
+        own.expect(200);
+        assert!(own.text.contains(MARK) && !own.text.contains("OTHER-MARKER"), "{}", own.text);
+    }
+}
+
+both_backends! {
+    /// Erasing a member with a record of every kind leaves the mark in no table, and the
+    /// group's figures exactly as they were: the same stats, field for field, though they
+    /// counted in every one (a yes, two sign-ins, first time and came back, a goal set and
+    /// done, two ratings), and the same people at the meetings they came to.
+    async fn erasing_a_member_of_every_kind_keeps_the_figures(app: TestApp) {
+        let w = World::build(&app).await;
+        const MARK: &str = "Zqxerasureword";
+        let s = seed_every_kind(&app, &w, MARK).await;
+        let (g, me) = (s.group, s.member);
+        let stats = format!("/api/v1/groups/{g}/stats?from=2000-01-01&to=2100-01-01");
+        let before = get_json(&w.f1_api, &stats).await;
+        // They are in every figure, so "the same after" means something.
+        assert_eq!(before["meetings_held"], 2, "{before:#}");
+        assert_eq!(before["total_attendances"], 2, "{before:#}");
+        assert_eq!(before["distinct_members"], 1, "{before:#}");
+        assert_eq!(before["first_timers"], 1, "{before:#}");
+        assert_eq!(before["came_back"], 1, "{before:#}");
+        assert_eq!(before["goals_set"], 1, "{before:#}");
+        assert_eq!(before["goals_done"], 1, "{before:#}");
+        assert_eq!(before["feedback_counts"], json!([0, 1, 0, 1, 0]), "{before:#}");
+        for m in before["meetings"].as_array().expect("meetings") {
+            assert_eq!(m["expected"], 1, "{m}");
+            assert_eq!(m["feedback_count"], 1, "{m}");
+        }
+        let mut came = Vec::new();
+        for m in s.held {
+            came.push(attendance_count(&w.f1_api, m).await);
+        }
+        assert_eq!(came, vec![1_usize, 1]);
+        assert!(!app.store.tables_holding(MARK).await.expect("scan").is_empty(), "the mark is there");
+
+        let confirm = json!({"confirm": MEMBER_A});
+        w.c_api.post(&format!("/api/v1/members/{me}/erase"), &confirm).await.expect(204);
+
+        assert_eq!(app.store.tables_holding(MARK).await.expect("scan"), Vec::<String>::new());
+        w.c_api.get(&format!("/api/v1/members/{me}")).await.expect(404);
+        let anyone = app.api_anonymous();
+        anyone.get(&s.link).await.expect(410);
+        anyone.get(&s.feed).await.expect(404);
+        let after = get_json(&w.f1_api, &stats).await;
+        let figures = before.as_object().expect("figures");
+        let changed: Vec<&String> = figures.keys().filter(|k| after[k.as_str()] != before[k.as_str()]).collect();
+        assert_eq!(after, before, "the erasure changed the figures {changed:?}");
+        let mut still = Vec::new();
+        for m in s.held {
+            still.push(attendance_count(&w.f1_api, m).await);
+        }
+        assert_eq!(still, came, "the meetings they came to still had them");
     }
 }
