@@ -107,6 +107,10 @@ pub enum Command {
         #[arg(long, env = "HEARTH_MAX_CONNECTIONS", default_value_t = 1024,
               value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         max_connections: u32,
+        /// Requests one signed-in person may make a minute (a minute's worth at once, then
+        /// evenly); more are answered 429 with Retry-After. 0: no limit (for load tests)
+        #[arg(long, env = "HEARTH_REQUESTS_PER_MINUTE", default_value_t = 600)]
+        requests_per_minute: u32,
     },
     /// Fill an empty database with a realistic, deterministic history (for benchmarks and
     /// trying Hearth at scale). Staff sign in as coordinator@example.org or
@@ -274,6 +278,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
             session_idle,
             session_lifetime,
             max_connections,
+            requests_per_minute,
         } => {
             let session_idle = crate::backups::parse_every(&session_idle)
                 .map_err(|e| format!("--session-idle: {e}"))?;
@@ -305,6 +310,7 @@ async fn execute(cli: Cli) -> Result<(), String> {
                     max_connections: max_connections as usize,
                     ..Default::default()
                 },
+                requests_per_minute,
                 ..Config::default()
             };
             serve(&store, &bind, metrics_bind.as_deref(), demo, config).await

@@ -33,6 +33,10 @@ pub enum AppError {
     Conflict(String),
     #[error("too many attempts")]
     TooManyRequests,
+    /// A signed-in person has used their budget of requests (`http::budget`): 429 with
+    /// `Retry-After` of this many seconds.
+    #[error("too many requests; wait {0} s")]
+    RateLimited(u64),
     /// Something failed on our side. The source is kept, with its whole chain, for the log;
     /// the person sees only that nothing was changed and the request's id.
     #[error("internal error")]
@@ -141,6 +145,15 @@ impl AppError {
                 "Too many attempts. Please wait 15 minutes and try again.".to_string(),
                 FieldErrors::new(),
             ),
+            AppError::RateLimited(wait) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "You have made a great many requests in a short time. Please wait {wait} second{} and try again.",
+                    if *wait == 1 { "" } else { "s" }
+                ),
+                FieldErrors::new(),
+            ),
             AppError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -235,6 +248,12 @@ impl IntoResponse for AppError {
         }
         let status = StatusCode::from_u16(info.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = status.into_response();
+        if let AppError::RateLimited(wait) = &self {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*wait),
+            );
+        }
         res.extensions_mut().insert(info);
         res
     }

@@ -64,6 +64,9 @@ pub struct Config {
     pub retention_tick: std::time::Duration,
     /// Header-read and idle timeouts of each connection, and how many may be open at once.
     pub connections: http::conn::Limits,
+    /// Requests a signed-in person may make a minute, at once or spread out (`http::budget`;
+    /// 0: no limit).
+    pub requests_per_minute: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -93,6 +96,7 @@ impl std::fmt::Debug for Config {
             .field("session_idle", &self.session_idle)
             .field("retention_tick", &self.retention_tick)
             .field("connections", &self.connections)
+            .field("requests_per_minute", &self.requests_per_minute)
             .finish()
     }
 }
@@ -124,6 +128,7 @@ impl Default for Config {
             session_idle: auth::SESSION_IDLE,
             retention_tick: std::time::Duration::from_secs(3600),
             connections: http::conn::Limits::default(),
+            requests_per_minute: 600,
         }
     }
 }
@@ -147,6 +152,8 @@ pub struct AppState {
     pub touched: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// Passkeys for this site, when `public_url` is a name browsers offer them to.
     pub passkeys: Option<Arc<auth::passkeys::Passkeys>>,
+    /// What each signed-in person may still ask of this instance (http/budget.rs).
+    pub budget: Arc<http::budget::RequestBudget>,
 }
 
 /// Serves Hearth on the listener until the future `shutdown` completes.
@@ -179,6 +186,7 @@ pub async fn serve_with(
         pages: Arc::new(web::cache::PageCache::new(config.page_cache_bytes)),
         monitor: Arc::new(http::metrics::Monitor::default()),
         touched: Default::default(),
+        budget: Arc::new(http::budget::RequestBudget::new(config.requests_per_minute)),
         passkeys: match auth::passkeys::Passkeys::for_site(&config.public_url) {
             Ok(p) => Some(Arc::new(p)),
             Err(why) => {

@@ -55,7 +55,7 @@ social_fields = {"title": s("string", maxLength=120), "date": s("string", format
     "details": s("string", maxLength=4000), "accessibility": s("string", maxLength=2000, description="getting there and access")}
 schemas = {
     "Error": s("object", required=["error"], properties={"error": s("object", required=["code", "message"], properties={
-        "code": s("string", enum=["not_found", "forbidden", "unauthorized", "form_expired", "bad_request", "invalid_input", "conflict", "too_many_requests", "internal"]),
+        "code": s("string", enum=["not_found", "forbidden", "unauthorized", "form_expired", "bad_request", "invalid_input", "conflict", "too_many_requests", "rate_limited", "read_only_token", "gone", "method_not_allowed", "payload_too_large", "unsupported_media_type", "unavailable", "internal"]),
         "message": s("string"),
         "fields": s("array", items=s("object", required=["field", "message"], properties={"field": s("string"), "message": s("string")})),
     })}),
@@ -430,7 +430,7 @@ paths = {
 
 doc = {
     "openapi": "3.1.0",
-    "info": {"title": "Hearth API", "version": "1", "description": "Hearth's JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `hearth token create --email E`). A token has the same permissions as its owner: coordinators see every group, facilitators only the groups they are assigned to. Errors always have the shape of the Error schema; bad input answers 422 with `error.fields` naming each offending field."},
+    "info": {"title": "Hearth API", "version": "1", "description": "Hearth's JSON API. Authenticate with `Authorization: Bearer <token>` (create one with `hearth token create --email E`). A token has the same permissions as its owner: coordinators see every group, facilitators only the groups they are assigned to. Errors always have the shape of the Error schema; bad input answers 422 with `error.fields` naming each offending field. Each person (all their tokens and sessions together) may make `--requests-per-minute` requests a minute (600 by default: a minute's worth at once, then evenly); more are answered 429 `rate_limited` with `Retry-After` in seconds."},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
     "paths": paths,

@@ -21,19 +21,21 @@ pub struct CurrentStaff(pub Staff);
 impl FromRequestParts<AppState> for CurrentStaff {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        // Signed in already by the page cache's middleware on this request.
+        // Signed in already by the page cache's middleware on this request (which took the
+        // request from their budget).
         if let Some(s) = parts.extensions.get::<SignedIn>()
             && !s.by_token
         {
             return Ok(CurrentStaff(s.staff.clone()));
         }
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
-        state
+        let staff = state
             .store
             .session_account(&hash_token(&token))
             .await?
-            .map(CurrentStaff)
-            .ok_or(AppError::Unauthorized)
+            .ok_or(AppError::Unauthorized)?;
+        spend(state, &staff)?;
+        Ok(CurrentStaff(staff))
     }
 }
 
@@ -89,11 +91,15 @@ impl FromRequestParts<AppState> for ApiStaff {
         let hash = hash_token(token);
         let staff = match parts.extensions.get::<SignedIn>() {
             Some(s) if s.by_token => s.staff.clone(),
-            _ => state
-                .store
-                .api_token_account(&hash)
-                .await?
-                .ok_or(AppError::Unauthorized)?,
+            _ => {
+                let staff = state
+                    .store
+                    .api_token_account(&hash)
+                    .await?
+                    .ok_or(AppError::Unauthorized)?;
+                spend(state, &staff)?;
+                staff
+            }
         };
         // A read-only token may only read.
         if !matches!(parts.method, Method::GET | Method::HEAD)
@@ -104,6 +110,14 @@ impl FromRequestParts<AppState> for ApiStaff {
         note_token_used(state, &hash).await;
         Ok(ApiStaff(staff))
     }
+}
+
+/// Takes one request from the person's budget (`http::budget`): 429 when it is spent.
+pub(crate) fn spend(state: &AppState, staff: &Staff) -> Result<(), AppError> {
+    state.budget.take(staff.id).map_err(|wait| {
+        tracing::info!(account = staff.id, wait, "request budget spent");
+        AppError::RateLimited(wait)
+    })
 }
 
 /// Notes when a token was last used, for its owner's list: written at most once a minute per

@@ -2,6 +2,7 @@
 //! every request gets, and the extractors (who is signed in by cookie or bearer token, checked
 //! form bodies, JSON bodies, the client's address).
 
+pub mod budget;
 pub mod conn;
 pub mod device;
 pub mod extract;

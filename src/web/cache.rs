@@ -300,6 +300,10 @@ async fn serve(
                 Ok(None) => return next.run(req).await,
                 Err(e) => return e.into_response(),
             };
+        // A kept page costs the same share of the person's budget as one made afresh.
+        if let Err(e) = crate::http::extract::spend(state, &signed_in.staff) {
+            return e.into_response();
+        }
         has_forms = !signed_in.by_token;
         let s = &signed_in.staff;
         who = format!(

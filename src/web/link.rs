@@ -150,7 +150,7 @@ impl LinkPage {
 }
 
 pub(super) async fn member_from(state: &AppState, token: &str) -> AppResult<MemberLink> {
-    state
+    let member = state
         .store
         .member_by_link(&hash_token(token))
         .await?
@@ -158,7 +158,13 @@ pub(super) async fn member_from(state: &AppState, token: &str) -> AppResult<Memb
             AppError::Gone(
                 "This link does not work any more. Please ask your group's facilitator for a new one.".into(),
             )
-        })
+        })?;
+    // A personal link has a budget of requests too (http/budget.rs), kept apart from staff's.
+    state
+        .budget
+        .take(-member.id)
+        .map_err(AppError::RateLimited)?;
+    Ok(member)
 }
 
 async fn show(

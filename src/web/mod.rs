@@ -775,6 +775,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
         .into_response(),
     };
     let status = res.status();
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
     let info = match res.extensions().get::<ErrorInfo>().cloned() {
         Some(info) => info,
         // A rejection made before any handler ran (a path or query that does not parse, a
@@ -811,6 +812,9 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
             out.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let Some(wait) = retry_after {
+            out.headers_mut().insert(header::RETRY_AFTER, wait);
+        }
         return out;
     }
     if status == StatusCode::UNAUTHORIZED {
@@ -833,10 +837,14 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
         // A server error's page gives the request's id to quote to whoever runs Hearth.
         reference: request_id.filter(|_| status.is_server_error()).map(|r| r.0),
     };
-    match page.render() {
+    let mut out = match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, info.code).into_response(),
+    };
+    if let Some(wait) = retry_after {
+        out.headers_mut().insert(header::RETRY_AFTER, wait);
     }
+    out
 }
 
 /// The error shape for a rejection that carries only a status and a line of text.

@@ -597,3 +597,58 @@ async fn postgres_connections_can_be_encrypted() {
     admin.close().await;
     assert!(encrypted, "the connection was not encrypted");
 }
+
+both_backends! {
+    /// A signed-in person has a budget of requests (ASVS V2.4.1): a minute's worth at once,
+    /// shared by their browser sessions and API tokens, counted for pages served from the page
+    /// cache as for pages made afresh; over it, 429 with Retry-After (the JSON error shape
+    /// under /api/, a page elsewhere), and nobody else is held up.
+    async fn a_signed_in_person_has_a_budget_of_requests(app: TestApp) {
+        let fern = app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let (coordinator, _) = app.coordinator().await;
+        let instance = app
+            .instance_with(hearth::Config { requests_per_minute: 6, ..Default::default() })
+            .await;
+        let coord_api = Api::new(&instance.base, Some(app.api_token(&coordinator).await));
+        let group = coord_api.post("/api/v1/groups", &serde_json::json!({"name": "Tuesday Group"})).await;
+        group.expect(201);
+        let g = group.json()["id"].as_i64().expect("id");
+        coord_api.put(&format!("/api/v1/groups/{g}/facilitators"), &serde_json::json!({"facilitator_ids": [fern.id]})).await.expect(200);
+        let api = Api::new(&instance.base, Some(app.api_token(&fern).await));
+        let b = Browser::new(&instance.base);
+        b.sign_in("fern@example.org", PASSWORD).await.expect(303);
+        // Six in all, by token and by browser, the group's member list (a page the cache keeps)
+        // among them, asked for again.
+        for _ in 0..2 {
+            api.get(&format!("/api/v1/groups/{g}/members")).await.expect(200);
+        }
+        api.get("/api/v1/me").await.expect(200);
+        for _ in 0..2 {
+            b.get(&format!("/groups/{g}/members")).await.expect(200);
+        }
+        b.get("/account").await.expect(200);
+        // The seventh, whichever way it comes, waits.
+        let res = api.get(&format!("/api/v1/groups/{g}/members")).await;
+        res.expect_json_error(429, "rate_limited");
+        let wait: u64 = res.header("retry-after").expect("Retry-After").parse().expect("seconds");
+        assert!((1..=10).contains(&wait), "{wait}");
+        let page = b.get(&format!("/groups/{g}/members")).await;
+        page.expect(429).expect_contains("Please wait");
+        assert!(page.header("retry-after").is_some());
+        b.get("/account").await.expect(429);
+        // Someone else is not held up.
+        coord_api.get("/api/v1/me").await.expect(200);
+        // A member's personal link has a budget of its own.
+        let member = coord_api.post(&format!("/api/v1/groups/{g}/members"), &serde_json::json!({"preferred_name": "Mo Member"})).await;
+        member.expect(201);
+        let m = member.json()["id"].as_i64().expect("id");
+        let url = coord_api.post(&format!("/api/v1/members/{m}/link"), &serde_json::json!({})).await.json()["url"].as_str().expect("url").to_string();
+        let link = url[url.find("/m/").expect("path")..].to_string();
+        let member_browser = Browser::new(&instance.base);
+        for _ in 0..6 {
+            member_browser.get(&link).await.expect(200);
+        }
+        member_browser.get(&link).await.expect(429).expect_contains("Please wait");
+        instance.stop().await;
+    }
+}
