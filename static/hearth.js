@@ -83,6 +83,13 @@
     return "hearth:draft:" + form.getAttribute("action") + ":" + field.name;
   }
 
+  // A draft sent with its form by the browser (a button that goes elsewhere): most likely
+  // saved, but kept under another name until a page shows it saved, in case the connection
+  // dropped on the way.
+  function sentKey(form, field) {
+    return "hearth:sent:" + form.getAttribute("action") + ":" + field.name;
+  }
+
   function setStatus(form, text) {
     var status = form.querySelector("[data-save-status]");
     if (status) {
@@ -119,6 +126,7 @@
       textFields(form).forEach(function (t) {
         if (window.localStorage) {
           localStorage.removeItem(draftKey(form, t));
+          localStorage.removeItem(sentKey(form, t));
         }
       });
       form.removeAttribute("data-dirty");
@@ -154,6 +162,13 @@
     textFields(form).forEach(function (t) {
       // A draft left from a lost connection wins over the page, and is saved again.
       var draft = window.localStorage ? localStorage.getItem(draftKey(form, t)) : null;
+      if (draft === null && window.localStorage) {
+        draft = localStorage.getItem(sentKey(form, t));
+        if (draft !== null) {
+          localStorage.removeItem(sentKey(form, t));
+          if (draft !== t.value) { localStorage.setItem(draftKey(form, t), draft); }
+        }
+      }
       if (draft !== null && draft !== t.value) {
         t.value = draft;
         later();
@@ -185,6 +200,15 @@
         return el.hasAttribute("data-no-autosave") && el.value !== "";
       });
       if ((e.submitter && e.submitter.hasAttribute("formaction")) || carried) {
+        if (window.localStorage) {
+          textFields(form).forEach(function (t) {
+            var draft = localStorage.getItem(draftKey(form, t));
+            if (draft !== null) {
+              localStorage.setItem(sentKey(form, t), draft);
+              localStorage.removeItem(draftKey(form, t));
+            }
+          });
+        }
         return;
       }
       e.preventDefault();
@@ -348,6 +372,28 @@
     }
     return false;
   }
+  // Signing out: notes kept on this device are not left in the browser for the next person
+  // (the server's answer also clears the site's storage). If any have not been sent yet (the
+  // connection dropped), say so first: they are lost once signed out.
+  var signout = document.querySelector("form.signout");
+  if (signout && window.localStorage) {
+    signout.addEventListener("submit", function (e) {
+      var waiting = 0;
+      var kept = [];
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key && key.indexOf("hearth:draft:") === 0) { waiting++; }
+        if (key && (key.indexOf("hearth:draft:") === 0 || key.indexOf("hearth:sent:") === 0)) { kept.push(key); }
+      }
+      if (waiting > 0 && !window.confirm("Some notes typed on this device have not been saved yet, because the connection dropped. " +
+          "If you sign out now, they are deleted from this device. Sign out anyway?")) {
+        e.preventDefault();
+        return;
+      }
+      kept.forEach(function (key) { localStorage.removeItem(key); });
+    });
+  }
+
   window.addEventListener("beforeunload", function (e) {
     var lost = Array.prototype.some.call(document.querySelectorAll("textarea, input"), function (el) {
       if (!changed(el)) {

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -336,6 +336,13 @@ pub async fn signout(
     res.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_static("hearth_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+    );
+    // Nothing of the signed-in time stays in the browser's storage (ASVS V14.3.1): notes kept
+    // on the device while the connection was down (the script has asked first, if there were
+    // any) and anything stored for working offline.
+    res.headers_mut().insert(
+        HeaderName::from_static("clear-site-data"),
+        HeaderValue::from_static("\"storage\""),
     );
     Ok(res)
 }

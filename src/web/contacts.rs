@@ -254,15 +254,16 @@ pub async fn call_list(
     let recent = state.store.recent_attendance(&scope, 3).await?;
     let held = state.store.held_count(&scope).await?;
     let host = state.store.meeting_host(&access).await?.map(|(id, _)| id);
-    // Spoken to about this meeting: a call or chat noted since the last meeting held before
-    // it (with none, in the four weeks before its day).
+    // Spoken to about this meeting: a call or chat noted since the day of the last meeting
+    // held before it (a call that evening is about the next one; with none, in the four weeks
+    // before its day).
     let spoken_since = match state.store.previous_meeting(&access).await? {
         Some(previous) => previous.local_date.clone(),
         None => access
             .local_date
             .parse::<jiff::civil::Date>()
             .ok()
-            .and_then(|d| d.checked_sub(jiff::Span::new().days(29)).ok())
+            .and_then(|d| d.checked_sub(jiff::Span::new().days(28)).ok())
             .map(|d| d.to_string())
             .unwrap_or_default(),
     };
@@ -292,7 +293,7 @@ pub async fn call_list(
                 .unwrap_or("Answered")
         });
         let last_date = last.iter().find(|(id, _)| *id == m.id).map(|(_, d)| d);
-        let spoken = last_date.is_some_and(|d| d.as_str() > spoken_since.as_str());
+        let spoken = last_date.is_some_and(|d| d.as_str() >= spoken_since.as_str());
         let mut reasons = Vec::new();
         // Email reaches them only when it is set up, they have an address and prefer it.
         let by_email = email_works && !m.email.is_empty() && m.preferred_contact == "email";

@@ -158,6 +158,8 @@ both_backends! {
         assert!(res.location().starts_with("/signin"));
         let cleared = set_cookie(&res, "hearth_session").expect("cookie cleared");
         assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        // Nothing of the signed-in time stays in the browser's storage.
+        assert_eq!(res.header("clear-site-data").as_deref(), Some("\"storage\""));
         b.get("/account").await.expect_signin_redirect();
         assert_eq!(with_session_cookie(&app.base, &token, "/account").await, 303);
         assert_eq!(with_session_cookie(&other, &token, "/account").await, 303);

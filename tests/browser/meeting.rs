@@ -456,6 +456,7 @@ async fn plan_the_meeting(j: &mut Journey) {
 
     // Dorothy rang to say she cannot come; the facilitator notes her answer.
     let dorothy = j.dorothy;
+    b.open_details("Note their answers").await;
     b.select(&format!("answer-{dorothy}"), "no").await;
     b.click_css(&format!(
         "form.rsvp-form:has(#answer-{dorothy}) button[type='submit']"

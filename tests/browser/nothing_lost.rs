@@ -1,7 +1,8 @@
 //! Nothing typed is lost on a page with several forms: with Hearth's script, pressing another
 //! form's button first saves what was typed (a plan on the member's page, a topic on a member's
 //! own page), and if the server does not take it, that form comes back with its message and
-//! the text kept, and the other button does nothing.
+//! the text kept, and the other button does nothing. Signing out with notes still kept on the
+//! device asks first, and leaves none behind.
 
 use crate::harness::{Browser, run_with_demo};
 
@@ -66,7 +67,46 @@ async fn nothing_lost(mut b: Browser) {
 
     // On a member's own page: a topic typed, then "I am coming" pressed.
     let link = crate::seven_tasks::member_link(&mut b, "Ada").await;
-    b.press_sign_out_if_signed_in().await;
+
+    // Signing out with notes kept on this device (the connection dropped before they were
+    // saved): it asks first. "Cancel" stays signed in with the notes; "OK" signs out, and the
+    // notes do not stay in the browser for the next person.
+    b.client
+        .execute(
+            "window.localStorage.setItem('hearth:draft:/meetings/1/notes:key_points', 'Unsaved words');",
+            vec![],
+        )
+        .await
+        .expect("a draft kept on the device");
+    let signed_in_at = b.path().await;
+    b.find_xpath("//button[normalize-space()='Sign out']")
+        .await
+        .click()
+        .await
+        .expect("press Sign out");
+    let asked = b.client.get_alert_text().await.expect("asked first");
+    assert!(asked.contains("have not been saved yet"), "{asked}");
+    b.client.dismiss_alert().await.expect("cancel");
+    assert_eq!(b.drafts_kept().await, 1, "cancelled: the notes are kept");
+    assert_eq!(b.path().await, signed_in_at, "cancelled: still signed in");
+    b.find_xpath("//button[normalize-space()='Sign out']")
+        .await
+        .click()
+        .await
+        .expect("press Sign out again");
+    b.client.accept_alert().await.expect("sign out anyway");
+    for _ in 0..50 {
+        if b.path().await == "/signin" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    b.expect_path("/signin").await;
+    assert_eq!(
+        b.drafts_kept().await,
+        0,
+        "signed out: no notes left on the device"
+    );
     b.client.goto(&b.url(&link)).await.expect("open the link");
     b.fill("title", "Gardening in small spaces").await;
     let coming = b.find("#next button[value='yes']").await;
