@@ -484,6 +484,26 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
+    /// Keeps the message to show on the session's next page (None: no message).
+    pub async fn set_session_flash(
+        &self,
+        token_hash: &str,
+        message: Option<&str>,
+    ) -> StoreResult<()> {
+        on_db!(self, pool => sqlx::query("UPDATE sessions SET flash = $2 WHERE token_hash = $1")
+            .bind(token_hash).bind(message).execute(pool).await.map(|_| ()))
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// The message waiting for the session's next page, if any.
+    pub async fn session_flash(&self, token_hash: &str) -> StoreResult<Option<String>> {
+        on_db!(self, pool => sqlx::query_scalar::<_, Option<String>>(
+            "SELECT flash FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash).bind(now()).fetch_optional(pool).await)
+        .map(Option::flatten)
+        .map_err(StoreError::from_sqlx)
+    }
+
     /// Removes expired sessions, sign-ins left at their second step, stale keys being set up,
     /// stale throttling records and used or expired reset links.
     pub async fn sweep(&self) -> StoreResult<()> {

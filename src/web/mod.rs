@@ -528,16 +528,24 @@ async fn cookies_and_headers(
     // cookie and its session cookie, so a token seen before signing in (or in another
     // session) is refused after it, and a planted cookie alone forges nothing.
     let form_token = form_token(&csrf, cookie(req.headers(), SESSION_COOKIE).as_deref());
-    let flash = cookie(req.headers(), FLASH_COOKIE).and_then(|f| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(f)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-    });
+    let flash_cookie = cookie(req.headers(), FLASH_COOKIE);
     let is_get = req.method() == Method::GET;
     let is_api = req.uri().path().starts_with("/api/");
     let session = cookie(req.headers(), SESSION_COOKIE);
     let session_hash = session.as_deref().map(crate::auth::hash_token);
+    // A message kept with the session on the server (`keep_flash_on_server`), or, for those
+    // not signed in, in the cookie itself.
+    let flash_on_server = flash_cookie.as_deref() == Some(FLASH_ON_SERVER);
+    let flash = match (&flash_cookie, &session_hash) {
+        (Some(_), Some(hash)) if flash_on_server => {
+            state.store.session_flash(hash).await.ok().flatten()
+        }
+        (Some(f), _) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(f)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok()),
+        (None, _) => None,
+    };
     req.extensions_mut().insert(RequestCookies {
         csrf: form_token,
         flash: flash.clone(),
@@ -565,6 +573,14 @@ async fn cookies_and_headers(
     {
         tracing::warn!(error = %e, "the session replaced by a new sign-in could not be ended");
     }
+    let session_now = if new_session {
+        new_session_hash(res.headers())
+    } else {
+        session_hash.clone()
+    };
+    if let Some(hash) = &session_now {
+        keep_flash_on_server(&state, hash, res.headers_mut()).await;
+    }
     seen.finish(&mut res, &state.monitor);
     let secure = if state.config.secure_cookies() {
         "; Secure"
@@ -584,6 +600,12 @@ async fn cookies_and_headers(
         && h.get(header::CONTENT_TYPE)
             .is_some_and(|c| c.as_bytes().starts_with(b"text/html"));
     if flash.is_some() && shown {
+        if flash_on_server
+            && let Some(hash) = &session_hash
+            && let Err(e) = state.store.set_session_flash(hash, None).await
+        {
+            tracing::warn!(error = %e, "a message shown could not be cleared");
+        }
         h.append(
             header::SET_COOKIE,
             HeaderValue::from_static("hearth_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
@@ -632,6 +654,64 @@ async fn cookies_and_headers(
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// What the flash cookie holds when the message itself is kept with the session.
+const FLASH_ON_SERVER: &str = "s";
+
+/// The hash of the session a response starts (its `Set-Cookie: hearth_session=…`), if any.
+fn new_session_hash(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get_all(header::SET_COOKIE).iter().find_map(|c| {
+        let rest = c
+            .to_str()
+            .ok()?
+            .strip_prefix(SESSION_COOKIE)?
+            .strip_prefix('=')?;
+        let token = rest.split(';').next()?.trim();
+        (!token.is_empty()).then(|| crate::auth::hash_token(token))
+    })
+}
+
+/// A message for the next page (`redirect_with`) is kept with the signed-in person's session
+/// on the server, and the cookie only says that one is waiting: messages can name a member
+/// ("Ada is signed in."), and nothing about members is stored in the browser (ASVS V14.3.3).
+/// If it cannot be kept there, it stays in the cookie (a short-lived, HttpOnly one).
+async fn keep_flash_on_server(state: &AppState, hash: &str, headers: &mut axum::http::HeaderMap) {
+    let prefix = format!("{FLASH_COOKIE}=");
+    let mut kept = Vec::new();
+    let mut message = None;
+    for value in headers.get_all(header::SET_COOKIE) {
+        let text = value.to_str().unwrap_or("");
+        if let Some(rest) = text.strip_prefix(&prefix) {
+            let encoded = rest.split(';').next().unwrap_or("");
+            if !encoded.is_empty() && encoded != FLASH_ON_SERVER {
+                message = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(encoded)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok());
+                if message.is_some() {
+                    continue;
+                }
+            }
+        }
+        kept.push(value.clone());
+    }
+    let Some(message) = message else {
+        return;
+    };
+    if let Err(e) = state.store.set_session_flash(hash, Some(&message)).await {
+        tracing::warn!(error = %e, "a message could not be kept with the session");
+        return;
+    }
+    headers.remove(header::SET_COOKIE);
+    for value in kept {
+        headers.append(header::SET_COOKIE, value);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={FLASH_ON_SERVER}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax"
+    )) {
+        headers.append(header::SET_COOKIE, v);
+    }
 }
 
 /// A request came with a session: push its idle end on (`--session-idle`), writing at most

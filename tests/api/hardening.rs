@@ -652,3 +652,35 @@ both_backends! {
         instance.stop().await;
     }
 }
+
+both_backends! {
+    /// The message after a form ("Nina Newcomer has joined the group and is signed in") names
+    /// a member, so it is kept with the session on the server: the browser's cookie only says
+    /// that a message is waiting (ASVS V14.3.3). It is shown once, on the next page, to that
+    /// session only.
+    async fn messages_naming_members_are_not_kept_in_the_browser(app: TestApp) {
+        let w = World::build(&app).await;
+        let id = crate::meetings::plan_id(&w.f1_api, w.group_a, "2027-01-05").await;
+        let res = w.f1b.post_form(&format!("/meetings/{id}/walk-in"), &[("kind", "new_member"), ("name", "Nina Newcomer")]).await;
+        res.expect(303);
+        let flash = res.header_all("set-cookie").into_iter().find(|c| c.starts_with("hearth_flash=")).expect("a message waits");
+        let value = flash.trim_start_matches("hearth_flash=").split(';').next().unwrap_or("").to_string();
+        assert_eq!(value, "s", "only a sign that a message waits: {flash}");
+        // Another session of the same person does not see it; the next page of this one does,
+        // once.
+        let other = app.signed_in(&w.f1.email, PASSWORD).await;
+        other.get(&format!("/meetings/{id}/sign-in")).await.expect(200).expect_lacks("Nina Newcomer has");
+        let notice = |text: &str| {
+            text.split("<div class=\"notice notice-success\" role=\"status\">")
+                .nth(1)
+                .and_then(|rest| rest.split("</div>").next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let page = w.f1b.get(&res.location()).await;
+        page.expect(200);
+        assert!(notice(&page.text).contains("Nina Newcomer"), "the message is shown: {}", excerpt(&page.text));
+        let again = w.f1b.get(&res.location()).await;
+        assert_eq!(notice(&again.text), "", "shown once");
+    }
+}
