@@ -98,8 +98,11 @@ impl Store {
         name: &str,
         new: &NewPasskey,
     ) -> StoreResult<Option<Vec<String>>> {
-        let first = !self.two_step_of(staff).await?.on;
-        let (codes, hashes) = if first {
+        // Recovery codes are made (slowly: each is hashed) only when this looks like the first
+        // second step; whether it is is decided again inside the write, so two first passkeys
+        // added at the same moment make one set of codes, not two.
+        let looks_first = !self.two_step_of(staff).await?.on;
+        let (codes, hashes) = if looks_first {
             super::two_step::recovery_codes_hashed().await?
         } else {
             (Vec::new(), Vec::new())
@@ -107,13 +110,21 @@ impl Store {
         let t = now();
         let added = on_db!(self, pool => async {
             let mut tx = pool.begin_write().await?;
+            // The account's row is locked (PostgreSQL; SQLite's write is already one at a time)
+            // before asking whether it has a second step.
+            sqlx::query("UPDATE accounts SET id = id WHERE id = $1")
+                .bind(staff.id).execute(&mut *tx).await?;
+            let had = sqlx::query_scalar::<_, i64>(&format!(
+                "SELECT CAST(CASE WHEN {HAS_SECOND_STEP_A} THEN 1 ELSE 0 END AS BIGINT) FROM accounts a WHERE a.id = $1"))
+                .bind(staff.id).fetch_one(&mut *tx).await?;
+            let first = had == 0;
             let inserted = sqlx::query(
                 "INSERT INTO passkeys (account_id, credential_id, name, passkey, created_at)
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (credential_id) DO NOTHING")
                 .bind(staff.id).bind(&new.credential_id).bind(name).bind(&new.record).bind(t)
                 .execute(&mut *tx).await?.rows_affected();
             if inserted == 0 {
-                return Ok::<_, sqlx::Error>(false);
+                return Ok::<_, sqlx::Error>(None);
             }
             sqlx::query("DELETE FROM passkey_setups WHERE account_id = $1")
                 .bind(staff.id).execute(&mut *tx).await?;
@@ -133,13 +144,17 @@ impl Store {
                 .bind(format!("account:{}", staff.id))
                 .execute(&mut *tx).await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(Some(first))
         }.await)
         .map_err(StoreError::from_sqlx)?;
-        if !added {
-            return Err(StoreError::Conflict("passkey_taken".into()));
+        match added {
+            None => Err(StoreError::Conflict("passkey_taken".into())),
+            // First, but the codes were not made (the other second step was removed in between):
+            // two-step is on without codes, and the account page offers new ones.
+            Some(true) if hashes.is_empty() => Ok(None),
+            Some(true) => Ok(Some(codes)),
+            Some(false) => Ok(None),
         }
-        Ok(first.then_some(codes))
     }
 
     /// Removes one of one's own passkeys. When it was the last second step, two-step sign-in is

@@ -206,3 +206,22 @@ both_backends! {
         named.stop().await;
     }
 }
+
+both_backends! {
+    /// Two first passkeys added at the same moment (two tabs): whether each is the first second
+    /// step is decided inside its write, so one brings recovery codes and the other does not,
+    /// and the codes that work are the ones shown.
+    async fn two_first_passkeys_at_once_make_one_set_of_codes(app: TestApp) {
+        let fern = app.create_account("fern@example.org", "Fern Facilitator", Role::Facilitator).await;
+        let (one, two) = (passkey("cred-race-1"), passkey("cred-race-2"));
+        let (a, b) = tokio::join!(
+            app.store.add_passkey(&fern, "Phone", &one),
+            app.store.add_passkey(&fern, "Laptop", &two),
+        );
+        let answers = [a.expect("added"), b.expect("added")];
+        let shown: Vec<&Vec<String>> = answers.iter().flatten().collect();
+        assert_eq!(shown.len(), 1, "one set of codes: {answers:?}");
+        let state = app.store.two_step_of(&fern).await.expect("two-step");
+        assert_eq!((state.passkeys, state.codes_left), (2, 10), "{state:?}");
+    }
+}
