@@ -179,8 +179,7 @@ impl TryFrom<&RawInput> for GroupInput {
         // The date the group last agreed its rules: not in the future (in the group's zone);
         // "agreed today" (the form's offer beside the rules) means today there.
         let today = crate::labels::today_in(&timezone);
-        let ground_rules_reviewed_on = if matches!(raw.text("agreed_today").as_str(), "true" | "on")
-        {
+        let ground_rules_reviewed_on = if flag(raw, "agreed_today", &mut errors) {
             Some(today.to_string())
         } else {
             match optional_date(raw, "ground_rules_reviewed_on", &mut errors) {

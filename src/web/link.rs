@@ -615,7 +615,7 @@ pub async fn rota(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
-    let on = raw.text("on") == "true";
+    let on = raw.flag("on").map_err(AppError::BadRequest)?;
     state.store.set_rota(&member, on).await?;
     Ok(redirect_with(
         &format!("/m/{token}#rota"),

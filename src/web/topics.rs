@@ -291,9 +291,18 @@ pub async fn edit_topic(
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
     state.store.group_topic(&group, topic_id).await?;
-    match TopicInput::try_from(&raw) {
+    // "Retire this topic" is a box: ticked or not, and nothing else.
+    let mut retired_error = FieldErrors::new();
+    let retired = crate::domain::flag(&raw, "retired", &mut retired_error);
+    let parsed = TopicInput::try_from(&raw).and_then(|input| {
+        if retired_error.is_empty() {
+            Ok(input)
+        } else {
+            Err(retired_error)
+        }
+    });
+    match parsed {
         Ok(input) => {
-            let retired = matches!(raw.text("retired").as_str(), "true" | "on");
             match state
                 .store
                 .update_topic(&me, group_id, topic_id, &input, retired)
@@ -568,13 +577,13 @@ pub async fn save_checkin(
 ) -> AppResult<Response> {
     let mut e = FieldErrors::new();
     let note = crate::domain::optional_text(&raw, "note", 1000, &mut e);
+    // Private unless the facilitator unticks it; the form sends "private" only when ticked,
+    // with "private_shown" telling that the box was there.
+    let ticked = crate::domain::flag(&raw, "private", &mut e);
     if !e.is_empty() {
         return Err(AppError::Invalid(e));
     }
-    // Private unless the facilitator unticks it; the form sends "private" only when ticked,
-    // with "private_shown" telling that the box was there.
-    let private =
-        raw.get("private_shown").is_none() || matches!(raw.text("private").as_str(), "true" | "on");
+    let private = raw.get("private_shown").is_none() || ticked;
     if let Err(refused) = state
         .store
         .save_checkin(&me, meeting_id, member_id, &note, private)

@@ -483,5 +483,23 @@ both_backends! {
         page.expect(200);
         assert!(!page.text.contains("is signed in"), "nobody was signed in by a bad value");
         w.f1b.post_form(&format!("/meetings/{m}/attendance/{who}"), &[("present", "true")]).await.expect(303);
+
+        // Boxes are ticked or not, and buttons say yes or no: anything else is refused by name,
+        // never read as "no".
+        let topic = w.f1_api.post(&format!("/api/v1/groups/{g}/topics"), &serde_json::json!({"title": "Sleep"})).await;
+        topic.expect(201);
+        let topic = topic.header("location").expect("location").rsplit('/').next().expect("id").to_string();
+        w.cb.post_form(&format!("/groups/{g}/topics/{topic}/edit"), &[("title", "Sleep"), ("retired", "maybe")]).await
+            .expect(422).expect_field_error("retired", "Answer yes or no.");
+        w.f1b.post_form(&format!("/groups/{g}/edit"), &[("name", "Alder Circle"), ("agreed_today", "maybe")]).await
+            .expect(422).expect_field_error("agreed_today", "Answer yes or no.");
+        w.f1b.post_form(&format!("/meetings/{m}/checkins/{who}"), &[("note", "Moved house"), ("private_shown", "1"), ("private", "maybe")]).await
+            .expect(422);
+        let link = w.f1_api.post(&format!("/api/v1/members/{who}/link"), &serde_json::json!({})).await.json()["url"].as_str().expect("url").to_string();
+        let link = link[link.find("/m/").expect("path")..].to_string();
+        let member = app.browser();
+        member.csrf_from(&link).await;
+        member.post_form(&format!("{link}/rota"), &[("on", "yes")]).await.expect(400);
+        member.post_form(&format!("{link}/rota"), &[("on", "true")]).await.expect(303);
     }
 }
