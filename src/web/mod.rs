@@ -386,14 +386,15 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router(&state))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), audit_reads))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         // gzip at its fastest level (as nginx's default of 1): pages and JSON shrink to a
         // fifth for a few tens of microseconds; live updates (event streams) and images are
-        // left alone by the layer's default rules.
+        // left alone by the layer's default rules. Outside `render_errors`, which reads the
+        // text of a rejection (a path that does not parse) to put it in the error's shape.
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Fastest),
-        )
-        .layer(middleware::from_fn_with_state(state.clone(), render_errors));
+        );
     // tower-http's trace layer only when its debug-level span and lines would be logged: at the
     // default level it would cost a tenth of the rate of pages served from the page cache
     // (bench/run) and write nothing. Server errors are logged either way (RequestSeen).

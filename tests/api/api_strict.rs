@@ -53,5 +53,28 @@ both_backends! {
         let page = w.f1b.get("/meetings/abc").await;
         page.expect(400).expect_contains("The request was not right");
         assert!(page.header("content-type").is_some_and(|c| c.starts_with("text/html")));
+
+        // From a client that takes gzip (every browser, schemathesis): the message is words,
+        // not the compressed bytes of the rejection (it was read after compressing it).
+        let res = reqwest::Client::new()
+            .get(format!("{}/api/v1/members/9223372036854775808", app.base))
+            .header("authorization", format!("Bearer {}", app.api_token(&w.f1).await))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 400);
+        let gzipped = res.headers().get("content-encoding").is_some_and(|e| e == "gzip");
+        let bytes = res.bytes().await.expect("body");
+        let body = if gzipped {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text).expect("gzip");
+            text
+        } else {
+            String::from_utf8(bytes.to_vec()).expect("utf-8")
+        };
+        let error: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        let message = error["error"]["message"].as_str().expect("message");
+        assert!(message.contains("Cannot parse") && !message.chars().any(|c| c.is_control() || c == '\u{fffd}'), "{message:?}");
     }
 }

@@ -883,5 +883,13 @@ both_backends! {
             still.push(attendance_count(&w.f1_api, m).await);
         }
         assert_eq!(still, came, "the meetings they came to still had them");
+        // Nor is anything of them left in the database's files, free pages and log included.
+        if let Some(path) = app.sqlite_path() {
+            for suffix in ["", "-wal"] {
+                let bytes = std::fs::read(format!("{path}{suffix}")).unwrap_or_default();
+                let lower = String::from_utf8_lossy(&bytes).to_lowercase();
+                assert!(!lower.contains(&MARK.to_lowercase()), "the mark is still in the database file{suffix}");
+            }
+        }
     }
 }
