@@ -35,6 +35,12 @@ impl FromRequestParts<AppState> for CurrentStaff {
             .await?
             .ok_or(AppError::Unauthorized)?;
         spend(state, &staff)?;
+        // Asked again on this request (a handler taking two extractors): no second look-up,
+        // no second request taken from the budget.
+        parts.extensions.insert(SignedIn {
+            staff: staff.clone(),
+            by_token: false,
+        });
         Ok(CurrentStaff(staff))
     }
 }
@@ -98,6 +104,10 @@ impl FromRequestParts<AppState> for ApiStaff {
                     .await?
                     .ok_or(AppError::Unauthorized)?;
                 spend(state, &staff)?;
+                parts.extensions.insert(SignedIn {
+                    staff: staff.clone(),
+                    by_token: true,
+                });
                 staff
             }
         };
