@@ -5,7 +5,7 @@ use serde::Serialize;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use super::{BeginWrite, Store, StoreError, StoreResult, now, on_db};
+use super::{Store, StoreError, StoreResult, now, on_db};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEvent {
@@ -199,29 +199,24 @@ impl Store {
         let mut members = members.to_vec();
         members.sort_unstable();
         members.dedup();
-        let at = now();
-        on_db!(self, pool => {
-            let mut tx = pool.begin_write().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO audit_events (at, actor, action, subject, detail)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(at).bind(actor).bind(action).bind(subject).bind(detail)
-                .fetch_one(&mut *tx).await?;
-            for chunk in members.chunks(500) {
-                let sql = format!(
-                    "INSERT INTO audit_members (event_id, member_id)
-                     SELECT $1, id FROM members WHERE id IN ({})",
-                    super::placeholders_from(2, chunk.len())
-                );
-                let mut q = sqlx::query(&sql).bind(id);
-                for m in chunk {
-                    q = q.bind(*m);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            tx.commit().await
-        })
-        .map_err(StoreError::from_sqlx)
+        // Written with the other events arriving meanwhile, in one transaction; answered once
+        // committed (audit_batch.rs).
+        self.count_query();
+        let (reply, _) = tokio::sync::oneshot::channel();
+        self.audit_batches
+            .write(
+                &self.db,
+                super::audit_batch::Pending {
+                    at: now(),
+                    actor: actor.to_string(),
+                    action: action.to_string(),
+                    subject: subject.to_string(),
+                    detail: detail.to_string(),
+                    members,
+                    reply,
+                },
+            )
+            .await
     }
 
     /// The most recent events about one subject (e.g. `group:3`), newest first.

@@ -99,24 +99,34 @@ fn start(db: Db, statements: Arc<AtomicU64>) -> mpsc::UnboundedSender<Ask> {
         sqlite => sqlite,
     };
     tokio::spawn(async move {
-        while let Some(first) = queue.recv().await {
-            // Woken by the first check, this task runs straight after the request that asked
-            // (tokio runs a task it has just woken next): it steps back once so requests
-            // already under way reach their own check and join this batch (about a fifth
-            // fewer statements under load, measured).
-            tokio::task::yield_now().await;
-            let mut batch = vec![first];
-            while batch.len() < MOST_PER_BATCH {
-                match queue.try_recv() {
-                    Ok(ask) => batch.push(ask),
-                    Err(_) => break,
-                }
-            }
+        while let Some(batch) = next_batch(&mut queue, MOST_PER_BATCH).await {
             statements.fetch_add(1, Ordering::Relaxed);
             answer(&db, batch).await;
         }
     });
     asks
+}
+
+/// The next batch from a queue: the first item waiting (None once the queue is closed), then
+/// every other one waiting by then, up to `most`.
+pub(crate) async fn next_batch<T>(
+    queue: &mut mpsc::UnboundedReceiver<T>,
+    most: usize,
+) -> Option<Vec<T>> {
+    let first = queue.recv().await?;
+    // Woken by the first item, the task runs straight after the request that sent it (tokio
+    // runs a task it has just woken next): it steps back once so requests already under way
+    // reach their own and join this batch (about a fifth fewer statements under load,
+    // measured).
+    tokio::task::yield_now().await;
+    let mut batch = vec![first];
+    while batch.len() < most {
+        match queue.try_recv() {
+            Ok(item) => batch.push(item),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
 }
 
 /// One row of the batch statement: an account found by a session or token hash (kind 0, 1),

@@ -9,6 +9,7 @@
 mod access;
 mod accounts;
 pub mod audit;
+mod audit_batch;
 pub mod backup;
 mod batch;
 mod bulk;
@@ -124,6 +125,8 @@ pub struct Store {
     /// The page cache's checks (sign-in and data versions) gathered into one statement
     /// (batch.rs).
     batches: std::sync::Arc<batch::SignInBatches>,
+    /// Audit events gathered into one transaction per batch (audit_batch.rs).
+    audit_batches: std::sync::Arc<audit_batch::AuditBatches>,
 }
 
 /// `$1, $2, …, $n`, for an `IN (…)` list bound one value at a time.
@@ -387,6 +390,7 @@ impl Store {
                     queries: Default::default(),
                     known_groups: Default::default(),
                     batches: Default::default(),
+                    audit_batches: Default::default(),
                 }
             }
             Backend::Postgres => {
@@ -442,6 +446,7 @@ impl Store {
             queries: Default::default(),
             known_groups: Default::default(),
             batches: Default::default(),
+            audit_batches: Default::default(),
         };
         store
             .seed_topic_library()

@@ -893,3 +893,27 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    /// Many views at once of a page that shows members' needs (the members list, kept by the
+    /// page cache after the first): each writes its own audit event naming the members shown,
+    /// though they share commits (store/audit_batch.rs), and none is answered before its event
+    /// is written.
+    async fn views_at_once_are_each_audited(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let me = w.member_a;
+        let filter = hearth::store::AuditFilter { account_id: Some(w.f1.id), member_id: Some(me), ..Default::default() };
+        let count = || async { app.store.audit_search(&w.c, &filter, 100_000).await.expect("audit").len() };
+        let before = count().await;
+        let mut views = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let api = w.f1_api.clone();
+            views.spawn(async move { api.get(&format!("/api/v1/groups/{g}/members")).await.status });
+        }
+        while let Some(status) = views.join_next().await {
+            assert_eq!(status.expect("view"), 200);
+        }
+        assert_eq!(count().await - before, 40, "one event per view, each naming the member");
+    }
+}
