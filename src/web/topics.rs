@@ -290,7 +290,12 @@ pub async fn edit_topic(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
-    state.store.group_topic(&group, topic_id).await?;
+    let topic = state.store.group_topic(&group, topic_id).await?;
+    // Who may change it is asked before what was typed is read: a library topic is the
+    // coordinators' (the store refuses it too).
+    if !topic.is_own() && !me.is_coordinator() {
+        return Err(AppError::Forbidden);
+    }
     // "Retire this topic" is a box: ticked or not, and nothing else.
     let mut retired_error = FieldErrors::new();
     let retired = crate::domain::flag(&raw, "retired", &mut retired_error);

@@ -608,6 +608,8 @@ both_backends! {
         res.expect(403);
         assert_eq!(topic(&w.f1_api, g, eyes).await["title"], "Eyes and kidneys");
         w.f2b.post_form(&format!("/groups/{}/topics/{eyes}/edit", w.group_b), &[("title", "Eyes")]).await.expect(403);
+        // Refused before what was typed is read: no form of errors for someone who may not.
+        w.f1b.post_form(&edit(eyes), &[("title", "")]).await.expect(403);
         w.cb.get(&format!("/groups/{g}/topics/{eyes}")).await.expect(200).expect_contains(&format!("action=\"{}\"", edit(eyes)));
         w.cb.post_form(&edit(eyes), &[("title", "Eyes, kidneys and check-ups"), ("description", "Screening"), ("prompts", "One\nTwo\nThree")]).await.expect(303);
         assert_eq!(topic(&w.f1_api, g, eyes).await["title"], "Eyes, kidneys and check-ups");
