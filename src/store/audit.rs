@@ -202,18 +202,16 @@ impl Store {
         // Written with the other events arriving meanwhile, in one transaction; answered once
         // committed (audit_batch.rs).
         self.count_query();
-        let (reply, _) = tokio::sync::oneshot::channel();
         self.audit_batches
             .write(
                 &self.db,
-                super::audit_batch::Pending {
+                super::audit_batch::Event {
                     at: now(),
                     actor: actor.to_string(),
                     action: action.to_string(),
                     subject: subject.to_string(),
                     detail: detail.to_string(),
                     members,
-                    reply,
                 },
             )
             .await

@@ -21,7 +21,7 @@ macro_rules! write_all {
     ($pool:expr, $batch:expr) => {
         async {
             let mut tx = $pool.begin_write().await?;
-            for event in $batch {
+            for (event, _) in $batch {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO audit_events (at, actor, action, subject, detail)
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -55,8 +55,8 @@ macro_rules! write_all {
 /// The most events one transaction writes.
 const MOST_PER_BATCH: usize = 256;
 
-/// One event to write, and whom to tell when it is committed.
-pub(crate) struct Pending {
+/// One event to write.
+pub(crate) struct Event {
     pub at: i64,
     pub actor: String,
     pub action: String,
@@ -64,8 +64,10 @@ pub(crate) struct Pending {
     pub detail: String,
     /// Members it names (sorted, without repeats); those no longer there are left out.
     pub members: Vec<i64>,
-    pub reply: oneshot::Sender<StoreResult<()>>,
 }
+
+/// An event waiting in the queue, and whom to tell when it is committed.
+type Pending = (Event, oneshot::Sender<StoreResult<()>>);
 
 /// The batcher one store (and its clones) shares. Its task starts with the first event, on the
 /// runtime that writes it, and stops when the store is dropped (or its runtime ends: the next
@@ -77,10 +79,9 @@ pub(crate) struct AuditBatches {
 
 impl AuditBatches {
     /// Writes one event through a batch, answering once it is committed.
-    pub(crate) async fn write(&self, db: &Db, mut event: Pending) -> StoreResult<()> {
+    pub(crate) async fn write(&self, db: &Db, event: Event) -> StoreResult<()> {
         let gone = || StoreError::Other(sqlx::Error::WorkerCrashed);
         let (reply, answer) = oneshot::channel();
-        event.reply = reply;
         {
             let mut queue = self.queue.lock().map_err(|_| gone())?;
             if queue.as_ref().is_none_or(|q| q.is_closed()) {
@@ -89,7 +90,7 @@ impl AuditBatches {
             queue
                 .as_ref()
                 .ok_or_else(gone)?
-                .send(event)
+                .send((event, reply))
                 .map_err(|_| gone())?;
         }
         answer.await.map_err(|_| gone())?
@@ -109,19 +110,16 @@ fn start(db: Db) -> mpsc::UnboundedSender<Pending> {
             };
             match written {
                 Ok(()) => {
-                    for event in batch {
-                        let _ = event.reply.send(Ok(()));
+                    for (_, reply) in batch {
+                        let _ = reply.send(Ok(()));
                     }
                 }
                 Err(e) => {
                     let message = e.to_string();
-                    for event in batch {
-                        let _ =
-                            event
-                                .reply
-                                .send(Err(StoreError::from_sqlx(sqlx::Error::Protocol(format!(
-                                    "writing audit events: {message}"
-                                )))));
+                    for (_, reply) in batch {
+                        let _ = reply.send(Err(StoreError::from_sqlx(sqlx::Error::Protocol(
+                            format!("writing audit events: {message}"),
+                        ))));
                     }
                 }
             }
