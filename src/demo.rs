@@ -7,7 +7,7 @@ use crate::domain::access::Role;
 use crate::domain::group::GroupInput;
 use crate::domain::member::{ConsentInput, MemberInput};
 use crate::domain::venue::VenueInput;
-use crate::store::{MemberAccess, Store, StoreError};
+use crate::store::{GroupAccess, MemberAccess, Store, StoreError};
 
 pub const COORDINATOR: (&str, &str, &str) = (
     "Maggie Reid",
@@ -26,8 +26,8 @@ pub const FACILITATOR: (&str, &str, &str) = (
 async fn between_meetings(
     store: &Store,
     staff: &crate::domain::access::Staff,
-    tuesday: i64,
-    greenway: i64,
+    tuesday: &GroupAccess,
+    greenway: &GroupAccess,
     hall: i64,
     id: &dyn Fn(&str) -> i64,
     who: &dyn Fn(&str) -> Result<MemberAccess, StoreError>,
@@ -50,7 +50,7 @@ async fn between_meetings(
     let meetings =
         crate::domain::series::plan_series(&series_raw, rule, "Europe/London", 90, Some(hall))
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let (_, meeting_ids) = store.create_series(staff, tuesday, rule, &meetings).await?;
+    let (_, meeting_ids) = store.create_series(tuesday, rule, &meetings).await?;
     let first = meeting_ids.first().copied().unwrap_or_default();
     for (name, answer) in [
         ("Ada", "yes"),
@@ -64,9 +64,8 @@ async fn between_meetings(
     for name in ["Ada", "Bill", "Eileen"] {
         store.set_rota(&who(name)?, true).await?;
     }
-    store
-        .set_meeting_host(staff, first, Some(id("Bill")))
-        .await?;
+    let first = store.meeting(staff, first).await?;
+    store.set_meeting_host(&first, Some(id("Bill"))).await?;
 
     let lunch = today
         .checked_add(3.weeks())
@@ -87,7 +86,7 @@ async fn between_meetings(
     )
     .map_err(|e| StoreError::Conflict(e.to_string()))?;
     let event = store
-        .create_social_event(staff, tuesday, &event, starts_at)
+        .create_social_event(tuesday, &event, starts_at)
         .await?;
     for (name, answer) in [("Ada", "yes"), ("Carol", "maybe"), ("Eileen", "yes")] {
         store.set_social_rsvp(&event, id(name), answer).await?;
@@ -112,7 +111,7 @@ async fn between_meetings(
         crate::store::now(),
     )
     .map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let poll_id = store.create_poll(staff, greenway, &poll, None).await?;
+    let poll_id = store.create_poll(greenway, &poll, None).await?;
     let poll = store.poll_for(staff, poll_id).await?;
     let options = store.poll_options(&poll).await?;
     for (name, answers, comment) in [
@@ -143,7 +142,7 @@ async fn between_meetings(
 async fn past_meetings(
     store: &Store,
     staff: &crate::domain::access::Staff,
-    tuesday: i64,
+    tuesday: &GroupAccess,
     hall: i64,
     today: jiff::civil::Date,
     id: &dyn Fn(&str) -> i64,
@@ -200,20 +199,15 @@ async fn past_meetings(
     if planned.is_empty() {
         return Ok(());
     }
-    let (_, ids) = store.create_series(staff, tuesday, rule, &planned).await?;
+    let (_, ids) = store.create_series(tuesday, rule, &planned).await?;
     for (i, meeting_id) in ids.into_iter().enumerate() {
         let meeting = store.meeting(staff, meeting_id).await?;
         for name in came[i] {
             store.set_rsvp(&meeting, id(name), "yes").await?;
-            store.sign_in(staff, meeting_id, id(name)).await?;
+            store.sign_in(&meeting, id(name)).await?;
         }
         store
-            .apply_meeting_event(
-                staff,
-                meeting_id,
-                crate::domain::meeting::MeetingEvent::End,
-                "",
-            )
+            .apply_meeting_event(&meeting, crate::domain::meeting::MeetingEvent::End, "")
             .await?
             .map_err(|why| StoreError::Conflict(why.to_string()))?;
         let note = crate::domain::meeting::NotesInput {
@@ -228,7 +222,7 @@ async fn past_meetings(
             },
             round_up_sharing: String::new(),
         };
-        store.save_notes(staff, meeting_id, &note).await?;
+        store.save_notes(&meeting, &note).await?;
         for (j, name) in came[i].iter().enumerate().take(3) {
             let feedback = crate::domain::insight::FeedbackInput {
                 rating: [5, 4, 4, 3, 5][(i + j) % 5],
@@ -361,7 +355,11 @@ pub async fn fill_if_empty(
         )
         .await?;
     store
-        .set_facilitators(&coordinator, tuesday.id, &[facilitator.id])
+        .set_facilitators(
+            &coordinator,
+            &store.group(&coordinator, tuesday.id).await?,
+            &[facilitator.id],
+        )
         .await?;
 
     let members: [(i64, &[(&str, &str)]); 12] = [
@@ -523,7 +521,10 @@ pub async fn fill_if_empty(
     let mut ids = std::collections::HashMap::new();
     for (group_id, fields) in members {
         let m = store
-            .create_member(&coordinator, group_id, &parse::<MemberInput>(fields)?)
+            .create_member(
+                &store.group(&coordinator, group_id).await?,
+                &parse::<MemberInput>(fields)?,
+            )
             .await?;
         for kind in ["contact", "records"] {
             let consent = parse::<ConsentInput>(&[("kind", kind), ("how_given", "in_person")])?;
@@ -536,8 +537,8 @@ pub async fn fill_if_empty(
     between_meetings(
         store,
         &coordinator,
-        tuesday.id,
-        greenway.id,
+        &store.group(&coordinator, tuesday.id).await?,
+        &store.group(&coordinator, greenway.id).await?,
         hall.id,
         &id,
         &who,

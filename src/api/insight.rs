@@ -27,10 +27,11 @@ pub async fn stats(
     Path(group_id): Path<i64>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
+    let access = state.store.group(&me, group_id).await?;
     let group = state.store.group_for(&me, group_id).await?;
     let range = range(&q, &group.timezone)?;
-    let stats = state.store.group_stats(&me, group_id, &range).await?;
-    let not_seen = state.store.not_seen(&me, group_id, 3).await?;
+    let stats = state.store.group_stats(&access, &range).await?;
+    let not_seen = state.store.not_seen(&access, 3).await?;
     let mut out = serde_json::to_value(&stats).unwrap_or_default();
     out["average_attendance"] = serde_json::json!(stats.average_attendance());
     out["not_seen_last_3_meetings"] = serde_json::to_value(not_seen).unwrap_or_default();
@@ -44,11 +45,11 @@ pub async fn search(
     Path(group_id): Path<i64>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.group_for(&me, group_id).await?;
+    let access = state.store.group(&me, group_id).await?;
     let mut raw = RawInput::default();
     raw.set("q", q.q.unwrap_or_default());
     let query = parsed(parse_query(&raw))?;
-    let hits = state.store.search(&me, group_id, &query, 50).await?;
+    let hits = state.store.search(&me, &access, &query, 50).await?;
     Ok(Json(serde_json::json!({ "query": query, "hits": hits })))
 }
 
@@ -59,9 +60,10 @@ pub async fn feedback(
     Path(group_id): Path<i64>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Json<serde_json::Value>> {
+    let access = state.store.group(&me, group_id).await?;
     let group = state.store.group_for(&me, group_id).await?;
     let range = range(&q, &group.timezone)?;
-    let feedback = state.store.feedback_of(&me, group_id, &range).await?;
+    let feedback = state.store.feedback_of(&access, &range).await?;
     Ok(Json(
         serde_json::json!({ "range": range, "feedback": feedback }),
     ))

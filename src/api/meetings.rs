@@ -85,7 +85,8 @@ pub async fn list(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let meetings = state.store.meetings_of(&me, group_id).await?;
+    let group = state.store.group(&me, group_id).await?;
+    let meetings = state.store.meetings_of(&group).await?;
     let out: Vec<serde_json::Value> = meetings
         .into_iter()
         .map(|s| {
@@ -103,6 +104,7 @@ pub async fn create(
     Path(group_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
+    let access = state.store.group(&me, group_id).await?;
     let group = state.store.group_for(&me, group_id).await?;
     let (input, starts_at) = parsed(MeetingInput::parse(
         &raw,
@@ -112,7 +114,7 @@ pub async fn create(
     ))?;
     let meeting = state
         .store
-        .create_meeting(&me, group_id, &input, starts_at)
+        .create_meeting(&access, &input, starts_at)
         .await
         .map_err(venue_invalid)?;
     let meeting = state.store.meeting(&me, meeting.id).await?;
@@ -139,7 +141,7 @@ pub async fn update(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<MeetingOut>> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     let group = state.store.group_for(&me, m.group_id).await?;
     let keys: Vec<String> = raw.keys().map(str::to_string).collect();
     let touches = |f: &str| keys.iter().any(|k| k == f || k == &format!("{f}[]"));
@@ -225,16 +227,16 @@ pub async fn update(
     if let Some((input, starts_at)) = details {
         state
             .store
-            .update_meeting(&me, id, &input, starts_at)
+            .update_meeting(&m, &input, starts_at)
             .await
             .map_err(venue_invalid)?;
     }
     if let Some((e, reason)) = event {
-        crate::app::meetings::apply_status(&state, &me, id, e, &reason).await?;
+        crate::app::meetings::apply_status(&state, &m, e, &reason).await?;
     }
     crate::mail::after_change(&state, &m).await?;
     if let Some(step) = step {
-        state.store.go_to_step(&me, id, step).await?;
+        state.store.go_to_step(&m, step).await?;
     }
     let m = state.store.meeting(&me, id).await?;
     Ok(Json(meeting_out(&state, m).await?))
@@ -269,11 +271,11 @@ pub async fn save_step(
         )));
     }
     let joined = checked.join(",");
+    let m = state.store.meeting(&me, id).await?;
     state
         .store
         .save_step(
-            &me,
-            id,
+            &m,
             position,
             given_checked.then_some(joined.as_str()),
             notes.as_deref(),
@@ -302,7 +304,7 @@ pub async fn sign_in(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    state.store.meeting_for(&me, id).await?;
+    let meeting = state.store.meeting(&me, id).await?;
     let member = raw.text("member_id");
     let guest = raw.text("guest_name");
     match (member.is_empty(), guest.is_empty()) {
@@ -312,7 +314,7 @@ pub async fn sign_in(
             })?;
             state
                 .store
-                .sign_in(&me, id, member_id)
+                .sign_in(&meeting, member_id)
                 .await
                 .map_err(|e| match e {
                     StoreError::NotFound => AppError::Invalid(FieldErrors::single(
@@ -323,7 +325,7 @@ pub async fn sign_in(
                 })?;
         }
         (true, false) if guest.chars().count() <= 80 => {
-            state.store.sign_in_guest(&me, id, &guest).await?
+            state.store.sign_in_guest(&meeting, &guest).await?
         }
         (true, false) => {
             return Err(AppError::Invalid(FieldErrors::single(
@@ -352,8 +354,8 @@ pub async fn sign_out(
     ApiStaff(me): ApiStaff,
     Path((id, member_id)): Path<(i64, i64)>,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.sign_out(&me, id, member_id).await?;
     let m = state.store.meeting(&me, id).await?;
+    state.store.sign_out(&m, member_id).await?;
     let rows = state.store.attendance_of(&m).await?;
     Ok(Json(serde_json::json!({ "attendance": rows })))
 }
@@ -440,7 +442,7 @@ pub async fn save_notes(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<NotesOut>> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     let mut base = crate::domain::RawInput::default();
     base.set("topics_discussed", &m.topics_discussed);
     base.set("key_points", &m.key_points);
@@ -449,7 +451,7 @@ pub async fn save_notes(
     base.set("round_up_not_so_good", &m.round_up_not_so_good);
     base.set("round_up_sharing", &m.round_up_sharing);
     let input = parsed(NotesInput::try_from(&base.merged_with(raw)))?;
-    state.store.save_notes(&me, id, &input).await?;
+    state.store.save_notes(&m, &input).await?;
     let m = state.store.meeting(&me, id).await?;
     Ok(Json(notes_out(&state, m).await?))
 }
@@ -461,8 +463,8 @@ pub async fn add_action(
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let input = parsed(ActionInput::try_from(&raw))?;
-    state.store.add_action(&me, id, &input).await?;
     let m = state.store.meeting(&me, id).await?;
+    state.store.add_action(&m, &input).await?;
     let actions = state.store.actions_of(&m).await?;
     Ok((
         StatusCode::CREATED,

@@ -351,11 +351,12 @@ async fn update_group(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<GroupOut>> {
+    let access = state.store.group(&me, id).await?;
     let current = state.store.group_for(&me, id).await?;
     let input = parsed(GroupInput::try_from(&current.to_raw().merged_with(raw)))?;
     let group = state
         .store
-        .update_group(&me, id, &input)
+        .update_group(&access, &input)
         .await
         .map_err(venue_conflict)?;
     Ok(Json(group_out(&state, &me, group).await?))
@@ -383,7 +384,8 @@ async fn set_facilitators(
             ))
         })?);
     }
-    state.store.set_facilitators(&me, id, &ids).await?;
+    let access = state.store.group_to_staff(&me, id).await?;
+    state.store.set_facilitators(&me, &access, &ids).await?;
     let group = state.store.group_for(&me, id).await?;
     Ok(Json(group_out(&state, &me, group).await?))
 }
@@ -439,7 +441,8 @@ async fn list_members(
         contact: q.preferred_contact,
         status: q.status,
     };
-    let members = state.store.members_of(&me, id, &filter).await?;
+    let group = state.store.group(&me, id).await?;
+    let members = state.store.members_of(&group, &filter).await?;
     Ok(Json(serde_json::json!({ "members": members })))
 }
 
@@ -449,11 +452,11 @@ async fn create_member(
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    state.store.group_for(&me, id).await?;
+    let group = state.store.group(&me, id).await?;
     let input = parsed(MemberInput::try_from(&raw))?;
     let member = state
         .store
-        .create_member(&me, id, &input)
+        .create_member(&group, &input)
         .await?
         .into_member();
     Ok(created(
@@ -493,7 +496,7 @@ async fn update_member(
 ) -> AppResult<Json<MemberOut>> {
     let current = state.store.member(&me, id).await?;
     let input = parsed(MemberInput::try_from(&current.to_raw().merged_with(raw)))?;
-    let member = state.store.update_member(&me, id, &input).await?;
+    let member = state.store.update_member(&current, &input).await?;
     let consents = state.store.consents_of(&current).await?;
     Ok(Json(MemberOut { member, consents }))
 }

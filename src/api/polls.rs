@@ -37,9 +37,10 @@ pub async fn list(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
+    let group = state.store.group(&me, group_id).await?;
     let polls: Vec<Poll> = state
         .store
-        .polls_of(&me, group_id)
+        .polls_of(&group)
         .await?
         .into_iter()
         .map(PollAccess::into_poll)
@@ -55,6 +56,7 @@ pub async fn create(
     Path(group_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
+    let access = state.store.group(&me, group_id).await?;
     let group = state.store.group_for(&me, group_id).await?;
     let input = parsed(PollInput::parse(
         &raw,
@@ -65,7 +67,7 @@ pub async fn create(
     ))?;
     let id = state
         .store
-        .create_poll(&me, group_id, &input, None)
+        .create_poll(&access, &input, None)
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
@@ -143,7 +145,8 @@ pub async fn close(
             "Give the id of the option to meet on.",
         ))
     })?;
-    let meeting_id = match state.store.close_poll(&me, id, option_id).await {
+    let poll = state.store.poll_for(&me, id).await?;
+    let meeting_id = match state.store.close_poll(&poll, option_id).await {
         Ok(m) => m,
         Err(StoreError::Conflict(what)) if what == "poll_closed" => {
             return Err(AppError::Conflict(
@@ -209,7 +212,8 @@ pub async fn mail(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let jobs: Vec<Job> = state.store.jobs_of_group(&me, group_id, 500).await?;
+    let group = state.store.group(&me, group_id).await?;
+    let jobs: Vec<Job> = state.store.jobs_of_group(&group, 500).await?;
     Ok(Json(serde_json::json!({
         "configured": state.config.smtp_url.is_some(),
         "messages": jobs,

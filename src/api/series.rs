@@ -21,6 +21,7 @@ pub async fn create(
     Path(group_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
+    let access = state.store.group(&me, group_id).await?;
     let group = state.store.group_for(&me, group_id).await?;
     let rrule = raw.text("rrule");
     let rrule = if rrule.is_empty() {
@@ -40,7 +41,7 @@ pub async fn create(
     ))?;
     let (series_id, ids) = state
         .store
-        .create_series(&me, group_id, &rrule, &meetings)
+        .create_series(&access, &rrule, &meetings)
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(

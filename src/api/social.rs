@@ -44,7 +44,8 @@ pub async fn list(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let events = state.store.social_events_of(&me, group_id).await?;
+    let group = state.store.group(&me, group_id).await?;
+    let events = state.store.social_events_of(&group).await?;
     let mut out = Vec::with_capacity(events.len());
     for e in events {
         out.push(event_out(&state, e, None).await?);
@@ -60,11 +61,12 @@ pub async fn create(
     Path(group_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
+    let access = state.store.group(&me, group_id).await?;
     let group = state.store.group_for(&me, group_id).await?;
     let (input, starts_at) = parsed(SocialInput::parse(&raw, &group.timezone))?;
     let event = state
         .store
-        .create_social_event(&me, group_id, &input, starts_at)
+        .create_social_event(&access, &input, starts_at)
         .await?;
     let told = crate::mail::social_invitation(&state, event.id).await?;
     let id = event.id;
@@ -107,11 +109,11 @@ pub async fn update(
         let (input, starts_at) = parsed(SocialInput::parse(&merged, &before.timezone))?;
         after = state
             .store
-            .update_social_event(&me, id, &input, starts_at)
+            .update_social_event(&before, &input, starts_at)
             .await?;
     }
     if let Some(status) = status.filter(|s| *s != after.status) {
-        after = state.store.set_social_status(&me, id, status).await?;
+        after = state.store.set_social_status(&before, status).await?;
     }
     let told = crate::mail::social_changed(&state, &before, &after).await?;
     Ok(Json(event_out(&state, after, told).await?))
@@ -156,7 +158,7 @@ pub async fn rota(
 ) -> AppResult<Json<serde_json::Value>> {
     let group = state.store.group(&me, group_id).await?;
     let members = state.store.rota_of(&group, i64::MAX).await?;
-    let meetings = crate::app::social::rota_meetings(&state, &me, group_id).await?;
+    let meetings = crate::app::social::rota_meetings(&state, &group).await?;
     let who = |p: &Option<(i64, String)>| {
         p.as_ref()
             .map(|(id, name)| serde_json::json!({ "member_id": id, "name": name }))
@@ -209,7 +211,7 @@ pub async fn set_host(
     Path(meeting_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<serde_json::Value>> {
-    state.store.meeting_for(&me, meeting_id).await?;
+    let meeting = state.store.meeting(&me, meeting_id).await?;
     let member_id = match raw.text("member_id").as_str() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
@@ -219,11 +221,7 @@ pub async fn set_host(
             ))
         })?),
     };
-    match state
-        .store
-        .set_meeting_host(&me, meeting_id, member_id)
-        .await
-    {
+    match state.store.set_meeting_host(&meeting, member_id).await {
         Ok(()) => {}
         Err(StoreError::NotFound) => {
             return Err(AppError::Invalid(FieldErrors::single(

@@ -59,19 +59,14 @@ pub async fn set_status(
                     "Give the id of the meeting the topic is agreed for.",
                 ))
             })?;
-            state
-                .store
-                .agree_topic(&me, group_id, topic_id, meeting_id)
-                .await?;
+            let meeting = state.store.meeting(&me, meeting_id).await?;
+            state.store.agree_topic(&group, topic_id, &meeting).await?;
         }
         Ok(s @ (TopicStatus::Proposed | TopicStatus::Covered | TopicStatus::SetAside)) => {
             if s == TopicStatus::Proposed {
                 state.store.put_on_board(&group, topic_id).await?;
             }
-            state
-                .store
-                .set_topic_status(&me, group_id, topic_id, s)
-                .await?;
+            state.store.set_topic_status(&group, topic_id, s).await?;
         }
         Ok(TopicStatus::Library) | Err(_) => {
             return Err(AppError::Invalid(FieldErrors::single(
@@ -119,7 +114,8 @@ pub async fn plans(
     ApiStaff(me): ApiStaff,
     Path(member_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let plans = state.store.plans_for(&me, member_id).await?;
+    let private = state.store.private_records(&me, member_id).await?;
+    let plans = state.store.plans_for(&private).await?;
     Ok(Json(serde_json::json!({ "plans": plans })))
 }
 
@@ -188,7 +184,8 @@ pub async fn checkins(
     ApiStaff(me): ApiStaff,
     Path(meeting_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let rows = state.store.checkins_of(&me, meeting_id).await?;
+    let meeting = state.store.meeting(&me, meeting_id).await?;
+    let rows = state.store.checkins_of(&me, &meeting).await?;
     Ok(Json(serde_json::json!({ "checkins": rows })))
 }
 
@@ -214,13 +211,13 @@ pub async fn save_checkin(
     let note = crate::domain::optional_text(&raw, "note", 1000, &mut e);
     let private = raw.get("private").is_none() || crate::domain::flag(&raw, "private", &mut e);
     // A meeting the caller may not see is not found, whatever the input.
-    state.store.meeting_for(&me, meeting_id).await?;
+    let meeting = state.store.meeting(&me, meeting_id).await?;
     let Some(member_id) = member_id.filter(|_| e.is_empty()) else {
         return Err(AppError::Invalid(e));
     };
     state
         .store
-        .save_checkin(&me, meeting_id, member_id, &note, private)
+        .save_checkin(&me, &meeting, member_id, &note, private)
         .await
         .map_err(|err| match err {
             crate::store::StoreError::NotFound => AppError::Invalid(FieldErrors::single(
@@ -232,6 +229,6 @@ pub async fn save_checkin(
         .map_err(|refused| {
             AppError::Invalid(FieldErrors::single("member_id", refused.message()))
         })?;
-    let rows = state.store.checkins_of(&me, meeting_id).await?;
+    let rows = state.store.checkins_of(&me, &meeting).await?;
     Ok(Json(serde_json::json!({ "checkins": rows })))
 }

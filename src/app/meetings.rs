@@ -18,24 +18,23 @@ pub struct StatusChanged {
 /// A refused event changes nothing and says why (`Ok(Err(refusal))`); each interface shows the
 /// refusal its own way (the API and most pages as a 409 with its words; see `refused`).
 /// Members who use email hear of a cancellation of a meeting still to come.
-#[tracing::instrument(skip_all, fields(meeting = id, event = ?event))]
+#[tracing::instrument(skip_all, fields(meeting = meeting.id(), event = ?event))]
 pub async fn change_status(
     state: &AppState,
-    viewer: &Staff,
-    id: i64,
+    meeting: &MeetingAccess,
     event: MeetingEvent,
     cancel_reason: &str,
 ) -> AppResult<Result<StatusChanged, Refusal>> {
-    let before = state.store.meeting_for(viewer, id).await?;
+    let before = meeting.meeting();
     let meeting = match state
         .store
-        .apply_meeting_event(viewer, id, event, cancel_reason)
+        .apply_meeting_event(meeting, event, cancel_reason)
         .await?
     {
         Ok(m) => m,
         Err(why) => return Ok(Err(why)),
     };
-    let told = crate::mail::after_change(state, &before).await?;
+    let told = crate::mail::after_change(state, before).await?;
     Ok(Ok(StatusChanged { meeting, told }))
 }
 
@@ -48,14 +47,13 @@ pub fn refused(why: Refusal) -> AppError {
 /// and tells members once about all of it (the API's update).
 pub async fn apply_status(
     state: &AppState,
-    viewer: &Staff,
-    id: i64,
+    meeting: &MeetingAccess,
     event: MeetingEvent,
     cancel_reason: &str,
 ) -> AppResult<Meeting> {
     state
         .store
-        .apply_meeting_event(viewer, id, event, cancel_reason)
+        .apply_meeting_event(meeting, event, cancel_reason)
         .await?
         .map_err(refused)
 }
@@ -88,19 +86,17 @@ pub fn not_in_group(e: AppError) -> AppError {
 /// meeting that has come records that the group reviewed its rules on that meeting's day.
 async fn ground_rules_ticked(
     state: &AppState,
-    viewer: &Staff,
-    id: i64,
+    meeting: &MeetingAccess,
     (position, checked): (i64, &str),
 ) -> AppResult<()> {
     let ticked: Vec<usize> = checked.split(',').filter_map(|c| c.parse().ok()).collect();
     if ticked.is_empty() {
         return Ok(());
     }
-    let meeting = state.store.meeting(viewer, id).await?;
     if meeting.day() > meeting.today_there() {
         return Ok(());
     }
-    let steps = state.store.meeting_steps(&meeting).await?;
+    let steps = state.store.meeting_steps(meeting).await?;
     let Some(step) = steps.iter().find(|s| s.position == position) else {
         return Ok(());
     };
@@ -110,7 +106,7 @@ async fn ground_rules_ticked(
         .enumerate()
         .any(|(i, p)| ticked.contains(&i) && p.to_lowercase().contains("ground rules"));
     if about_rules {
-        let group = state.store.group(viewer, meeting.group_id).await?;
+        let group = meeting.group();
         state
             .store
             .ground_rules_reviewed(&group, &meeting.local_date)
@@ -122,11 +118,11 @@ async fn ground_rules_ticked(
 /// Saves what a run-sheet form carried (the step's ticks and notes, the round-up, "since last
 /// time" lines), before whatever the button pressed does next. Parts the form did not hold are
 /// left as they were.
-#[tracing::instrument(skip_all, fields(meeting = id))]
+#[tracing::instrument(skip_all, fields(meeting = meeting.id()))]
 pub async fn save_run_sheet(
     state: &AppState,
     viewer: &Staff,
-    id: i64,
+    meeting: &MeetingAccess,
     text: &crate::domain::run_sheet::RunSheetText,
 ) -> AppResult<()> {
     if text.is_empty() {
@@ -150,8 +146,7 @@ pub async fn save_run_sheet(
         state
             .store
             .save_step(
-                viewer,
-                id,
+                meeting,
                 step.position,
                 step.checked.as_deref(),
                 notes.as_deref(),
@@ -163,23 +158,21 @@ pub async fn save_run_sheet(
         .as_ref()
         .and_then(|s| s.checked.as_deref().map(|c| (s.position, c)))
     {
-        ground_rules_ticked(state, viewer, id, checked).await?;
+        ground_rules_ticked(state, meeting, checked).await?;
     }
     if let Some(r) = &text.round_up {
         state
             .store
-            .save_round_up(viewer, id, &r.good, &r.not_so_good, &r.sharing)
+            .save_round_up(meeting, &r.good, &r.not_so_good, &r.sharing)
             .await?;
     }
     if let Some(topic) = &text.new_topic {
-        let group_id = state.store.meeting_for(viewer, id).await?.group_id;
-        let group = state.store.group(viewer, group_id).await?;
-        state.store.propose_topic(&group, topic).await?;
+        state.store.propose_topic(meeting, topic).await?;
     }
     let before = if text.checkins.is_empty() {
         Vec::new()
     } else {
-        state.store.checkins_of(viewer, id).await?
+        state.store.checkins_of(viewer, meeting).await?
     };
     for line in &text.checkins {
         // Only a line that changed is written (an untouched empty box makes no record).
@@ -194,7 +187,7 @@ pub async fn save_run_sheet(
         // kept: lines belong to those who were there.
         let _not_there = state
             .store
-            .save_checkin(viewer, id, line.member_id, &line.note, line.private)
+            .save_checkin(viewer, meeting, line.member_id, &line.note, line.private)
             .await?;
     }
     Ok(())

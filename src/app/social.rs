@@ -1,11 +1,10 @@
 //! The refreshments rota: who hosts the next meetings, or whom it is fair to ask.
 
 use crate::AppState;
-use crate::domain::access::Staff;
 use crate::domain::meeting::Meeting;
 use crate::domain::social::{said_no, suggest_host};
 use crate::error::AppResult;
-use crate::store::now;
+use crate::store::{GroupAccess, now};
 
 /// A meeting to come with its host, or the fair suggestion.
 pub struct RotaMeeting {
@@ -20,15 +19,11 @@ pub struct RotaMeeting {
 
 /// The next few meetings with their host or the fair suggestion for each, worked out in
 /// order: a suggested host counts as hosting for the meetings after.
-pub async fn rota_meetings(
-    state: &AppState,
-    me: &Staff,
-    group_id: i64,
-) -> AppResult<Vec<RotaMeeting>> {
+pub async fn rota_meetings(state: &AppState, group: &GroupAccess) -> AppResult<Vec<RotaMeeting>> {
     let t = now() - 6 * 3600;
     let upcoming: Vec<Meeting> = state
         .store
-        .coming_meetings_of(me, group_id, t, 8)
+        .coming_meetings_of(group, t, 8)
         .await?
         .into_iter()
         .map(|s| s.meeting)
@@ -42,10 +37,9 @@ pub async fn rota_meetings(
     // confirmed hosts and who is coming to each. Hosts confirmed or suggested for the earlier
     // of these meetings then count for the later ones.
     let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
-    let group = state.store.group(me, group_id).await?;
-    let standing = state.store.rota_of(&group, first.starts_at).await?;
-    let hosts = state.store.meeting_hosts_of(&group, &ids).await?;
-    let answers_all = state.store.answers_to_each(&group, &ids).await?;
+    let standing = state.store.rota_of(group, first.starts_at).await?;
+    let hosts = state.store.meeting_hosts_of(group, &ids).await?;
+    let answers_all = state.store.answers_to_each(group, &ids).await?;
     let mut out = Vec::with_capacity(upcoming.len());
     let mut earlier_hosts: Vec<(i64, i64)> = Vec::new();
     for meeting in upcoming {

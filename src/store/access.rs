@@ -84,6 +84,29 @@
 //! }
 //! ```
 //!
+//! ```compile_fail,E0061
+//! // Signing someone in, moving the run-sheet and keeping the record take the meeting's
+//! // capability: a viewer and a bare meeting id are not enough.
+//! async fn tamper(store: &hearth::Store, viewer: &hearth::domain::access::Staff) {
+//!     let _ = store.sign_in(viewer, 42, 7).await;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0061
+//! // A group's members (with their needs) are listed through the group's capability.
+//! async fn peek(store: &hearth::Store, viewer: &hearth::domain::access::Staff) {
+//!     let _ = store.members_of(viewer, 7, &Default::default()).await;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0308
+//! // A member's action plans are read through their private records' capability, which only
+//! // the group's own facilitators get.
+//! async fn peek(store: &hearth::Store, viewer: &hearth::domain::access::Staff) {
+//!     let _ = store.plans_for(viewer).await;
+//! }
+//! ```
+//!
 //! ```compile_fail,E0308
 //! // Reading a meeting's attendance takes the capability, not an id.
 //! async fn peek(store: &hearth::Store) {
@@ -117,6 +140,17 @@ impl std::fmt::Display for Actor {
             Actor::Staff(id) => write!(f, "account:{id}"),
             Actor::Member(id) => write!(f, "member:{id}"),
             Actor::System => f.write_str("system"),
+        }
+    }
+}
+
+impl Actor {
+    /// The account acting, for records that name a member of staff (who planned a poll or an
+    /// event); a member's link or a job may not make those.
+    pub(super) fn account_id(&self) -> super::StoreResult<i64> {
+        match self {
+            Actor::Staff(id) => Ok(*id),
+            _ => Err(super::StoreError::Forbidden),
         }
     }
 }
@@ -212,6 +246,14 @@ impl MeetingAccess {
     pub fn group_id(&self) -> i64 {
         self.meeting.group_id
     }
+    /// The meeting's group, for the same viewer: they were checked against it when this
+    /// capability was made.
+    pub fn group(&self) -> GroupAccess {
+        GroupAccess {
+            group_id: self.meeting.group_id,
+            actor: self.actor.clone(),
+        }
+    }
     /// Who is acting through this capability, for the audit trail.
     pub fn actor(&self) -> &Actor {
         &self.actor
@@ -228,6 +270,17 @@ pub struct MemberAccess {
 }
 
 holds!(MemberAccess, member, into_member, Member, in its group);
+
+impl MemberAccess {
+    /// The member's group, for the same viewer: they were checked against it when this
+    /// capability was made.
+    pub fn group(&self) -> GroupAccess {
+        GroupAccess {
+            group_id: self.member.group_id,
+            actor: self.actor.clone(),
+        }
+    }
+}
 
 /// A member reached through their own personal link: what the link may read and change is
 /// theirs alone, and their group's meetings, topics, polls and events. Made by

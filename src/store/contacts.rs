@@ -1,6 +1,6 @@
 //! The contact record, read and written only by staff who may see the member's group.
 
-use super::{GroupAccess, Store, StoreError, StoreResult, now, on_db};
+use super::{GroupAccess, MemberAccess, Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::contact::{Contact, ContactInput};
 
@@ -18,38 +18,28 @@ pub enum ContactRead {
 }
 
 impl Store {
-    pub async fn add_contact(
-        &self,
-        viewer: &Staff,
-        member_id: i64,
-        c: &ContactInput,
-    ) -> StoreResult<i64> {
-        let member = self.member_unchecked(member_id).await?;
-        self.check_group(viewer, member.group_id).await?;
+    pub async fn add_contact(&self, member: &MemberAccess, c: &ContactInput) -> StoreResult<i64> {
+        let member_id = member.id;
+        let account_id = member.actor.account_id()?;
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "INSERT INTO contacts (group_id, member_id, contacted_on, how, about, follow_up,
                 follow_up_by, recorded_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(member.group_id).bind(member_id).bind(&c.contacted_on).bind(c.how).bind(&c.about)
-            .bind(&c.follow_up).bind(&c.follow_up_by).bind(viewer.id).bind(now())
+            .bind(&c.follow_up).bind(&c.follow_up_by).bind(account_id).bind(now())
             .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn contacts_of_member(
-        &self,
-        viewer: &Staff,
-        member_id: i64,
-    ) -> StoreResult<Vec<Contact>> {
-        let member = self.member_unchecked(member_id).await?;
-        self.check_group(viewer, member.group_id).await?;
+    pub async fn contacts_of_member(&self, member: &MemberAccess) -> StoreResult<Vec<Contact>> {
+        let member_id = member.id;
         let sql = format!(
             "{CONTACT_SELECT} WHERE c.member_id = $1 ORDER BY c.contacted_on DESC, c.id DESC"
         );
         let rows = on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql).bind(member_id).fetch_all(pool).await)
             .map_err(StoreError::from_sqlx)?;
         self.audit_read(
-            &viewer.actor(),
+            &member.actor.to_string(),
             "viewed their calls",
             &format!("member:{member_id}"),
             &[],
@@ -64,13 +54,12 @@ impl Store {
     /// whose calls it shows.
     pub async fn contacts_of_group(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         from: Option<&str>,
         to: Option<&str>,
         purpose: ContactRead,
     ) -> StoreResult<Vec<Contact>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         let sql = format!(
             "{CONTACT_SELECT} WHERE c.group_id = $1 AND ($2 = '' OR c.contacted_on >= $2)
                AND ($3 = '' OR c.contacted_on <= $3)
@@ -85,7 +74,7 @@ impl Store {
             ContactRead::Exported => "exported the contact record",
         };
         self.audit_read(
-            &viewer.actor(),
+            &group.actor().to_string(),
             action,
             &format!("group:{group_id}"),
             &shown,

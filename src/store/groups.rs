@@ -105,8 +105,8 @@ impl Store {
 
     /// The group home page's counts: current members, meetings held, concerns recorded, and
     /// emails waiting or failed.
-    pub async fn group_figures(&self, viewer: &Staff, id: i64) -> StoreResult<GroupFigures> {
-        self.check_group(viewer, id).await?;
+    pub async fn group_figures(&self, group: &GroupAccess) -> StoreResult<GroupFigures> {
+        let id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, GroupFigures>(
             "SELECT
                 (SELECT COUNT(*) FROM members WHERE group_id = $1 AND left_on IS NULL) AS active_members,
@@ -163,6 +163,15 @@ impl Store {
         })
     }
 
+    /// The capability to choose who runs a group, which only coordinators do: anyone else is
+    /// refused (403) before the group is looked at, whichever group it is.
+    pub async fn group_to_staff(&self, viewer: &Staff, id: i64) -> StoreResult<GroupAccess> {
+        if !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        self.group(viewer, id).await
+    }
+
     /// A group by id with no viewer: only for a member's own link and for internal jobs.
     pub(crate) async fn group_unchecked(&self, id: i64) -> StoreResult<Group> {
         let sql = format!("SELECT {GROUP_COLUMNS} FROM support_groups g WHERE g.id = $1");
@@ -195,11 +204,10 @@ impl Store {
     /// Coordinators and the group's own facilitators may change a group.
     pub async fn update_group(
         &self,
-        viewer: &Staff,
-        id: i64,
+        group: &GroupAccess,
         input: &GroupInput,
     ) -> StoreResult<Group> {
-        self.check_group(viewer, id).await?;
+        let id = group.id();
         self.check_venue(input.usual_venue_id).await?;
         on_db!(self, pool => sqlx::query(
             "UPDATE support_groups SET name = $1, description = $2, timezone = $3,
@@ -214,7 +222,7 @@ impl Store {
             .bind(id).bind(input.reminder_hours)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
-        self.group_for(viewer, id).await
+        self.group_unchecked(id).await
     }
 
     /// Records that the group looked at its ground rules on this day (a later date is kept).
@@ -250,13 +258,13 @@ impl Store {
     pub async fn set_facilitators(
         &self,
         viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         account_ids: &[i64],
     ) -> StoreResult<()> {
         if !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
         }
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM group_facilitators WHERE group_id = $1")

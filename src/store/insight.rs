@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Db, Store, StoreError, StoreResult, now, on_db, placeholders};
+use super::{Db, GroupAccess, Store, StoreError, StoreResult, now, on_db, placeholders};
 use crate::domain::access::Staff;
 use crate::domain::insight::{
     DateRange, Feedback, FeedbackInput, GroupStats, MARK_END, MARK_START, MeetingStat, SearchHit,
@@ -68,11 +68,10 @@ impl Store {
     /// The figures for a group's held meetings in a date range.
     pub async fn group_stats(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         range: &DateRange,
     ) -> StoreResult<GroupStats> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         let (from, to) = (range.from.as_str(), range.to.as_str());
         let meetings = on_db!(self, pool => sqlx::query_as::<_, MeetingStat>(
             "SELECT m.id AS meeting_id, m.local_date AS date, m.topic,
@@ -177,13 +176,8 @@ impl Store {
 
     /// Current members who came to none of the group's last `n` held meetings (and joined
     /// before them), with the last meeting they came to.
-    pub async fn not_seen(
-        &self,
-        viewer: &Staff,
-        group_id: i64,
-        n: i64,
-    ) -> StoreResult<Vec<NotSeen>> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn not_seen(&self, group: &GroupAccess, n: i64) -> StoreResult<Vec<NotSeen>> {
+        let group_id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, NotSeen>(
             "WITH recent AS (SELECT id, starts_at FROM meetings WHERE group_id = $1 AND status = 'held'
                              ORDER BY starts_at DESC LIMIT $2)
@@ -207,11 +201,11 @@ impl Store {
     pub async fn search(
         &self,
         viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         query: &str,
         limit: i64,
     ) -> StoreResult<Vec<SearchHit>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         // Private "since last time" lines are found only by the group's own facilitators.
         let private_ok = self.facilitates(viewer, group_id).await?;
         #[derive(sqlx::FromRow)]
@@ -544,11 +538,10 @@ impl Store {
     /// A group's feedback in a date range, newest first (staff only).
     pub async fn feedback_of(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         range: &DateRange,
     ) -> StoreResult<Vec<Feedback>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, Feedback>(
             "SELECT f.meeting_id, m.local_date AS date, f.member_id, mb.preferred_name AS member_name,
                 f.rating, f.comment
@@ -563,11 +556,10 @@ impl Store {
     /// Every attendance in a range, for the CSV export: (date, name or guest, member or guest).
     pub async fn attendance_rows(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         range: &DateRange,
     ) -> StoreResult<Vec<(String, String, bool)>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, (String, String, bool)>(
             "SELECT m.local_date,
                 CASE WHEN a.erased_person IS NOT NULL THEN 'Someone' ELSE COALESCE(mb.preferred_name, a.guest_name, '') END,

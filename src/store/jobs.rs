@@ -7,8 +7,7 @@
 use serde::Serialize;
 
 use super::BeginWrite;
-use super::{Backend, Store, StoreError, StoreResult, now, on_db};
-use crate::domain::access::Staff;
+use super::{Backend, GroupAccess, Store, StoreError, StoreResult, now, on_db};
 
 /// After this many attempts a message is given up and shown as failed.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -206,13 +205,8 @@ impl Store {
     }
 
     /// A group's recent messages, newest first.
-    pub async fn jobs_of_group(
-        &self,
-        viewer: &Staff,
-        group_id: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<Job>> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn jobs_of_group(&self, group: &GroupAccess, limit: i64) -> StoreResult<Vec<Job>> {
+        let group_id = group.id();
         let sql = format!(
             "SELECT {JOB_COLUMNS} FROM jobs WHERE group_id = $1
              ORDER BY created_at DESC, id DESC LIMIT $2"

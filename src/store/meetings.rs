@@ -1,6 +1,8 @@
 //! Meetings and everything captured about them: agenda templates, each meeting's own agenda,
-//! RSVPs, attendance, notes and actions, reflections and concerns. Every method takes the viewer
-//! and reaches a meeting only through a group that viewer may see. Each change to a meeting
+//! RSVPs, attendance, notes and actions, reflections and concerns. Every method that reads or
+//! changes a group's meetings takes a capability ([`GroupAccess`] for the group's, a
+//! [`MeetingAccess`] for one meeting's parts), made only after the viewer was checked against
+//! the group, and binds its ids into the SQL. Each change to a meeting
 //! raises its `version`, which other devices poll to stay up to date.
 
 use serde::Serialize;
@@ -180,12 +182,8 @@ impl Store {
 
     /// A group's agenda template. A group that has none yet gets the default, stored, so it
     /// can be edited.
-    pub async fn agenda_template(
-        &self,
-        viewer: &Staff,
-        group_id: i64,
-    ) -> StoreResult<Vec<AgendaStep>> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn agenda_template(&self, group: &GroupAccess) -> StoreResult<Vec<AgendaStep>> {
+        let group_id = group.id();
         let steps = self.template_steps(group_id).await?;
         if !steps.is_empty() {
             return Ok(steps);
@@ -219,8 +217,8 @@ impl Store {
     }
 
     /// Replaces a group's template with the default (the guide's steps).
-    pub async fn reset_agenda_template(&self, viewer: &Staff, group_id: i64) -> StoreResult<()> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn reset_agenda_template(&self, group: &GroupAccess) -> StoreResult<()> {
+        let group_id = group.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM agenda_template_steps WHERE group_id = $1")
@@ -239,13 +237,9 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn add_template_step(
-        &self,
-        viewer: &Staff,
-        group_id: i64,
-        s: &StepInput,
-    ) -> StoreResult<()> {
-        self.agenda_template(viewer, group_id).await?;
+    pub async fn add_template_step(&self, group: &GroupAccess, s: &StepInput) -> StoreResult<()> {
+        let group_id = group.id();
+        self.agenda_template(group).await?;
         on_db!(self, pool => sqlx::query(
             "INSERT INTO agenda_template_steps
                 (group_id, position, title, minutes, purpose, prompts, kind, from_second_meeting)
@@ -260,12 +254,11 @@ impl Store {
 
     pub async fn update_template_step(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         step_id: i64,
         s: &StepInput,
     ) -> StoreResult<()> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         let n = on_db!(self, pool => sqlx::query(
             "UPDATE agenda_template_steps SET title = $1, minutes = $2, purpose = $3, prompts = $4,
                 kind = $5, from_second_meeting = $6
@@ -280,13 +273,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn delete_template_step(
-        &self,
-        viewer: &Staff,
-        group_id: i64,
-        step_id: i64,
-    ) -> StoreResult<()> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn delete_template_step(&self, group: &GroupAccess, step_id: i64) -> StoreResult<()> {
+        let group_id = group.id();
         let n = on_db!(self, pool => sqlx::query(
             "DELETE FROM agenda_template_steps WHERE id = $1 AND group_id = $2")
             .bind(step_id).bind(group_id).execute(pool).await.map(|r| r.rows_affected()))
@@ -300,12 +288,11 @@ impl Store {
     /// Moves a template step one place earlier (`up`) or later.
     pub async fn move_template_step(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         step_id: i64,
         up: bool,
     ) -> StoreResult<()> {
-        let steps = self.agenda_template(viewer, group_id).await?;
+        let steps = self.agenda_template(group).await?;
         let Some(i) = steps.iter().position(|s| s.id == step_id) else {
             return Err(StoreError::NotFound);
         };
@@ -334,48 +321,39 @@ impl Store {
     /// from the second meeting on).
     pub async fn create_meeting(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         input: &MeetingInput,
         starts_at: i64,
     ) -> StoreResult<Meeting> {
-        self.create_meeting_then(viewer, group_id, input, starts_at, AfterInsert::Nothing)
+        self.create_meeting_then(group, input, starts_at, AfterInsert::Nothing)
             .await
     }
 
     /// Plans a meeting and, in the same transaction, does `then`.
     pub async fn create_meeting_then(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         input: &MeetingInput,
         starts_at: i64,
         then: AfterInsert<'_>,
     ) -> StoreResult<Meeting> {
         let (_, ids) = self
-            .insert_meetings(viewer, group_id, None, &[(input.clone(), starts_at)], then)
+            .insert_meetings(group, None, &[(input.clone(), starts_at)], then)
             .await?;
         let id = ids.first().copied().ok_or(StoreError::NotFound)?;
-        self.meeting_for(viewer, id).await
+        self.meeting_unchecked(id).await
     }
 
     /// Plans a run of meetings from a recurrence rule, all in one transaction: every meeting, or
     /// none. Each takes its own copy of the agenda. Returns the series id and the meetings' ids.
     pub async fn create_series(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         rrule: &str,
         meetings: &[(MeetingInput, i64)],
     ) -> StoreResult<(i64, Vec<i64>)> {
         let (series_id, ids) = self
-            .insert_meetings(
-                viewer,
-                group_id,
-                Some(rrule),
-                meetings,
-                AfterInsert::Nothing,
-            )
+            .insert_meetings(group, Some(rrule), meetings, AfterInsert::Nothing)
             .await?;
         Ok((series_id.unwrap_or_default(), ids))
     }
@@ -386,18 +364,19 @@ impl Store {
     /// same transaction (see [`AfterInsert`]).
     pub(crate) async fn insert_meetings(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         rrule: Option<&str>,
         meetings: &[(MeetingInput, i64)],
         then: AfterInsert<'_>,
     ) -> StoreResult<(Option<i64>, Vec<i64>)> {
-        let group = self.group_for(viewer, group_id).await?;
+        let group_id = group.id();
+        let actor = group.actor().to_string();
+        let timezone = self.group_unchecked(group_id).await?.timezone;
         let Some((first_input, first_start)) = meetings.first() else {
             return Err(StoreError::Conflict("empty_series".into()));
         };
         self.check_venue_exists(first_input.venue_id).await?;
-        let template = self.agenda_template(viewer, group_id).await?;
+        let template = self.agenda_template(group).await?;
         let earlier = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM meetings WHERE group_id = $1 AND status <> 'cancelled' AND starts_at < $2")
             .bind(group_id).bind(*first_start).fetch_one(pool).await)
@@ -422,7 +401,7 @@ impl Store {
                         duration_minutes, venue_id, topic, series_id, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
                     .bind(group_id).bind(input.date.to_string()).bind(input.time_text())
-                    .bind(&group.timezone).bind(*starts_at).bind(input.duration_minutes)
+                    .bind(&timezone).bind(*starts_at).bind(input.duration_minutes)
                     .bind(input.venue_id).bind(&input.topic).bind(series_id).bind(t)
                     .fetch_one(&mut *tx).await?;
                 for (position, step) in template
@@ -444,7 +423,7 @@ impl Store {
                     sqlx::query(
                         "INSERT INTO rsvps (meeting_id, member_id, answer, note, recorded_by, at)
                          SELECT $1, id, 'yes', '', $2, $3 FROM members WHERE id = $4 AND group_id = $5")
-                        .bind(*meeting_id).bind(viewer.actor()).bind(t).bind(*member_id).bind(group_id)
+                        .bind(*meeting_id).bind(&actor).bind(t).bind(*member_id).bind(group_id)
                         .execute(&mut *tx).await?;
                 }
             }
@@ -468,7 +447,7 @@ impl Store {
                         CASE a.answer WHEN 'yes' THEN 'yes' WHEN 'no' THEN 'no' ELSE 'maybe' END,
                         '', $2, $3
                      FROM poll_answers a WHERE a.option_id = $4")
-                    .bind(*meeting_id).bind(viewer.actor()).bind(t).bind(option_id)
+                    .bind(*meeting_id).bind(&actor).bind(t).bind(option_id)
                     .execute(&mut *tx).await?;
             }
             tx.commit().await?;
@@ -524,12 +503,8 @@ impl Store {
     }
 
     /// A group's meetings, soonest first among those to come, then the past ones newest first.
-    pub async fn meetings_of(
-        &self,
-        viewer: &Staff,
-        group_id: i64,
-    ) -> StoreResult<Vec<MeetingSummary>> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn meetings_of(&self, group: &GroupAccess) -> StoreResult<Vec<MeetingSummary>> {
+        let group_id = group.id();
         let sql = format!(
             "SELECT {MEETING_COLUMNS},
                 (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS coming,
@@ -547,12 +522,11 @@ impl Store {
     /// the group's history.
     pub async fn coming_meetings_of(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         after: i64,
         limit: i64,
     ) -> StoreResult<Vec<MeetingSummary>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         let sql = format!(
             "SELECT {MEETING_COLUMNS},
                 (SELECT COUNT(*) FROM rsvps r WHERE r.meeting_id = m.id AND r.answer = 'yes') AS coming,
@@ -627,12 +601,11 @@ impl Store {
     /// Moves a meeting or changes its length, venue or topic.
     pub async fn update_meeting(
         &self,
-        viewer: &Staff,
-        id: i64,
+        meeting: &MeetingAccess,
         input: &MeetingInput,
         starts_at: i64,
     ) -> StoreResult<Meeting> {
-        self.meeting_for(viewer, id).await?;
+        let id = meeting.id();
         self.check_venue_exists(input.venue_id).await?;
         on_db!(self, pool => sqlx::query(
             "UPDATE meetings SET local_date = $1, local_time = $2, starts_at = $3,
@@ -644,7 +617,7 @@ impl Store {
             .bind(id)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
-        self.meeting_for(viewer, id).await
+        self.meeting_unchecked(id).await
     }
 
     /// Applies an event (start, end, cancel, put back on) to a meeting by the transition table
@@ -655,12 +628,11 @@ impl Store {
     /// covered; every change writes its audit event. A refused event changes nothing.
     pub async fn apply_meeting_event(
         &self,
-        viewer: &Staff,
-        id: i64,
+        meeting: &MeetingAccess,
         event: MeetingEvent,
         cancel_reason: &str,
     ) -> StoreResult<Result<Meeting, Refusal>> {
-        self.meeting_for(viewer, id).await?;
+        let id = meeting.id();
         let lock = match self.backend() {
             super::Backend::Postgres => " FOR UPDATE OF m",
             super::Backend::Sqlite => "",
@@ -669,7 +641,7 @@ impl Store {
             "SELECT m.status, m.local_date, g.timezone FROM meetings m
              JOIN support_groups g ON g.id = m.group_id WHERE m.id = $1{lock}"
         );
-        let actor = viewer.actor();
+        let actor = meeting.actor().to_string();
         let outcome = on_db!(self, pool => async {
             let mut tx = pool.begin_write().await?;
             let (status, day, tz): (MeetingStatus, String, String) =
@@ -746,8 +718,11 @@ impl Store {
     }
 
     /// Moves the run-sheet to a step; starts the meeting if it had not started.
-    pub async fn go_to_step(&self, viewer: &Staff, id: i64, step: i64) -> StoreResult<Meeting> {
-        let m = self.meeting_for(viewer, id).await?;
+    pub async fn go_to_step(&self, meeting: &MeetingAccess, step: i64) -> StoreResult<Meeting> {
+        let id = meeting.id();
+        // Read afresh: the status may have changed since the capability was made (the API's
+        // update changes it first in the same request).
+        let m = self.meeting_unchecked(id).await?;
         let steps = self.steps_of(id).await?;
         let step = step.clamp(0, (steps.len() as i64 - 1).max(0));
         let t = now();
@@ -763,19 +738,18 @@ impl Store {
             .bind(step).bind(t).bind(status).bind(id)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
-        self.meeting_for(viewer, id).await
+        self.meeting_unchecked(id).await
     }
 
     /// Saves a step's ticked prompts and notes (each `None` leaves that part as it was).
     pub async fn save_step(
         &self,
-        viewer: &Staff,
-        id: i64,
+        meeting: &MeetingAccess,
         position: i64,
         checked: Option<&str>,
         notes: Option<&str>,
     ) -> StoreResult<()> {
-        self.meeting_for(viewer, id).await?;
+        let id = meeting.id();
         change_part!(
             self,
             id,
@@ -789,12 +763,11 @@ impl Store {
     /// Changes one step of this meeting's own agenda (the group's template is untouched).
     pub async fn update_meeting_step(
         &self,
-        viewer: &Staff,
-        id: i64,
+        meeting: &MeetingAccess,
         position: i64,
         s: &StepInput,
     ) -> StoreResult<()> {
-        self.meeting_for(viewer, id).await?;
+        let id = meeting.id();
         let n = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
@@ -820,11 +793,10 @@ impl Store {
     /// Adds a step at the end of this meeting's agenda.
     pub async fn add_meeting_step(
         &self,
-        viewer: &Staff,
-        id: i64,
+        meeting: &MeetingAccess,
         s: &StepInput,
     ) -> StoreResult<()> {
-        self.meeting_for(viewer, id).await?;
+        let id = meeting.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -842,11 +814,10 @@ impl Store {
     /// Removes a step from this meeting's agenda, closing the gap in the numbering.
     pub async fn delete_meeting_step(
         &self,
-        viewer: &Staff,
-        id: i64,
+        meeting: &MeetingAccess,
         position: i64,
     ) -> StoreResult<()> {
-        self.meeting_for(viewer, id).await?;
+        let id = meeting.id();
         let n = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM meeting_steps WHERE meeting_id = $1 AND position = $2")
@@ -881,8 +852,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn save_notes(&self, viewer: &Staff, id: i64, n: &NotesInput) -> StoreResult<()> {
-        self.meeting_for(viewer, id).await?;
+    pub async fn save_notes(&self, meeting: &MeetingAccess, n: &NotesInput) -> StoreResult<()> {
+        let id = meeting.id();
         on_db!(self, pool => sqlx::query(
             "UPDATE meetings SET topics_discussed = $1, key_points = $2, pass_on = $3,
                 round_up_good = $4, round_up_not_so_good = $5, round_up_sharing = $6,
@@ -898,13 +869,12 @@ impl Store {
     /// Saves the round-up only (from the run-sheet's last step).
     pub async fn save_round_up(
         &self,
-        viewer: &Staff,
-        id: i64,
+        meeting: &MeetingAccess,
         good: &str,
         not_so_good: &str,
         sharing: &str,
     ) -> StoreResult<()> {
-        self.meeting_for(viewer, id).await?;
+        let id = meeting.id();
         on_db!(self, pool => sqlx::query(
             "UPDATE meetings SET round_up_good = $1, round_up_not_so_good = $2, round_up_sharing = $3,
                 version = version + 1, updated_at = $4
@@ -913,11 +883,6 @@ impl Store {
             .execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())
         .map_err(StoreError::from_sqlx)
-    }
-
-    /// The meeting's version, for devices checking whether they are up to date.
-    pub async fn meeting_version(&self, viewer: &Staff, id: i64) -> StoreResult<i64> {
-        Ok(self.meeting_for(viewer, id).await?.version)
     }
 
     // --- RSVPs ----------------------------------------------------------------------------
@@ -1022,10 +987,9 @@ impl Store {
     /// How many members and guests signed in to each of a group's meetings, by meeting id.
     pub async fn attendance_counts(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
     ) -> StoreResult<std::collections::HashMap<i64, (i64, i64)>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         let rows: Vec<(i64, i64, i64)> = on_db!(self, pool => sqlx::query_as(
             "SELECT a.meeting_id, COUNT(a.member_id) + COUNT(a.erased_person),
                 COUNT(*) - COUNT(a.member_id) - COUNT(a.erased_person)
@@ -1041,13 +1005,8 @@ impl Store {
 
     /// Signs a member of the meeting's group in. Signing the same person in twice (even from
     /// two devices at once) leaves one record, with the first time kept.
-    pub async fn sign_in(
-        &self,
-        viewer: &Staff,
-        meeting_id: i64,
-        member_id: i64,
-    ) -> StoreResult<()> {
-        self.meeting_for(viewer, meeting_id).await?;
+    pub async fn sign_in(&self, meeting: &MeetingAccess, member_id: i64) -> StoreResult<()> {
+        let meeting_id = meeting.id();
         let n = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
@@ -1055,7 +1014,7 @@ impl Store {
                  SELECT mt.id, m.id, $3, $4 FROM meetings mt JOIN members m ON m.group_id = mt.group_id
                  WHERE mt.id = $1 AND m.id = $2
                  ON CONFLICT (meeting_id, member_id) DO NOTHING")
-                .bind(meeting_id).bind(member_id).bind(now()).bind(viewer.actor())
+                .bind(meeting_id).bind(member_id).bind(now()).bind(meeting.actor().to_string())
                 .execute(&mut *tx).await?.rows_affected();
             if n > 0 {
                 bump!(tx, meeting_id)?;
@@ -1084,13 +1043,8 @@ impl Store {
     }
 
     /// Undoes a sign-in (a tap on the wrong name).
-    pub async fn sign_out(
-        &self,
-        viewer: &Staff,
-        meeting_id: i64,
-        member_id: i64,
-    ) -> StoreResult<()> {
-        self.meeting_for(viewer, meeting_id).await?;
+    pub async fn sign_out(&self, meeting: &MeetingAccess, member_id: i64) -> StoreResult<()> {
+        let meeting_id = meeting.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM attendance WHERE meeting_id = $1 AND member_id = $2")
@@ -1101,19 +1055,14 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn sign_in_guest(
-        &self,
-        viewer: &Staff,
-        meeting_id: i64,
-        name: &str,
-    ) -> StoreResult<()> {
-        self.meeting_for(viewer, meeting_id).await?;
+    pub async fn sign_in_guest(&self, meeting: &MeetingAccess, name: &str) -> StoreResult<()> {
+        let meeting_id = meeting.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO attendance (meeting_id, guest_name, signed_in_at, recorded_by)
                  VALUES ($1, $2, $3, $4)")
-                .bind(meeting_id).bind(name).bind(now()).bind(viewer.actor())
+                .bind(meeting_id).bind(name).bind(now()).bind(meeting.actor().to_string())
                 .execute(&mut *tx).await?;
             bump!(tx, meeting_id)?;
             tx.commit().await
@@ -1123,11 +1072,10 @@ impl Store {
 
     pub async fn remove_guest(
         &self,
-        viewer: &Staff,
-        meeting_id: i64,
+        meeting: &MeetingAccess,
         attendance_id: i64,
     ) -> StoreResult<()> {
-        self.meeting_for(viewer, meeting_id).await?;
+        let meeting_id = meeting.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM attendance WHERE id = $1 AND meeting_id = $2 AND member_id IS NULL AND erased_person IS NULL")
@@ -1164,13 +1112,8 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn add_action(
-        &self,
-        viewer: &Staff,
-        meeting_id: i64,
-        a: &ActionInput,
-    ) -> StoreResult<()> {
-        self.meeting_for(viewer, meeting_id).await?;
+    pub async fn add_action(&self, meeting: &MeetingAccess, a: &ActionInput) -> StoreResult<()> {
+        let meeting_id = meeting.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -1186,12 +1129,11 @@ impl Store {
 
     pub async fn set_action_done(
         &self,
-        viewer: &Staff,
-        meeting_id: i64,
+        meeting: &MeetingAccess,
         action_id: i64,
         done: bool,
     ) -> StoreResult<()> {
-        self.meeting_for(viewer, meeting_id).await?;
+        let meeting_id = meeting.id();
         let n = on_db!(self, pool => sqlx::query(
             "UPDATE meeting_actions SET done = $1 WHERE id = $2 AND meeting_id = $3")
             .bind(done).bind(action_id).bind(meeting_id)

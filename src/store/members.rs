@@ -2,7 +2,7 @@
 //! they may see; a member reaches only their own record, through their link.
 
 use super::BeginWrite;
-use super::access::{MemberAccess, MemberLink, MemberScope};
+use super::access::{GroupAccess, MemberAccess, MemberLink, MemberScope};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
@@ -70,11 +70,10 @@ pub struct MemberFilter {
 impl Store {
     pub async fn members_of(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         filter: &MemberFilter,
     ) -> StoreResult<Vec<Member>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         let status = match filter.status.as_str() {
             "left" => "AND m.left_on IS NOT NULL",
             "all" => "",
@@ -100,7 +99,7 @@ impl Store {
         // Each member comes with their needs: whoever asked has seen them.
         let shown: Vec<i64> = members.iter().map(|m| m.id).collect();
         self.audit_read(
-            &viewer.actor(),
+            &group.actor().to_string(),
             "viewed the members' needs",
             &format!("group:{group_id}"),
             &shown,
@@ -137,38 +136,36 @@ impl Store {
 
     pub async fn create_member(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         input: &MemberInput,
     ) -> StoreResult<MemberAccess> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         let id = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let id = insert_member!(tx, group_id, input)?;
-            audit_in!(tx, &viewer.actor(), "created", id)?;
+            audit_in!(tx, &group.actor().to_string(), "created", id)?;
             tx.commit().await?;
             Ok(id)
         })
         .map_err(StoreError::from_sqlx)?;
         Ok(MemberAccess {
             member: self.member_unchecked(id).await?,
-            actor: viewer.into(),
+            actor: group.actor().clone(),
         })
     }
 
     /// Adds many members at once: all of them, or none.
     pub async fn import_members(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         inputs: &[MemberInput],
     ) -> StoreResult<usize> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             for input in inputs {
                 let id = insert_member!(tx, group_id, input)?;
-                audit_in!(tx, &viewer.actor(), "imported", id)?;
+                audit_in!(tx, &group.actor().to_string(), "imported", id)?;
             }
             tx.commit().await?;
             Ok(inputs.len())
@@ -178,13 +175,12 @@ impl Store {
 
     pub async fn update_member(
         &self,
-        viewer: &Staff,
-        id: i64,
+        member: &MemberAccess,
         input: &MemberInput,
     ) -> StoreResult<Member> {
-        let before = self.member_for(viewer, id).await?;
-        self.write_member(id, input, &viewer.actor()).await?;
-        let _ = before;
+        let id = member.id;
+        self.write_member(id, input, &member.actor.to_string())
+            .await?;
         self.member_unchecked(id).await
     }
 

@@ -16,12 +16,12 @@ impl Store {
     /// Opens a poll with its options, all in one transaction.
     pub async fn create_poll(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         input: &PollInput,
         from_meeting_id: Option<i64>,
     ) -> StoreResult<i64> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
+        let account_id = group.actor().account_id()?;
         for (o, _) in &input.options {
             self.check_venue_exists(o.venue_id).await?;
         }
@@ -32,7 +32,7 @@ impl Store {
                 "INSERT INTO polls (group_id, title, note, show_answers, from_meeting_id, created_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
                 .bind(group_id).bind(&input.title).bind(&input.note).bind(input.show_answers)
-                .bind(from_meeting_id).bind(viewer.id).bind(t)
+                .bind(from_meeting_id).bind(account_id).bind(t)
                 .fetch_one(&mut *tx).await?;
             for (position, (o, starts_at)) in input.options.iter().enumerate() {
                 sqlx::query(
@@ -49,15 +49,14 @@ impl Store {
     }
 
     /// A group's polls, open ones first, newest first.
-    pub async fn polls_of(&self, viewer: &Staff, group_id: i64) -> StoreResult<Vec<PollAccess>> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn polls_of(&self, group: &GroupAccess) -> StoreResult<Vec<PollAccess>> {
         Ok(self
-            .group_polls(group_id, false)
+            .group_polls(group.id(), false)
             .await?
             .into_iter()
             .map(|poll| PollAccess {
                 poll,
-                actor: viewer.into(),
+                actor: group.actor().clone(),
             })
             .collect())
     }
@@ -217,22 +216,23 @@ impl Store {
 
     /// Closes a poll on one option and plans the meeting it names, in one transaction.
     /// Returns the new meeting's id.
-    pub async fn close_poll(
-        &self,
-        viewer: &Staff,
-        poll_id: i64,
-        option_id: i64,
-    ) -> StoreResult<i64> {
-        let poll = self.poll_for(viewer, poll_id).await?;
+    pub async fn close_poll(&self, poll: &PollAccess, option_id: i64) -> StoreResult<i64> {
+        let poll_id = poll.id;
+        let Some(group) = super::GroupScope::staff_group(poll) else {
+            return Err(StoreError::Forbidden);
+        };
         if !poll.is_open() {
             return Err(StoreError::Conflict("poll_closed".into()));
         }
-        let options = self.poll_options(&poll).await?;
+        let options = self.poll_options(poll).await?;
         let option = options
             .iter()
             .find(|o| o.id == option_id)
             .ok_or_else(|| StoreError::Conflict("option_id".into()))?;
-        let group = self.group_for(viewer, poll.group_id).await?;
+        let usual_length = self
+            .group_unchecked(poll.group_id)
+            .await?
+            .usual_meeting_length;
         let input = crate::domain::meeting::MeetingInput {
             date: option
                 .local_date
@@ -242,14 +242,13 @@ impl Store {
                 .local_time
                 .parse()
                 .map_err(|_| StoreError::Conflict("option_id".into()))?,
-            duration_minutes: group.usual_meeting_length,
+            duration_minutes: usual_length,
             venue_id: option.venue_id,
             topic: String::new(),
         };
         let meeting = self
             .create_meeting_then(
-                viewer,
-                poll.group_id,
+                &group,
                 &input,
                 option.starts_at,
                 super::AfterInsert::ClosePoll { poll_id, option_id },

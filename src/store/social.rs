@@ -14,34 +14,36 @@ const EVENT_COLUMNS: &str = "id, group_id, title, local_date, local_time, timezo
 impl Store {
     pub async fn create_social_event(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         input: &SocialInput,
         starts_at: i64,
     ) -> StoreResult<EventAccess> {
-        let group = self.group_for(viewer, group_id).await?;
+        let group_id = group.id();
+        let account_id = group.actor().account_id()?;
+        let timezone = self.group_unchecked(group_id).await?.timezone;
         let t = now();
         let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "INSERT INTO social_events (group_id, title, local_date, local_time, timezone, starts_at,
                 duration_minutes, place, details, accessibility, created_by, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
             .bind(group_id).bind(&input.title).bind(input.date.to_string()).bind(input.time_text())
-            .bind(&group.timezone).bind(starts_at).bind(input.duration_minutes).bind(&input.place)
-            .bind(&input.details).bind(&input.accessibility).bind(viewer.id).bind(t)
+            .bind(&timezone).bind(starts_at).bind(input.duration_minutes).bind(&input.place)
+            .bind(&input.details).bind(&input.accessibility).bind(account_id).bind(t)
             .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)?;
-        self.written_event(viewer, id).await
+        self.written_event(group.actor(), id).await
     }
 
     /// Changes an event; its calendar entry's sequence goes up so calendar apps update it.
     pub async fn update_social_event(
         &self,
-        viewer: &Staff,
-        id: i64,
+        event: &EventAccess,
         input: &SocialInput,
         starts_at: i64,
     ) -> StoreResult<EventAccess> {
-        self.social_event_for(viewer, id).await?;
+        let id = event.id;
+        // Changing an event is for its group's staff, never a member's link.
+        event.actor.account_id()?;
         on_db!(self, pool => sqlx::query(
             "UPDATE social_events SET title = $1, local_date = $2, local_time = $3, starts_at = $4,
                 duration_minutes = $5, place = $6, details = $7, accessibility = $8,
@@ -52,49 +54,45 @@ impl Store {
             .bind(&input.accessibility).bind(now()).bind(id)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
-        self.written_event(viewer, id).await
+        self.written_event(&event.actor, id).await
     }
 
     /// Cancels (or with `planned`, reinstates) an event.
     pub async fn set_social_status(
         &self,
-        viewer: &Staff,
-        id: i64,
+        event: &EventAccess,
         status: SocialStatus,
     ) -> StoreResult<EventAccess> {
-        self.social_event_for(viewer, id).await?;
+        let id = event.id;
+        // Changing an event is for its group's staff, never a member's link.
+        event.actor.account_id()?;
         on_db!(self, pool => sqlx::query(
             "UPDATE social_events SET status = $1, version = version + 1, updated_at = $2
              WHERE id = $3 AND status <> $1")
             .bind(status).bind(now()).bind(id)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
-        self.written_event(viewer, id).await
+        self.written_event(&event.actor, id).await
     }
 
     /// A group's events, soonest first.
-    pub async fn social_events_of(
-        &self,
-        viewer: &Staff,
-        group_id: i64,
-    ) -> StoreResult<Vec<EventAccess>> {
-        self.check_group(viewer, group_id).await?;
+    pub async fn social_events_of(&self, group: &GroupAccess) -> StoreResult<Vec<EventAccess>> {
         Ok(self
-            .group_social_events(group_id, i64::MIN)
+            .group_social_events(group.id(), i64::MIN)
             .await?
             .into_iter()
             .map(|event| EventAccess {
                 event,
-                actor: viewer.into(),
+                actor: group.actor().clone(),
             })
             .collect())
     }
 
-    /// An event just written by a viewer already checked against its group.
-    async fn written_event(&self, viewer: &Staff, id: i64) -> StoreResult<EventAccess> {
+    /// An event just written through a capability of its group, for the same actor.
+    async fn written_event(&self, actor: &Actor, id: i64) -> StoreResult<EventAccess> {
         Ok(EventAccess {
             event: self.social_event_unchecked(id).await?,
-            actor: viewer.into(),
+            actor: actor.clone(),
         })
     }
 
@@ -297,11 +295,10 @@ impl Store {
     /// Confirms (or swaps) a meeting's host: a member of the meeting's group. None clears it.
     pub async fn set_meeting_host(
         &self,
-        viewer: &Staff,
-        meeting_id: i64,
+        meeting: &MeetingAccess,
         member_id: Option<i64>,
     ) -> StoreResult<()> {
-        let meeting = self.meeting_for(viewer, meeting_id).await?;
+        let meeting_id = meeting.id();
         let Some(member_id) = member_id else {
             on_db!(self, pool => sqlx::query("DELETE FROM meeting_hosts WHERE meeting_id = $1")
                 .bind(meeting_id).execute(pool).await.map(|r| r.rows_affected()))
@@ -316,7 +313,7 @@ impl Store {
             "INSERT INTO meeting_hosts (meeting_id, member_id, confirmed_by, at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (meeting_id) DO UPDATE
                SET member_id = excluded.member_id, confirmed_by = excluded.confirmed_by, at = excluded.at")
-            .bind(meeting_id).bind(member_id).bind(viewer.actor()).bind(now())
+            .bind(meeting_id).bind(member_id).bind(meeting.actor().to_string()).bind(now())
             .execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())
         .map_err(StoreError::from_sqlx)

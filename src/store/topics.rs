@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::BeginWrite;
 use super::access::{
-    GroupScope, MeetingAccess, MemberLink, MemberScope, PlanAccess, PlanOwner, PrivateAccess,
+    GroupAccess, GroupScope, MeetingAccess, MemberLink, MemberScope, PlanAccess, PlanOwner,
+    PrivateAccess,
 };
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
@@ -215,12 +216,11 @@ impl Store {
     /// Staff recording votes (a show of hands, or one member's wish by phone).
     pub async fn record_votes(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         topic_id: i64,
         member_ids: &[i64],
     ) -> StoreResult<()> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
         // Every member is checked before any vote is counted, so a refused show of hands
         // counts nobody.
         for member_id in member_ids {
@@ -231,7 +231,7 @@ impl Store {
         }
         self.topic_in(group_id, topic_id).await?;
         for member_id in member_ids {
-            self.vote_as(group_id, topic_id, *member_id, &viewer.actor())
+            self.vote_as(group_id, topic_id, *member_id, &group.actor().to_string())
                 .await?;
         }
         Ok(())
@@ -241,12 +241,11 @@ impl Store {
     /// for that meeting goes back to proposed.
     pub async fn agree_topic(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         topic_id: i64,
-        meeting_id: i64,
+        meeting: &MeetingAccess,
     ) -> StoreResult<()> {
-        let meeting = self.meeting_for(viewer, meeting_id).await?;
+        let (group_id, meeting_id) = (group.id(), meeting.id());
         if meeting.group_id != group_id {
             return Err(StoreError::NotFound);
         }
@@ -254,7 +253,8 @@ impl Store {
             return Err(StoreError::Conflict("meeting_not_open".into()));
         }
         let topic = self.topic_in(group_id, topic_id).await?;
-        self.board(group_id, topic_id, &viewer.actor()).await?;
+        self.board(group_id, topic_id, &group.actor().to_string())
+            .await?;
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             // A topic moved from another meeting leaves that meeting without it.
@@ -281,13 +281,13 @@ impl Store {
     /// Sets a topic aside, brings it back as proposed, or marks it covered.
     pub async fn set_topic_status(
         &self,
-        viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         topic_id: i64,
         status: TopicStatus,
     ) -> StoreResult<()> {
-        self.check_group(viewer, group_id).await?;
-        self.board(group_id, topic_id, &viewer.actor()).await?;
+        let group_id = group.id();
+        self.board(group_id, topic_id, &group.actor().to_string())
+            .await?;
         let covered = if status == TopicStatus::Covered {
             Some(now())
         } else {
@@ -328,13 +328,12 @@ impl Store {
     pub async fn update_topic(
         &self,
         viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
         topic_id: i64,
         input: &TopicInput,
         retired: bool,
     ) -> StoreResult<()> {
-        self.check_group(viewer, group_id).await?;
-        let topic = self.topic_in(group_id, topic_id).await?;
+        let topic = self.topic_in(group.id(), topic_id).await?;
         if topic.group_id.is_none() && !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
         }
@@ -390,10 +389,10 @@ impl Store {
             .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn plans_for(&self, viewer: &Staff, member_id: i64) -> StoreResult<Vec<ActionPlan>> {
-        self.private_records(viewer, member_id).await?;
+    pub async fn plans_for(&self, private: &PrivateAccess) -> StoreResult<Vec<ActionPlan>> {
+        let member_id = private.member_id;
         self.audit_read(
-            &viewer.actor(),
+            &private.actor.to_string(),
             "viewed plans",
             &format!("member:{member_id}"),
             &[],
@@ -516,9 +515,9 @@ impl Store {
     pub async fn open_plans_in_group(
         &self,
         viewer: &Staff,
-        group_id: i64,
+        group: &GroupAccess,
     ) -> StoreResult<Vec<GroupPlan>> {
-        self.plans_to_review(viewer, group_id, None).await
+        self.plans_to_review(viewer, group, None).await
     }
 
     /// The plans a meeting's goals step shows: those still open, and those already reviewed at
@@ -526,10 +525,14 @@ impl Store {
     pub async fn plans_to_review(
         &self,
         viewer: &Staff,
-        group_id: i64,
-        meeting_id: Option<i64>,
+        group: &GroupAccess,
+        meeting: Option<&MeetingAccess>,
     ) -> StoreResult<Vec<GroupPlan>> {
-        self.check_group(viewer, group_id).await?;
+        let group_id = group.id();
+        if meeting.is_some_and(|m| m.group_id() != group_id) {
+            return Err(StoreError::NotFound);
+        }
+        let meeting_id = meeting.map(MeetingAccess::id);
         if !self.facilitates(viewer, group_id).await? {
             return Err(StoreError::Forbidden);
         }
@@ -578,8 +581,12 @@ impl Store {
     // --- since last time ----------------------------------------------------------------
 
     /// The lines of one meeting, with names, for its run-sheet step (the group's facilitators).
-    pub async fn checkins_of(&self, viewer: &Staff, meeting_id: i64) -> StoreResult<Vec<Checkin>> {
-        let m = self.meeting_for(viewer, meeting_id).await?;
+    pub async fn checkins_of(
+        &self,
+        viewer: &Staff,
+        meeting: &MeetingAccess,
+    ) -> StoreResult<Vec<Checkin>> {
+        let (m, meeting_id) = (meeting.meeting(), meeting.id());
         if !self.facilitates(viewer, m.group_id).await? {
             return Err(StoreError::Forbidden);
         }
@@ -710,12 +717,12 @@ impl Store {
     pub async fn save_checkin(
         &self,
         viewer: &Staff,
-        meeting_id: i64,
+        meeting: &MeetingAccess,
         member_id: i64,
         note: &str,
         private: bool,
     ) -> StoreResult<Result<(), CheckinRefused>> {
-        let m = self.meeting_for(viewer, meeting_id).await?;
+        let (m, meeting_id) = (meeting.meeting(), meeting.id());
         if !self.facilitates(viewer, m.group_id).await? {
             return Err(StoreError::Forbidden);
         }
@@ -752,7 +759,7 @@ impl Store {
                      VALUES ($1, $2, $3, $4, $5, $6)
                      ON CONFLICT (meeting_id, member_id) DO UPDATE SET note = excluded.note,
                         private = excluded.private, recorded_by = excluded.recorded_by, at = excluded.at")
-                    .bind(meeting_id).bind(member_id).bind(note).bind(private).bind(viewer.actor()).bind(now())
+                    .bind(meeting_id).bind(member_id).bind(note).bind(private).bind(meeting.actor().to_string()).bind(now())
                     .execute(&mut *tx).await?;
             }
             sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")

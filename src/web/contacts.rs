@@ -25,17 +25,17 @@ pub async fn add(
     Path(member_id): Path<i64>,
     CheckedForm(mut raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.member_for(&me, member_id).await?;
+    let member = state.store.member(&me, member_id).await?;
     match ContactInput::try_from(&raw) {
         Ok(c) => {
-            state.store.add_contact(&me, member_id, &c).await?;
+            state.store.add_contact(&member, &c).await?;
             Ok(redirect_with(
                 &format!("/members/{member_id}#contacts"),
                 "The contact has been added to the record.",
             ))
         }
         Err(e) => {
-            let group_id = state.store.member_for(&me, member_id).await?.group_id;
+            let group_id = member.group_id;
             raw.set("member_fixed", "1");
             log_page(
                 &state,
@@ -117,13 +117,13 @@ pub async fn sheet(
     let mut raw = RawInput::default();
     raw.set("from", &q.from);
     raw.set("to", &q.to);
+    let scope = state.store.group(&me, group_id).await?;
     let (contacts, form, status) = match parse_range(&q) {
         Ok((from, to)) => (
             state
                 .store
                 .contacts_of_group(
-                    &me,
-                    group_id,
+                    &scope,
                     from.as_deref(),
                     to.as_deref(),
                     crate::store::ContactRead::Viewed,
@@ -161,11 +161,11 @@ pub async fn csv(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let (from, to) = parse_range(&q).map_err(AppError::Invalid)?;
+    let scope = state.store.group(&me, group_id).await?;
     let contacts = state
         .store
         .contacts_of_group(
-            &me,
-            group_id,
+            &scope,
             from.as_deref(),
             to.as_deref(),
             crate::store::ContactRead::Exported,
@@ -247,7 +247,7 @@ pub async fn call_list(
     let scope = state.store.group(&me, group.id).await?;
     let members = state
         .store
-        .members_of(&me, group.id, &MemberFilter::default())
+        .members_of(&scope, &MemberFilter::default())
         .await?;
     let rsvps = state.store.rsvps_of(&access).await?;
     let last = state.store.last_contacts(&scope).await?;
@@ -270,7 +270,7 @@ pub async fn call_list(
     let meeting = access.into_meeting();
     // Open polls, with who has answered each: members email does not reach need a call.
     let mut polls = Vec::new();
-    for p in state.store.polls_of(&me, group.id).await? {
+    for p in state.store.polls_of(&scope).await? {
         if p.is_open() {
             let answered: Vec<i64> = state
                 .store
@@ -397,9 +397,10 @@ async fn log_page(
         None => None,
     };
     let members = if member.is_none() {
+        let scope = state.store.group(me, group.id).await?;
         state
             .store
-            .members_of(me, group.id, &MemberFilter::default())
+            .members_of(&scope, &MemberFilter::default())
             .await?
     } else {
         Vec::new()
@@ -449,9 +450,10 @@ async fn next_meeting_for_answers(
             return Ok(Some(m));
         }
     }
+    let scope = state.store.group(me, group_id).await?;
     Ok(state
         .store
-        .coming_meetings_of(me, group_id, crate::store::now() - 12 * 3600, 4)
+        .coming_meetings_of(&scope, crate::store::now() - 12 * 3600, 4)
         .await?
         .into_iter()
         .map(|s| s.meeting)
@@ -493,7 +495,7 @@ pub async fn log(
     let meeting_id: Option<i64> = raw.text("meeting_id").parse().ok();
     let mut errors = FieldErrors::new();
     let member = match given_member {
-        Some(id) => match state.store.member_for(&me, id).await {
+        Some(id) => match state.store.member(&me, id).await {
             Ok(m) if m.group_id == group.id => Some(m),
             Ok(_) | Err(crate::store::StoreError::NotFound) => {
                 errors.add("member_id", "Choose a member of this group.");
@@ -531,7 +533,7 @@ pub async fn log(
         )
         .await;
     };
-    state.store.add_contact(&me, member.id, &contact).await?;
+    state.store.add_contact(&member, &contact).await?;
     let mut told = format!("The call with {} is noted", member.preferred_name);
     if let (Some(answer), Some(m)) = (answer, &meeting) {
         let access = state.store.meeting(&me, m.id).await?;

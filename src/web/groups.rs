@@ -213,10 +213,8 @@ pub async fn show(
         Some(v) => state.store.venue(v).await.ok(),
         None => None,
     };
-    let facilitators = state
-        .store
-        .facilitators_of(&state.store.group(&me, id).await?)
-        .await?;
+    let scope = state.store.group(&me, id).await?;
+    let facilitators = state.store.facilitators_of(&scope).await?;
     let assignable = if me.is_coordinator() {
         state
             .store
@@ -228,17 +226,17 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let figures = state.store.group_figures(&me, id).await?;
+    let figures = state.store.group_figures(&scope).await?;
     let soon = crate::store::now() - 12 * 3600;
     let next_meeting = state
         .store
-        .coming_meetings_of(&me, id, soon, 1)
+        .coming_meetings_of(&scope, soon, 1)
         .await?
         .into_iter()
         .next();
     let polls = state
         .store
-        .polls_of(&me, id)
+        .polls_of(&scope)
         .await?
         .into_iter()
         .filter(|p| p.is_open())
@@ -302,7 +300,8 @@ pub async fn update(
             .await;
         }
     };
-    match state.store.update_group(&me, id, &input).await {
+    let scope = state.store.group(&me, id).await?;
+    match state.store.update_group(&scope, &input).await {
         Ok(g) => Ok(redirect_with(
             &format!("/groups/{id}"),
             &format!("{} has been saved.", g.name),
@@ -340,7 +339,8 @@ pub async fn set_facilitators(
                 .map_err(|_| AppError::BadRequest("Choose facilitators from the list.".into()))?,
         );
     }
-    state.store.set_facilitators(&me, id, &ids).await?;
+    let scope = state.store.group_to_staff(&me, id).await?;
+    state.store.set_facilitators(&me, &scope, &ids).await?;
     Ok(redirect_with(
         &format!("/groups/{id}"),
         "The group's facilitators have been saved.",

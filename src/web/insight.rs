@@ -85,15 +85,15 @@ pub async fn history(
     Path(group_id): Path<i64>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
+    let scope = state.store.group(&me, group_id).await?;
     let mut meetings: Vec<MeetingSummary> = state
         .store
-        .meetings_of(&me, group_id)
+        .meetings_of(&scope)
         .await?
         .into_iter()
         .filter(|m| m.meeting.is_held() || m.meeting.is_cancelled())
         .collect();
     meetings.reverse();
-    let scope = state.store.group(&me, group_id).await?;
     let checkins = state.store.checkin_counts(&me, &scope).await?;
     render_status(
         StatusCode::OK,
@@ -138,7 +138,8 @@ pub async fn search(
             raw.set("q", &text);
             match parse_query(&raw) {
                 Ok(query) => {
-                    let hits = state.store.search(&me, group_id, &query, 50).await?;
+                    let scope = state.store.group(&me, group_id).await?;
+                    let hits = state.store.search(&me, &scope, &query, 50).await?;
                     (Form::from_raw(raw), Some(hits), StatusCode::OK)
                 }
                 Err(e) => (
@@ -194,7 +195,8 @@ async fn stats_for(
 ) -> AppResult<(Form, Option<GroupStats>, StatusCode)> {
     Ok(match range_of(q, &group.timezone) {
         Ok(range) => {
-            let stats = state.store.group_stats(me, group.id, &range).await?;
+            let scope = state.store.group(me, group.id).await?;
+            let stats = state.store.group_stats(&scope, &range).await?;
             let mut raw = RawInput::default();
             raw.set("from", &range.from);
             raw.set("to", &range.to);
@@ -216,21 +218,19 @@ pub async fn group_insight(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let (form, stats, status) = stats_for(&state, &me, &group, &q).await?;
-    let not_seen = state
-        .store
-        .not_seen(&me, group_id, NOT_SEEN_MEETINGS)
-        .await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let not_seen = state.store.not_seen(&scope, NOT_SEEN_MEETINGS).await?;
     let now = crate::store::now();
     let next_meeting = state
         .store
-        .coming_meetings_of(&me, group_id, now, 4)
+        .coming_meetings_of(&scope, now, 4)
         .await?
         .into_iter()
         .find(|m| m.meeting.is_planned())
         .map(|m| m.meeting.id);
     let feedback = match &stats {
         Some(s) => {
-            let mut f = state.store.feedback_of(&me, group_id, &s.range).await?;
+            let mut f = state.store.feedback_of(&scope, &s.range).await?;
             f.retain(|f| !f.comment.is_empty());
             f.truncate(20);
             f
@@ -350,7 +350,8 @@ pub async fn attendance_csv(
     let group = state.store.group_for(&me, group_id).await?;
     let range = range_of(&q, &group.timezone).map_err(|(_, e)| AppError::Invalid(e))?;
     let mut rows = vec![vec!["date".into(), "name".into(), "member_or_guest".into()]];
-    for (date, name, member) in state.store.attendance_rows(&me, group_id, &range).await? {
+    let scope = state.store.group(&me, group_id).await?;
+    for (date, name, member) in state.store.attendance_rows(&scope, &range).await? {
         rows.push(vec![
             date,
             name.clone(),
@@ -369,7 +370,8 @@ pub async fn meetings_csv(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let range = range_of(&q, &group.timezone).map_err(|(_, e)| AppError::Invalid(e))?;
-    let stats = state.store.group_stats(&me, group_id, &range).await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let stats = state.store.group_stats(&scope, &range).await?;
     let mut rows = vec![vec![
         "date".into(),
         "topic".into(),
@@ -410,7 +412,8 @@ pub async fn feedback_csv(
         "rating".into(),
         "comment".into(),
     ]];
-    for f in state.store.feedback_of(&me, group_id, &range).await? {
+    let scope = state.store.group(&me, group_id).await?;
+    for f in state.store.feedback_of(&scope, &range).await? {
         rows.push(vec![
             f.date,
             f.member_name.clone(),

@@ -51,7 +51,7 @@ async fn saved(
     message: &str,
 ) -> AppResult<Response> {
     if is_fetch(headers) {
-        let version = state.store.meeting_version(me, id).await?;
+        let version = state.store.meeting(me, id).await?.version;
         return Ok(Json(serde_json::json!({ "version": version })).into_response());
     }
     Ok(if message.is_empty() {
@@ -89,7 +89,8 @@ pub async fn list(
     Path(group_id): Path<i64>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let all = state.store.meetings_of(&me, group_id).await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let all = state.store.meetings_of(&scope).await?;
     let cutoff = now() - 12 * 3600;
     let (mut past, upcoming): (Vec<_>, Vec<_>) = all.into_iter().partition(|s| {
         s.meeting.is_held() || (s.meeting.starts_at < cutoff && !s.meeting.is_under_way())
@@ -164,7 +165,8 @@ pub async fn new_page(
         raw.set("venue_id", v.to_string());
     }
     // Suggest the same weekday and time as the last meeting, four weeks on.
-    let meetings = state.store.meetings_of(&me, group_id).await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let meetings = state.store.meetings_of(&scope).await?;
     if let Some(last) = meetings.iter().rev().find(|m| !m.meeting.is_cancelled()) {
         raw.set("start_time", &last.meeting.local_time);
         if let Ok(d) = last.meeting.local_date.parse::<jiff::civil::Date>()
@@ -193,16 +195,14 @@ pub async fn create(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
+    let scope = state.store.group(&me, group_id).await?;
     let errors = match MeetingInput::parse(
         &raw,
         &group.timezone,
         group.usual_meeting_length,
         group.usual_venue_id,
     ) {
-        Ok((input, starts_at)) => match state
-            .store
-            .create_meeting(&me, group_id, &input, starts_at)
-            .await
+        Ok((input, starts_at)) => match state.store.create_meeting(&scope, &input, starts_at).await
         {
             Ok(m) => {
                 return Ok(redirect_with(
@@ -262,22 +262,20 @@ pub async fn update(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let m = state.store.meeting(&me, id).await?;
     let group = state.store.group_for(&me, m.group_id).await?;
     let errors = match MeetingInput::parse(&raw, &group.timezone, group.usual_meeting_length, None)
     {
-        Ok((input, starts_at)) => {
-            match state.store.update_meeting(&me, id, &input, starts_at).await {
-                Ok(_) => {
-                    let told = crate::mail::after_change(&state, &m).await?;
-                    return Ok(redirect_with(
-                        &format!("/meetings/{id}"),
-                        &with_outcome("The meeting has been changed.", told),
-                    ));
-                }
-                Err(e) => venue_error(e)?,
+        Ok((input, starts_at)) => match state.store.update_meeting(&m, &input, starts_at).await {
+            Ok(_) => {
+                let told = crate::mail::after_change(&state, &m).await?;
+                return Ok(redirect_with(
+                    &format!("/meetings/{id}"),
+                    &with_outcome("The meeting has been changed.", told),
+                ));
             }
-        }
+            Err(e) => venue_error(e)?,
+        },
         Err(e) => e,
     };
     form_page(
@@ -431,7 +429,7 @@ async fn show_page(
     let steps = state.store.meeting_steps(&access).await?;
     let members = state
         .store
-        .members_of(me, group.id, &MemberFilter::default())
+        .members_of(&access.group(), &MemberFilter::default())
         .await?;
     let rsvps = state.store.rsvps_of(&access).await?;
     let attendance = state.store.attendance_of(&access).await?;
@@ -444,20 +442,15 @@ async fn show_page(
     let previous = previous.map(MeetingAccess::into_meeting);
     let earlier_actions = state.store.open_actions_before(&access).await?;
     let host = state.store.meeting_host(&access).await?;
-    let rota = state
-        .store
-        .rota_of(
-            &state.store.group(me, meeting.group_id).await?,
-            meeting.starts_at,
-        )
-        .await?;
+    let scope = access.group();
+    let rota = state.store.rota_of(&scope, meeting.starts_at).await?;
     // The same suggestion as the rota page (which counts suggestions for earlier meetings),
     // or, for a meeting further ahead, the fair choice from the rota as it stands.
     // The same suggestion as the rota page (which counts suggestions for earlier meetings),
     // or, for a meeting further ahead, the fair choice from the rota as it stands; also when the
     // confirmed host said they cannot come.
     let (suggested_host, host_cannot_come) = if meeting.is_planned() {
-        match crate::app::social::rota_meetings(state, me, meeting.group_id)
+        match crate::app::social::rota_meetings(state, &access.group())
             .await?
             .into_iter()
             .find(|rm| rm.meeting.id == id)
@@ -568,8 +561,9 @@ pub async fn cancel(
 ) -> AppResult<Response> {
     match parse_cancel_reason(&raw) {
         Ok(reason) => {
+            let meeting = state.store.meeting(&me, id).await?;
             let changed =
-                app::meetings::change_status(&state, &me, id, MeetingEvent::Cancel, &reason)
+                app::meetings::change_status(&state, &meeting, MeetingEvent::Cancel, &reason)
                     .await?
                     .map_err(app::meetings::refused)?;
             Ok(redirect_with(
@@ -598,7 +592,8 @@ pub async fn reinstate(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    app::meetings::change_status(&state, &me, id, MeetingEvent::Reinstate, "")
+    let meeting = state.store.meeting(&me, id).await?;
+    app::meetings::change_status(&state, &meeting, MeetingEvent::Reinstate, "")
         .await?
         .map_err(app::meetings::refused)?;
     Ok(redirect_with(
@@ -735,8 +730,7 @@ async fn run_page(
     let members = state
         .store
         .members_of(
-            &me,
-            group.id,
+            &access.group(),
             &MemberFilter {
                 status: "all".into(),
                 ..Default::default()
@@ -763,7 +757,7 @@ async fn run_page(
             state.store.venues().await?,
             state
                 .store
-                .polls_of(&me, group.id)
+                .polls_of(&access.group())
                 .await?
                 .into_iter()
                 .filter(|p| p.is_open())
@@ -821,7 +815,7 @@ pub async fn propose_next(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(&me, id).await?;
+    let meeting = state.store.meeting(&me, id).await?;
     let group = state.store.group_for(&me, meeting.group_id).await?;
     let suits: Vec<i64> = raw
         .all("suits")
@@ -837,7 +831,12 @@ pub async fn propose_next(
         Ok((input, starts_at)) => {
             match state
                 .store
-                .create_meeting_then(&me, group.id, &input, starts_at, AfterInsert::Suits(&suits))
+                .create_meeting_then(
+                    &meeting.group(),
+                    &input,
+                    starts_at,
+                    AfterInsert::Suits(&suits),
+                )
                 .await
             {
                 Ok(next) => {
@@ -880,8 +879,9 @@ pub async fn go_to_step(
         .parse()
         .map_err(|_| AppError::BadRequest("Choose a step.".into()))?;
     let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
-    app::meetings::save_run_sheet(&state, &me, id, &text).await?;
-    state.store.go_to_step(&me, id, step).await?;
+    let meeting = state.store.meeting(&me, id).await?;
+    app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
+    state.store.go_to_step(&meeting, step).await?;
     saved(
         &state,
         &me,
@@ -903,7 +903,8 @@ pub async fn save_step(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let text = RunSheetText::parse(&raw, Some(position)).map_err(AppError::Invalid)?;
-    app::meetings::save_run_sheet(&state, &me, id, &text).await?;
+    let meeting = state.store.meeting(&me, id).await?;
+    app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
     // "Add" in the brainstorm goes back to the brainstorm, with the topic on the list.
     let (to, message) = match &text.new_topic {
         Some(t) => (
@@ -923,7 +924,8 @@ pub async fn save_round_up(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
-    app::meetings::save_run_sheet(&state, &me, id, &text).await?;
+    let meeting = state.store.meeting(&me, id).await?;
+    app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
     saved(
         &state,
         &me,
@@ -963,7 +965,8 @@ pub async fn start(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
+    let access = state.store.meeting(&me, id).await?;
+    let m = access.meeting();
     let group = state.store.group_for(&me, m.group_id).await?;
     if m.is_planned() && !m.is_today() && !confirmed(&raw) {
         let question = format!("This meeting is on {}. Start it now?", m.date_label());
@@ -979,11 +982,11 @@ pub async fn start(
             no: "Not now",
             back: format!("/meetings/{id}"),
             question,
-            meeting: m,
+            meeting: m.clone(),
             group,
         });
     }
-    match app::meetings::change_status(&state, &me, id, MeetingEvent::Start, "").await? {
+    match app::meetings::change_status(&state, &access, MeetingEvent::Start, "").await? {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}/run")).into_response()),
         // A page from before the meeting ended (another device ended it): its record is
         // where the facilitator wants to be, with the reason on top.
@@ -1004,9 +1007,10 @@ pub async fn end(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
-    app::meetings::save_run_sheet(&state, &me, id, &text).await?;
+    let access = state.store.meeting(&me, id).await?;
+    app::meetings::save_run_sheet(&state, &me, &access, &text).await?;
     if !confirmed(&raw) {
-        let m = state.store.meeting_for(&me, id).await?;
+        let m = access.meeting().clone();
         let group = state.store.group_for(&me, m.group_id).await?;
         if m.is_held() {
             return Ok(Redirect::to(&format!("/meetings/{id}/notes")).into_response());
@@ -1034,7 +1038,7 @@ pub async fn end(
             group,
         });
     }
-    app::meetings::change_status(&state, &me, id, MeetingEvent::End, "")
+    app::meetings::change_status(&state, &access, MeetingEvent::End, "")
         .await?
         .map_err(app::meetings::refused)?;
     Ok(redirect_with(
@@ -1064,7 +1068,8 @@ pub async fn reopen(
 }
 
 async fn undo(state: &AppState, me: &Staff, id: i64, event: MeetingEvent) -> AppResult<Response> {
-    app::meetings::change_status(state, me, id, event, "")
+    let meeting = state.store.meeting(me, id).await?;
+    app::meetings::change_status(state, &meeting, event, "")
         .await?
         .map_err(app::meetings::refused)?;
     Ok(if event == MeetingEvent::Reopen {
@@ -1123,7 +1128,7 @@ async fn sign_in_page(
     let group = state.store.group_for(me, meeting.group_id).await?;
     let members = state
         .store
-        .members_of(me, group.id, &MemberFilter::default())
+        .members_of(&access.group(), &MemberFilter::default())
         .await?;
     let rsvps = state.store.rsvps_of(&access).await?;
     let attendance = state.store.attendance_of(&access).await?;
@@ -1138,8 +1143,7 @@ async fn sign_in_page(
     let left = state
         .store
         .members_of(
-            me,
-            group.id,
+            &access.group(),
             &MemberFilter {
                 status: "left".into(),
                 ..Default::default()
@@ -1184,11 +1188,12 @@ pub async fn toggle_attendance(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member_for(&me, member_id).await?;
+    let meeting = state.store.meeting(&me, id).await?;
     let message = if !raw.flag("present").map_err(AppError::BadRequest)? {
-        state.store.sign_out(&me, id, member_id).await?;
+        state.store.sign_out(&meeting, member_id).await?;
         format!("{} is no longer signed in.", member.preferred_name)
     } else {
-        state.store.sign_in(&me, id, member_id).await?;
+        state.store.sign_in(&meeting, member_id).await?;
         format!("{} is signed in.", member.preferred_name)
     };
     saved(
@@ -1211,7 +1216,7 @@ pub async fn walk_in(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(&me, id).await?;
+    let meeting = state.store.meeting(&me, id).await?;
     let walk_in = match WalkIn::try_from(&raw) {
         Ok(w) => w,
         Err(e) => {
@@ -1229,7 +1234,7 @@ pub async fn walk_in(
     let message = match walk_in {
         WalkIn::Member(member_id) => {
             let m = state.store.member_for(&me, member_id).await?;
-            state.store.sign_in(&me, id, member_id).await?;
+            state.store.sign_in(&meeting, member_id).await?;
             format!("{} is signed in.", m.preferred_name)
         }
         WalkIn::NewMember(name) => {
@@ -1237,18 +1242,15 @@ pub async fn walk_in(
             r.set("preferred_name", &name);
             r.set("joined_on", &meeting.local_date);
             let input = MemberInput::try_from(&r).map_err(AppError::Invalid)?;
-            let m = state
-                .store
-                .create_member(&me, meeting.group_id, &input)
-                .await?;
-            state.store.sign_in(&me, id, m.id).await?;
+            let m = state.store.create_member(&meeting.group(), &input).await?;
+            state.store.sign_in(&meeting, m.id).await?;
             format!(
                 "{} has joined the group and is signed in.",
                 m.preferred_name
             )
         }
         WalkIn::Guest(name) => {
-            state.store.sign_in_guest(&me, id, &name).await?;
+            state.store.sign_in_guest(&meeting, &name).await?;
             format!("{name} is signed in as a guest.")
         }
     };
@@ -1261,7 +1263,8 @@ pub async fn remove_guest(
     Path((id, attendance_id)): Path<(i64, i64)>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.remove_guest(&me, id, attendance_id).await?;
+    let meeting = state.store.meeting(&me, id).await?;
+    state.store.remove_guest(&meeting, attendance_id).await?;
     Ok(redirect_with(
         &format!("/meetings/{id}/sign-in"),
         "The guest has been taken off the list.",
@@ -1303,7 +1306,7 @@ pub async fn sheet(
     };
     let members = state
         .store
-        .members_of(&me, group.id, &MemberFilter::default())
+        .members_of(&access.group(), &MemberFilter::default())
         .await?;
     let rsvps = state.store.rsvps_of(&access).await?;
     let list = people(members, &rsvps, &[]);
@@ -1458,8 +1461,8 @@ pub async fn save_notes(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
-    if let Err(e) = keep_record(&state, &me, &m, &raw).await? {
+    let m = state.store.meeting(&me, id).await?;
+    if let Err(e) = keep_record(&state, &m, &raw).await? {
         return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
     }
     // An action typed below the notes is kept too.
@@ -1468,7 +1471,7 @@ pub async fn save_notes(
             &state,
             &me,
             &cookies,
-            id,
+            &m,
             raw,
             "The notes and the action have been saved.",
         )
@@ -1484,8 +1487,7 @@ pub async fn save_notes(
 /// it) and it changed. A mistake in it comes back as field errors, and nothing is saved.
 async fn keep_record(
     state: &AppState,
-    me: &Staff,
-    m: &Meeting,
+    m: &MeetingAccess,
     raw: &RawInput,
 ) -> AppResult<Result<(), FieldErrors>> {
     let fields = [
@@ -1510,7 +1512,7 @@ async fn keep_record(
         && m.round_up_sharing == n.round_up_sharing
         && m.pass_on == n.pass_on;
     if !same {
-        state.store.save_notes(me, m.id, &n).await?;
+        state.store.save_notes(m, &n).await?;
     }
     Ok(Ok(()))
 }
@@ -1542,13 +1544,14 @@ async fn add_action_from(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    meeting: &MeetingAccess,
     raw: RawInput,
     done: &str,
 ) -> AppResult<Response> {
+    let id = meeting.id();
     match ActionInput::try_from(&raw) {
         Ok(a) => {
-            state.store.add_action(me, id, &a).await?;
+            state.store.add_action(meeting, &a).await?;
             Ok(redirect_with(
                 &format!("/meetings/{id}/notes#actions"),
                 done,
@@ -1565,11 +1568,11 @@ pub async fn add_action(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let m = state.store.meeting_for(&me, id).await?;
-    if let Err(e) = keep_record(&state, &me, &m, &raw).await? {
+    let m = state.store.meeting(&me, id).await?;
+    if let Err(e) = keep_record(&state, &m, &raw).await? {
         return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
     }
-    add_action_from(&state, &me, &cookies, id, raw, "The action has been added.").await
+    add_action_from(&state, &me, &cookies, &m, raw, "The action has been added.").await
 }
 
 pub async fn action_done(
@@ -1580,14 +1583,11 @@ pub async fn action_done(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let done = raw.flag("done").map_err(AppError::BadRequest)?;
-    let m = state.store.meeting_for(&me, id).await?;
-    if let Err(e) = keep_record(&state, &me, &m, &raw).await? {
+    let m = state.store.meeting(&me, id).await?;
+    if let Err(e) = keep_record(&state, &m, &raw).await? {
         return record_again(&state, &me, &cookies, id, raw, e, FieldErrors::new()).await;
     }
-    state
-        .store
-        .set_action_done(&me, id, action_id, done)
-        .await?;
+    state.store.set_action_done(&m, action_id, done).await?;
     Ok(redirect_with(
         &format!("/meetings/{id}/notes#actions"),
         if done {
@@ -1623,8 +1623,9 @@ pub async fn notes_csv(
     if !e.is_empty() {
         return Err(AppError::Invalid(e));
     }
-    let meetings = state.store.meetings_of(&me, group_id).await?;
-    let counts = state.store.attendance_counts(&me, group_id).await?;
+    let access = state.store.group(&me, group_id).await?;
+    let meetings = state.store.meetings_of(&access).await?;
+    let counts = state.store.attendance_counts(&access).await?;
     let mut w = crate::domain::csv_out::CsvOut::with_header([
         "date",
         "start_time",
@@ -1905,15 +1906,12 @@ async fn concerns_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
-    let concerns = state
-        .store
-        .concerns_of(&state.store.group(me, group_id).await?, None)
-        .await?;
+    let access = state.store.group(me, group_id).await?;
+    let concerns = state.store.concerns_of(&access, None).await?;
     let members = state
         .store
         .members_of(
-            me,
-            group_id,
+            &access,
             &MemberFilter {
                 status: "all".into(),
                 ..Default::default()
@@ -2102,7 +2100,10 @@ async fn agenda_page(
     let group = state.store.group_for(me, group_id).await?;
     let steps = match &meeting {
         Some(m) => state.store.meeting_steps(m).await?,
-        None => state.store.agenda_template(me, group_id).await?,
+        None => {
+            let access = state.store.group(me, group_id).await?;
+            state.store.agenda_template(&access).await?
+        }
     };
     let title = if meeting.is_some() {
         "This meeting's agenda".to_string()
@@ -2170,27 +2171,24 @@ pub async fn group_agenda_change(
     Path((group_id, step_id)): Path<(i64, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    state.store.group_for(&me, group_id).await?;
+    let group = state.store.group(&me, group_id).await?;
     let back = format!("/groups/{group_id}/agenda");
     match raw.text("do").as_str() {
         "reset" => {
-            state.store.reset_agenda_template(&me, group_id).await?;
+            state.store.reset_agenda_template(&group).await?;
             return Ok(redirect_with(
                 &back,
                 "The agenda is back to the guide's steps.",
             ));
         }
         "delete" => {
-            state
-                .store
-                .delete_template_step(&me, group_id, step_id)
-                .await?;
+            state.store.delete_template_step(&group, step_id).await?;
             return Ok(redirect_with(&back, "The step has been removed."));
         }
         "up" | "down" => {
             state
                 .store
-                .move_template_step(&me, group_id, step_id, raw.text("do") == "up")
+                .move_template_step(&group, step_id, raw.text("do") == "up")
                 .await?;
             return Ok(redirect_with(
                 &format!("{back}#step-{step_id}"),
@@ -2202,13 +2200,13 @@ pub async fn group_agenda_change(
     let failed = if step_id == 0 { -1 } else { step_id };
     match StepInput::try_from(&raw) {
         Ok(s) if step_id == 0 => {
-            state.store.add_template_step(&me, group_id, &s).await?;
+            state.store.add_template_step(&group, &s).await?;
             Ok(redirect_with(&back, "The step has been added."))
         }
         Ok(s) => {
             state
                 .store
-                .update_template_step(&me, group_id, step_id, &s)
+                .update_template_step(&group, step_id, &s)
                 .await?;
             Ok(redirect_with(
                 &format!("{back}#step-{step_id}"),
@@ -2242,7 +2240,7 @@ pub async fn meeting_agenda_change(
     let m = state.store.meeting(&me, id).await?;
     let back = format!("/meetings/{id}/agenda");
     if raw.text("do") == "delete" {
-        state.store.delete_meeting_step(&me, id, position).await?;
+        state.store.delete_meeting_step(&m, position).await?;
         return Ok(redirect_with(
             &back,
             "The step has been removed from this meeting.",
@@ -2250,17 +2248,14 @@ pub async fn meeting_agenda_change(
     }
     match StepInput::try_from(&raw) {
         Ok(s) if position < 0 => {
-            state.store.add_meeting_step(&me, id, &s).await?;
+            state.store.add_meeting_step(&m, &s).await?;
             Ok(redirect_with(
                 &back,
                 "The step has been added to this meeting.",
             ))
         }
         Ok(s) => {
-            state
-                .store
-                .update_meeting_step(&me, id, position, &s)
-                .await?;
+            state.store.update_meeting_step(&m, position, &s).await?;
             Ok(redirect_with(
                 &format!("{back}#step-{position}"),
                 "The step has been saved for this meeting.",
@@ -2451,11 +2446,8 @@ pub async fn series_create(
         }
     };
     let rule = rule.unwrap_or_default();
-    match state
-        .store
-        .create_series(&me, group_id, &rule, &meetings)
-        .await
-    {
+    let scope = state.store.group(&me, group_id).await?;
+    match state.store.create_series(&scope, &rule, &meetings).await {
         Ok((_, ids)) => Ok(redirect_with(
             &format!("/groups/{group_id}/meetings"),
             &format!(

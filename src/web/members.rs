@@ -68,10 +68,8 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let members = state
-        .store
-        .members_of(&me, group_id, &(&query).into())
-        .await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let members = state.store.members_of(&scope, &(&query).into()).await?;
     let filtered = !(query.q.is_empty() && query.need.is_empty() && query.contact.is_empty())
         || matches!(query.status.as_str(), "left" | "all");
     render(&ListPage {
@@ -97,10 +95,8 @@ pub async fn export_csv(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let members = state
-        .store
-        .members_of(&me, group_id, &(&query).into())
-        .await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let members = state.store.members_of(&scope, &(&query).into()).await?;
     let body = member_csv::export(&members);
     state
         .store
@@ -186,7 +182,8 @@ pub async fn create(
     let group = state.store.group_for(&me, group_id).await?;
     match MemberInput::try_from(&raw) {
         Ok(input) => {
-            let m = state.store.create_member(&me, group_id, &input).await?;
+            let scope = state.store.group(&me, group_id).await?;
+            let m = state.store.create_member(&scope, &input).await?;
             Ok(redirect_with(
                 &format!("/members/{}", m.id),
                 &format!("{} has been added to {}.", m.preferred_name, group.name),
@@ -228,10 +225,10 @@ pub async fn update(
     Path(id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let member = state.store.member_for(&me, id).await?;
+    let member = state.store.member(&me, id).await?;
     match MemberInput::try_from(&raw) {
         Ok(input) => {
-            let m = state.store.update_member(&me, id, &input).await?;
+            let m = state.store.update_member(&member, &input).await?;
             Ok(redirect_with(
                 &format!("/members/{id}"),
                 &format!("{}'s details have been saved.", m.preferred_name),
@@ -315,11 +312,12 @@ pub(super) async fn show_page(
     let access = state.store.member(me, id).await?;
     let member = access.member().clone();
     let group = state.store.group_for(me, member.group_id).await?;
-    let contacts = state.store.contacts_of_member(me, id).await?;
+    let contacts = state.store.contacts_of_member(&access).await?;
     let facilitates = state.store.facilitates(me, group.id).await?;
     let checkins = state.store.member_checkins(me, &access).await?;
     let plans = if facilitates {
-        Some(state.store.plans_for(me, id).await?)
+        let private = state.store.private_records(me, id).await?;
+        Some(state.store.plans_for(&private).await?)
     } else {
         None
     };
@@ -713,10 +711,8 @@ pub async fn import_confirm(
             },
         );
     }
-    let n = state
-        .store
-        .import_members(&me, group_id, &check.valid())
-        .await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let n = state.store.import_members(&scope, &check.valid()).await?;
     Ok(redirect_with(
         &format!("/groups/{group_id}/members"),
         &format!(

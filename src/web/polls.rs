@@ -134,9 +134,10 @@ pub async fn create(
             .await;
         }
     };
+    let scope = state.store.group(&me, group_id).await?;
     let id = state
         .store
-        .create_poll(&me, group_id, &input, from_meeting)
+        .create_poll(&scope, &input, from_meeting)
         .await
         .map_err(|e| match e {
             StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
@@ -235,9 +236,10 @@ async fn show_page(
         }
         None => None,
     };
+    let scope = state.store.group(me, group.id).await?;
     let planned_dates = state
         .store
-        .coming_meetings_of(me, group.id, crate::store::now() - 12 * 3600, 50)
+        .coming_meetings_of(&scope, crate::store::now() - 12 * 3600, 50)
         .await?
         .into_iter()
         .filter(|nm| !nm.meeting.is_cancelled() && Some(nm.meeting.id) != poll.meeting_id)
@@ -364,7 +366,8 @@ pub async fn close(
         )
         .await;
     };
-    match state.store.close_poll(&me, poll_id, option_id).await {
+    let poll = state.store.poll_for(&me, poll_id).await?;
+    match state.store.close_poll(&poll, option_id).await {
         Ok(meeting_id) => {
             let outcome = crate::mail::meeting_invitation(&state, meeting_id).await?;
             Ok(redirect_with(
@@ -444,7 +447,8 @@ pub async fn mail_log(
     Path(group_id): Path<i64>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let jobs = state.store.jobs_of_group(&me, group_id, 200).await?;
+    let scope = state.store.group(&me, group_id).await?;
+    let jobs = state.store.jobs_of_group(&scope, 200).await?;
     let timezone = group.timezone.clone();
     render_status(
         StatusCode::OK,

@@ -38,9 +38,10 @@ async fn list_page(
 ) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
     let t = now();
+    let scope = state.store.group(me, group_id).await?;
     let (past, upcoming): (Vec<SocialEvent>, Vec<SocialEvent>) = state
         .store
-        .social_events_of(me, group_id)
+        .social_events_of(&scope)
         .await?
         .into_iter()
         .map(EventAccess::into_event)
@@ -91,9 +92,10 @@ pub async fn create(
     let group = state.store.group_for(&me, group_id).await?;
     match SocialInput::parse(&raw, &group.timezone) {
         Ok((input, starts_at)) => {
+            let scope = state.store.group(&me, group_id).await?;
             let e = state
                 .store
-                .create_social_event(&me, group_id, &input, starts_at)
+                .create_social_event(&scope, &input, starts_at)
                 .await?;
             let told = crate::mail::social_invitation(&state, e.id).await?;
             Ok(redirect_with(
@@ -211,7 +213,7 @@ pub async fn update(
         Ok((input, starts_at)) => {
             let after = state
                 .store
-                .update_social_event(&me, id, &input, starts_at)
+                .update_social_event(&before, &input, starts_at)
                 .await?;
             let told = crate::mail::social_changed(&state, &before, &after).await?;
             Ok(redirect_with(
@@ -250,7 +252,7 @@ pub async fn set_status(
         "reinstate" => SocialStatus::Planned,
         _ => return Err(AppError::BadRequest("Choose cancel or reinstate.".into())),
     };
-    let after = state.store.set_social_status(&me, id, status).await?;
+    let after = state.store.set_social_status(&before, status).await?;
     let told = crate::mail::social_changed(&state, &before, &after).await?;
     let done = if status == SocialStatus::Cancelled {
         "The event is cancelled."
@@ -341,7 +343,7 @@ pub async fn rota(
     let group = state.store.group_for(&me, group_id).await?;
     let scope = state.store.group(&me, group_id).await?;
     let rota = state.store.rota_of(&scope, i64::MAX).await?;
-    let meetings = crate::app::social::rota_meetings(&state, &me, group_id).await?;
+    let meetings = crate::app::social::rota_meetings(&state, &scope).await?;
     let others = state
         .store
         .current_member_names(&scope)
@@ -403,7 +405,7 @@ pub async fn set_host(
     Path(meeting_id): Path<i64>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
-    let meeting = state.store.meeting_for(&me, meeting_id).await?;
+    let meeting = state.store.meeting(&me, meeting_id).await?;
     let member_id = match raw.text("member_id").as_str() {
         "" => None,
         v => Some(
@@ -411,11 +413,7 @@ pub async fn set_host(
                 .map_err(|_| AppError::BadRequest("Choose a member.".into()))?,
         ),
     };
-    match state
-        .store
-        .set_meeting_host(&me, meeting_id, member_id)
-        .await
-    {
+    match state.store.set_meeting_host(&meeting, member_id).await {
         Ok(()) => {}
         Err(StoreError::NotFound) => {
             return Err(AppError::BadRequest(

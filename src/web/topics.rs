@@ -78,15 +78,10 @@ async fn board_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
-    let topics = state
-        .store
-        .group_topics(&state.store.group(me, group_id).await?)
-        .await?;
+    let scope = state.store.group(me, group_id).await?;
+    let topics = state.store.group_topics(&scope).await?;
     let cutoff = now() - 12 * 3600;
-    let next_meetings = state
-        .store
-        .coming_meetings_of(me, group_id, cutoff, 4)
-        .await?;
+    let next_meetings = state.store.coming_meetings_of(&scope, cutoff, 4).await?;
     render_status(
         status,
         &BoardPage {
@@ -172,23 +167,21 @@ pub async fn act(
                         .into(),
                 )
                 })?;
-                state
-                    .store
-                    .agree_topic(&me, group_id, topic_id, meeting_id)
-                    .await?;
+                let meeting = state.store.meeting(&me, meeting_id).await?;
+                state.store.agree_topic(&group, topic_id, &meeting).await?;
                 format!("\"{}\" is agreed for the next meeting.", topic.title)
             }
             "set_aside" => {
                 state
                     .store
-                    .set_topic_status(&me, group_id, topic_id, TopicStatus::SetAside)
+                    .set_topic_status(&group, topic_id, TopicStatus::SetAside)
                     .await?;
                 format!("\"{}\" is kept for later.", topic.title)
             }
             "covered" => {
                 state
                     .store
-                    .set_topic_status(&me, group_id, topic_id, TopicStatus::Covered)
+                    .set_topic_status(&group, topic_id, TopicStatus::Covered)
                     .await?;
                 format!("\"{}\" is marked as covered.", topic.title)
             }
@@ -199,10 +192,7 @@ pub async fn act(
                         AppError::BadRequest("Choose members from the list.".into())
                     })?);
                 }
-                state
-                    .store
-                    .record_votes(&me, group_id, topic_id, &ids)
-                    .await?;
+                state.store.record_votes(&group, topic_id, &ids).await?;
                 format!(
                     "{} {} recorded for \"{}\".",
                     ids.len(),
@@ -239,10 +229,8 @@ async fn topic_page(
     status: StatusCode,
 ) -> AppResult<Response> {
     let group = state.store.group_for(me, group_id).await?;
-    let topic = state
-        .store
-        .group_topic(&state.store.group(me, group_id).await?, topic_id)
-        .await?;
+    let scope = state.store.group(me, group_id).await?;
+    let topic = state.store.group_topic(&scope, topic_id).await?;
     let form = form.unwrap_or_else(|| {
         let mut raw = RawInput::default();
         raw.set("title", &topic.title);
@@ -310,7 +298,7 @@ pub async fn edit_topic(
         Ok(input) => {
             match state
                 .store
-                .update_topic(&me, group_id, topic_id, &input, retired)
+                .update_topic(&me, &group, topic_id, &input, retired)
                 .await
             {
                 Ok(()) => Ok(redirect_with(
@@ -472,7 +460,8 @@ pub async fn review(
         if let Ok(meeting_id) = raw.text("meeting_id").parse::<i64>() {
             let text = crate::domain::run_sheet::RunSheetText::parse(&raw, None)
                 .map_err(AppError::Invalid)?;
-            crate::app::meetings::save_run_sheet(&state, &me, meeting_id, &text).await?;
+            let meeting = state.store.meeting(&me, meeting_id).await?;
+            crate::app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
         }
     }
     let meeting = match raw.text("meeting_id").as_str() {
@@ -589,9 +578,10 @@ pub async fn save_checkin(
         return Err(AppError::Invalid(e));
     }
     let private = raw.get("private_shown").is_none() || ticked;
+    let meeting = state.store.meeting(&me, meeting_id).await?;
     if let Err(refused) = state
         .store
-        .save_checkin(&me, meeting_id, member_id, &note, private)
+        .save_checkin(&me, &meeting, member_id, &note, private)
         .await?
     {
         return Err(AppError::Invalid(FieldErrors::single(
@@ -681,7 +671,7 @@ pub async fn content_for(
             // The next meeting after this one that is still to happen (planned or under way).
             c.next_meeting = state
                 .store
-                .coming_meetings_of(me, meeting.group_id, meeting.starts_at, 3)
+                .coming_meetings_of(&meeting.group(), meeting.starts_at, 3)
                 .await?
                 .into_iter()
                 .find(|m| m.meeting.id != meeting.id && m.meeting.starts_at > meeting.starts_at);
@@ -689,12 +679,12 @@ pub async fn content_for(
         "goals" if c.private_ok => {
             let plans = state
                 .store
-                .plans_to_review(me, meeting.group_id, Some(meeting.id))
+                .plans_to_review(me, &meeting.group(), Some(meeting))
                 .await?;
             c.reviews_today = state.store.reviews_at(me, meeting).await?;
             let members = state
                 .store
-                .members_of(me, meeting.group_id, &MemberFilter::default())
+                .members_of(&meeting.group(), &MemberFilter::default())
                 .await?;
             for m in members {
                 let mine: Vec<ActionPlan> = plans
@@ -713,7 +703,7 @@ pub async fn content_for(
             }
         }
         "since_last_time" if c.private_ok => {
-            c.checkins = state.store.checkins_of(me, meeting.id).await?;
+            c.checkins = state.store.checkins_of(me, meeting).await?;
             c.last_time = state
                 .store
                 .last_checkins_before(me, meeting, present_ids)

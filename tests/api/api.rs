@@ -292,7 +292,7 @@ both_backends! {
             .expect_invalid_fields(&["email", "joined_on"]);
         api.put(&format!("/api/v1/members/{id}"), &json!({"preferred_name": ""})).await.expect_invalid_fields(&["preferred_name"]);
         let all = hearth::store::MemberFilter { status: "all".into(), ..Default::default() };
-        assert_eq!(app.store.members_of(&w.c, g, &all).await.unwrap().len(), 2, "bad input created no member");
+        assert_eq!(app.store.members_of(&app.store.group(&w.c, g).await.unwrap(), &all).await.unwrap().len(), 2, "bad input created no member");
         assert_eq!(api.get(&format!("/api/v1/members/{id}")).await.json()["phone"], "07700 900999");
 
         // Consents.

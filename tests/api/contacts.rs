@@ -24,7 +24,7 @@ async fn contact_with(
 ) -> i64 {
     let all = app
         .store
-        .contacts_of_member(staff, member)
+        .contacts_of_member(&app.store.member(staff, member).await.expect("member"))
         .await
         .expect("contacts");
     let found: Vec<i64> = all
@@ -42,7 +42,7 @@ async fn contact_with(
 
 async fn contact_count(app: &TestApp, w: &World, member: i64) -> usize {
     app.store
-        .contacts_of_member(&w.c, member)
+        .contacts_of_member(&app.store.member(&w.c, member).await.expect("member"))
         .await
         .expect("contacts")
         .len()

@@ -24,7 +24,11 @@ async fn snapshot(app: &TestApp, viewer: &Staff) -> String {
             status: "all".into(),
             ..Default::default()
         };
-        for m in s.members_of(viewer, g.group.id, &all).await.unwrap() {
+        for m in s
+            .members_of(&s.group(viewer, g.group.id).await.unwrap(), &all)
+            .await
+            .unwrap()
+        {
             let access = app.member_access(m.id).await;
             out += &format!(
                 "{m:?}\n{:?}\nlink {:?}\n",

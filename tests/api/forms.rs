@@ -322,7 +322,7 @@ both_backends! {
         res.expect_value("preferred_contact", "email");
         res.expect_value("needs", "hearing");
         let all = hearth::store::MemberFilter { status: "all".into(), ..Default::default() };
-        assert!(app.store.members_of(&c, g, &all).await.unwrap().is_empty());
+        assert!(app.store.members_of(&app.store.group(&c, g).await.unwrap(), &all).await.unwrap().is_empty());
 
         let id = cb
             .post_form(

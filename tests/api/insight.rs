@@ -422,7 +422,7 @@ async fn create_members(
         };
         let m = app
             .store
-            .create_member(viewer, group, &input)
+            .create_member(&app.store.group(viewer, group).await.unwrap(), &input)
             .await
             .expect("create member");
         out.push(GenMember {
@@ -464,7 +464,11 @@ async fn create_meetings(
         .collect();
     let (_, ids) = app
         .store
-        .create_series(viewer, group, "FREQ=WEEKLY;INTERVAL=2", &inputs)
+        .create_series(
+            &app.store.group(viewer, group).await.unwrap(),
+            "FREQ=WEEKLY;INTERVAL=2",
+            &inputs,
+        )
         .await
         .expect("create series");
     assert_eq!(ids.len(), specs.len());
@@ -480,15 +484,10 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
         s.set_rsvp(&meeting, *member, answer).await.expect("rsvp");
     }
     if m.status == "cancelled" {
-        s.apply_meeting_event(
-            viewer,
-            m.id,
-            MeetingEvent::Cancel,
-            "The hall was double-booked",
-        )
-        .await
-        .expect("cancel")
-        .expect("cancel");
+        s.apply_meeting_event(&meeting, MeetingEvent::Cancel, "The hall was double-booked")
+            .await
+            .expect("cancel")
+            .expect("cancel");
         return;
     }
     if m.status == "planned" {
@@ -500,26 +499,26 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
             .iter()
             .find(|st| st.title == "Topic of discussion")
             .expect("a topic step");
-        s.save_step(viewer, m.id, step.position, None, Some(&m.step_notes))
+        s.save_step(&meeting, step.position, None, Some(&m.step_notes))
             .await
             .expect("step notes");
     }
     for member in &m.members {
-        s.sign_in(viewer, m.id, *member).await.expect("sign in");
+        s.sign_in(&meeting, *member).await.expect("sign in");
     }
     for guest in &m.guests {
-        s.sign_in_guest(viewer, m.id, guest)
+        s.sign_in_guest(&meeting, guest)
             .await
             .expect("sign in guest");
     }
     if m.status == "under_way" {
-        s.apply_meeting_event(viewer, m.id, MeetingEvent::Start, "")
+        s.apply_meeting_event(&meeting, MeetingEvent::Start, "")
             .await
             .expect("under way")
             .expect("under way");
         return;
     }
-    s.apply_meeting_event(viewer, m.id, MeetingEvent::End, "")
+    s.apply_meeting_event(&meeting, MeetingEvent::End, "")
         .await
         .expect("held")
         .expect("held");
@@ -539,7 +538,7 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
         round_up_not_so_good: not_so_good,
         round_up_sharing: sharing,
     };
-    s.save_notes(viewer, m.id, &notes).await.expect("notes");
+    s.save_notes(&meeting, &notes).await.expect("notes");
     for (member, rating, comment) in &m.feedback {
         s.save_feedback(
             &s.member(viewer, *member).await.expect("member"),
@@ -571,7 +570,10 @@ async fn add_contact(
     };
     let id = app
         .store
-        .add_contact(viewer, member, &input)
+        .add_contact(
+            &app.store.member(viewer, member).await.expect("member"),
+            &input,
+        )
         .await
         .expect("contact");
     GenContact {
@@ -596,16 +598,16 @@ async fn add_social(app: &TestApp, viewer: &Staff, group: i64, date: &str, cance
     .expect("social input");
     let e = app
         .store
-        .create_social_event(viewer, group, &input, starts_at)
+        .create_social_event(
+            &app.store.group(viewer, group).await.unwrap(),
+            &input,
+            starts_at,
+        )
         .await
         .expect("social event");
     if cancel {
         app.store
-            .set_social_status(
-                viewer,
-                e.id,
-                hearth::domain::social::SocialStatus::Cancelled,
-            )
+            .set_social_status(&e, hearth::domain::social::SocialStatus::Cancelled)
             .await
             .expect("cancel social");
     }
@@ -2192,16 +2194,16 @@ both_backends! {
         let ids = create_meetings(&app, c, g, Some(w.venue), &[plan(d(-30)), plan(d(-16)), plan(d(-9)), plan(d(-2))]).await;
         let (came, missed, cancelled, under_way) = (ids[0], ids[1], ids[2], ids[3]);
         let s = &app.store;
-        s.sign_in(c, came, w.member_a).await.unwrap();
-        s.apply_meeting_event(c, came, MeetingEvent::End, "").await.unwrap().unwrap();
-        s.apply_meeting_event(c, missed, MeetingEvent::End, "").await.unwrap().unwrap();
-        s.sign_in(c, cancelled, w.member_a).await.unwrap();
-        s.apply_meeting_event(c, cancelled, MeetingEvent::Cancel, "Snow").await.unwrap().unwrap();
-        s.sign_in(c, under_way, w.member_a).await.unwrap();
-        s.apply_meeting_event(c, under_way, MeetingEvent::Start, "").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, came).await.unwrap(), w.member_a).await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, came).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
+        s.apply_meeting_event(&s.meeting(c, missed).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, cancelled).await.unwrap(), w.member_a).await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, cancelled).await.unwrap(), MeetingEvent::Cancel, "Snow").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, under_way).await.unwrap(), w.member_a).await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, under_way).await.unwrap(), MeetingEvent::Start, "").await.unwrap().unwrap();
         let b_meeting = create_meetings(&app, c, w.group_b, None, &[plan(d(-3))]).await[0];
-        s.sign_in(c, b_meeting, w.member_b).await.unwrap();
-        s.apply_meeting_event(c, b_meeting, MeetingEvent::End, "").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, b_meeting).await.unwrap(), w.member_b).await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, b_meeting).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
 
         let path = issue_link(&app, &w.f1b, w.member_a).await;
         let member = app.browser();
@@ -2289,7 +2291,7 @@ both_backends! {
 
         // The meeting had been marked held by mistake: once it is put right, it is not
         // counted, and nor is the feedback on it (the totals agree with the meetings listed).
-        s.apply_meeting_event(c, came, MeetingEvent::Cancel, "Marked held by mistake").await.unwrap().unwrap();
+        s.apply_meeting_event(&s.meeting(c, came).await.unwrap(), MeetingEvent::Cancel, "Marked held by mistake").await.unwrap().unwrap();
         let stats = get_json(&w.f1_api, &format!("/api/v1/groups/{g}/stats?{range}")).await;
         let listed = stats["meetings"].as_array().unwrap();
         assert!(listed.iter().all(|m| m["meeting_id"] != came), "{stats}");
@@ -2396,16 +2398,16 @@ both_backends! {
         let other = create_members(&app, c, w.group_a, &[("Olive", "Olive Green", "", add_days(today(), -60).to_string(), None)])
             .await[0]
             .id;
-        s.sign_in(c, m, w.member_a).await.unwrap();
-        s.sign_in(c, m, other).await.unwrap();
-        s.sign_in(c, m, w.member_a).await.unwrap(); // twice is still once
-        s.sign_in_guest(c, m, "Visiting nurse").await.unwrap();
-        s.apply_meeting_event(c, m, MeetingEvent::End, "").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, m).await.unwrap(), w.member_a).await.unwrap();
+        s.sign_in(&s.meeting(c, m).await.unwrap(), other).await.unwrap();
+        s.sign_in(&s.meeting(c, m).await.unwrap(), w.member_a).await.unwrap(); // twice is still once
+        s.sign_in_guest(&s.meeting(c, m).await.unwrap(), "Visiting nurse").await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, m).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 3);
-        s.sign_out(c, m, other).await.unwrap();
+        s.sign_out(&s.meeting(c, m).await.unwrap(), other).await.unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 2);
         let guest = s.attendance_of(&s.meeting(c, m).await.unwrap()).await.unwrap().into_iter().find(|a| a.is_guest).expect("guest").id;
-        s.remove_guest(c, m, guest).await.unwrap();
+        s.remove_guest(&s.meeting(c, m).await.unwrap(), guest).await.unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 1);
         // The insight figures agree with the overview.
         let stats = get_json(&w.c_api, &format!("/api/v1/groups/{}/stats?{range}", w.group_a)).await;

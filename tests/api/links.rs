@@ -271,7 +271,7 @@ both_backends! {
 
         // Emailing without email set up says so, and sends nothing; another group cannot ask.
         w.f1b.post_form(&format!("/members/{m}/link/email"), &[]).await.expect_redirect(&format!("/members/{m}#link"));
-        assert_eq!(app.store.jobs_of_group(&w.c, w.group_a, 10).await.expect("jobs").len(), 0);
+        assert_eq!(app.store.jobs_of_group(&app.store.group(&w.c, w.group_a).await.unwrap(), 10).await.expect("jobs").len(), 0);
         w.f2b.post_form(&format!("/members/{m}/link/email"), &[]).await.expect(404);
         w.f2b.post_form(&format!("/members/{m}/link"), &[("confirm", "yes")]).await.expect(404);
     }

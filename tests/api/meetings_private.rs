@@ -292,7 +292,7 @@ async fn snapshot(app: &TestApp, w: &World, id: i64) -> Value {
     let m = meeting(api, id).await;
     let template: Vec<(String, i64, i64)> = app
         .store
-        .agenda_template(&w.c, w.group_a)
+        .agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap())
         .await
         .expect("template")
         .into_iter()
@@ -592,7 +592,7 @@ both_backends! {
         let rows = get_json(&w.f1_api, &format!("/api/v1/meetings/{id}/attendance")).await;
         let guest = rows["attendance"].as_array().expect("rows").iter().find(|r| r["is_guest"] == true).and_then(|r| r["id"].as_i64()).expect("guest row");
         let action = get_json(&w.f1_api, &format!("/api/v1/meetings/{id}/notes")).await["actions"][0]["id"].as_i64().expect("action");
-        let step = app.store.agenda_template(&w.c, w.group_a).await.expect("template")[0].id;
+        let step = app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template")[0].id;
         let secrets = [GROUP_A, MEMBER_A, REFLECTION, CONCERN, "Gina Guest", "Secret action", "Secret key points", VENUE];
         let list = routes(&w, id, step, guest, action);
         assert!(list.len() >= 60, "{}", list.len());
@@ -644,13 +644,13 @@ both_backends! {
         // Going back to the guide's steps (it gives every step a new id, so it comes last).
         let reset = route("POST", format!("/groups/{}/agenda/steps/0", w.group_a), form(&[("do", "reset")]));
         let ids = |t: Vec<hearth::domain::meeting::AgendaStep>| t.into_iter().map(|s| s.id).collect::<Vec<_>>();
-        let template = ids(app.store.agenda_template(&w.c, w.group_a).await.expect("template"));
-        assert!(app.store.agenda_template(&w.c, w.group_a).await.expect("template").iter().any(|s| s.title == "Matrix step"));
+        let template = ids(app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template"));
+        assert!(app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template").iter().any(|s| s.title == "Matrix step"));
         call(&reset, &anon, &anon_api).await.expect_signin_redirect();
         call(&reset, &w.f2b, &w.f2_api).await.expect(404);
-        assert_eq!(ids(app.store.agenda_template(&w.c, w.group_a).await.expect("template")), template, "Gus reset group A's agenda");
+        assert_eq!(ids(app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template")), template, "Gus reset group A's agenda");
         call(&reset, &w.f1b, &w.f1_api).await.expect_redirect(&format!("/groups/{}/agenda", w.group_a));
-        let titles: Vec<String> = app.store.agenda_template(&w.c, w.group_a).await.expect("template").into_iter().map(|s| s.title).collect();
+        let titles: Vec<String> = app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template").into_iter().map(|s| s.title).collect();
         assert_eq!(titles, crate::meetings::LATER_STEPS, "the guide's steps again");
     }
 }

@@ -197,17 +197,34 @@ async fn a_network_moves_to_postgres_and_back() {
             };
             let a = ids(lite
                 .store
-                .search(&coordinator, g.group.id, word, 50)
+                .search(
+                    &coordinator,
+                    &lite.store.group(&coordinator, g.group.id).await.unwrap(),
+                    word,
+                    50,
+                )
                 .await
                 .expect("search"));
+            let pg_staff = pg.staff(&email).await;
             let b = ids(pg
                 .store
-                .search(&pg.staff(&email).await, g.group.id, word, 50)
+                .search(
+                    &pg_staff,
+                    &pg.store.group(&pg_staff, g.group.id).await.unwrap(),
+                    word,
+                    50,
+                )
                 .await
                 .expect("search"));
+            let back_staff = back.staff(&email).await;
             let c = ids(back
                 .store
-                .search(&back.staff(&email).await, g.group.id, word, 50)
+                .search(
+                    &back_staff,
+                    &back.store.group(&back_staff, g.group.id).await.unwrap(),
+                    word,
+                    50,
+                )
                 .await
                 .expect("search"));
             assert_eq!(c, a, "{word} in group {}", g.group.id);
@@ -775,7 +792,7 @@ both_backends! {
         let mut taken = false;
         for _ in 0..100 {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            let jobs = app.store.jobs_of_group(&w.c, w.group_a, 10).await.expect("jobs");
+            let jobs = app.store.jobs_of_group(&app.store.group(&w.c, w.group_a).await.unwrap(), 10).await.expect("jobs");
             if jobs.iter().any(|j| j.attempts > 0 && j.status == "pending") {
                 taken = true;
                 break;

@@ -163,7 +163,7 @@ both_backends! {
         assert_eq!(rows.len(), before);
         assert!(rows.iter().any(|r| r["name"] == "Someone" && r["member_id"].is_null()), "{rows:?}");
         // Search finds nothing of theirs.
-        assert!(app.store.search(&w.c, g, MARK, 10).await.expect("search").is_empty());
+        assert!(app.store.search(&w.c, &app.store.group(&w.c, g).await.unwrap(), MARK, 10).await.expect("search").is_empty());
         if matches!(app.backend, Backend::Sqlite) {
             let path = app.sqlite_path().expect("path");
             for suffix in ["", "-wal"] {

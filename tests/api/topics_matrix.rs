@@ -425,8 +425,7 @@ async fn snapshot(app: &TestApp, w: &World, inside: &Api, f: &Fixture) -> Value 
     let contacts: Vec<(String, String, bool)> = app
         .store
         .contacts_of_group(
-            &w.c,
-            f.group,
+            &app.store.group(&w.c, f.group).await.unwrap(),
             None,
             None,
             hearth::store::ContactRead::Viewed,
@@ -489,7 +488,12 @@ async fn fixture(
     .await;
     let contact = app
         .store
-        .contacts_of_group(&w.c, group, None, None, hearth::store::ContactRead::Viewed)
+        .contacts_of_group(
+            &app.store.group(&w.c, group).await.unwrap(),
+            None,
+            None,
+            hearth::store::ContactRead::Viewed,
+        )
         .await
         .expect("contacts")[0]
         .id;
