@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use crate::auth::{self, hash_token, new_token};
 use crate::domain::RawInput;
 use crate::domain::account::AccountInput;
-use crate::store::{Store, StoreError};
+use crate::store::{Conflict, Store, StoreError};
 use crate::{Config, demo};
 
 #[derive(Parser, Debug)]
@@ -571,7 +571,7 @@ async fn create_user(store: &Store, email: &str, name: &str, role: &str) -> Resu
             );
             Ok(())
         }
-        Err(StoreError::Conflict(_)) => Err(format!(
+        Err(StoreError::Conflict(Conflict::Duplicate(_))) => Err(format!(
             "there is already an account for {}",
             input.email.as_str()
         )),

@@ -7,7 +7,7 @@ use crate::domain::access::Role;
 use crate::domain::group::GroupInput;
 use crate::domain::member::{ConsentInput, MemberInput};
 use crate::domain::venue::VenueInput;
-use crate::store::{GroupAccess, MemberAccess, Store, StoreError};
+use crate::store::{Conflict, GroupAccess, MemberAccess, Store, StoreError};
 
 pub const COORDINATOR: (&str, &str, &str) = (
     "Maggie Reid",
@@ -37,10 +37,10 @@ async fn between_meetings(
     let next_month = today
         .first_of_month()
         .checked_add(1.month())
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
     let second_tuesday = next_month
         .nth_weekday_of_month(2, jiff::civil::Weekday::Tuesday)
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
     past_meetings(store, staff, tuesday, hall, today, id, who).await?;
     let series_raw = raw(&[
         ("first_date", &second_tuesday.to_string()),
@@ -49,7 +49,7 @@ async fn between_meetings(
     let rule = "FREQ=MONTHLY;BYDAY=2TU;COUNT=6";
     let meetings =
         crate::domain::series::plan_series(&series_raw, rule, "Europe/London", 90, Some(hall))
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+            .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
     let (_, meeting_ids) = store.create_series(tuesday, rule, &meetings).await?;
     let first = meeting_ids.first().copied().unwrap_or_default();
     for (name, answer) in [
@@ -69,7 +69,7 @@ async fn between_meetings(
 
     let lunch = today
         .checked_add(3.weeks())
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
     let (event, starts_at) = crate::domain::social::SocialInput::parse(
         &raw(&[
             ("title", "Lunch at the Red Lion"),
@@ -84,7 +84,7 @@ async fn between_meetings(
         ]),
         "Europe/London",
     )
-    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
     let event = store
         .create_social_event(tuesday, &event, starts_at)
         .await?;
@@ -99,7 +99,7 @@ async fn between_meetings(
     for (i, days, time) in [(0, 10, "10:30"), (1, 12, "14:00"), (2, 17, "10:30")] {
         let date = today
             .checked_add(days.days())
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+            .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
         poll_raw.set(&format!("options.{i}.date"), date.to_string());
         poll_raw.set(&format!("options.{i}.start_time"), time);
     }
@@ -110,7 +110,7 @@ async fn between_meetings(
         None,
         crate::store::now(),
     )
-    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
     let poll_id = store.create_poll(greenway, &poll, None).await?;
     let poll = store.poll_for(staff, poll_id).await?;
     let options = store.poll_options(&poll).await?;
@@ -153,7 +153,7 @@ async fn past_meetings(
         .first_of_month()
         .checked_sub(6.months())
         .and_then(|d| d.nth_weekday_of_month(2, jiff::civil::Weekday::Tuesday))
-        .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
     let rule = "FREQ=MONTHLY;BYDAY=2TU;COUNT=6";
     let plan = crate::domain::series::plan_series(
         &raw(&[("first_date", &start.to_string()), ("start_time", "14:00")]),
@@ -162,7 +162,7 @@ async fn past_meetings(
         90,
         Some(hall),
     )
-    .map_err(|e| StoreError::Conflict(e.to_string()))?;
+    .map_err(|e| StoreError::Conflict(Conflict::BadData(e.to_string())))?;
     let topics = [
         "Getting to know each other",
         "Eating well without giving up everything",
@@ -209,7 +209,7 @@ async fn past_meetings(
         store
             .apply_meeting_event(&meeting, crate::domain::meeting::MeetingEvent::End, "")
             .await?
-            .map_err(|why| StoreError::Conflict(why.to_string()))?;
+            .map_err(|why| StoreError::Conflict(Conflict::BadData(why.to_string())))?;
         let note = crate::domain::meeting::NotesInput {
             topics_discussed: topics[i].to_string(),
             key_points: notes[i].to_string(),
@@ -252,7 +252,8 @@ fn raw(pairs: &[(&str, &str)]) -> RawInput {
 fn parse<T: for<'a> TryFrom<&'a RawInput, Error = crate::domain::FieldErrors>>(
     pairs: &[(&str, &str)],
 ) -> Result<T, StoreError> {
-    T::try_from(&raw(pairs)).map_err(|e| StoreError::Conflict(format!("demo data is invalid: {e}")))
+    T::try_from(&raw(pairs))
+        .map_err(|e| StoreError::Conflict(Conflict::BadData(format!("demo data is invalid: {e}"))))
 }
 
 /// Fills an empty database. Returns the accounts to sign in with (role, email, password), or
@@ -263,8 +264,11 @@ pub async fn fill_if_empty(
     if store.account_count().await? > 0 {
         return Ok(None);
     }
-    let hash =
-        |p: &'static str| async move { auth::hash_password(p).await.map_err(StoreError::Conflict) };
+    let hash = |p: &'static str| async move {
+        auth::hash_password(p)
+            .await
+            .map_err(|e| StoreError::Conflict(Conflict::BadData(e)))
+    };
     let coordinator = store
         .create_account(
             COORDINATOR.1,

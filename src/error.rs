@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::FieldErrors;
-use crate::store::StoreError;
+use crate::store::{Conflict, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -182,19 +182,19 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Forbidden => AppError::Forbidden,
-            StoreError::Conflict(c) if c == "own_account" => AppError::Conflict(
+            StoreError::Conflict(Conflict::OwnAccount) => AppError::Conflict(
                 "You cannot turn off your own sign-in. Ask another coordinator.".into(),
             ),
-            StoreError::Conflict(c) if c == "own_two_step" => AppError::Conflict(
+            StoreError::Conflict(Conflict::OwnTwoStep) => AppError::Conflict(
                 "You cannot reset your own second step. Ask another coordinator, or make new recovery codes on your account page.".into(),
             ),
-            StoreError::Conflict(c) if c == "own_two_step_first" => AppError::Conflict(
+            StoreError::Conflict(Conflict::OwnTwoStepFirst) => AppError::Conflict(
                 "Set up two-step sign-in for yourself first (on your account page), so that you can still sign in once it is required.".into(),
             ),
-            StoreError::Conflict(c) if c == "two_step_required" => AppError::Conflict(
+            StoreError::Conflict(Conflict::TwoStepRequired) => AppError::Conflict(
                 "Two-step sign-in is required for your account, so it cannot be turned off. If you have a new phone, set it up again there.".into(),
             ),
-            StoreError::Conflict(c) if c == "meeting_not_open" => AppError::Conflict(
+            StoreError::Conflict(Conflict::MeetingNotOpen) => AppError::Conflict(
                 "That meeting has already been held or was cancelled. Choose a meeting still to come.".into(),
             ),
             StoreError::Conflict(c) => {

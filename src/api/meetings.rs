@@ -18,7 +18,7 @@ use crate::domain::meeting::{
 };
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
-use crate::store::{AttendanceRow, MeetingAccess, Rsvp, StoreError};
+use crate::store::{AttendanceRow, Conflict, MeetingAccess, Rsvp, StoreError};
 
 #[derive(Serialize)]
 pub struct StepOut {
@@ -72,7 +72,7 @@ async fn meeting_out(state: &AppState, meeting: MeetingAccess) -> AppResult<Meet
 
 fn venue_invalid(e: StoreError) -> AppError {
     match e {
-        StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
+        StoreError::Conflict(Conflict::NoSuchVenue) => AppError::Invalid(FieldErrors::single(
             "venue_id",
             "There is no venue with this id.",
         )),

@@ -19,7 +19,7 @@ use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
 use crate::domain::venue::{Venue, VenueInput};
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
-use crate::store::{Facilitator, MemberFilter, StoreError};
+use crate::store::{Conflict, Facilitator, MemberFilter, StoreError};
 
 mod insight;
 mod meetings;
@@ -309,7 +309,7 @@ async fn list_groups(
 
 fn venue_conflict(e: StoreError) -> AppError {
     match e {
-        StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
+        StoreError::Conflict(Conflict::NoSuchVenue) => AppError::Invalid(FieldErrors::single(
             "usual_venue_id",
             "There is no venue with this id.",
         )),

@@ -14,7 +14,7 @@ use crate::domain::FieldErrors;
 use crate::domain::poll::{Poll, PollInput, PollResults, ResponseInput};
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
-use crate::store::{Job, PollAccess, StoreError};
+use crate::store::{Conflict, Job, PollAccess, StoreError};
 
 #[derive(Serialize)]
 pub struct PollOut {
@@ -70,7 +70,7 @@ pub async fn create(
         .create_poll(&access, &input, None)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
+            StoreError::Conflict(Conflict::NoSuchVenue) => AppError::Invalid(FieldErrors::single(
                 "options",
                 "There is no venue with one of these ids.",
             )),
@@ -116,7 +116,7 @@ pub async fn answer(
     };
     match state.store.answer_poll(&poll, member_id, &input).await {
         Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Conflict::PollClosed)) => {
             return Err(AppError::Conflict(
                 "This poll is closed, so answers can no longer change.".into(),
             ));
@@ -148,12 +148,12 @@ pub async fn close(
     let poll = state.store.poll_for(&me, id).await?;
     let meeting_id = match state.store.close_poll(&poll, option_id).await {
         Ok(m) => m,
-        Err(StoreError::Conflict(what)) if what == "poll_closed" => {
+        Err(StoreError::Conflict(Conflict::PollClosed)) => {
             return Err(AppError::Conflict(
                 "This poll has been closed already.".into(),
             ));
         }
-        Err(StoreError::Conflict(what)) if what == "option_id" => {
+        Err(StoreError::Conflict(Conflict::NoSuchOption)) => {
             return Err(AppError::Invalid(FieldErrors::single(
                 "option_id",
                 "This poll has no option with this id.",

@@ -13,7 +13,7 @@ use crate::domain::FieldErrors;
 use crate::domain::series::plan_series;
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
-use crate::store::StoreError;
+use crate::store::{Conflict, StoreError};
 
 pub async fn create(
     State(state): State<AppState>,
@@ -44,7 +44,7 @@ pub async fn create(
         .create_series(&access, &rrule, &meetings)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
+            StoreError::Conflict(Conflict::NoSuchVenue) => AppError::Invalid(FieldErrors::single(
                 "venue_id",
                 "There is no venue with this id.",
             )),

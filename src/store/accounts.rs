@@ -279,7 +279,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         if viewer.id == account_id {
-            return Err(StoreError::Conflict("own_account".into()));
+            return Err(StoreError::Conflict(super::Conflict::OwnAccount));
         }
         let t = now();
         let action = if allowed {
@@ -424,7 +424,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         if viewer.id == account_id {
-            return Err(StoreError::Conflict("own_account".into()));
+            return Err(StoreError::Conflict(super::Conflict::OwnAccount));
         }
         let t = now();
         on_db!(self, pool => async {

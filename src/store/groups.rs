@@ -237,7 +237,7 @@ impl Store {
     async fn check_venue(&self, venue_id: Option<i64>) -> StoreResult<()> {
         if let Some(v) = venue_id {
             self.venue(v).await.map_err(|e| match e {
-                StoreError::NotFound => StoreError::Conflict("usual_venue_id".into()),
+                StoreError::NotFound => StoreError::Conflict(super::Conflict::NoSuchVenue),
                 other => other,
             })?;
         }

@@ -169,7 +169,7 @@ pub enum AfterInsert<'a> {
     Nothing,
     /// These members said the date suits them: they are recorded as coming.
     Suits(&'a [i64]),
-    /// Close this poll on this option (fails with `Conflict("poll_closed")` if it is closed
+    /// Close this poll on this option (fails with `Conflict::PollClosed` if it is closed
     /// already, so a poll plans at most one meeting); those the option suits become replies.
     ClosePoll {
         poll_id: i64,
@@ -373,7 +373,7 @@ impl Store {
         let actor = group.actor().to_string();
         let timezone = self.group_unchecked(group_id).await?.timezone;
         let Some((first_input, first_start)) = meetings.first() else {
-            return Err(StoreError::Conflict("empty_series".into()));
+            return Err(StoreError::Conflict(super::Conflict::EmptySeries));
         };
         self.check_venue_exists(first_input.venue_id).await?;
         let template = self.agenda_template(group).await?;
@@ -437,7 +437,7 @@ impl Store {
                     .execute(&mut *tx).await?.rows_affected();
                 if closed != 1 {
                     tx.rollback().await?;
-                    return Err(StoreError::Conflict("poll_closed".into()));
+                    return Err(StoreError::Conflict(super::Conflict::PollClosed));
                 }
                 // Those the chosen option suits have answered already: their answers become
                 // replies for the meeting, so nobody is asked twice.
@@ -459,7 +459,7 @@ impl Store {
     pub(crate) async fn check_venue_exists(&self, venue_id: Option<i64>) -> StoreResult<()> {
         if let Some(v) = venue_id {
             self.venue(v).await.map_err(|e| match e {
-                StoreError::NotFound => StoreError::Conflict("venue_id".into()),
+                StoreError::NotFound => StoreError::Conflict(super::Conflict::NoSuchVenue),
                 other => other,
             })?;
         }

@@ -66,9 +66,9 @@ pub enum StoreError {
     /// Visible, but the one asking may not make this change.
     #[error("not allowed")]
     Forbidden,
-    /// A uniqueness rule was broken; the text names the rule (e.g. the column).
+    /// The change clashes with what is saved: which rule, for the app to answer in its words.
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(Conflict),
     #[error("database error: {0}")]
     Other(sqlx::Error),
 }
@@ -83,15 +83,64 @@ impl StoreError {
     pub(crate) fn from_sqlx(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_string())
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(
+                Conflict::Duplicate(db.constraint().unwrap_or(db.message()).to_string()),
+            ),
             _ => StoreError::Other(err),
         }
     }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The rules a change can clash with. Pages and the API match on these (never on words), and
+/// `AppError` gives each its sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// A uniqueness rule of the schema (an account's email, a topic's title), by its name.
+    Duplicate(String),
+    /// The venue chosen does not exist (any more).
+    NoSuchVenue,
+    /// The poll is closed: its date has been chosen.
+    PollClosed,
+    /// The option chosen is not one of the poll's.
+    NoSuchOption,
+    /// A series with no meetings in it.
+    EmptySeries,
+    /// A topic agreed for a meeting that has been held or was cancelled.
+    MeetingNotOpen,
+    /// Turning off one's own sign-in.
+    OwnAccount,
+    /// Resetting one's own second step.
+    OwnTwoStep,
+    /// Requiring two-step sign-in of everyone before having it oneself.
+    OwnTwoStepFirst,
+    /// Turning off a second step that is required.
+    TwoStepRequired,
+    /// A passkey that is already added.
+    PasskeyTaken,
+    /// Data Hearth writes itself (the demo's) that does not parse.
+    BadData(String),
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Conflict::Duplicate(rule) => write!(f, "duplicate ({rule})"),
+            Conflict::NoSuchVenue => f.write_str("no such venue"),
+            Conflict::PollClosed => f.write_str("poll closed"),
+            Conflict::NoSuchOption => f.write_str("no such option"),
+            Conflict::EmptySeries => f.write_str("empty series"),
+            Conflict::MeetingNotOpen => f.write_str("meeting not open"),
+            Conflict::OwnAccount => f.write_str("own account"),
+            Conflict::OwnTwoStep => f.write_str("own second step"),
+            Conflict::OwnTwoStepFirst => f.write_str("own second step first"),
+            Conflict::TwoStepRequired => f.write_str("second step required"),
+            Conflict::PasskeyTaken => f.write_str("passkey taken"),
+            Conflict::BadData(what) => write!(f, "bad data: {what}"),
+        }
+    }
+}
 
 /// Why a database could not be opened: reported to the operator as one clear line.
 #[derive(Debug, thiserror::Error)]

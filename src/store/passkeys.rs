@@ -148,7 +148,7 @@ impl Store {
         }.await)
         .map_err(StoreError::from_sqlx)?;
         match added {
-            None => Err(StoreError::Conflict("passkey_taken".into())),
+            None => Err(StoreError::Conflict(super::Conflict::PasskeyTaken)),
             // First, but the codes were not made (the other second step was removed in between):
             // two-step is on without codes, and the account page offers new ones.
             Some(true) if hashes.is_empty() => Ok(None),
@@ -163,7 +163,7 @@ impl Store {
         let state = self.two_step_of(staff).await?;
         let last = state.only_one_passkey();
         if last && state.required {
-            return Err(StoreError::Conflict("two_step_required".into()));
+            return Err(StoreError::Conflict(super::Conflict::TwoStepRequired));
         }
         let t = now();
         let removed = on_db!(self, pool => {

@@ -156,7 +156,7 @@ impl Store {
     /// Records one member's answers to an open poll, replacing any they gave before, in one
     /// transaction: staff for any member of the poll's group, a member from their link for
     /// themself only ("member" is recorded as who gave them). Fails with
-    /// `Conflict("poll_closed")` once the poll is closed.
+    /// `Conflict::PollClosed` once the poll is closed.
     pub async fn answer_poll(
         &self,
         poll: &PollAccess,
@@ -197,7 +197,7 @@ impl Store {
                 .execute(&mut *tx).await?.rows_affected();
             if written != 1 {
                 tx.rollback().await?;
-                return Err(StoreError::Conflict("poll_closed".into()));
+                return Err(StoreError::Conflict(super::Conflict::PollClosed));
             }
             for (option_id, answer) in &input.answers {
                 sqlx::query(
@@ -222,13 +222,13 @@ impl Store {
             return Err(StoreError::Forbidden);
         };
         if !poll.is_open() {
-            return Err(StoreError::Conflict("poll_closed".into()));
+            return Err(StoreError::Conflict(super::Conflict::PollClosed));
         }
         let options = self.poll_options(poll).await?;
         let option = options
             .iter()
             .find(|o| o.id == option_id)
-            .ok_or_else(|| StoreError::Conflict("option_id".into()))?;
+            .ok_or_else(|| StoreError::Conflict(super::Conflict::NoSuchOption))?;
         let usual_length = self
             .group_unchecked(poll.group_id)
             .await?
@@ -237,11 +237,11 @@ impl Store {
             date: option
                 .local_date
                 .parse()
-                .map_err(|_| StoreError::Conflict("option_id".into()))?,
+                .map_err(|_| StoreError::Conflict(super::Conflict::NoSuchOption))?,
             start_time: option
                 .local_time
                 .parse()
-                .map_err(|_| StoreError::Conflict("option_id".into()))?,
+                .map_err(|_| StoreError::Conflict(super::Conflict::NoSuchOption))?,
             duration_minutes: usual_length,
             venue_id: option.venue_id,
             topic: String::new(),

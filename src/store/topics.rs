@@ -250,7 +250,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if !(meeting.is_planned() || meeting.is_under_way()) {
-            return Err(StoreError::Conflict("meeting_not_open".into()));
+            return Err(StoreError::Conflict(super::Conflict::MeetingNotOpen));
         }
         let topic = self.topic_in(group_id, topic_id).await?;
         self.board(group_id, topic_id, &group.actor().to_string())

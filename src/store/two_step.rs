@@ -108,7 +108,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         if on && !self.two_step_of(viewer).await?.on {
-            return Err(StoreError::Conflict("own_two_step_first".into()));
+            return Err(StoreError::Conflict(super::Conflict::OwnTwoStepFirst));
         }
         let action = if on {
             "required two-step sign-in for all staff"
@@ -340,7 +340,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if state.required {
-            return Err(StoreError::Conflict("two_step_required".into()));
+            return Err(StoreError::Conflict(super::Conflict::TwoStepRequired));
         }
         self.remove_second_step(
             &staff.actor(),
@@ -359,7 +359,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         if viewer.id == account_id {
-            return Err(StoreError::Conflict("own_two_step".into()));
+            return Err(StoreError::Conflict(super::Conflict::OwnTwoStep));
         }
         self.remove_second_step(&viewer.actor(), account_id, "reset two-step sign-in", true)
             .await

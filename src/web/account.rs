@@ -17,7 +17,7 @@ use crate::domain::access::Staff;
 use crate::domain::account::{AccountInput, NewPassword};
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{GroupSummary, StoreError};
+use crate::store::{Conflict, GroupSummary, StoreError};
 
 pub(crate) fn staff_page(title: &str, staff: &Staff, cookies: &Cookies, nav: &'static str) -> Page {
     Page {
@@ -766,7 +766,7 @@ pub async fn staff_create(
         .await
     {
         Ok(s) => s,
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Conflict::Duplicate(_))) => {
             let errors = FieldErrors::single(
                 "email",
                 "There is already an account with this email address.",

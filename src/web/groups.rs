@@ -16,7 +16,7 @@ use crate::domain::group::{DEFAULT_TIMEZONE, Group, GroupInput};
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{Facilitator, GroupSummary, StoreError};
+use crate::store::{Conflict, Facilitator, GroupSummary, StoreError};
 
 /// Time zones offered first in the form; any IANA name is accepted.
 pub const COMMON_TIMEZONES: [&str; 12] = [
@@ -157,7 +157,7 @@ pub async fn create(
             &format!("/groups/{}", g.id),
             &format!("{} has been added.", g.name),
         )),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Conflict::NoSuchVenue)) => {
             let e = FieldErrors::single(
                 "usual_venue_id",
                 "That venue no longer exists. Choose another.",
@@ -306,7 +306,7 @@ pub async fn update(
             &format!("/groups/{id}"),
             &format!("{} has been saved.", g.name),
         )),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Conflict::NoSuchVenue)) => {
             let e = FieldErrors::single(
                 "usual_venue_id",
                 "That venue no longer exists. Choose another.",

@@ -558,10 +558,12 @@ pub async fn answer_poll(
                 &format!("/m/{token}#poll-{poll_id}"),
                 "Thank you. Your answers have been saved. You can change them until the date is chosen.",
             )),
-            Err(crate::store::StoreError::Conflict(_)) => Ok(redirect_with(
-                &format!("/m/{token}#meetings"),
-                "This poll has closed: the date has been chosen. Thank you all the same.",
-            )),
+            Err(crate::store::StoreError::Conflict(crate::store::Conflict::PollClosed)) => {
+                Ok(redirect_with(
+                    &format!("/m/{token}#meetings"),
+                    "This poll has closed: the date has been chosen. Thank you all the same.",
+                ))
+            }
             Err(e) => Err(e.into()),
         },
         Err(e) => {

@@ -32,7 +32,8 @@ use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
 use crate::store::{
-    AfterInsert, AttendanceRow, MeetingAccess, MeetingSummary, MemberFilter, Rsvp, StoreError, now,
+    AfterInsert, AttendanceRow, Conflict, MeetingAccess, MeetingSummary, MemberFilter, Rsvp,
+    StoreError, now,
 };
 
 fn is_fetch(headers: &HeaderMap) -> bool {
@@ -63,7 +64,7 @@ async fn saved(
 
 fn venue_error(e: StoreError) -> Result<FieldErrors, AppError> {
     match e {
-        StoreError::Conflict(_) => Ok(FieldErrors::single(
+        StoreError::Conflict(Conflict::NoSuchVenue) => Ok(FieldErrors::single(
             "venue_id",
             "That venue no longer exists. Choose another.",
         )),
@@ -2455,7 +2456,7 @@ pub async fn series_create(
                 ids.len()
             ),
         )),
-        Err(StoreError::Conflict(_)) => {
+        Err(StoreError::Conflict(Conflict::NoSuchVenue)) => {
             let e = FieldErrors::single("venue_id", "That venue no longer exists. Choose another.");
             series_page(
                 &state,

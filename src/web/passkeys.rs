@@ -84,7 +84,7 @@ async fn finish_adding(
     match checker.finish_adding(answer, &setup.state) {
         Ok(new) => match state.store.add_passkey(staff, &setup.name, &new).await {
             Ok(codes) => Ok(Ok(codes)),
-            Err(StoreError::Conflict(c)) if c == "passkey_taken" => Ok(Err(
+            Err(StoreError::Conflict(crate::store::Conflict::PasskeyTaken)) => Ok(Err(
                 "That passkey is already saved in Hearth. Use another phone or computer, or keep the one you have.",
             )),
             Err(e) => Err(e.into()),
@@ -291,7 +291,7 @@ async fn own_passkey(state: &AppState, me: &Staff, id: i64) -> AppResult<(String
     let two_step = state.store.two_step_of(me).await?;
     let last = two_step.only_one_passkey();
     if last && two_step.required {
-        return Err(StoreError::Conflict("two_step_required".into()).into());
+        return Err(StoreError::Conflict(crate::store::Conflict::TwoStepRequired).into());
     }
     Ok((name, last))
 }

@@ -16,7 +16,7 @@ use crate::domain::poll::{ANSWERS, MAX_OPTIONS, Poll, PollInput, PollResults, Re
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::StoreError;
+use crate::store::{Conflict, StoreError};
 
 #[derive(Template)]
 #[template(path = "polls/new.html")]
@@ -140,7 +140,7 @@ pub async fn create(
         .create_poll(&scope, &input, from_meeting)
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Invalid(FieldErrors::single(
+            StoreError::Conflict(Conflict::NoSuchVenue) => AppError::Invalid(FieldErrors::single(
                 "options",
                 "One of the venues no longer exists. Choose another.",
             )),
@@ -321,7 +321,7 @@ pub async fn record_answer(
             &format!("/polls/{poll_id}"),
             "The answer has been recorded.",
         )),
-        Err(StoreError::Conflict(_)) => Err(AppError::BadRequest(
+        Err(StoreError::Conflict(Conflict::PollClosed)) => Err(AppError::BadRequest(
             "This poll is closed, so answers can no longer change.".into(),
         )),
         Err(StoreError::NotFound) => {
@@ -378,10 +378,10 @@ pub async fn close(
                 ),
             ))
         }
-        Err(StoreError::Conflict(what)) if what == "poll_closed" => Err(AppError::BadRequest(
+        Err(StoreError::Conflict(Conflict::PollClosed)) => Err(AppError::BadRequest(
             "This poll has been closed already.".into(),
         )),
-        Err(StoreError::Conflict(what)) if what == "option_id" => {
+        Err(StoreError::Conflict(Conflict::NoSuchOption)) => {
             show_page(
                 &state,
                 &me,

@@ -18,7 +18,7 @@ use crate::domain::topic::{
 };
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{MeetingSummary, MemberFilter, StoreError, now};
+use crate::store::{Conflict, MeetingSummary, MemberFilter, StoreError, now};
 
 fn back_to(raw: &RawInput, fallback: &str) -> String {
     let b = raw.text("back");
@@ -305,7 +305,7 @@ pub async fn edit_topic(
                     &format!("/groups/{group_id}/topics/{topic_id}"),
                     "The topic has been saved.",
                 )),
-                Err(StoreError::Conflict(_)) => {
+                Err(StoreError::Conflict(Conflict::Duplicate(_))) => {
                     let e =
                         FieldErrors::single("title", "There is already a topic with this name.");
                     topic_page(

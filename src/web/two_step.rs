@@ -645,7 +645,9 @@ pub async fn off_page(
     cookies: Cookies,
 ) -> AppResult<Response> {
     if state.store.two_step_of(&me).await?.required {
-        return Err(crate::store::StoreError::Conflict("two_step_required".into()).into());
+        return Err(
+            crate::store::StoreError::Conflict(crate::store::Conflict::TwoStepRequired).into(),
+        );
     }
     confirm_page(&me, &cookies, true, Form::blank(), StatusCode::OK)
 }
@@ -741,7 +743,7 @@ pub async fn staff_reset_page(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     if id == me.id {
-        return Err(crate::store::StoreError::Conflict("own_two_step".into()).into());
+        return Err(crate::store::StoreError::Conflict(crate::store::Conflict::OwnTwoStep).into());
     }
     let name = state.store.account(id).await?.name;
     render(&ResetPage {

@@ -83,7 +83,7 @@ both_backends! {
         assert!(app.store.add_passkey(&fern, "Laptop", &passkey("cred-fern-2")).await.expect("added").is_none());
         assert!(matches!(
             app.store.add_passkey(&gus, "Phone", &passkey(REAL_ID)).await,
-            Err(StoreError::Conflict(c)) if c == "passkey_taken"
+            Err(StoreError::Conflict(hearth::store::Conflict::PasskeyTaken))
         ));
         let laptop = app.store.passkeys_of(fern.id).await.expect("passkeys")[1].id;
         assert!(matches!(app.store.remove_passkey(&gus, laptop).await, Err(StoreError::NotFound)));
@@ -164,7 +164,7 @@ both_backends! {
         let cora_key = app.store.passkeys_of(cora.id).await.expect("passkeys")[0].id;
         assert!(matches!(
             app.store.remove_passkey(&cora, cora_key).await,
-            Err(StoreError::Conflict(c)) if c == "two_step_required"
+            Err(StoreError::Conflict(hearth::store::Conflict::TwoStepRequired))
         ));
         // Her reset of Fern's new passkey takes it away and signs Fern out.
         app.store.add_passkey(&fern, "New phone", &passkey("cred-3")).await.expect("added");
