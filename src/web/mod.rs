@@ -195,88 +195,7 @@ pub fn router(state: AppState) -> Router {
             "/members/{id}/calendar-feed/revoke",
             post(members::revoke_feed),
         )
-        .route("/groups/{id}/meetings", get(meetings::list))
-        .route("/groups/{id}/meetings.csv", get(meetings::notes_csv))
-        .route(
-            "/groups/{id}/meetings/new",
-            get(meetings::new_page).post(meetings::create),
-        )
-        .route("/groups/{id}/agenda", get(meetings::group_agenda))
-        .route(
-            "/groups/{id}/agenda/steps/{step}",
-            post(meetings::group_agenda_change),
-        )
-        .route(
-            "/groups/{id}/concerns",
-            get(meetings::group_concerns).post(meetings::add_group_concern),
-        )
-        .route(
-            "/meetings/{id}",
-            get(meetings::show).route_layer(cached(&state, cache::meeting_page)),
-        )
-        .route(
-            "/meetings/{id}/edit",
-            get(meetings::edit_page).post(meetings::update),
-        )
-        .route("/meetings/{id}/cancel", post(meetings::cancel))
-        .route("/meetings/{id}/reinstate", post(meetings::reinstate))
-        .route("/meetings/{id}/invite", post(meetings::invite))
-        .route("/meetings/{id}/next", post(meetings::propose_next))
-        .route("/meetings/{id}/rsvp", post(meetings::record_rsvp))
-        .route("/meetings/{id}/agenda", get(meetings::meeting_agenda))
-        .route(
-            "/meetings/{id}/agenda/steps/{position}",
-            post(meetings::meeting_agenda_change),
-        )
-        .route("/meetings/{id}/start", post(meetings::start))
-        .route(
-            "/meetings/{id}/run",
-            get(meetings::run).route_layer(cached(&state, cache::meeting_page)),
-        )
-        .route("/meetings/{id}/run/step", post(meetings::go_to_step))
-        .route(
-            "/meetings/{id}/run/steps/{position}",
-            post(meetings::save_step),
-        )
-        .route("/meetings/{id}/round-up", post(meetings::save_round_up))
-        .route("/meetings/{id}/end", post(meetings::end))
-        .route("/meetings/{id}/unstart", post(meetings::unstart))
-        .route("/meetings/{id}/reopen", post(meetings::reopen))
-        .route("/meetings/{id}/state", get(meetings::state_json))
-        .route("/meetings/{id}/sign-in", get(meetings::sign_in))
-        .route(
-            "/meetings/{id}/attendance/{member}",
-            post(meetings::toggle_attendance),
-        )
-        .route("/meetings/{id}/walk-in", post(meetings::walk_in))
-        .route(
-            "/meetings/{id}/guests/{attendance}/remove",
-            post(meetings::remove_guest),
-        )
-        .route("/meetings/{id}/sign-in-sheet", get(meetings::sheet))
-        .route("/meetings/{id}/print.css", get(meetings::print_css))
-        .route(
-            "/meetings/{id}/notes",
-            get(meetings::notes).post(meetings::save_notes),
-        )
-        .route("/meetings/{id}/actions", post(meetings::add_action))
-        .route(
-            "/meetings/{id}/actions/{action}/done",
-            post(meetings::action_done),
-        )
-        .route(
-            "/meetings/{id}/help",
-            get(meetings::help).post(meetings::ask_for_help),
-        )
-        .route(
-            "/meetings/{id}/reflection",
-            get(meetings::reflection).post(meetings::save_reflection),
-        )
-        .route(
-            "/meetings/{id}/concerns",
-            get(meetings::meeting_concerns).post(meetings::add_meeting_concern),
-        )
-        .route("/help/{reflection}/answered", post(meetings::answer_help))
+        .merge(meetings::routes(&state))
         .route(
             "/groups/{id}/topics",
             get(topics::board).post(topics::propose),
@@ -365,10 +284,6 @@ pub fn router(state: AppState) -> Router {
             post(link::withdraw_consent),
         )
         .route("/meetings/{id}/calendar.ics", get(calendar::meeting_file))
-        .route(
-            "/groups/{id}/series/new",
-            get(meetings::series_new).post(meetings::series_create),
-        )
         .route(
             "/m/{token}/meetings/{meeting}/calendar.ics",
             get(calendar::member_meeting_file),

@@ -1,0 +1,454 @@
+//! The run-sheet: the steps with their clocks, saving what is typed, starting and ending the meeting (each asked first and undoable), and the state other devices poll.
+
+use super::*;
+
+/// This part's routes, merged into the router by `meetings::routes`.
+pub(super) fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/meetings/{id}/start", post(start))
+        .route(
+            "/meetings/{id}/run",
+            get(run).route_layer(cached(state, cache::meeting_page)),
+        )
+        .route("/meetings/{id}/run/step", post(go_to_step))
+        .route("/meetings/{id}/run/steps/{position}", post(save_step))
+        .route("/meetings/{id}/round-up", post(save_round_up))
+        .route("/meetings/{id}/end", post(end))
+        .route("/meetings/{id}/unstart", post(unstart))
+        .route("/meetings/{id}/reopen", post(reopen))
+        .route("/meetings/{id}/state", get(state_json))
+}
+
+#[derive(Template)]
+#[template(path = "meetings/run.html")]
+struct RunPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    venue: Option<Venue>,
+    steps: Vec<AgendaStep>,
+    index: usize,
+    present: Vec<Person>,
+    guests: usize,
+    now: i64,
+    content: crate::web::topics::ContentStep,
+    outcomes: [(&'static str, &'static str); 4],
+    /// The "next meeting" form, as typed when it came back with a problem.
+    next_form: Form,
+    venues: Vec<Venue>,
+    open_polls: Vec<crate::domain::poll::Poll>,
+}
+
+impl RunPage {
+    fn next_venue_selected(&self, id: &i64) -> bool {
+        match self.next_form.raw.get("venue_id") {
+            Some(v) => v == id.to_string(),
+            None => self.meeting.venue_id == Some(*id),
+        }
+    }
+    fn suits(&self, member_id: &i64) -> bool {
+        self.next_form.has("suits", &member_id.to_string())
+    }
+    fn step(&self) -> Option<&AgendaStep> {
+        self.steps.get(self.index)
+    }
+    fn is_last(&self) -> bool {
+        self.index + 1 >= self.steps.len()
+    }
+    fn step_minutes(&self) -> i64 {
+        self.step().map(|s| s.minutes).unwrap_or(0)
+    }
+    fn step_elapsed(&self) -> i64 {
+        self.meeting
+            .step_started_at
+            .map(|t| ((self.now - t) / 60).max(0))
+            .unwrap_or(0)
+    }
+    fn meeting_elapsed(&self) -> i64 {
+        self.meeting
+            .started_at
+            .map(|t| ((self.now - t) / 60).max(0))
+            .unwrap_or(0)
+    }
+    fn step_clock(&self) -> String {
+        clock_words(self.step_elapsed(), self.step_minutes(), "this step")
+    }
+    fn meeting_clock(&self) -> String {
+        clock_words(
+            self.meeting_elapsed(),
+            self.meeting.duration_minutes,
+            "the meeting",
+        )
+    }
+    fn step_over(&self) -> bool {
+        self.step_elapsed() > self.step_minutes()
+    }
+    fn meeting_over(&self) -> bool {
+        self.meeting_elapsed() > self.meeting.duration_minutes
+    }
+    fn step_since(&self) -> i64 {
+        self.meeting.step_started_at.unwrap_or(self.now)
+    }
+    fn meeting_since(&self) -> i64 {
+        self.meeting.started_at.unwrap_or(self.now)
+    }
+    fn kind(&self) -> &str {
+        self.step().map(|s| s.kind.as_str()).unwrap_or("general")
+    }
+}
+
+/// "12 of 15 minutes" or "3 minutes over the 15 planned" — informative, never alarming.
+pub fn clock_words(elapsed: i64, planned: i64, _what: &str) -> String {
+    let mins = |n: i64| {
+        if n == 1 {
+            "1 minute".to_string()
+        } else {
+            format!("{n} minutes")
+        }
+    };
+    if elapsed <= planned {
+        format!("{elapsed} of {planned} minutes")
+    } else {
+        format!("{} over the {} planned", mins(elapsed - planned), planned)
+    }
+}
+
+pub async fn run(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    run_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+}
+
+pub(super) async fn run_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    next_form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let me = me.clone();
+    let access = state.store.meeting(&me, id).await?;
+    let meeting = access.meeting().clone();
+    if meeting.is_cancelled() {
+        return Ok(redirect_with(
+            &format!("/meetings/{id}"),
+            "This meeting was cancelled. Plan it again to run it.",
+        ));
+    }
+    let group = state.store.group_for(&me, meeting.group_id).await?;
+    let steps = state.store.meeting_steps(&access).await?;
+    let attendance = state.store.attendance_of(&access).await?;
+    let members = state
+        .store
+        .members_of(
+            &access.group(),
+            &MemberFilter {
+                status: "all".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let present: Vec<Person> = people(members, &[], &attendance)
+        .into_iter()
+        .filter(|p| p.signed_in)
+        .collect();
+    let index = (meeting.current_step.max(0) as usize).min(steps.len().saturating_sub(1));
+    let venue = match meeting.venue_id {
+        Some(v) => state.store.venue(v).await.ok(),
+        None => None,
+    };
+    let present_ids: Vec<i64> = present.iter().map(|p| p.member.id).collect();
+    let kind = steps
+        .get(index)
+        .map(|st| st.kind.clone())
+        .unwrap_or_default();
+    let content = crate::web::topics::content_for(state, &me, &access, &kind, &present_ids).await?;
+    let (venues, open_polls) = if kind == "next_meeting" {
+        (
+            state.store.venues().await?,
+            state
+                .store
+                .polls_of(&access.group())
+                .await?
+                .into_iter()
+                .filter(|p| p.is_open())
+                .map(crate::store::PollAccess::into_poll)
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    // The next meeting is suggested four weeks on, at the same time, unless typed otherwise.
+    let next_form = if next_form.raw.keys().next().is_none() {
+        let mut raw = RawInput::default();
+        if let Ok(d) = meeting.local_date.parse::<jiff::civil::Date>()
+            && let Ok(next) = d.checked_add(jiff::Span::new().weeks(4))
+        {
+            raw.set("date", next.to_string());
+        }
+        raw.set("start_time", &meeting.local_time);
+        Form::from_raw(raw)
+    } else {
+        next_form
+    };
+    render_status(
+        status,
+        &RunPage {
+            next_form,
+            venues,
+            open_polls,
+            content,
+            outcomes: crate::web::topics::OUTCOMES,
+            page: staff_page(
+                &format!("Running the meeting: {}", group.name),
+                &me,
+                cookies,
+                "groups",
+            ),
+            venue,
+            guests: attendance.iter().filter(|a| a.is_guest).count(),
+            meeting,
+            group,
+            steps,
+            index,
+            present,
+            now: now(),
+        },
+    )
+}
+
+/// Moves to a step (next, previous, or a chosen one), starting the meeting if needed. The
+/// button belongs to the step's form, so what was typed there is saved first.
+pub async fn go_to_step(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let step: i64 = raw
+        .text("step")
+        .parse()
+        .map_err(|_| AppError::BadRequest("Choose a step.".into()))?;
+    let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
+    let meeting = state.store.meeting(&me, id).await?;
+    app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
+    state.store.go_to_step(&meeting, step).await?;
+    saved(
+        &state,
+        &me,
+        &headers,
+        id,
+        &format!("/meetings/{id}/run"),
+        "",
+    )
+    .await
+}
+
+/// Saves what the step's form holds: its checklist and notes, and the round-up and "since
+/// last time" lines shown with it.
+pub async fn save_step(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    headers: HeaderMap,
+    Path((id, position)): Path<(i64, i64)>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let text = RunSheetText::parse(&raw, Some(position)).map_err(AppError::Invalid)?;
+    let meeting = state.store.meeting(&me, id).await?;
+    app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
+    // "Add" in the brainstorm goes back to the brainstorm, with the topic on the list.
+    let (to, message) = match &text.new_topic {
+        Some(t) => (
+            format!("/meetings/{id}/run#brainstorm"),
+            format!("\"{}\" is on the board.", t.title),
+        ),
+        None => (format!("/meetings/{id}/run#notes"), "Saved.".to_string()),
+    };
+    saved(&state, &me, &headers, id, &to, &message).await
+}
+
+pub async fn save_round_up(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
+    let meeting = state.store.meeting(&me, id).await?;
+    app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
+    saved(
+        &state,
+        &me,
+        &headers,
+        id,
+        &format!("/meetings/{id}/run#round-up"),
+        "What people said at the end has been saved.",
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "meetings/confirm.html")]
+struct ConfirmPage {
+    page: Page,
+    meeting: Meeting,
+    group: Group,
+    question: String,
+    explain: Vec<String>,
+    saved: bool,
+    action: String,
+    yes: &'static str,
+    no: &'static str,
+    back: String,
+}
+
+fn confirmed(raw: &RawInput) -> bool {
+    raw.text("confirm") == "yes"
+}
+
+/// Starts a meeting. On its day it starts at once (and can be undone); before or after its
+/// day the page asks first, naming the day.
+pub async fn start(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let access = state.store.meeting(&me, id).await?;
+    let m = access.meeting();
+    let group = state.store.group_for(&me, m.group_id).await?;
+    if m.is_planned() && !m.is_today() && !confirmed(&raw) {
+        let question = format!("This meeting is on {}. Start it now?", m.date_label());
+        return render(&ConfirmPage {
+            page: staff_page(&question, &me, &cookies, "groups"),
+            explain: vec![
+                "Starting opens the meeting's steps and the sign-in list, and the meeting shows as under way.".into(),
+                "To get ready, you do not need to start it: the meeting page has everything for getting ready.".into(),
+            ],
+            saved: false,
+            action: format!("/meetings/{id}/start"),
+            yes: "Start it now",
+            no: "Not now",
+            back: format!("/meetings/{id}"),
+            question,
+            meeting: m.clone(),
+            group,
+        });
+    }
+    match app::meetings::change_status(&state, &access, MeetingEvent::Start, "").await? {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}/run")).into_response()),
+        // A page from before the meeting ended (another device ended it): its record is
+        // where the facilitator wants to be, with the reason on top.
+        Err(why @ Refusal::StartHeld) => Ok(redirect_with(
+            &format!("/meetings/{id}/notes"),
+            &why.to_string(),
+        )),
+        Err(why) => Err(app::meetings::refused(why)),
+    }
+}
+
+/// Ends a meeting, after saving what the run-sheet carried and asking to confirm.
+pub async fn end(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
+    let access = state.store.meeting(&me, id).await?;
+    app::meetings::save_run_sheet(&state, &me, &access, &text).await?;
+    if !confirmed(&raw) {
+        let m = access.meeting().clone();
+        let group = state.store.group_for(&me, m.group_id).await?;
+        if m.is_held() {
+            return Ok(Redirect::to(&format!("/meetings/{id}/notes")).into_response());
+        }
+        // Nothing to ask about when the answer would be no.
+        if let crate::domain::meeting_status::Transition::Refused(why) =
+            m.status.on_day(MeetingEvent::End, m.day(), m.today_there())
+        {
+            return Err(app::meetings::refused(why));
+        }
+        let question = "End the meeting?".to_string();
+        return render(&ConfirmPage {
+            page: staff_page(&question, &me, &cookies, "groups"),
+            explain: vec![
+                "Hearth will mark it as held and keep who signed in. Its record starts from the notes you made and what people said at the end, and you can add to it afterwards.".into(),
+                "If you end it by mistake, you can open it again from its record.".into(),
+            ],
+            saved: !text.is_empty(),
+            action: format!("/meetings/{id}/end"),
+            yes: "Yes, end the meeting",
+            no: "No, go back to the meeting",
+            back: format!("/meetings/{id}/run"),
+            question,
+            meeting: m,
+            group,
+        });
+    }
+    app::meetings::change_status(&state, &access, MeetingEvent::End, "")
+        .await?
+        .map_err(app::meetings::refused)?;
+    Ok(redirect_with(
+        &format!("/meetings/{id}/notes"),
+        "The meeting has ended and is marked as held. Here is its record. If you ended it by mistake, you can open it again below.",
+    ))
+}
+
+/// Undoes a start made by mistake: the meeting is planned again, as if never started.
+pub async fn unstart(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    undo(&state, &me, id, MeetingEvent::Unstart).await
+}
+
+/// Reopens a meeting ended by mistake: under way again, its run-sheet where it was.
+pub async fn reopen(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm,
+) -> AppResult<Response> {
+    undo(&state, &me, id, MeetingEvent::Reopen).await
+}
+
+async fn undo(state: &AppState, me: &Staff, id: i64, event: MeetingEvent) -> AppResult<Response> {
+    let meeting = state.store.meeting(me, id).await?;
+    app::meetings::change_status(state, &meeting, event, "")
+        .await?
+        .map_err(app::meetings::refused)?;
+    Ok(if event == MeetingEvent::Reopen {
+        redirect_with(
+            &format!("/meetings/{id}/run"),
+            "The meeting is open again. End it when you are ready.",
+        )
+    } else {
+        redirect_with(
+            &format!("/meetings/{id}"),
+            "The meeting is planned again, as if it had not started.",
+        )
+    })
+}
+
+/// The meeting's version, so another device's script can tell when to refresh.
+pub async fn state_json(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let m = state.store.meeting_for(&me, id).await?;
+    Ok(Json(serde_json::json!({ "version": m.version, "current_step": m.current_step, "status": m.status })).into_response())
+}
+
+// --- sign-in ------------------------------------------------------------------------------
