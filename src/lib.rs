@@ -144,8 +144,8 @@ impl Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
-    /// Pages kept in memory while the data they show is unchanged (web/cache.rs).
-    pub pages: Arc<web::cache::PageCache>,
+    /// Pages kept in memory while the data they show is unchanged (http/cache.rs).
+    pub pages: Arc<http::cache::PageCache>,
     /// What this instance has served and how writes are going (/metrics, /healthz).
     pub monitor: Arc<http::metrics::Monitor>,
     /// When this instance last pushed on each session's idle end (web::touch_session).
@@ -183,7 +183,7 @@ pub async fn serve_with(
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
-        pages: Arc::new(web::cache::PageCache::new(config.page_cache_bytes)),
+        pages: Arc::new(http::cache::PageCache::new(config.page_cache_bytes)),
         monitor: Arc::new(http::metrics::Monitor::default()),
         touched: Default::default(),
         budget: Arc::new(http::budget::RequestBudget::new(config.requests_per_minute)),

@@ -174,8 +174,9 @@ async fn to_email_members(
     if state.config.smtp_url.is_none() {
         return Ok(Outcome::NotConfigured);
     }
-    let group = state.store.group_unchecked(group_id).await?;
-    let members = state.store.email_members(group_id).await?;
+    let scope = state.store.group_for_job(group_id).await?;
+    let group = state.store.group_of(&scope).await?;
+    let members = state.store.email_members(&scope).await?;
     let emails: Vec<NewEmail> = members
         .into_iter()
         .map(|(id, name, email)| NewEmail {
@@ -198,7 +199,11 @@ async fn to_email_members(
 
 /// The invitation to a meeting (sent when a poll plans it, or when the facilitator asks).
 pub async fn meeting_invitation(state: &AppState, meeting_id: i64) -> StoreResult<Outcome> {
-    let m = state.store.meeting_unchecked(meeting_id).await?;
+    let m = state
+        .store
+        .meeting_for_job(meeting_id)
+        .await?
+        .into_meeting();
     let words = meeting_words(&state.store, &m).await;
     let mut paragraphs = vec![format!("The next meeting of the group is on {words}.")];
     if !m.topic.is_empty() {
@@ -234,7 +239,11 @@ pub async fn meeting_invitation(state: &AppState, meeting_id: i64) -> StoreResul
 
 /// A meeting moved to another date, time or place.
 pub async fn meeting_moved(state: &AppState, meeting_id: i64) -> StoreResult<Outcome> {
-    let m = state.store.meeting_unchecked(meeting_id).await?;
+    let m = state
+        .store
+        .meeting_for_job(meeting_id)
+        .await?
+        .into_meeting();
     let words = meeting_words(&state.store, &m).await;
     let letter = Letter {
         subject: format!("Meeting moved: now {}", m.date_label()),
@@ -256,7 +265,11 @@ pub async fn meeting_moved(state: &AppState, meeting_id: i64) -> StoreResult<Out
 
 /// A meeting cancelled.
 pub async fn meeting_cancelled(state: &AppState, meeting_id: i64) -> StoreResult<Outcome> {
-    let m = state.store.meeting_unchecked(meeting_id).await?;
+    let m = state
+        .store
+        .meeting_for_job(meeting_id)
+        .await?
+        .into_meeting();
     let mut paragraphs = vec![format!(
         "The meeting on {}, {} is cancelled.",
         m.date_label(),
@@ -343,7 +356,7 @@ pub async fn poll_reminder(state: &AppState, poll_id: i64) -> StoreResult<Outcom
         return Ok(Outcome::NotConfigured);
     }
     let poll = state.store.poll_for_job(poll_id).await?;
-    let group = state.store.group_unchecked(poll.group_id).await?;
+    let group = state.store.group_of(&poll).await?;
     let answered: Vec<i64> = state
         .store
         .poll_responses(&poll)
@@ -355,7 +368,7 @@ pub async fn poll_reminder(state: &AppState, poll_id: i64) -> StoreResult<Outcom
     let day = now() / 86_400;
     let emails: Vec<NewEmail> = state
         .store
-        .email_members(poll.group_id)
+        .email_members(&poll)
         .await?
         .into_iter()
         .filter(|(id, _, _)| !answered.contains(id))
@@ -386,15 +399,15 @@ pub async fn queue_due_reminders(store: &Store, config: &Config) -> StoreResult<
     let due = store.due_reminders(now()).await?;
     let mut emails = Vec::with_capacity(due.len());
     for d in due {
-        let m = store.meeting_unchecked(d.meeting_id).await?;
-        let group = store.group_unchecked(d.group_id).await?;
-        let member = store.member_unchecked(d.member_id).await?;
+        let m = store.meeting_for_job(d.meeting_id).await?;
+        let group = store.group_of(&m).await?;
+        let member = store.member_for_job(d.member_id).await?;
         let words = meeting_words(store, &m).await;
         let mut paragraphs = vec![format!("A reminder: the group meets on {words}.")];
         if !m.topic.is_empty() {
             paragraphs.push(format!("The topic is: {}.", m.topic));
         }
-        if store.host_of(m.id).await?.map(|(id, _)| id) == Some(d.member_id) {
+        if store.meeting_host(&m).await?.map(|(id, _)| id) == Some(d.member_id) {
             paragraphs.push(
                 "You are hosting the refreshments this time. Thank you! Bring some music if you like."
                     .into(),
@@ -612,7 +625,7 @@ pub fn backoff(base: i64, attempts: i64) -> i64 {
 /// comparing the meeting as it was (`before`) with how it is now. None when nothing they need
 /// to hear about changed.
 pub async fn after_change(state: &AppState, before: &Meeting) -> StoreResult<Option<Outcome>> {
-    let now_m = state.store.meeting_unchecked(before.id).await?;
+    let now_m = state.store.meeting_for_job(before.id).await?.into_meeting();
     if before.starts_at <= now() || !before.is_planned() {
         return Ok(None);
     }
@@ -742,10 +755,10 @@ pub async fn host_confirmed(
     meeting_id: i64,
     member_id: i64,
 ) -> StoreResult<Option<Outcome>> {
-    let m = state.store.meeting_unchecked(meeting_id).await?;
+    let m = state.store.meeting_for_job(meeting_id).await?;
     let Some((_, name, email)) = state
         .store
-        .email_members(m.group_id)
+        .email_members(&m)
         .await?
         .into_iter()
         .find(|(id, _, _)| *id == member_id)
@@ -755,7 +768,7 @@ pub async fn host_confirmed(
     if state.config.smtp_url.is_none() {
         return Ok(Some(Outcome::NotConfigured));
     }
-    let group = state.store.group_unchecked(m.group_id).await?;
+    let group = state.store.group_of(&m).await?;
     let words = meeting_words(&state.store, &m).await;
     let letter = Letter {
         subject: format!(
@@ -799,7 +812,7 @@ pub const LINK_USES_THEM: &str = "say if they are coming to meetings, answer que
 /// sent). `None` when they have no email address.
 pub async fn personal_link(
     state: &AppState,
-    member: &crate::domain::member::Member,
+    member: &crate::store::MemberAccess,
 ) -> StoreResult<Option<Outcome>> {
     if member.email.is_empty() {
         return Ok(None);
@@ -807,7 +820,7 @@ pub async fn personal_link(
     if state.config.smtp_url.is_none() {
         return Ok(Some(Outcome::NotConfigured));
     }
-    let group = state.store.group_unchecked(member.group_id).await?;
+    let group = state.store.group_of(member).await?;
     let letter = Letter {
         subject: format!("Your own page for {}", group.name),
         paragraphs: vec![

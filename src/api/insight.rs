@@ -9,14 +9,14 @@ use crate::domain::RawInput;
 use crate::domain::insight::{DateRange, parse_query};
 use crate::error::AppResult;
 use crate::http::ApiStaff;
-use crate::web::{RangeQuery, SearchQuery};
+use crate::http::{RangeQuery, SearchQuery};
 
 fn range(q: &RangeQuery, tz: &str) -> AppResult<DateRange> {
     let empty = q.empty_bounds();
     if !empty.is_empty() {
         return Err(crate::error::AppError::Invalid(empty));
     }
-    crate::web::range_of(q, tz).map_err(|(_, e)| crate::error::AppError::Invalid(e))
+    DateRange::parse(&q.raw(), crate::labels::today_in(tz)).map_err(crate::error::AppError::Invalid)
 }
 
 /// `GET /groups/{id}/stats?from=&to=`: meetings held in the range and, per meeting, who came

@@ -38,7 +38,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/groups",
             get(list_groups)
                 .post(create_group)
-                .route_layer(crate::web::cached(state, crate::web::cache::network_page)),
+                .route_layer(crate::http::cache::cached(
+                    state,
+                    crate::http::cache::network_page,
+                )),
         )
         .route(
             "/groups/{id}",
@@ -49,7 +52,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/groups/{id}/members",
             get(list_members)
                 .post(create_member)
-                .route_layer(crate::web::cached(state, crate::web::cache::group_page)),
+                .route_layer(crate::http::cache::cached(
+                    state,
+                    crate::http::cache::group_page,
+                )),
         )
         .route(
             "/members/{id}",

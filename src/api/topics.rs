@@ -19,7 +19,8 @@ pub async fn list(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let topics = state.store.group_topics_for(&me, group_id).await?;
+    let group = state.store.group(&me, group_id).await?;
+    let topics = state.store.group_topics(&group).await?;
     Ok(Json(serde_json::json!({ "topics": topics })))
 }
 

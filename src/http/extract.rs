@@ -7,13 +7,13 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 
+use super::cache::SignedIn;
+use super::cookies::{RequestCookies, SESSION_COOKIE, cookie};
 use crate::AppState;
 use crate::auth::hash_token;
 use crate::domain::RawInput;
 use crate::domain::access::Staff;
 use crate::error::AppError;
-use crate::web::cache::SignedIn;
-use crate::web::{RequestCookies, SESSION_COOKIE, cookie};
 
 /// A member of staff signed in through the browser. Pages that need one redirect to sign-in.
 pub struct CurrentStaff(pub Staff);
@@ -215,7 +215,7 @@ impl FromRequest<AppState> for CheckedForm {
             .get::<RequestCookies>()
             .map(|c| c.csrf.clone())
             .ok_or(AppError::Csrf)?;
-        let had_cookie = cookie(req.headers(), crate::web::CSRF_COOKIE).is_some();
+        let had_cookie = cookie(req.headers(), super::cookies::CSRF_COOKIE).is_some();
         let bytes = axum::body::to_bytes(req.into_body(), MAX_FORM)
             .await
             .map_err(|_| AppError::BadRequest("The form was too large to accept.".into()))?;

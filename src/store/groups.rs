@@ -172,8 +172,28 @@ impl Store {
         self.group(viewer, id).await
     }
 
-    /// A group by id with no viewer: only for a member's own link and for internal jobs.
-    pub(crate) async fn group_unchecked(&self, id: i64) -> StoreResult<Group> {
+    /// The group a capability is in: its name, time zone and settings, for the pages, files
+    /// and emails that reach it through a member's link, a poll, an event or a meeting.
+    pub async fn group_of(&self, scope: &impl super::GroupScope) -> StoreResult<Group> {
+        self.group_unchecked(scope.group_id()).await
+    }
+
+    /// The group a calendar feed shows.
+    pub async fn feed_group(&self, feed: &super::Feed) -> StoreResult<Group> {
+        self.group_unchecked(feed.group_id()).await
+    }
+
+    /// A group for Hearth's own jobs (email), which act for no one (`Actor::System`).
+    pub(crate) async fn group_for_job(&self, id: i64) -> StoreResult<GroupAccess> {
+        self.group_unchecked(id).await?;
+        Ok(GroupAccess {
+            actor: self.admit(super::access::Asker::Job, id).await?,
+            group_id: id,
+        })
+    }
+
+    /// A group by id with no viewer: inside the store only, after a capability was checked.
+    pub(super) async fn group_unchecked(&self, id: i64) -> StoreResult<Group> {
         let sql = format!("SELECT {GROUP_COLUMNS} FROM support_groups g WHERE g.id = $1");
         on_db!(self, pool => sqlx::query_as::<_, Group>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)

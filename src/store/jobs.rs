@@ -238,8 +238,9 @@ impl Store {
     /// The members of a group that email reaches: current, with an address, preferring email.
     pub(crate) async fn email_members(
         &self,
-        group_id: i64,
+        group: &impl super::GroupScope,
     ) -> StoreResult<Vec<(i64, String, String)>> {
+        let group_id = group.group_id();
         on_db!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
             "SELECT id, preferred_name, email FROM members
              WHERE group_id = $1 AND left_on IS NULL AND email <> '' AND preferred_contact = 'email'

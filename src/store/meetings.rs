@@ -496,7 +496,15 @@ impl Store {
             .map_err(StoreError::from_sqlx)
     }
 
-    pub(crate) async fn meeting_unchecked(&self, id: i64) -> StoreResult<Meeting> {
+    /// A meeting for Hearth's own jobs (email), which act for no one (`Actor::System`).
+    pub(crate) async fn meeting_for_job(&self, id: i64) -> StoreResult<MeetingAccess> {
+        Ok(MeetingAccess {
+            meeting: self.meeting_unchecked(id).await?,
+            actor: Actor::System,
+        })
+    }
+
+    pub(super) async fn meeting_unchecked(&self, id: i64) -> StoreResult<Meeting> {
         let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1");
         on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)

@@ -231,8 +231,14 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// A member by id with no viewer check: for the member's own link and after a checked write.
-    pub(crate) async fn member_unchecked(&self, id: i64) -> StoreResult<Member> {
+    /// A member for Hearth's own jobs (a reminder's name and address), which act for no one.
+    pub(crate) async fn member_for_job(&self, id: i64) -> StoreResult<Member> {
+        self.member_unchecked(id).await
+    }
+
+    /// A member by id with no viewer check: inside the store only, for a member's own link and
+    /// after a checked write.
+    pub(super) async fn member_unchecked(&self, id: i64) -> StoreResult<Member> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1");
         on_db!(self, pool => sqlx::query_as::<_, Member>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)

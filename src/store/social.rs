@@ -279,16 +279,22 @@ impl Store {
         &self,
         meeting: &MeetingAccess,
     ) -> StoreResult<Option<(i64, String)>> {
-        self.host_of(meeting.id()).await
+        self.host_of(meeting, meeting.id()).await
     }
 
-    /// A meeting's host for a member's own page and for email (the meeting was reached
-    /// through their link or by a job).
-    pub(crate) async fn host_of(&self, meeting_id: i64) -> StoreResult<Option<(i64, String)>> {
+    /// A meeting's host, for a member's own page and for email: a meeting of the group the
+    /// capability is in (another group's has none).
+    pub async fn host_of(
+        &self,
+        group: &impl super::GroupScope,
+        meeting_id: i64,
+    ) -> StoreResult<Option<(i64, String)>> {
         on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
             "SELECT h.member_id, m.preferred_name FROM meeting_hosts h
-             JOIN members m ON m.id = h.member_id WHERE h.meeting_id = $1")
-            .bind(meeting_id).fetch_optional(pool).await)
+             JOIN members m ON m.id = h.member_id
+             JOIN meetings mt ON mt.id = h.meeting_id
+             WHERE h.meeting_id = $1 AND mt.group_id = $2")
+            .bind(meeting_id).bind(group.group_id()).fetch_optional(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 

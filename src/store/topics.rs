@@ -88,15 +88,6 @@ impl Store {
             .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn group_topics_for(
-        &self,
-        viewer: &Staff,
-        group_id: i64,
-    ) -> StoreResult<Vec<BoardTopic>> {
-        let group = self.group(viewer, group_id).await?;
-        self.group_topics(&group).await
-    }
-
     /// One topic as the group sees it; a topic of another group is not found.
     pub async fn group_topic(
         &self,

@@ -84,15 +84,8 @@ pub async fn member_meeting_file(
         .member_by_link(&hash_token(&token))
         .await?
         .ok_or(AppError::NotFound)?;
-    let m = state
-        .store
-        .meeting_unchecked(id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    if m.group_id != member.group_id {
-        return Err(AppError::NotFound);
-    }
-    let group = state.store.group_unchecked(m.group_id).await?;
+    let m = state.store.meeting_for_link(&member, id).await?;
+    let group = state.store.group_of(&member).await?;
     let event = CalendarEvent::for_meeting(&m, &group.name, location(&state, &m).await, None);
     Ok(ics(
         calendar(&group.name, &host(&state), &[event], now()),
@@ -126,7 +119,7 @@ pub async fn member_social_file(
         .await?
         .ok_or(AppError::NotFound)?;
     let e = state.store.social_event_for_link(&member, id).await?;
-    let group = state.store.group_unchecked(e.group_id).await?;
+    let group = state.store.group_of(&e).await?;
     Ok(ics(
         calendar(&group.name, &host(&state), &[e.calendar_event(None)], now()),
         Some(&format!("social-{id}.ics")),
@@ -141,7 +134,7 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
         .feed_by_token(&hash_token(token))
         .await?
         .ok_or(AppError::NotFound)?;
-    let group = state.store.group_unchecked(feed.group_id()).await?;
+    let group = state.store.feed_group(&feed).await?;
     let meetings = state.store.calendar_meetings(&feed).await?;
     let mut events: Vec<CalendarEvent> = meetings
         .iter()

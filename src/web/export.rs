@@ -206,7 +206,7 @@ pub async fn own_page(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let member = super::link::member_from(&state, &token).await?;
-    let group = state.store.group_unchecked(member.group_id).await?;
+    let group = state.store.group_of(&member).await?;
     let export = state.store.member_export(&member).await?;
     let v = view(&export, &group.timezone, true);
     render_status(

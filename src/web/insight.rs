@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::account::staff_page;
 use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, csv_download, render_status};
@@ -16,41 +15,13 @@ use crate::domain::insight::{
 };
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
+use crate::http::{RangeQuery, SearchQuery};
 use crate::store::{GroupOverview, MeetingSummary, NotSeen};
-
-#[derive(Deserialize, Default)]
-pub struct RangeQuery {
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
-}
-
-impl RangeQuery {
-    pub fn raw(&self) -> RawInput {
-        let mut raw = RawInput::default();
-        raw.set("from", self.from.as_deref().unwrap_or(""));
-        raw.set("to", self.to.as_deref().unwrap_or(""));
-        raw
-    }
-
-    /// For the API: a bound given empty (`?to=`) is a mistake to name, not "no bound" (a page's
-    /// form sends empty boxes, and there it means "not set").
-    pub fn empty_bounds(&self) -> crate::domain::FieldErrors {
-        let mut e = crate::domain::FieldErrors::new();
-        for (name, v) in [("from", &self.from), ("to", &self.to)] {
-            if v.as_deref().is_some_and(|v| v.trim().is_empty()) {
-                e.add(name, "Give a date as YYYY-MM-DD, or leave it out.");
-            }
-        }
-        e
-    }
-}
 
 use crate::labels::today_in as today;
 
 /// The range asked for, or the errors with the form as typed.
-pub(crate) fn range_of(q: &RangeQuery, tz: &str) -> Result<DateRange, (Form, FieldErrors)> {
+fn range_of(q: &RangeQuery, tz: &str) -> Result<DateRange, (Form, FieldErrors)> {
     let raw = q.raw();
     DateRange::parse(&raw, today(tz)).map_err(|e| (Form::with_errors(raw, e.clone()), e))
 }
@@ -107,12 +78,6 @@ pub async fn history(
 }
 
 // --- search -------------------------------------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-pub struct SearchQuery {
-    #[serde(default)]
-    pub q: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "insight/search.html")]

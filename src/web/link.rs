@@ -225,7 +225,7 @@ async fn show_all(
     let feedback_due = state.store.feedback_due(&member).await?;
     let mut hosting = Vec::new();
     for (m, _) in state.store.upcoming_for_member(&member).await? {
-        if state.store.host_of(m.id).await?.map(|(id, _)| id) == Some(member.id) {
+        if state.store.host_of(&member, m.id).await?.map(|(id, _)| id) == Some(member.id) {
             hosting.push(m.id);
         }
     }
@@ -256,7 +256,7 @@ async fn show_all(
             shared,
         });
     }
-    let group = state.store.group_unchecked(member.group_id).await?;
+    let group = state.store.group_of(&member).await?;
     let consents = state.store.consents_of(&member).await?;
     let upcoming = state.store.upcoming_for_member(&member).await?;
     let mut venues = Vec::new();

@@ -530,7 +530,7 @@ pub async fn email_link(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
-    let member = state.store.member_for(&me, id).await?;
+    let member = state.store.member(&me, id).await?;
     let message = match crate::mail::personal_link(&state, &member).await? {
         None => "They have no email address. Give them the link another way.".to_string(),
         Some(crate::mail::Outcome::NotConfigured) => {

@@ -4,7 +4,6 @@
 mod account;
 mod assets;
 mod audit;
-pub mod cache;
 mod calendar;
 mod contacts;
 mod erase;
@@ -23,10 +22,12 @@ mod topics;
 mod two_step;
 mod venues;
 
+pub use crate::http::cache;
+pub(crate) use crate::http::cache::cached;
+pub use crate::http::cookies::{CSRF_COOKIE, FLASH_COOKIE, RequestCookies, SESSION_COOKIE, cookie};
 pub use crate::http::extract::*;
+pub use crate::http::query::{RangeQuery, SearchQuery};
 pub use form::*;
-pub(crate) use insight::range_of;
-pub use insight::{RangeQuery, SearchQuery};
 
 use askama::Template;
 use axum::Router;
@@ -40,10 +41,6 @@ use base64::Engine;
 use crate::AppState;
 use crate::domain::access::Staff;
 use crate::error::{AppError, AppResult, ErrorInfo};
-
-pub const SESSION_COOKIE: &str = "hearth_session";
-pub const CSRF_COOKIE: &str = "hearth_csrf";
-pub const FLASH_COOKIE: &str = "hearth_flash";
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; \
@@ -341,11 +338,6 @@ async fn audit_reads(State(state): State<AppState>, req: Request, next: Next) ->
     }
 }
 
-/// The page cache's middleware for one route (see cache.rs).
-pub(crate) fn cached<F, T>(state: &AppState, f: F) -> middleware::FromFnLayer<F, AppState, T> {
-    middleware::from_fn_with_state(state.clone(), f)
-}
-
 async fn not_found() -> AppError {
     AppError::NotFound
 }
@@ -416,15 +408,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, lines.join("\n") + "\n").into_response()
-}
-
-/// The anti-forgery token of this browser, and a message carried over one redirect.
-#[derive(Debug, Clone)]
-pub struct RequestCookies {
-    pub csrf: String,
-    pub flash: Option<String>,
-    /// The hash of this browser's session token, if it has one (to tell "this browser").
-    pub session_hash: Option<String>,
 }
 
 /// Gives every browser an anti-forgery cookie, carries flash messages, and puts the security
@@ -912,18 +895,6 @@ struct ErrorPage {
     message: String,
     fields: crate::domain::FieldErrors,
     reference: Option<String>,
-}
-
-/// Reads one cookie's value from the request headers.
-pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
 }
 
 pub fn url_encode(text: &str) -> String {

@@ -36,12 +36,21 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::{RequestCookies, SESSION_COOKIE, cookie};
+use super::cookies::{RequestCookies, SESSION_COOKIE, cookie};
 use crate::AppState;
 use crate::auth::hash_token;
 use crate::domain::access::Staff;
 use crate::store::VersionScope;
 use crate::store::audit::{self, Read};
+
+/// The page cache as a route's middleware (`f` is `group_page`, `meeting_page`,
+/// `network_page` or `feed`).
+pub(crate) fn cached<F, T>(
+    state: &AppState,
+    f: F,
+) -> axum::middleware::FromFnLayer<F, AppState, T> {
+    axum::middleware::from_fn_with_state(state.clone(), f)
+}
 
 /// Pages larger than this are not kept.
 const LARGEST_PAGE: usize = 512 * 1024;

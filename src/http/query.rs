@@ -1,0 +1,42 @@
+//! Query strings that pages and the API both take.
+
+use serde::Deserialize;
+
+use crate::domain::RawInput;
+
+/// `?from=&to=`: a range of dates, as typed.
+#[derive(Deserialize, Default)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+impl RangeQuery {
+    pub fn raw(&self) -> RawInput {
+        let mut raw = RawInput::default();
+        raw.set("from", self.from.as_deref().unwrap_or(""));
+        raw.set("to", self.to.as_deref().unwrap_or(""));
+        raw
+    }
+
+    /// For the API: a bound given empty (`?to=`) is a mistake to name, not "no bound" (a page's
+    /// form sends empty boxes, and there it means "not set").
+    pub fn empty_bounds(&self) -> crate::domain::FieldErrors {
+        let mut e = crate::domain::FieldErrors::new();
+        for (name, v) in [("from", &self.from), ("to", &self.to)] {
+            if v.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                e.add(name, "Give a date as YYYY-MM-DD, or leave it out.");
+            }
+        }
+        e
+    }
+}
+
+/// `?q=`: words to search a group's records for.
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: Option<String>,
+}
