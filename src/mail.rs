@@ -23,12 +23,6 @@ pub enum Outcome {
 
 impl Outcome {
     /// The same in the API: `{"configured": bool, "queued": n}`.
-    pub fn to_json(self) -> serde_json::Value {
-        match self {
-            Outcome::NotConfigured => serde_json::json!({ "configured": false, "queued": 0 }),
-            Outcome::Queued(n) => serde_json::json!({ "configured": true, "queued": n }),
-        }
-    }
     pub fn sentence(&self) -> String {
         match self {
             Outcome::NotConfigured => {

@@ -6,10 +6,49 @@ use axum::extract::{Path, Query, State};
 use super::parsed;
 use crate::AppState;
 use crate::domain::RawInput;
-use crate::domain::insight::{DateRange, parse_query};
+use serde::Serialize;
+
+use crate::domain::insight::{DateRange, Feedback, GroupStats, SearchHit, parse_query};
 use crate::error::AppResult;
 use crate::http::ApiStaff;
 use crate::http::{RangeQuery, SearchQuery};
+use crate::store::{GroupOverview, NotSeen};
+
+/// A group's figures for a range, with the average and who has not been seen lately.
+#[derive(Serialize)]
+pub struct StatsOut {
+    #[serde(flatten)]
+    stats: GroupStats,
+    average_attendance: f64,
+    not_seen_last_3_meetings: Vec<NotSeen>,
+}
+
+#[derive(Serialize)]
+pub struct SearchOut {
+    query: String,
+    hits: Vec<SearchHit>,
+}
+
+#[derive(Serialize)]
+pub struct FeedbackOut {
+    range: DateRange,
+    feedback: Vec<Feedback>,
+}
+
+/// One group in the overview, with its average and trend worked out.
+#[derive(Serialize)]
+pub struct OverviewGroup {
+    #[serde(flatten)]
+    group: GroupOverview,
+    average_attendance: f64,
+    trend: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct OverviewOut {
+    range: DateRange,
+    groups: Vec<OverviewGroup>,
+}
 
 fn range(q: &RangeQuery, tz: &str) -> AppResult<DateRange> {
     let empty = q.empty_bounds();
@@ -26,16 +65,17 @@ pub async fn stats(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
     Query(q): Query<RangeQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<StatsOut>> {
     let access = state.store.group(&me, group_id).await?;
     let group = state.store.group_for(&me, group_id).await?;
     let range = range(&q, &group.timezone)?;
     let stats = state.store.group_stats(&access, &range).await?;
     let not_seen = state.store.not_seen(&access, 3).await?;
-    let mut out = serde_json::to_value(&stats).unwrap_or_default();
-    out["average_attendance"] = serde_json::json!(stats.average_attendance());
-    out["not_seen_last_3_meetings"] = serde_json::to_value(not_seen).unwrap_or_default();
-    Ok(Json(out))
+    Ok(Json(StatsOut {
+        average_attendance: stats.average_attendance(),
+        stats,
+        not_seen_last_3_meetings: not_seen,
+    }))
 }
 
 /// `GET /groups/{id}/search?q=`: ranked hits with the words that matched.
@@ -44,13 +84,13 @@ pub async fn search(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
     Query(q): Query<SearchQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<SearchOut>> {
     let access = state.store.group(&me, group_id).await?;
     let mut raw = RawInput::default();
     raw.set("q", q.q.unwrap_or_default());
     let query = parsed(parse_query(&raw))?;
     let hits = state.store.search(&me, &access, &query, 50).await?;
-    Ok(Json(serde_json::json!({ "query": query, "hits": hits })))
+    Ok(Json(SearchOut { query, hits }))
 }
 
 /// `GET /groups/{id}/feedback?from=&to=`: members' answers to "How was it for you?".
@@ -59,14 +99,12 @@ pub async fn feedback(
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
     Query(q): Query<RangeQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<FeedbackOut>> {
     let access = state.store.group(&me, group_id).await?;
     let group = state.store.group_for(&me, group_id).await?;
     let range = range(&q, &group.timezone)?;
     let feedback = state.store.feedback_of(&access, &range).await?;
-    Ok(Json(
-        serde_json::json!({ "range": range, "feedback": feedback }),
-    ))
+    Ok(Json(FeedbackOut { range, feedback }))
 }
 
 /// `GET /overview?from=&to=`: every group the caller can see, side by side.
@@ -74,17 +112,18 @@ pub async fn overview(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Query(q): Query<RangeQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<OverviewOut>> {
     let range = range(&q, crate::domain::group::DEFAULT_TIMEZONE)?;
-    let groups = state.store.overview(&me, &range).await?;
-    let out: Vec<serde_json::Value> = groups
-        .iter()
-        .map(|g| {
-            let mut v = serde_json::to_value(g).unwrap_or_default();
-            v["average_attendance"] = serde_json::json!(g.average());
-            v["trend"] = serde_json::json!(g.trend());
-            v
+    let groups = state
+        .store
+        .overview(&me, &range)
+        .await?
+        .into_iter()
+        .map(|g| OverviewGroup {
+            average_attendance: g.average(),
+            trend: g.trend(),
+            group: g,
         })
         .collect();
-    Ok(Json(serde_json::json!({ "range": range, "groups": out })))
+    Ok(Json(OverviewOut { range, groups }))
 }

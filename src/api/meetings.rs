@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::{created, parsed};
+use super::{created, named_list, parsed};
 use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::meeting::{
@@ -18,7 +18,7 @@ use crate::domain::meeting::{
 };
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
-use crate::store::{AttendanceRow, Conflict, MeetingAccess, Rsvp, StoreError};
+use crate::store::{AttendanceRow, Conflict, MeetingAccess, MeetingSummary, Rsvp, StoreError};
 
 #[derive(Serialize)]
 pub struct StepOut {
@@ -48,6 +48,27 @@ impl From<&AgendaStep> for StepOut {
         }
     }
 }
+
+/// A meeting in a group's list, with its start as RFC 3339.
+#[derive(Serialize)]
+pub struct MeetingListItem {
+    #[serde(flatten)]
+    summary: MeetingSummary,
+    starts_at: String,
+}
+
+named_list!(MeetingsOut {
+    meetings: MeetingListItem
+});
+named_list!(AttendanceOut {
+    attendance: AttendanceRow
+});
+named_list!(RsvpsOut { rsvps: Rsvp });
+named_list!(ActionsOut { actions: Action });
+named_list!(ReflectionsOut {
+    reflections: Reflection
+});
+named_list!(ConcernsOut { concerns: Concern });
 
 #[derive(Serialize)]
 pub struct MeetingOut {
@@ -84,18 +105,19 @@ pub async fn list(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<MeetingsOut>> {
     let group = state.store.group(&me, group_id).await?;
-    let meetings = state.store.meetings_of(&group).await?;
-    let out: Vec<serde_json::Value> = meetings
+    let meetings = state
+        .store
+        .meetings_of(&group)
+        .await?
         .into_iter()
-        .map(|s| {
-            let mut v = serde_json::to_value(&s).unwrap_or_default();
-            v["starts_at"] = serde_json::Value::String(s.meeting.starts_at_rfc3339());
-            v
+        .map(|summary| MeetingListItem {
+            starts_at: summary.meeting.starts_at_rfc3339(),
+            summary,
         })
         .collect();
-    Ok(Json(serde_json::json!({ "meetings": out })))
+    Ok(Json(MeetingsOut { meetings }))
 }
 
 pub async fn create(
@@ -291,10 +313,10 @@ pub async fn attendance(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<AttendanceOut>> {
     let m = state.store.meeting(&me, id).await?;
     let rows: Vec<AttendanceRow> = state.store.attendance_of(&m).await?;
-    Ok(Json(serde_json::json!({ "attendance": rows })))
+    Ok(Json(AttendanceOut { attendance: rows }))
 }
 
 /// Signs someone in: `member_id` for a member (twice leaves one record), or `guest_name`.
@@ -344,7 +366,7 @@ pub async fn sign_in(
     let rows = state.store.attendance_of(&m).await?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({ "attendance": rows })),
+        Json(AttendanceOut { attendance: rows }),
     )
         .into_response())
 }
@@ -353,21 +375,21 @@ pub async fn sign_out(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path((id, member_id)): Path<(i64, i64)>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<AttendanceOut>> {
     let m = state.store.meeting(&me, id).await?;
     state.store.sign_out(&m, member_id).await?;
     let rows = state.store.attendance_of(&m).await?;
-    Ok(Json(serde_json::json!({ "attendance": rows })))
+    Ok(Json(AttendanceOut { attendance: rows }))
 }
 
 pub async fn rsvps(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<RsvpsOut>> {
     let m = state.store.meeting(&me, id).await?;
     let rows: Vec<Rsvp> = state.store.rsvps_of(&m).await?;
-    Ok(Json(serde_json::json!({ "rsvps": rows })))
+    Ok(Json(RsvpsOut { rsvps: rows }))
 }
 
 /// Records a member's answer (`member_id`, `answer`: yes, no or maybe), e.g. after a call.
@@ -376,7 +398,7 @@ pub async fn set_rsvp(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<RsvpsOut>> {
     let m = state.store.meeting(&me, id).await?;
     let mut e = FieldErrors::new();
     let answer = parse_rsvp(&raw).map_err(|f| e.0.extend(f.0)).ok();
@@ -391,7 +413,7 @@ pub async fn set_rsvp(
         .await
         .map_err(crate::app::meetings::not_in_group)?;
     let rows = state.store.rsvps_of(&m).await?;
-    Ok(Json(serde_json::json!({ "rsvps": rows })))
+    Ok(Json(RsvpsOut { rsvps: rows }))
 }
 
 // --- the record ------------------------------------------------------------------------------
@@ -466,21 +488,17 @@ pub async fn add_action(
     let m = state.store.meeting(&me, id).await?;
     state.store.add_action(&m, &input).await?;
     let actions = state.store.actions_of(&m).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "actions": actions })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(ActionsOut { actions })).into_response())
 }
 
 pub async fn reflections(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<ReflectionsOut>> {
     let meeting = state.store.meeting(&me, id).await?;
     let rows: Vec<Reflection> = state.store.reflections_of(&meeting).await?;
-    Ok(Json(serde_json::json!({ "reflections": rows })))
+    Ok(Json(ReflectionsOut { reflections: rows }))
 }
 
 /// Saves the caller's own reflection on the meeting.
@@ -489,22 +507,22 @@ pub async fn save_reflection(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<ReflectionsOut>> {
     let meeting = state.store.meeting(&me, id).await?;
     let input = parsed(ReflectionInput::try_from(&raw))?;
     state.store.save_reflection(&meeting, &input).await?;
     let rows = state.store.reflections_of(&meeting).await?;
-    Ok(Json(serde_json::json!({ "reflections": rows })))
+    Ok(Json(ReflectionsOut { reflections: rows }))
 }
 
 pub async fn concerns(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<ConcernsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let rows: Vec<Concern> = state.store.concerns_of(&group, None).await?;
-    Ok(Json(serde_json::json!({ "concerns": rows })))
+    Ok(Json(ConcernsOut { concerns: rows }))
 }
 
 /// Records a concern (`member_id` or `about`, `concern`, `action_taken`, `who_told`,
@@ -544,5 +562,5 @@ pub async fn add_concern(
             )),
             other => other.into(),
         })?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+    Ok((StatusCode::CREATED, Json(super::IdOut { id })).into_response())
 }

@@ -186,6 +186,84 @@ pub(crate) fn created<T: Serialize>(location: String, body: T) -> Response {
     res
 }
 
+/// A list answered under its name (`{"attendance": [...]}`): one type per answer, so the
+/// shape the API promises is written down in Rust, not patched together as JSON.
+macro_rules! named_list {
+    ($(#[$doc:meta])* $name:ident { $field:ident: $item:ty }) => {
+        $(#[$doc])*
+        #[derive(serde::Serialize)]
+        pub struct $name {
+            $field: Vec<$item>,
+        }
+    };
+}
+pub(crate) use named_list;
+
+named_list!(MembersOut { members: Member });
+named_list!(ConsentsOut { consents: Consent });
+named_list!(VenuesOut { venues: Venue });
+named_list!(StaffOut { staff: StaffItem });
+named_list!(TokensOut {
+    tokens: crate::store::ApiToken
+});
+named_list!(AuditEventsOut {
+    events: crate::store::AuditEvent
+});
+
+/// A personal link's address, made once.
+#[derive(Serialize)]
+pub struct UrlOut {
+    url: String,
+}
+
+/// A new record's id.
+#[derive(Serialize)]
+pub struct IdOut {
+    id: i64,
+}
+
+/// What a change told members by email, alone.
+#[derive(Serialize)]
+pub struct EmailSent {
+    email: EmailOut,
+}
+
+/// What a change told members by email: whether email is set up, and how many messages went
+/// into the queue.
+#[derive(Serialize, Debug, Clone, Copy)]
+pub struct EmailOut {
+    configured: bool,
+    queued: u64,
+}
+
+impl From<crate::mail::Outcome> for EmailOut {
+    fn from(o: crate::mail::Outcome) -> EmailOut {
+        match o {
+            crate::mail::Outcome::NotConfigured => EmailOut {
+                configured: false,
+                queued: 0,
+            },
+            crate::mail::Outcome::Queued(n) => EmailOut {
+                configured: true,
+                queued: n,
+            },
+        }
+    }
+}
+
+/// A member named in an answer (a host, a suggestion).
+#[derive(Serialize, Debug, Clone)]
+pub struct NamedMember {
+    member_id: i64,
+    name: String,
+}
+
+impl From<(i64, String)> for NamedMember {
+    fn from((member_id, name): (i64, String)) -> NamedMember {
+        NamedMember { member_id, name }
+    }
+}
+
 /// Turns a parse result into the input or a 422 naming each field.
 pub(crate) fn parsed<T>(r: Result<T, FieldErrors>) -> AppResult<T> {
     r.map_err(AppError::Invalid)
@@ -415,7 +493,7 @@ async fn list_members(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
     Query(q): Query<MemberQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<MembersOut>> {
     // A value the list does not know is named, not ignored (which would list everyone).
     let mut e = FieldErrors::new();
     if !matches!(
@@ -449,7 +527,7 @@ async fn list_members(
     };
     let group = state.store.group(&me, id).await?;
     let members = state.store.members_of(&group, &filter).await?;
-    Ok(Json(serde_json::json!({ "members": members })))
+    Ok(Json(MembersOut { members }))
 }
 
 async fn create_member(
@@ -517,24 +595,20 @@ async fn add_consent(
     let input = parsed(ConsentInput::try_from(&raw))?;
     state.store.add_consent(&member, &input).await?;
     let consents = state.store.consents_of(&member).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "consents": consents })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(ConsentsOut { consents })).into_response())
 }
 
 async fn withdraw_consent(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path((id, cid)): Path<(i64, i64)>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<ConsentsOut>> {
     let member = state.store.member(&me, id).await?;
     if !state.store.withdraw_consent(&member, cid).await? {
         return Err(AppError::NotFound);
     }
     let consents = state.store.consents_of(&member).await?;
-    Ok(Json(serde_json::json!({ "consents": consents })))
+    Ok(Json(ConsentsOut { consents }))
 }
 
 /// Issues a new personal link for the member (any older link stops working). The link is in
@@ -551,7 +625,7 @@ async fn issue_link(
         .replace_member_link(&member, &crate::auth::hash_token(&token))
         .await?;
     let url = format!("{}/m/{token}", state.config.public_url);
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "url": url }))).into_response())
+    Ok((StatusCode::CREATED, Json(UrlOut { url })).into_response())
 }
 
 async fn revoke_link(
@@ -585,7 +659,7 @@ async fn audit(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<AuditEventsOut>> {
     if !me.is_coordinator() {
         return Err(AppError::Forbidden);
     }
@@ -595,16 +669,16 @@ async fn audit(
     );
     let filter = crate::store::AuditFilter::try_from(&raw).map_err(AppError::Invalid)?;
     let events = state.store.audit_search(&me, &filter, 1000).await?;
-    Ok(Json(serde_json::json!({ "events": events })))
+    Ok(Json(AuditEventsOut { events }))
 }
 
 /// The caller's own live API tokens (never the tokens themselves).
 async fn list_tokens(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<TokensOut>> {
     let tokens = state.store.api_tokens_of(me.id).await?;
-    Ok(Json(serde_json::json!({ "tokens": tokens })))
+    Ok(Json(TokensOut { tokens }))
 }
 
 /// Revokes one API token: the caller's own, or anyone's for a coordinator.
@@ -673,7 +747,7 @@ async fn set_sign_in(
 async fn list_staff(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<StaffOut>> {
     if !me.is_coordinator() {
         return Err(AppError::Forbidden);
     }
@@ -685,7 +759,7 @@ async fn list_staff(
         .into_iter()
         .map(|a| StaffItem::of(a, &sets))
         .collect();
-    Ok(Json(serde_json::json!({ "staff": staff })))
+    Ok(Json(StaffOut { staff }))
 }
 
 /// Turns a staff account's sign-in off: its sessions and tokens end at once (coordinators).
@@ -751,9 +825,9 @@ async fn revoke_member_feed(
 async fn list_venues(
     State(state): State<AppState>,
     ApiStaff(_): ApiStaff,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<VenuesOut>> {
     let venues = state.store.venues().await?;
-    Ok(Json(serde_json::json!({ "venues": venues })))
+    Ok(Json(VenuesOut { venues }))
 }
 
 async fn create_venue(

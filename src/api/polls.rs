@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::{created, parsed};
+use super::{EmailOut, created, named_list, parsed};
 use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::poll::{Poll, PollInput, PollResults, ResponseInput};
@@ -32,11 +32,46 @@ async fn poll_out(state: &AppState, poll: PollAccess) -> AppResult<PollOut> {
     })
 }
 
+named_list!(PollsOut { polls: Poll });
+
+/// A new poll, with what members were told.
+#[derive(Serialize)]
+pub struct NewPollOut {
+    #[serde(flatten)]
+    poll: PollOut,
+    email: EmailOut,
+}
+
+/// The meeting a closed poll planned, in brief.
+#[derive(Serialize)]
+pub struct PlannedMeeting {
+    id: i64,
+    date: String,
+    start_time: String,
+    starts_at: String,
+    venue_id: Option<i64>,
+}
+
+/// A poll closed on one option: the meeting it planned and who was told.
+#[derive(Serialize)]
+pub struct ClosedOut {
+    poll_id: i64,
+    meeting: PlannedMeeting,
+    email: EmailOut,
+}
+
+/// The group's email: whether it is set up, and every message with its state.
+#[derive(Serialize)]
+pub struct MailOut {
+    configured: bool,
+    messages: Vec<Job>,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<PollsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let polls: Vec<Poll> = state
         .store
@@ -45,7 +80,7 @@ pub async fn list(
         .into_iter()
         .map(PollAccess::into_poll)
         .collect();
-    Ok(Json(serde_json::json!({ "polls": polls })))
+    Ok(Json(PollsOut { polls }))
 }
 
 /// `options`: a list of `{date, start_time, venue_id?}`; optional `title`, `note` and
@@ -78,8 +113,10 @@ pub async fn create(
         })?;
     let outcome = crate::mail::poll_opened(&state, id).await?;
     let poll = state.store.poll_for(&me, id).await?;
-    let mut out = serde_json::to_value(poll_out(&state, poll).await?).unwrap_or_default();
-    out["email"] = outcome.to_json();
+    let out = NewPollOut {
+        poll: poll_out(&state, poll).await?,
+        email: outcome.into(),
+    };
     Ok(created(format!("/api/v1/polls/{id}"), out))
 }
 
@@ -165,14 +202,17 @@ pub async fn close(
     let meeting = state.store.meeting_for(&me, meeting_id).await?;
     Ok(created(
         format!("/api/v1/meetings/{meeting_id}"),
-        serde_json::json!({
-            "poll_id": id,
-            "meeting": {
-                "id": meeting.id, "date": meeting.local_date, "start_time": meeting.local_time,
-                "starts_at": meeting.starts_at_rfc3339(), "venue_id": meeting.venue_id,
+        ClosedOut {
+            poll_id: id,
+            meeting: PlannedMeeting {
+                id: meeting.id,
+                starts_at: meeting.starts_at_rfc3339(),
+                date: meeting.local_date,
+                start_time: meeting.local_time,
+                venue_id: meeting.venue_id,
             },
-            "email": outcome.to_json(),
-        }),
+            email: outcome.into(),
+        },
     ))
 }
 
@@ -181,13 +221,15 @@ pub async fn remind(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<super::EmailSent>> {
     let poll = state.store.poll_for(&me, id).await?;
     if !poll.is_open() {
         return Err(AppError::Conflict("This poll is closed.".into()));
     }
     let outcome = crate::mail::poll_reminder(&state, id).await?;
-    Ok(Json(serde_json::json!({ "email": outcome.to_json() })))
+    Ok(Json(super::EmailSent {
+        email: outcome.into(),
+    }))
 }
 
 /// Emails the invitation to a planned meeting (once per member for each date and time).
@@ -195,7 +237,7 @@ pub async fn invite(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<super::EmailSent>> {
     let m = state.store.meeting_for(&me, id).await?;
     if !m.is_planned() {
         return Err(AppError::Conflict(
@@ -203,7 +245,9 @@ pub async fn invite(
         ));
     }
     let outcome = crate::mail::meeting_invitation(&state, id).await?;
-    Ok(Json(serde_json::json!({ "email": outcome.to_json() })))
+    Ok(Json(super::EmailSent {
+        email: outcome.into(),
+    }))
 }
 
 /// The group's email: every message with its state and, for failures, the reason.
@@ -211,11 +255,11 @@ pub async fn mail(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<MailOut>> {
     let group = state.store.group(&me, group_id).await?;
-    let jobs: Vec<Job> = state.store.jobs_of_group(&group, 500).await?;
-    Ok(Json(serde_json::json!({
-        "configured": state.config.smtp_url.is_some(),
-        "messages": jobs,
-    })))
+    let messages = state.store.jobs_of_group(&group, 500).await?;
+    Ok(Json(MailOut {
+        configured: state.config.smtp_url.is_some(),
+        messages,
+    }))
 }

@@ -15,6 +15,23 @@ use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
 use crate::store::{Conflict, StoreError};
 
+/// One meeting of a new series, in brief.
+#[derive(serde::Serialize)]
+pub struct SeriesMeeting {
+    id: i64,
+    date: String,
+    start_time: String,
+    starts_at: String,
+}
+
+/// A series just planned: its id, its rule and its meetings.
+#[derive(serde::Serialize)]
+pub struct SeriesOut {
+    series_id: i64,
+    rrule: String,
+    meetings: Vec<SeriesMeeting>,
+}
+
 pub async fn create(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
@@ -53,13 +70,20 @@ pub async fn create(
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let m = state.store.meeting_for(&me, id).await?;
-        out.push(serde_json::json!({
-            "id": m.id, "date": m.local_date, "start_time": m.local_time, "starts_at": m.starts_at_rfc3339(),
-        }));
+        out.push(SeriesMeeting {
+            id: m.id,
+            starts_at: m.starts_at_rfc3339(),
+            date: m.local_date,
+            start_time: m.local_time,
+        });
     }
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({ "series_id": series_id, "rrule": rrule, "meetings": out })),
+        Json(SeriesOut {
+            series_id,
+            rrule,
+            meetings: out,
+        }),
     )
         .into_response())
 }

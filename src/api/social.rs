@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Serialize;
 
-use super::{created, parsed};
+use super::{EmailOut, NamedMember, created, parsed};
 use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::meeting::parse_rsvp;
-use crate::domain::social::{SocialEvent, SocialInput, SocialRsvp, SocialStatus};
+use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp, SocialStatus};
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
 use crate::mail::Outcome;
@@ -22,7 +22,41 @@ pub struct EventOut {
     starts_at: String,
     rsvps: Vec<SocialRsvp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<serde_json::Value>,
+    email: Option<EmailOut>,
+}
+
+#[derive(Serialize)]
+pub struct EventsOut {
+    social_events: Vec<EventOut>,
+}
+
+/// One of the next meetings on the rota: its host, or the fair suggestion.
+#[derive(Serialize)]
+pub struct RotaMeetingOut {
+    meeting_id: i64,
+    starts_at: String,
+    host: Option<NamedMember>,
+    suggested: Option<NamedMember>,
+    host_cannot_come: bool,
+}
+
+#[derive(Serialize)]
+pub struct RotaOut {
+    members: Vec<RotaMember>,
+    meetings: Vec<RotaMeetingOut>,
+}
+
+#[derive(Serialize)]
+pub struct OnRotaOut {
+    member_id: i64,
+    on_rota: bool,
+}
+
+#[derive(Serialize)]
+pub struct HostOut {
+    meeting_id: i64,
+    host: Option<NamedMember>,
+    email: Option<EmailOut>,
 }
 
 async fn event_out(
@@ -35,7 +69,7 @@ async fn event_out(
         starts_at: event.starts_at_rfc3339(),
         event: event.into_event(),
         rsvps,
-        email: told.map(Outcome::to_json),
+        email: told.map(EmailOut::from),
     })
 }
 
@@ -43,14 +77,14 @@ pub async fn list(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<EventsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let events = state.store.social_events_of(&group).await?;
     let mut out = Vec::with_capacity(events.len());
     for e in events {
         out.push(event_out(&state, e, None).await?);
     }
-    Ok(Json(serde_json::json!({ "social_events": out })))
+    Ok(Json(EventsOut { social_events: out }))
 }
 
 /// `title`, `date`, `start_time`, optional `duration_minutes`, `place`, `details`,
@@ -155,29 +189,21 @@ pub async fn rota(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<RotaOut>> {
     let group = state.store.group(&me, group_id).await?;
     let members = state.store.rota_of(&group, i64::MAX).await?;
-    let meetings = crate::app::social::rota_meetings(&state, &group).await?;
-    let who = |p: &Option<(i64, String)>| {
-        p.as_ref()
-            .map(|(id, name)| serde_json::json!({ "member_id": id, "name": name }))
-    };
-    let meetings: Vec<serde_json::Value> = meetings
-        .iter()
-        .map(|rm| {
-            serde_json::json!({
-                "meeting_id": rm.meeting.id,
-                "starts_at": rm.meeting.starts_at_rfc3339(),
-                "host": who(&rm.host),
-                "suggested": who(&rm.suggested),
-                "host_cannot_come": rm.host_cannot_come,
-            })
+    let meetings = crate::app::social::rota_meetings(&state, &group)
+        .await?
+        .into_iter()
+        .map(|rm| RotaMeetingOut {
+            meeting_id: rm.meeting.id,
+            starts_at: rm.meeting.starts_at_rfc3339(),
+            host: rm.host.map(NamedMember::from),
+            suggested: rm.suggested.map(NamedMember::from),
+            host_cannot_come: rm.host_cannot_come,
         })
         .collect();
-    Ok(Json(
-        serde_json::json!({ "members": members, "meetings": meetings }),
-    ))
+    Ok(Json(RotaOut { members, meetings }))
 }
 
 /// Puts a member on the rota or takes them off: `{"on": true}`.
@@ -186,7 +212,7 @@ pub async fn set_rota(
     ApiStaff(me): ApiStaff,
     Path(member_id): Path<i64>,
     JsonInput(raw): JsonInput,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<OnRotaOut>> {
     let member = state.store.member(&me, member_id).await?;
     let on = match raw.text("on").as_str() {
         "true" => true,
@@ -199,9 +225,10 @@ pub async fn set_rota(
         }
     };
     state.store.set_rota(&member, on).await?;
-    Ok(Json(
-        serde_json::json!({ "member_id": member_id, "on_rota": on }),
-    ))
+    Ok(Json(OnRotaOut {
+        member_id,
+        on_rota: on,
+    }))
 }
 
 /// Confirms or swaps the host of a meeting's refreshments: `{"member_id": 12}` or null.
@@ -210,7 +237,7 @@ pub async fn set_host(
     ApiStaff(me): ApiStaff,
     Path(meeting_id): Path<i64>,
     JsonInput(raw): JsonInput,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<HostOut>> {
     let meeting = state.store.meeting(&me, meeting_id).await?;
     let member_id = match raw.text("member_id").as_str() {
         "" => None,
@@ -237,9 +264,9 @@ pub async fn set_host(
     };
     let meeting = state.store.meeting(&me, meeting_id).await?;
     let host = state.store.meeting_host(&meeting).await?;
-    Ok(Json(serde_json::json!({
-        "meeting_id": meeting_id,
-        "host": host.map(|(id, name)| serde_json::json!({ "member_id": id, "name": name })),
-        "email": told.map(Outcome::to_json),
-    })))
+    Ok(Json(HostOut {
+        meeting_id,
+        host: host.map(NamedMember::from),
+        email: told.map(EmailOut::from),
+    }))
 }

@@ -7,21 +7,47 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::{created, parsed};
+use super::{created, named_list, parsed};
 use crate::AppState;
 use crate::domain::FieldErrors;
-use crate::domain::topic::{PlanInput, ReviewInput, TopicInput, TopicStatus};
+use crate::domain::topic::{
+    ActionPlan, BoardTopic, Checkin, PlanInput, PlanReview, ReviewInput, TopicInput, TopicStatus,
+};
+
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
+
+named_list!(TopicsOut { topics: BoardTopic });
+named_list!(PlansOut { plans: ActionPlan });
+named_list!(ReviewsOut {
+    reviews: PlanReview
+});
+named_list!(CheckinsOut { checkins: Checkin });
+
+/// A new plan, with a word of advice when confidence is low.
+#[derive(serde::Serialize)]
+pub struct NewPlanOut {
+    #[serde(flatten)]
+    plan: ActionPlan,
+    suggestion: Option<&'static str>,
+}
+
+/// A plan with its reviews.
+#[derive(serde::Serialize)]
+pub struct PlanOut {
+    #[serde(flatten)]
+    plan: ActionPlan,
+    reviews: Vec<PlanReview>,
+}
 
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(group_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<TopicsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let topics = state.store.group_topics(&group).await?;
-    Ok(Json(serde_json::json!({ "topics": topics })))
+    Ok(Json(TopicsOut { topics }))
 }
 
 /// Proposes a topic by `title` (optionally `description` and `prompts`).
@@ -114,10 +140,10 @@ pub async fn plans(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(member_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<PlansOut>> {
     let private = state.store.private_records(&me, member_id).await?;
     let plans = state.store.plans_for(&private).await?;
-    Ok(Json(serde_json::json!({ "plans": plans })))
+    Ok(Json(PlansOut { plans }))
 }
 
 /// Adds an action plan: `what`, `how_much`, `when`, `how_often`, `by_date`, `confidence` (0-10).
@@ -133,21 +159,23 @@ pub async fn add_plan(
     let suggestion = plan
         .low_confidence()
         .then_some("Confidence is below 7: it may help to make the plan smaller.");
-    let mut body = serde_json::to_value(&plan).map_err(AppError::internal)?;
-    body["suggestion"] = serde_json::json!(suggestion);
-    Ok(created(format!("/api/v1/plans/{}", plan.id), body))
+    Ok(created(
+        format!("/api/v1/plans/{}", plan.id),
+        NewPlanOut { plan, suggestion },
+    ))
 }
 
 pub async fn plan(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(plan_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<PlanOut>> {
     let plan = state.store.plan_for(&me, plan_id).await?;
     let reviews = state.store.reviews_of(&plan).await?;
-    let mut body = serde_json::to_value(plan.plan()).map_err(AppError::internal)?;
-    body["reviews"] = serde_json::to_value(&reviews).map_err(AppError::internal)?;
-    Ok(Json(body))
+    Ok(Json(PlanOut {
+        plan: plan.into_plan(),
+        reviews,
+    }))
 }
 
 /// Reviews a plan: `outcome` (done, on_track, changed, dropped), `note`, optional `meeting_id`.
@@ -173,21 +201,17 @@ pub async fn review(
         .review_plan(&plan, meeting.as_ref(), &input)
         .await?;
     let reviews = state.store.reviews_of(&plan).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "reviews": reviews })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(ReviewsOut { reviews })).into_response())
 }
 
 pub async fn checkins(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
     Path(meeting_id): Path<i64>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<CheckinsOut>> {
     let meeting = state.store.meeting(&me, meeting_id).await?;
     let rows = state.store.checkins_of(&me, &meeting).await?;
-    Ok(Json(serde_json::json!({ "checkins": rows })))
+    Ok(Json(CheckinsOut { checkins: rows }))
 }
 
 /// Notes a member's "since last time" line: `member_id`, `note`, `private` (default true).
@@ -196,7 +220,7 @@ pub async fn save_checkin(
     ApiStaff(me): ApiStaff,
     Path(meeting_id): Path<i64>,
     JsonInput(raw): JsonInput,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<CheckinsOut>> {
     let mut e = FieldErrors::new();
     let member_id = raw.text("member_id").parse::<i64>().ok();
     if member_id.is_none() {
@@ -231,5 +255,5 @@ pub async fn save_checkin(
             AppError::Invalid(FieldErrors::single("member_id", refused.message()))
         })?;
     let rows = state.store.checkins_of(&me, &meeting).await?;
-    Ok(Json(serde_json::json!({ "checkins": rows })))
+    Ok(Json(CheckinsOut { checkins: rows }))
 }

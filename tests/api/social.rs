@@ -983,3 +983,61 @@ both_backends! {
         w.cb.get(&format!("/groups/{b}/rota")).await.expect(200);
     }
 }
+
+both_backends! {
+    /// A member's link reaches their group's events and polls (to answer them), and so holds a
+    /// capability for each; changing an event or closing a poll through it is refused by the
+    /// store itself, whatever a handler might do.
+    async fn a_members_link_cannot_change_an_event_or_close_a_poll(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let lunch = new_event(&w.f1_api, g, &json!({
+            "title": "Lunch", "date": "2027-07-10", "start_time": "12:30",
+        }))
+        .await;
+        let poll = w
+            .f1_api
+            .post(&format!("/api/v1/groups/{g}/polls"), &json!({"options": [{"date": "2027-03-02", "start_time": "19:00"}]}))
+            .await;
+        poll.expect(201);
+        let poll = poll.json();
+        let path = crate::meetings::issue_link(&app, &w.f1b, w.member_a).await;
+        let link = app
+            .store
+            .member_by_link(&hearth::auth::hash_token(path.trim_start_matches("/m/")))
+            .await
+            .expect("link")
+            .expect("a working link");
+
+        let event = app.store.social_event_for_link(&link, lunch["id"].as_i64().unwrap()).await.expect("the link reaches the event");
+        let (input, starts_at) = hearth::domain::social::SocialInput::parse(
+            &hearth::domain::RawInput::from_pairs(vec![
+                ("title".into(), "Taken over".into()),
+                ("date".into(), "2027-07-10".into()),
+                ("start_time".into(), "12:30".into()),
+            ]),
+            "Europe/London",
+        )
+        .expect("input");
+        assert!(matches!(app.store.update_social_event(&event, &input, starts_at).await, Err(hearth::store::StoreError::Forbidden)));
+        assert!(matches!(
+            app.store.set_social_status(&event, hearth::domain::social::SocialStatus::Cancelled).await,
+            Err(hearth::store::StoreError::Forbidden)
+        ));
+        let poll_access = app.store.poll_for_link(&link, poll["id"].as_i64().unwrap()).await.expect("the link reaches the poll");
+        let option = poll["options"][0]["option"]["id"].as_i64().expect("option id");
+        assert!(matches!(app.store.close_poll(&poll_access, option).await, Err(hearth::store::StoreError::Forbidden)));
+
+        // Nothing changed.
+        assert_eq!(event_title(&w.f1_api, lunch["id"].as_i64().unwrap()).await, "Lunch");
+        let poll = w.f1_api.get(&format!("/api/v1/polls/{}", poll["id"])).await.json();
+        assert_eq!(poll["status"], "open", "{poll}");
+    }
+}
+
+async fn event_title(api: &Api, id: i64) -> String {
+    event(api, id).await["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
