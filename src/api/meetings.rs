@@ -362,8 +362,7 @@ pub async fn sign_in(
             )));
         }
     }
-    let m = state.store.meeting(&me, id).await?;
-    let rows = state.store.attendance_of(&m).await?;
+    let rows = state.store.attendance_of(&meeting).await?;
     Ok((
         StatusCode::CREATED,
         Json(AttendanceOut { attendance: rows }),

@@ -244,7 +244,7 @@ pub async fn call_list(
 ) -> AppResult<Response> {
     let access = state.store.meeting(&me, meeting_id).await?;
     let group = state.store.group_for(&me, access.group_id).await?;
-    let scope = state.store.group(&me, group.id).await?;
+    let scope = access.group();
     let members = state
         .store
         .members_of(&scope, &MemberFilter::default())
