@@ -102,13 +102,20 @@ pub async fn run_schedule(store: Store, schedule: BackupSchedule, worker: String
         let t = now();
         let slot = t / every;
         if let Err(e) = store
-            .enqueue_job("backup", &format!("backup:{every}:{slot}"), slot * every)
+            .enqueue_job(
+                crate::store::JobKind::Backup,
+                &format!("backup:{every}:{slot}"),
+                slot * every,
+            )
             .await
         {
             tracing::warn!(error = %e, "could not queue the scheduled backup");
         }
         loop {
-            match store.claim_job_of_kind("backup", &worker, LEASE_SECS).await {
+            match store
+                .claim_job_of_kind(crate::store::JobKind::Backup, &worker, LEASE_SECS)
+                .await
+            {
                 Ok(Some(job)) => take(&store, &schedule, &worker, job).await,
                 Ok(None) => break,
                 Err(e) => {

@@ -5,6 +5,7 @@ use crate::auth;
 use crate::domain::RawInput;
 use crate::domain::access::Role;
 use crate::domain::group::GroupInput;
+use crate::domain::meeting::RsvpAnswer;
 use crate::domain::member::{ConsentInput, MemberInput};
 use crate::domain::venue::VenueInput;
 use crate::store::{Conflict, GroupAccess, MemberAccess, Store, StoreError};
@@ -53,10 +54,10 @@ async fn between_meetings(
     let (_, meeting_ids) = store.create_series(tuesday, rule, &meetings).await?;
     let first = meeting_ids.first().copied().unwrap_or_default();
     for (name, answer) in [
-        ("Ada", "yes"),
-        ("Bill", "yes"),
-        ("Dev", "maybe"),
-        ("Eileen", "yes"),
+        ("Ada", RsvpAnswer::Yes),
+        ("Bill", RsvpAnswer::Yes),
+        ("Dev", RsvpAnswer::Maybe),
+        ("Eileen", RsvpAnswer::Yes),
     ] {
         let meeting = store.meeting(staff, first).await?;
         store.set_rsvp(&meeting, id(name), answer).await?;
@@ -88,7 +89,11 @@ async fn between_meetings(
     let event = store
         .create_social_event(tuesday, &event, starts_at)
         .await?;
-    for (name, answer) in [("Ada", "yes"), ("Carol", "maybe"), ("Eileen", "yes")] {
+    for (name, answer) in [
+        ("Ada", RsvpAnswer::Yes),
+        ("Carol", RsvpAnswer::Maybe),
+        ("Eileen", RsvpAnswer::Yes),
+    ] {
         store.set_social_rsvp(&event, id(name), answer).await?;
     }
 
@@ -127,7 +132,7 @@ async fn between_meetings(
             answers: options
                 .iter()
                 .zip(answers)
-                .map(|(o, a)| (o.id, a))
+                .map(|(o, a)| (o.id, a.parse().expect("a poll answer")))
                 .collect(),
             comment: comment.into(),
         };
@@ -203,7 +208,7 @@ async fn past_meetings(
     for (i, meeting_id) in ids.into_iter().enumerate() {
         let meeting = store.meeting(staff, meeting_id).await?;
         for name in came[i] {
-            store.set_rsvp(&meeting, id(name), "yes").await?;
+            store.set_rsvp(&meeting, id(name), RsvpAnswer::Yes).await?;
             store.sign_in(&meeting, id(name)).await?;
         }
         store

@@ -16,7 +16,11 @@ pub async fn run_schedule(store: Store, worker: String, tick: Duration) {
         match store.retention_months().await {
             Ok(Some(months)) => {
                 if let Err(e) = store
-                    .enqueue_job("retention", &format!("retention:{today}:{months}"), now())
+                    .enqueue_job(
+                        crate::store::JobKind::Retention,
+                        &format!("retention:{today}:{months}"),
+                        now(),
+                    )
                     .await
                 {
                     tracing::warn!(error = %e, "could not queue today's retention run");
@@ -26,7 +30,10 @@ pub async fn run_schedule(store: Store, worker: String, tick: Duration) {
             Err(e) => tracing::warn!(error = %e, "could not read the retention setting"),
         }
         loop {
-            match store.claim_job_of_kind("retention", &worker, 3600).await {
+            match store
+                .claim_job_of_kind(crate::store::JobKind::Retention, &worker, 3600)
+                .await
+            {
                 Ok(Some(job)) => {
                     let done = match store.erase_due(today).await {
                         Ok(n) => {

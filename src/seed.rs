@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::{Date, DateTime, Time};
 
-use crate::domain::meeting::DEFAULT_AGENDA;
+use crate::domain::meeting::{DEFAULT_AGENDA, MeetingStatus, StepKind};
 use crate::store::{Store, StoreError, V};
 
 /// The password of every seeded staff account.
@@ -544,18 +544,18 @@ async fn seed_rows(
             let past = at + length * 60 < now;
             let cancelled = past && rng.chance(0.03);
             let status = if cancelled {
-                "cancelled"
+                MeetingStatus::Cancelled
             } else if past {
-                "held"
+                MeetingStatus::Held
             } else {
-                "planned"
+                MeetingStatus::Planned
             };
             let topic = if past || rng.chance(0.5) {
                 TOPICS[rng.below(TOPICS.len())]
             } else {
                 ""
             };
-            let (discussed, key, good) = if status == "held" {
+            let (discussed, key, good) = if status == MeetingStatus::Held {
                 (
                     topic.to_string(),
                     format!("{} {}", rng.pick(&PHRASES), rng.pick(&PHRASES)),
@@ -577,14 +577,14 @@ async fn seed_rows(
                     V::I(at),
                     V::I(length),
                     V::I(venue),
-                    V::T(status.into()),
+                    V::T(status.as_str().into()),
                     V::T(topic.into()),
-                    if status == "held" {
+                    if status == MeetingStatus::Held {
                         V::I(at)
                     } else {
                         V::NullInt
                     },
-                    if status == "held" {
+                    if status == MeetingStatus::Held {
                         V::I(at + length * 60)
                     } else {
                         V::NullInt
@@ -617,12 +617,14 @@ async fn seed_rows(
                         V::I(*minutes),
                         V::T((*purpose).into()),
                         V::T((*prompts).into()),
-                        V::T((*kind).into()),
-                        V::T(if status == "held" && *kind == "topic" {
-                            rng.pick(&PHRASES).into()
-                        } else {
-                            String::new()
-                        }),
+                        V::T(kind.as_str().into()),
+                        V::T(
+                            if status == MeetingStatus::Held && *kind == StepKind::Topic {
+                                rng.pick(&PHRASES).into()
+                            } else {
+                                String::new()
+                            },
+                        ),
                     ],
                 );
             }

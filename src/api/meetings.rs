@@ -13,8 +13,8 @@ use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::meeting::{
     Action, ActionInput, AgendaStep, Concern, ConcernInput, Meeting, MeetingEvent, MeetingInput,
-    MeetingStatus, NotesInput, Reflection, ReflectionInput, Transition, parse_cancel_reason,
-    parse_rsvp,
+    MeetingStatus, NotesInput, Reflection, ReflectionInput, StepKind, Transition,
+    parse_cancel_reason, parse_rsvp,
 };
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
@@ -27,7 +27,7 @@ pub struct StepOut {
     minutes: i64,
     purpose: String,
     prompts: Vec<String>,
-    kind: String,
+    kind: StepKind,
     checked: Vec<usize>,
     notes: String,
 }
@@ -42,7 +42,7 @@ impl From<&AgendaStep> for StepOut {
             minutes: s.minutes,
             purpose: s.purpose.clone(),
             prompts,
-            kind: s.kind.clone(),
+            kind: s.kind,
             checked,
             notes: s.notes.clone(),
         }

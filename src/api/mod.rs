@@ -502,17 +502,13 @@ async fn list_members(
     ) {
         e.add("status", "Give active, left or all.");
     }
-    if !q.need.is_empty()
-        && !crate::domain::member::NEEDS
-            .iter()
-            .any(|(k, _)| *k == q.need)
-    {
+    if !q.need.is_empty() && q.need.parse::<crate::domain::member::Need>().is_err() {
         e.add("need", "Give one of the needs, for example hearing.");
     }
     if !q.preferred_contact.is_empty()
-        && !crate::domain::member::CONTACT_PREFS
-            .iter()
-            .any(|(k, _)| *k == q.preferred_contact)
+        && q.preferred_contact
+            .parse::<crate::domain::member::ContactPref>()
+            .is_err()
     {
         e.add("preferred_contact", "Give email, phone, text or post.");
     }

@@ -66,7 +66,7 @@ pub async fn record_rsvp(
     state: &AppState,
     meeting: &MeetingAccess,
     member_id: i64,
-    answer: &str,
+    answer: crate::domain::meeting::RsvpAnswer,
 ) -> AppResult<()> {
     Ok(state.store.set_rsvp(meeting, member_id, answer).await?)
 }

@@ -47,10 +47,10 @@ pub async fn rota_meetings(state: &AppState, group: &GroupAccess) -> AppResult<V
             .iter()
             .find(|(m, _, _)| *m == meeting.id)
             .map(|(_, member, name)| (*member, name.clone()));
-        let answers: Vec<(i64, String)> = answers_all
+        let answers: Vec<(i64, crate::domain::meeting::RsvpAnswer)> = answers_all
             .iter()
             .filter(|(m, _, _)| *m == meeting.id)
-            .map(|(_, member, answer)| (*member, answer.clone()))
+            .map(|(_, member, answer)| (*member, *answer))
             .collect();
         let host_cannot_come = host
             .as_ref()

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{FieldErrors, RawInput, optional_date, optional_text, required_text};
+use super::text_enum::text_enum;
+use super::{FieldErrors, RawInput, optional_date, optional_text, pick_required, required_text};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Contact {
@@ -14,7 +15,7 @@ pub struct Contact {
     /// YYYY-MM-DD
     pub contacted_on: String,
     /// phone, text, email, in_person or letter.
-    pub how: String,
+    pub how: ContactWay,
     pub about: String,
     pub follow_up: String,
     pub follow_up_by: Option<String>,
@@ -23,21 +24,20 @@ pub struct Contact {
     pub recorded_by_name: String,
 }
 
-pub const CONTACT_WAYS: [(&str, &str); 5] = [
-    ("phone", "Phone call"),
-    ("text", "Text message"),
-    ("email", "Email"),
-    ("in_person", "In person"),
-    ("letter", "Letter"),
-];
+text_enum! {
+    /// How someone was in touch with a member.
+    pub enum ContactWay {
+        Phone = ("phone", "Phone call"),
+        Text = ("text", "Text message"),
+        Email = ("email", "Email"),
+        InPerson = ("in_person", "In person"),
+        Letter = ("letter", "Letter"),
+    }
+}
 
 impl Contact {
     pub fn how_label(&self) -> &'static str {
-        CONTACT_WAYS
-            .iter()
-            .find(|(k, _)| *k == self.how)
-            .map(|(_, l)| *l)
-            .unwrap_or("Contact")
+        self.how.label()
     }
     pub fn date_label(&self) -> String {
         crate::labels::date_label(&self.contacted_on)
@@ -56,7 +56,7 @@ impl Contact {
 #[derive(Debug, Clone)]
 pub struct ContactInput {
     pub contacted_on: String,
-    pub how: &'static str,
+    pub how: ContactWay,
     pub about: String,
     pub follow_up: String,
     pub follow_up_by: Option<String>,
@@ -73,17 +73,13 @@ impl TryFrom<&RawInput> for ContactInput {
             }
             _ => optional_date(raw, "contacted_on", &mut e),
         };
-        let how = match raw.text("how").as_str() {
-            "phone" => "phone",
-            "text" => "text",
-            "email" => "email",
-            "in_person" => "in_person",
-            "letter" => "letter",
-            _ => {
-                e.add("how", "Choose how you were in touch.");
-                "phone"
-            }
-        };
+        let how = pick_required(
+            raw,
+            "how",
+            ContactWay::Phone,
+            "Choose how you were in touch.",
+            &mut e,
+        );
         let about = required_text(
             raw,
             "about",

@@ -7,7 +7,45 @@
 use jiff::civil::{Date, DateTime, Time};
 use serde::Serialize;
 
-use super::{FieldErrors, RawInput, optional_date, optional_number, optional_text, required_text};
+use super::text_enum::text_enum;
+use super::{
+    FieldErrors, RawInput, optional_date, optional_number, optional_text, pick, pick_required,
+    required_text,
+};
+
+text_enum! {
+    /// What a step of an agenda is for, so the run-sheet can show the right tools.
+    pub enum StepKind {
+        General = ("general", "General"),
+        Arrival = ("arrival", "Arrival"),
+        SignIn = ("sign_in", "Sign-in"),
+        Welcome = ("welcome", "Welcome and introductions"),
+        SinceLastTime = ("since_last_time", "Since last time"),
+        Goals = ("goals", "Review of goals"),
+        Topic = ("topic", "Topic of discussion"),
+        NextMeeting = ("next_meeting", "Outline of next session"),
+        RoundUp = ("round_up", "What people said at the end"),
+    }
+}
+
+text_enum! {
+    /// A member's answer about coming to a meeting or a social event.
+    pub enum RsvpAnswer {
+        Yes = ("yes", "Coming"),
+        Maybe = ("maybe", "Maybe"),
+        No = ("no", "Not coming"),
+    }
+}
+
+text_enum! {
+    /// How the facilitator feels about the group, in their reflection.
+    pub enum Feeling {
+        Great = ("great", "Great"),
+        Fine = ("fine", "Fine"),
+        Hard = ("hard", "Finding it hard"),
+        NeedHelp = ("need_help", "I need some help"),
+    }
+}
 
 /// A meeting as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -264,9 +302,8 @@ pub struct AgendaStep {
     /// One prompt per line in storage; a list in JSON.
     #[serde(serialize_with = "lines_as_list")]
     pub prompts: String,
-    /// What the step is for, so the run-sheet can show the right tools: general, arrival,
-    /// sign_in, welcome, goals, topic, next_meeting, round_up, since_last_time.
-    pub kind: String,
+    /// What the step is for, so the run-sheet can show the right tools.
+    pub kind: StepKind,
     /// Template steps only: included from the second meeting on.
     #[sqlx(default)]
     pub from_second_meeting: bool,
@@ -307,11 +344,11 @@ impl AgendaStep {
 
 /// The default agenda: the guide's seven steps, with prompts written from the guide. Steps
 /// marked `true` join from the second meeting on.
-pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
+pub const DEFAULT_AGENDA: [(&str, i64, StepKind, &str, &str, bool); 10] = [
     (
         "Arrival",
         5,
-        "arrival",
+        StepKind::Arrival,
         "Welcome people as they arrive.",
         "Say hello to each person by name\nIntroduce yourself as the group's facilitator\nCheck whether anyone needs a hearing loop, large print or help with access",
         false,
@@ -319,7 +356,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Sign in",
         5,
-        "sign_in",
+        StepKind::SignIn,
         "Sign people in, if the venue asks for it.",
         "Sign in everyone who has come\nAdd anyone new, and any guests",
         false,
@@ -327,7 +364,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Coffee, tea and catching up",
         10,
-        "general",
+        StepKind::General,
         "Time to help themselves to a drink and say hello to each other.",
         "Make sure everyone has a drink\nHelp new people meet others",
         false,
@@ -335,7 +372,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Welcome and introductions",
         10,
-        "welcome",
+        StepKind::Welcome,
         "Ask everyone to sit down, and begin.",
         "Introduce yourself, and share some of your background if you wish\nTell people where the toilets and fire exits are\nSay how long the meeting will last\nInvite everyone to introduce themselves\nSharing one's story is optional: medical history can stay private\nAsk whether anyone has hearing or other needs, and adjust\nAgree the ground rules, or look at them again",
         false,
@@ -343,7 +380,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Revisit the last meeting",
         5,
-        "general",
+        StepKind::General,
         "Ask how the last meeting went.",
         "Ask what people thought of the last meeting\nMention anything you said you would follow up",
         true,
@@ -351,7 +388,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Since last time",
         10,
-        "since_last_time",
+        StepKind::SinceLastTime,
         "Each person may say what has happened since the last meeting.",
         "Give each person a moment to say how things have been\nNobody has to speak",
         true,
@@ -359,7 +396,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Review of goals",
         10,
-        "goals",
+        StepKind::Goals,
         "Look at the goals people set, if the group has had a goal-setting session.",
         "Ask each person how their plan went\nCelebrate what went well\nIf a plan was hard, think about making it smaller",
         false,
@@ -367,7 +404,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Topic of discussion",
         20,
-        "topic",
+        StepKind::Topic,
         "Talk about the topic agreed last time. Let the talk flow naturally.",
         "Introduce the topic\nLet discussion flow, even if it moves away from the topic\nIf interest drops, steer gently back\nRemember: we share experience, we do not give medication advice",
         false,
@@ -375,7 +412,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Outline of next session",
         10,
-        "next_meeting",
+        StepKind::NextMeeting,
         "Decide what the next meeting will be about, and when.",
         "Brainstorm topics for the coming meetings\nAgree the topic for next time\nCheck the next date, time and venue suit everyone\nThink about social activities, and who hosts refreshments next time",
         false,
@@ -383,7 +420,7 @@ pub const DEFAULT_AGENDA: [(&str, i64, &str, &str, &str, bool); 10] = [
     (
         "Socialising and question time",
         5,
-        "round_up",
+        StepKind::RoundUp,
         "Round up, answer questions and end on a positive note.",
         "Ask what was good today, and what was not so good\nAsk what good came from sharing\nAnswer any questions\nEnd on a positive note",
         false,
@@ -397,21 +434,9 @@ pub struct StepInput {
     pub minutes: i64,
     pub purpose: String,
     pub prompts: String,
-    pub kind: String,
+    pub kind: StepKind,
     pub from_second_meeting: bool,
 }
-
-pub const STEP_KINDS: [(&str, &str); 9] = [
-    ("general", "General"),
-    ("arrival", "Arrival"),
-    ("sign_in", "Sign-in"),
-    ("welcome", "Welcome and introductions"),
-    ("since_last_time", "Since last time"),
-    ("goals", "Review of goals"),
-    ("topic", "Topic of discussion"),
-    ("next_meeting", "Outline of next session"),
-    ("round_up", "What people said at the end"),
-];
 
 impl TryFrom<&RawInput> for StepInput {
     type Error = FieldErrors;
@@ -433,15 +458,13 @@ impl TryFrom<&RawInput> for StepInput {
                 "Keep each prompt to one line of 200 characters or fewer.",
             );
         }
-        let kind = raw.text("kind");
-        let kind = if kind.is_empty() {
-            "general".to_string()
-        } else if STEP_KINDS.iter().any(|(k, _)| *k == kind) {
-            kind
-        } else {
-            e.add("kind", "Choose what the step is for from the list.");
-            "general".to_string()
-        };
+        let kind = pick(
+            raw,
+            "kind",
+            StepKind::General,
+            "Choose what the step is for from the list.",
+            &mut e,
+        );
         let from_second_meeting = super::flag(raw, "from_second_meeting", &mut e);
         e.finish(|| StepInput {
             title,
@@ -455,19 +478,10 @@ impl TryFrom<&RawInput> for StepInput {
 }
 
 /// Yes / no / maybe to a meeting.
-pub const RSVP_ANSWERS: [(&str, &str); 3] =
-    [("yes", "Coming"), ("maybe", "Maybe"), ("no", "Not coming")];
-
-pub fn parse_rsvp(raw: &RawInput) -> Result<&'static str, FieldErrors> {
-    match raw.text("answer").as_str() {
-        "yes" => Ok("yes"),
-        "no" => Ok("no"),
-        "maybe" => Ok("maybe"),
-        _ => Err(FieldErrors::single(
-            "answer",
-            "Choose coming, maybe or not coming.",
-        )),
-    }
+pub fn parse_rsvp(raw: &RawInput) -> Result<RsvpAnswer, FieldErrors> {
+    raw.text("answer")
+        .parse()
+        .map_err(|_| FieldErrors::single("answer", "Choose coming, maybe or not coming."))
 }
 
 /// The meeting record's text fields (pre-filled from the run-sheet, edited afterwards).
@@ -541,14 +555,6 @@ impl TryFrom<&RawInput> for ActionInput {
     }
 }
 
-/// How the facilitator feels about the group.
-pub const FEELINGS: [(&str, &str); 4] = [
-    ("great", "Great"),
-    ("fine", "Fine"),
-    ("hard", "Finding it hard"),
-    ("need_help", "I need some help"),
-];
-
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Reflection {
     pub id: i64,
@@ -558,21 +564,17 @@ pub struct Reflection {
     pub went_well: String,
     pub went_less_well: String,
     pub ideas: String,
-    pub feeling: String,
+    pub feeling: Feeling,
     pub help_answered_at: Option<i64>,
     pub updated_at: i64,
 }
 
 impl Reflection {
     pub fn feeling_label(&self) -> &'static str {
-        FEELINGS
-            .iter()
-            .find(|(k, _)| *k == self.feeling)
-            .map(|(_, l)| *l)
-            .unwrap_or("Not said")
+        self.feeling.label()
     }
     pub fn needs_help(&self) -> bool {
-        self.feeling == "need_help" && self.help_answered_at.is_none()
+        self.feeling == Feeling::NeedHelp && self.help_answered_at.is_none()
     }
 }
 
@@ -581,7 +583,7 @@ pub struct ReflectionInput {
     pub went_well: String,
     pub went_less_well: String,
     pub ideas: String,
-    pub feeling: &'static str,
+    pub feeling: Feeling,
 }
 
 impl TryFrom<&RawInput> for ReflectionInput {
@@ -591,16 +593,13 @@ impl TryFrom<&RawInput> for ReflectionInput {
         let went_well = optional_text(raw, "went_well", 4000, &mut e);
         let went_less_well = optional_text(raw, "went_less_well", 4000, &mut e);
         let ideas = optional_text(raw, "ideas", 4000, &mut e);
-        let feeling = match raw.text("feeling").as_str() {
-            "great" => "great",
-            "fine" => "fine",
-            "hard" => "hard",
-            "need_help" => "need_help",
-            _ => {
-                e.add("feeling", "Choose how you feel about the group.");
-                "fine"
-            }
-        };
+        let feeling = pick_required(
+            raw,
+            "feeling",
+            Feeling::Fine,
+            "Choose how you feel about the group.",
+            &mut e,
+        );
         e.finish(|| ReflectionInput {
             went_well,
             went_less_well,

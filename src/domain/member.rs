@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
+use super::text_enum::text_enum;
 use super::{
-    FieldErrors, RawInput, choice, looks_like_email, optional_date, optional_text, required_text,
+    FieldErrors, RawInput, looks_like_email, optional_date, optional_text, pick, pick_required,
+    required_text,
 };
 
 /// A member as stored.
@@ -16,71 +18,132 @@ pub struct Member {
     pub full_name: String,
     pub phone: String,
     pub email: String,
-    /// `phone`, `text`, `email` or `post`.
-    pub preferred_contact: String,
-    /// Needs tags, comma-separated in storage; see [`Member::needs_list`].
-    #[serde(serialize_with = "needs_as_list")]
-    pub needs: String,
+    pub preferred_contact: ContactPref,
+    /// What they need from the group; a list in JSON, comma-separated text in storage.
+    pub needs: Needs,
     pub needs_note: String,
-    /// `yes`, `no` or `not_asked`.
-    pub happy_to_share_story: String,
+    pub happy_to_share_story: StoryConsent,
     pub joined_on: Option<String>,
     pub left_on: Option<String>,
 }
 
-fn needs_as_list<S: serde::Serializer>(needs: &str, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(split_needs(needs))
+text_enum! {
+    /// A kind of need a member may tell us about.
+    pub enum Need {
+        Hearing = ("hearing", "Hearing"),
+        Sight = ("sight", "Sight"),
+        Mobility = ("mobility", "Mobility"),
+        Dietary = ("dietary", "Dietary"),
+        Other = ("other", "Other"),
+    }
 }
 
-fn split_needs(needs: &str) -> impl Iterator<Item = &str> {
-    needs.split(',').map(str::trim).filter(|n| !n.is_empty())
+text_enum! {
+    /// How a member likes to be kept in touch with.
+    pub enum ContactPref {
+        Phone = ("phone", "Phone call"),
+        Text = ("text", "Text message"),
+        Email = ("email", "Email"),
+        Post = ("post", "Post"),
+    }
 }
 
-/// The kinds of need a member may tell us about.
-pub const NEEDS: [(&str, &str); 5] = [
-    ("hearing", "Hearing"),
-    ("sight", "Sight"),
-    ("mobility", "Mobility"),
-    ("dietary", "Dietary"),
-    ("other", "Other"),
-];
-
-pub const CONTACT_PREFS: [(&str, &str); 4] = [
-    ("phone", "Phone call"),
-    ("text", "Text message"),
-    ("email", "Email"),
-    ("post", "Post"),
-];
-
-pub const STORY: [(&str, &str); 3] = [
-    ("yes", "Happy to share their story"),
-    ("no", "Prefers not to share their story"),
-    ("not_asked", "Not asked yet"),
-];
-
-fn label(table: &[(&'static str, &'static str)], key: &str) -> &'static str {
-    table
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, l)| *l)
-        .unwrap_or("Not known")
+text_enum! {
+    /// Whether a member is happy to share their story.
+    pub enum StoryConsent {
+        Yes = ("yes", "Happy to share their story"),
+        No = ("no", "Prefers not to share their story"),
+        NotAsked = ("not_asked", "Not asked yet"),
+    }
 }
+
+/// A member's needs: each at most once, in the order [`Need`] declares them. Stored as
+/// comma-separated text ("hearing,sight"), sent as a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs(Vec<Need>);
+
+impl Needs {
+    /// The needs given, each once, in canonical order.
+    pub fn new(given: impl IntoIterator<Item = Need>) -> Needs {
+        let mut needs: Vec<Need> = Vec::new();
+        for n in given {
+            if !needs.contains(&n) {
+                needs.push(n);
+            }
+        }
+        needs.sort_by_key(|n| Need::ALL.iter().position(|k| k == n));
+        Needs(needs)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = Need> + '_ {
+        self.0.iter().copied()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn contains(&self, need: Need) -> bool {
+        self.0.contains(&need)
+    }
+}
+
+impl std::fmt::Display for Needs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, n) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(n.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for Needs {
+    type Err = super::text_enum::UnknownValue;
+    /// The stored form: tags separated by commas.
+    fn from_str(s: &str) -> Result<Needs, Self::Err> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<Need>, _>>()
+            .map(Needs::new)
+    }
+}
+
+impl PartialEq<&str> for Needs {
+    /// Equal to its stored text: "hearing,sight".
+    fn eq(&self, other: &&str) -> bool {
+        if other.is_empty() {
+            return self.is_empty();
+        }
+        let mut given = other.split(',');
+        self.iter().all(|n| given.next() == Some(n.as_str())) && given.next().is_none()
+    }
+}
+
+impl Serialize for Needs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+super::text_enum::stored_as_text!(owned Needs);
 
 impl Member {
-    pub fn needs_list(&self) -> Vec<&str> {
-        split_needs(&self.needs).collect()
+    pub fn needs_list(&self) -> Vec<&'static str> {
+        self.needs.iter().map(Need::as_str).collect()
     }
     pub fn needs_labels(&self) -> Vec<&'static str> {
-        split_needs(&self.needs).map(|n| label(&NEEDS, n)).collect()
+        self.needs.iter().map(Need::label).collect()
     }
     pub fn has_needs(&self) -> bool {
         !self.needs.is_empty() || !self.needs_note.is_empty()
     }
     pub fn contact_label(&self) -> &'static str {
-        label(&CONTACT_PREFS, &self.preferred_contact)
+        self.preferred_contact.label()
     }
     pub fn story_label(&self) -> &'static str {
-        label(&STORY, &self.happy_to_share_story)
+        self.happy_to_share_story.label()
     }
     pub fn is_active(&self) -> bool {
         self.left_on.is_none()
@@ -91,12 +154,12 @@ impl Member {
         raw.set("full_name", &self.full_name);
         raw.set("phone", &self.phone);
         raw.set("email", &self.email);
-        raw.set("preferred_contact", &self.preferred_contact);
+        raw.set("preferred_contact", self.preferred_contact.as_str());
         for n in self.needs_list() {
             raw.push("needs", n);
         }
         raw.set("needs_note", &self.needs_note);
-        raw.set("happy_to_share_story", &self.happy_to_share_story);
+        raw.set("happy_to_share_story", self.happy_to_share_story.as_str());
         if let Some(d) = &self.joined_on {
             raw.set("joined_on", d);
         }
@@ -114,11 +177,10 @@ pub struct MemberInput {
     pub full_name: String,
     pub phone: String,
     pub email: String,
-    pub preferred_contact: &'static str,
-    /// Canonical comma-separated needs tags, in the order of [`NEEDS`].
-    pub needs: String,
+    pub preferred_contact: ContactPref,
+    pub needs: Needs,
     pub needs_note: String,
-    pub happy_to_share_story: &'static str,
+    pub happy_to_share_story: StoryConsent,
     pub joined_on: Option<String>,
     pub left_on: Option<String>,
 }
@@ -159,20 +221,14 @@ impl TryFrom<&RawInput> for MemberInput {
         if !email.is_empty() && !looks_like_email(&email) {
             e.add("email", "Enter an email address like name@example.org.");
         }
-        let preferred_contact = choice(
+        let preferred_contact = pick(
             raw,
             "preferred_contact",
-            &[
-                ("phone", "phone"),
-                ("text", "text"),
-                ("email", "email"),
-                ("post", "post"),
-            ],
-            "phone",
+            ContactPref::Phone,
             "Choose phone, text, email or post.",
             &mut e,
         );
-        if preferred_contact == "email" && email.is_empty() && e.get("email").is_none() {
+        if preferred_contact == ContactPref::Email && email.is_empty() && e.get("email").is_none() {
             e.add(
                 "email",
                 "Enter an email address, or choose another way to keep in touch.",
@@ -188,22 +244,21 @@ impl TryFrom<&RawInput> for MemberInput {
                 if n.is_empty() {
                     continue;
                 }
-                if NEEDS.iter().any(|(k, _)| *k == n) {
-                    if !needs.contains(&n) {
-                        needs.push(n);
+                match n.parse::<Need>() {
+                    Ok(need) => needs.push(need),
+                    Err(_) if e.get("needs").is_none() => {
+                        e.add("needs", format!("{n:?} is not a need we know. Use hearing, sight, mobility, dietary or other."));
                     }
-                } else if e.get("needs").is_none() {
-                    e.add("needs", format!("{n:?} is not a need we know. Use hearing, sight, mobility, dietary or other."));
+                    Err(_) => {}
                 }
             }
         }
-        needs.sort_by_key(|n| NEEDS.iter().position(|(k, _)| k == n));
+        let needs = Needs::new(needs);
         let needs_note = optional_text(raw, "needs_note", 2000, &mut e);
-        let happy_to_share_story = choice(
+        let happy_to_share_story = pick(
             raw,
             "happy_to_share_story",
-            &[("yes", "yes"), ("no", "no"), ("not_asked", "not_asked")],
-            "not_asked",
+            StoryConsent::NotAsked,
             "Choose yes, no or not asked yet.",
             &mut e,
         );
@@ -223,7 +278,7 @@ impl TryFrom<&RawInput> for MemberInput {
             phone,
             email: email.to_lowercase(),
             preferred_contact,
-            needs: needs.join(","),
+            needs,
             needs_note,
             happy_to_share_story,
             joined_on: joined_on.map(|d| d.to_string()),
@@ -237,34 +292,38 @@ impl TryFrom<&RawInput> for MemberInput {
 pub struct Consent {
     pub id: i64,
     pub member_id: i64,
-    /// `contact` (to be contacted) or `records` (to have records kept).
-    pub kind: String,
-    /// How it was given: in person, by phone, in writing, through the personal link.
-    pub how_given: String,
+    pub kind: ConsentKind,
+    pub how_given: ConsentHow,
     pub note: String,
     pub given_at: i64,
     pub withdrawn_at: Option<i64>,
     pub recorded_by: String,
 }
 
-pub const CONSENT_KINDS: [(&str, &str); 2] = [
-    ("contact", "To be contacted about the group"),
-    ("records", "To have records kept about them"),
-];
+text_enum! {
+    /// What a member agreed to.
+    pub enum ConsentKind {
+        Contact = ("contact", "To be contacted about the group"),
+        Records = ("records", "To have records kept about them"),
+    }
+}
 
-pub const CONSENT_HOW: [(&str, &str); 4] = [
-    ("in_person", "In person"),
-    ("phone", "By phone"),
-    ("in_writing", "In writing"),
-    ("personal_link", "Through their personal link"),
-];
+text_enum! {
+    /// How a member gave their agreement.
+    pub enum ConsentHow {
+        InPerson = ("in_person", "In person"),
+        Phone = ("phone", "By phone"),
+        InWriting = ("in_writing", "In writing"),
+        PersonalLink = ("personal_link", "Through their personal link"),
+    }
+}
 
 impl Consent {
     pub fn kind_label(&self) -> &'static str {
-        label(&CONSENT_KINDS, &self.kind)
+        self.kind.label()
     }
     pub fn how_label(&self) -> &'static str {
-        label(&CONSENT_HOW, &self.how_given)
+        self.how_given.label()
     }
     pub fn is_current(&self) -> bool {
         self.withdrawn_at.is_none()
@@ -273,8 +332,8 @@ impl Consent {
 
 #[derive(Debug, Clone)]
 pub struct ConsentInput {
-    pub kind: &'static str,
-    pub how_given: &'static str,
+    pub kind: ConsentKind,
+    pub how_given: ConsentHow,
     pub note: String,
 }
 
@@ -282,24 +341,20 @@ impl TryFrom<&RawInput> for ConsentInput {
     type Error = FieldErrors;
     fn try_from(raw: &RawInput) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::new();
-        let kind = match raw.text("kind").as_str() {
-            "contact" => "contact",
-            "records" => "records",
-            _ => {
-                e.add("kind", "Choose what they agreed to.");
-                "contact"
-            }
-        };
-        let how_given = match raw.text("how_given").as_str() {
-            "in_person" => "in_person",
-            "phone" => "phone",
-            "in_writing" => "in_writing",
-            "personal_link" => "personal_link",
-            _ => {
-                e.add("how_given", "Choose how they gave their agreement.");
-                "in_person"
-            }
-        };
+        let kind = pick_required(
+            raw,
+            "kind",
+            ConsentKind::Contact,
+            "Choose what they agreed to.",
+            &mut e,
+        );
+        let how_given = pick_required(
+            raw,
+            "how_given",
+            ConsentHow::InPerson,
+            "Choose how they gave their agreement.",
+            &mut e,
+        );
         let note = optional_text(raw, "note", 1000, &mut e);
         e.finish(|| ConsentInput {
             kind,
@@ -348,8 +403,8 @@ mod tests {
     #[test]
     fn only_the_preferred_name_is_required() {
         let m = MemberInput::try_from(&raw(&[("preferred_name", "Ada")])).expect("valid");
-        assert_eq!(m.preferred_contact, "phone");
-        assert_eq!(m.happy_to_share_story, "not_asked");
+        assert_eq!(m.preferred_contact, ContactPref::Phone);
+        assert_eq!(m.happy_to_share_story, StoryConsent::NotAsked);
         assert!(MemberInput::try_from(&raw(&[])).is_err());
     }
 

@@ -406,6 +406,37 @@ pub(crate) fn choice<T: Copy>(
     }
 }
 
+/// One value of a text enum from a form field: `default` when nothing was given, and
+/// `message` as the field's error for anything else it does not know.
+pub(crate) fn pick<T: std::str::FromStr + Copy>(
+    raw: &RawInput,
+    field: &str,
+    default: T,
+    message: &str,
+    errors: &mut FieldErrors,
+) -> T {
+    if raw.text(field).is_empty() {
+        return default;
+    }
+    pick_required(raw, field, default, message, errors)
+}
+
+/// One value of a text enum from a form field that must be answered: `message` as the field's
+/// error when it was left empty or holds anything else (`placeholder` then stands in, unused,
+/// since the form fails).
+pub(crate) fn pick_required<T: std::str::FromStr + Copy>(
+    raw: &RawInput,
+    field: &str,
+    placeholder: T,
+    message: &str,
+    errors: &mut FieldErrors,
+) -> T {
+    raw.text(field).parse().unwrap_or_else(|_| {
+        errors.add(field, message);
+        placeholder
+    })
+}
+
 /// A simple, forgiving email check: something@something.something, no spaces.
 pub(crate) fn looks_like_email(text: &str) -> bool {
     let Some((local, domain)) = text.rsplit_once('@') else {

@@ -10,14 +10,13 @@ use super::{FieldErrors, RawInput, flag, optional_text};
 /// The most options one poll offers: enough to choose from, few enough to answer on a phone.
 pub const MAX_OPTIONS: usize = 6;
 
-pub const ANSWERS: [(&str, &str); 3] = [("yes", "Yes"), ("if_need_be", "Maybe"), ("no", "No")];
-
-pub fn answer_label(answer: &str) -> &'static str {
-    ANSWERS
-        .iter()
-        .find(|(k, _)| *k == answer)
-        .map(|(_, l)| *l)
-        .unwrap_or("")
+super::text_enum::text_enum! {
+    /// A member's answer to one date of a poll.
+    pub enum Availability {
+        Yes = ("yes", "Yes"),
+        IfNeedBe = ("if_need_be", "Maybe"),
+        No = ("no", "No"),
+    }
 }
 
 super::text_enum::text_enum! {
@@ -110,8 +109,7 @@ impl PollOption {
 pub struct PollAnswer {
     pub option_id: i64,
     pub member_id: i64,
-    /// yes, if_need_be or no.
-    pub answer: String,
+    pub answer: Availability,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -224,7 +222,7 @@ impl PollInput {
 /// an optional `comment`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseInput {
-    pub answers: Vec<(i64, &'static str)>,
+    pub answers: Vec<(i64, Availability)>,
     pub comment: String,
 }
 
@@ -235,13 +233,13 @@ impl ResponseInput {
         for o in options {
             let field = format!("answers.{}", o.id);
             let text = raw.text(&field);
-            match ANSWERS.iter().find(|(k, _)| *k == text) {
-                Some((k, _)) => answers.push((o.id, *k)),
-                None if text.is_empty() => e.add(
+            match text.parse::<Availability>() {
+                Ok(a) => answers.push((o.id, a)),
+                Err(_) if text.is_empty() => e.add(
                     &field,
                     format!("Choose yes, maybe, or no for {}.", o.label()),
                 ),
-                None => e.add(&field, "Answer yes, if_need_be or no."),
+                Err(_) => e.add(&field, "Answer yes, if_need_be or no."),
             }
         }
         for key in raw.keys() {
@@ -281,17 +279,26 @@ pub struct OptionResult {
 pub struct ResultRow {
     pub member_id: i64,
     pub member_name: String,
-    /// One answer per option, in option order ("" when missing).
-    pub answers: Vec<String>,
+    /// One answer per option, in option order (None when missing; "" in JSON).
+    #[serde(serialize_with = "missing_as_empty")]
+    pub answers: Vec<Option<Availability>>,
     pub comment: String,
     pub recorded_by: String,
 }
 
+fn missing_as_empty<S: serde::Serializer>(
+    answers: &[Option<Availability>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(answers.iter().map(|a| a.map_or("", Availability::as_str)))
+}
+
 impl ResultRow {
-    pub fn cells(&self) -> Vec<(&'static str, &str)> {
+    /// (label, stored text) per option: ("", "") where there is no answer.
+    pub fn cells(&self) -> Vec<(&'static str, &'static str)> {
         self.answers
             .iter()
-            .map(|a| (answer_label(a), a.as_str()))
+            .map(|a| a.map(|a| (a.label(), a.as_str())).unwrap_or(("", "")))
             .collect()
     }
 }
@@ -314,21 +321,25 @@ impl PollResults {
                         answers
                             .iter()
                             .find(|a| a.option_id == o.id && a.member_id == r.member_id)
-                            .map(|a| a.answer.clone())
-                            .unwrap_or_default()
+                            .map(|a| a.answer)
                     })
                     .collect(),
                 comment: r.comment.clone(),
                 recorded_by: r.recorded_by.clone(),
             })
             .collect();
-        let count = |i: usize, what: &str| rows.iter().filter(|r| r.answers[i] == what).count();
+        let count = |i: usize, what: Availability| {
+            rows.iter().filter(|r| r.answers[i] == Some(what)).count()
+        };
         let results: Vec<OptionResult> = options
             .into_iter()
             .enumerate()
             .map(|(i, option)| {
-                let (yes, if_need_be, no) =
-                    (count(i, "yes"), count(i, "if_need_be"), count(i, "no"));
+                let (yes, if_need_be, no) = (
+                    count(i, Availability::Yes),
+                    count(i, Availability::IfNeedBe),
+                    count(i, Availability::No),
+                );
                 OptionResult {
                     option,
                     yes,
@@ -472,7 +483,10 @@ mod tests {
             &options,
         )
         .expect("valid");
-        assert_eq!(r.answers, vec![(7, "yes"), (8, "if_need_be")]);
+        assert_eq!(
+            r.answers,
+            vec![(7, Availability::Yes), (8, Availability::IfNeedBe)]
+        );
         let e = ResponseInput::parse(&raw(&[("answers.7", "maybe")]), &options).expect_err("bad");
         assert!(e.get("answers.7").is_some());
         assert!(e.get("answers.8").is_some());
@@ -494,7 +508,7 @@ mod tests {
         let a = |option_id, member_id, answer: &str| PollAnswer {
             option_id,
             member_id,
-            answer: answer.into(),
+            answer: answer.parse().expect("an answer"),
         };
         let answers = [
             a(1, 10, "yes"),

@@ -5,7 +5,7 @@ use jiff::civil::{Date, DateTime, Time};
 use serde::Serialize;
 
 use super::ical::CalendarEvent;
-use super::meeting::{parse_time, time_label};
+use super::meeting::{RsvpAnswer, parse_time, time_label};
 use super::text_enum::text_enum;
 use super::{FieldErrors, RawInput, optional_date, optional_number, optional_text, required_text};
 
@@ -107,8 +107,7 @@ impl SocialEvent {
 pub struct SocialRsvp {
     pub member_id: i64,
     pub member_name: String,
-    /// yes, maybe or no.
-    pub answer: String,
+    pub answer: RsvpAnswer,
 }
 
 /// A social event, parsed for a group in `timezone`; returns the start as Unix seconds too.
@@ -215,10 +214,10 @@ pub struct RotaMember {
 }
 
 /// Whether this member answered "no" for the meeting (`answers` are (member, answer)).
-pub fn said_no(answers: &[(i64, String)], member: i64) -> bool {
+pub fn said_no(answers: &[(i64, RsvpAnswer)], member: i64) -> bool {
     answers
         .iter()
-        .any(|(m, a)| *m == member && a.as_str() == "no")
+        .any(|(m, a)| *m == member && *a == RsvpAnswer::No)
 }
 
 /// The fair choice of host: among those on the rota who are coming (or, if nobody on the rota
@@ -226,16 +225,11 @@ pub fn said_no(answers: &[(i64, String)], member: i64) -> bool {
 /// recently; those who never hosted come first, then fewest turns, then by name. Someone who
 /// said they cannot come (or only maybe) is never suggested: None when nobody can host.
 /// `answers` are (member, answer) for the meeting.
-pub fn suggest_host(rota: &[RotaMember], answers: &[(i64, String)]) -> Option<i64> {
-    let said = |id: i64| {
-        answers
-            .iter()
-            .find(|(m, _)| *m == id)
-            .map(|(_, a)| a.as_str())
-    };
+pub fn suggest_host(rota: &[RotaMember], answers: &[(i64, RsvpAnswer)]) -> Option<i64> {
+    let said = |id: i64| answers.iter().find(|(m, _)| *m == id).map(|(_, a)| *a);
     let coming: Vec<&RotaMember> = rota
         .iter()
-        .filter(|r| said(r.member_id) == Some("yes"))
+        .filter(|r| said(r.member_id) == Some(RsvpAnswer::Yes))
         .collect();
     let candidates = if coming.is_empty() {
         rota.iter()
@@ -313,7 +307,7 @@ mod tests {
         ];
         let yes = |ids: &[i64]| {
             ids.iter()
-                .map(|i| (*i, "yes".to_string()))
+                .map(|i| (*i, RsvpAnswer::Yes))
                 .collect::<Vec<_>>()
         };
         assert_eq!(suggest_host(&r, &yes(&[1, 2, 3])), Some(3));
@@ -334,7 +328,7 @@ mod tests {
         let said = |pairs: &[(i64, &str)]| {
             pairs
                 .iter()
-                .map(|(i, a)| (*i, a.to_string()))
+                .map(|(i, a)| (*i, a.parse().expect("an answer")))
                 .collect::<Vec<_>>()
         };
         assert_eq!(suggest_host(&r, &said(&[(3, "no")])), Some(2));

@@ -17,6 +17,9 @@ macro_rules! text_enum {
             /// Every value, in the order they are declared.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every value as (text, label), in the order declared: what a form's choices show.
+            pub const CHOICES: &'static [(&'static str, &'static str)] = &[$(($text, $label)),+];
+
             /// The text stored and sent for this value.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -51,6 +54,14 @@ macro_rules! text_enum {
             }
         }
 
+        /// A value equals its stored text ("held" == MeetingStatus::Held), so a test or a
+        /// check can name it as it is stored and sent.
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -70,17 +81,18 @@ macro_rules! text_enum {
             }
         }
 
-        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
-        where
-            str: sqlx::Type<DB>,
-        {
-            fn type_info() -> DB::TypeInfo {
-                <str as sqlx::Type<DB>>::type_info()
-            }
-            fn compatible(ty: &DB::TypeInfo) -> bool {
-                <str as sqlx::Type<DB>>::compatible(ty)
-            }
-        }
+        $crate::domain::text_enum::stored_as_text!(static $name);
+    };
+}
+
+pub(crate) use text_enum;
+
+/// sqlx on both backends for a type kept as text: `static` for an enum whose text is a
+/// `&'static str` (`as_str`), `owned` for one whose text is made by `Display`. Either is read
+/// back through `FromStr`, so text the code does not know is an error, never a guess.
+macro_rules! stored_as_text {
+    (static $name:ty) => {
+        $crate::domain::text_enum::stored_as_text!(@type_and_decode $name);
 
         impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
         where
@@ -91,6 +103,34 @@ macro_rules! text_enum {
                 buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
             ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
                 <&'q str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
+            }
+        }
+    };
+    (owned $name:ty) => {
+        $crate::domain::text_enum::stored_as_text!(@type_and_decode $name);
+
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
+        where
+            String: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <String as sqlx::Encode<'q, DB>>::encode(self.to_string(), buf)
+            }
+        }
+    };
+    (@type_and_decode $name:ty) => {
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            str: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <str as sqlx::Type<DB>>::type_info()
+            }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <str as sqlx::Type<DB>>::compatible(ty)
             }
         }
 
@@ -108,7 +148,7 @@ macro_rules! text_enum {
     };
 }
 
-pub(crate) use text_enum;
+pub(crate) use stored_as_text;
 
 /// A text that is none of an enum's values (from the database: a sign the schema and the code
 /// disagree; from input: the caller's mistake, reported as a field error by the parser).

@@ -239,12 +239,15 @@ pub struct ActionPlan {
     pub created_at: i64,
 }
 
-pub const PLAN_OUTCOMES: [(&str, &str); 4] = [
-    ("on_track", "On track"),
-    ("done", "Done"),
-    ("changed", "Changed"),
-    ("dropped", "Dropped"),
-];
+super::text_enum::text_enum! {
+    /// What a review found of a plan.
+    pub enum PlanOutcome {
+        OnTrack = ("on_track", "On track"),
+        Done = ("done", "Done"),
+        Changed = ("changed", "Changed"),
+        Dropped = ("dropped", "Dropped"),
+    }
+}
 
 /// Below this, Hearth suggests making the plan smaller.
 pub const CONFIDENT_ENOUGH: i64 = 7;
@@ -345,7 +348,7 @@ pub struct PlanReview {
     pub id: i64,
     pub plan_id: i64,
     pub meeting_id: Option<i64>,
-    pub outcome: String,
+    pub outcome: PlanOutcome,
     pub note: String,
     pub at: i64,
     /// For "changed": what the plan was before.
@@ -361,17 +364,13 @@ impl PlanReview {
         self.meeting_date.as_deref().map(crate::labels::date_label)
     }
     pub fn outcome_label(&self) -> &'static str {
-        PLAN_OUTCOMES
-            .iter()
-            .find(|(k, _)| *k == self.outcome)
-            .map(|(_, l)| *l)
-            .unwrap_or("Reviewed")
+        self.outcome.label()
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct ReviewInput {
-    pub outcome: &'static str,
+    pub outcome: PlanOutcome,
     pub note: String,
     /// "Changed": the plan as it is now (asked for before the review is kept).
     pub new_version: Option<PlanInput>,
@@ -381,19 +380,16 @@ impl TryFrom<&RawInput> for ReviewInput {
     type Error = FieldErrors;
     fn try_from(raw: &RawInput) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::new();
-        let outcome = match raw.text("outcome").as_str() {
-            "on_track" => "on_track",
-            "done" => "done",
-            "changed" => "changed",
-            "dropped" => "dropped",
-            _ => {
-                e.add("outcome", "Choose done, on track, changed or dropped.");
-                "on_track"
-            }
-        };
+        let outcome = super::pick_required(
+            raw,
+            "outcome",
+            PlanOutcome::OnTrack,
+            "Choose done, on track, changed or dropped.",
+            &mut e,
+        );
         let note = optional_text(raw, "note", 1000, &mut e);
         // A plan that changed is reviewed with its new version: what and how confident.
-        let new_version = if outcome == "changed" {
+        let new_version = if outcome == PlanOutcome::Changed {
             match PlanInput::try_from(raw) {
                 Ok(p) => Some(p),
                 Err(errors) => {

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::{FieldErrors, RawInput, choice, flag, optional_number, optional_text, required_text};
+use super::text_enum::text_enum;
+use super::{FieldErrors, RawInput, flag, optional_number, optional_text, pick, required_text};
 
 /// A venue as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -13,8 +14,7 @@ pub struct Venue {
     pub how_to_get_there: String,
     pub toilets: String,
     pub fire_exits: String,
-    /// `no`, `partly` or `fully`.
-    pub step_free: String,
+    pub step_free: StepFree,
     pub hearing_loop: bool,
     pub accessible_toilet: bool,
     pub parking: bool,
@@ -25,19 +25,18 @@ pub struct Venue {
     pub notes: String,
 }
 
-pub const STEP_FREE: [(&str, &str); 3] = [
-    ("fully", "Fully step-free"),
-    ("partly", "Partly step-free"),
-    ("no", "Not step-free"),
-];
+text_enum! {
+    /// Whether people who cannot manage steps can get in and around.
+    pub enum StepFree {
+        Fully = ("fully", "Fully step-free"),
+        Partly = ("partly", "Partly step-free"),
+        No = ("no", "Not step-free"),
+    }
+}
 
 impl Venue {
     pub fn step_free_label(&self) -> &'static str {
-        STEP_FREE
-            .iter()
-            .find(|(k, _)| *k == self.step_free)
-            .map(|(_, l)| *l)
-            .unwrap_or("Not known")
+        self.step_free.label()
     }
 
     /// The access features this venue has, as plain words.
@@ -63,7 +62,7 @@ impl Venue {
         raw.set("how_to_get_there", &self.how_to_get_there);
         raw.set("toilets", &self.toilets);
         raw.set("fire_exits", &self.fire_exits);
-        raw.set("step_free", &self.step_free);
+        raw.set("step_free", self.step_free.as_str());
         for (k, v) in [
             ("hearing_loop", self.hearing_loop),
             ("accessible_toilet", self.accessible_toilet),
@@ -90,7 +89,7 @@ pub struct VenueInput {
     pub how_to_get_there: String,
     pub toilets: String,
     pub fire_exits: String,
-    pub step_free: &'static str,
+    pub step_free: StepFree,
     pub hearing_loop: bool,
     pub accessible_toilet: bool,
     pub parking: bool,
@@ -110,11 +109,10 @@ impl TryFrom<&RawInput> for VenueInput {
         let how_to_get_there = optional_text(raw, "how_to_get_there", 2000, &mut e);
         let toilets = optional_text(raw, "toilets", 1000, &mut e);
         let fire_exits = optional_text(raw, "fire_exits", 1000, &mut e);
-        let step_free = choice(
+        let step_free = pick(
             raw,
             "step_free",
-            &[("no", "no"), ("partly", "partly"), ("fully", "fully")],
-            "no",
+            StepFree::No,
             "Choose fully, partly or not step-free.",
             &mut e,
         );

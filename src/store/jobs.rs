@@ -9,6 +9,24 @@ use serde::Serialize;
 use super::BeginWrite;
 use super::{Backend, GroupAccess, Store, StoreError, StoreResult, now, on_db};
 
+crate::domain::text_enum::text_enum! {
+    /// What a job does.
+    pub enum JobKind {
+        Email = ("email", "Email"),
+        Backup = ("backup", "Backup"),
+        Retention = ("retention", "Removing records past their time"),
+    }
+}
+
+crate::domain::text_enum::text_enum! {
+    /// Where a job is: waiting (or waiting to try again), done, or given up.
+    pub enum JobStatus {
+        Pending = ("pending", "Waiting"),
+        Sent = ("sent", "Sent"),
+        Failed = ("failed", "Failed"),
+    }
+}
+
 /// After this many attempts a message is given up and shown as failed.
 pub const MAX_ATTEMPTS: i64 = 8;
 
@@ -27,7 +45,7 @@ pub struct NewEmail {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Job {
     pub id: i64,
-    pub kind: String,
+    pub kind: JobKind,
     pub dedupe_key: String,
     pub group_id: Option<i64>,
     pub member_id: Option<i64>,
@@ -37,8 +55,7 @@ pub struct Job {
     pub body_text: String,
     #[serde(skip)]
     pub body_html: String,
-    /// pending, sent or failed.
-    pub status: String,
+    pub status: JobStatus,
     pub run_at: i64,
     pub attempts: i64,
     pub last_error: String,
@@ -111,13 +128,14 @@ impl Store {
     /// Takes the next due job for `worker`, leasing it for `lease_secs`; None when nothing is
     /// due. Two workers never hold the same job.
     pub async fn claim_job(&self, worker: &str, lease_secs: i64) -> StoreResult<Option<Job>> {
-        self.claim_job_of_kind("email", worker, lease_secs).await
+        self.claim_job_of_kind(JobKind::Email, worker, lease_secs)
+            .await
     }
 
-    /// Takes the next due job of one kind (`email` or `backup`).
+    /// Takes the next due job of one kind .
     pub async fn claim_job_of_kind(
         &self,
-        kind: &str,
+        kind: JobKind,
         worker: &str,
         lease_secs: i64,
     ) -> StoreResult<Option<Job>> {
@@ -143,7 +161,7 @@ impl Store {
     /// Queues a job that is not an email (a scheduled backup), once per key.
     pub async fn enqueue_job(
         &self,
-        kind: &str,
+        kind: JobKind,
         dedupe_key: &str,
         run_at: i64,
     ) -> StoreResult<bool> {
@@ -190,9 +208,9 @@ impl Store {
     ) -> StoreResult<()> {
         let give_up = retry_at.is_none() || job.attempts >= MAX_ATTEMPTS;
         let (status, run_at) = if give_up {
-            ("failed", job.run_at)
+            (JobStatus::Failed, job.run_at)
         } else {
-            ("pending", retry_at.unwrap_or(job.run_at))
+            (JobStatus::Pending, retry_at.unwrap_or(job.run_at))
         };
         on_db!(self, pool => sqlx::query(
             "UPDATE jobs SET status = $1, run_at = $2, last_error = $3, locked_until = NULL,

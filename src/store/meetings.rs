@@ -61,7 +61,7 @@ pub struct AttendanceRow {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Rsvp {
     pub member_id: i64,
-    pub answer: String,
+    pub answer: crate::domain::meeting::RsvpAnswer,
     pub note: String,
     pub at: i64,
 }
@@ -246,7 +246,7 @@ impl Store {
              SELECT $1, COALESCE(MAX(position) + 1, 0), $2, $3, $4, $5, $6, $7
              FROM agenda_template_steps WHERE group_id = $1")
             .bind(group_id).bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts)
-            .bind(&s.kind).bind(s.from_second_meeting)
+            .bind(s.kind).bind(s.from_second_meeting)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())
         .map_err(StoreError::from_sqlx)
@@ -263,7 +263,7 @@ impl Store {
             "UPDATE agenda_template_steps SET title = $1, minutes = $2, purpose = $3, prompts = $4,
                 kind = $5, from_second_meeting = $6
              WHERE id = $7 AND group_id = $8")
-            .bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(&s.kind)
+            .bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(s.kind)
             .bind(s.from_second_meeting).bind(step_id).bind(group_id)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
@@ -413,7 +413,7 @@ impl Store {
                         "INSERT INTO meeting_steps (meeting_id, position, title, minutes, purpose, prompts, kind)
                          VALUES ($1, $2, $3, $4, $5, $6, $7)")
                         .bind(id).bind(position as i64).bind(&step.title).bind(step.minutes)
-                        .bind(&step.purpose).bind(&step.prompts).bind(&step.kind)
+                        .bind(&step.purpose).bind(&step.prompts).bind(step.kind)
                         .execute(&mut *tx).await?;
                 }
                 ids.push(id);
@@ -781,7 +781,7 @@ impl Store {
             let n = sqlx::query(
                 "UPDATE meeting_steps SET title = $1, minutes = $2, purpose = $3, prompts = $4, kind = $5
                  WHERE meeting_id = $6 AND position = $7")
-                .bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(&s.kind)
+                .bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(s.kind)
                 .bind(id).bind(position)
                 .execute(&mut *tx).await?.rows_affected();
             // Nothing changed (a refused change): roll back, leave the version alone.
@@ -811,7 +811,7 @@ impl Store {
                 "INSERT INTO meeting_steps (meeting_id, position, title, minutes, purpose, prompts, kind)
                  SELECT $1, COALESCE(MAX(position) + 1, 0), $2, $3, $4, $5, $6
                  FROM meeting_steps WHERE meeting_id = $1")
-                .bind(id).bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(&s.kind)
+                .bind(id).bind(&s.title).bind(s.minutes).bind(&s.purpose).bind(&s.prompts).bind(s.kind)
                 .execute(&mut *tx).await?;
             bump!(tx, id)?;
             tx.commit().await
@@ -909,7 +909,7 @@ impl Store {
         &self,
         meeting: &MeetingAccess,
         member_id: i64,
-        answer: &str,
+        answer: crate::domain::meeting::RsvpAnswer,
     ) -> StoreResult<()> {
         self.write_rsvp(
             meeting.id(),
@@ -926,7 +926,7 @@ impl Store {
         &self,
         link: &MemberLink,
         meeting_id: i64,
-        answer: &str,
+        answer: crate::domain::meeting::RsvpAnswer,
     ) -> StoreResult<()> {
         self.write_rsvp(meeting_id, link.id, answer, &link.actor().to_string())
             .await
@@ -937,7 +937,7 @@ impl Store {
         &self,
         meeting_id: i64,
         member_id: i64,
-        answer: &str,
+        answer: crate::domain::meeting::RsvpAnswer,
         recorded_by: &str,
     ) -> StoreResult<()> {
         change_part!(

@@ -182,7 +182,7 @@ impl Store {
         &self,
         event: &EventAccess,
         member_id: i64,
-        answer: &str,
+        answer: crate::domain::meeting::RsvpAnswer,
     ) -> StoreResult<()> {
         if matches!(event.actor, Actor::Member(own) if own != member_id) {
             return Err(StoreError::NotFound);
@@ -352,12 +352,12 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Who said yes to each of several of the group's meetings, as (meeting id, member id).
+    /// Each member's answer to each of several of the group's meetings, as (meeting id, member id, answer).
     pub async fn answers_to_each(
         &self,
         group: &GroupAccess,
         meeting_ids: &[i64],
-    ) -> StoreResult<Vec<(i64, i64, String)>> {
+    ) -> StoreResult<Vec<(i64, i64, crate::domain::meeting::RsvpAnswer)>> {
         if meeting_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -368,7 +368,7 @@ impl Store {
             placeholders(meeting_ids.len())
         );
         on_db!(self, pool => {
-            let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
+            let mut q = sqlx::query_as::<_, (i64, i64, crate::domain::meeting::RsvpAnswer)>(&sql);
             for id in meeting_ids {
                 q = q.bind(*id);
             }
@@ -378,9 +378,12 @@ impl Store {
     }
 
     /// Each member's answer to a meeting, as (member, answer).
-    pub async fn answers_to(&self, meeting: &MeetingAccess) -> StoreResult<Vec<(i64, String)>> {
+    pub async fn answers_to(
+        &self,
+        meeting: &MeetingAccess,
+    ) -> StoreResult<Vec<(i64, crate::domain::meeting::RsvpAnswer)>> {
         let meeting_id = meeting.id();
-        on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
+        on_db!(self, pool => sqlx::query_as::<_, (i64, crate::domain::meeting::RsvpAnswer)>(
             "SELECT member_id, answer FROM rsvps WHERE meeting_id = $1")
             .bind(meeting_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)

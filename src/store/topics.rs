@@ -15,8 +15,8 @@ use super::access::{
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::topic::{
-    ActionPlan, BoardTopic, Checkin, CheckinEntry, CheckinRefused, PlanInput, PlanReview,
-    PlanStatus, ReviewInput, STARTER_TOPICS, TopicInput, TopicStatus,
+    ActionPlan, BoardTopic, Checkin, CheckinEntry, CheckinRefused, PlanInput, PlanOutcome,
+    PlanReview, PlanStatus, ReviewInput, STARTER_TOPICS, TopicInput, TopicStatus,
 };
 
 const BOARD_SELECT: &str = "SELECT t.id, t.group_id, t.title, t.description, t.prompts, t.retired,
@@ -444,8 +444,8 @@ impl Store {
         let (plan_id, meeting_id) = (plan.id, meeting.map(MeetingAccess::id));
         let by = plan.actor.to_string();
         let status = match r.outcome {
-            "done" => PlanStatus::Done,
-            "dropped" => PlanStatus::Dropped,
+            PlanOutcome::Done => PlanStatus::Done,
+            PlanOutcome::Dropped => PlanStatus::Dropped,
             _ => PlanStatus::Open,
         };
         let previous = match &r.new_version {

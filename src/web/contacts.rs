@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::domain::contact::{Contact, ContactInput};
 use crate::domain::group::Group;
 use crate::domain::meeting::Meeting;
-use crate::domain::member::Member;
+use crate::domain::member::{ContactPref, Member};
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
 use crate::store::MemberFilter;
@@ -285,18 +285,16 @@ pub async fn call_list(
     let email_works = state.config.smtp_url.is_some();
     let mut people = Vec::new();
     for m in members {
-        let answer = rsvps.iter().find(|r| r.member_id == m.id).map(|r| {
-            crate::domain::meeting::RSVP_ANSWERS
-                .iter()
-                .find(|(k, _)| *k == r.answer)
-                .map(|(_, l)| *l)
-                .unwrap_or("Answered")
-        });
+        let answer = rsvps
+            .iter()
+            .find(|r| r.member_id == m.id)
+            .map(|r| r.answer.label());
         let last_date = last.iter().find(|(id, _)| *id == m.id).map(|(_, d)| d);
         let spoken = last_date.is_some_and(|d| d.as_str() >= spoken_since.as_str());
         let mut reasons = Vec::new();
         // Email reaches them only when it is set up, they have an address and prefer it.
-        let by_email = email_works && !m.email.is_empty() && m.preferred_contact == "email";
+        let by_email =
+            email_works && !m.email.is_empty() && m.preferred_contact == ContactPref::Email;
         if m.email.is_empty() {
             reasons.push("No email address");
         } else if matches!(m.preferred_contact.as_str(), "phone" | "text" | "post") {
@@ -350,8 +348,8 @@ struct LogPage {
     members: Vec<Member>,
     /// The meeting to record their answer for: the one the call list is for, or the next.
     meeting: Option<Meeting>,
-    answers: [(&'static str, &'static str); 3],
-    ways: [(&'static str, &'static str); 5],
+    answers: &'static [(&'static str, &'static str)],
+    ways: &'static [(&'static str, &'static str)],
     back: String,
     form: Form,
 }
@@ -426,8 +424,8 @@ async fn log_page(
             member,
             members,
             meeting,
-            answers: crate::domain::meeting::RSVP_ANSWERS,
-            ways: crate::domain::contact::CONTACT_WAYS,
+            answers: crate::domain::meeting::RsvpAnswer::CHOICES,
+            ways: crate::domain::contact::ContactWay::CHOICES,
             form,
         },
     )
@@ -538,11 +536,7 @@ pub async fn log(
     if let (Some(answer), Some(m)) = (answer, &meeting) {
         let access = state.store.meeting(&me, m.id).await?;
         crate::app::meetings::record_rsvp(&state, &access, member.id, answer).await?;
-        let words = crate::domain::meeting::RSVP_ANSWERS
-            .iter()
-            .find(|(k, _)| *k == answer)
-            .map(|(_, l)| l.to_lowercase())
-            .unwrap_or_default();
+        let words = answer.label().to_lowercase();
         told.push_str(&format!(
             ", and their answer for {}: {words}",
             m.date_label()

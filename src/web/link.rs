@@ -10,8 +10,9 @@ use super::{CheckedForm, Cookies, Form, Page, redirect_with, render_status, when
 use crate::AppState;
 use crate::auth::hash_token;
 use crate::domain::RawInput;
+use crate::domain::meeting::RsvpAnswer;
 use crate::domain::member::{
-    CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, MemberInput, NEEDS, STORY,
+    Consent, ConsentInput, ConsentKind, ContactPref, MemberInput, Need, StoryConsent,
 };
 use crate::domain::topic::TopicStatus;
 use crate::error::{AppError, AppResult};
@@ -27,10 +28,10 @@ struct LinkPage {
     timezone: String,
     form: Form,
     consents: Vec<Consent>,
-    consent_kinds: [(&'static str, &'static str); 2],
-    needs: [(&'static str, &'static str); 5],
-    contacts: [(&'static str, &'static str); 4],
-    story: [(&'static str, &'static str); 3],
+    consent_kinds: &'static [(&'static str, &'static str)],
+    needs: &'static [(&'static str, &'static str)],
+    contacts: &'static [(&'static str, &'static str)],
+    story: &'static [(&'static str, &'static str)],
     upcoming: Vec<(crate::domain::meeting::Meeting, Option<String>)>,
     topics: Vec<crate::domain::topic::BoardTopic>,
     my_votes: Vec<i64>,
@@ -50,7 +51,7 @@ struct LinkPage {
     hosting: Vec<i64>,
     /// The poll whose answers came back with a problem, and the answers as typed.
     poll_form: (i64, Form),
-    answer_choices: [(&'static str, &'static str); 3],
+    answer_choices: &'static [(&'static str, &'static str)],
     /// The venues of the coming meetings, so each meeting says where it is.
     venues: Vec<crate::domain::venue::Venue>,
 }
@@ -121,7 +122,7 @@ impl LinkPage {
             None => mp
                 .mine
                 .iter()
-                .any(|a| a.option_id == *option_id && a.answer == answer),
+                .any(|a| a.option_id == *option_id && a.answer.as_str() == answer),
         }
     }
     fn poll_comment(&self, mp: &MemberPoll) -> String {
@@ -145,7 +146,7 @@ impl LinkPage {
     fn has_current(&self, kind: &&str) -> bool {
         self.consents
             .iter()
-            .any(|c| c.kind == *kind && c.is_current())
+            .any(|c| c.kind.as_str() == *kind && c.is_current())
     }
 }
 
@@ -304,10 +305,10 @@ async fn show_all(
             member,
             form,
             consents,
-            consent_kinds: CONSENT_KINDS,
-            needs: NEEDS,
-            contacts: CONTACT_PREFS,
-            story: STORY,
+            consent_kinds: ConsentKind::CHOICES,
+            needs: Need::CHOICES,
+            contacts: ContactPref::CHOICES,
+            story: StoryConsent::CHOICES,
             upcoming,
             venues,
             topics,
@@ -324,7 +325,7 @@ async fn show_all(
             on_rota,
             hosting,
             poll_form,
-            answer_choices: crate::domain::poll::ANSWERS,
+            answer_choices: crate::domain::poll::Availability::CHOICES,
         },
     )
 }
@@ -435,8 +436,8 @@ pub async fn rsvp(
         .set_own_rsvp(&member, meeting_id, answer)
         .await?;
     let said = match answer {
-        "yes" => "Thank you. We look forward to seeing you.",
-        "maybe" => "Thank you. We hope you can come.",
+        RsvpAnswer::Yes => "Thank you. We look forward to seeing you.",
+        RsvpAnswer::Maybe => "Thank you. We hope you can come.",
         _ => "Thank you for letting us know. We will miss you.",
     };
     Ok(redirect_with(&format!("/m/{token}#meetings"), said))
@@ -603,8 +604,8 @@ pub async fn social_rsvp(
         .set_social_rsvp(&event, member.id, answer)
         .await?;
     let said = match answer {
-        "yes" => "Thank you. See you there!",
-        "maybe" => "Thank you. We hope you can come.",
+        RsvpAnswer::Yes => "Thank you. See you there!",
+        RsvpAnswer::Maybe => "Thank you. We hope you can come.",
         _ => "Thank you for letting us know.",
     };
     Ok(redirect_with(&format!("/m/{token}#social"), said))

@@ -18,8 +18,8 @@ use crate::domain::RawInput;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
 use crate::domain::member::{
-    CONSENT_HOW, CONSENT_KINDS, CONTACT_PREFS, Consent, ConsentInput, Member, MemberInput, NEEDS,
-    STORY,
+    Consent, ConsentHow, ConsentInput, ConsentKind, ContactPref, Member, MemberInput, Need,
+    StoryConsent,
 };
 use crate::domain::member_csv::{self, ImportCheck};
 use crate::error::{AppError, AppResult};
@@ -55,8 +55,8 @@ struct ListPage {
     group: Group,
     members: Vec<Member>,
     query: ListQuery,
-    needs: [(&'static str, &'static str); 5],
-    contacts: [(&'static str, &'static str); 4],
+    needs: &'static [(&'static str, &'static str)],
+    contacts: &'static [(&'static str, &'static str)],
     filtered: bool,
 }
 
@@ -82,8 +82,8 @@ pub async fn list(
         group,
         members,
         query,
-        needs: NEEDS,
-        contacts: CONTACT_PREFS,
+        needs: Need::CHOICES,
+        contacts: ContactPref::CHOICES,
         filtered,
     })
 }
@@ -119,9 +119,9 @@ struct FormPage {
     form: Form,
     group: Group,
     member_id: Option<i64>,
-    needs: [(&'static str, &'static str); 5],
-    contacts: [(&'static str, &'static str); 4],
-    story: [(&'static str, &'static str); 3],
+    needs: &'static [(&'static str, &'static str)],
+    contacts: &'static [(&'static str, &'static str)],
+    story: &'static [(&'static str, &'static str)],
 }
 
 fn form_page(
@@ -144,9 +144,9 @@ fn form_page(
             form,
             group,
             member_id,
-            needs: NEEDS,
-            contacts: CONTACT_PREFS,
-            story: STORY,
+            needs: Need::CHOICES,
+            contacts: ContactPref::CHOICES,
+            story: StoryConsent::CHOICES,
         },
     )
 }
@@ -261,8 +261,8 @@ struct ShowPage {
     /// When the member's own calendar feed was made, while it works.
     feed_issued: Option<String>,
     consent_form: Form,
-    consent_kinds: [(&'static str, &'static str); 2],
-    consent_how: [(&'static str, &'static str); 4],
+    consent_kinds: &'static [(&'static str, &'static str)],
+    consent_how: &'static [(&'static str, &'static str)],
     /// (when, what, who) for coordinators; empty for facilitators.
     audit: Vec<(String, String, String)>,
     joined: Option<String>,
@@ -368,8 +368,8 @@ pub(super) async fn show_page(
             link_issued,
             feed_issued,
             consent_form,
-            consent_kinds: CONSENT_KINDS,
-            consent_how: CONSENT_HOW,
+            consent_kinds: ConsentKind::CHOICES,
+            consent_how: ConsentHow::CHOICES,
             audit,
             plans,
             plan_form,

@@ -12,11 +12,11 @@ use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, rende
 use crate::AppState;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
-use crate::domain::poll::{ANSWERS, MAX_OPTIONS, Poll, PollInput, PollResults, ResponseInput};
+use crate::domain::poll::{Availability, MAX_OPTIONS, Poll, PollInput, PollResults, ResponseInput};
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
-use crate::store::{Conflict, StoreError};
+use crate::store::{Conflict, JobStatus, StoreError};
 
 #[derive(Template)]
 #[template(path = "polls/new.html")]
@@ -171,7 +171,7 @@ struct ShowPage {
     results: PollResults,
     answer_form: Form,
     close_form: Form,
-    answers: [(&'static str, &'static str); 3],
+    answers: &'static [(&'static str, &'static str)],
     meeting_label: Option<String>,
     /// Dates on which the group already has a meeting planned.
     planned_dates: Vec<String>,
@@ -255,7 +255,7 @@ async fn show_page(
             results,
             answer_form,
             close_form,
-            answers: ANSWERS,
+            answers: Availability::CHOICES,
             meeting_label,
         },
     )

@@ -131,7 +131,10 @@ struct ShowPage {
 
 impl ShowPage {
     fn with_answer(&self, answer: &str) -> Vec<&SocialRsvp> {
-        self.rsvps.iter().filter(|r| r.answer == answer).collect()
+        self.rsvps
+            .iter()
+            .filter(|r| r.answer.as_str() == answer)
+            .collect()
     }
     fn everyone(&self) -> Vec<(i64, String)> {
         let mut all: Vec<(i64, String)> = self

@@ -11,9 +11,10 @@ use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, rende
 use crate::AppState;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
+use crate::domain::meeting::StepKind;
 use crate::domain::member::Member;
 use crate::domain::topic::{
-    ActionPlan, BoardTopic, PLAN_OUTCOMES, PlanInput, PlanReview, ReviewInput, TopicInput,
+    ActionPlan, BoardTopic, PlanInput, PlanOutcome, PlanReview, ReviewInput, TopicInput,
     TopicStatus,
 };
 use crate::domain::{FieldErrors, RawInput};
@@ -385,7 +386,7 @@ struct PlanPage {
     member: Member,
     plan: ActionPlan,
     reviews: Vec<PlanReview>,
-    outcomes: [(&'static str, &'static str); 4],
+    outcomes: &'static [(&'static str, &'static str)],
     form: Form,
     timezone: String,
 }
@@ -416,7 +417,7 @@ async fn plan_page(
             member,
             plan,
             reviews,
-            outcomes: PLAN_OUTCOMES,
+            outcomes: PlanOutcome::CHOICES,
             form,
             timezone: group.timezone,
         },
@@ -618,7 +619,7 @@ pub struct ContentStep {
 impl ContentStep {
     pub fn chosen_today(&self, plan_id: &i64, outcome: &&str) -> bool {
         self.review_today(plan_id)
-            .is_some_and(|r| r.outcome == *outcome)
+            .is_some_and(|r| r.outcome.as_str() == *outcome)
     }
     pub fn review_today(&self, plan_id: &i64) -> Option<&PlanReview> {
         self.reviews_today.iter().find(|r| r.plan_id == *plan_id)
@@ -639,7 +640,7 @@ pub async fn content_for(
     state: &AppState,
     me: &Staff,
     meeting: &crate::store::MeetingAccess,
-    kind: &str,
+    kind: StepKind,
     present_ids: &[i64],
 ) -> AppResult<ContentStep> {
     let mut c = ContentStep {
@@ -655,9 +656,9 @@ pub async fn content_for(
         private_ok: state.store.facilitates(me, meeting.group_id).await?,
     };
     match kind {
-        "welcome" => c.earlier_actions = state.store.open_actions_before(meeting).await?,
-        "topic" => c.topic = state.store.agreed_topic(meeting).await?,
-        "next_meeting" => {
+        StepKind::Welcome => c.earlier_actions = state.store.open_actions_before(meeting).await?,
+        StepKind::Topic => c.topic = state.store.agreed_topic(meeting).await?,
+        StepKind::NextMeeting => {
             c.proposed = state
                 .store
                 .group_topics(meeting)
@@ -676,7 +677,7 @@ pub async fn content_for(
                 .into_iter()
                 .find(|m| m.meeting.id != meeting.id && m.meeting.starts_at > meeting.starts_at);
         }
-        "goals" if c.private_ok => {
+        StepKind::Goals if c.private_ok => {
             let plans = state
                 .store
                 .plans_to_review(me, &meeting.group(), Some(meeting))
@@ -702,7 +703,7 @@ pub async fn content_for(
                 }
             }
         }
-        "since_last_time" if c.private_ok => {
+        StepKind::SinceLastTime if c.private_ok => {
             c.checkins = state.store.checkins_of(me, meeting).await?;
             c.last_time = state
                 .store
@@ -714,4 +715,4 @@ pub async fn content_for(
     Ok(c)
 }
 
-pub const OUTCOMES: [(&str, &str); 4] = PLAN_OUTCOMES;
+pub const OUTCOMES: &[(&str, &str)] = PlanOutcome::CHOICES;

@@ -10,7 +10,7 @@ use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, redirect_with, rende
 use crate::AppState;
 use crate::domain::RawInput;
 use crate::domain::access::Staff;
-use crate::domain::venue::{STEP_FREE, Venue, VenueInput};
+use crate::domain::venue::{StepFree, Venue, VenueInput};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template)]
@@ -40,7 +40,7 @@ struct FormPage {
     page: Page,
     form: Form,
     venue_id: Option<i64>,
-    step_free: [(&'static str, &'static str); 3],
+    step_free: &'static [(&'static str, &'static str)],
 }
 
 fn form_page(
@@ -61,7 +61,7 @@ fn form_page(
             page: staff_page(title, me, cookies, "venues"),
             form,
             venue_id,
-            step_free: STEP_FREE,
+            step_free: StepFree::CHOICES,
         },
     )
 }

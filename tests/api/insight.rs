@@ -13,7 +13,7 @@ use hearth::domain::RawInput;
 use hearth::domain::access::Staff;
 use hearth::domain::contact::ContactInput;
 use hearth::domain::insight::FeedbackInput;
-use hearth::domain::meeting::{MeetingEvent, MeetingInput, NotesInput};
+use hearth::domain::meeting::{MeetingEvent, MeetingInput, NotesInput, RsvpAnswer};
 use hearth::domain::member::MemberInput;
 use hearth::domain::social::SocialInput;
 use hearth::domain::topic::{PlanInput, ReviewInput, TopicInput};
@@ -413,10 +413,10 @@ async fn create_members(
             full_name: full.to_string(),
             phone: "07700 900123".into(),
             email: String::new(),
-            preferred_contact: "phone",
-            needs: "other".into(),
+            preferred_contact: hearth::domain::member::ContactPref::Phone,
+            needs: "other".parse().expect("needs"),
             needs_note: needs_note.to_string(),
-            happy_to_share_story: "not_asked",
+            happy_to_share_story: hearth::domain::member::StoryConsent::NotAsked,
             joined_on: Some(joined_on.clone()),
             left_on: left_on.clone(),
         };
@@ -481,7 +481,9 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
     let s = &app.store;
     let meeting = s.meeting(viewer, m.id).await.expect("meeting");
     for (member, answer) in &m.rsvps {
-        s.set_rsvp(&meeting, *member, answer).await.expect("rsvp");
+        s.set_rsvp(&meeting, *member, answer.parse().expect("an answer"))
+            .await
+            .expect("rsvp");
     }
     if m.status == "cancelled" {
         s.apply_meeting_event(&meeting, MeetingEvent::Cancel, "The hall was double-booked")
@@ -563,7 +565,7 @@ async fn add_contact(
 ) -> GenContact {
     let input = ContactInput {
         contacted_on: on.to_string(),
-        how: "phone",
+        how: hearth::domain::contact::ContactWay::Phone,
         about: about.to_string(),
         follow_up: follow_up.to_string(),
         follow_up_by: None,
@@ -871,7 +873,7 @@ async fn history_a(app: &TestApp, w: &World) -> History {
                     &plan,
                     None,
                     &ReviewInput {
-                        outcome,
+                        outcome: outcome.parse().expect("an outcome"),
                         note: String::new(),
                         new_version: None,
                     },
@@ -897,7 +899,7 @@ async fn history_a(app: &TestApp, w: &World) -> History {
         .await
         .expect("meeting");
     app.store
-        .set_rsvp(&future, members[0].id, "yes")
+        .set_rsvp(&future, members[0].id, RsvpAnswer::Yes)
         .await
         .expect("rsvp");
 

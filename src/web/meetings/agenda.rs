@@ -25,7 +25,7 @@ struct AgendaPage {
     /// Some for one meeting's agenda; None for the group's template.
     meeting: Option<Meeting>,
     steps: Vec<AgendaStep>,
-    kinds: [(&'static str, &'static str); 9],
+    kinds: &'static [(&'static str, &'static str)],
     /// The step whose form came back with errors (its id, or -1 for the new-step form).
     failed: i64,
     form: Form,
@@ -58,7 +58,7 @@ impl AgendaPage {
         raw.set("minutes", step.minutes.to_string());
         raw.set("purpose", &step.purpose);
         raw.set("prompts", &step.prompts);
-        raw.set("kind", &step.kind);
+        raw.set("kind", step.kind.as_str());
         raw.set("from_second_meeting", step.from_second_meeting.to_string());
         Form::from_raw(raw)
     }
@@ -102,7 +102,7 @@ async fn agenda_page(
             group,
             meeting: meeting.map(MeetingAccess::into_meeting),
             steps,
-            kinds: STEP_KINDS,
+            kinds: StepKind::CHOICES,
             failed,
             form,
         },

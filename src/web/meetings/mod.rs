@@ -24,9 +24,9 @@ use crate::app;
 use crate::domain::access::Staff;
 use crate::domain::group::Group;
 use crate::domain::meeting::{
-    Action, ActionInput, AgendaStep, Concern, ConcernInput, FEELINGS, Meeting, MeetingEvent,
-    MeetingInput, NotesInput, RSVP_ANSWERS, Reflection, ReflectionInput, Refusal, STEP_KINDS,
-    StepInput, WalkIn, parse_cancel_reason, parse_rsvp,
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, Feeling, Meeting, MeetingEvent,
+    MeetingInput, NotesInput, Reflection, ReflectionInput, Refusal, RsvpAnswer, StepInput,
+    StepKind, WalkIn, parse_cancel_reason, parse_rsvp,
 };
 use crate::domain::member::{Member, MemberInput};
 use crate::domain::run_sheet::RunSheetText;
@@ -113,7 +113,7 @@ fn with_outcome(done: &str, told: Option<crate::mail::Outcome>) -> String {
 /// A member with their answer and whether they have signed in.
 pub struct Person {
     pub member: Member,
-    pub answer: Option<String>,
+    pub answer: Option<RsvpAnswer>,
     pub signed_in: bool,
 }
 
@@ -121,10 +121,7 @@ fn people(members: Vec<Member>, rsvps: &[Rsvp], attendance: &[AttendanceRow]) ->
     members
         .into_iter()
         .map(|m| Person {
-            answer: rsvps
-                .iter()
-                .find(|r| r.member_id == m.id)
-                .map(|r| r.answer.clone()),
+            answer: rsvps.iter().find(|r| r.member_id == m.id).map(|r| r.answer),
             signed_in: attendance.iter().any(|a| a.member_id == Some(m.id)),
             member: m,
         })

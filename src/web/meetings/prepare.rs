@@ -27,7 +27,7 @@ struct ShowPage {
     previous_reflections: Vec<Reflection>,
     /// Follow-ups agreed at earlier meetings, not done yet.
     earlier_actions: Vec<crate::domain::meeting::OpenAction>,
-    answers: [(&'static str, &'static str); 3],
+    answers: &'static [(&'static str, &'static str)],
     cancel_form: Form,
     /// Print members' needs and reflections too (they are left off printouts unless chosen).
     print_private: bool,
@@ -52,7 +52,7 @@ impl ShowPage {
     fn coming(&self) -> Vec<&Person> {
         self.people
             .iter()
-            .filter(|p| matches!(p.answer.as_deref(), Some("yes") | Some("maybe")))
+            .filter(|p| matches!(p.answer, Some(RsvpAnswer::Yes | RsvpAnswer::Maybe)))
             .collect()
     }
     fn not_answered(&self) -> Vec<&Person> {
@@ -61,7 +61,7 @@ impl ShowPage {
     fn not_coming(&self) -> Vec<&Person> {
         self.people
             .iter()
-            .filter(|p| p.answer.as_deref() == Some("no"))
+            .filter(|p| p.answer == Some(RsvpAnswer::No))
             .collect()
     }
     fn start_of(&self, index: &usize) -> String {
@@ -167,7 +167,7 @@ pub(super) async fn show_page(
             previous,
             previous_reflections,
             earlier_actions,
-            answers: RSVP_ANSWERS,
+            answers: RsvpAnswer::CHOICES,
             cancel_form,
             print_private,
         },

@@ -29,7 +29,7 @@ struct ReflectionPage {
     group: Group,
     others: Vec<Reflection>,
     form: Form,
-    feelings: [(&'static str, &'static str); 4],
+    feelings: &'static [(&'static str, &'static str)],
 }
 
 #[derive(Template)]
@@ -150,7 +150,7 @@ async fn reflection_page(
             raw.set("went_well", &r.went_well);
             raw.set("went_less_well", &r.went_less_well);
             raw.set("ideas", &r.ideas);
-            raw.set("feeling", &r.feeling);
+            raw.set("feeling", r.feeling.as_str());
         }
         Form::from_raw(raw)
     });
@@ -163,7 +163,7 @@ async fn reflection_page(
             group,
             others,
             form,
-            feelings: FEELINGS,
+            feelings: Feeling::CHOICES,
         },
     )
 }
@@ -188,7 +188,7 @@ pub async fn save_reflection(
     match ReflectionInput::try_from(&raw) {
         Ok(r) => {
             state.store.save_reflection(&meeting, &r).await?;
-            let message = if r.feeling == "need_help" {
+            let message = if r.feeling == Feeling::NeedHelp {
                 "Your reflection is saved. A coordinator will see that you would like some help."
             } else {
                 "Your reflection is saved. It will be shown when you prepare the next meeting."

@@ -1,6 +1,7 @@
 //! The run-sheet: the steps with their clocks, saving what is typed, starting and ending the meeting (each asked first and undoable), and the state other devices poll.
 
 use super::*;
+use crate::domain::member::StoryConsent;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes(state: &AppState) -> Router<AppState> {
@@ -32,7 +33,7 @@ struct RunPage {
     guests: usize,
     now: i64,
     content: crate::web::topics::ContentStep,
-    outcomes: [(&'static str, &'static str); 4],
+    outcomes: &'static [(&'static str, &'static str)],
     /// The "next meeting" form, as typed when it came back with a problem.
     next_form: Form,
     venues: Vec<Venue>,
@@ -92,8 +93,8 @@ impl RunPage {
     fn meeting_since(&self) -> i64 {
         self.meeting.started_at.unwrap_or(self.now)
     }
-    fn kind(&self) -> &str {
-        self.step().map(|s| s.kind.as_str()).unwrap_or("general")
+    fn kind(&self) -> StepKind {
+        self.step().map_or(StepKind::General, |s| s.kind)
     }
 }
 
@@ -162,12 +163,9 @@ pub(super) async fn run_page(
         None => None,
     };
     let present_ids: Vec<i64> = present.iter().map(|p| p.member.id).collect();
-    let kind = steps
-        .get(index)
-        .map(|st| st.kind.clone())
-        .unwrap_or_default();
-    let content = crate::web::topics::content_for(state, &me, &access, &kind, &present_ids).await?;
-    let (venues, open_polls) = if kind == "next_meeting" {
+    let kind = steps.get(index).map_or(StepKind::General, |st| st.kind);
+    let content = crate::web::topics::content_for(state, &me, &access, kind, &present_ids).await?;
+    let (venues, open_polls) = if kind == StepKind::NextMeeting {
         (
             state.store.venues().await?,
             state

@@ -58,7 +58,7 @@ async fn sign_in_page(
     // Those expected first, then the rest; each part by name.
     list.sort_by_key(|p| {
         (
-            !matches!(p.answer.as_deref(), Some("yes") | Some("maybe")),
+            !matches!(p.answer, Some(RsvpAnswer::Yes | RsvpAnswer::Maybe)),
             p.member.preferred_name.to_lowercase(),
         )
     });
@@ -237,7 +237,7 @@ pub async fn sheet(
         .into_iter()
         .filter(|p| {
             if anyone_answered {
-                p.answer.as_deref() != Some("no")
+                p.answer != Some(RsvpAnswer::No)
             } else {
                 true
             }
