@@ -5,6 +5,7 @@ use crate::auth;
 use crate::domain::RawInput;
 use crate::domain::access::Role;
 use crate::domain::group::GroupInput;
+use crate::domain::ids::{GroupId, MemberId};
 use crate::domain::meeting::RsvpAnswer;
 use crate::domain::member::{ConsentInput, MemberInput};
 use crate::domain::venue::VenueInput;
@@ -30,7 +31,7 @@ async fn between_meetings(
     tuesday: &GroupAccess,
     greenway: &GroupAccess,
     hall: i64,
-    id: &dyn Fn(&str) -> i64,
+    id: &dyn Fn(&str) -> MemberId,
     who: &dyn Fn(&str) -> Result<MemberAccess, StoreError>,
 ) -> Result<(), StoreError> {
     use jiff::ToSpan;
@@ -150,7 +151,7 @@ async fn past_meetings(
     tuesday: &GroupAccess,
     hall: i64,
     today: jiff::civil::Date,
-    id: &dyn Fn(&str) -> i64,
+    id: &dyn Fn(&str) -> MemberId,
     who: &dyn Fn(&str) -> Result<MemberAccess, StoreError>,
 ) -> Result<(), StoreError> {
     use jiff::ToSpan;
@@ -371,7 +372,7 @@ pub async fn fill_if_empty(
         )
         .await?;
 
-    let members: [(i64, &[(&str, &str)]); 12] = [
+    let members: [(GroupId, &[(&str, &str)]); 12] = [
         (
             tuesday.id,
             &[

@@ -4,6 +4,7 @@
 //! call list instead. When no SMTP server is configured nothing is queued and the pages say
 //! so, offering links to copy.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use std::time::Duration;
 
 use crate::auth::{hash_token, new_token};
@@ -142,7 +143,7 @@ async fn meeting_words(store: &Store, m: &Meeting) -> String {
     words
 }
 
-fn personal_links(meeting_id: Option<i64>) -> Vec<(String, String)> {
+fn personal_links(meeting_id: Option<MeetingId>) -> Vec<(String, String)> {
     let mut links = vec![(
         "Your personal page (answer, change your details)".to_string(),
         LINK_PLACEHOLDER.to_string(),
@@ -160,7 +161,7 @@ fn personal_links(meeting_id: Option<i64>) -> Vec<(String, String)> {
 /// unique (the member's id is added), so asking twice sends once.
 async fn to_email_members(
     state: &AppState,
-    group_id: i64,
+    group_id: GroupId,
     key: &str,
     letter: Letter,
     run_at: i64,
@@ -192,7 +193,7 @@ async fn to_email_members(
 }
 
 /// The invitation to a meeting (sent when a poll plans it, or when the facilitator asks).
-pub async fn meeting_invitation(state: &AppState, meeting_id: i64) -> StoreResult<Outcome> {
+pub async fn meeting_invitation(state: &AppState, meeting_id: MeetingId) -> StoreResult<Outcome> {
     let m = state
         .store
         .meeting_for_job(meeting_id)
@@ -232,7 +233,7 @@ pub async fn meeting_invitation(state: &AppState, meeting_id: i64) -> StoreResul
 }
 
 /// A meeting moved to another date, time or place.
-pub async fn meeting_moved(state: &AppState, meeting_id: i64) -> StoreResult<Outcome> {
+pub async fn meeting_moved(state: &AppState, meeting_id: MeetingId) -> StoreResult<Outcome> {
     let m = state
         .store
         .meeting_for_job(meeting_id)
@@ -258,7 +259,7 @@ pub async fn meeting_moved(state: &AppState, meeting_id: i64) -> StoreResult<Out
 }
 
 /// A meeting cancelled.
-pub async fn meeting_cancelled(state: &AppState, meeting_id: i64) -> StoreResult<Outcome> {
+pub async fn meeting_cancelled(state: &AppState, meeting_id: MeetingId) -> StoreResult<Outcome> {
     let m = state
         .store
         .meeting_for_job(meeting_id)
@@ -351,7 +352,7 @@ pub async fn poll_reminder(state: &AppState, poll_id: i64) -> StoreResult<Outcom
     }
     let poll = state.store.poll_for_job(poll_id).await?;
     let group = state.store.group_of(&poll).await?;
-    let answered: Vec<i64> = state
+    let answered: Vec<MemberId> = state
         .store
         .poll_responses(&poll)
         .await?
@@ -746,8 +747,8 @@ pub async fn social_changed(
 /// do not use email (they need a phone call instead).
 pub async fn host_confirmed(
     state: &AppState,
-    meeting_id: i64,
-    member_id: i64,
+    meeting_id: MeetingId,
+    member_id: MemberId,
 ) -> StoreResult<Option<Outcome>> {
     let m = state.store.meeting_for_job(meeting_id).await?;
     let Some((_, name, email)) = state
@@ -866,7 +867,7 @@ mod tests {
                 "The topic is: %%PERSONAL_LINK%%.".into(),
                 "At %%PERSONAL_%%PERSONAL_LINK%%LINK%% hall.".into(),
             ],
-            links: personal_links(Some(7)),
+            links: personal_links(Some(MeetingId(7))),
         };
         for body in [
             letter.text("Ann %%PERSONAL_LINK%%", "Group %%PERSONAL_LINK%%"),

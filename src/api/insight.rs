@@ -1,5 +1,6 @@
 //! History and insight in the JSON API: the same figures and search as the pages.
 
+use crate::domain::ids::GroupId;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 
@@ -63,7 +64,7 @@ fn range(q: &RangeQuery, tz: &str) -> AppResult<DateRange> {
 pub async fn stats(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Json<StatsOut>> {
     let access = state.store.group(&me, group_id).await?;
@@ -82,7 +83,7 @@ pub async fn stats(
 pub async fn search(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<SearchOut>> {
     let access = state.store.group(&me, group_id).await?;
@@ -97,7 +98,7 @@ pub async fn search(
 pub async fn feedback(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Json<FeedbackOut>> {
     let access = state.store.group(&me, group_id).await?;

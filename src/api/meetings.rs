@@ -2,6 +2,7 @@
 //! actions, reflections and concerns — the same store calls, with the same permissions, as the
 //! pages.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -104,7 +105,7 @@ fn venue_invalid(e: StoreError) -> AppError {
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Json<MeetingsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let meetings = state
@@ -123,7 +124,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let access = state.store.group(&me, group_id).await?;
@@ -147,7 +148,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Json<MeetingOut>> {
     let m = state.store.meeting(&me, id).await?;
     Ok(Json(meeting_out(&state, m).await?))
@@ -160,7 +161,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<MeetingOut>> {
     let m = state.store.meeting(&me, id).await?;
@@ -268,7 +269,7 @@ pub async fn update(
 pub async fn save_step(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path((id, position)): Path<(i64, i64)>,
+    Path((id, position)): Path<(MeetingId, i64)>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<MeetingOut>> {
     let given_checked = raw.keys().any(|k| k == "checked" || k == "checked[]");
@@ -312,7 +313,7 @@ pub async fn save_step(
 pub async fn attendance(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Json<AttendanceOut>> {
     let m = state.store.meeting(&me, id).await?;
     let rows: Vec<AttendanceRow> = state.store.attendance_of(&m).await?;
@@ -323,7 +324,7 @@ pub async fn attendance(
 pub async fn sign_in(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting(&me, id).await?;
@@ -331,7 +332,7 @@ pub async fn sign_in(
     let guest = raw.text("guest_name");
     match (member.is_empty(), guest.is_empty()) {
         (false, _) => {
-            let member_id = member.parse::<i64>().map_err(|_| {
+            let member_id = member.parse::<MemberId>().map_err(|_| {
                 AppError::Invalid(FieldErrors::single("member_id", "Give a member's id."))
             })?;
             state
@@ -373,7 +374,7 @@ pub async fn sign_in(
 pub async fn sign_out(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path((id, member_id)): Path<(i64, i64)>,
+    Path((id, member_id)): Path<(MeetingId, MemberId)>,
 ) -> AppResult<Json<AttendanceOut>> {
     let m = state.store.meeting(&me, id).await?;
     state.store.sign_out(&m, member_id).await?;
@@ -384,7 +385,7 @@ pub async fn sign_out(
 pub async fn rsvps(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Json<RsvpsOut>> {
     let m = state.store.meeting(&me, id).await?;
     let rows: Vec<Rsvp> = state.store.rsvps_of(&m).await?;
@@ -395,13 +396,13 @@ pub async fn rsvps(
 pub async fn set_rsvp(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<RsvpsOut>> {
     let m = state.store.meeting(&me, id).await?;
     let mut e = FieldErrors::new();
     let answer = parse_rsvp(&raw).map_err(|f| e.0.extend(f.0)).ok();
-    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let member_id = raw.text("member_id").parse::<MemberId>().ok();
     if member_id.is_none() {
         e.add("member_id", "Give a member's id.");
     }
@@ -451,7 +452,7 @@ async fn notes_out(state: &AppState, m: MeetingAccess) -> AppResult<NotesOut> {
 pub async fn notes(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Json<NotesOut>> {
     let m = state.store.meeting(&me, id).await?;
     Ok(Json(notes_out(&state, m).await?))
@@ -460,7 +461,7 @@ pub async fn notes(
 pub async fn save_notes(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<NotesOut>> {
     let m = state.store.meeting(&me, id).await?;
@@ -480,7 +481,7 @@ pub async fn save_notes(
 pub async fn add_action(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let input = parsed(ActionInput::try_from(&raw))?;
@@ -493,7 +494,7 @@ pub async fn add_action(
 pub async fn reflections(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Json<ReflectionsOut>> {
     let meeting = state.store.meeting(&me, id).await?;
     let rows: Vec<Reflection> = state.store.reflections_of(&meeting).await?;
@@ -504,7 +505,7 @@ pub async fn reflections(
 pub async fn save_reflection(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<ReflectionsOut>> {
     let meeting = state.store.meeting(&me, id).await?;
@@ -517,7 +518,7 @@ pub async fn save_reflection(
 pub async fn concerns(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Json<ConcernsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let rows: Vec<Concern> = state.store.concerns_of(&group, None).await?;
@@ -529,7 +530,7 @@ pub async fn concerns(
 pub async fn add_concern(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -537,7 +538,7 @@ pub async fn add_concern(
     let meeting = match raw.text("meeting_id").as_str() {
         "" => None,
         v => {
-            let id = v.parse::<i64>().map_err(|_| {
+            let id = v.parse::<MeetingId>().map_err(|_| {
                 AppError::Invalid(FieldErrors::single("meeting_id", "Give a meeting's id."))
             })?;
             let m = state.store.meeting(&me, id).await?;

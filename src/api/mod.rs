@@ -3,6 +3,8 @@
 //! `Authorization: Bearer <token>` (made with `hearth token create`). Errors have one shape,
 //! written by the error middleware: `{"error": {"code", "message", "fields": [{field, message}]}}`.
 
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MemberId;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -254,12 +256,12 @@ impl From<crate::mail::Outcome> for EmailOut {
 /// A member named in an answer (a host, a suggestion).
 #[derive(Serialize, Debug, Clone)]
 pub struct NamedMember {
-    member_id: i64,
+    member_id: MemberId,
     name: String,
 }
 
-impl From<(i64, String)> for NamedMember {
-    fn from((member_id, name): (i64, String)) -> NamedMember {
+impl From<(MemberId, String)> for NamedMember {
+    fn from((member_id, name): (MemberId, String)) -> NamedMember {
         NamedMember { member_id, name }
     }
 }
@@ -422,7 +424,7 @@ async fn create_group(
 async fn get_group(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
 ) -> AppResult<Json<GroupOut>> {
     let group = state.store.group_for(&me, id).await?;
     Ok(Json(group_out(&state, &me, group).await?))
@@ -432,7 +434,7 @@ async fn get_group(
 async fn update_group(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<GroupOut>> {
     let access = state.store.group(&me, id).await?;
@@ -449,7 +451,7 @@ async fn update_group(
 async fn set_facilitators(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<GroupOut>> {
     // The whole list is required: `{}` must not read as "nobody" (an empty list `[]` is).
@@ -491,7 +493,7 @@ struct MemberQuery {
 async fn list_members(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
     Query(q): Query<MemberQuery>,
 ) -> AppResult<Json<MembersOut>> {
     // A value the list does not know is named, not ignored (which would list everyone).
@@ -529,7 +531,7 @@ async fn list_members(
 async fn create_member(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, id).await?;
@@ -558,7 +560,7 @@ struct MemberOut {
 async fn get_member(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<Json<MemberOut>> {
     let member = state.store.member(&me, id).await?;
     let consents = state.store.consents_of(&member).await?;
@@ -571,7 +573,7 @@ async fn get_member(
 async fn update_member(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<MemberOut>> {
     let current = state.store.member(&me, id).await?;
@@ -584,7 +586,7 @@ async fn update_member(
 async fn add_consent(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
@@ -597,7 +599,7 @@ async fn add_consent(
 async fn withdraw_consent(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path((id, cid)): Path<(i64, i64)>,
+    Path((id, cid)): Path<(MemberId, i64)>,
 ) -> AppResult<Json<ConsentsOut>> {
     let member = state.store.member(&me, id).await?;
     if !state.store.withdraw_consent(&member, cid).await? {
@@ -612,7 +614,7 @@ async fn withdraw_consent(
 async fn issue_link(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
     let token = crate::auth::new_token();
@@ -627,7 +629,7 @@ async fn issue_link(
 async fn revoke_link(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<StatusCode> {
     let member = state.store.member(&me, id).await?;
     state.store.revoke_member_links(&member).await?;
@@ -638,7 +640,7 @@ async fn revoke_link(
 async fn export_member(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
     let export = state.store.member_export(&member).await?;
@@ -694,7 +696,7 @@ struct StaffItem {
     name: String,
     email: String,
     role: &'static str,
-    groups: Vec<i64>,
+    groups: Vec<GroupId>,
     sign_in_allowed: bool,
     /// Whether the account signs in with a second step (an authenticator app).
     two_step: bool,
@@ -792,7 +794,7 @@ async fn reset_staff_two_step(
 async fn erase_member(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<StatusCode> {
     if !me.is_coordinator() {
@@ -809,7 +811,7 @@ async fn erase_member(
 async fn revoke_member_feed(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<StatusCode> {
     let member = state.store.member(&me, id).await?;
     state.store.revoke_member_feed(&member).await?;

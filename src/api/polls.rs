@@ -3,6 +3,8 @@
 //! (which plans the meeting and emails the invitation). Also the group's email log and the
 //! meeting invitation.
 
+use crate::domain::ids::MemberId;
+use crate::domain::ids::{GroupId, MeetingId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -45,7 +47,7 @@ pub struct NewPollOut {
 /// The meeting a closed poll planned, in brief.
 #[derive(Serialize)]
 pub struct PlannedMeeting {
-    id: i64,
+    id: MeetingId,
     date: String,
     start_time: String,
     starts_at: String,
@@ -70,7 +72,7 @@ pub struct MailOut {
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Json<PollsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let polls: Vec<Poll> = state
@@ -88,7 +90,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let access = state.store.group(&me, group_id).await?;
@@ -139,7 +141,7 @@ pub async fn answer(
 ) -> AppResult<Json<PollOut>> {
     let poll = state.store.poll_for(&me, id).await?;
     let options = state.store.poll_options(&poll).await?;
-    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let member_id = raw.text("member_id").parse::<MemberId>().ok();
     let input = ResponseInput::parse(&raw, &options);
     let (member_id, input) = match (member_id, input) {
         (Some(m), Ok(i)) => (m, i),
@@ -236,7 +238,7 @@ pub async fn remind(
 pub async fn invite(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Json<super::EmailSent>> {
     let m = state.store.meeting_for(&me, id).await?;
     if !m.is_planned() {
@@ -254,7 +256,7 @@ pub async fn invite(
 pub async fn mail(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Json<MailOut>> {
     let group = state.store.group(&me, group_id).await?;
     let messages = state.store.jobs_of_group(&group, 500).await?;

@@ -2,6 +2,8 @@
 //! and `rrule` (RFC 5545, e.g. FREQ=MONTHLY;BYDAY=2TU;COUNT=6), optionally `duration_minutes`,
 //! `venue_id` and `topic`.
 
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MeetingId;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,7 +20,7 @@ use crate::store::{Conflict, StoreError};
 /// One meeting of a new series, in brief.
 #[derive(serde::Serialize)]
 pub struct SeriesMeeting {
-    id: i64,
+    id: MeetingId,
     date: String,
     start_time: String,
     starts_at: String,
@@ -35,7 +37,7 @@ pub struct SeriesOut {
 pub async fn create(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let access = state.store.group(&me, group_id).await?;

@@ -1,5 +1,7 @@
 //! Social events and the refreshments rota in the JSON API, with the pages' rules.
 
+use crate::domain::ids::GroupId;
+use crate::domain::ids::{MeetingId, MemberId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -33,7 +35,7 @@ pub struct EventsOut {
 /// One of the next meetings on the rota: its host, or the fair suggestion.
 #[derive(Serialize)]
 pub struct RotaMeetingOut {
-    meeting_id: i64,
+    meeting_id: MeetingId,
     starts_at: String,
     host: Option<NamedMember>,
     suggested: Option<NamedMember>,
@@ -48,13 +50,13 @@ pub struct RotaOut {
 
 #[derive(Serialize)]
 pub struct OnRotaOut {
-    member_id: i64,
+    member_id: MemberId,
     on_rota: bool,
 }
 
 #[derive(Serialize)]
 pub struct HostOut {
-    meeting_id: i64,
+    meeting_id: MeetingId,
     host: Option<NamedMember>,
     email: Option<EmailOut>,
 }
@@ -76,7 +78,7 @@ async fn event_out(
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Json<EventsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let events = state.store.social_events_of(&group).await?;
@@ -92,7 +94,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let access = state.store.group(&me, group_id).await?;
@@ -162,7 +164,7 @@ pub async fn rsvp(
 ) -> AppResult<Json<EventOut>> {
     let event = state.store.social_event_for(&me, id).await?;
     let answer = parse_rsvp(&raw);
-    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let member_id = raw.text("member_id").parse::<MemberId>().ok();
     let (member_id, answer) = match (member_id, answer) {
         (Some(m), Ok(a)) => (m, a),
         (m, a) => {
@@ -188,7 +190,7 @@ pub async fn rsvp(
 pub async fn rota(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Json<RotaOut>> {
     let group = state.store.group(&me, group_id).await?;
     let members = state.store.rota_of(&group, i64::MAX).await?;
@@ -210,7 +212,7 @@ pub async fn rota(
 pub async fn set_rota(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(member_id): Path<i64>,
+    Path(member_id): Path<MemberId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<OnRotaOut>> {
     let member = state.store.member(&me, member_id).await?;
@@ -235,13 +237,13 @@ pub async fn set_rota(
 pub async fn set_host(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(meeting_id): Path<i64>,
+    Path(meeting_id): Path<MeetingId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<HostOut>> {
     let meeting = state.store.meeting(&me, meeting_id).await?;
     let member_id = match raw.text("member_id").as_str() {
         "" => None,
-        v => Some(v.parse::<i64>().map_err(|_| {
+        v => Some(v.parse::<MemberId>().map_err(|_| {
             AppError::Invalid(FieldErrors::single(
                 "member_id",
                 "Give a member's id, or null for nobody.",

@@ -2,6 +2,7 @@
 //! check-ins are for the group's own facilitators only (a coordinator who does not facilitate
 //! the group gets 403), as on the pages.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -43,7 +44,7 @@ pub struct PlanOut {
 pub async fn list(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Json<TopicsOut>> {
     let group = state.store.group(&me, group_id).await?;
     let topics = state.store.group_topics(&group).await?;
@@ -54,7 +55,7 @@ pub async fn list(
 pub async fn propose(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -72,7 +73,7 @@ pub async fn propose(
 pub async fn set_status(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path((group_id, topic_id)): Path<(i64, i64)>,
+    Path((group_id, topic_id)): Path<(GroupId, i64)>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -80,7 +81,7 @@ pub async fn set_status(
     let status = raw.text("status").parse::<TopicStatus>();
     match status {
         Ok(TopicStatus::Agreed) => {
-            let meeting_id = raw.text("meeting_id").parse::<i64>().map_err(|_| {
+            let meeting_id = raw.text("meeting_id").parse::<MeetingId>().map_err(|_| {
                 AppError::Invalid(FieldErrors::single(
                     "meeting_id",
                     "Give the id of the meeting the topic is agreed for.",
@@ -113,7 +114,7 @@ pub async fn vote(
     Path(topic_id): Path<i64>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
-    let member_id = raw.text("member_id").parse::<i64>().map_err(|_| {
+    let member_id = raw.text("member_id").parse::<MemberId>().map_err(|_| {
         AppError::Invalid(FieldErrors::single(
             "member_id",
             "Give the id of the member who votes.",
@@ -128,7 +129,7 @@ pub async fn vote(
 pub async fn unvote(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path((topic_id, member_id)): Path<(i64, i64)>,
+    Path((topic_id, member_id)): Path<(i64, MemberId)>,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, member_id).await?;
     state.store.unvote(&member, topic_id).await?;
@@ -139,7 +140,7 @@ pub async fn unvote(
 pub async fn plans(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(member_id): Path<i64>,
+    Path(member_id): Path<MemberId>,
 ) -> AppResult<Json<PlansOut>> {
     let private = state.store.private_records(&me, member_id).await?;
     let plans = state.store.plans_for(&private).await?;
@@ -150,7 +151,7 @@ pub async fn plans(
 pub async fn add_plan(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(member_id): Path<i64>,
+    Path(member_id): Path<MemberId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let owner = state.store.private_records(&me, member_id).await?;
@@ -190,7 +191,7 @@ pub async fn review(
     let meeting = match raw.text("meeting_id").as_str() {
         "" => None,
         v => {
-            let id = v.parse::<i64>().map_err(|_| {
+            let id = v.parse::<MeetingId>().map_err(|_| {
                 AppError::Invalid(FieldErrors::single("meeting_id", "Give a meeting's id."))
             })?;
             Some(state.store.meeting(&me, id).await?)
@@ -207,7 +208,7 @@ pub async fn review(
 pub async fn checkins(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(meeting_id): Path<i64>,
+    Path(meeting_id): Path<MeetingId>,
 ) -> AppResult<Json<CheckinsOut>> {
     let meeting = state.store.meeting(&me, meeting_id).await?;
     let rows = state.store.checkins_of(&me, &meeting).await?;
@@ -218,11 +219,11 @@ pub async fn checkins(
 pub async fn save_checkin(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(meeting_id): Path<i64>,
+    Path(meeting_id): Path<MeetingId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<CheckinsOut>> {
     let mut e = FieldErrors::new();
-    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let member_id = raw.text("member_id").parse::<MemberId>().ok();
     if member_id.is_none() {
         e.add("member_id", "Give the member's id.");
     }

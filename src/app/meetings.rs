@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::access::Staff;
+use crate::domain::ids::MemberId;
 use crate::domain::meeting::{Meeting, MeetingEvent, Refusal};
 use crate::error::{AppError, AppResult};
 use crate::mail::Outcome;
@@ -18,7 +19,7 @@ pub struct StatusChanged {
 /// A refused event changes nothing and says why (`Ok(Err(refusal))`); each interface shows the
 /// refusal its own way (the API and most pages as a 409 with its words; see `refused`).
 /// Members who use email hear of a cancellation of a meeting still to come.
-#[tracing::instrument(skip_all, fields(meeting = meeting.id(), event = ?event))]
+#[tracing::instrument(skip_all, fields(meeting = meeting.id().get(), event = ?event))]
 pub async fn change_status(
     state: &AppState,
     meeting: &MeetingAccess,
@@ -61,11 +62,11 @@ pub async fn apply_status(
 /// Records a member's answer about coming, taken by a facilitator (a call, a word at the
 /// door). A member of another group is refused as not found (nothing is saved); the API names
 /// the field (`not_in_group`), the pages answer 404, as their form only offers the group's own.
-#[tracing::instrument(skip_all, fields(meeting = meeting.id()))]
+#[tracing::instrument(skip_all, fields(meeting = meeting.id().get()))]
 pub async fn record_rsvp(
     state: &AppState,
     meeting: &MeetingAccess,
-    member_id: i64,
+    member_id: MemberId,
     answer: crate::domain::meeting::RsvpAnswer,
 ) -> AppResult<()> {
     Ok(state.store.set_rsvp(meeting, member_id, answer).await?)
@@ -118,7 +119,7 @@ async fn ground_rules_ticked(
 /// Saves what a run-sheet form carried (the step's ticks and notes, the round-up, "since last
 /// time" lines), before whatever the button pressed does next. Parts the form did not hold are
 /// left as they were.
-#[tracing::instrument(skip_all, fields(meeting = meeting.id()))]
+#[tracing::instrument(skip_all, fields(meeting = meeting.id().get()))]
 pub async fn save_run_sheet(
     state: &AppState,
     viewer: &Staff,

@@ -1,6 +1,7 @@
 //! The refreshments rota: who hosts the next meetings, or whom it is fair to ask.
 
 use crate::AppState;
+use crate::domain::ids::{MeetingId, MemberId};
 use crate::domain::meeting::Meeting;
 use crate::domain::social::{said_no, suggest_host};
 use crate::error::AppResult;
@@ -9,10 +10,10 @@ use crate::store::{GroupAccess, now};
 /// A meeting to come with its host, or the fair suggestion.
 pub struct RotaMeeting {
     pub meeting: Meeting,
-    pub host: Option<(i64, String)>,
+    pub host: Option<(MemberId, String)>,
     /// The fair choice when nobody is confirmed, or instead of a host who said they cannot
     /// come. None when nobody on the rota can host (everyone said no).
-    pub suggested: Option<(i64, String)>,
+    pub suggested: Option<(MemberId, String)>,
     /// The confirmed host said they cannot come.
     pub host_cannot_come: bool,
 }
@@ -36,18 +37,18 @@ pub async fn rota_meetings(state: &AppState, group: &GroupAccess) -> AppResult<V
     // Three reads however many meetings: the rota as it stands before the first of them, the
     // confirmed hosts and who is coming to each. Hosts confirmed or suggested for the earlier
     // of these meetings then count for the later ones.
-    let ids: Vec<i64> = upcoming.iter().map(|m| m.id).collect();
+    let ids: Vec<MeetingId> = upcoming.iter().map(|m| m.id).collect();
     let standing = state.store.rota_of(group, first.starts_at).await?;
     let hosts = state.store.meeting_hosts_of(group, &ids).await?;
     let answers_all = state.store.answers_to_each(group, &ids).await?;
     let mut out = Vec::with_capacity(upcoming.len());
-    let mut earlier_hosts: Vec<(i64, i64)> = Vec::new();
+    let mut earlier_hosts: Vec<(MemberId, i64)> = Vec::new();
     for meeting in upcoming {
         let host = hosts
             .iter()
             .find(|(m, _, _)| *m == meeting.id)
             .map(|(_, member, name)| (*member, name.clone()));
-        let answers: Vec<(i64, crate::domain::meeting::RsvpAnswer)> = answers_all
+        let answers: Vec<(MemberId, crate::domain::meeting::RsvpAnswer)> = answers_all
             .iter()
             .filter(|(m, _, _)| *m == meeting.id)
             .map(|(_, member, answer)| (*member, *answer))

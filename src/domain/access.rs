@@ -1,6 +1,7 @@
 //! Who is asking: a signed-in staff member (coordinator or facilitator) or a member using their
 //! personal link. The store takes a `Staff` for every read of group data and filters by it.
 
+use crate::domain::ids::GroupId;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,12 +55,12 @@ pub struct Staff {
     /// coordinator's change of facilitators applies at once), sorted. The store checks access
     /// to a facilitator's group against it without another query.
     #[serde(skip)]
-    pub groups: Vec<i64>,
+    pub groups: Vec<super::ids::GroupId>,
 }
 
 impl Staff {
     /// Whether this person facilitates the group (coordinators see every group regardless).
-    pub fn facilitates(&self, group_id: i64) -> bool {
+    pub fn facilitates(&self, group_id: GroupId) -> bool {
         self.groups.binary_search(&group_id).is_ok()
     }
     pub fn is_coordinator(&self) -> bool {

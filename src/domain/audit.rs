@@ -37,7 +37,7 @@ impl TryFrom<&RawInput> for AuditFilter {
         }
         if errors.is_empty() {
             Ok(AuditFilter {
-                member_id,
+                member_id: member_id.map(super::ids::MemberId),
                 account_id,
                 from,
                 to,

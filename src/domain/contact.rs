@@ -1,6 +1,7 @@
 //! The contact record (the guide's contact record sheet): each contact a facilitator has with
 //! a member between meetings, and any follow-up it needs.
 
+use crate::domain::ids::{GroupId, MemberId};
 use serde::Serialize;
 
 use super::text_enum::text_enum;
@@ -9,8 +10,8 @@ use super::{FieldErrors, RawInput, optional_date, optional_text, pick_required, 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Contact {
     pub id: i64,
-    pub group_id: i64,
-    pub member_id: i64,
+    pub group_id: GroupId,
+    pub member_id: MemberId,
     pub member_name: String,
     /// YYYY-MM-DD
     pub contacted_on: String,

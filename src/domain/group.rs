@@ -10,7 +10,7 @@ use super::{
 /// A group as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Group {
-    pub id: i64,
+    pub id: super::ids::GroupId,
     pub name: String,
     pub description: String,
     /// IANA time zone name; meetings are local times in this zone.

@@ -2,6 +2,7 @@
 //! charts that show them (SVG drawn here, each with a title, a description and the numbers as
 //! a table beside it, so it reads in print and to a screen reader).
 
+use crate::domain::ids::{MeetingId, MemberId};
 use serde::Serialize;
 
 use super::{FieldErrors, RawInput, optional_date, optional_text};
@@ -44,7 +45,7 @@ impl DateRange {
 /// One held meeting's figures.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct MeetingStat {
-    pub meeting_id: i64,
+    pub meeting_id: MeetingId,
     pub date: String,
     pub topic: String,
     /// Everyone signed in: members and guests.
@@ -157,9 +158,9 @@ impl TryFrom<&RawInput> for FeedbackInput {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Feedback {
-    pub meeting_id: i64,
+    pub meeting_id: MeetingId,
     pub date: String,
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub member_name: String,
     pub rating: i64,
     pub comment: String,
@@ -481,7 +482,7 @@ mod tests {
     #[test]
     fn charts_name_themselves_and_escape_text() {
         let m = MeetingStat {
-            meeting_id: 1,
+            meeting_id: MeetingId(1),
             date: "2026-03-10".into(),
             topic: "<x>".into(),
             attended: 5,

@@ -4,6 +4,7 @@
 //! A meeting's time is a local date and time in the group's time zone; the instant it starts is
 //! worked out from the time zone database, so it is right on either side of a clock change.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use jiff::civil::{Date, DateTime, Time};
 use serde::Serialize;
 
@@ -50,8 +51,8 @@ text_enum! {
 /// A meeting as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Meeting {
-    pub id: i64,
-    pub group_id: i64,
+    pub id: super::ids::MeetingId,
+    pub group_id: super::ids::GroupId,
     /// Local date (YYYY-MM-DD) in the group's time zone.
     #[serde(rename = "date")]
     pub local_date: String,
@@ -515,7 +516,7 @@ impl TryFrom<&RawInput> for NotesInput {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Action {
     pub id: i64,
-    pub meeting_id: i64,
+    pub meeting_id: MeetingId,
     pub who: String,
     pub what: String,
     pub by_date: Option<String>,
@@ -558,7 +559,7 @@ impl TryFrom<&RawInput> for ActionInput {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Reflection {
     pub id: i64,
-    pub meeting_id: i64,
+    pub meeting_id: MeetingId,
     pub account_id: i64,
     pub author_name: String,
     pub went_well: String,
@@ -613,9 +614,9 @@ impl TryFrom<&RawInput> for ReflectionInput {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Concern {
     pub id: i64,
-    pub group_id: i64,
-    pub meeting_id: Option<i64>,
-    pub member_id: Option<i64>,
+    pub group_id: GroupId,
+    pub meeting_id: Option<MeetingId>,
+    pub member_id: Option<MemberId>,
     pub about: String,
     pub concern: String,
     pub action_taken: String,
@@ -627,7 +628,7 @@ pub struct Concern {
 
 #[derive(Debug, Clone)]
 pub struct ConcernInput {
-    pub member_id: Option<i64>,
+    pub member_id: Option<MemberId>,
     pub about: String,
     pub concern: String,
     pub action_taken: String,
@@ -641,7 +642,7 @@ impl TryFrom<&RawInput> for ConcernInput {
         let member_id = match raw.text("member_id").as_str() {
             "" => None,
             v => match v.parse::<i64>() {
-                Ok(id) if id > 0 => Some(id),
+                Ok(id) if id > 0 => Some(MemberId(id)),
                 _ => {
                     e.add("member_id", "Choose a member from the list.");
                     None
@@ -671,7 +672,7 @@ impl TryFrom<&RawInput> for ConcernInput {
 /// A walk-in at the sign-in screen: an existing member, a new member, or a guest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WalkIn {
-    Member(i64),
+    Member(MemberId),
     NewMember(String),
     Guest(String),
 }
@@ -684,7 +685,7 @@ impl TryFrom<&RawInput> for WalkIn {
         match raw.text("kind").as_str() {
             "member" => raw
                 .text("member_id")
-                .parse::<i64>()
+                .parse::<MemberId>()
                 .map(WalkIn::Member)
                 .map_err(|_| FieldErrors::single("member_id", "Choose the member from the list.")),
             "new_member" if name.is_empty() => Err(FieldErrors::single(

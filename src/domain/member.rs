@@ -1,6 +1,7 @@
 //! Members (peers): who they are, how to reach them, what they need, and what they agreed to.
 //! There is deliberately no diagnosis field: Hearth asks for none.
 
+use crate::domain::ids::MemberId;
 use serde::Serialize;
 
 use super::text_enum::text_enum;
@@ -12,8 +13,8 @@ use super::{
 /// A member as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Member {
-    pub id: i64,
-    pub group_id: i64,
+    pub id: super::ids::MemberId,
+    pub group_id: super::ids::GroupId,
     pub preferred_name: String,
     pub full_name: String,
     pub phone: String,
@@ -291,7 +292,7 @@ impl TryFrom<&RawInput> for MemberInput {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Consent {
     pub id: i64,
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub kind: ConsentKind,
     pub how_given: ConsentHow,
     pub note: String,

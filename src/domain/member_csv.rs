@@ -233,8 +233,8 @@ mod tests {
     #[test]
     fn export_guards_formulas_and_round_trips() {
         let m = Member {
-            id: 1,
-            group_id: 1,
+            id: crate::domain::ids::MemberId(1),
+            group_id: crate::domain::ids::GroupId(1),
             preferred_name: "=HYPERLINK(\"x\")".into(),
             full_name: "Ada Lovelace".into(),
             phone: "+44 7700 900123".into(),

@@ -10,6 +10,7 @@ pub mod contact;
 pub mod csv_out;
 pub mod group;
 pub mod ical;
+pub mod ids;
 pub mod insight;
 pub mod meeting;
 pub mod meeting_status;

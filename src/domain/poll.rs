@@ -2,6 +2,7 @@
 //! be, or no by every member who replies. The results show which options suit everyone who
 //! answered; closing a poll on one option plans the meeting.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use serde::Serialize;
 
 use super::meeting::{MeetingInput, time_label};
@@ -30,7 +31,7 @@ super::text_enum::text_enum! {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Poll {
     pub id: i64,
-    pub group_id: i64,
+    pub group_id: GroupId,
     pub title: String,
     pub note: String,
     /// Whether members see each other's answers (facilitators always do).
@@ -38,7 +39,7 @@ pub struct Poll {
     pub status: PollStatus,
     pub chosen_option_id: Option<i64>,
     /// The meeting planned when the poll was closed.
-    pub meeting_id: Option<i64>,
+    pub meeting_id: Option<MeetingId>,
     /// The meeting during which the poll was opened, if any.
     pub from_meeting_id: Option<i64>,
     #[serde(skip)]
@@ -108,13 +109,13 @@ impl PollOption {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PollAnswer {
     pub option_id: i64,
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub answer: Availability,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PollResponse {
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub member_name: String,
     pub comment: String,
     /// "member" when answered from the personal link, else the staff account that recorded it.
@@ -260,7 +261,7 @@ pub struct PollResults {
     pub options: Vec<OptionResult>,
     pub rows: Vec<ResultRow>,
     /// Members of the group who have not answered yet.
-    pub not_answered: Vec<(i64, String)>,
+    pub not_answered: Vec<(MemberId, String)>,
     /// The option to suggest: acceptable to everyone who answered, with the most yeses.
     pub best: Option<i64>,
 }
@@ -277,7 +278,7 @@ pub struct OptionResult {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ResultRow {
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub member_name: String,
     /// One answer per option, in option order (None when missing; "" in JSON).
     #[serde(serialize_with = "missing_as_empty")]
@@ -308,7 +309,7 @@ impl PollResults {
         options: Vec<PollOption>,
         answers: &[PollAnswer],
         responses: &[PollResponse],
-        members: &[(i64, String)],
+        members: &[(MemberId, String)],
     ) -> PollResults {
         let rows: Vec<ResultRow> = responses
             .iter()
@@ -507,7 +508,7 @@ mod tests {
         let options = vec![option(1, 0), option(2, 1), option(3, 2)];
         let a = |option_id, member_id, answer: &str| PollAnswer {
             option_id,
-            member_id,
+            member_id: MemberId(member_id),
             answer: answer.parse().expect("an answer"),
         };
         let answers = [
@@ -525,14 +526,18 @@ mod tests {
             recorded_by: "member".into(),
             at: 0,
         };
-        let responses = [resp(10, "Ann"), resp(11, "Bob")];
-        let members = [(10, "Ann".into()), (11, "Bob".into()), (12, "Cy".into())];
+        let responses = [resp(MemberId(10), "Ann"), resp(MemberId(11), "Bob")];
+        let members = [
+            (MemberId(10), "Ann".into()),
+            (MemberId(11), "Bob".into()),
+            (MemberId(12), "Cy".into()),
+        ];
         let r = PollResults::work_out(options, &answers, &responses, &members);
         assert!(!r.options[0].acceptable_to_all);
         assert!(r.options[1].acceptable_to_all);
         assert!(r.options[2].acceptable_to_all);
         assert_eq!(r.best, Some(3));
-        assert_eq!(r.not_answered, vec![(12, "Cy".to_string())]);
+        assert_eq!(r.not_answered, vec![(MemberId(12), "Cy".to_string())]);
         assert_eq!(r.options[0].no, 1);
     }
 }

@@ -4,6 +4,7 @@
 //! what was typed is saved before the page moves on, with or without JavaScript.
 
 use super::{FieldErrors, RawInput};
+use crate::domain::ids::MemberId;
 
 /// A step's ticked prompts and notes, as the form sends them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub struct StepText {
 /// One "since last time" line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckinLine {
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub note: String,
     pub private: bool,
 }
@@ -85,7 +86,7 @@ impl RunSheetText {
             let Some(id) = key.strip_prefix("checkin_shown.") else {
                 continue;
             };
-            let Ok(member_id) = id.parse::<i64>() else {
+            let Ok(member_id) = id.parse::<MemberId>() else {
                 continue;
             };
             let field = format!("checkin.{member_id}");
@@ -192,12 +193,12 @@ mod tests {
             t.checkins,
             vec![
                 CheckinLine {
-                    member_id: 4,
+                    member_id: MemberId(4),
                     note: "Better week".into(),
                     private: false
                 },
                 CheckinLine {
-                    member_id: 5,
+                    member_id: MemberId(5),
                     note: String::new(),
                     private: true
                 },

@@ -1,6 +1,7 @@
 //! The group's social life: events beyond the meetings (a meal, a walk in the countryside, a
 //! cinema trip, a recipe swap) that members reply to, and the refreshments and music rota.
 
+use crate::domain::ids::{GroupId, MemberId};
 use jiff::civil::{Date, DateTime, Time};
 use serde::Serialize;
 
@@ -20,7 +21,7 @@ text_enum! {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SocialEvent {
     pub id: i64,
-    pub group_id: i64,
+    pub group_id: GroupId,
     pub title: String,
     #[serde(rename = "date")]
     pub local_date: String,
@@ -105,7 +106,7 @@ impl SocialEvent {
 /// Who replied to a social event.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SocialRsvp {
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub member_name: String,
     pub answer: RsvpAnswer,
 }
@@ -206,7 +207,7 @@ impl SocialInput {
 /// One member's place on the refreshments rota.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct RotaMember {
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub member_name: String,
     /// When they last hosted (or are down to host) before the meeting asked about, if ever.
     pub last_hosted: Option<i64>,
@@ -214,7 +215,7 @@ pub struct RotaMember {
 }
 
 /// Whether this member answered "no" for the meeting (`answers` are (member, answer)).
-pub fn said_no(answers: &[(i64, RsvpAnswer)], member: i64) -> bool {
+pub fn said_no(answers: &[(MemberId, RsvpAnswer)], member: MemberId) -> bool {
     answers
         .iter()
         .any(|(m, a)| *m == member && *a == RsvpAnswer::No)
@@ -225,8 +226,8 @@ pub fn said_no(answers: &[(i64, RsvpAnswer)], member: i64) -> bool {
 /// recently; those who never hosted come first, then fewest turns, then by name. Someone who
 /// said they cannot come (or only maybe) is never suggested: None when nobody can host.
 /// `answers` are (member, answer) for the meeting.
-pub fn suggest_host(rota: &[RotaMember], answers: &[(i64, RsvpAnswer)]) -> Option<i64> {
-    let said = |id: i64| answers.iter().find(|(m, _)| *m == id).map(|(_, a)| *a);
+pub fn suggest_host(rota: &[RotaMember], answers: &[(MemberId, RsvpAnswer)]) -> Option<MemberId> {
+    let said = |id: MemberId| answers.iter().find(|(m, _)| *m == id).map(|(_, a)| *a);
     let coming: Vec<&RotaMember> = rota
         .iter()
         .filter(|r| said(r.member_id) == Some(RsvpAnswer::Yes))
@@ -291,7 +292,7 @@ mod tests {
 
     fn rota(id: i64, name: &str, last: Option<i64>, times: i64) -> RotaMember {
         RotaMember {
-            member_id: id,
+            member_id: MemberId(id),
             member_name: name.into(),
             last_hosted: last,
             times_hosted: times,
@@ -307,14 +308,14 @@ mod tests {
         ];
         let yes = |ids: &[i64]| {
             ids.iter()
-                .map(|i| (*i, RsvpAnswer::Yes))
+                .map(|i| (MemberId(*i), RsvpAnswer::Yes))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(suggest_host(&r, &yes(&[1, 2, 3])), Some(3));
-        assert_eq!(suggest_host(&r, &yes(&[1, 2])), Some(2));
-        assert_eq!(suggest_host(&r, &yes(&[1])), Some(1));
+        assert_eq!(suggest_host(&r, &yes(&[1, 2, 3])), Some(MemberId(3)));
+        assert_eq!(suggest_host(&r, &yes(&[1, 2])), Some(MemberId(2)));
+        assert_eq!(suggest_host(&r, &yes(&[1])), Some(MemberId(1)));
         // Nobody on the rota is coming (yet): choose among those who have not answered.
-        assert_eq!(suggest_host(&r, &yes(&[9])), Some(3));
+        assert_eq!(suggest_host(&r, &yes(&[9])), Some(MemberId(3)));
         assert_eq!(suggest_host(&[], &yes(&[1])), None);
     }
 
@@ -328,11 +329,14 @@ mod tests {
         let said = |pairs: &[(i64, &str)]| {
             pairs
                 .iter()
-                .map(|(i, a)| (*i, a.parse().expect("an answer")))
+                .map(|(i, a)| (MemberId(*i), a.parse().expect("an answer")))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(suggest_host(&r, &said(&[(3, "no")])), Some(2));
-        assert_eq!(suggest_host(&r, &said(&[(3, "no"), (2, "maybe")])), Some(1));
+        assert_eq!(suggest_host(&r, &said(&[(3, "no")])), Some(MemberId(2)));
+        assert_eq!(
+            suggest_host(&r, &said(&[(3, "no"), (2, "maybe")])),
+            Some(MemberId(1))
+        );
         // Everyone on the rota said no: nobody can host, and nobody is suggested.
         assert_eq!(
             suggest_host(&r, &said(&[(1, "no"), (2, "no"), (3, "no")])),

@@ -1,6 +1,7 @@
 //! What a group talks about: the topic library and each group's topic board, members' action
 //! plans (goals) and their reviews, and the "since last time" check-in.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use serde::Serialize;
 
 use super::{FieldErrors, RawInput, optional_date, optional_text, required_text};
@@ -148,7 +149,7 @@ super::text_enum::text_enum! {
 pub struct BoardTopic {
     pub id: i64,
     /// None for the shared library.
-    pub group_id: Option<i64>,
+    pub group_id: Option<GroupId>,
     pub title: String,
     pub description: String,
     #[serde(serialize_with = "lines")]
@@ -157,7 +158,7 @@ pub struct BoardTopic {
     pub status: TopicStatus,
     pub votes: i64,
     /// The meeting it was agreed for.
-    pub meeting_id: Option<i64>,
+    pub meeting_id: Option<MeetingId>,
     pub last_covered_at: Option<i64>,
 }
 
@@ -228,7 +229,7 @@ impl TryFrom<&RawInput> for TopicInput {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ActionPlan {
     pub id: i64,
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub what: String,
     pub how_much: String,
     pub when: String,
@@ -347,7 +348,7 @@ impl TryFrom<&RawInput> for PlanInput {
 pub struct PlanReview {
     pub id: i64,
     pub plan_id: i64,
-    pub meeting_id: Option<i64>,
+    pub meeting_id: Option<MeetingId>,
     pub outcome: PlanOutcome,
     pub note: String,
     pub at: i64,
@@ -414,8 +415,8 @@ impl TryFrom<&RawInput> for ReviewInput {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Checkin {
     pub id: i64,
-    pub meeting_id: i64,
-    pub member_id: i64,
+    pub meeting_id: MeetingId,
+    pub member_id: MemberId,
     pub note: String,
     pub private: bool,
     pub at: i64,
@@ -425,8 +426,8 @@ pub struct Checkin {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CheckinEntry {
     pub id: i64,
-    pub meeting_id: i64,
-    pub member_id: i64,
+    pub meeting_id: MeetingId,
+    pub member_id: MemberId,
     pub member_name: String,
     pub note: String,
     pub private: bool,

@@ -41,6 +41,18 @@
 //! }
 //! ```
 //!
+//! ```compile_fail,E0308
+//! // A group's id is not a meeting's: the types keep them apart, so one cannot be passed for
+//! // the other.
+//! async fn mix_up(
+//!     store: &hearth::Store,
+//!     viewer: &hearth::domain::access::Staff,
+//!     group: &hearth::store::GroupAccess,
+//! ) {
+//!     let _ = store.meeting(viewer, group.id()).await;
+//! }
+//! ```
+//!
 //! ```compile_fail,E0639
 //! // And a viewer cannot be made up either: a `Staff` comes only from a sign-in.
 //! fn forge() -> hearth::domain::access::Staff {
@@ -117,6 +129,7 @@
 use std::ops::Deref;
 
 use crate::domain::access::Staff;
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use crate::domain::meeting::Meeting;
 use crate::domain::member::Member;
 use crate::domain::poll::Poll;
@@ -129,7 +142,7 @@ pub enum Actor {
     /// A member of staff (coordinator or facilitator), by account.
     Staff(i64),
     /// A member, through their personal link.
-    Member(i64),
+    Member(MemberId),
     /// Hearth itself: the email jobs and the demo data, which act for no one.
     System,
 }
@@ -173,7 +186,11 @@ pub(super) enum Asker<'a> {
 impl crate::Store {
     /// Lets the asker into a group's record, naming who acts through the capability; a record
     /// of a group the asker may not reach is not found.
-    pub(super) async fn admit(&self, asker: Asker<'_>, group_id: i64) -> super::StoreResult<Actor> {
+    pub(super) async fn admit(
+        &self,
+        asker: Asker<'_>,
+        group_id: GroupId,
+    ) -> super::StoreResult<Actor> {
         match asker {
             Asker::Staff(viewer) => {
                 self.check_group(viewer, group_id).await?;
@@ -213,7 +230,7 @@ macro_rules! holds {
         holds!($cap, $field, $into, $target);
 
         impl GroupScope for $cap {
-            fn group_id(&self) -> i64 {
+            fn group_id(&self) -> GroupId {
                 self.$field.group_id
             }
             fn acting(&self) -> Actor {
@@ -240,10 +257,10 @@ pub struct MeetingAccess {
 holds!(MeetingAccess, meeting, into_meeting, Meeting, in its group);
 
 impl MeetingAccess {
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> MeetingId {
         self.meeting.id
     }
-    pub fn group_id(&self) -> i64 {
+    pub fn group_id(&self) -> GroupId {
         self.meeting.group_id
     }
     /// The meeting's group, for the same viewer: they were checked against it when this
@@ -299,7 +316,7 @@ impl MemberLink {
 }
 
 impl GroupScope for MemberLink {
-    fn group_id(&self) -> i64 {
+    fn group_id(&self) -> GroupId {
         self.member.group_id
     }
     fn acting(&self) -> Actor {
@@ -345,12 +362,12 @@ holds!(PlanAccess, plan, into_plan, ActionPlan);
 /// facilitators, rota, member names, calendar feed) is read and written through it.
 #[derive(Debug, Clone)]
 pub struct GroupAccess {
-    pub(super) group_id: i64,
+    pub(super) group_id: GroupId,
     pub(super) actor: Actor,
 }
 
 impl GroupAccess {
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> GroupId {
         self.group_id
     }
     /// Who is acting through this capability, for the audit trail.
@@ -360,7 +377,7 @@ impl GroupAccess {
 }
 
 impl GroupScope for GroupAccess {
-    fn group_id(&self) -> i64 {
+    fn group_id(&self) -> GroupId {
         self.group_id
     }
     fn acting(&self) -> Actor {
@@ -372,7 +389,7 @@ impl GroupScope for GroupAccess {
 /// shared things (its topic board, its open polls and events) are reached through any of them,
 /// so a member's link reaches its own group's and staff reach the groups they may see.
 pub trait GroupScope: sealed::Sealed {
-    fn group_id(&self) -> i64;
+    fn group_id(&self) -> GroupId;
     fn acting(&self) -> Actor;
 
     /// The group's staff capability, when a member of staff holds this one: they were checked
@@ -392,16 +409,16 @@ pub trait GroupScope: sealed::Sealed {
 /// facilitators only: made by [`crate::Store::private_records`].
 #[derive(Debug, Clone)]
 pub struct PrivateAccess {
-    pub(super) member_id: i64,
-    pub(super) group_id: i64,
+    pub(super) member_id: MemberId,
+    pub(super) group_id: GroupId,
     pub(super) actor: Actor,
 }
 
 impl PrivateAccess {
-    pub fn member_id(&self) -> i64 {
+    pub fn member_id(&self) -> MemberId {
         self.member_id
     }
-    pub fn group_id(&self) -> i64 {
+    pub fn group_id(&self) -> GroupId {
         self.group_id
     }
 }
@@ -409,16 +426,16 @@ impl PrivateAccess {
 /// What the ways of reaching one member give: whose records, their group, and who is acting
 /// (staff, or the member themself). Only the store's capabilities have it.
 pub trait MemberScope: sealed::Sealed {
-    fn member_id(&self) -> i64;
-    fn member_group_id(&self) -> i64;
+    fn member_id(&self) -> MemberId;
+    fn member_group_id(&self) -> GroupId;
     fn actor(&self) -> Actor;
 }
 
 impl MemberScope for MemberAccess {
-    fn member_id(&self) -> i64 {
+    fn member_id(&self) -> MemberId {
         self.member.id
     }
-    fn member_group_id(&self) -> i64 {
+    fn member_group_id(&self) -> GroupId {
         self.member.group_id
     }
     fn actor(&self) -> Actor {
@@ -427,10 +444,10 @@ impl MemberScope for MemberAccess {
 }
 
 impl MemberScope for MemberLink {
-    fn member_id(&self) -> i64 {
+    fn member_id(&self) -> MemberId {
         self.member.id
     }
-    fn member_group_id(&self) -> i64 {
+    fn member_group_id(&self) -> GroupId {
         self.member.group_id
     }
     fn actor(&self) -> Actor {
@@ -439,10 +456,10 @@ impl MemberScope for MemberLink {
 }
 
 impl MemberScope for PrivateAccess {
-    fn member_id(&self) -> i64 {
+    fn member_id(&self) -> MemberId {
         self.member_id
     }
-    fn member_group_id(&self) -> i64 {
+    fn member_group_id(&self) -> GroupId {
         self.group_id
     }
     fn actor(&self) -> Actor {

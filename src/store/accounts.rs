@@ -5,6 +5,7 @@ use super::BeginWrite;
 use super::passkeys::HAS_SECOND_STEP_A;
 use super::{Store, StoreError, StoreResult, VersionScope, now, on_db};
 use crate::domain::access::{Role, Staff};
+use crate::domain::ids::GroupId;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct AccountRow {
@@ -97,7 +98,7 @@ impl Default for TokenSpec {
 
 impl AccountRow {
     pub(crate) fn into_staff(self) -> Staff {
-        let mut groups: Vec<i64> = self
+        let mut groups: Vec<GroupId> = self
             .groups
             .as_deref()
             .unwrap_or("")

@@ -1,5 +1,6 @@
 //! The audit trail: who viewed or changed sensitive records, and when.
 
+use crate::domain::ids::MemberId;
 use serde::Serialize;
 
 use std::future::Future;
@@ -91,13 +92,13 @@ impl Store {
         actor: &str,
         action: &str,
         subject: &str,
-        members: &[i64],
+        members: &[MemberId],
     ) -> StoreResult<()> {
         let read = Read {
             actor: actor.to_string(),
             action: action.to_string(),
             subject: subject.to_string(),
-            members: members.to_vec(),
+            members: members.iter().map(|m| m.get()).collect(),
         };
         if replay(std::slice::from_ref(&read)) {
             return Ok(());
@@ -228,7 +229,11 @@ impl Store {
 
     /// The most recent events that name a member (about them alone, or showing them among
     /// others), newest first.
-    pub async fn audit_naming(&self, member_id: i64, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+    pub async fn audit_naming(
+        &self,
+        member_id: MemberId,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditEvent>> {
         on_db!(self, pool => sqlx::query_as::<_, AuditEvent>(
             "SELECT e.id, e.at, e.actor, e.action, e.subject, e.detail
              FROM audit_members am JOIN audit_events e ON e.id = am.event_id
@@ -272,7 +277,7 @@ impl Store {
 /// a range of days (`from` and `to` as Unix seconds, `to` exclusive).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
-    pub member_id: Option<i64>,
+    pub member_id: Option<MemberId>,
     pub account_id: Option<i64>,
     pub from: Option<i64>,
     pub to: Option<i64>,
@@ -310,8 +315,8 @@ impl Store {
     pub async fn member_names(
         &self,
         viewer: &crate::domain::access::Staff,
-        ids: &[i64],
-    ) -> StoreResult<std::collections::HashMap<i64, String>> {
+        ids: &[MemberId],
+    ) -> StoreResult<std::collections::HashMap<MemberId, String>> {
         if !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
         }
@@ -321,8 +326,8 @@ impl Store {
                 "SELECT id, preferred_name FROM members WHERE id IN ({})",
                 super::placeholders(chunk.len())
             );
-            let rows: Vec<(i64, String)> = on_db!(self, pool => {
-                let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+            let rows: Vec<(MemberId, String)> = on_db!(self, pool => {
+                let mut q = sqlx::query_as::<_, (MemberId, String)>(&sql);
                 for id in chunk {
                     q = q.bind(*id);
                 }

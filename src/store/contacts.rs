@@ -3,6 +3,7 @@
 use super::{GroupAccess, MemberAccess, Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::contact::{Contact, ContactInput};
+use crate::domain::ids::{GroupId, MemberId};
 
 const CONTACT_SELECT: &str =
     "SELECT c.id, c.group_id, c.member_id, m.preferred_name AS member_name,
@@ -68,7 +69,7 @@ impl Store {
         let contacts = on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql)
             .bind(group_id).bind(from.unwrap_or("")).bind(to.unwrap_or("")).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        let shown: Vec<i64> = contacts.iter().map(|c| c.member_id).collect();
+        let shown: Vec<MemberId> = contacts.iter().map(|c| c.member_id).collect();
         let action = match purpose {
             ContactRead::Viewed => "viewed the contact record",
             ContactRead::Exported => "exported the contact record",
@@ -103,23 +104,23 @@ impl Store {
         viewer: &Staff,
         contact_id: i64,
         done: bool,
-    ) -> StoreResult<i64> {
-        let group_id = on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT group_id FROM contacts WHERE id = $1")
+    ) -> StoreResult<MemberId> {
+        let group_id = on_db!(self, pool => sqlx::query_scalar::<_, GroupId>("SELECT group_id FROM contacts WHERE id = $1")
             .bind(contact_id).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
         self.check_group(viewer, group_id).await?;
         on_db!(self, pool => sqlx::query("UPDATE contacts SET follow_up_done = $1 WHERE id = $2")
             .bind(done).bind(contact_id).execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
-        let member_id = on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT member_id FROM contacts WHERE id = $1")
+        let member_id = on_db!(self, pool => sqlx::query_scalar::<_, MemberId>("SELECT member_id FROM contacts WHERE id = $1")
             .bind(contact_id).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
         Ok(member_id)
     }
 
     /// The last contact date with each member of a group (for call lists).
-    pub async fn last_contacts(&self, group: &GroupAccess) -> StoreResult<Vec<(i64, String)>> {
-        on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
+    pub async fn last_contacts(&self, group: &GroupAccess) -> StoreResult<Vec<(MemberId, String)>> {
+        on_db!(self, pool => sqlx::query_as::<_, (MemberId, String)>(
             "SELECT member_id, MAX(contacted_on) FROM contacts WHERE group_id = $1 GROUP BY member_id")
             .bind(group.id()).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
@@ -130,8 +131,8 @@ impl Store {
         &self,
         group: &GroupAccess,
         n: i64,
-    ) -> StoreResult<Vec<(i64, i64)>> {
-        on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
+    ) -> StoreResult<Vec<(MemberId, i64)>> {
+        on_db!(self, pool => sqlx::query_as::<_, (MemberId, i64)>(
             "SELECT a.member_id, COUNT(*) FROM attendance a
              WHERE a.member_id IS NOT NULL AND a.meeting_id IN
                (SELECT id FROM meetings WHERE group_id = $1 AND status = 'held'

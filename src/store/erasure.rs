@@ -21,6 +21,7 @@
 //! words) and the write-ahead log is checkpointed and truncated, so the erased text is left in
 //! neither file.
 
+use crate::domain::ids::{GroupId, MemberId};
 use serde::Serialize;
 
 use super::BeginWrite;
@@ -101,7 +102,7 @@ impl Store {
     }
 
     /// Erases one member, recording `actor` as who did it.
-    async fn erase(&self, id: i64, actor: &str) -> StoreResult<()> {
+    async fn erase(&self, id: MemberId, actor: &str) -> StoreResult<()> {
         let subject = format!("member:{id}");
         let t = now();
         on_db!(self, pool => {
@@ -267,8 +268,8 @@ pub const RETENTION_SUGGESTED: i64 = 24;
 /// A member who has left and is, or will soon be, erased by the retention setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueErasure {
-    pub member_id: i64,
-    pub group_id: i64,
+    pub member_id: MemberId,
+    pub group_id: GroupId,
     pub group_name: String,
     pub name: String,
     pub left_on: String,
@@ -323,12 +324,13 @@ impl Store {
         let Some(months) = self.retention_months().await? else {
             return Ok(Vec::new());
         };
-        let rows = on_db!(self, pool => sqlx::query_as::<_, (i64, i64, String, String, String)>(
+        let rows =
+            on_db!(self, pool => sqlx::query_as::<_, (MemberId, GroupId, String, String, String)>(
             "SELECT m.id, m.group_id, g.name, m.preferred_name, m.left_on
              FROM members m JOIN support_groups g ON g.id = m.group_id
              WHERE m.left_on IS NOT NULL")
             .fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)?;
+            .map_err(StoreError::from_sqlx)?;
         let mut due: Vec<DueErasure> = rows
             .into_iter()
             .filter_map(|(member_id, group_id, group_name, name, left_on)| {

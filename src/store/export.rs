@@ -131,7 +131,7 @@ impl Store {
                 continue;
             }
             if table.name == "members" {
-                if let Some(row) = rows_where(self, table, "id = $1", Value::from(id))
+                if let Some(row) = rows_where(self, table, "id = $1", Value::from(id.get()))
                     .await?
                     .into_iter()
                     .next()
@@ -141,14 +141,14 @@ impl Store {
                 continue;
             }
             let rows = if table.columns.iter().any(|c| c.name == "member_id") {
-                rows_where(self, table, "member_id = $1", Value::from(id)).await?
+                rows_where(self, table, "member_id = $1", Value::from(id.get())).await?
             } else if table.name == "plan_reviews" {
                 // Reviews belong to a plan, which is the member's.
                 rows_where(
                     self,
                     table,
                     "plan_id IN (SELECT id FROM action_plans WHERE member_id = $1)",
-                    Value::from(id),
+                    Value::from(id.get()),
                 )
                 .await?
             } else if table.name == "audit_events" {
@@ -157,7 +157,7 @@ impl Store {
                     self,
                     table,
                     "id IN (SELECT event_id FROM audit_members WHERE member_id = $1)",
-                    Value::from(id),
+                    Value::from(id.get()),
                 )
                 .await?
             } else {

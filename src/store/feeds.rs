@@ -3,22 +3,23 @@
 use super::BeginWrite;
 use super::meetings::MEETING_COLUMNS;
 use super::{GroupAccess, MemberLink, Store, StoreError, StoreResult, now, on_db};
+use crate::domain::ids::{GroupId, MemberId};
 use crate::domain::meeting::Meeting;
 
 /// What a feed token opens: a capability, made only by [`Store::feed_by_token`], through
 /// which the feed's meetings and events are read.
 #[derive(Debug, Clone, Copy, sqlx::FromRow)]
 pub struct Feed {
-    group_id: i64,
-    member_id: Option<i64>,
+    group_id: GroupId,
+    member_id: Option<MemberId>,
 }
 
 impl Feed {
-    pub fn group_id(&self) -> i64 {
+    pub fn group_id(&self) -> GroupId {
         self.group_id
     }
     /// The member whose feed this is; None for the group's own.
-    pub fn member_id(&self) -> Option<i64> {
+    pub fn member_id(&self) -> Option<MemberId> {
         self.member_id
     }
 }
@@ -26,7 +27,7 @@ impl Feed {
 /// Whose calendar feed: the group's (through its staff capability) or one member's (through
 /// their own link).
 pub trait FeedOwner: sealed::Sealed {
-    fn feed_key(&self) -> (i64, Option<i64>);
+    fn feed_key(&self) -> (GroupId, Option<MemberId>);
 }
 
 mod sealed {
@@ -36,13 +37,13 @@ mod sealed {
 }
 
 impl FeedOwner for GroupAccess {
-    fn feed_key(&self) -> (i64, Option<i64>) {
+    fn feed_key(&self) -> (GroupId, Option<MemberId>) {
         (self.id(), None)
     }
 }
 
 impl FeedOwner for MemberLink {
-    fn feed_key(&self) -> (i64, Option<i64>) {
+    fn feed_key(&self) -> (GroupId, Option<MemberId>) {
         (self.group_id, Some(self.id))
     }
 }
@@ -58,7 +59,7 @@ impl Store {
             sqlx::query(
                 "UPDATE calendar_feeds SET revoked_at = $1
                  WHERE group_id = $2 AND COALESCE(member_id, 0) = $3 AND revoked_at IS NULL")
-                .bind(t).bind(group_id).bind(member_id.unwrap_or(0)).execute(&mut *tx).await?;
+                .bind(t).bind(group_id).bind(member_id.map_or(0, MemberId::get)).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO calendar_feeds (group_id, member_id, token_hash, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(group_id).bind(member_id).bind(token_hash).bind(t).execute(&mut *tx).await?;
@@ -72,7 +73,7 @@ impl Store {
         on_db!(self, pool => sqlx::query(
             "UPDATE calendar_feeds SET revoked_at = $1
              WHERE group_id = $2 AND COALESCE(member_id, 0) = $3 AND revoked_at IS NULL")
-            .bind(now()).bind(group_id).bind(member_id.unwrap_or(0))
+            .bind(now()).bind(group_id).bind(member_id.map_or(0, MemberId::get))
             .execute(pool).await.map(|r| r.rows_affected()))
         .map(|_| ())
         .map_err(StoreError::from_sqlx)
@@ -85,7 +86,7 @@ impl Store {
             "SELECT created_at FROM calendar_feeds
              WHERE group_id = $1 AND COALESCE(member_id, 0) = $2 AND revoked_at IS NULL
              ORDER BY created_at DESC LIMIT 1")
-            .bind(group_id).bind(member_id.unwrap_or(0)).fetch_optional(pool).await)
+            .bind(group_id).bind(member_id.map_or(0, MemberId::get)).fetch_optional(pool).await)
         .map_err(StoreError::from_sqlx)
     }
 

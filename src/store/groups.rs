@@ -7,6 +7,7 @@ use super::BeginWrite;
 use super::{GroupAccess, Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::group::{Group, GroupInput};
+use crate::domain::ids::GroupId;
 
 const GROUP_COLUMNS: &str = "g.id, g.name, g.description, g.timezone, g.usual_meeting_length, \
      g.open_to_new_members, g.format, g.number_of_meetings, g.ground_rules, \
@@ -95,7 +96,7 @@ impl Store {
     }
 
     /// One group, if the viewer may see it.
-    pub async fn group_for(&self, viewer: &Staff, id: i64) -> StoreResult<Group> {
+    pub async fn group_for(&self, viewer: &Staff, id: GroupId) -> StoreResult<Group> {
         let sql =
             format!("SELECT {GROUP_COLUMNS} FROM support_groups g WHERE {VISIBLE} AND g.id = $3");
         on_db!(self, pool => sqlx::query_as::<_, Group>(&sql)
@@ -122,7 +123,7 @@ impl Store {
     /// and writes that need only the check: a facilitator's groups came with their session, and
     /// a group once seen to exist always will (groups are never deleted), so this rarely
     /// queries.
-    pub async fn check_group(&self, viewer: &Staff, id: i64) -> StoreResult<()> {
+    pub async fn check_group(&self, viewer: &Staff, id: GroupId) -> StoreResult<()> {
         if !viewer.is_coordinator() {
             return if viewer.facilitates(id) {
                 Ok(())
@@ -138,7 +139,7 @@ impl Store {
         {
             return Ok(());
         }
-        let found = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+        let found = on_db!(self, pool => sqlx::query_scalar::<_, GroupId>(
             "SELECT id FROM support_groups WHERE id = $1")
             .bind(id).fetch_optional(pool).await)
         .map_err(StoreError::from_sqlx)?;
@@ -155,7 +156,7 @@ impl Store {
 
     /// The capability to reach a group's staff-only parts, if the viewer may see the group (the
     /// same check as [`Store::check_group`], so it rarely queries).
-    pub async fn group(&self, viewer: &Staff, id: i64) -> StoreResult<GroupAccess> {
+    pub async fn group(&self, viewer: &Staff, id: GroupId) -> StoreResult<GroupAccess> {
         self.check_group(viewer, id).await?;
         Ok(GroupAccess {
             group_id: id,
@@ -165,7 +166,7 @@ impl Store {
 
     /// The capability to choose who runs a group, which only coordinators do: anyone else is
     /// refused (403) before the group is looked at, whichever group it is.
-    pub async fn group_to_staff(&self, viewer: &Staff, id: i64) -> StoreResult<GroupAccess> {
+    pub async fn group_to_staff(&self, viewer: &Staff, id: GroupId) -> StoreResult<GroupAccess> {
         if !viewer.is_coordinator() {
             return Err(StoreError::Forbidden);
         }
@@ -184,7 +185,7 @@ impl Store {
     }
 
     /// A group for Hearth's own jobs (email), which act for no one (`Actor::System`).
-    pub(crate) async fn group_for_job(&self, id: i64) -> StoreResult<GroupAccess> {
+    pub(crate) async fn group_for_job(&self, id: GroupId) -> StoreResult<GroupAccess> {
         self.group_unchecked(id).await?;
         Ok(GroupAccess {
             actor: self.admit(super::access::Asker::Job, id).await?,
@@ -193,7 +194,7 @@ impl Store {
     }
 
     /// A group by id with no viewer: inside the store only, after a capability was checked.
-    pub(super) async fn group_unchecked(&self, id: i64) -> StoreResult<Group> {
+    pub(super) async fn group_unchecked(&self, id: GroupId) -> StoreResult<Group> {
         let sql = format!("SELECT {GROUP_COLUMNS} FROM support_groups g WHERE g.id = $1");
         on_db!(self, pool => sqlx::query_as::<_, Group>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)
@@ -206,7 +207,7 @@ impl Store {
         }
         self.check_venue(input.usual_venue_id).await?;
         let t = now();
-        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, GroupId>(
             "INSERT INTO support_groups (name, description, timezone, usual_meeting_length,
                 open_to_new_members, format, number_of_meetings, ground_rules,
                 ground_rules_reviewed_on, usual_venue_id, reminder_hours, created_at, updated_at)

@@ -2,6 +2,7 @@
 //! built-in text search on PostgreSQL), members' feedback, and the coordinator's overview.
 //! Every read checks the viewer may see the group.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use serde::Serialize;
 
 use super::{Db, GroupAccess, Store, StoreError, StoreResult, now, on_db, placeholders};
@@ -15,7 +16,7 @@ use crate::domain::topic::CheckinEntry;
 /// One group in the coordinator's overview.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct GroupOverview {
-    pub group_id: i64,
+    pub group_id: GroupId,
     pub name: String,
     pub meetings_held: i64,
     pub attendances: i64,
@@ -59,7 +60,7 @@ impl GroupOverview {
 /// A member the group has not seen at its last few meetings.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct NotSeen {
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub member_name: String,
     pub last_came: Option<String>,
 }
@@ -226,7 +227,7 @@ impl Store {
                 };
                 // The group's documents are one rowid range (see migration 0012), so only
                 // that part of each word's list is read.
-                let first = group_id << 36;
+                let first = group_id.get() << 36;
                 sqlx::query_as::<_, Row>(
                     "SELECT rowid % 8 AS kind, (rowid % 68719476736) / 8 AS ref_id, title,
                         highlight(search_docs, 0, $2, $3) AS title_marked,
@@ -315,17 +316,17 @@ impl Store {
             })
             .map_err(StoreError::from_sqlx)?
         };
-        let meeting_of = |r: &Row| -> Option<i64> {
+        let meeting_of = |r: &Row| -> Option<MeetingId> {
             match r.kind {
-                1 => Some(r.ref_id),
+                1 => Some(MeetingId(r.ref_id)),
                 2 => step_meeting
                     .iter()
                     .find(|(s, _)| *s == r.ref_id)
-                    .map(|(_, m)| *m),
+                    .map(|(_, m)| MeetingId(*m)),
                 _ => None,
             }
         };
-        let mut meeting_ids: Vec<i64> = rows.iter().filter_map(meeting_of).collect();
+        let mut meeting_ids: Vec<MeetingId> = rows.iter().filter_map(meeting_of).collect();
         meeting_ids.sort_unstable();
         meeting_ids.dedup();
         let meetings: Vec<crate::domain::meeting::Meeting> = if meeting_ids.is_empty() {
@@ -392,9 +393,9 @@ impl Store {
         };
         // Calls and "since last time" lines found are members' records: audited, naming them.
         if !contacts.is_empty() || !checkins.is_empty() {
-            let shown: Vec<i64> = contacts
+            let shown: Vec<MemberId> = contacts
                 .iter()
-                .map(|c| c.1)
+                .map(|c| MemberId(c.1))
                 .chain(checkins.iter().map(|c| c.member_id))
                 .collect();
             self.audit_read(
@@ -482,7 +483,7 @@ impl Store {
     pub async fn save_feedback(
         &self,
         member: &impl super::MemberScope,
-        meeting_id: i64,
+        meeting_id: MeetingId,
         input: &FeedbackInput,
     ) -> StoreResult<()> {
         let member_id = member.member_id();

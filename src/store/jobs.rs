@@ -4,6 +4,7 @@
 //! lease (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so two instances never take the same
 //! job), then marked sent, or retried later with back-off, or failed for good.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use serde::Serialize;
 
 use super::BeginWrite;
@@ -33,8 +34,8 @@ pub const MAX_ATTEMPTS: i64 = 8;
 #[derive(Debug, Clone)]
 pub struct NewEmail {
     pub dedupe_key: String,
-    pub group_id: Option<i64>,
-    pub member_id: Option<i64>,
+    pub group_id: Option<GroupId>,
+    pub member_id: Option<MemberId>,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
@@ -47,8 +48,8 @@ pub struct Job {
     pub id: i64,
     pub kind: JobKind,
     pub dedupe_key: String,
-    pub group_id: Option<i64>,
-    pub member_id: Option<i64>,
+    pub group_id: Option<GroupId>,
+    pub member_id: Option<MemberId>,
     pub recipient: String,
     pub subject: String,
     #[serde(skip)]
@@ -70,10 +71,10 @@ const JOB_COLUMNS: &str = "id, kind, dedupe_key, group_id, member_id, recipient,
 /// who uses email and has not said they cannot come.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DueReminder {
-    pub meeting_id: i64,
-    pub group_id: i64,
+    pub meeting_id: MeetingId,
+    pub group_id: GroupId,
     pub starts_at: i64,
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub email: String,
 }
 
@@ -257,9 +258,9 @@ impl Store {
     pub(crate) async fn email_members(
         &self,
         group: &impl super::GroupScope,
-    ) -> StoreResult<Vec<(i64, String, String)>> {
+    ) -> StoreResult<Vec<(MemberId, String, String)>> {
         let group_id = group.group_id();
-        on_db!(self, pool => sqlx::query_as::<_, (i64, String, String)>(
+        on_db!(self, pool => sqlx::query_as::<_, (MemberId, String, String)>(
             "SELECT id, preferred_name, email FROM members
              WHERE group_id = $1 AND left_on IS NULL AND email <> '' AND preferred_contact = 'email'
              ORDER BY id")
@@ -281,7 +282,7 @@ impl Store {
     }
 
     /// Stores the hash of a personal link minted for one email.
-    pub async fn add_mail_link(&self, member_id: i64, token_hash: &str) -> StoreResult<()> {
+    pub async fn add_mail_link(&self, member_id: MemberId, token_hash: &str) -> StoreResult<()> {
         on_db!(self, pool => sqlx::query(
             "INSERT INTO mail_links (member_id, token_hash, created_at) VALUES ($1, $2, $3)")
             .bind(member_id).bind(token_hash).bind(now()).execute(pool).await.map(|r| r.rows_affected()))

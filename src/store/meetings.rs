@@ -11,6 +11,7 @@ use super::BeginWrite;
 use super::access::{Actor, GroupAccess, MeetingAccess, MemberLink};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use crate::domain::meeting::{
     Action, ActionInput, AgendaStep, Concern, ConcernInput, DEFAULT_AGENDA, Meeting, MeetingEvent,
     MeetingInput, MeetingStatus, NotesInput, OpenAction, Reflection, ReflectionInput, Refusal,
@@ -51,7 +52,7 @@ pub struct UpcomingMeeting {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AttendanceRow {
     pub id: i64,
-    pub member_id: Option<i64>,
+    pub member_id: Option<MemberId>,
     pub name: String,
     pub is_guest: bool,
     pub signed_in_at: i64,
@@ -60,7 +61,7 @@ pub struct AttendanceRow {
 /// A member's answer about coming to a meeting.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Rsvp {
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub answer: crate::domain::meeting::RsvpAnswer,
     pub note: String,
     pub at: i64,
@@ -71,8 +72,8 @@ pub struct Rsvp {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct HelpRequest {
     pub reflection_id: i64,
-    pub meeting_id: i64,
-    pub group_id: i64,
+    pub meeting_id: MeetingId,
+    pub group_id: GroupId,
     pub group_name: String,
     pub author_name: String,
     pub local_date: String,
@@ -208,7 +209,7 @@ impl Store {
         self.template_steps(group_id).await
     }
 
-    async fn template_steps(&self, group_id: i64) -> StoreResult<Vec<AgendaStep>> {
+    async fn template_steps(&self, group_id: GroupId) -> StoreResult<Vec<AgendaStep>> {
         let sql = format!(
             "SELECT {TEMPLATE_COLUMNS} FROM agenda_template_steps WHERE group_id = $1 ORDER BY position"
         );
@@ -351,7 +352,7 @@ impl Store {
         group: &GroupAccess,
         rrule: &str,
         meetings: &[(MeetingInput, i64)],
-    ) -> StoreResult<(i64, Vec<i64>)> {
+    ) -> StoreResult<(i64, Vec<MeetingId>)> {
         let (series_id, ids) = self
             .insert_meetings(group, Some(rrule), meetings, AfterInsert::Nothing)
             .await?;
@@ -368,7 +369,7 @@ impl Store {
         rrule: Option<&str>,
         meetings: &[(MeetingInput, i64)],
         then: AfterInsert<'_>,
-    ) -> StoreResult<(Option<i64>, Vec<i64>)> {
+    ) -> StoreResult<(Option<i64>, Vec<MeetingId>)> {
         let group_id = group.id();
         let actor = group.actor().to_string();
         let timezone = self.group_unchecked(group_id).await?.timezone;
@@ -396,7 +397,7 @@ impl Store {
             let mut ids = Vec::with_capacity(meetings.len());
             for (i, (input, starts_at)) in meetings.iter().enumerate() {
                 let first = earlier == 0 && i == 0;
-                let id = sqlx::query_scalar::<_, i64>(
+                let id = sqlx::query_scalar::<_, MeetingId>(
                     "INSERT INTO meetings (group_id, local_date, local_time, timezone, starts_at,
                         duration_minutes, venue_id, topic, series_id, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
@@ -467,7 +468,7 @@ impl Store {
     }
 
     /// A meeting the viewer may see, as the capability its parts are read and changed through.
-    pub async fn meeting(&self, viewer: &Staff, id: i64) -> StoreResult<MeetingAccess> {
+    pub async fn meeting(&self, viewer: &Staff, id: MeetingId) -> StoreResult<MeetingAccess> {
         let meeting = self.meeting_for(viewer, id).await?;
         Ok(MeetingAccess {
             meeting,
@@ -476,7 +477,7 @@ impl Store {
     }
 
     /// One meeting, if the viewer may see its group.
-    pub async fn meeting_for(&self, viewer: &Staff, id: i64) -> StoreResult<Meeting> {
+    pub async fn meeting_for(&self, viewer: &Staff, id: MeetingId) -> StoreResult<Meeting> {
         let sql = format!(
             "SELECT {MEETING_COLUMNS} FROM meetings m
              WHERE m.id = $3 AND ($1 OR m.group_id IN
@@ -489,7 +490,7 @@ impl Store {
 
     /// A meeting of the member's own group, reached through their personal link (any other is
     /// not found).
-    pub async fn meeting_for_link(&self, link: &MemberLink, id: i64) -> StoreResult<Meeting> {
+    pub async fn meeting_for_link(&self, link: &MemberLink, id: MeetingId) -> StoreResult<Meeting> {
         let sql =
             format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1 AND m.group_id = $2");
         on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql).bind(id).bind(link.group_id).fetch_one(pool).await)
@@ -497,14 +498,14 @@ impl Store {
     }
 
     /// A meeting for Hearth's own jobs (email), which act for no one (`Actor::System`).
-    pub(crate) async fn meeting_for_job(&self, id: i64) -> StoreResult<MeetingAccess> {
+    pub(crate) async fn meeting_for_job(&self, id: MeetingId) -> StoreResult<MeetingAccess> {
         Ok(MeetingAccess {
             meeting: self.meeting_unchecked(id).await?,
             actor: Actor::System,
         })
     }
 
-    pub(super) async fn meeting_unchecked(&self, id: i64) -> StoreResult<Meeting> {
+    pub(super) async fn meeting_unchecked(&self, id: MeetingId) -> StoreResult<Meeting> {
         let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1");
         on_db!(self, pool => sqlx::query_as::<_, Meeting>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)
@@ -717,7 +718,7 @@ impl Store {
         self.steps_of(meeting.id()).await
     }
 
-    async fn steps_of(&self, meeting_id: i64) -> StoreResult<Vec<AgendaStep>> {
+    async fn steps_of(&self, meeting_id: MeetingId) -> StoreResult<Vec<AgendaStep>> {
         let sql = format!(
             "SELECT {STEP_COLUMNS} FROM meeting_steps WHERE meeting_id = $1 ORDER BY position"
         );
@@ -908,7 +909,7 @@ impl Store {
     pub async fn set_rsvp(
         &self,
         meeting: &MeetingAccess,
-        member_id: i64,
+        member_id: MemberId,
         answer: crate::domain::meeting::RsvpAnswer,
     ) -> StoreResult<()> {
         self.write_rsvp(
@@ -925,7 +926,7 @@ impl Store {
     pub async fn set_own_rsvp(
         &self,
         link: &MemberLink,
-        meeting_id: i64,
+        meeting_id: MeetingId,
         answer: crate::domain::meeting::RsvpAnswer,
     ) -> StoreResult<()> {
         self.write_rsvp(meeting_id, link.id, answer, &link.actor().to_string())
@@ -935,8 +936,8 @@ impl Store {
     /// The answer, if the member and the meeting are of one group (else not found).
     async fn write_rsvp(
         &self,
-        meeting_id: i64,
-        member_id: i64,
+        meeting_id: MeetingId,
+        member_id: MemberId,
         answer: crate::domain::meeting::RsvpAnswer,
         recorded_by: &str,
     ) -> StoreResult<()> {
@@ -996,9 +997,9 @@ impl Store {
     pub async fn attendance_counts(
         &self,
         group: &GroupAccess,
-    ) -> StoreResult<std::collections::HashMap<i64, (i64, i64)>> {
+    ) -> StoreResult<std::collections::HashMap<MeetingId, (i64, i64)>> {
         let group_id = group.id();
-        let rows: Vec<(i64, i64, i64)> = on_db!(self, pool => sqlx::query_as(
+        let rows: Vec<(MeetingId, i64, i64)> = on_db!(self, pool => sqlx::query_as(
             "SELECT a.meeting_id, COUNT(a.member_id) + COUNT(a.erased_person),
                 COUNT(*) - COUNT(a.member_id) - COUNT(a.erased_person)
              FROM attendance a JOIN meetings m ON m.id = a.meeting_id
@@ -1013,7 +1014,7 @@ impl Store {
 
     /// Signs a member of the meeting's group in. Signing the same person in twice (even from
     /// two devices at once) leaves one record, with the first time kept.
-    pub async fn sign_in(&self, meeting: &MeetingAccess, member_id: i64) -> StoreResult<()> {
+    pub async fn sign_in(&self, meeting: &MeetingAccess, member_id: MemberId) -> StoreResult<()> {
         let meeting_id = meeting.id();
         let n = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -1041,7 +1042,11 @@ impl Store {
         Ok(())
     }
 
-    async fn member_in_meeting_group(&self, meeting_id: i64, member_id: i64) -> StoreResult<bool> {
+    async fn member_in_meeting_group(
+        &self,
+        meeting_id: MeetingId,
+        member_id: MemberId,
+    ) -> StoreResult<bool> {
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM meetings mt JOIN members m ON m.group_id = mt.group_id
              WHERE mt.id = $1 AND m.id = $2")
@@ -1051,7 +1056,7 @@ impl Store {
     }
 
     /// Undoes a sign-in (a tap on the wrong name).
-    pub async fn sign_out(&self, meeting: &MeetingAccess, member_id: i64) -> StoreResult<()> {
+    pub async fn sign_out(&self, meeting: &MeetingAccess, member_id: MemberId) -> StoreResult<()> {
         let meeting_id = meeting.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -1348,9 +1353,9 @@ impl Store {
              LEFT JOIN members m ON m.id = c.member_id
              WHERE c.group_id = $1 AND ($2 = 0 OR c.meeting_id = $2)
              ORDER BY c.created_at DESC, c.id DESC")
-            .bind(group_id).bind(meeting_id.unwrap_or(0)).fetch_all(pool).await)
+            .bind(group_id).bind(meeting_id.map_or(0, MeetingId::get)).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        let shown: Vec<i64> = concerns.iter().filter_map(|c| c.member_id).collect();
+        let shown: Vec<MemberId> = concerns.iter().filter_map(|c| c.member_id).collect();
         self.audit_read(
             &group.actor.to_string(),
             "viewed concerns",

@@ -5,6 +5,7 @@ use super::BeginWrite;
 use super::access::{GroupAccess, MemberAccess, MemberLink, MemberScope};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
+use crate::domain::ids::MemberId;
 use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
 
 const MEMBER_COLUMNS: &str = "m.id, m.group_id, m.preferred_name, m.full_name, m.phone, m.email, \
@@ -15,7 +16,7 @@ const MEMBER_COLUMNS: &str = "m.id, m.group_id, m.preferred_name, m.full_name, m
 macro_rules! insert_member {
     ($tx:expr, $group_id:expr, $m:expr) => {{
         let m = $m;
-        sqlx::query_scalar::<_, i64>(
+        sqlx::query_scalar::<_, MemberId>(
             "INSERT INTO members (group_id, preferred_name, full_name, phone, email,
                 preferred_contact, needs, needs_note, happy_to_share_story, joined_on, left_on,
                 created_at, updated_at)
@@ -97,7 +98,7 @@ impl Store {
             .fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
         // Each member comes with their needs: whoever asked has seen them.
-        let shown: Vec<i64> = members.iter().map(|m| m.id).collect();
+        let shown: Vec<MemberId> = members.iter().map(|m| m.id).collect();
         self.audit_read(
             &group.actor().to_string(),
             "viewed the members' needs",
@@ -112,7 +113,7 @@ impl Store {
     /// because it holds their needs.
     /// A member the viewer may see, as the capability their records are reached through (the
     /// look is audited, as by `member_for`).
-    pub async fn member(&self, viewer: &Staff, id: i64) -> StoreResult<MemberAccess> {
+    pub async fn member(&self, viewer: &Staff, id: MemberId) -> StoreResult<MemberAccess> {
         let member = self.member_for(viewer, id).await?;
         Ok(MemberAccess {
             member,
@@ -120,7 +121,7 @@ impl Store {
         })
     }
 
-    pub async fn member_for(&self, viewer: &Staff, id: i64) -> StoreResult<Member> {
+    pub async fn member_for(&self, viewer: &Staff, id: MemberId) -> StoreResult<Member> {
         let sql = format!(
             "SELECT {MEMBER_COLUMNS} FROM members m JOIN support_groups g ON g.id = m.group_id
              WHERE m.id = $3 AND ($1 OR g.id IN
@@ -196,7 +197,7 @@ impl Store {
         self.member_unchecked(id).await
     }
 
-    async fn write_member(&self, id: i64, m: &MemberInput, actor: &str) -> StoreResult<()> {
+    async fn write_member(&self, id: MemberId, m: &MemberInput, actor: &str) -> StoreResult<()> {
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -232,13 +233,13 @@ impl Store {
     }
 
     /// A member for Hearth's own jobs (a reminder's name and address), which act for no one.
-    pub(crate) async fn member_for_job(&self, id: i64) -> StoreResult<Member> {
+    pub(crate) async fn member_for_job(&self, id: MemberId) -> StoreResult<Member> {
         self.member_unchecked(id).await
     }
 
     /// A member by id with no viewer check: inside the store only, for a member's own link and
     /// after a checked write.
-    pub(super) async fn member_unchecked(&self, id: i64) -> StoreResult<Member> {
+    pub(super) async fn member_unchecked(&self, id: MemberId) -> StoreResult<Member> {
         let sql = format!("SELECT {MEMBER_COLUMNS} FROM members m WHERE m.id = $1");
         on_db!(self, pool => sqlx::query_as::<_, Member>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)

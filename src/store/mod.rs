@@ -31,6 +31,7 @@ mod two_step;
 mod venues;
 mod versions;
 
+pub use crate::domain::ids::{GroupId, MeetingId, MemberId};
 pub use access::*;
 pub use accounts::*;
 pub use audit::*;
@@ -170,7 +171,7 @@ pub struct Store {
     queries: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Group ids seen to exist. Groups are never deleted, so once seen an id stays valid on
     /// every instance; a coordinator's access check needs no query after the first.
-    known_groups: std::sync::Arc<std::sync::RwLock<std::collections::HashSet<i64>>>,
+    known_groups: std::sync::Arc<std::sync::RwLock<std::collections::HashSet<GroupId>>>,
     /// The page cache's checks (sign-in and data versions) gathered into one statement
     /// (batch.rs).
     batches: std::sync::Arc<batch::SignInBatches>,

@@ -7,6 +7,8 @@ use super::{
     Actor, GroupAccess, MemberLink, PollAccess, Store, StoreError, StoreResult, now, on_db,
 };
 use crate::domain::access::Staff;
+use crate::domain::ids::MeetingId;
+use crate::domain::ids::{GroupId, MemberId};
 use crate::domain::poll::{Poll, PollAnswer, PollInput, PollOption, PollResponse, ResponseInput};
 
 const POLL_COLUMNS: &str = "id, group_id, title, note, show_answers, status, chosen_option_id,
@@ -18,7 +20,7 @@ impl Store {
         &self,
         group: &GroupAccess,
         input: &PollInput,
-        from_meeting_id: Option<i64>,
+        from_meeting_id: Option<MeetingId>,
     ) -> StoreResult<i64> {
         let group_id = group.id();
         let account_id = group.actor().account_id()?;
@@ -62,7 +64,7 @@ impl Store {
     }
 
     /// A group's polls without a permission check (for the member's own page: open ones only).
-    async fn group_polls(&self, group_id: i64, open_only: bool) -> StoreResult<Vec<Poll>> {
+    async fn group_polls(&self, group_id: GroupId, open_only: bool) -> StoreResult<Vec<Poll>> {
         let sql = format!(
             "SELECT {POLL_COLUMNS} FROM polls WHERE group_id = $1 AND ($2 = FALSE OR status = 'open')
              ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, created_at DESC, id DESC"
@@ -144,9 +146,9 @@ impl Store {
     pub async fn current_member_names(
         &self,
         group: &GroupAccess,
-    ) -> StoreResult<Vec<(i64, String)>> {
+    ) -> StoreResult<Vec<(MemberId, String)>> {
         let group_id = group.id();
-        on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
+        on_db!(self, pool => sqlx::query_as::<_, (MemberId, String)>(
             "SELECT id, preferred_name FROM members WHERE group_id = $1 AND left_on IS NULL
              ORDER BY lower(preferred_name), id")
             .bind(group_id).fetch_all(pool).await)
@@ -160,7 +162,7 @@ impl Store {
     pub async fn answer_poll(
         &self,
         poll: &PollAccess,
-        member_id: i64,
+        member_id: MemberId,
         input: &ResponseInput,
     ) -> StoreResult<()> {
         let recorded_by = match &poll.actor {
@@ -216,7 +218,7 @@ impl Store {
 
     /// Closes a poll on one option and plans the meeting it names, in one transaction.
     /// Returns the new meeting's id.
-    pub async fn close_poll(&self, poll: &PollAccess, option_id: i64) -> StoreResult<i64> {
+    pub async fn close_poll(&self, poll: &PollAccess, option_id: i64) -> StoreResult<MeetingId> {
         let poll_id = poll.id;
         let Some(group) = super::GroupScope::staff_group(poll) else {
             return Err(StoreError::Forbidden);

@@ -6,6 +6,7 @@ use super::access::{
 };
 use super::{Store, StoreError, StoreResult, now, on_db, placeholders};
 use crate::domain::access::Staff;
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp, SocialStatus};
 
 const EVENT_COLUMNS: &str = "id, group_id, title, local_date, local_time, timezone, starts_at,
@@ -98,7 +99,7 @@ impl Store {
 
     async fn group_social_events(
         &self,
-        group_id: i64,
+        group_id: GroupId,
         after: i64,
     ) -> StoreResult<Vec<SocialEvent>> {
         let sql = format!(
@@ -181,7 +182,7 @@ impl Store {
     pub async fn set_social_rsvp(
         &self,
         event: &EventAccess,
-        member_id: i64,
+        member_id: MemberId,
         answer: crate::domain::meeting::RsvpAnswer,
     ) -> StoreResult<()> {
         if matches!(event.actor, Actor::Member(own) if own != member_id) {
@@ -278,7 +279,7 @@ impl Store {
     pub async fn meeting_host(
         &self,
         meeting: &MeetingAccess,
-    ) -> StoreResult<Option<(i64, String)>> {
+    ) -> StoreResult<Option<(MemberId, String)>> {
         self.host_of(meeting, meeting.id()).await
     }
 
@@ -287,9 +288,9 @@ impl Store {
     pub async fn host_of(
         &self,
         group: &impl super::GroupScope,
-        meeting_id: i64,
-    ) -> StoreResult<Option<(i64, String)>> {
-        on_db!(self, pool => sqlx::query_as::<_, (i64, String)>(
+        meeting_id: MeetingId,
+    ) -> StoreResult<Option<(MemberId, String)>> {
+        on_db!(self, pool => sqlx::query_as::<_, (MemberId, String)>(
             "SELECT h.member_id, m.preferred_name FROM meeting_hosts h
              JOIN members m ON m.id = h.member_id
              JOIN meetings mt ON mt.id = h.meeting_id
@@ -302,7 +303,7 @@ impl Store {
     pub async fn set_meeting_host(
         &self,
         meeting: &MeetingAccess,
-        member_id: Option<i64>,
+        member_id: Option<MemberId>,
     ) -> StoreResult<()> {
         let meeting_id = meeting.id();
         let Some(member_id) = member_id else {
@@ -330,8 +331,8 @@ impl Store {
     pub async fn meeting_hosts_of(
         &self,
         group: &GroupAccess,
-        meeting_ids: &[i64],
-    ) -> StoreResult<Vec<(i64, i64, String)>> {
+        meeting_ids: &[MeetingId],
+    ) -> StoreResult<Vec<(MeetingId, MemberId, String)>> {
         if meeting_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -343,7 +344,7 @@ impl Store {
             placeholders(meeting_ids.len())
         );
         on_db!(self, pool => {
-            let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql);
+            let mut q = sqlx::query_as::<_, (MeetingId, MemberId, String)>(&sql);
             for id in meeting_ids {
                 q = q.bind(*id);
             }
@@ -356,8 +357,8 @@ impl Store {
     pub async fn answers_to_each(
         &self,
         group: &GroupAccess,
-        meeting_ids: &[i64],
-    ) -> StoreResult<Vec<(i64, i64, crate::domain::meeting::RsvpAnswer)>> {
+        meeting_ids: &[MeetingId],
+    ) -> StoreResult<Vec<(MeetingId, MemberId, crate::domain::meeting::RsvpAnswer)>> {
         if meeting_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -368,7 +369,7 @@ impl Store {
             placeholders(meeting_ids.len())
         );
         on_db!(self, pool => {
-            let mut q = sqlx::query_as::<_, (i64, i64, crate::domain::meeting::RsvpAnswer)>(&sql);
+            let mut q = sqlx::query_as::<_, (MeetingId, MemberId, crate::domain::meeting::RsvpAnswer)>(&sql);
             for id in meeting_ids {
                 q = q.bind(*id);
             }
@@ -381,9 +382,9 @@ impl Store {
     pub async fn answers_to(
         &self,
         meeting: &MeetingAccess,
-    ) -> StoreResult<Vec<(i64, crate::domain::meeting::RsvpAnswer)>> {
+    ) -> StoreResult<Vec<(MemberId, crate::domain::meeting::RsvpAnswer)>> {
         let meeting_id = meeting.id();
-        on_db!(self, pool => sqlx::query_as::<_, (i64, crate::domain::meeting::RsvpAnswer)>(
+        on_db!(self, pool => sqlx::query_as::<_, (MemberId, crate::domain::meeting::RsvpAnswer)>(
             "SELECT member_id, answer FROM rsvps WHERE meeting_id = $1")
             .bind(meeting_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)

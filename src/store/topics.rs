@@ -14,6 +14,7 @@ use super::access::{
 };
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use crate::domain::topic::{
     ActionPlan, BoardTopic, Checkin, CheckinEntry, CheckinRefused, PlanInput, PlanOutcome,
     PlanReview, PlanStatus, ReviewInput, STARTER_TOPICS, TopicInput, TopicStatus,
@@ -97,7 +98,7 @@ impl Store {
         self.topic_in(group.group_id(), topic_id).await
     }
 
-    async fn topic_in(&self, group_id: i64, topic_id: i64) -> StoreResult<BoardTopic> {
+    async fn topic_in(&self, group_id: GroupId, topic_id: i64) -> StoreResult<BoardTopic> {
         let sql =
             format!("{BOARD_SELECT} WHERE (t.group_id IS NULL OR t.group_id = $1) AND t.id = $2");
         on_db!(self, pool => sqlx::query_as::<_, BoardTopic>(&sql).bind(group_id).bind(topic_id).fetch_one(pool).await)
@@ -148,7 +149,7 @@ impl Store {
             .await
     }
 
-    async fn board(&self, group_id: i64, topic_id: i64, by: &str) -> StoreResult<()> {
+    async fn board(&self, group_id: GroupId, topic_id: i64, by: &str) -> StoreResult<()> {
         self.topic_in(group_id, topic_id).await?;
         on_db!(self, pool => sqlx::query(
             "INSERT INTO topic_board (group_id, topic_id, status, proposed_by, created_at)
@@ -171,9 +172,9 @@ impl Store {
 
     async fn vote_as(
         &self,
-        group_id: i64,
+        group_id: GroupId,
         topic_id: i64,
-        member_id: i64,
+        member_id: MemberId,
         by: &str,
     ) -> StoreResult<()> {
         self.board(group_id, topic_id, by).await?;
@@ -209,7 +210,7 @@ impl Store {
         &self,
         group: &GroupAccess,
         topic_id: i64,
-        member_ids: &[i64],
+        member_ids: &[MemberId],
     ) -> StoreResult<()> {
         let group_id = group.id();
         // Every member is checked before any vote is counted, so a refused show of hands
@@ -339,7 +340,7 @@ impl Store {
     // --- action plans ---------------------------------------------------------------------
 
     /// Whether the viewer facilitates the group (goals and check-ins are for them only).
-    pub async fn facilitates(&self, viewer: &Staff, group_id: i64) -> StoreResult<bool> {
+    pub async fn facilitates(&self, viewer: &Staff, group_id: GroupId) -> StoreResult<bool> {
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM group_facilitators WHERE group_id = $1 AND account_id = $2")
             .bind(group_id).bind(viewer.id).fetch_one(pool).await)
@@ -352,7 +353,7 @@ impl Store {
     pub async fn private_records(
         &self,
         viewer: &Staff,
-        member_id: i64,
+        member_id: MemberId,
     ) -> StoreResult<PrivateAccess> {
         let member = self.member_unchecked(member_id).await?;
         self.check_group(viewer, member.group_id).await?;
@@ -371,7 +372,7 @@ impl Store {
         self.plans_of_member(link.id).await
     }
 
-    async fn plans_of_member(&self, member_id: i64) -> StoreResult<Vec<ActionPlan>> {
+    async fn plans_of_member(&self, member_id: MemberId) -> StoreResult<Vec<ActionPlan>> {
         let sql = format!(
             "SELECT {PLAN_COLUMNS} FROM action_plans p WHERE p.member_id = $1
              ORDER BY CASE WHEN p.status = 'open' THEN 0 ELSE 1 END, p.created_at DESC, p.id DESC"
@@ -536,7 +537,7 @@ impl Store {
         );
         let plans = on_db!(self, pool => sqlx::query_as::<_, GroupPlan>(&sql).bind(group_id).bind(meeting_id).fetch_all(pool).await)
             .map_err(StoreError::from_sqlx)?;
-        let shown: Vec<i64> = plans.iter().map(|p| p.plan.member_id).collect();
+        let shown: Vec<MemberId> = plans.iter().map(|p| p.plan.member_id).collect();
         self.audit_read(
             &viewer.actor(),
             "viewed the group's plans",
@@ -585,7 +586,7 @@ impl Store {
             "SELECT id, meeting_id, member_id, note, private, at FROM checkins WHERE meeting_id = $1")
             .bind(meeting_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        let shown: Vec<i64> = rows.iter().map(|c| c.member_id).collect();
+        let shown: Vec<MemberId> = rows.iter().map(|c| c.member_id).collect();
         self.audit_read(
             &viewer.actor(),
             "viewed check-ins",
@@ -611,7 +612,7 @@ impl Store {
         let rows = on_db!(self, pool => sqlx::query_as::<_, CheckinEntry>(&sql)
             .bind(meeting.id).bind(all).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
-        let shown: Vec<i64> = rows.iter().map(|c| c.member_id).collect();
+        let shown: Vec<MemberId> = rows.iter().map(|c| c.member_id).collect();
         self.audit_read(
             &viewer.actor(),
             "viewed check-ins",
@@ -653,9 +654,9 @@ impl Store {
         &self,
         viewer: &Staff,
         group: &super::GroupAccess,
-    ) -> StoreResult<Vec<(i64, i64)>> {
+    ) -> StoreResult<Vec<(MeetingId, i64)>> {
         let all = self.facilitates(viewer, group.id()).await?;
-        on_db!(self, pool => sqlx::query_as::<_, (i64, i64)>(
+        on_db!(self, pool => sqlx::query_as::<_, (MeetingId, i64)>(
             "SELECT c.meeting_id, COUNT(*) FROM checkins c JOIN meetings m ON m.id = c.meeting_id
              WHERE m.group_id = $1 AND ($2 OR NOT c.private) GROUP BY c.meeting_id")
             .bind(group.id()).bind(all).fetch_all(pool).await)
@@ -669,7 +670,7 @@ impl Store {
         &self,
         viewer: &Staff,
         meeting: &MeetingAccess,
-        members: &[i64],
+        members: &[MemberId],
     ) -> StoreResult<Vec<CheckinEntry>> {
         if !self.facilitates(viewer, meeting.group_id).await? {
             return Err(StoreError::Forbidden);
@@ -709,7 +710,7 @@ impl Store {
         &self,
         viewer: &Staff,
         meeting: &MeetingAccess,
-        member_id: i64,
+        member_id: MemberId,
         note: &str,
         private: bool,
     ) -> StoreResult<Result<(), CheckinRefused>> {

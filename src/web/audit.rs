@@ -1,6 +1,7 @@
 //! The coordinators' audit page: who looked at or changed members' records, filtered by
 //! member, staff member and dates, and the same as a CSV file.
 
+use crate::domain::ids::MemberId;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -32,7 +33,7 @@ struct AuditPage {
     page: Page,
     form: Form,
     staff: Vec<(i64, String)>,
-    member: Option<(i64, String)>,
+    member: Option<(MemberId, String)>,
     rows: Vec<AuditRow>,
     csv_href: String,
 }
@@ -49,7 +50,7 @@ async fn rows_of(
     events: Vec<AuditEvent>,
 ) -> AppResult<Vec<AuditRow>> {
     let accounts = state.store.accounts().await?;
-    let member_ids: Vec<i64> = events
+    let member_ids: Vec<MemberId> = events
         .iter()
         .filter_map(|e| e.subject.strip_prefix("member:")?.parse().ok())
         .collect();
@@ -65,7 +66,7 @@ async fn rows_of(
                     .map(|a| format!("{} ({})", a.name, a.role.as_str()))
                     .unwrap_or_else(|| "a member of staff".into()),
                 Some(("member", n)) => n
-                    .parse::<i64>()
+                    .parse::<MemberId>()
                     .ok()
                     .and_then(|id| members.get(&id).cloned())
                     .map(|name| format!("{name}, from their own link"))
@@ -76,7 +77,7 @@ async fn rows_of(
             let member = e
                 .subject
                 .strip_prefix("member:")
-                .and_then(|n| n.parse::<i64>().ok());
+                .and_then(|n| n.parse::<MemberId>().ok());
             let (about, link) = match member {
                 Some(id) => match members.get(&id) {
                     Some(name) => (name.clone(), Some(format!("/members/{id}"))),

@@ -2,6 +2,7 @@
 //! group or one member that calendar apps subscribe to. Feeds need no sign-in — the address is
 //! the key — and can be replaced or turned off.
 
+use crate::domain::ids::{GroupId, MeetingId};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -58,7 +59,7 @@ async fn location(state: &AppState, m: &Meeting) -> String {
 pub async fn meeting_file(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
     let group = state.store.group_for(&me, m.group_id).await?;
@@ -77,7 +78,7 @@ pub async fn meeting_file(
 /// One meeting's calendar file, from a member's personal link.
 pub async fn member_meeting_file(
     State(state): State<AppState>,
-    Path((token, id)): Path<(String, i64)>,
+    Path((token, id)): Path<(String, MeetingId)>,
 ) -> AppResult<Response> {
     let member = state
         .store
@@ -181,7 +182,7 @@ pub async fn group_feed(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;

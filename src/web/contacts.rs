@@ -1,6 +1,7 @@
 //! The contact record (adding contacts, follow-ups, the printable sheet and CSV) and the call
 //! list before a meeting.
 
+use crate::domain::ids::{GroupId, MeetingId, MemberId};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -22,7 +23,7 @@ pub async fn add(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(member_id): Path<i64>,
+    Path(member_id): Path<MemberId>,
     CheckedForm(mut raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, member_id).await?;
@@ -110,7 +111,7 @@ pub async fn sheet(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -156,7 +157,7 @@ pub async fn sheet(
 pub async fn csv(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -240,7 +241,7 @@ pub async fn call_list(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(meeting_id): Path<i64>,
+    Path(meeting_id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let access = state.store.meeting(&me, meeting_id).await?;
     let group = state.store.group_for(&me, access.group_id).await?;
@@ -272,7 +273,7 @@ pub async fn call_list(
     let mut polls = Vec::new();
     for p in state.store.polls_of(&scope).await? {
         if p.is_open() {
-            let answered: Vec<i64> = state
+            let answered: Vec<MemberId> = state
                 .store
                 .poll_responses(&p)
                 .await?
@@ -364,7 +365,7 @@ pub struct LogQuery {
     back: String,
 }
 
-fn safe_back(back: &str, group_id: i64) -> String {
+fn safe_back(back: &str, group_id: GroupId) -> String {
     match super::local_path(back) {
         Some(path) => path.to_string(),
         None => format!("/groups/{group_id}/contacts"),
@@ -376,9 +377,9 @@ async fn log_page(
     state: &AppState,
     me: &crate::domain::access::Staff,
     cookies: &Cookies,
-    group_id: i64,
-    member_id: Option<i64>,
-    meeting_id: Option<i64>,
+    group_id: GroupId,
+    member_id: Option<MemberId>,
+    meeting_id: Option<MeetingId>,
     back: String,
     form: Form,
     status: StatusCode,
@@ -436,8 +437,8 @@ async fn log_page(
 async fn next_meeting_for_answers(
     state: &AppState,
     me: &crate::domain::access::Staff,
-    group_id: i64,
-    asked: Option<i64>,
+    group_id: GroupId,
+    asked: Option<MeetingId>,
 ) -> AppResult<Option<Meeting>> {
     if let Some(id) = asked {
         let m = state.store.meeting_for(me, id).await?;
@@ -462,7 +463,7 @@ pub async fn log_new(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<LogQuery>,
 ) -> AppResult<Response> {
     log_page(
@@ -485,12 +486,12 @@ pub async fn log(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let given_member: Option<i64> = raw.text("member_id").parse().ok();
-    let meeting_id: Option<i64> = raw.text("meeting_id").parse().ok();
+    let given_member: Option<MemberId> = raw.text("member_id").parse().ok();
+    let meeting_id: Option<MeetingId> = raw.text("meeting_id").parse().ok();
     let mut errors = FieldErrors::new();
     let member = match given_member {
         Some(id) => match state.store.member(&me, id).await {

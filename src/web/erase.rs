@@ -1,6 +1,7 @@
 //! Erasing a member for good (coordinators only): a page that says what will go and what stays,
 //! lists where staff wrote their name (to change first), and asks for their name to confirm.
 
+use crate::domain::ids::MemberId;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,7 +20,7 @@ use super::{Page, redirect_with, render_status};
 #[template(path = "members/erase.html")]
 struct ErasePage {
     page: Page,
-    id: i64,
+    id: MemberId,
     name: String,
     mentions: Vec<Mention>,
     form: Form,
@@ -30,7 +31,7 @@ async fn show(
     state: &AppState,
     me: &crate::domain::access::Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MemberId,
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -62,7 +63,7 @@ pub async fn page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<Response> {
     show(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
 }
@@ -72,7 +73,7 @@ pub async fn erase(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     if !me.is_coordinator() {

@@ -2,6 +2,7 @@
 //! and as a JSON file, from their own link or, on request, from a member of staff who may see
 //! them (each export audited in the store).
 
+use crate::domain::ids::MemberId;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -247,7 +248,7 @@ pub async fn staff_page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
     let group = state.store.group_for(&me, member.group_id).await?;
@@ -277,7 +278,7 @@ pub async fn staff_page(
 pub async fn staff_json_route(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
     let export = state.store.member_export(&member).await?;

@@ -1,5 +1,6 @@
 //! Group pages: the list, a group's page, adding and changing a group, assigning facilitators.
 
+use crate::domain::ids::GroupId;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -63,7 +64,7 @@ struct FormPage {
     venues: Vec<Venue>,
     timezones: Vec<String>,
     /// None for a new group.
-    group_id: Option<i64>,
+    group_id: Option<GroupId>,
 }
 
 impl FormPage {
@@ -83,7 +84,7 @@ async fn form_page(
     me: &Staff,
     cookies: &Cookies,
     form: Form,
-    group_id: Option<i64>,
+    group_id: Option<GroupId>,
     status: StatusCode,
 ) -> AppResult<Response> {
     let venues = state.store.venues().await?;
@@ -206,7 +207,7 @@ pub async fn show(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, id).await?;
     let venue = match group.usual_venue_id {
@@ -263,7 +264,7 @@ pub async fn edit_page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, id).await?;
     form_page(
@@ -281,7 +282,7 @@ pub async fn update(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     // Check access before looking at the input, so a stranger learns nothing from the errors.
@@ -328,7 +329,7 @@ pub async fn update(
 pub async fn set_facilitators(
     State(state): State<AppState>,
     Coordinator(me): Coordinator,
-    Path(id): Path<i64>,
+    Path(id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let mut ids = Vec::new();

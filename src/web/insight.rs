@@ -1,6 +1,8 @@
 //! Looking back: a group's history, search, the insight page with its charts, the printable
 //! report for funders, CSV exports for a date range, and the coordinator's overview.
 
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MeetingId;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -35,11 +37,11 @@ struct HistoryPage {
     group: Group,
     meetings: Vec<MeetingSummary>,
     /// (meeting, "since last time" lines the viewer may see).
-    checkins: Vec<(i64, i64)>,
+    checkins: Vec<(MeetingId, i64)>,
 }
 
 impl HistoryPage {
-    fn lines_at(&self, meeting_id: &i64) -> i64 {
+    fn lines_at(&self, meeting_id: &MeetingId) -> i64 {
         self.checkins
             .iter()
             .find(|(m, _)| m == meeting_id)
@@ -53,7 +55,7 @@ pub async fn history(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let scope = state.store.group(&me, group_id).await?;
@@ -92,7 +94,7 @@ pub async fn search(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -136,7 +138,7 @@ struct InsightPage {
     form: Form,
     stats: Option<GroupStats>,
     not_seen: Vec<NotSeen>,
-    next_meeting: Option<i64>,
+    next_meeting: Option<MeetingId>,
     feedback: Vec<Feedback>,
     chart: String,
     feedback_svg: String,
@@ -178,7 +180,7 @@ pub async fn group_insight(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -254,7 +256,7 @@ pub async fn report(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -309,7 +311,7 @@ fn csv_text(mut rows: Vec<Vec<String>>) -> AppResult<String> {
 pub async fn attendance_csv(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -330,7 +332,7 @@ pub async fn attendance_csv(
 pub async fn meetings_csv(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -366,7 +368,7 @@ pub async fn meetings_csv(
 pub async fn feedback_csv(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;

@@ -1,6 +1,7 @@
 //! A member's own page, reached through their personal link: no account and no password. The
 //! link's token is the only key; it is stored hashed and can be revoked by staff.
 
+use crate::domain::ids::MeetingId;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -48,7 +49,7 @@ struct LinkPage {
     ratings: [(i64, &'static str); 5],
     on_rota: bool,
     /// The meetings this member is down to host the refreshments for.
-    hosting: Vec<i64>,
+    hosting: Vec<MeetingId>,
     /// The poll whose answers came back with a problem, and the answers as typed.
     poll_form: (i64, Form),
     answer_choices: &'static [(&'static str, &'static str)],
@@ -163,7 +164,7 @@ pub(super) async fn member_from(state: &AppState, token: &str) -> AppResult<Memb
     // A personal link has a budget of requests too (http/budget.rs), kept apart from staff's.
     state
         .budget
-        .take(-member.id)
+        .take(-member.id.get())
         .map_err(AppError::RateLimited)?;
     Ok(member)
 }
@@ -416,7 +417,7 @@ pub async fn withdraw_consent(
 /// A member says whether they are coming to one of their group's meetings.
 pub async fn rsvp(
     State(state): State<AppState>,
-    Path((token, meeting_id)): Path<(String, i64)>,
+    Path((token, meeting_id)): Path<(String, MeetingId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
@@ -633,7 +634,7 @@ pub async fn rota(
 /// "How was it for you?" after a meeting the member came to.
 pub async fn feedback(
     State(state): State<AppState>,
-    Path((token, meeting_id)): Path<(String, i64)>,
+    Path((token, meeting_id)): Path<(String, MeetingId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;

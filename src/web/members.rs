@@ -1,6 +1,8 @@
 //! Member pages: a group's members list with search and filters, adding and changing a member,
 //! consents, the personal link, and CSV import (checked and previewed first) and export.
 
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MemberId;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -64,7 +66,7 @@ pub async fn list(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -91,7 +93,7 @@ pub async fn list(
 pub async fn export_csv(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -118,7 +120,7 @@ struct FormPage {
     page: Page,
     form: Form,
     group: Group,
-    member_id: Option<i64>,
+    member_id: Option<MemberId>,
     needs: &'static [(&'static str, &'static str)],
     contacts: &'static [(&'static str, &'static str)],
     story: &'static [(&'static str, &'static str)],
@@ -129,7 +131,7 @@ fn form_page(
     cookies: &Cookies,
     group: Group,
     form: Form,
-    member_id: Option<i64>,
+    member_id: Option<MemberId>,
     status: StatusCode,
 ) -> AppResult<Response> {
     let title = if member_id.is_some() {
@@ -155,7 +157,7 @@ pub async fn new_page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let mut raw = RawInput::default();
@@ -176,7 +178,7 @@ pub async fn create(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -204,7 +206,7 @@ pub async fn edit_page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
 ) -> AppResult<Response> {
     let member = state.store.member_for(&me, id).await?;
     let group = state.store.group_for(&me, member.group_id).await?;
@@ -222,7 +224,7 @@ pub async fn update(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
@@ -300,7 +302,7 @@ pub(super) async fn show_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MemberId,
     forms: MemberForms,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -391,7 +393,7 @@ pub async fn show(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     Query(q): Query<ShowQuery>,
 ) -> AppResult<Response> {
     show_page(
@@ -412,7 +414,7 @@ pub async fn add_consent(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
@@ -444,7 +446,7 @@ pub async fn add_consent(
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path((id, consent_id)): Path<(i64, i64)>,
+    Path((id, consent_id)): Path<(MemberId, i64)>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
@@ -487,7 +489,7 @@ pub async fn issue_link(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let access = state.store.member(&me, id).await?;
@@ -527,7 +529,7 @@ pub async fn issue_link(
 pub async fn email_link(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
@@ -547,7 +549,7 @@ pub async fn email_link(
 pub async fn revoke_link(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
@@ -561,7 +563,7 @@ pub async fn revoke_link(
 pub async fn revoke_feed(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MemberId>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, id).await?;
@@ -588,7 +590,7 @@ pub async fn import_page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     render(&ImportPage {
@@ -611,7 +613,7 @@ pub async fn import_preview(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     headers: axum::http::HeaderMap,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
@@ -687,7 +689,7 @@ pub async fn import_confirm(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;

@@ -1,6 +1,9 @@
 //! Availability polls for staff: offering dates, the results grid, recording an answer given
 //! by phone, and closing the poll on the option that suits everyone.
 
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MeetingId;
+use crate::domain::ids::MemberId;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -74,7 +77,7 @@ pub async fn new(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -103,11 +106,11 @@ pub async fn create(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let from_meeting = raw.text("from_meeting_id").parse::<i64>().ok();
+    let from_meeting = raw.text("from_meeting_id").parse::<MeetingId>().ok();
     if let Some(m) = from_meeting
         && state.store.meeting_for(&me, m).await?.group_id != group_id
     {
@@ -200,11 +203,11 @@ impl ShowPage {
     fn answer_is(&self, option_id: &i64, answer: &str) -> bool {
         self.answer_form.is(&format!("answers.{option_id}"), answer)
     }
-    fn member_selected(&self, member_id: &i64) -> bool {
+    fn member_selected(&self, member_id: &MemberId) -> bool {
         self.answer_form.is("member_id", &member_id.to_string())
     }
-    fn everyone(&self) -> Vec<(i64, String)> {
-        let mut all: Vec<(i64, String)> = self
+    fn everyone(&self) -> Vec<(MemberId, String)> {
+        let mut all: Vec<(MemberId, String)> = self
             .results
             .rows
             .iter()
@@ -289,7 +292,7 @@ pub async fn record_answer(
 ) -> AppResult<Response> {
     let poll = state.store.poll_for(&me, poll_id).await?;
     let options = state.store.poll_options(&poll).await?;
-    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let member_id = raw.text("member_id").parse::<MemberId>().ok();
     let parsed = ResponseInput::parse(&raw, &options);
     let (member_id, input) = match (member_id, parsed) {
         (Some(m), Ok(input)) => (m, input),
@@ -444,7 +447,7 @@ pub async fn mail_log(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let scope = state.store.group(&me, group_id).await?;

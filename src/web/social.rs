@@ -2,6 +2,9 @@
 //! files) and the refreshments and music rota (who offered, the fair suggestion for each
 //! meeting, confirming or swapping the host).
 
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MeetingId;
+use crate::domain::ids::MemberId;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -32,7 +35,7 @@ async fn list_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    group_id: i64,
+    group_id: GroupId,
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -67,7 +70,7 @@ pub async fn list(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let mut raw = RawInput::default();
     raw.set("duration_minutes", "120");
@@ -86,7 +89,7 @@ pub async fn create(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -124,7 +127,7 @@ struct ShowPage {
     group: Group,
     event: SocialEvent,
     rsvps: Vec<SocialRsvp>,
-    not_answered: Vec<(i64, String)>,
+    not_answered: Vec<(MemberId, String)>,
     form: Form,
     rsvp_form: Form,
 }
@@ -136,8 +139,8 @@ impl ShowPage {
             .filter(|r| r.answer.as_str() == answer)
             .collect()
     }
-    fn everyone(&self) -> Vec<(i64, String)> {
-        let mut all: Vec<(i64, String)> = self
+    fn everyone(&self) -> Vec<(MemberId, String)> {
+        let mut all: Vec<(MemberId, String)> = self
             .rsvps
             .iter()
             .map(|r| (r.member_id, r.member_name.clone()))
@@ -146,7 +149,7 @@ impl ShowPage {
         all.sort_by_key(|(_, n)| n.to_lowercase());
         all
     }
-    fn member_selected(&self, id: &i64) -> bool {
+    fn member_selected(&self, id: &MemberId) -> bool {
         self.rsvp_form.is("member_id", &id.to_string())
     }
 }
@@ -280,7 +283,7 @@ pub async fn record_rsvp(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let event = state.store.social_event_for(&me, id).await?;
-    let member_id = raw.text("member_id").parse::<i64>().ok();
+    let member_id = raw.text("member_id").parse::<MemberId>().ok();
     let answer = parse_rsvp(&raw);
     let (member_id, answer) = match (member_id, answer) {
         (Some(m), Ok(a)) => (m, a),
@@ -324,7 +327,7 @@ struct RotaPage {
     rota: Vec<RotaMember>,
     meetings: Vec<crate::app::social::RotaMeeting>,
     /// Current members not on the rota, who could be added.
-    others: Vec<(i64, String)>,
+    others: Vec<(MemberId, String)>,
     timezone: String,
 }
 
@@ -341,7 +344,7 @@ pub async fn rota(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let scope = state.store.group(&me, group_id).await?;
@@ -377,13 +380,13 @@ pub async fn rota(
 pub async fn set_rota(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     state.store.group_for(&me, group_id).await?;
     let member_id = raw
         .text("member_id")
-        .parse::<i64>()
+        .parse::<MemberId>()
         .map_err(|_| AppError::BadRequest("Choose a member.".into()))?;
     let member = state.store.member(&me, member_id).await?;
     if member.group_id != group_id {
@@ -405,14 +408,14 @@ pub async fn set_rota(
 pub async fn set_host(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(meeting_id): Path<i64>,
+    Path(meeting_id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting(&me, meeting_id).await?;
     let member_id = match raw.text("member_id").as_str() {
         "" => None,
         v => Some(
-            v.parse::<i64>()
+            v.parse::<MemberId>()
                 .map_err(|_| AppError::BadRequest("Choose a member.".into()))?,
         ),
     };

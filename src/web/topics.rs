@@ -1,6 +1,8 @@
 //! The topic board and library, members' action plans and their reviews, and the run-sheet's
 //! content steps (goals, brainstorm and votes, "since last time").
 
+use crate::domain::ids::MemberId;
+use crate::domain::ids::{GroupId, MeetingId};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -74,7 +76,7 @@ async fn board_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    group_id: i64,
+    group_id: GroupId,
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -99,7 +101,7 @@ pub async fn board(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     board_page(
         &state,
@@ -117,7 +119,7 @@ pub async fn propose(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -149,7 +151,7 @@ pub async fn propose(
 pub async fn act(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path((group_id, topic_id)): Path<(i64, i64)>,
+    Path((group_id, topic_id)): Path<(GroupId, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -162,7 +164,7 @@ pub async fn act(
                 format!("\"{}\" is on the board.", topic.title)
             }
             "agree" => {
-                let meeting_id: i64 = raw.text("meeting_id").parse().map_err(|_| {
+                let meeting_id: MeetingId = raw.text("meeting_id").parse().map_err(|_| {
                     AppError::BadRequest(
                     "Choose the meeting to agree the topic for. If there is none, plan it first."
                         .into(),
@@ -189,7 +191,7 @@ pub async fn act(
             "votes" => {
                 let mut ids = Vec::new();
                 for v in raw.all("member") {
-                    ids.push(v.parse::<i64>().map_err(|_| {
+                    ids.push(v.parse::<MemberId>().map_err(|_| {
                         AppError::BadRequest("Choose members from the list.".into())
                     })?);
                 }
@@ -224,7 +226,7 @@ async fn topic_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    group_id: i64,
+    group_id: GroupId,
     topic_id: i64,
     form: Option<Form>,
     status: StatusCode,
@@ -257,7 +259,7 @@ pub async fn topic(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path((group_id, topic_id)): Path<(i64, i64)>,
+    Path((group_id, topic_id)): Path<(GroupId, i64)>,
 ) -> AppResult<Response> {
     topic_page(
         &state,
@@ -275,7 +277,7 @@ pub async fn edit_topic(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path((group_id, topic_id)): Path<(i64, i64)>,
+    Path((group_id, topic_id)): Path<(GroupId, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -344,7 +346,7 @@ pub async fn add_plan(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(member_id): Path<i64>,
+    Path(member_id): Path<MemberId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let owner = state.store.private_records(&me, member_id).await?;
@@ -458,7 +460,7 @@ pub async fn review(
     if let Some(note) = raw.get(&own_note).map(str::to_string) {
         raw.set("note", note);
         raw.set(&own_note, "");
-        if let Ok(meeting_id) = raw.text("meeting_id").parse::<i64>() {
+        if let Ok(meeting_id) = raw.text("meeting_id").parse::<MeetingId>() {
             let text = crate::domain::run_sheet::RunSheetText::parse(&raw, None)
                 .map_err(AppError::Invalid)?;
             let meeting = state.store.meeting(&me, meeting_id).await?;
@@ -468,7 +470,7 @@ pub async fn review(
     let meeting = match raw.text("meeting_id").as_str() {
         "" => None,
         v => {
-            let id: i64 = v
+            let id: MeetingId = v
                 .parse()
                 .map_err(|_| AppError::BadRequest("Unknown meeting.".into()))?;
             Some(state.store.meeting(&me, id).await?)
@@ -527,7 +529,7 @@ struct ChangePage {
     page: Page,
     member_name: String,
     plan: ActionPlan,
-    meeting_id: Option<i64>,
+    meeting_id: Option<MeetingId>,
     back: String,
     form: Form,
 }
@@ -567,7 +569,7 @@ async fn change_page(
 pub async fn save_checkin(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path((meeting_id, member_id)): Path<(i64, i64)>,
+    Path((meeting_id, member_id)): Path<(MeetingId, MemberId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let mut e = FieldErrors::new();
@@ -624,14 +626,14 @@ impl ContentStep {
     pub fn review_today(&self, plan_id: &i64) -> Option<&PlanReview> {
         self.reviews_today.iter().find(|r| r.plan_id == *plan_id)
     }
-    pub fn last_line(&self, member_id: &i64) -> Option<&crate::domain::topic::CheckinEntry> {
+    pub fn last_line(&self, member_id: &MemberId) -> Option<&crate::domain::topic::CheckinEntry> {
         self.last_time.iter().find(|c| c.member_id == *member_id)
     }
-    pub fn checkin_for(&self, member_id: &i64) -> Option<&crate::domain::topic::Checkin> {
+    pub fn checkin_for(&self, member_id: &MemberId) -> Option<&crate::domain::topic::Checkin> {
         self.checkins.iter().find(|c| c.member_id == *member_id)
     }
     /// Check-ins are private unless the facilitator said otherwise.
-    pub fn checkin_private(&self, member_id: &i64) -> bool {
+    pub fn checkin_private(&self, member_id: &MemberId) -> bool {
         self.checkin_for(member_id).is_none_or(|c| c.private)
     }
 }
@@ -641,7 +643,7 @@ pub async fn content_for(
     me: &Staff,
     meeting: &crate::store::MeetingAccess,
     kind: StepKind,
-    present_ids: &[i64],
+    present_ids: &[MemberId],
 ) -> AppResult<ContentStep> {
     let mut c = ContentStep {
         topic: None,

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1: bearer tokens, every endpoint, partial updates, and bad input
 //! answered with a JSON body that names each offending field.
 
+use hearth::domain::ids::GroupId;
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -292,7 +293,7 @@ both_backends! {
             .expect_invalid_fields(&["email", "joined_on"]);
         api.put(&format!("/api/v1/members/{id}"), &json!({"preferred_name": ""})).await.expect_invalid_fields(&["preferred_name"]);
         let all = hearth::store::MemberFilter { status: "all".into(), ..Default::default() };
-        assert_eq!(app.store.members_of(&app.store.group(&w.c, g).await.unwrap(), &all).await.unwrap().len(), 2, "bad input created no member");
+        assert_eq!(app.store.members_of(&app.store.group(&w.c, GroupId(g)).await.unwrap(), &all).await.unwrap().len(), 2, "bad input created no member");
         assert_eq!(api.get(&format!("/api/v1/members/{id}")).await.json()["phone"], "07700 900999");
 
         // Consents.

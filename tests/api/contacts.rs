@@ -2,6 +2,7 @@
 //! facilitator's home page until done, the group's printable sheet and CSV (a date range,
 //! formula cells defused), and the call list before a meeting.
 
+use hearth::domain::ids::MemberId;
 use serde_json::json;
 
 use crate::both_backends;
@@ -24,7 +25,12 @@ async fn contact_with(
 ) -> i64 {
     let all = app
         .store
-        .contacts_of_member(&app.store.member(staff, member).await.expect("member"))
+        .contacts_of_member(
+            &app.store
+                .member(staff, MemberId(member))
+                .await
+                .expect("member"),
+        )
         .await
         .expect("contacts");
     let found: Vec<i64> = all
@@ -42,7 +48,12 @@ async fn contact_with(
 
 async fn contact_count(app: &TestApp, w: &World, member: i64) -> usize {
     app.store
-        .contacts_of_member(&app.store.member(&w.c, member).await.expect("member"))
+        .contacts_of_member(
+            &app.store
+                .member(&w.c, MemberId(member))
+                .await
+                .expect("member"),
+        )
         .await
         .expect("contacts")
         .len()

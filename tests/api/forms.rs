@@ -3,6 +3,7 @@
 
 use crate::both_backends;
 use crate::helpers::*;
+use hearth::domain::ids::{GroupId, MemberId};
 
 both_backends! {
     async fn groups_create_view_edit(app: TestApp) {
@@ -133,7 +134,7 @@ both_backends! {
         res.expect_field_error("format", "Choose open-ended or a fixed number of meetings.");
         res.expect_value("description", "Changed words");
         res.expect_value("timezone", "Nowhere/Special");
-        let g = app.store.group_for(&c, id).await.unwrap();
+        let g = app.store.group_for(&c, GroupId(id)).await.unwrap();
         assert_eq!(g.name, "Thursday Friends");
         assert_eq!(g.description, "For anyone living with diabetes.");
 
@@ -151,7 +152,7 @@ both_backends! {
             .expect_contains("2 hours")
             .expect_contains("Open-ended")
             .expect_contains("Open to new members");
-        let g = app.store.group_for(&c, id).await.unwrap();
+        let g = app.store.group_for(&c, GroupId(id)).await.unwrap();
         assert_eq!(g.usual_meeting_length, 120);
         assert_eq!(g.number_of_meetings, None);
         assert!(g.open_to_new_members);
@@ -322,7 +323,7 @@ both_backends! {
         res.expect_value("preferred_contact", "email");
         res.expect_value("needs", "hearing");
         let all = hearth::store::MemberFilter { status: "all".into(), ..Default::default() };
-        assert!(app.store.members_of(&app.store.group(&c, g).await.unwrap(), &all).await.unwrap().is_empty());
+        assert!(app.store.members_of(&app.store.group(&c, GroupId(g)).await.unwrap(), &all).await.unwrap().is_empty());
 
         let id = cb
             .post_form(
@@ -355,10 +356,10 @@ both_backends! {
             .expect_contains("Happy to share their story")
             .expect_contains("5 January 2026")
             .expect_lacks("diagnosis");
-        let m = app.store.member_for(&c, id).await.unwrap();
+        let m = app.store.member_for(&c, MemberId(id)).await.unwrap();
         assert_eq!(m.needs, "hearing,sight");
         assert_eq!(m.email, "ada@example.org");
-        assert_eq!(m.group_id, g);
+        assert_eq!(m.group_id, GroupId(g));
         cb.get(&format!("/groups/{g}/members"))
             .await
             .expect(200)
@@ -381,7 +382,7 @@ both_backends! {
         res.expect_field_error("phone", "Enter a phone number using digits");
         res.expect_value("full_name", "Changed Name");
         res.expect_value("phone", "12");
-        assert_eq!(app.store.member_for(&c, id).await.unwrap().full_name, "Ada Augusta King");
+        assert_eq!(app.store.member_for(&c, MemberId(id)).await.unwrap().full_name, "Ada Augusta King");
 
         cb.post_form(
             &format!("/members/{id}/edit"),
@@ -389,7 +390,7 @@ both_backends! {
         )
         .await
         .expect_redirect(&format!("/members/{id}"));
-        let m = app.store.member_for(&c, id).await.unwrap();
+        let m = app.store.member_for(&c, MemberId(id)).await.unwrap();
         assert_eq!(m.preferred_name, "Ada K");
         assert_eq!(m.needs, "mobility");
         assert_eq!(m.full_name, "");

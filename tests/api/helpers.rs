@@ -5,6 +5,7 @@
 //! Every response that passes through these helpers is checked for the security headers, so
 //! "every response carries them" is tested on every request the suite makes.
 
+use hearth::domain::ids::{GroupId, MemberId};
 use std::future::Future;
 use std::io::Write;
 use std::str::FromStr;
@@ -419,10 +420,10 @@ impl TestApp {
 
     /// A member's records as the first coordinator reaches them (the store lets nothing read
     /// them by a bare id). The look is audited, as any look at a member's record.
-    pub async fn member_access(&self, member_id: i64) -> hearth::store::MemberAccess {
+    pub async fn member_access(&self, member_id: impl Into<i64>) -> hearth::store::MemberAccess {
         let checker = self.first_coordinator().await;
         self.store
-            .member(&checker, member_id)
+            .member(&checker, MemberId(member_id.into()))
             .await
             .expect("member")
     }
@@ -438,9 +439,12 @@ impl TestApp {
     }
 
     /// A group as the first coordinator reaches it.
-    pub async fn group_access(&self, group_id: i64) -> hearth::store::GroupAccess {
+    pub async fn group_access(&self, group_id: impl Into<i64>) -> hearth::store::GroupAccess {
         let checker = self.first_coordinator().await;
-        self.store.group(&checker, group_id).await.expect("group")
+        self.store
+            .group(&checker, GroupId(group_id.into()))
+            .await
+            .expect("group")
     }
 
     /// A poll as the first coordinator reaches it.

@@ -7,6 +7,7 @@
 //! years of fortnightly meetings), from a seeded pseudo-random generator so every run makes
 //! the same meetings, attendances, replies, notes and feedback.
 
+use hearth::domain::ids::{GroupId, MeetingId, MemberId};
 use std::collections::{BTreeSet, HashMap};
 
 use hearth::domain::RawInput;
@@ -422,11 +423,14 @@ async fn create_members(
         };
         let m = app
             .store
-            .create_member(&app.store.group(viewer, group).await.unwrap(), &input)
+            .create_member(
+                &app.store.group(viewer, GroupId(group)).await.unwrap(),
+                &input,
+            )
             .await
             .expect("create member");
         out.push(GenMember {
-            id: m.id,
+            id: m.id.get(),
             preferred: preferred.to_string(),
             full: full.to_string(),
             needs_note: needs_note.to_string(),
@@ -465,25 +469,29 @@ async fn create_meetings(
     let (_, ids) = app
         .store
         .create_series(
-            &app.store.group(viewer, group).await.unwrap(),
+            &app.store.group(viewer, GroupId(group)).await.unwrap(),
             "FREQ=WEEKLY;INTERVAL=2",
             &inputs,
         )
         .await
         .expect("create series");
     assert_eq!(ids.len(), specs.len());
-    ids
+    ids.into_iter().map(|m| m.get()).collect()
 }
 
 /// Writes what happened at one meeting: replies, run-sheet notes, sign-ins, its end (or
 /// cancellation), its record and members' feedback.
 async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
     let s = &app.store;
-    let meeting = s.meeting(viewer, m.id).await.expect("meeting");
+    let meeting = s.meeting(viewer, MeetingId(m.id)).await.expect("meeting");
     for (member, answer) in &m.rsvps {
-        s.set_rsvp(&meeting, *member, answer.parse().expect("an answer"))
-            .await
-            .expect("rsvp");
+        s.set_rsvp(
+            &meeting,
+            MemberId(*member),
+            answer.parse().expect("an answer"),
+        )
+        .await
+        .expect("rsvp");
     }
     if m.status == "cancelled" {
         s.apply_meeting_event(&meeting, MeetingEvent::Cancel, "The hall was double-booked")
@@ -506,7 +514,9 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
             .expect("step notes");
     }
     for member in &m.members {
-        s.sign_in(&meeting, *member).await.expect("sign in");
+        s.sign_in(&meeting, MemberId(*member))
+            .await
+            .expect("sign in");
     }
     for guest in &m.guests {
         s.sign_in_guest(&meeting, guest)
@@ -543,8 +553,8 @@ async fn record(app: &TestApp, viewer: &Staff, m: &GenMeeting) {
     s.save_notes(&meeting, &notes).await.expect("notes");
     for (member, rating, comment) in &m.feedback {
         s.save_feedback(
-            &s.member(viewer, *member).await.expect("member"),
-            m.id,
+            &s.member(viewer, MemberId(*member)).await.expect("member"),
+            MeetingId(m.id),
             &FeedbackInput {
                 rating: *rating,
                 comment: comment.clone(),
@@ -573,7 +583,10 @@ async fn add_contact(
     let id = app
         .store
         .add_contact(
-            &app.store.member(viewer, member).await.expect("member"),
+            &app.store
+                .member(viewer, MemberId(member))
+                .await
+                .expect("member"),
             &input,
         )
         .await
@@ -601,7 +614,7 @@ async fn add_social(app: &TestApp, viewer: &Staff, group: i64, date: &str, cance
     let e = app
         .store
         .create_social_event(
-            &app.store.group(viewer, group).await.unwrap(),
+            &app.store.group(viewer, GroupId(group)).await.unwrap(),
             &input,
             starts_at,
         )
@@ -848,7 +861,7 @@ async fn history_a(app: &TestApp, w: &World) -> History {
     for (k, outcome) in [(0, Some("done")), (1, Some("dropped")), (4, None)] {
         let owner = app
             .store
-            .private_records(&fern, members[k].id)
+            .private_records(&fern, MemberId(members[k].id))
             .await
             .expect("the facilitator's access");
         let plan = app
@@ -895,11 +908,11 @@ async fn history_a(app: &TestApp, w: &World) -> History {
     .await[0];
     let future = app
         .store
-        .meeting(viewer, future_meeting)
+        .meeting(viewer, MeetingId(future_meeting))
         .await
         .expect("meeting");
     app.store
-        .set_rsvp(&future, members[0].id, RsvpAnswer::Yes)
+        .set_rsvp(&future, MemberId(members[0].id), RsvpAnswer::Yes)
         .await
         .expect("rsvp");
 
@@ -1265,7 +1278,7 @@ async fn expected_not_seen(
     // The world's own member of group A, as the store has them (never came to anything).
     let world_member = app
         .store
-        .member_for(&w.c, w.member_a)
+        .member_for(&w.c, MemberId(w.member_a))
         .await
         .expect("member");
     let mut candidates: Vec<(i64, String, Option<String>, Option<String>)> = h
@@ -1281,7 +1294,7 @@ async fn expected_not_seen(
         })
         .collect();
     candidates.push((
-        world_member.id,
+        world_member.id.get(),
         world_member.preferred_name.clone(),
         world_member.joined_on.clone(),
         world_member.left_on.clone(),
@@ -2196,16 +2209,16 @@ both_backends! {
         let ids = create_meetings(&app, c, g, Some(w.venue), &[plan(d(-30)), plan(d(-16)), plan(d(-9)), plan(d(-2))]).await;
         let (came, missed, cancelled, under_way) = (ids[0], ids[1], ids[2], ids[3]);
         let s = &app.store;
-        s.sign_in(&s.meeting(c, came).await.unwrap(), w.member_a).await.unwrap();
-        s.apply_meeting_event(&s.meeting(c, came).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
-        s.apply_meeting_event(&s.meeting(c, missed).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
-        s.sign_in(&s.meeting(c, cancelled).await.unwrap(), w.member_a).await.unwrap();
-        s.apply_meeting_event(&s.meeting(c, cancelled).await.unwrap(), MeetingEvent::Cancel, "Snow").await.unwrap().unwrap();
-        s.sign_in(&s.meeting(c, under_way).await.unwrap(), w.member_a).await.unwrap();
-        s.apply_meeting_event(&s.meeting(c, under_way).await.unwrap(), MeetingEvent::Start, "").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, MeetingId(came)).await.unwrap(), MemberId(w.member_a)).await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, MeetingId(came)).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
+        s.apply_meeting_event(&s.meeting(c, MeetingId(missed)).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, MeetingId(cancelled)).await.unwrap(), MemberId(w.member_a)).await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, MeetingId(cancelled)).await.unwrap(), MeetingEvent::Cancel, "Snow").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, MeetingId(under_way)).await.unwrap(), MemberId(w.member_a)).await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, MeetingId(under_way)).await.unwrap(), MeetingEvent::Start, "").await.unwrap().unwrap();
         let b_meeting = create_meetings(&app, c, w.group_b, None, &[plan(d(-3))]).await[0];
-        s.sign_in(&s.meeting(c, b_meeting).await.unwrap(), w.member_b).await.unwrap();
-        s.apply_meeting_event(&s.meeting(c, b_meeting).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, MeetingId(b_meeting)).await.unwrap(), MemberId(w.member_b)).await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, MeetingId(b_meeting)).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
 
         let path = issue_link(&app, &w.f1b, w.member_a).await;
         let member = app.browser();
@@ -2293,7 +2306,7 @@ both_backends! {
 
         // The meeting had been marked held by mistake: once it is put right, it is not
         // counted, and nor is the feedback on it (the totals agree with the meetings listed).
-        s.apply_meeting_event(&s.meeting(c, came).await.unwrap(), MeetingEvent::Cancel, "Marked held by mistake").await.unwrap().unwrap();
+        s.apply_meeting_event(&s.meeting(c, MeetingId(came)).await.unwrap(), MeetingEvent::Cancel, "Marked held by mistake").await.unwrap().unwrap();
         let stats = get_json(&w.f1_api, &format!("/api/v1/groups/{g}/stats?{range}")).await;
         let listed = stats["meetings"].as_array().unwrap();
         assert!(listed.iter().all(|m| m["meeting_id"] != came), "{stats}");
@@ -2400,16 +2413,16 @@ both_backends! {
         let other = create_members(&app, c, w.group_a, &[("Olive", "Olive Green", "", add_days(today(), -60).to_string(), None)])
             .await[0]
             .id;
-        s.sign_in(&s.meeting(c, m).await.unwrap(), w.member_a).await.unwrap();
-        s.sign_in(&s.meeting(c, m).await.unwrap(), other).await.unwrap();
-        s.sign_in(&s.meeting(c, m).await.unwrap(), w.member_a).await.unwrap(); // twice is still once
-        s.sign_in_guest(&s.meeting(c, m).await.unwrap(), "Visiting nurse").await.unwrap();
-        s.apply_meeting_event(&s.meeting(c, m).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
+        s.sign_in(&s.meeting(c, MeetingId(m)).await.unwrap(), MemberId(w.member_a)).await.unwrap();
+        s.sign_in(&s.meeting(c, MeetingId(m)).await.unwrap(), MemberId(other)).await.unwrap();
+        s.sign_in(&s.meeting(c, MeetingId(m)).await.unwrap(), MemberId(w.member_a)).await.unwrap(); // twice is still once
+        s.sign_in_guest(&s.meeting(c, MeetingId(m)).await.unwrap(), "Visiting nurse").await.unwrap();
+        s.apply_meeting_event(&s.meeting(c, MeetingId(m)).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 3);
-        s.sign_out(&s.meeting(c, m).await.unwrap(), other).await.unwrap();
+        s.sign_out(&s.meeting(c, MeetingId(m)).await.unwrap(), MemberId(other)).await.unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 2);
-        let guest = s.attendance_of(&s.meeting(c, m).await.unwrap()).await.unwrap().into_iter().find(|a| a.is_guest).expect("guest").id;
-        s.remove_guest(&s.meeting(c, m).await.unwrap(), guest).await.unwrap();
+        let guest = s.attendance_of(&s.meeting(c, MeetingId(m)).await.unwrap()).await.unwrap().into_iter().find(|a| a.is_guest).expect("guest").id;
+        s.remove_guest(&s.meeting(c, MeetingId(m)).await.unwrap(), guest).await.unwrap();
         assert_eq!(attendances(get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await), 1);
         // The insight figures agree with the overview.
         let stats = get_json(&w.c_api, &format!("/api/v1/groups/{}/stats?{range}", w.group_a)).await;

@@ -3,6 +3,7 @@
 
 use crate::both_backends;
 use crate::helpers::*;
+use hearth::domain::ids::{GroupId, MemberId};
 
 /// Issues a personal link as this browser; returns its path (/m/TOKEN).
 async fn issue(app: &TestApp, b: &Browser, member: i64) -> String {
@@ -74,7 +75,7 @@ both_backends! {
         res.expect_value("phone", "call me");
         res.expect_value("email", "nope");
         res.expect_lacks("Otto Other");
-        let stored = app.store.member_for(&w.c, m).await.unwrap();
+        let stored = app.store.member_for(&w.c, MemberId(m)).await.unwrap();
         assert_eq!(stored.preferred_name, MEMBER_A);
 
         // A good correction is saved; the dates staff keep cannot be changed from here.
@@ -99,7 +100,7 @@ both_backends! {
             .await;
         res.expect_redirect(&path);
         member.get(&path).await.expect(200).expect_contains("Your details have been saved");
-        let stored = app.store.member_for(&w.c, m).await.unwrap();
+        let stored = app.store.member_for(&w.c, MemberId(m)).await.unwrap();
         assert_eq!(stored.preferred_name, "Zeb");
         assert_eq!(stored.phone, "07700 900333");
         assert_eq!(stored.preferred_contact, "text");
@@ -141,7 +142,7 @@ both_backends! {
         member.post_form(&newer, &[("preferred_name", "Revoked")]).await.expect(410);
         member.post_form(&format!("{newer}/consents"), &[("kind", "contact")]).await.expect(410);
         w.cb.get(&format!("/members/{m}")).await.expect(200).expect_contains("No link is active.");
-        assert_eq!(app.store.member_for(&w.c, m).await.unwrap().preferred_name, "Zeb");
+        assert_eq!(app.store.member_for(&w.c, MemberId(m)).await.unwrap().preferred_name, "Zeb");
 
         // Made-up tokens are refused.
         for token in ["abc", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &hearth::auth::new_token()] {
@@ -271,7 +272,7 @@ both_backends! {
 
         // Emailing without email set up says so, and sends nothing; another group cannot ask.
         w.f1b.post_form(&format!("/members/{m}/link/email"), &[]).await.expect_redirect(&format!("/members/{m}#link"));
-        assert_eq!(app.store.jobs_of_group(&app.store.group(&w.c, w.group_a).await.unwrap(), 10).await.expect("jobs").len(), 0);
+        assert_eq!(app.store.jobs_of_group(&app.store.group(&w.c, GroupId(w.group_a)).await.unwrap(), 10).await.expect("jobs").len(), 0);
         w.f2b.post_form(&format!("/members/{m}/link/email"), &[]).await.expect(404);
         w.f2b.post_form(&format!("/members/{m}/link"), &[("confirm", "yes")]).await.expect(404);
     }
@@ -332,7 +333,7 @@ both_backends! {
         let link = issue(w.f1_api.clone()).await;
         let feed = feed_for(link.clone()).await;
         let mail_token = hearth::auth::new_token();
-        app.store.add_mail_link(member, &hearth::auth::hash_token(&mail_token)).await.expect("mail link");
+        app.store.add_mail_link(MemberId(member), &hearth::auth::hash_token(&mail_token)).await.expect("mail link");
         anyone.get(&format!("/m/{mail_token}")).await.expect(200);
         w.f1_api.put(&format!("/api/v1/members/{member}"), &serde_json::json!({"needs": [], "left_on": "2026-11-30"})).await.expect(200);
         anyone.get(&link).await.expect(410);

@@ -3,6 +3,7 @@
 //! own copy), RSVPs from staff and from a member's personal link, and the printable sign-in
 //! sheet. The helpers at the top are shared by the other `meetings_*` files.
 
+use hearth::domain::ids::{GroupId, MeetingId};
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -170,7 +171,7 @@ both_backends! {
             assert_eq!(v["venue_id"], w.venue, "the group's usual venue by default");
             assert_eq!(v["status"], "planned");
             // The instant kept is the right one, not only its rendering.
-            let stored = app.store.meeting_for(&w.c, id).await.expect("meeting");
+            let stored = app.store.meeting_for(&w.c, MeetingId(id)).await.expect("meeting");
             assert_eq!(stored.starts_at, unix(want), "{date}");
             planned.push((id, want));
         }
@@ -275,7 +276,7 @@ both_backends! {
         let patched = w.f1_api.patch(&format!("/api/v1/meetings/{id}"), &json!({"start_time": "18:30"})).await;
         patched.expect(200);
         assert_eq!(patched.json()["starts_at"], "2027-03-29T18:30:00+01:00");
-        let stored = app.store.meeting_for(&w.c, id).await.expect("meeting");
+        let stored = app.store.meeting_for(&w.c, MeetingId(id)).await.expect("meeting");
         assert_eq!(stored.starts_at, unix("2027-03-29T17:30:00Z"));
 
         // Cancelling needs a reason.
@@ -361,7 +362,7 @@ both_backends! {
         assert_eq!(titles(&second), LATER_STEPS);
 
         // Changing the group's template changes future meetings only.
-        let template = app.store.agenda_template(&app.store.group(&w.c, g).await.unwrap()).await.expect("template");
+        let template = app.store.agenda_template(&app.store.group(&w.c, GroupId(g)).await.unwrap()).await.expect("template");
         let step_id = |title: &str| template.iter().find(|s| s.title == title).map(|s| s.id).unwrap_or_else(|| panic!("no {title}"));
         let topic = step_id("Topic of discussion");
         w.f1b.get(&format!("/groups/{g}/agenda")).await.expect(200).expect_contains(&format!("action=\"/groups/{g}/agenda/steps/{topic}\""));
@@ -396,12 +397,12 @@ both_backends! {
         );
         assert_eq!(titles(&meeting(&w.f1_api, third_id).await)[..2], ["Arrival", "Sign in"], "the third meeting kept its copy");
         // Steps that do not exist, or belong to another group's template, are not found.
-        let other = app.store.agenda_template(&app.store.group(&w.c, w.group_b).await.unwrap()).await.expect("template of B");
+        let other = app.store.agenda_template(&app.store.group(&w.c, GroupId(w.group_b)).await.unwrap()).await.expect("template of B");
         for path in [format!("/groups/{g}/agenda/steps/999999"), format!("/groups/{g}/agenda/steps/{}", other[0].id)] {
             w.f1b.post_form(&path, &[("title", "Hijacked"), ("minutes", "5")]).await.expect(404);
             w.cb.post_form(&path, &[("do", "delete")]).await.expect(404);
         }
-        let other_after = app.store.agenda_template(&app.store.group(&w.c, w.group_b).await.unwrap()).await.expect("template of B");
+        let other_after = app.store.agenda_template(&app.store.group(&w.c, GroupId(w.group_b)).await.unwrap()).await.expect("template of B");
         assert_eq!(other_after.len(), other.len());
         assert_eq!(other_after[0].title, "Arrival");
 
@@ -420,7 +421,7 @@ both_backends! {
         assert_eq!(titles(&plan(&w.f1_api, g, "2027-05-04", "19:00").await), LATER_STEPS);
 
         // Bad input on the template's forms: 422, the message next to the field, nothing saved.
-        let template = app.store.agenda_template(&app.store.group(&w.c, g).await.unwrap()).await.expect("template");
+        let template = app.store.agenda_template(&app.store.group(&w.c, GroupId(g)).await.unwrap()).await.expect("template");
         let sid = template[0].id;
         let res = w.f1b.post_form(&format!("/groups/{g}/agenda/steps/{sid}"), &[("title", ""), ("minutes", "ten")]).await;
         res.expect(422)
@@ -439,7 +440,7 @@ both_backends! {
             .expect_field_error("minutes", "Enter how many minutes the step takes.");
         let res = w.f1b.post_form(&format!("/groups/{g}/agenda/steps/0"), &[("title", &"t".repeat(81)), ("minutes", "5")]).await;
         res.expect(422).expect_field_error("title", "Use 80 characters or fewer.");
-        let unchanged = app.store.agenda_template(&app.store.group(&w.c, g).await.unwrap()).await.expect("template");
+        let unchanged = app.store.agenda_template(&app.store.group(&w.c, GroupId(g)).await.unwrap()).await.expect("template");
         assert_eq!(unchanged.iter().map(|s| (&s.title, s.minutes)).collect::<Vec<_>>(), template.iter().map(|s| (&s.title, s.minutes)).collect::<Vec<_>>());
 
         // One meeting's own agenda: changed, added to, shortened; the template stays as it was.
@@ -462,7 +463,7 @@ both_backends! {
         assert_eq!(own["agenda"][0]["prompts"], json!(["Smile"]));
         let positions: Vec<i64> = own["agenda"].as_array().expect("agenda").iter().filter_map(|s| s["position"].as_i64()).collect();
         assert_eq!(positions, (0..want.len() as i64).collect::<Vec<_>>(), "positions close up after a removal");
-        let template_now = app.store.agenda_template(&app.store.group(&w.c, g).await.unwrap()).await.expect("template");
+        let template_now = app.store.agenda_template(&app.store.group(&w.c, GroupId(g)).await.unwrap()).await.expect("template");
         assert_eq!(template_now.iter().map(|s| s.title.as_str()).collect::<Vec<_>>(), LATER_STEPS, "the template is untouched");
         assert_eq!(titles(&plan(&w.f1_api, g, "2027-07-06", "19:00").await), LATER_STEPS);
         // Bad input on a meeting's own agenda.

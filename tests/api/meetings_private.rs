@@ -3,6 +3,7 @@
 //! "I need some help" call, and a permission matrix over every meeting route, page and API.
 
 use hearth::domain::access::Staff;
+use hearth::domain::ids::{GroupId, MemberId};
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -146,7 +147,7 @@ both_backends! {
         w.f1_api.post(&api, &json!({"about": "Someone", "concern": "x", "meeting_id": "soon"})).await.expect_invalid_fields(&["meeting_id"]);
         let theirs = plan_id(&w.f2_api, w.group_b, "2027-01-06").await;
         w.c_api.post(&api, &json!({"about": "Someone", "concern": "x", "meeting_id": theirs})).await.expect_invalid_fields(&["meeting_id"]);
-        assert_eq!(app.store.concern_count(&app.store.group(&w.c, g).await.expect("group")).await.expect("count"), 0);
+        assert_eq!(app.store.concern_count(&app.store.group(&w.c, GroupId(g)).await.expect("group")).await.expect("count"), 0);
 
         // Fern records a concern about Zebedee at the meeting.
         w.f1b
@@ -178,7 +179,7 @@ both_backends! {
         assert!(views(&app, g, &w.c).await >= 2);
         let audit = app.store.audit_for(&format!("group:{g}"), 10).await.expect("audit");
         assert_eq!((audit[0].action.as_str(), audit[0].actor.as_str()), ("viewed concerns", w.c.actor().as_str()), "the latest look is first: {audit:?}");
-        let naming = app.store.audit_naming(w.member_a, 10).await.expect("audit");
+        let naming = app.store.audit_naming(MemberId(w.member_a), 10).await.expect("audit");
         assert_eq!(naming[0].id, audit[0].id, "the look names the member the concern is about");
 
         // The other group's facilitator and anonymous visitors: nothing, and nothing recorded.
@@ -202,7 +203,7 @@ both_backends! {
         app.api_anonymous().get(&api).await.expect_json_error(401, "unauthorized");
         app.api_anonymous().post(&api, &json!({"about": "Someone", "concern": "x"})).await.expect_json_error(401, "unauthorized");
         assert_eq!(views(&app, g, &w.f2).await, f2_before);
-        assert_eq!(app.store.concern_count(&app.store.group(&w.c, g).await.expect("group")).await.expect("count"), 2);
+        assert_eq!(app.store.concern_count(&app.store.group(&w.c, GroupId(g)).await.expect("group")).await.expect("count"), 2);
         assert!(!get_json(&w.c_api, &api).await.to_string().contains("Gus's note"));
         // Group B's concerns page does not show group A's.
         w.f2b.get(&format!("/groups/{}/concerns", w.group_b)).await.expect(200).expect_lacks(CONCERN);
@@ -292,7 +293,7 @@ async fn snapshot(app: &TestApp, w: &World, id: i64) -> Value {
     let m = meeting(api, id).await;
     let template: Vec<(String, i64, i64)> = app
         .store
-        .agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap())
+        .agenda_template(&app.store.group(&w.c, GroupId(w.group_a)).await.unwrap())
         .await
         .expect("template")
         .into_iter()
@@ -305,7 +306,7 @@ async fn snapshot(app: &TestApp, w: &World, id: i64) -> Value {
         "rsvps": get_json(api, &format!("/api/v1/meetings/{id}/rsvps")).await,
         "notes": get_json(api, &format!("/api/v1/meetings/{id}/notes")).await,
         "reflections": get_json(api, &format!("/api/v1/meetings/{id}/reflections")).await,
-        "concerns": app.store.concern_count(&app.store.group(&w.c, w.group_a).await.expect("group")).await.expect("count"),
+        "concerns": app.store.concern_count(&app.store.group(&w.c, GroupId(w.group_a)).await.expect("group")).await.expect("count"),
         "members": get_json(api, &format!("/api/v1/groups/{}/members?status=all", w.group_a)).await,
         "template": template,
     })
@@ -592,7 +593,7 @@ both_backends! {
         let rows = get_json(&w.f1_api, &format!("/api/v1/meetings/{id}/attendance")).await;
         let guest = rows["attendance"].as_array().expect("rows").iter().find(|r| r["is_guest"] == true).and_then(|r| r["id"].as_i64()).expect("guest row");
         let action = get_json(&w.f1_api, &format!("/api/v1/meetings/{id}/notes")).await["actions"][0]["id"].as_i64().expect("action");
-        let step = app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template")[0].id;
+        let step = app.store.agenda_template(&app.store.group(&w.c, GroupId(w.group_a)).await.unwrap()).await.expect("template")[0].id;
         let secrets = [GROUP_A, MEMBER_A, REFLECTION, CONCERN, "Gina Guest", "Secret action", "Secret key points", VENUE];
         let list = routes(&w, id, step, guest, action);
         assert!(list.len() >= 60, "{}", list.len());
@@ -627,7 +628,7 @@ both_backends! {
             }
         }
         assert_eq!(snapshot(&app, &w, id).await, before, "Gus's requests changed something");
-        assert_eq!(app.store.concern_count(&app.store.group(&w.c, w.group_b).await.expect("group")).await.expect("count"), 0);
+        assert_eq!(app.store.concern_count(&app.store.group(&w.c, GroupId(w.group_b)).await.expect("group")).await.expect("count"), 0);
 
         // The group's facilitator and the coordinator: every route works.
         for (who, b, api) in [("Fern", &w.f1b, &w.f1_api), ("Cora", &w.cb, &w.c_api)] {
@@ -644,13 +645,13 @@ both_backends! {
         // Going back to the guide's steps (it gives every step a new id, so it comes last).
         let reset = route("POST", format!("/groups/{}/agenda/steps/0", w.group_a), form(&[("do", "reset")]));
         let ids = |t: Vec<hearth::domain::meeting::AgendaStep>| t.into_iter().map(|s| s.id).collect::<Vec<_>>();
-        let template = ids(app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template"));
-        assert!(app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template").iter().any(|s| s.title == "Matrix step"));
+        let template = ids(app.store.agenda_template(&app.store.group(&w.c, GroupId(w.group_a)).await.unwrap()).await.expect("template"));
+        assert!(app.store.agenda_template(&app.store.group(&w.c, GroupId(w.group_a)).await.unwrap()).await.expect("template").iter().any(|s| s.title == "Matrix step"));
         call(&reset, &anon, &anon_api).await.expect_signin_redirect();
         call(&reset, &w.f2b, &w.f2_api).await.expect(404);
-        assert_eq!(ids(app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template")), template, "Gus reset group A's agenda");
+        assert_eq!(ids(app.store.agenda_template(&app.store.group(&w.c, GroupId(w.group_a)).await.unwrap()).await.expect("template")), template, "Gus reset group A's agenda");
         call(&reset, &w.f1b, &w.f1_api).await.expect_redirect(&format!("/groups/{}/agenda", w.group_a));
-        let titles: Vec<String> = app.store.agenda_template(&app.store.group(&w.c, w.group_a).await.unwrap()).await.expect("template").into_iter().map(|s| s.title).collect();
+        let titles: Vec<String> = app.store.agenda_template(&app.store.group(&w.c, GroupId(w.group_a)).await.unwrap()).await.expect("template").into_iter().map(|s| s.title).collect();
         assert_eq!(titles, crate::meetings::LATER_STEPS, "the guide's steps again");
     }
 }
@@ -791,7 +792,7 @@ both_backends! {
         w.f1_api.put(&format!("{path}/rsvps"), &json!({"member_id": "zeb", "answer": "yes"})).await.expect_invalid_fields(&["member_id"]);
         // Nothing was saved by any of it.
         assert_eq!(get_json(&w.f1_api, &format!("{path}/reflections")).await["reflections"], json!([]));
-        assert_eq!(app.store.concern_count(&app.store.group(&w.c, g).await.expect("group")).await.expect("count"), 0);
+        assert_eq!(app.store.concern_count(&app.store.group(&w.c, GroupId(g)).await.expect("group")).await.expect("count"), 0);
         let n = get_json(&w.f1_api, &format!("{path}/notes")).await;
         assert_eq!((n["actions"].clone(), n["round_up_sharing"].clone(), n["key_points"].clone()), (json!([]), json!(""), json!("")));
         assert_eq!(get_json(&w.f1_api, &format!("{path}/rsvps")).await["rsvps"], json!([]));

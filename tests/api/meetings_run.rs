@@ -2,6 +2,7 @@
 //! walk-ins, the run-sheet that loses nothing on a reload or a change of device, the round-up,
 //! ending, and the record afterwards (notes, actions, CSV export).
 
+use hearth::domain::ids::{MeetingId, MemberId};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -26,7 +27,7 @@ async fn rows_of(app: &TestApp, meeting: i64, member: i64) -> usize {
     let coordinator = app.staff("cora@example.org").await;
     let meeting = app
         .store
-        .meeting(&coordinator, meeting)
+        .meeting(&coordinator, MeetingId(meeting))
         .await
         .expect("meeting");
     app.store
@@ -34,7 +35,7 @@ async fn rows_of(app: &TestApp, meeting: i64, member: i64) -> usize {
         .await
         .expect("attendance")
         .iter()
-        .filter(|a| a.member_id == Some(member))
+        .filter(|a| a.member_id == Some(MemberId(member)))
         .count()
 }
 

@@ -2,6 +2,7 @@
 //! checks every row first and imports nothing when any row is wrong.
 
 use hearth::domain::access::Staff;
+use hearth::domain::ids::GroupId;
 use hearth::store::MemberFilter;
 use serde_json::Value;
 
@@ -203,7 +204,7 @@ both_backends! {
             .await
             .expect_redirect(&format!("/groups/{g2}/members"));
         let all = MemberFilter { status: "all".into(), ..Default::default() };
-        let copied = app.store.members_of(&app.store.group(&r.c, g2).await.unwrap(), &all).await.unwrap();
+        let copied = app.store.members_of(&app.store.group(&r.c, GroupId(g2)).await.unwrap(), &all).await.unwrap();
         assert_eq!(copied.len(), 5);
         let formula = copied.iter().find(|m| m.full_name == "@SUM(A1)").unwrap();
         assert_eq!(formula.preferred_name, "=1+2");
@@ -230,7 +231,7 @@ both_backends! {
     async fn csv_import_checks_every_row_first(app: TestApp) {
         let r = roster(&app).await;
         let all = MemberFilter { status: "all".into(), ..Default::default() };
-        let count = || async { app.store.members_of(&app.store.group(&r.c, r.g).await.unwrap(), &all).await.unwrap().len() };
+        let count = || async { app.store.members_of(&app.store.group(&r.c, GroupId(r.g)).await.unwrap(), &all).await.unwrap().len() };
         assert_eq!(count().await, 4);
         r.cb.get(&format!("/groups/{}/members/import", r.g)).await.expect(200).expect_contains("preferred_name");
 
@@ -291,7 +292,7 @@ both_backends! {
         let res = r.cb.post_form(&format!("/groups/{}/members/import/confirm", r.g), &[("csv", &csv)]).await;
         res.expect_redirect(&format!("/groups/{}/members", r.g));
         r.cb.get(&format!("/groups/{}/members", r.g)).await.expect(200).expect_contains("2 members were imported");
-        let members = app.store.members_of(&app.store.group(&r.c, r.g).await.unwrap(), &all).await.unwrap();
+        let members = app.store.members_of(&app.store.group(&r.c, GroupId(r.g)).await.unwrap(), &all).await.unwrap();
         assert_eq!(members.len(), 6);
         let eve = members.iter().find(|m| m.preferred_name == "Eve").unwrap();
         assert_eq!(eve.needs, "hearing,sight");
@@ -308,7 +309,7 @@ both_backends! {
         assert_eq!(csv, tricky);
         assert!(!res.text.contains("<b>not bold</b>"), "CSV content is escaped in the page");
         r.cb.post_form(&format!("/groups/{}/members/import/confirm", r.g), &[("csv", &csv)]).await.expect(303);
-        let members = app.store.members_of(&app.store.group(&r.c, r.g).await.unwrap(), &all).await.unwrap();
+        let members = app.store.members_of(&app.store.group(&r.c, GroupId(r.g)).await.unwrap(), &all).await.unwrap();
         let mary = members.iter().find(|m| m.preferred_name.starts_with("Mary")).unwrap();
         assert_eq!(mary.preferred_name, "Mary \"Mo\" O'Brien & Co");
         assert_eq!(mary.needs_note, "<b>not bold</b>, \"quoted\"");
@@ -336,8 +337,8 @@ both_backends! {
         res.expect(422);
         res.expect_contains("Nothing has been imported");
         r.cb.post_form(&format!("/groups/{}/members/import/confirm", r.g), &[("csv", "")]).await.expect(422);
-        assert_eq!(app.store.members_of(&app.store.group(&r.c, r.g).await.unwrap(), &all).await.unwrap().len(), 7);
-        assert!(!app.store.members_of(&app.store.group(&r.c, r.g).await.unwrap(), &all).await.unwrap().iter().any(|m| m.preferred_name == "Jo"));
+        assert_eq!(app.store.members_of(&app.store.group(&r.c, GroupId(r.g)).await.unwrap(), &all).await.unwrap().len(), 7);
+        assert!(!app.store.members_of(&app.store.group(&r.c, GroupId(r.g)).await.unwrap(), &all).await.unwrap().iter().any(|m| m.preferred_name == "Jo"));
     }
 }
 
@@ -378,7 +379,7 @@ both_backends! {
         cb.post_form(&format!("/groups/{g}/members/import/confirm"), &[("csv", &carried)]).await
             .expect_redirect(&format!("/groups/{g}/members"));
         let all = MemberFilter { status: "all".into(), ..Default::default() };
-        assert_eq!(app.store.members_of(&app.store.group(&c, g).await.unwrap(), &all).await.expect("members").len(), 2000);
+        assert_eq!(app.store.members_of(&app.store.group(&c, GroupId(g)).await.unwrap(), &all).await.expect("members").len(), 2000);
 
         let token = cb.csrf_token().await;
         let too_big = format!("preferred_name,needs_note\r\n{}", format!("Someone,\"{note}\"\r\n").repeat(3000));

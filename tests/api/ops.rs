@@ -2,6 +2,7 @@
 //! write (also those still in SQLite's write-ahead log), is checked, and restores into a
 //! working database; a restore never overwrites a database with data unless told to.
 
+use hearth::domain::ids::GroupId;
 use serde_json::json;
 
 use crate::both_backends;
@@ -769,7 +770,7 @@ both_backends! {
         });
         app.store.enqueue_emails(&[hearth::store::NewEmail {
             dedupe_key: format!("test:{}", random_hex(6)),
-            group_id: Some(w.group_a),
+            group_id: Some(GroupId(w.group_a)),
             member_id: None,
             recipient: "someone@example.org".into(),
             subject: "Hello".into(),
@@ -792,7 +793,7 @@ both_backends! {
         let mut taken = false;
         for _ in 0..100 {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            let jobs = app.store.jobs_of_group(&app.store.group(&w.c, w.group_a).await.unwrap(), 10).await.expect("jobs");
+            let jobs = app.store.jobs_of_group(&app.store.group(&w.c, GroupId(w.group_a)).await.unwrap(), 10).await.expect("jobs");
             if jobs.iter().any(|j| j.attempts > 0 && j.status == "pending") {
                 taken = true;
                 break;

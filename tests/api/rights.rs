@@ -2,6 +2,7 @@
 //! holds about a member, from their own link (a page and a file) and from staff who may see
 //! them (a page, a file and the API), audited, and nothing of anyone else.
 
+use hearth::domain::ids::{GroupId, MemberId};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -163,7 +164,7 @@ both_backends! {
         assert_eq!(rows.len(), before);
         assert!(rows.iter().any(|r| r["name"] == "Someone" && r["member_id"].is_null()), "{rows:?}");
         // Search finds nothing of theirs.
-        assert!(app.store.search(&w.c, &app.store.group(&w.c, g).await.unwrap(), MARK, 10).await.expect("search").is_empty());
+        assert!(app.store.search(&w.c, &app.store.group(&w.c, GroupId(g)).await.unwrap(), MARK, 10).await.expect("search").is_empty());
         if matches!(app.backend, Backend::Sqlite) {
             let path = app.sqlite_path().expect("path");
             for suffix in ["", "-wal"] {
@@ -315,7 +316,7 @@ both_backends! {
         w.f1b.get(&format!("/groups/{g}/contacts")).await.expect(200).expect_contains("Asked about the walk");
         let viewed = events("viewed the contact record").await;
         assert_eq!(viewed.len(), 1, "{viewed:?}");
-        let naming = app.store.audit_naming(me, 100).await.expect("audit");
+        let naming = app.store.audit_naming(MemberId(me), 100).await.expect("audit");
         assert!(naming.iter().any(|e| e.id == viewed[0].id), "the event names the member whose call it shows");
         w.f1b.get(&format!("/groups/{g}/contacts.csv")).await.expect(200);
         assert_eq!(events("exported the contact record").await.len(), 1);
@@ -356,7 +357,7 @@ both_backends! {
                 let filter = hearth::store::AuditFilter { account_id: Some(f1), ..Default::default() };
                 let all = store.audit_search(&coordinator, &filter, 100_000).await.expect("audit");
                 let naming = store
-                    .audit_search(&coordinator, &hearth::store::AuditFilter { member_id: Some(me), ..filter }, 100_000)
+                    .audit_search(&coordinator, &hearth::store::AuditFilter { member_id: Some(MemberId(me)), ..filter }, 100_000)
                     .await
                     .expect("audit");
                 (all.len(), naming.len())
@@ -404,10 +405,10 @@ both_backends! {
             }
         }
         // Another group's facilitator is refused and nothing is recorded as seen.
-        let before = app.store.audit_search(&coordinator, &hearth::store::AuditFilter { account_id: Some(w.f2.id), member_id: Some(me), ..Default::default() }, 1000).await.expect("audit").len();
+        let before = app.store.audit_search(&coordinator, &hearth::store::AuditFilter { account_id: Some(w.f2.id), member_id: Some(MemberId(me)), ..Default::default() }, 1000).await.expect("audit").len();
         w.f2b.get(&format!("/groups/{g}/members")).await.expect(404);
         w.f2_api.get(&format!("/api/v1/members/{me}")).await.expect(404);
-        let after = app.store.audit_search(&coordinator, &hearth::store::AuditFilter { account_id: Some(w.f2.id), member_id: Some(me), ..Default::default() }, 1000).await.expect("audit").len();
+        let after = app.store.audit_search(&coordinator, &hearth::store::AuditFilter { account_id: Some(w.f2.id), member_id: Some(MemberId(me)), ..Default::default() }, 1000).await.expect("audit").len();
         assert_eq!(before, after);
     }
 }
@@ -903,7 +904,7 @@ both_backends! {
         let w = World::build(&app).await;
         let g = w.group_a;
         let me = w.member_a;
-        let filter = hearth::store::AuditFilter { account_id: Some(w.f1.id), member_id: Some(me), ..Default::default() };
+        let filter = hearth::store::AuditFilter { account_id: Some(w.f1.id), member_id: Some(MemberId(me)), ..Default::default() };
         let count = || async { app.store.audit_search(&w.c, &filter, 100_000).await.expect("audit").len() };
         let before = count().await;
         let mut views = tokio::task::JoinSet::new();

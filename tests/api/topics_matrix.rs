@@ -5,6 +5,7 @@
 //! nothing and read nothing; a check below fails when a route of these features is added
 //! without a row here.
 
+use hearth::domain::ids::GroupId;
 use hearth::domain::topic::STARTER_TOPICS;
 use serde_json::{Value, json};
 
@@ -425,7 +426,7 @@ async fn snapshot(app: &TestApp, w: &World, inside: &Api, f: &Fixture) -> Value 
     let contacts: Vec<(String, String, bool)> = app
         .store
         .contacts_of_group(
-            &app.store.group(&w.c, f.group).await.unwrap(),
+            &app.store.group(&w.c, GroupId(f.group)).await.unwrap(),
             None,
             None,
             hearth::store::ContactRead::Viewed,
@@ -489,7 +490,7 @@ async fn fixture(
     let contact = app
         .store
         .contacts_of_group(
-            &app.store.group(&w.c, group).await.unwrap(),
+            &app.store.group(&w.c, GroupId(group)).await.unwrap(),
             None,
             None,
             hearth::store::ContactRead::Viewed,

@@ -1,6 +1,8 @@
 //! Agendas: a group's template and one meeting's own copy, step by step.
 
 use super::*;
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MeetingId;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
@@ -76,7 +78,7 @@ async fn agenda_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    group_id: i64,
+    group_id: GroupId,
     meeting: Option<MeetingAccess>,
     failed: i64,
     form: Form,
@@ -113,7 +115,7 @@ pub async fn group_agenda(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     agenda_page(
         &state,
@@ -132,7 +134,7 @@ pub async fn meeting_agenda(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let m = state.store.meeting(&me, id).await?;
     agenda_page(
@@ -153,7 +155,7 @@ pub async fn group_agenda_change(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path((group_id, step_id)): Path<(i64, i64)>,
+    Path((group_id, step_id)): Path<(GroupId, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -219,7 +221,7 @@ pub async fn meeting_agenda_change(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path((id, position)): Path<(i64, i64)>,
+    Path((id, position)): Path<(MeetingId, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let m = state.store.meeting(&me, id).await?;

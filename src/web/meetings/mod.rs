@@ -7,6 +7,7 @@
 //! same forms in the background with `X-Requested-With: fetch` and gets the meeting's new
 //! version back as JSON instead of a redirect.
 
+use crate::domain::ids::MeetingId;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -75,7 +76,7 @@ async fn saved(
     state: &AppState,
     me: &Staff,
     headers: &HeaderMap,
-    id: i64,
+    id: MeetingId,
     to: &str,
     message: &str,
 ) -> AppResult<Response> {

@@ -1,6 +1,8 @@
 //! Planning meetings: a group's list, the form to plan or move one, a series, cancelling and putting back on, inviting, and agreeing the next date.
 
 use super::*;
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MeetingId;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
@@ -31,7 +33,7 @@ pub async fn list(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let scope = state.store.group(&me, group_id).await?;
@@ -61,7 +63,7 @@ struct FormPage {
     group: Group,
     form: Form,
     venues: Vec<Venue>,
-    meeting_id: Option<i64>,
+    meeting_id: Option<MeetingId>,
 }
 
 impl FormPage {
@@ -76,7 +78,7 @@ async fn form_page(
     cookies: &Cookies,
     group: Group,
     form: Form,
-    meeting_id: Option<i64>,
+    meeting_id: Option<MeetingId>,
     status: StatusCode,
 ) -> AppResult<Response> {
     let venues = state.store.venues().await?;
@@ -101,7 +103,7 @@ pub async fn new_page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let mut raw = RawInput::default();
@@ -136,7 +138,7 @@ pub async fn create(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
@@ -175,7 +177,7 @@ pub async fn edit_page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
     let group = state.store.group_for(&me, m.group_id).await?;
@@ -204,7 +206,7 @@ pub async fn update(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let m = state.store.meeting(&me, id).await?;
@@ -239,7 +241,7 @@ pub async fn update(
 pub async fn invite(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
@@ -264,7 +266,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     match parse_cancel_reason(&raw) {
@@ -297,7 +299,7 @@ pub async fn cancel(
 pub async fn reinstate(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting(&me, id).await?;
@@ -318,7 +320,7 @@ pub async fn propose_next(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting(&me, id).await?;
@@ -415,7 +417,7 @@ pub async fn series_new(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let mut raw = RawInput::default();
@@ -442,7 +444,7 @@ pub async fn series_create(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;

@@ -1,6 +1,8 @@
 //! The meeting page, where a facilitator gets ready: who is coming, the venue, the agenda, the rota, and answers taken by phone.
 
 use super::*;
+use crate::domain::ids::MeetingId;
+use crate::domain::ids::MemberId;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes(state: &AppState) -> Router<AppState> {
@@ -32,8 +34,8 @@ struct ShowPage {
     /// Print members' needs and reflections too (they are left off printouts unless chosen).
     print_private: bool,
     /// Who hosts the refreshments (confirmed), or the fair suggestion, and the rota to swap from.
-    host: Option<(i64, String)>,
-    suggested_host: Option<(i64, String)>,
+    host: Option<(MemberId, String)>,
+    suggested_host: Option<(MemberId, String)>,
     /// The confirmed host said they cannot come.
     host_cannot_come: bool,
     rota: Vec<crate::domain::social::RotaMember>,
@@ -42,7 +44,7 @@ struct ShowPage {
 }
 
 impl ShowPage {
-    fn host_selected(&self, id: &i64) -> bool {
+    fn host_selected(&self, id: &MemberId) -> bool {
         self.host
             .as_ref()
             .or(self.suggested_host.as_ref())
@@ -82,7 +84,7 @@ pub(super) async fn show_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MeetingId,
     cancel_form: Form,
     status: StatusCode,
     print_private: bool,
@@ -178,7 +180,7 @@ pub async fn show(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Query(q): Query<PrintQuery>,
 ) -> AppResult<Response> {
     let private = q.private.is_some_and(|v| v == "1");
@@ -203,12 +205,12 @@ pub struct PrintQuery {
 pub async fn record_rsvp(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let m = state.store.meeting(&me, id).await?;
     let answer = parse_rsvp(&raw).map_err(AppError::Invalid)?;
-    let member_id: i64 = raw
+    let member_id: MemberId = raw
         .text("member_id")
         .parse()
         .map_err(|_| AppError::BadRequest("Choose a member.".into()))?;

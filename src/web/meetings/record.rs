@@ -1,6 +1,7 @@
 //! The meeting's record afterwards: notes and round-up, actions, and the group's notes as CSV.
 
 use super::*;
+use crate::domain::ids::{GroupId, MeetingId};
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
@@ -46,7 +47,7 @@ async fn notes_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MeetingId,
     form: Option<Form>,
     action_form: Form,
     status: StatusCode,
@@ -103,7 +104,7 @@ pub async fn notes(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     notes_page(
         &state,
@@ -121,7 +122,7 @@ pub async fn save_notes(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let m = state.store.meeting(&me, id).await?;
@@ -186,7 +187,7 @@ async fn record_again(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MeetingId,
     raw: RawInput,
     notes_errors: FieldErrors,
     action_errors: FieldErrors,
@@ -228,7 +229,7 @@ pub async fn add_action(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let m = state.store.meeting(&me, id).await?;
@@ -242,7 +243,7 @@ pub async fn action_done(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path((id, action_id)): Path<(i64, i64)>,
+    Path((id, action_id)): Path<(MeetingId, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let done = raw.flag("done").map_err(AppError::BadRequest)?;
@@ -273,7 +274,7 @@ pub struct RangeQuery {
 pub async fn notes_csv(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;

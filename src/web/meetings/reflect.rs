@@ -1,6 +1,9 @@
 //! After the meeting, for facilitators: their reflection, asking coordinators for help, and concerns.
 
 use super::*;
+use crate::domain::ids::GroupId;
+use crate::domain::ids::MeetingId;
+use crate::domain::ids::MemberId;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
@@ -47,7 +50,7 @@ async fn help_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MeetingId,
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -85,7 +88,7 @@ pub async fn help(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     help_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
 }
@@ -94,7 +97,7 @@ pub async fn ask_for_help(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let mut e = FieldErrors::new();
@@ -135,7 +138,7 @@ async fn reflection_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MeetingId,
     form: Option<Form>,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -172,7 +175,7 @@ pub async fn reflection(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     reflection_page(&state, &me, &cookies, id, None, StatusCode::OK).await
 }
@@ -181,7 +184,7 @@ pub async fn save_reflection(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting(&me, id).await?;
@@ -240,7 +243,7 @@ impl ConcernsPage {
             None => format!("/groups/{}/concerns", self.group.id),
         }
     }
-    fn member_selected(&self, id: &i64) -> bool {
+    fn member_selected(&self, id: &MemberId) -> bool {
         self.form.value("member_id") == id.to_string()
     }
 }
@@ -249,7 +252,7 @@ async fn concerns_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    group_id: i64,
+    group_id: GroupId,
     meeting: Option<Meeting>,
     form: Form,
     status: StatusCode,
@@ -284,7 +287,7 @@ pub async fn group_concerns(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
 ) -> AppResult<Response> {
     concerns_page(
         &state,
@@ -302,7 +305,7 @@ pub async fn meeting_concerns(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
     concerns_page(
@@ -321,7 +324,7 @@ async fn record_concern(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    group_id: i64,
+    group_id: GroupId,
     meeting: Option<MeetingAccess>,
     raw: RawInput,
 ) -> AppResult<Response> {
@@ -360,7 +363,7 @@ pub async fn add_group_concern(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(group_id): Path<i64>,
+    Path(group_id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     state.store.group(&me, group_id).await?;
@@ -371,7 +374,7 @@ pub async fn add_meeting_concern(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let m = state.store.meeting(&me, id).await?;

@@ -1,6 +1,8 @@
 //! The run-sheet: the steps with their clocks, saving what is typed, starting and ending the meeting (each asked first and undoable), and the state other devices poll.
 
 use super::*;
+use crate::domain::ids::MeetingId;
+use crate::domain::ids::MemberId;
 use crate::domain::member::StoryConsent;
 
 /// This part's routes, merged into the router by `meetings::routes`.
@@ -47,7 +49,7 @@ impl RunPage {
             None => self.meeting.venue_id == Some(*id),
         }
     }
-    fn suits(&self, member_id: &i64) -> bool {
+    fn suits(&self, member_id: &MemberId) -> bool {
         self.next_form.has("suits", &member_id.to_string())
     }
     fn step(&self) -> Option<&AgendaStep> {
@@ -118,7 +120,7 @@ pub async fn run(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     run_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
 }
@@ -127,7 +129,7 @@ pub(super) async fn run_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MeetingId,
     next_form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -162,7 +164,7 @@ pub(super) async fn run_page(
         Some(v) => state.store.venue(v).await.ok(),
         None => None,
     };
-    let present_ids: Vec<i64> = present.iter().map(|p| p.member.id).collect();
+    let present_ids: Vec<MemberId> = present.iter().map(|p| p.member.id).collect();
     let kind = steps.get(index).map_or(StepKind::General, |st| st.kind);
     let content = crate::web::topics::content_for(state, &me, &access, kind, &present_ids).await?;
     let (venues, open_polls) = if kind == StepKind::NextMeeting {
@@ -225,7 +227,7 @@ pub async fn go_to_step(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let step: i64 = raw
@@ -253,7 +255,7 @@ pub async fn save_step(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     headers: HeaderMap,
-    Path((id, position)): Path<(i64, i64)>,
+    Path((id, position)): Path<(MeetingId, i64)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let text = RunSheetText::parse(&raw, Some(position)).map_err(AppError::Invalid)?;
@@ -274,7 +276,7 @@ pub async fn save_round_up(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
@@ -316,7 +318,7 @@ pub async fn start(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let access = state.store.meeting(&me, id).await?;
@@ -357,7 +359,7 @@ pub async fn end(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
@@ -405,7 +407,7 @@ pub async fn end(
 pub async fn unstart(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     undo(&state, &me, id, MeetingEvent::Unstart).await
@@ -415,13 +417,18 @@ pub async fn unstart(
 pub async fn reopen(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     undo(&state, &me, id, MeetingEvent::Reopen).await
 }
 
-async fn undo(state: &AppState, me: &Staff, id: i64, event: MeetingEvent) -> AppResult<Response> {
+async fn undo(
+    state: &AppState,
+    me: &Staff,
+    id: MeetingId,
+    event: MeetingEvent,
+) -> AppResult<Response> {
     let meeting = state.store.meeting(me, id).await?;
     app::meetings::change_status(state, &meeting, event, "")
         .await?
@@ -443,7 +450,7 @@ async fn undo(state: &AppState, me: &Staff, id: i64, event: MeetingEvent) -> App
 pub async fn state_json(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let m = state.store.meeting_for(&me, id).await?;
     Ok(Json(serde_json::json!({ "version": m.version, "current_step": m.current_step, "status": m.status })).into_response())

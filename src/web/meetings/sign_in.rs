@@ -1,6 +1,7 @@
 //! Signing people in on the day: the tap-a-name list, walk-ins and guests, and the printable sign-in sheet.
 
 use super::*;
+use crate::domain::ids::{MeetingId, MemberId};
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
@@ -41,7 +42,7 @@ async fn sign_in_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: MeetingId,
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -96,7 +97,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     sign_in_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
 }
@@ -106,7 +107,7 @@ pub async fn toggle_attendance(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     headers: HeaderMap,
-    Path((id, member_id)): Path<(i64, i64)>,
+    Path((id, member_id)): Path<(MeetingId, MemberId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = state.store.member_for(&me, member_id).await?;
@@ -135,7 +136,7 @@ pub async fn walk_in(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting(&me, id).await?;
@@ -182,7 +183,7 @@ pub async fn walk_in(
 pub async fn remove_guest(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path((id, attendance_id)): Path<(i64, i64)>,
+    Path((id, attendance_id)): Path<(MeetingId, i64)>,
     CheckedForm(_): CheckedForm,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting(&me, id).await?;
@@ -216,7 +217,7 @@ pub async fn sheet(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
     Query(q): Query<SheetQuery>,
 ) -> AppResult<Response> {
     let access = state.store.meeting(&me, id).await?;
@@ -274,7 +275,7 @@ pub async fn sheet(
 pub async fn print_css(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<MeetingId>,
 ) -> AppResult<Response> {
     let meeting = state.store.meeting_for(&me, id).await?;
     let group = state.store.group_for(&me, meeting.group_id).await?;
