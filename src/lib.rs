@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod labels;
 pub mod mail;
+pub mod paths;
 pub mod retention;
 pub mod seed;
 pub mod store;

@@ -571,7 +571,7 @@ async fn deliver(store: &Store, config: &Config, sender: &Sender, worker: &str, 
                 .await;
             return;
         }
-        let link = format!("{}/m/{token}", config.public_url);
+        let link = format!("{}{}", config.public_url, crate::paths::link(token));
         text = text.replace(LINK_PLACEHOLDER, &link);
         html = html.replace(LINK_PLACEHOLDER, &link);
     }

@@ -3,6 +3,7 @@
 //! Every read checks the viewer may see the group.
 
 use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::paths;
 use serde::Serialize;
 
 use super::{Db, GroupAccess, Store, StoreError, StoreResult, now, on_db, placeholders};
@@ -421,7 +422,7 @@ impl Store {
                     };
                     (
                         if r.kind == 1 { "meeting" } else { "step" },
-                        format!("/meetings/{}/notes", m.id),
+                        paths::meeting_notes(m.id),
                         Some(m.local_date.clone()),
                         title,
                     )
@@ -434,7 +435,7 @@ impl Store {
                     };
                     (
                         "contact",
-                        format!("/members/{member_id}#contacts"),
+                        paths::member(MemberId(*member_id)) + "#contacts",
                         Some(on.clone()),
                         format!(
                             "Contact with {member_name}, {}",
@@ -451,7 +452,7 @@ impl Store {
                     };
                     (
                         "since_last_time",
-                        format!("/meetings/{}/notes", c.meeting_id),
+                        paths::meeting_notes(c.meeting_id),
                         Some(c.meeting_date.clone()),
                         format!(
                             "{}, since last time{} – meeting on {}",
@@ -463,7 +464,7 @@ impl Store {
                 }
                 _ => (
                     "topic",
-                    format!("/groups/{group_id}/topics"),
+                    paths::group_topics(group_id),
                     None,
                     format!("Topic: {}", r.title),
                 ),

@@ -2,6 +2,7 @@
 //! member, staff member and dates, and the same as a CSV file.
 
 use crate::domain::ids::MemberId;
+use crate::paths;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -80,7 +81,7 @@ async fn rows_of(
                 .and_then(|n| n.parse::<MemberId>().ok());
             let (about, link) = match member {
                 Some(id) => match members.get(&id) {
-                    Some(name) => (name.clone(), Some(format!("/members/{id}"))),
+                    Some(name) => (name.clone(), Some(paths::member(id))),
                     None => ("a member".into(), None),
                 },
                 None if e.subject == "member:erased" => ("a member who was erased".into(), None),

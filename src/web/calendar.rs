@@ -3,6 +3,7 @@
 //! the key — and can be replaced or turned off.
 
 use crate::domain::ids::{GroupId, MeetingId};
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -190,7 +191,7 @@ pub async fn group_feed(
     if raw.text("do") == "revoke" {
         state.store.revoke_feed(&scope).await?;
         return Ok(redirect_with(
-            &format!("/groups/{group_id}/meetings"),
+            &paths::group_meetings(group_id),
             "The calendar address has been turned off.",
         ));
     }
@@ -205,7 +206,7 @@ pub async fn group_feed(
         heading: format!("Calendar address for {}", group.name),
         explain: "Add this address to a calendar app (\"subscribe to a calendar\" or \"add by URL\") to see the group's meetings there, kept up to date. Keep it private: anyone with it can see the meeting times. It is shown only now; any older feed address has stopped working.".into(),
         link: format!("{}/calendar/{token}.ics", state.config.public_url),
-        back: format!("/groups/{group_id}/meetings"),
+        back: paths::group_meetings(group_id),
         back_label: "Back to the meetings".into(),
     })
 }
@@ -240,7 +241,7 @@ pub async fn member_feed(
         heading: "Your group's meetings in your calendar".into(),
         explain: "Add this address to your calendar app (look for \"subscribe to a calendar\" or \"add calendar by URL\"). Meetings will appear and stay up to date. Please keep it private.".into(),
         link: format!("{}/calendar/{feed_token}.ics", state.config.public_url),
-        back: format!("/m/{token}#meetings"),
+        back: paths::link(token) + "#meetings",
         back_label: "Back to your page".into(),
     })
 }

@@ -2,6 +2,7 @@
 //! list before a meeting.
 
 use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -31,7 +32,7 @@ pub async fn add(
         Ok(c) => {
             state.store.add_contact(&member, &c).await?;
             Ok(redirect_with(
-                &format!("/members/{member_id}#contacts"),
+                &(paths::member(member_id) + "#contacts"),
                 "The contact has been added to the record.",
             ))
         }
@@ -45,7 +46,7 @@ pub async fn add(
                 group_id,
                 Some(member_id),
                 None,
-                format!("/members/{member_id}#contacts"),
+                paths::member(member_id) + "#contacts",
                 Form::with_errors(raw, e),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -67,7 +68,7 @@ pub async fn follow_up_done(
         .await?;
     let back = match raw.text("back").as_str() {
         "home" => "/".to_string(),
-        _ => format!("/members/{member_id}#contacts"),
+        _ => paths::member(member_id) + "#contacts",
     };
     Ok(redirect_with(
         &back,
@@ -368,7 +369,7 @@ pub struct LogQuery {
 fn safe_back(back: &str, group_id: GroupId) -> String {
     match super::local_path(back) {
         Some(path) => path.to_string(),
-        None => format!("/groups/{group_id}/contacts"),
+        None => paths::group_contacts(group_id),
     }
 }
 

@@ -2,6 +2,7 @@
 //! lists where staff wrote their name (to change first), and asks for their name to confirm.
 
 use crate::domain::ids::MemberId;
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -95,7 +96,7 @@ pub async fn erase(
     let (name, group) = (member.preferred_name.clone(), member.group_id);
     state.store.erase_member(&me, member).await?;
     Ok(redirect_with(
-        &format!("/groups/{group}/members"),
+        &paths::group_members(group),
         &format!(
             "{name} has been erased. The meetings they came to still count them, as \"Someone\"."
         ),

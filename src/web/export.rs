@@ -3,6 +3,7 @@
 //! them (each export audited in the store).
 
 use crate::domain::ids::MemberId;
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -224,8 +225,8 @@ pub async fn own_page(
             name: member.preferred_name.clone(),
             own: true,
             made: when(export.made_at, &group.timezone),
-            json_href: format!("/m/{token}/data.json"),
-            back_href: format!("/m/{token}"),
+            json_href: paths::link_data_json(&token),
+            back_href: paths::link(token),
             details: v.details,
             sections: v.sections,
         },
@@ -266,8 +267,8 @@ pub async fn staff_page(
             name: member.preferred_name.clone(),
             own: false,
             made: when(export.made_at, &group.timezone),
-            json_href: format!("/members/{id}/data.json"),
-            back_href: format!("/members/{id}"),
+            json_href: paths::member_data_json(id),
+            back_href: paths::member(id),
             details: v.details,
             sections: v.sections,
         },

@@ -1,6 +1,7 @@
 //! Group pages: the list, a group's page, adding and changing a group, assigning facilitators.
 
 use crate::domain::ids::GroupId;
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -70,7 +71,7 @@ struct FormPage {
 impl FormPage {
     fn action(&self) -> String {
         match self.group_id {
-            Some(id) => format!("/groups/{id}/edit"),
+            Some(id) => paths::group_edit(id),
             None => "/groups/new".into(),
         }
     }
@@ -155,7 +156,7 @@ pub async fn create(
     };
     match state.store.create_group(&me, &input).await {
         Ok(g) => Ok(redirect_with(
-            &format!("/groups/{}", g.id),
+            &paths::group(g.id),
             &format!("{} has been added.", g.name),
         )),
         Err(StoreError::Conflict(Conflict::NoSuchVenue)) => {
@@ -304,7 +305,7 @@ pub async fn update(
     let scope = state.store.group(&me, id).await?;
     match state.store.update_group(&scope, &input).await {
         Ok(g) => Ok(redirect_with(
-            &format!("/groups/{id}"),
+            &paths::group(id),
             &format!("{} has been saved.", g.name),
         )),
         Err(StoreError::Conflict(Conflict::NoSuchVenue)) => {
@@ -343,7 +344,7 @@ pub async fn set_facilitators(
     let scope = state.store.group_to_staff(&me, id).await?;
     state.store.set_facilitators(&me, &scope, &ids).await?;
     Ok(redirect_with(
-        &format!("/groups/{id}"),
+        &paths::group(id),
         "The group's facilitators have been saved.",
     ))
 }

@@ -2,6 +2,7 @@
 //! link's token is the only key; it is stored hashed and can be revoked by staff.
 
 use crate::domain::ids::MeetingId;
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -365,7 +366,7 @@ pub async fn update(
         Ok(input) => {
             state.store.update_member_self(&member, &input).await?;
             Ok(redirect_with(
-                &format!("/m/{token}"),
+                &paths::link(token),
                 "Thank you. Your details have been saved.",
             ))
         }
@@ -394,7 +395,7 @@ pub async fn give_consent(
         .map_err(|_| AppError::BadRequest("Choose what you agree to.".into()))?;
     state.store.add_consent(&member, &input).await?;
     Ok(redirect_with(
-        &format!("/m/{token}#consents"),
+        &(paths::link(token) + "#consents"),
         "Thank you. Your agreement has been recorded.",
     ))
 }
@@ -409,7 +410,7 @@ pub async fn withdraw_consent(
         return Err(AppError::NotFound);
     }
     Ok(redirect_with(
-        &format!("/m/{token}#consents"),
+        &(paths::link(token) + "#consents"),
         "You have taken back that agreement. It has been recorded.",
     ))
 }
@@ -428,7 +429,7 @@ pub async fn rsvp(
         } else {
             "This meeting has already taken place."
         };
-        return Ok(redirect_with(&format!("/m/{token}#meetings"), why));
+        return Ok(redirect_with(&(paths::link(token) + "#meetings"), why));
     }
     let answer = crate::domain::meeting::parse_rsvp(&raw)
         .map_err(|_| AppError::BadRequest("Choose coming, maybe or not coming.".into()))?;
@@ -441,7 +442,7 @@ pub async fn rsvp(
         RsvpAnswer::Maybe => "Thank you. We hope you can come.",
         _ => "Thank you for letting us know. We will miss you.",
     };
-    Ok(redirect_with(&format!("/m/{token}#meetings"), said))
+    Ok(redirect_with(&(paths::link(token) + "#meetings"), said))
 }
 
 /// A member suggests a topic for the group's board.
@@ -457,7 +458,7 @@ pub async fn propose_topic(
             let topic_id = state.store.propose_topic(&member, &input).await?;
             state.store.vote(&member, topic_id).await?;
             Ok(redirect_with(
-                &format!("/m/{token}#topics"),
+                &(paths::link(token) + "#topics"),
                 "Thank you. Your topic is on the board, with your vote.",
             ))
         }
@@ -488,13 +489,13 @@ pub async fn vote(
     if raw.text("vote") == "false" {
         state.store.unvote(&member, topic_id).await?;
         Ok(redirect_with(
-            &format!("/m/{token}#topics"),
+            &(paths::link(token) + "#topics"),
             "Your vote has been taken back.",
         ))
     } else {
         state.store.vote(&member, topic_id).await?;
         Ok(redirect_with(
-            &format!("/m/{token}#topics"),
+            &(paths::link(token) + "#topics"),
             "Thank you for your vote.",
         ))
     }
@@ -516,7 +517,7 @@ pub async fn add_plan(
             } else {
                 "Your plan is saved. Good luck!"
             };
-            Ok(redirect_with(&format!("/m/{token}#plans"), message))
+            Ok(redirect_with(&(paths::link(token) + "#plans"), message))
         }
         Err(e) => {
             show_with(
@@ -549,7 +550,7 @@ pub async fn answer_poll(
         .map_err(|_| AppError::NotFound)?;
     if !poll.is_open() {
         return Ok(redirect_with(
-            &format!("/m/{token}#meetings"),
+            &(paths::link(token) + "#meetings"),
             "This poll has closed: the date has been chosen. Thank you all the same.",
         ));
     }
@@ -557,12 +558,12 @@ pub async fn answer_poll(
     match crate::domain::poll::ResponseInput::parse(&raw, &options) {
         Ok(input) => match state.store.answer_poll(&poll, member.id, &input).await {
             Ok(()) => Ok(redirect_with(
-                &format!("/m/{token}#poll-{poll_id}"),
+                &(paths::link(token) + &format!("#poll-{poll_id}")),
                 "Thank you. Your answers have been saved. You can change them until the date is chosen.",
             )),
             Err(crate::store::StoreError::Conflict(crate::store::Conflict::PollClosed)) => {
                 Ok(redirect_with(
-                    &format!("/m/{token}#meetings"),
+                    &(paths::link(token) + "#meetings"),
                     "This poll has closed: the date has been chosen. Thank you all the same.",
                 ))
             }
@@ -594,7 +595,7 @@ pub async fn social_rsvp(
     let event = state.store.social_event_for_link(&member, event_id).await?;
     if event.is_cancelled() {
         return Ok(redirect_with(
-            &format!("/m/{token}#social"),
+            &(paths::link(token) + "#social"),
             "This event has been cancelled, so there is nothing to answer.",
         ));
     }
@@ -609,7 +610,7 @@ pub async fn social_rsvp(
         RsvpAnswer::Maybe => "Thank you. We hope you can come.",
         _ => "Thank you for letting us know.",
     };
-    Ok(redirect_with(&format!("/m/{token}#social"), said))
+    Ok(redirect_with(&(paths::link(token) + "#social"), said))
 }
 
 /// A member offers to take a turn hosting the refreshments, or stops.
@@ -622,7 +623,7 @@ pub async fn rota(
     let on = raw.flag("on").map_err(AppError::BadRequest)?;
     state.store.set_rota(&member, on).await?;
     Ok(redirect_with(
-        &format!("/m/{token}#rota"),
+        &(paths::link(token) + "#rota"),
         if on {
             "Thank you! You are on the refreshments rota. Your facilitator will let you know when it is your turn."
         } else {
@@ -642,14 +643,14 @@ pub async fn feedback(
         Ok(i) => i,
         Err(_) => {
             return Ok(redirect_with(
-                &format!("/m/{token}#feedback"),
+                &(paths::link(token) + "#feedback"),
                 "Please choose how it was for you, from “Not good” to “Very good”, then send it.",
             ));
         }
     };
     match state.store.save_feedback(&member, meeting_id, &input).await {
         Ok(()) => Ok(redirect_with(
-            &format!("/m/{token}#feedback"),
+            &(paths::link(token) + "#feedback"),
             "Thank you for telling us. It helps the group.",
         )),
         Err(crate::store::StoreError::NotFound) => Err(AppError::NotFound),

@@ -3,6 +3,7 @@
 
 use crate::domain::ids::GroupId;
 use crate::domain::ids::MemberId;
+use crate::paths;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -187,7 +188,7 @@ pub async fn create(
             let scope = state.store.group(&me, group_id).await?;
             let m = state.store.create_member(&scope, &input).await?;
             Ok(redirect_with(
-                &format!("/members/{}", m.id),
+                &paths::member(m.id),
                 &format!("{} has been added to {}.", m.preferred_name, group.name),
             ))
         }
@@ -232,7 +233,7 @@ pub async fn update(
         Ok(input) => {
             let m = state.store.update_member(&member, &input).await?;
             Ok(redirect_with(
-                &format!("/members/{id}"),
+                &paths::member(id),
                 &format!("{}'s details have been saved.", m.preferred_name),
             ))
         }
@@ -422,7 +423,7 @@ pub async fn add_consent(
         Ok(input) => {
             state.store.add_consent(&member, &input).await?;
             Ok(redirect_with(
-                &format!("/members/{id}#consents"),
+                &(paths::member(id) + "#consents"),
                 "The consent has been recorded.",
             ))
         }
@@ -454,7 +455,7 @@ pub async fn withdraw_consent(
         return Err(AppError::NotFound);
     }
     Ok(redirect_with(
-        &format!("/members/{id}#consents"),
+        &(paths::member(id) + "#consents"),
         "The agreement is marked as taken back.",
     ))
 }
@@ -543,7 +544,7 @@ pub async fn email_link(
             member.email
         ),
     };
-    Ok(redirect_with(&format!("/members/{id}#link"), &message))
+    Ok(redirect_with(&(paths::member(id) + "#link"), &message))
 }
 
 pub async fn revoke_link(
@@ -555,7 +556,7 @@ pub async fn revoke_link(
     let member = state.store.member(&me, id).await?;
     state.store.revoke_member_links(&member).await?;
     Ok(redirect_with(
-        &format!("/members/{id}"),
+        &paths::member(id),
         "The personal link has been turned off.",
     ))
 }
@@ -569,7 +570,7 @@ pub async fn revoke_feed(
     let member = state.store.member(&me, id).await?;
     state.store.revoke_member_feed(&member).await?;
     Ok(redirect_with(
-        &format!("/members/{id}#link"),
+        &(paths::member(id) + "#link"),
         "Their calendar feed has stopped. Their personal link still works.",
     ))
 }
@@ -716,7 +717,7 @@ pub async fn import_confirm(
     let scope = state.store.group(&me, group_id).await?;
     let n = state.store.import_members(&scope, &check.valid()).await?;
     Ok(redirect_with(
-        &format!("/groups/{group_id}/members"),
+        &paths::group_members(group_id),
         &format!(
             "{n} {} imported into {}.",
             if n == 1 { "member was" } else { "members were" },

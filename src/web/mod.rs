@@ -29,6 +29,7 @@ pub use crate::http::extract::*;
 pub use crate::http::query::{RangeQuery, SearchQuery};
 pub use form::*;
 
+use crate::paths;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -99,7 +100,7 @@ pub fn router(state: AppState) -> Router {
             get(passkeys::finish_page).post(passkeys::finish_submit),
         )
         .route(
-            "/account/passkeys/{id}/remove",
+            paths::PASSKEY_REMOVE,
             get(passkeys::remove_form).post(passkeys::remove_submit),
         )
         .route(
@@ -128,7 +129,7 @@ pub fn router(state: AppState) -> Router {
             get(sessions::end_others_page).post(sessions::end_others_submit),
         )
         .route(
-            "/account/sessions/{handle}/end",
+            paths::SESSION_END,
             get(sessions::end_page).post(sessions::end_submit),
         )
         .route(
@@ -142,16 +143,16 @@ pub fn router(state: AppState) -> Router {
         .route("/groups", get(groups::list))
         .route("/groups/new", get(groups::new_page).post(groups::create))
         .route(
-            "/groups/{id}",
+            paths::GROUP,
             get(groups::show).route_layer(cached(&state, cache::group_page)),
         )
         .route(
-            "/groups/{id}/edit",
+            paths::GROUP_EDIT,
             get(groups::edit_page).post(groups::update),
         )
         .route("/groups/{id}/facilitators", post(groups::set_facilitators))
         .route(
-            "/groups/{id}/members",
+            paths::GROUP_MEMBERS,
             get(members::list).route_layer(cached(&state, cache::group_page)),
         )
         .route("/groups/{id}/members.csv", get(members::export_csv))
@@ -167,7 +168,7 @@ pub fn router(state: AppState) -> Router {
             "/groups/{id}/members/import/confirm",
             post(members::import_confirm),
         )
-        .route("/members/{id}", get(members::show))
+        .route(paths::MEMBER, get(members::show))
         .route(
             "/members/{id}/edit",
             get(members::edit_page).post(members::update),
@@ -185,25 +186,22 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/retention", post(insight::set_retention))
         .route("/audit", get(audit::page))
         .route("/audit.csv", get(audit::csv))
-        .route("/members/{id}/data.json", get(export::staff_json_route))
+        .route(paths::MEMBER_DATA_JSON, get(export::staff_json_route))
         .route("/m/{token}/data", get(export::own_page))
-        .route("/m/{token}/data.json", get(export::own_json))
+        .route(paths::LINK_DATA_JSON, get(export::own_json))
         .route(
             "/members/{id}/calendar-feed/revoke",
             post(members::revoke_feed),
         )
         .merge(meetings::routes(&state))
         .route(
-            "/groups/{id}/topics",
+            paths::GROUP_TOPICS,
             get(topics::board).post(topics::propose),
         )
-        .route(
-            "/groups/{id}/topics/{topic}",
-            get(topics::topic).post(topics::act),
-        )
+        .route(paths::GROUP_TOPIC, get(topics::topic).post(topics::act))
         .route("/groups/{id}/topics/{topic}/edit", post(topics::edit_topic))
         .route("/members/{id}/plans", post(topics::add_plan))
-        .route("/plans/{id}", get(topics::plan))
+        .route(paths::PLAN, get(topics::plan))
         .route("/plans/{id}/reviews", post(topics::review))
         .route(
             "/meetings/{id}/checkins/{member}",
@@ -212,7 +210,7 @@ pub fn router(state: AppState) -> Router {
         .route("/members/{id}/contacts", post(contacts::add))
         .route("/contacts/{id}/done", post(contacts::follow_up_done))
         .route(
-            "/groups/{id}/contacts",
+            paths::GROUP_CONTACTS,
             get(contacts::sheet).post(contacts::log),
         )
         .route("/groups/{id}/contacts/new", get(contacts::log_new))
@@ -220,7 +218,7 @@ pub fn router(state: AppState) -> Router {
         .route("/meetings/{id}/call-list", get(contacts::call_list))
         .route("/groups/{id}/polls/new", get(polls::new))
         .route("/groups/{id}/polls", post(polls::create))
-        .route("/polls/{id}", get(polls::show))
+        .route(paths::POLL, get(polls::show))
         .route("/polls/{id}/answers", post(polls::record_answer))
         .route("/polls/{id}/close", post(polls::close))
         .route("/polls/{id}/remind", post(polls::remind))
@@ -230,14 +228,11 @@ pub fn router(state: AppState) -> Router {
             "/groups/{id}/social",
             get(social::list).post(social::create),
         )
-        .route("/social/{id}", get(social::show).post(social::update))
+        .route(paths::SOCIAL_EVENT, get(social::show).post(social::update))
         .route("/social/{id}/status", post(social::set_status))
         .route("/social/{id}/rsvp", post(social::record_rsvp))
-        .route("/social/{id}/calendar.ics", get(calendar::social_file))
-        .route(
-            "/groups/{id}/rota",
-            get(social::rota).post(social::set_rota),
-        )
+        .route(paths::SOCIAL_CALENDAR, get(calendar::social_file))
+        .route(paths::GROUP_ROTA, get(social::rota).post(social::set_rota))
         .route("/meetings/{id}/host", post(social::set_host))
         .route("/m/{token}/social/{event}", post(link::social_rsvp))
         .route(
@@ -265,12 +260,12 @@ pub fn router(state: AppState) -> Router {
         .route("/m/{token}/feedback/{meeting}", post(link::feedback))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
-        .route("/venues/{id}", get(venues::show))
+        .route(paths::VENUE, get(venues::show))
         .route(
             "/venues/{id}/edit",
             get(venues::edit_page).post(venues::update),
         )
-        .route("/m/{token}", get(link::page).post(link::update))
+        .route(paths::LINK, get(link::page).post(link::update))
         .route("/m/{token}/consents", post(link::give_consent))
         .route("/m/{token}/meetings/{meeting}", post(link::rsvp))
         .route("/m/{token}/topics", post(link::propose_topic))
@@ -280,7 +275,7 @@ pub fn router(state: AppState) -> Router {
             "/m/{token}/consents/{cid}/withdraw",
             post(link::withdraw_consent),
         )
-        .route("/meetings/{id}/calendar.ics", get(calendar::meeting_file))
+        .route(paths::MEETING_CALENDAR, get(calendar::meeting_file))
         .route(
             "/m/{token}/meetings/{meeting}/calendar.ics",
             get(calendar::member_meeting_file),

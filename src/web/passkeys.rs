@@ -272,7 +272,7 @@ fn remove_page(
             form,
             heading: "Remove a passkey".into(),
             explain,
-            action: format!("/account/passkeys/{id}/remove"),
+            action: crate::paths::passkey_remove(id),
             button: "Remove the passkey".into(),
         },
     )

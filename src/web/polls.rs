@@ -4,6 +4,7 @@
 use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
 use crate::domain::ids::MemberId;
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -154,7 +155,7 @@ pub async fn create(
     let back = if back.starts_with("/meetings/") {
         back
     } else {
-        format!("/polls/{id}")
+        paths::poll(id)
     };
     Ok(redirect_with(
         &back,
@@ -321,7 +322,7 @@ pub async fn record_answer(
     };
     match state.store.answer_poll(&poll, member_id, &input).await {
         Ok(()) => Ok(redirect_with(
-            &format!("/polls/{poll_id}"),
+            &paths::poll(poll_id),
             "The answer has been recorded.",
         )),
         Err(StoreError::Conflict(Conflict::PollClosed)) => Err(AppError::BadRequest(
@@ -374,7 +375,7 @@ pub async fn close(
         Ok(meeting_id) => {
             let outcome = crate::mail::meeting_invitation(&state, meeting_id).await?;
             Ok(redirect_with(
-                &format!("/meetings/{meeting_id}"),
+                &paths::meeting(meeting_id),
                 &format!(
                     "The poll is closed and the meeting is planned. {}",
                     outcome.sentence()
@@ -423,7 +424,7 @@ pub async fn remind(
         }
         other => other.sentence(),
     };
-    Ok(redirect_with(&format!("/polls/{poll_id}"), &message))
+    Ok(redirect_with(&paths::poll(poll_id), &message))
 }
 
 #[derive(Template)]

@@ -1,6 +1,7 @@
 //! Where one is signed in, and signing out elsewhere (ASVS V7.5.2: after the password); a
 //! coordinator signing someone out everywhere, or every member of staff (V7.4.5).
 
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -62,7 +63,7 @@ fn confirm(
             format!(
                 "\"{device}\" will be signed out of Hearth at once. Whoever uses it would need your password (and your second step, if you have one) to sign in again."
             ),
-            format!("/account/sessions/{handle}/end"),
+            paths::session_end(handle),
             "Sign out there".to_string(),
         ),
         None => (

@@ -5,6 +5,7 @@
 use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
 use crate::domain::ids::MemberId;
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -102,7 +103,7 @@ pub async fn create(
                 .await?;
             let told = crate::mail::social_invitation(&state, e.id).await?;
             Ok(redirect_with(
-                &format!("/social/{}", e.id),
+                &paths::social_event(e.id),
                 &format!("{} is planned. {}", e.title, told.sentence()),
             ))
         }
@@ -223,7 +224,7 @@ pub async fn update(
                 .await?;
             let told = crate::mail::social_changed(&state, &before, &after).await?;
             Ok(redirect_with(
-                &format!("/social/{id}"),
+                &paths::social_event(id),
                 &match told {
                     Some(o) => format!("The changes are saved. {}", o.sentence()),
                     None => "The changes are saved.".to_string(),
@@ -266,7 +267,7 @@ pub async fn set_status(
         "The event is back on."
     };
     Ok(redirect_with(
-        &format!("/social/{id}"),
+        &paths::social_event(id),
         &match told {
             Some(o) => format!("{done} {}", o.sentence()),
             None => done.to_string(),
@@ -306,7 +307,7 @@ pub async fn record_rsvp(
     };
     match state.store.set_social_rsvp(&event, member_id, answer).await {
         Ok(()) => Ok(redirect_with(
-            &format!("/social/{id}#replies"),
+            &(paths::social_event(id) + "#replies"),
             "The reply is recorded.",
         )),
         Err(StoreError::NotFound) => Err(AppError::Invalid(FieldErrors::single(
@@ -395,7 +396,7 @@ pub async fn set_rota(
     let on = raw.flag("on").map_err(AppError::BadRequest)?;
     state.store.set_rota(&member, on).await?;
     Ok(redirect_with(
-        &format!("/groups/{group_id}/rota"),
+        &paths::group_rota(group_id),
         &if on {
             format!("{} is on the rota.", member.preferred_name)
         } else {
@@ -433,8 +434,8 @@ pub async fn set_host(
         None => None,
     };
     let back = match raw.text("back").as_str() {
-        "meeting" => format!("/meetings/{meeting_id}#refreshments"),
-        _ => format!("/groups/{}/rota", meeting.group_id),
+        "meeting" => paths::meeting(meeting_id) + "#refreshments",
+        _ => paths::group_rota(meeting.group_id),
     };
     let done = if member_id.is_some() {
         "The host is confirmed."

@@ -3,6 +3,7 @@
 
 use crate::domain::ids::MemberId;
 use crate::domain::ids::{GroupId, MeetingId};
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -126,7 +127,7 @@ pub async fn propose(
     match TopicInput::try_from(&raw) {
         Ok(input) => {
             state.store.propose_topic(&group, &input).await?;
-            let back = back_to(&raw, &format!("/groups/{group_id}/topics"));
+            let back = back_to(&raw, &paths::group_topics(group_id));
             Ok(redirect_with(
                 &back,
                 &format!("\"{}\" is on the board.", input.title),
@@ -156,7 +157,7 @@ pub async fn act(
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
     let topic = state.store.group_topic(&group, topic_id).await?;
-    let back = back_to(&raw, &format!("/groups/{group_id}/topics"));
+    let back = back_to(&raw, &paths::group_topics(group_id));
     let message =
         match raw.text("do").as_str() {
             "board" | "proposed" => {
@@ -305,7 +306,7 @@ pub async fn edit_topic(
                 .await
             {
                 Ok(()) => Ok(redirect_with(
-                    &format!("/groups/{group_id}/topics/{topic_id}"),
+                    &paths::group_topic(group_id, topic_id),
                     "The topic has been saved.",
                 )),
                 Err(StoreError::Conflict(Conflict::Duplicate(_))) => {
@@ -350,7 +351,7 @@ pub async fn add_plan(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let owner = state.store.private_records(&me, member_id).await?;
-    let back = back_to(&raw, &format!("/members/{member_id}#goals"));
+    let back = back_to(&raw, &(paths::member(member_id) + "#goals"));
     match PlanInput::try_from(&raw) {
         Ok(p) => {
             let plan = state.store.create_plan(&owner, &p).await?;
@@ -476,7 +477,7 @@ pub async fn review(
             Some(state.store.meeting(&me, id).await?)
         }
     };
-    let back = back_to(&raw, &format!("/plans/{plan_id}"));
+    let back = back_to(&raw, &paths::plan(plan_id));
     // "Changed" asks for the plan as it is now before anything is kept.
     let change = if raw.text("outcome") != "changed" {
         None
@@ -593,7 +594,7 @@ pub async fn save_checkin(
         )));
     }
     Ok(redirect_with(
-        &format!("/meetings/{meeting_id}/run#checkin-{member_id}"),
+        &(paths::meeting_run(meeting_id) + &format!("#checkin-{member_id}")),
         "Saved.",
     ))
 }

@@ -1,5 +1,6 @@
 //! Venue pages: the list, a venue's page, adding and correcting a venue.
 
+use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -88,7 +89,7 @@ pub async fn create(
         Ok(input) => {
             let v = state.store.create_venue(&me, &input).await?;
             Ok(redirect_with(
-                &format!("/venues/{}", v.id),
+                &paths::venue(v.id),
                 &format!("{} has been added.", v.name),
             ))
         }
@@ -158,7 +159,7 @@ pub async fn update(
         Ok(input) => {
             let v = state.store.update_venue(&me, id, &input).await?;
             Ok(redirect_with(
-                &format!("/venues/{id}"),
+                &paths::venue(id),
                 &format!("{} has been saved.", v.name),
             ))
         }

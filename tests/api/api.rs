@@ -501,20 +501,3 @@ both_backends! {
     }
 }
 
-/// `/groups/{group_id}/members` and `/groups/{id}/members` read the same.
-fn normalise(path: &str) -> String {
-    let mut out = String::new();
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push_str("{}");
-            }
-            '}' => in_param = false,
-            c if !in_param => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}

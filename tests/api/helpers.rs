@@ -1288,3 +1288,86 @@ pub mod html {
         attr(tag, "value")
     }
 }
+
+/// A route pattern with its parameters' names left out: `/groups/{id}` reads `/groups/{}`.
+pub fn normalise(template: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            c if !in_param => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The (method, route) pairs a router's source registers, each route under `prefix` and
+/// normalised. A route named by a constant of `src/paths.rs` (`paths::MEETING_RUN`) is read
+/// from there.
+pub fn routes_in(source: &str, prefix: &str) -> Vec<(String, String)> {
+    let paths = include_str!("../../src/paths.rs");
+    let mut out = Vec::new();
+    for chunk in source.split(".route(").skip(1) {
+        let chunk = chunk.trim_start();
+        let (pattern, rest) = if let Some(rest) = chunk.strip_prefix('"') {
+            let Some(end) = rest.find('"') else { continue };
+            (rest[..end].to_string(), &rest[end..])
+        } else if let Some(rest) = chunk.strip_prefix("paths::") {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let Some(pattern) = pattern_of(paths, &rest[..end]) else {
+                continue;
+            };
+            (pattern, &rest[end..])
+        } else {
+            continue;
+        };
+        let route = format!("{prefix}{}", normalise(&pattern));
+        let mut depth = 1;
+        let mut handlers = "";
+        for (i, c) in rest.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        handlers = &rest[..i];
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let needle = format!("{method}(");
+            let mut from = 0;
+            while let Some(i) = handlers[from..].find(&needle) {
+                let at = from + i;
+                let before = handlers[..at].chars().last();
+                if !before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    out.push((method.to_uppercase(), route.clone()));
+                }
+                from = at + needle.len();
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The pattern `paths!` gives the constant `name` in the source of `src/paths.rs`.
+fn pattern_of(paths: &str, name: &str) -> Option<String> {
+    let at = paths.find(&format!("    {name}, "))?;
+    let line = paths[at..].lines().next()?;
+    let start = line.find("= \"")? + 3;
+    let end = start + line[start..].find('"')?;
+    Some(line[start..end].to_string())
+}

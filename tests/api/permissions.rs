@@ -691,66 +691,6 @@ both_backends! {
     }
 }
 
-/// `{id}`, `{token}` and the like all read as `{}`.
-fn normalise(template: &str) -> String {
-    let mut out = String::new();
-    let mut in_param = false;
-    for c in template.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push_str("{}");
-            }
-            '}' => in_param = false,
-            c if !in_param => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Every (method, route) a router's source declares, with `prefix` put before the route.
-fn routes_in(source: &str, prefix: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for chunk in source.split(".route(").skip(1) {
-        let Some(rest) = chunk.trim_start().strip_prefix('"') else {
-            continue;
-        };
-        let Some(end) = rest.find('"') else { continue };
-        let route = format!("{prefix}{}", normalise(&rest[..end]));
-        let mut depth = 1;
-        let mut handlers = "";
-        for (i, c) in rest[end..].char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        handlers = &rest[end + 1..end + i];
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        for method in ["get", "post", "put", "patch", "delete"] {
-            let needle = format!("{method}(");
-            let mut from = 0;
-            while let Some(i) = handlers[from..].find(&needle) {
-                let at = from + i;
-                let before = handlers[..at].chars().last();
-                if !before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                    out.push((method.to_uppercase(), route.clone()));
-                }
-                from = at + needle.len();
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
 /// The route a request path is served by: ids, tokens and file names read as `{}`.
 fn route_of(path: &str) -> String {
     let path = path.split('?').next().unwrap_or("");

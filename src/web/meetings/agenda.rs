@@ -3,16 +3,17 @@
 use super::*;
 use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
+use crate::paths;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/groups/{id}/agenda", get(group_agenda))
+        .route(paths::GROUP_AGENDA, get(group_agenda))
         .route(
             "/groups/{id}/agenda/steps/{step}",
             post(group_agenda_change),
         )
-        .route("/meetings/{id}/agenda", get(meeting_agenda))
+        .route(paths::MEETING_AGENDA, get(meeting_agenda))
         .route(
             "/meetings/{id}/agenda/steps/{position}",
             post(meeting_agenda_change),
@@ -36,8 +37,8 @@ struct AgendaPage {
 impl AgendaPage {
     fn base(&self) -> String {
         match &self.meeting {
-            Some(m) => format!("/meetings/{}/agenda", m.id),
-            None => format!("/groups/{}/agenda", self.group.id),
+            Some(m) => paths::meeting_agenda(m.id),
+            None => paths::group_agenda(self.group.id),
         }
     }
     /// Template steps are addressed by id, a meeting's steps by position.
@@ -159,7 +160,7 @@ pub async fn group_agenda_change(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
-    let back = format!("/groups/{group_id}/agenda");
+    let back = paths::group_agenda(group_id);
     match raw.text("do").as_str() {
         "reset" => {
             state.store.reset_agenda_template(&group).await?;
@@ -225,7 +226,7 @@ pub async fn meeting_agenda_change(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let m = state.store.meeting(&me, id).await?;
-    let back = format!("/meetings/{id}/agenda");
+    let back = paths::meeting_agenda(id);
     if raw.text("do") == "delete" {
         state.store.delete_meeting_step(&m, position).await?;
         return Ok(redirect_with(

@@ -3,11 +3,12 @@
 use super::*;
 use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
+use crate::paths;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/groups/{id}/meetings", get(list))
+        .route(paths::GROUP_MEETINGS, get(list))
         .route("/groups/{id}/meetings/new", get(new_page).post(create))
         .route(
             "/groups/{id}/series/new",
@@ -153,7 +154,7 @@ pub async fn create(
         {
             Ok(m) => {
                 return Ok(redirect_with(
-                    &format!("/meetings/{}", m.id),
+                    &paths::meeting(m.id),
                     &format!("The meeting on {} is planned.", m.date_label()),
                 ));
             }
@@ -217,7 +218,7 @@ pub async fn update(
             Ok(_) => {
                 let told = crate::mail::after_change(&state, &m).await?;
                 return Ok(redirect_with(
-                    &format!("/meetings/{id}"),
+                    &paths::meeting(id),
                     &with_outcome("The meeting has been changed.", told),
                 ));
             }
@@ -257,7 +258,7 @@ pub async fn invite(
         }
         other => other.sentence(),
     };
-    Ok(redirect_with(&format!("/meetings/{id}"), &message))
+    Ok(redirect_with(&paths::meeting(id), &message))
 }
 
 // --- the preparation page (the meeting's page) ------------------------------------------
@@ -277,7 +278,7 @@ pub async fn cancel(
                     .await?
                     .map_err(app::meetings::refused)?;
             Ok(redirect_with(
-                &format!("/meetings/{id}"),
+                &paths::meeting(id),
                 &with_outcome("The meeting has been cancelled.", changed.told),
             ))
         }
@@ -307,7 +308,7 @@ pub async fn reinstate(
         .await?
         .map_err(app::meetings::refused)?;
     Ok(redirect_with(
-        &format!("/meetings/{id}"),
+        &paths::meeting(id),
         "The meeting is back on.",
     ))
 }
@@ -349,7 +350,7 @@ pub async fn propose_next(
             {
                 Ok(next) => {
                     return Ok(redirect_with(
-                        &format!("/meetings/{id}/run#brainstorm"),
+                        &(paths::meeting_run(id) + "#brainstorm"),
                         &format!(
                             "The next meeting is planned for {}, {}.",
                             next.date_label(),
@@ -492,7 +493,7 @@ pub async fn series_create(
     let scope = state.store.group(&me, group_id).await?;
     match state.store.create_series(&scope, &rule, &meetings).await {
         Ok((_, ids)) => Ok(redirect_with(
-            &format!("/groups/{group_id}/meetings"),
+            &paths::group_meetings(group_id),
             &format!(
                 "{} meetings are planned. Each one can be moved or cancelled on its own.",
                 ids.len()

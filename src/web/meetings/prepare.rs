@@ -3,12 +3,13 @@
 use super::*;
 use crate::domain::ids::MeetingId;
 use crate::domain::ids::MemberId;
+use crate::paths;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
-            "/meetings/{id}",
+            paths::MEETING,
             get(show).route_layer(cached(state, cache::meeting_page)),
         )
         .route("/meetings/{id}/rsvp", post(record_rsvp))
@@ -217,7 +218,7 @@ pub async fn record_rsvp(
     let member = state.store.member_for(&me, member_id).await?;
     app::meetings::record_rsvp(&state, &m, member_id, answer).await?;
     Ok(redirect_with(
-        &format!("/meetings/{id}#people"),
+        &(paths::meeting(id) + "#people"),
         &format!("{}'s answer has been saved.", member.preferred_name),
     ))
 }

@@ -2,12 +2,13 @@
 
 use super::*;
 use crate::domain::ids::{GroupId, MeetingId};
+use crate::paths;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/groups/{id}/meetings.csv", get(notes_csv))
-        .route("/meetings/{id}/notes", get(notes).post(save_notes))
+        .route(paths::MEETING_NOTES, get(notes).post(save_notes))
         .route("/meetings/{id}/actions", post(add_action))
         .route("/meetings/{id}/actions/{action}/done", post(action_done))
 }
@@ -142,7 +143,7 @@ pub async fn save_notes(
         .await;
     }
     Ok(redirect_with(
-        &format!("/meetings/{id}/notes"),
+        &paths::meeting_notes(id),
         "The notes have been saved.",
     ))
 }
@@ -217,7 +218,7 @@ async fn add_action_from(
         Ok(a) => {
             state.store.add_action(meeting, &a).await?;
             Ok(redirect_with(
-                &format!("/meetings/{id}/notes#actions"),
+                &(paths::meeting_notes(id) + "#actions"),
                 done,
             ))
         }
@@ -253,7 +254,7 @@ pub async fn action_done(
     }
     state.store.set_action_done(&m, action_id, done).await?;
     Ok(redirect_with(
-        &format!("/meetings/{id}/notes#actions"),
+        &(paths::meeting_notes(id) + "#actions"),
         if done {
             "Marked as done."
         } else {

@@ -4,12 +4,13 @@ use super::*;
 use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
 use crate::domain::ids::MemberId;
+use crate::paths;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route(
-            "/groups/{id}/concerns",
+            paths::GROUP_CONCERNS,
             get(group_concerns).post(add_group_concern),
         )
         .route("/meetings/{id}/help", get(help).post(ask_for_help))
@@ -18,7 +19,7 @@ pub(super) fn routes() -> Router<AppState> {
             get(reflection).post(save_reflection),
         )
         .route(
-            "/meetings/{id}/concerns",
+            paths::MEETING_CONCERNS,
             get(meeting_concerns).post(add_meeting_concern),
         )
         .route("/help/{reflection}/answered", post(answer_help))
@@ -196,7 +197,7 @@ pub async fn save_reflection(
             } else {
                 "Your reflection is saved. It will be shown when you prepare the next meeting."
             };
-            Ok(redirect_with(&format!("/meetings/{id}"), message))
+            Ok(redirect_with(&paths::meeting(id), message))
         }
         Err(e) => {
             reflection_page(
@@ -239,8 +240,8 @@ impl ConcernsPage {
     }
     fn action(&self) -> String {
         match &self.meeting {
-            Some(m) => format!("/meetings/{}/concerns", m.id),
-            None => format!("/groups/{}/concerns", self.group.id),
+            Some(m) => paths::meeting_concerns(m.id),
+            None => paths::group_concerns(self.group.id),
         }
     }
     fn member_selected(&self, id: &MemberId) -> bool {
@@ -329,8 +330,8 @@ async fn record_concern(
     raw: RawInput,
 ) -> AppResult<Response> {
     let back = match &meeting {
-        Some(m) => format!("/meetings/{}/concerns", m.id),
-        None => format!("/groups/{group_id}/concerns"),
+        Some(m) => paths::meeting_concerns(m.id),
+        None => paths::group_concerns(group_id),
     };
     match ConcernInput::try_from(&raw) {
         Ok(c) => {

@@ -4,19 +4,20 @@ use super::*;
 use crate::domain::ids::MeetingId;
 use crate::domain::ids::MemberId;
 use crate::domain::member::StoryConsent;
+use crate::paths;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/meetings/{id}/start", post(start))
+        .route(paths::MEETING_START, post(start))
         .route(
-            "/meetings/{id}/run",
+            paths::MEETING_RUN,
             get(run).route_layer(cached(state, cache::meeting_page)),
         )
         .route("/meetings/{id}/run/step", post(go_to_step))
         .route("/meetings/{id}/run/steps/{position}", post(save_step))
         .route("/meetings/{id}/round-up", post(save_round_up))
-        .route("/meetings/{id}/end", post(end))
+        .route(paths::MEETING_END, post(end))
         .route("/meetings/{id}/unstart", post(unstart))
         .route("/meetings/{id}/reopen", post(reopen))
         .route("/meetings/{id}/state", get(state_json))
@@ -138,7 +139,7 @@ pub(super) async fn run_page(
     let meeting = access.meeting().clone();
     if meeting.is_cancelled() {
         return Ok(redirect_with(
-            &format!("/meetings/{id}"),
+            &paths::meeting(id),
             "This meeting was cancelled. Plan it again to run it.",
         ));
     }
@@ -238,15 +239,7 @@ pub async fn go_to_step(
     let meeting = state.store.meeting(&me, id).await?;
     app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
     state.store.go_to_step(&meeting, step).await?;
-    saved(
-        &state,
-        &me,
-        &headers,
-        id,
-        &format!("/meetings/{id}/run"),
-        "",
-    )
-    .await
+    saved(&state, &me, &headers, id, &paths::meeting_run(id), "").await
 }
 
 /// Saves what the step's form holds: its checklist and notes, and the round-up and "since
@@ -264,10 +257,10 @@ pub async fn save_step(
     // "Add" in the brainstorm goes back to the brainstorm, with the topic on the list.
     let (to, message) = match &text.new_topic {
         Some(t) => (
-            format!("/meetings/{id}/run#brainstorm"),
+            paths::meeting_run(id) + "#brainstorm",
             format!("\"{}\" is on the board.", t.title),
         ),
-        None => (format!("/meetings/{id}/run#notes"), "Saved.".to_string()),
+        None => (paths::meeting_run(id) + "#notes", "Saved.".to_string()),
     };
     saved(&state, &me, &headers, id, &to, &message).await
 }
@@ -287,7 +280,7 @@ pub async fn save_round_up(
         &me,
         &headers,
         id,
-        &format!("/meetings/{id}/run#round-up"),
+        &(paths::meeting_run(id) + "#round-up"),
         "What people said at the end has been saved.",
     )
     .await
@@ -333,23 +326,22 @@ pub async fn start(
                 "To get ready, you do not need to start it: the meeting page has everything for getting ready.".into(),
             ],
             saved: false,
-            action: format!("/meetings/{id}/start"),
+            action: paths::meeting_start(id),
             yes: "Start it now",
             no: "Not now",
-            back: format!("/meetings/{id}"),
+            back: paths::meeting(id),
             question,
             meeting: m.clone(),
             group,
         });
     }
     match app::meetings::change_status(&state, &access, MeetingEvent::Start, "").await? {
-        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}/run")).into_response()),
+        Ok(_) => Ok(Redirect::to(&paths::meeting_run(id)).into_response()),
         // A page from before the meeting ended (another device ended it): its record is
         // where the facilitator wants to be, with the reason on top.
-        Err(why @ Refusal::StartHeld) => Ok(redirect_with(
-            &format!("/meetings/{id}/notes"),
-            &why.to_string(),
-        )),
+        Err(why @ Refusal::StartHeld) => {
+            Ok(redirect_with(&paths::meeting_notes(id), &why.to_string()))
+        }
         Err(why) => Err(app::meetings::refused(why)),
     }
 }
@@ -369,7 +361,7 @@ pub async fn end(
         let m = access.meeting().clone();
         let group = state.store.group_for(&me, m.group_id).await?;
         if m.is_held() {
-            return Ok(Redirect::to(&format!("/meetings/{id}/notes")).into_response());
+            return Ok(Redirect::to(&paths::meeting_notes(id)).into_response());
         }
         // Nothing to ask about when the answer would be no.
         if let crate::domain::meeting_status::Transition::Refused(why) =
@@ -385,10 +377,10 @@ pub async fn end(
                 "If you end it by mistake, you can open it again from its record.".into(),
             ],
             saved: !text.is_empty(),
-            action: format!("/meetings/{id}/end"),
+            action: paths::meeting_end(id),
             yes: "Yes, end the meeting",
             no: "No, go back to the meeting",
-            back: format!("/meetings/{id}/run"),
+            back: paths::meeting_run(id),
             question,
             meeting: m,
             group,
@@ -398,7 +390,7 @@ pub async fn end(
         .await?
         .map_err(app::meetings::refused)?;
     Ok(redirect_with(
-        &format!("/meetings/{id}/notes"),
+        &paths::meeting_notes(id),
         "The meeting has ended and is marked as held. Here is its record. If you ended it by mistake, you can open it again below.",
     ))
 }
@@ -435,12 +427,12 @@ async fn undo(
         .map_err(app::meetings::refused)?;
     Ok(if event == MeetingEvent::Reopen {
         redirect_with(
-            &format!("/meetings/{id}/run"),
+            &paths::meeting_run(id),
             "The meeting is open again. End it when you are ready.",
         )
     } else {
         redirect_with(
-            &format!("/meetings/{id}"),
+            &paths::meeting(id),
             "The meeting is planned again, as if it had not started.",
         )
     })

@@ -2,11 +2,12 @@
 
 use super::*;
 use crate::domain::ids::{MeetingId, MemberId};
+use crate::paths;
 
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/meetings/{id}/sign-in", get(sign_in))
+        .route(paths::MEETING_SIGN_IN, get(sign_in))
         .route(
             "/meetings/{id}/attendance/{member}",
             post(toggle_attendance),
@@ -124,7 +125,7 @@ pub async fn toggle_attendance(
         &me,
         &headers,
         id,
-        &format!("/meetings/{id}/sign-in#member-{member_id}"),
+        &(paths::meeting_sign_in(id) + &format!("#member-{member_id}")),
         &message,
     )
     .await
@@ -177,7 +178,7 @@ pub async fn walk_in(
             format!("{name} is signed in as a guest.")
         }
     };
-    Ok(redirect_with(&format!("/meetings/{id}/sign-in"), &message))
+    Ok(redirect_with(&paths::meeting_sign_in(id), &message))
 }
 
 pub async fn remove_guest(
@@ -189,7 +190,7 @@ pub async fn remove_guest(
     let meeting = state.store.meeting(&me, id).await?;
     state.store.remove_guest(&meeting, attendance_id).await?;
     Ok(redirect_with(
-        &format!("/meetings/{id}/sign-in"),
+        &paths::meeting_sign_in(id),
         "The guest has been taken off the list.",
     ))
 }
