@@ -500,4 +500,3 @@ both_backends! {
         }
     }
 }
-
