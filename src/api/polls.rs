@@ -185,8 +185,8 @@ pub async fn close(
         ))
     })?;
     let poll = state.store.poll_for(&me, id).await?;
-    let meeting_id = match state.store.close_poll(&poll, option_id).await {
-        Ok(m) => m,
+    let (meeting_id, outcome) = match crate::app::polls::close(&state, &poll, option_id).await {
+        Ok(closed) => closed,
         Err(StoreError::Conflict(Conflict::PollClosed)) => {
             return Err(AppError::Conflict(
                 "This poll has been closed already.".into(),
@@ -200,7 +200,6 @@ pub async fn close(
         }
         Err(other) => return Err(other.into()),
     };
-    let outcome = crate::mail::meeting_invitation(&state, meeting_id).await?;
     let meeting = state.store.meeting_for(&me, meeting_id).await?;
     Ok(created(
         format!("/api/v1/meetings/{meeting_id}"),

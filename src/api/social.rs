@@ -250,8 +250,8 @@ pub async fn set_host(
             ))
         })?),
     };
-    match state.store.set_meeting_host(&meeting, member_id).await {
-        Ok(()) => {}
+    let told = match crate::app::social::set_host(&state, &meeting, member_id).await {
+        Ok(told) => told,
         Err(StoreError::NotFound) => {
             return Err(AppError::Invalid(FieldErrors::single(
                 "member_id",
@@ -259,10 +259,6 @@ pub async fn set_host(
             )));
         }
         Err(e) => return Err(e.into()),
-    }
-    let told = match member_id {
-        Some(m) => crate::mail::host_confirmed(&state, meeting_id, m).await?,
-        None => None,
     };
     let meeting = state.store.meeting(&me, meeting_id).await?;
     let host = state.store.meeting_host(&meeting).await?;

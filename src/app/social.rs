@@ -5,7 +5,8 @@ use crate::domain::ids::{MeetingId, MemberId};
 use crate::domain::meeting::Meeting;
 use crate::domain::social::{said_no, suggest_host};
 use crate::error::AppResult;
-use crate::store::{GroupAccess, now};
+use crate::mail::Outcome;
+use crate::store::{GroupAccess, MeetingAccess, StoreResult, now};
 
 /// A meeting to come with its host, or the fair suggestion.
 pub struct RotaMeeting {
@@ -87,4 +88,19 @@ pub async fn rota_meetings(state: &AppState, group: &GroupAccess) -> AppResult<V
         });
     }
     Ok(out)
+}
+
+/// Confirms the host of a meeting's refreshments (or, with None, leaves nobody down), and
+/// tells a confirmed host by email when they take it. A member of another group is not found.
+#[tracing::instrument(skip_all, fields(meeting = meeting.id().get()))]
+pub async fn set_host(
+    state: &AppState,
+    meeting: &MeetingAccess,
+    member: Option<MemberId>,
+) -> StoreResult<Option<Outcome>> {
+    state.store.set_meeting_host(meeting, member).await?;
+    match member {
+        Some(m) => crate::mail::host_confirmed(state, meeting.id(), m).await,
+        None => Ok(None),
+    }
 }

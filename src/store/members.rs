@@ -2,7 +2,7 @@
 //! they may see; a member reaches only their own record, through their link.
 
 use super::BeginWrite;
-use super::access::{GroupAccess, MemberAccess, MemberLink, MemberScope};
+use super::access::{GroupAccess, MeetingAccess, MemberAccess, MemberLink, MemberScope};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::ids::MemberId;
@@ -152,6 +152,37 @@ impl Store {
         Ok(MemberAccess {
             member: self.member_unchecked(id).await?,
             actor: group.actor().clone(),
+        })
+    }
+
+    /// A newcomer who walks in to a meeting: added to its group and signed in, in one
+    /// transaction, so they are either both or neither.
+    pub async fn join_and_sign_in(
+        &self,
+        meeting: &MeetingAccess,
+        input: &MemberInput,
+    ) -> StoreResult<MemberAccess> {
+        let (group_id, meeting_id) = (meeting.group_id(), meeting.id());
+        let actor = meeting.actor().to_string();
+        let id = on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let id = insert_member!(tx, group_id, input)?;
+            audit_in!(tx, &actor, "created", id)?;
+            let t = now();
+            sqlx::query(
+                "INSERT INTO attendance (meeting_id, member_id, signed_in_at, recorded_by)
+                 VALUES ($1, $2, $3, $4)")
+                .bind(meeting_id).bind(id).bind(t).bind(&actor)
+                .execute(&mut *tx).await?;
+            sqlx::query("UPDATE meetings SET version = version + 1, updated_at = $1 WHERE id = $2")
+                .bind(t).bind(meeting_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        Ok(MemberAccess {
+            member: self.member_unchecked(id).await?,
+            actor: meeting.actor().clone(),
         })
     }
 

@@ -371,17 +371,14 @@ pub async fn close(
         .await;
     };
     let poll = state.store.poll_for(&me, poll_id).await?;
-    match state.store.close_poll(&poll, option_id).await {
-        Ok(meeting_id) => {
-            let outcome = crate::mail::meeting_invitation(&state, meeting_id).await?;
-            Ok(redirect_with(
-                &paths::meeting(meeting_id),
-                &format!(
-                    "The poll is closed and the meeting is planned. {}",
-                    outcome.sentence()
-                ),
-            ))
-        }
+    match crate::app::polls::close(&state, &poll, option_id).await {
+        Ok((meeting_id, outcome)) => Ok(redirect_with(
+            &paths::meeting(meeting_id),
+            &format!(
+                "The poll is closed and the meeting is planned. {}",
+                outcome.sentence()
+            ),
+        )),
         Err(StoreError::Conflict(Conflict::PollClosed)) => Err(AppError::BadRequest(
             "This poll has been closed already.".into(),
         )),

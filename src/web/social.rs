@@ -420,18 +420,14 @@ pub async fn set_host(
                 .map_err(|_| AppError::BadRequest("Choose a member.".into()))?,
         ),
     };
-    match state.store.set_meeting_host(&meeting, member_id).await {
-        Ok(()) => {}
+    let told = match crate::app::social::set_host(&state, &meeting, member_id).await {
+        Ok(told) => told,
         Err(StoreError::NotFound) => {
             return Err(AppError::BadRequest(
                 "Choose a member of this group.".into(),
             ));
         }
         Err(e) => return Err(e.into()),
-    }
-    let told = match member_id {
-        Some(m) => crate::mail::host_confirmed(&state, meeting_id, m).await?,
-        None => None,
     };
     let back = match raw.text("back").as_str() {
         "meeting" => paths::meeting(meeting_id) + "#refreshments",

@@ -166,8 +166,7 @@ pub async fn walk_in(
             r.set("preferred_name", &name);
             r.set("joined_on", &meeting.local_date);
             let input = MemberInput::try_from(&r).map_err(AppError::Invalid)?;
-            let m = state.store.create_member(&meeting.group(), &input).await?;
-            state.store.sign_in(&meeting, m.id).await?;
+            let m = state.store.join_and_sign_in(&meeting, &input).await?;
             format!(
                 "{} has joined the group and is signed in.",
                 m.preferred_name
