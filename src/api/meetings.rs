@@ -9,17 +9,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::models::MeetingJson;
 use super::{created, named_list, parsed};
 use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::meeting::{
-    Action, ActionInput, AgendaStep, Concern, ConcernInput, Meeting, MeetingEvent, MeetingInput,
+    Action, ActionInput, AgendaStep, Concern, ConcernInput, MeetingEvent, MeetingInput,
     MeetingStatus, NotesInput, Reflection, ReflectionInput, StepKind, Transition,
     parse_cancel_reason, parse_rsvp,
 };
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
-use crate::store::{AttendanceRow, Conflict, MeetingAccess, MeetingSummary, Rsvp, StoreError};
+use crate::store::{AttendanceRow, Conflict, MeetingAccess, Rsvp, StoreError};
 
 #[derive(Serialize)]
 pub struct StepOut {
@@ -54,7 +55,10 @@ impl From<&AgendaStep> for StepOut {
 #[derive(Serialize)]
 pub struct MeetingListItem {
     #[serde(flatten)]
-    summary: MeetingSummary,
+    meeting: MeetingJson,
+    coming: i64,
+    attended: i64,
+    venue_name: Option<String>,
     starts_at: String,
 }
 
@@ -74,7 +78,7 @@ named_list!(ConcernsOut { concerns: Concern });
 #[derive(Serialize)]
 pub struct MeetingOut {
     #[serde(flatten)]
-    meeting: Meeting,
+    meeting: MeetingJson,
     /// RFC 3339 with the UTC offset in force that day.
     starts_at: String,
     number: i64,
@@ -88,7 +92,7 @@ async fn meeting_out(state: &AppState, meeting: MeetingAccess) -> AppResult<Meet
         starts_at: meeting.starts_at_rfc3339(),
         number,
         agenda: agenda.iter().map(StepOut::from).collect(),
-        meeting: meeting.into_meeting(),
+        meeting: meeting.into_meeting().into(),
     })
 }
 
@@ -113,9 +117,12 @@ pub async fn list(
         .meetings_of(&group)
         .await?
         .into_iter()
-        .map(|summary| MeetingListItem {
-            starts_at: summary.meeting.starts_at_rfc3339(),
-            summary,
+        .map(|s| MeetingListItem {
+            starts_at: s.meeting.starts_at_rfc3339(),
+            coming: s.coming,
+            attended: s.attended,
+            venue_name: s.venue_name,
+            meeting: s.meeting.into(),
         })
         .collect();
     Ok(Json(MeetingsOut { meetings }))
@@ -140,9 +147,10 @@ pub async fn create(
         .create_meeting(&access, &input, starts_at)
         .await
         .map_err(venue_invalid)?;
-    let meeting = state.store.meeting(&me, meeting.id).await?;
+    let id = meeting.id;
+    let meeting = state.store.meeting(&me, id).await?;
     let out = meeting_out(&state, meeting).await?;
-    Ok(created(format!("/api/v1/meetings/{}", out.meeting.id), out))
+    Ok(created(format!("/api/v1/meetings/{id}"), out))
 }
 
 pub async fn get(

@@ -17,14 +17,16 @@ use crate::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::access::Staff;
 use crate::domain::group::{Group, GroupInput};
-use crate::domain::member::{Consent, ConsentInput, Member, MemberInput};
-use crate::domain::venue::{Venue, VenueInput};
+use crate::domain::member::{Consent, ConsentInput, MemberInput};
+use crate::domain::venue::VenueInput;
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
 use crate::store::{Conflict, Facilitator, MemberFilter, StoreError};
 
 mod insight;
 mod meetings;
+mod models;
+use models::{GroupJson, MemberJson, VenueJson};
 mod polls;
 mod series;
 mod social;
@@ -201,9 +203,11 @@ macro_rules! named_list {
 }
 pub(crate) use named_list;
 
-named_list!(MembersOut { members: Member });
+named_list!(MembersOut {
+    members: MemberJson
+});
 named_list!(ConsentsOut { consents: Consent });
-named_list!(VenuesOut { venues: Venue });
+named_list!(VenuesOut { venues: VenueJson });
 named_list!(StaffOut { staff: StaffItem });
 named_list!(TokensOut {
     tokens: crate::store::ApiToken
@@ -280,7 +284,7 @@ async fn me(ApiStaff(me): ApiStaff) -> Json<Staff> {
 #[derive(Serialize)]
 struct GroupOut {
     #[serde(flatten)]
-    group: Group,
+    group: GroupJson,
     facilitators: Vec<Facilitator>,
 }
 
@@ -288,7 +292,7 @@ async fn group_out(state: &AppState, me: &Staff, group: Group) -> AppResult<Grou
     let access = state.store.group(me, group.id).await?;
     let facilitators = state.store.facilitators_of(&access).await?;
     Ok(GroupOut {
-        group,
+        group: group.into(),
         facilitators,
     })
 }
@@ -417,8 +421,9 @@ async fn create_group(
         .create_group(&me, &input)
         .await
         .map_err(venue_conflict)?;
+    let id = group.id;
     let out = group_out(&state, &me, group).await?;
-    Ok(created(format!("/api/v1/groups/{}", out.group.id), out))
+    Ok(created(format!("/api/v1/groups/{id}"), out))
 }
 
 async fn get_group(
@@ -525,7 +530,9 @@ async fn list_members(
     };
     let group = state.store.group(&me, id).await?;
     let members = state.store.members_of(&group, &filter).await?;
-    Ok(Json(MembersOut { members }))
+    Ok(Json(MembersOut {
+        members: members.into_iter().map(MemberJson::from).collect(),
+    }))
 }
 
 async fn create_member(
@@ -544,7 +551,7 @@ async fn create_member(
     Ok(created(
         format!("/api/v1/members/{}", member.id),
         MemberOut {
-            member,
+            member: member.into(),
             consents: Vec::new(),
         },
     ))
@@ -553,7 +560,7 @@ async fn create_member(
 #[derive(Serialize)]
 struct MemberOut {
     #[serde(flatten)]
-    member: Member,
+    member: MemberJson,
     consents: Vec<Consent>,
 }
 
@@ -565,7 +572,7 @@ async fn get_member(
     let member = state.store.member(&me, id).await?;
     let consents = state.store.consents_of(&member).await?;
     Ok(Json(MemberOut {
-        member: member.into_member(),
+        member: member.into_member().into(),
         consents,
     }))
 }
@@ -580,7 +587,10 @@ async fn update_member(
     let input = parsed(MemberInput::try_from(&current.to_raw().merged_with(raw)))?;
     let member = state.store.update_member(&current, &input).await?;
     let consents = state.store.consents_of(&current).await?;
-    Ok(Json(MemberOut { member, consents }))
+    Ok(Json(MemberOut {
+        member: member.into(),
+        consents,
+    }))
 }
 
 async fn add_consent(
@@ -825,7 +835,9 @@ async fn list_venues(
     ApiStaff(_): ApiStaff,
 ) -> AppResult<Json<VenuesOut>> {
     let venues = state.store.venues().await?;
-    Ok(Json(VenuesOut { venues }))
+    Ok(Json(VenuesOut {
+        venues: venues.into_iter().map(VenueJson::from).collect(),
+    }))
 }
 
 async fn create_venue(
@@ -838,15 +850,18 @@ async fn create_venue(
     }
     let input = parsed(VenueInput::try_from(&raw))?;
     let venue = state.store.create_venue(&me, &input).await?;
-    Ok(created(format!("/api/v1/venues/{}", venue.id), venue))
+    Ok(created(
+        format!("/api/v1/venues/{}", venue.id),
+        VenueJson::from(venue),
+    ))
 }
 
 async fn get_venue(
     State(state): State<AppState>,
     ApiStaff(_): ApiStaff,
     Path(id): Path<i64>,
-) -> AppResult<Json<Venue>> {
-    Ok(Json(state.store.venue(id).await?))
+) -> AppResult<Json<VenueJson>> {
+    Ok(Json(state.store.venue(id).await?.into()))
 }
 
 async fn update_venue(
@@ -854,13 +869,15 @@ async fn update_venue(
     ApiStaff(me): ApiStaff,
     Path(id): Path<i64>,
     JsonInput(raw): JsonInput,
-) -> AppResult<Json<Venue>> {
+) -> AppResult<Json<VenueJson>> {
     let current = state.store.venue(id).await?;
     if !state.store.may_change_venue(&me, id).await? {
         return Err(AppError::Forbidden);
     }
     let input = parsed(VenueInput::try_from(&current.to_raw().merged_with(raw)))?;
-    Ok(Json(state.store.update_venue(&me, id, &input).await?))
+    Ok(Json(
+        state.store.update_venue(&me, id, &input).await?.into(),
+    ))
 }
 
 #[cfg(test)]

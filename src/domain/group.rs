@@ -3,8 +3,7 @@
 use serde::Serialize;
 
 use super::{
-    FieldErrors, RawInput, choice, flag, optional_date, optional_number, optional_text,
-    required_text,
+    FieldErrors, RawInput, flag, optional_date, optional_number, optional_text, required_text,
 };
 
 /// A group as stored.
@@ -18,8 +17,7 @@ pub struct Group {
     /// Usual meeting length in minutes.
     pub usual_meeting_length: i64,
     pub open_to_new_members: bool,
-    /// `open_ended` or `fixed`.
-    pub format: String,
+    pub format: Format,
     /// For a fixed format: how many meetings the course has.
     pub number_of_meetings: Option<i64>,
     /// The group agreement.
@@ -33,10 +31,9 @@ pub struct Group {
 
 impl Group {
     pub fn format_label(&self) -> String {
-        match (self.format.as_str(), self.number_of_meetings) {
-            ("fixed", Some(n)) => format!("A course of {n} meetings"),
-            ("fixed", None) => "A fixed number of meetings".into(),
-            _ => "Open-ended".into(),
+        match (self.format, self.number_of_meetings) {
+            (Format::Fixed, Some(n)) => format!("A course of {n} meetings"),
+            (format, _) => format.label().into(),
         }
     }
     /// The group agreement, one rule per line.
@@ -61,7 +58,7 @@ impl Group {
             self.usual_meeting_length.to_string(),
         );
         raw.set("open_to_new_members", self.open_to_new_members.to_string());
-        raw.set("format", &self.format);
+        raw.set("format", self.format.as_str());
         if let Some(n) = self.number_of_meetings {
             raw.set("number_of_meetings", n.to_string());
         }
@@ -86,10 +83,12 @@ Phones off or on silent, please.\n\
 All questions are okay. Nobody has to share more than they want to.\n\
 We share our own experience; we do not give medical or medication advice.";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    OpenEnded,
-    Fixed,
+super::text_enum::text_enum! {
+    /// Whether a group meets on and on, or for a course of a set number of meetings.
+    pub enum Format {
+        OpenEnded = ("open_ended", "Open-ended"),
+        Fixed = ("fixed", "A fixed number of meetings"),
+    }
 }
 
 /// A valid group, ready to store.
@@ -106,15 +105,6 @@ pub struct GroupInput {
     pub ground_rules_reviewed_on: Option<String>,
     pub usual_venue_id: Option<i64>,
     pub reminder_hours: i64,
-}
-
-impl GroupInput {
-    pub fn format_str(&self) -> &'static str {
-        match self.format {
-            Format::OpenEnded => "open_ended",
-            Format::Fixed => "fixed",
-        }
-    }
 }
 
 pub const DEFAULT_TIMEZONE: &str = "Europe/London";
@@ -154,10 +144,9 @@ impl TryFrom<&RawInput> for GroupInput {
         // The form asks with two radio buttons; left out altogether, a group starts open.
         let open_to_new_members = raw.get("open_to_new_members").is_none()
             || flag(raw, "open_to_new_members", &mut errors);
-        let format = choice(
+        let format = super::pick(
             raw,
             "format",
-            &[("open_ended", Format::OpenEnded), ("fixed", Format::Fixed)],
             Format::OpenEnded,
             "Choose open-ended or a fixed number of meetings.",
             &mut errors,

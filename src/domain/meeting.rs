@@ -49,19 +49,16 @@ text_enum! {
 }
 
 /// A meeting as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Meeting {
     pub id: super::ids::MeetingId,
     pub group_id: super::ids::GroupId,
     /// Local date (YYYY-MM-DD) in the group's time zone.
-    #[serde(rename = "date")]
     pub local_date: String,
     /// Local start time (HH:MM).
-    #[serde(rename = "start_time")]
     pub local_time: String,
     pub timezone: String,
     /// Unix seconds.
-    #[serde(skip)]
     pub starts_at: i64,
     pub duration_minutes: i64,
     pub venue_id: Option<i64>,

@@ -11,7 +11,7 @@ use super::{
 };
 
 /// A member as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Member {
     pub id: super::ids::MemberId,
     pub group_id: super::ids::GroupId,

@@ -385,28 +385,6 @@ pub(crate) fn optional_date(
     }
 }
 
-/// One of a fixed set of choices, with a default when nothing was given.
-pub(crate) fn choice<T: Copy>(
-    raw: &RawInput,
-    field: &str,
-    options: &[(&str, T)],
-    default: T,
-    message: &str,
-    errors: &mut FieldErrors,
-) -> T {
-    let text = raw.text(field);
-    if text.is_empty() {
-        return default;
-    }
-    match options.iter().find(|(name, _)| *name == text) {
-        Some((_, value)) => *value,
-        None => {
-            errors.add(field, message);
-            default
-        }
-    }
-}
-
 /// One value of a text enum from a form field: `default` when nothing was given, and
 /// `message` as the field's error for anything else it does not know.
 pub(crate) fn pick<T: std::str::FromStr + Copy>(

@@ -1,12 +1,10 @@
 //! Venues: where groups meet, and what a facilitator and members need to know about them.
 
-use serde::Serialize;
-
 use super::text_enum::text_enum;
 use super::{FieldErrors, RawInput, flag, optional_number, optional_text, pick, required_text};
 
 /// A venue as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Venue {
     pub id: i64,
     pub name: String,

@@ -29,10 +29,9 @@ const TEMPLATE_COLUMNS: &str =
 const STEP_COLUMNS: &str = "id, position, title, minutes, purpose, prompts, kind, checked, notes";
 
 /// A meeting in a list, with the figures shown beside it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MeetingSummary {
     #[sqlx(flatten)]
-    #[serde(flatten)]
     pub meeting: Meeting,
     pub coming: i64,
     pub attended: i64,
@@ -40,10 +39,9 @@ pub struct MeetingSummary {
 }
 
 /// A meeting to come, with its group's name, for the home page.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UpcomingMeeting {
     #[sqlx(flatten)]
-    #[serde(flatten)]
     pub summary: MeetingSummary,
     pub group_name: String,
 }
