@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(account::account_page))
         .route("/account/password", post(account::change_password))
         .route("/account/tokens", post(account::create_token))
-        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route(paths::ACCOUNT_TOKEN_REVOKE, post(account::revoke_token))
         .route(
             "/account/two-step",
             get(two_step::account_setup_page).post(two_step::account_setup_submit),
@@ -111,15 +111,15 @@ pub fn router(state: AppState) -> Router {
             "/staff",
             get(account::staff_list).post(account::staff_create),
         )
-        .route("/staff/{id}/reset-link", post(account::staff_reset_link))
-        .route("/staff/{id}/disable", post(account::staff_disable))
-        .route("/staff/{id}/enable", post(account::staff_enable))
+        .route(paths::STAFF_RESET_LINK, post(account::staff_reset_link))
+        .route(paths::STAFF_DISABLE, post(account::staff_disable))
+        .route(paths::STAFF_ENABLE, post(account::staff_enable))
         .route(
-            "/staff/{id}/two-step/reset",
+            paths::STAFF_TWO_STEP_RESET,
             get(two_step::staff_reset_page).post(two_step::staff_reset),
         )
         .route("/staff/two-step", post(two_step::staff_policy))
-        .route("/staff/{id}/sign-out", post(sessions::staff_sign_out))
+        .route(paths::STAFF_SIGN_OUT, post(sessions::staff_sign_out))
         .route(
             "/staff/sign-out-all",
             get(sessions::everyone_page).post(sessions::everyone_submit),
@@ -132,10 +132,7 @@ pub fn router(state: AppState) -> Router {
             paths::SESSION_END,
             get(sessions::end_page).post(sessions::end_submit),
         )
-        .route(
-            "/staff/{account}/tokens/{id}/revoke",
-            post(account::staff_revoke_token),
-        )
+        .route(paths::STAFF_TOKEN_REVOKE, post(account::staff_revoke_token))
         .route(
             "/reset/{token}",
             get(account::reset_page).post(account::reset_submit),
@@ -150,47 +147,47 @@ pub fn router(state: AppState) -> Router {
             paths::GROUP_EDIT,
             get(groups::edit_page).post(groups::update),
         )
-        .route("/groups/{id}/facilitators", post(groups::set_facilitators))
+        .route(paths::GROUP_FACILITATORS, post(groups::set_facilitators))
         .route(
             paths::GROUP_MEMBERS,
             get(members::list).route_layer(cached(&state, cache::group_page)),
         )
-        .route("/groups/{id}/members.csv", get(members::export_csv))
+        .route(paths::GROUP_MEMBERS_CSV, get(members::export_csv))
         .route(
-            "/groups/{id}/members/new",
+            paths::GROUP_MEMBERS_NEW,
             get(members::new_page).post(members::create),
         )
         .route(
-            "/groups/{id}/members/import",
+            paths::GROUP_MEMBERS_IMPORT,
             get(members::import_page).post(members::import_preview),
         )
         .route(
-            "/groups/{id}/members/import/confirm",
+            paths::GROUP_MEMBERS_IMPORT_CONFIRM,
             post(members::import_confirm),
         )
         .route(paths::MEMBER, get(members::show))
         .route(
-            "/members/{id}/edit",
+            paths::MEMBER_EDIT,
             get(members::edit_page).post(members::update),
         )
-        .route("/members/{id}/consents", post(members::add_consent))
+        .route(paths::MEMBER_CONSENTS, post(members::add_consent))
         .route(
-            "/members/{id}/consents/{cid}/withdraw",
+            paths::MEMBER_CONSENT_WITHDRAW,
             post(members::withdraw_consent),
         )
-        .route("/members/{id}/link", post(members::issue_link))
-        .route("/members/{id}/link/email", post(members::email_link))
-        .route("/members/{id}/link/revoke", post(members::revoke_link))
-        .route("/members/{id}/data", get(export::staff_page))
-        .route("/members/{id}/erase", get(erase::page).post(erase::erase))
+        .route(paths::MEMBER_LINK, post(members::issue_link))
+        .route(paths::MEMBER_LINK_EMAIL, post(members::email_link))
+        .route(paths::MEMBER_LINK_REVOKE, post(members::revoke_link))
+        .route(paths::MEMBER_DATA, get(export::staff_page))
+        .route(paths::MEMBER_ERASE, get(erase::page).post(erase::erase))
         .route("/settings/retention", post(insight::set_retention))
         .route("/audit", get(audit::page))
         .route("/audit.csv", get(audit::csv))
         .route(paths::MEMBER_DATA_JSON, get(export::staff_json_route))
-        .route("/m/{token}/data", get(export::own_page))
+        .route(paths::LINK_DATA, get(export::own_page))
         .route(paths::LINK_DATA_JSON, get(export::own_json))
         .route(
-            "/members/{id}/calendar-feed/revoke",
+            paths::MEMBER_CALENDAR_FEED_REVOKE,
             post(members::revoke_feed),
         )
         .merge(meetings::routes(&state))
@@ -199,89 +196,83 @@ pub fn router(state: AppState) -> Router {
             get(topics::board).post(topics::propose),
         )
         .route(paths::GROUP_TOPIC, get(topics::topic).post(topics::act))
-        .route("/groups/{id}/topics/{topic}/edit", post(topics::edit_topic))
-        .route("/members/{id}/plans", post(topics::add_plan))
+        .route(paths::GROUP_TOPIC_EDIT, post(topics::edit_topic))
+        .route(paths::MEMBER_PLANS, post(topics::add_plan))
         .route(paths::PLAN, get(topics::plan))
-        .route("/plans/{id}/reviews", post(topics::review))
+        .route(paths::PLAN_REVIEWS, post(topics::review))
         .route(
             "/meetings/{id}/checkins/{member}",
             post(topics::save_checkin),
         )
         .route("/members/{id}/contacts", post(contacts::add))
-        .route("/contacts/{id}/done", post(contacts::follow_up_done))
+        .route(paths::CONTACTS_DONE, post(contacts::follow_up_done))
         .route(
             paths::GROUP_CONTACTS,
             get(contacts::sheet).post(contacts::log),
         )
-        .route("/groups/{id}/contacts/new", get(contacts::log_new))
-        .route("/groups/{id}/contacts.csv", get(contacts::csv))
-        .route("/meetings/{id}/call-list", get(contacts::call_list))
-        .route("/groups/{id}/polls/new", get(polls::new))
-        .route("/groups/{id}/polls", post(polls::create))
+        .route(paths::GROUP_CONTACTS_NEW, get(contacts::log_new))
+        .route(paths::GROUP_CONTACTS_CSV, get(contacts::csv))
+        .route(paths::MEETING_CALL_LIST, get(contacts::call_list))
+        .route(paths::GROUP_POLLS_NEW, get(polls::new))
+        .route(paths::GROUP_POLLS, post(polls::create))
         .route(paths::POLL, get(polls::show))
-        .route("/polls/{id}/answers", post(polls::record_answer))
-        .route("/polls/{id}/close", post(polls::close))
-        .route("/polls/{id}/remind", post(polls::remind))
-        .route("/groups/{id}/mail", get(polls::mail_log))
-        .route("/m/{token}/polls/{poll}", post(link::answer_poll))
-        .route(
-            "/groups/{id}/social",
-            get(social::list).post(social::create),
-        )
+        .route(paths::POLL_ANSWERS, post(polls::record_answer))
+        .route(paths::POLL_CLOSE, post(polls::close))
+        .route(paths::POLL_REMIND, post(polls::remind))
+        .route(paths::GROUP_MAIL, get(polls::mail_log))
+        .route(paths::LINK_POLL, post(link::answer_poll))
+        .route(paths::GROUP_SOCIAL, get(social::list).post(social::create))
         .route(paths::SOCIAL_EVENT, get(social::show).post(social::update))
-        .route("/social/{id}/status", post(social::set_status))
-        .route("/social/{id}/rsvp", post(social::record_rsvp))
+        .route(paths::SOCIAL_EVENT_STATUS, post(social::set_status))
+        .route(paths::SOCIAL_EVENT_RSVP, post(social::record_rsvp))
         .route(paths::SOCIAL_CALENDAR, get(calendar::social_file))
         .route(paths::GROUP_ROTA, get(social::rota).post(social::set_rota))
-        .route("/meetings/{id}/host", post(social::set_host))
-        .route("/m/{token}/social/{event}", post(link::social_rsvp))
+        .route(paths::MEETING_HOST, post(social::set_host))
+        .route(paths::LINK_SOCIAL, post(link::social_rsvp))
         .route(
-            "/m/{token}/social/{event}/calendar.ics",
+            paths::LINK_SOCIAL_CALENDAR_ICS,
             get(calendar::member_social_file),
         )
-        .route("/m/{token}/rota", post(link::rota))
-        .route("/groups/{id}/history", get(insight::history))
+        .route(paths::LINK_ROTA, post(link::rota))
+        .route(paths::GROUP_HISTORY, get(insight::history))
         .route(
-            "/groups/{id}/search",
+            paths::GROUP_SEARCH,
             get(insight::search).route_layer(cached(&state, cache::group_page)),
         )
-        .route("/groups/{id}/insight", get(insight::group_insight))
-        .route("/groups/{id}/report", get(insight::report))
-        .route("/groups/{id}/attendance.csv", get(insight::attendance_csv))
+        .route(paths::GROUP_INSIGHT, get(insight::group_insight))
+        .route(paths::GROUP_REPORT, get(insight::report))
+        .route(paths::GROUP_ATTENDANCE_CSV, get(insight::attendance_csv))
         .route(
-            "/groups/{id}/meetings-figures.csv",
+            paths::GROUP_MEETINGS_FIGURES_CSV,
             get(insight::meetings_csv),
         )
-        .route("/groups/{id}/feedback.csv", get(insight::feedback_csv))
+        .route(paths::GROUP_FEEDBACK_CSV, get(insight::feedback_csv))
         .route(
             "/overview",
             get(insight::overview).route_layer(cached(&state, cache::network_page)),
         )
-        .route("/m/{token}/feedback/{meeting}", post(link::feedback))
+        .route(paths::LINK_FEEDBACK, post(link::feedback))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
         .route(paths::VENUE, get(venues::show))
         .route(
-            "/venues/{id}/edit",
+            paths::VENUE_EDIT,
             get(venues::edit_page).post(venues::update),
         )
         .route(paths::LINK, get(link::page).post(link::update))
-        .route("/m/{token}/consents", post(link::give_consent))
-        .route("/m/{token}/meetings/{meeting}", post(link::rsvp))
-        .route("/m/{token}/topics", post(link::propose_topic))
-        .route("/m/{token}/topics/{topic}", post(link::vote))
-        .route("/m/{token}/plans", post(link::add_plan))
-        .route(
-            "/m/{token}/consents/{cid}/withdraw",
-            post(link::withdraw_consent),
-        )
+        .route(paths::LINK_CONSENTS, post(link::give_consent))
+        .route(paths::LINK_MEETING, post(link::rsvp))
+        .route(paths::LINK_TOPICS, post(link::propose_topic))
+        .route(paths::LINK_TOPIC, post(link::vote))
+        .route(paths::LINK_PLANS, post(link::add_plan))
+        .route(paths::LINK_CONSENT_WITHDRAW, post(link::withdraw_consent))
         .route(paths::MEETING_CALENDAR, get(calendar::meeting_file))
         .route(
-            "/m/{token}/meetings/{meeting}/calendar.ics",
+            paths::LINK_MEETING_CALENDAR_ICS,
             get(calendar::member_meeting_file),
         )
-        .route("/m/{token}/calendar-feed", post(calendar::member_feed))
-        .route("/groups/{id}/calendar-feed", post(calendar::group_feed))
+        .route(paths::LINK_CALENDAR_FEED, post(calendar::member_feed))
+        .route(paths::GROUP_CALENDAR_FEED, post(calendar::group_feed))
         .route(
             "/calendar/{file}",
             get(calendar::feed).route_layer(cached(&state, cache::feed)),

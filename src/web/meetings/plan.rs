@@ -9,16 +9,13 @@ use crate::paths;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route(paths::GROUP_MEETINGS, get(list))
-        .route("/groups/{id}/meetings/new", get(new_page).post(create))
-        .route(
-            "/groups/{id}/series/new",
-            get(series_new).post(series_create),
-        )
-        .route("/meetings/{id}/edit", get(edit_page).post(update))
-        .route("/meetings/{id}/cancel", post(cancel))
-        .route("/meetings/{id}/reinstate", post(reinstate))
-        .route("/meetings/{id}/invite", post(invite))
-        .route("/meetings/{id}/next", post(propose_next))
+        .route(paths::GROUP_MEETINGS_NEW, get(new_page).post(create))
+        .route(paths::GROUP_SERIES_NEW, get(series_new).post(series_create))
+        .route(paths::MEETING_EDIT, get(edit_page).post(update))
+        .route(paths::MEETING_CANCEL, post(cancel))
+        .route(paths::MEETING_REINSTATE, post(reinstate))
+        .route(paths::MEETING_INVITE, post(invite))
+        .route(paths::MEETING_NEXT, post(propose_next))
 }
 
 #[derive(Template)]

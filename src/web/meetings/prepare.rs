@@ -12,7 +12,7 @@ pub(super) fn routes(state: &AppState) -> Router<AppState> {
             paths::MEETING,
             get(show).route_layer(cached(state, cache::meeting_page)),
         )
-        .route("/meetings/{id}/rsvp", post(record_rsvp))
+        .route(paths::MEETING_RSVP, post(record_rsvp))
 }
 
 #[derive(Template)]

@@ -7,10 +7,10 @@ use crate::paths;
 /// This part's routes, merged into the router by `meetings::routes`.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/groups/{id}/meetings.csv", get(notes_csv))
+        .route(paths::GROUP_MEETINGS_CSV, get(notes_csv))
         .route(paths::MEETING_NOTES, get(notes).post(save_notes))
-        .route("/meetings/{id}/actions", post(add_action))
-        .route("/meetings/{id}/actions/{action}/done", post(action_done))
+        .route(paths::MEETING_ACTIONS, post(add_action))
+        .route(paths::MEETING_ACTION_DONE, post(action_done))
 }
 
 #[derive(Template)]

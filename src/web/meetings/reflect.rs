@@ -13,16 +13,16 @@ pub(super) fn routes() -> Router<AppState> {
             paths::GROUP_CONCERNS,
             get(group_concerns).post(add_group_concern),
         )
-        .route("/meetings/{id}/help", get(help).post(ask_for_help))
+        .route(paths::MEETING_HELP, get(help).post(ask_for_help))
         .route(
-            "/meetings/{id}/reflection",
+            paths::MEETING_REFLECTION,
             get(reflection).post(save_reflection),
         )
         .route(
             paths::MEETING_CONCERNS,
             get(meeting_concerns).post(add_meeting_concern),
         )
-        .route("/help/{reflection}/answered", post(answer_help))
+        .route(paths::HELP_ANSWERED, post(answer_help))
 }
 
 #[derive(Template)]

@@ -14,12 +14,12 @@ pub(super) fn routes(state: &AppState) -> Router<AppState> {
             paths::MEETING_RUN,
             get(run).route_layer(cached(state, cache::meeting_page)),
         )
-        .route("/meetings/{id}/run/step", post(go_to_step))
-        .route("/meetings/{id}/run/steps/{position}", post(save_step))
+        .route(paths::MEETING_RUN_STEP, post(go_to_step))
+        .route(paths::MEETING_RUN_STEPS, post(save_step))
         .route("/meetings/{id}/round-up", post(save_round_up))
         .route(paths::MEETING_END, post(end))
-        .route("/meetings/{id}/unstart", post(unstart))
-        .route("/meetings/{id}/reopen", post(reopen))
+        .route(paths::MEETING_UNSTART, post(unstart))
+        .route(paths::MEETING_REOPEN, post(reopen))
         .route("/meetings/{id}/state", get(state_json))
 }
 

@@ -8,17 +8,11 @@ use crate::paths;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route(paths::MEETING_SIGN_IN, get(sign_in))
-        .route(
-            "/meetings/{id}/attendance/{member}",
-            post(toggle_attendance),
-        )
-        .route("/meetings/{id}/walk-in", post(walk_in))
-        .route(
-            "/meetings/{id}/guests/{attendance}/remove",
-            post(remove_guest),
-        )
-        .route("/meetings/{id}/sign-in-sheet", get(sheet))
-        .route("/meetings/{id}/print.css", get(print_css))
+        .route(paths::MEETING_ATTENDANCE, post(toggle_attendance))
+        .route(paths::MEETING_WALK_IN, post(walk_in))
+        .route(paths::MEETING_GUEST_REMOVE, post(remove_guest))
+        .route(paths::MEETING_SIGN_IN_SHEET, get(sheet))
+        .route(paths::MEETING_PRINT_CSS, get(print_css))
 }
 
 #[derive(Template)]
