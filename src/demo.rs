@@ -30,7 +30,7 @@ async fn between_meetings(
     staff: &crate::domain::access::Staff,
     tuesday: &GroupAccess,
     greenway: &GroupAccess,
-    hall: i64,
+    hall: crate::domain::ids::VenueId,
     id: &dyn Fn(&str) -> MemberId,
     who: &dyn Fn(&str) -> Result<MemberAccess, StoreError>,
 ) -> Result<(), StoreError> {
@@ -149,7 +149,7 @@ async fn past_meetings(
     store: &Store,
     staff: &crate::domain::access::Staff,
     tuesday: &GroupAccess,
-    hall: i64,
+    hall: crate::domain::ids::VenueId,
     today: jiff::civil::Date,
     id: &dyn Fn(&str) -> MemberId,
     who: &dyn Fn(&str) -> Result<MemberAccess, StoreError>,

@@ -4,7 +4,7 @@
 //! call list instead. When no SMTP server is configured nothing is queued and the pages say
 //! so, offering links to copy.
 
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{EventId, GroupId, MeetingId, MemberId, PollId};
 use std::time::Duration;
 
 use crate::auth::{hash_token, new_token};
@@ -292,7 +292,7 @@ pub async fn meeting_cancelled(state: &AppState, meeting_id: MeetingId) -> Store
     .await
 }
 
-async fn poll_letter(state: &AppState, poll_id: i64, reminder: bool) -> StoreResult<Letter> {
+async fn poll_letter(state: &AppState, poll_id: PollId, reminder: bool) -> StoreResult<Letter> {
     let poll = state.store.poll_for_job(poll_id).await?;
     let options = state.store.poll_options(&poll).await?;
     let mut paragraphs = vec![if reminder {
@@ -332,7 +332,7 @@ async fn poll_letter(state: &AppState, poll_id: i64, reminder: bool) -> StoreRes
 }
 
 /// The poll invitation.
-pub async fn poll_opened(state: &AppState, poll_id: i64) -> StoreResult<Outcome> {
+pub async fn poll_opened(state: &AppState, poll_id: PollId) -> StoreResult<Outcome> {
     let poll = state.store.poll_for_job(poll_id).await?;
     let letter = poll_letter(state, poll_id, false).await?;
     to_email_members(
@@ -346,7 +346,7 @@ pub async fn poll_opened(state: &AppState, poll_id: i64) -> StoreResult<Outcome>
 }
 
 /// A reminder to those who have not answered a poll (at most one a day each).
-pub async fn poll_reminder(state: &AppState, poll_id: i64) -> StoreResult<Outcome> {
+pub async fn poll_reminder(state: &AppState, poll_id: PollId) -> StoreResult<Outcome> {
     if state.config.smtp_url.is_none() {
         return Ok(Outcome::NotConfigured);
     }
@@ -644,7 +644,7 @@ fn social_words(e: &crate::domain::social::SocialEvent) -> String {
     words
 }
 
-fn social_links(event_id: i64) -> Vec<(String, String)> {
+fn social_links(event_id: EventId) -> Vec<(String, String)> {
     vec![
         (
             "Your personal page (say whether you can come)".to_string(),
@@ -658,7 +658,7 @@ fn social_links(event_id: i64) -> Vec<(String, String)> {
 }
 
 /// The invitation to a social event.
-pub async fn social_invitation(state: &AppState, event_id: i64) -> StoreResult<Outcome> {
+pub async fn social_invitation(state: &AppState, event_id: EventId) -> StoreResult<Outcome> {
     let e = state.store.social_event_for_job(event_id).await?;
     let mut paragraphs = vec![format!(
         "You are invited: {}, on {}.",

@@ -14,7 +14,7 @@
 //! Templates build their links with the same functions
 //! (`href="{{ crate::paths::meeting_run(meeting.id) }}"`).
 
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{EventId, GroupId, MeetingId, MemberId, PlanId, PollId, TopicId, VenueId};
 
 /// What a builder takes for a parameter of type `T`: the value or a reference to it (templates
 /// pass references), so `meeting(id)` and `meeting(&id)` both work and `meeting(group_id)` does
@@ -58,6 +58,20 @@ impl<D: std::fmt::Display> Arg<Text> for D {
 /// `paths! { CONST, function(param: Type, ...) = "/pattern/{param}"; ... }`: the pattern is the
 /// router's, and its placeholders are the function's parameters by name.
 macro_rules! paths {
+    (prefix $prefix:literal; $( $(#[$meta:meta])* $konst:ident, $name:ident($($arg:ident: $ty:ty),*) = $pattern:literal; )+) => {
+        $(
+            #[doc = concat!("The route `", $pattern, "` under `", $prefix, "`.")]
+            pub const $konst: &str = $pattern;
+
+            $(#[$meta])*
+            pub fn $name($($arg: impl Arg<$ty>),*) -> String {
+                $(let $arg = $arg.out();)*
+                let mut out = String::from($prefix);
+                out.push_str(&format!($pattern));
+                out
+            }
+        )+
+    };
     ($( $(#[$meta:meta])* $konst:ident, $name:ident($($arg:ident: $ty:ty),*) = $pattern:literal; )+) => {
         $(
             #[doc = concat!("The route `", $pattern, "`.")]
@@ -80,7 +94,7 @@ paths! {
     GROUP_MEMBERS, group_members(id: GroupId) = "/groups/{id}/members";
     GROUP_TOPICS, group_topics(id: GroupId) = "/groups/{id}/topics";
     /// One topic of a group's board.
-    GROUP_TOPIC, group_topic(id: GroupId, topic: i64) = "/groups/{id}/topics/{topic}";
+    GROUP_TOPIC, group_topic(id: GroupId, topic: TopicId) = "/groups/{id}/topics/{topic}";
     GROUP_ROTA, group_rota(id: GroupId) = "/groups/{id}/rota";
     GROUP_CONCERNS, group_concerns(id: GroupId) = "/groups/{id}/concerns";
     GROUP_AGENDA, group_agenda(id: GroupId) = "/groups/{id}/agenda";
@@ -101,12 +115,12 @@ paths! {
     /// A member's own page, by their personal link's token.
     LINK, link(token: Text) = "/m/{token}";
     LINK_DATA_JSON, link_data_json(token: Text) = "/m/{token}/data.json";
-    SOCIAL_EVENT, social_event(id: i64) = "/social/{id}";
-    POLL, poll(id: i64) = "/polls/{id}";
-    PLAN, plan(id: i64) = "/plans/{id}";
-    VENUE, venue(id: i64) = "/venues/{id}";
+    SOCIAL_EVENT, social_event(id: EventId) = "/social/{id}";
+    POLL, poll(id: PollId) = "/polls/{id}";
+    PLAN, plan(id: PlanId) = "/plans/{id}";
+    VENUE, venue(id: VenueId) = "/venues/{id}";
     MEETING_CALENDAR, meeting_calendar(id: MeetingId) = "/meetings/{id}/calendar.ics";
-    SOCIAL_CALENDAR, social_calendar(id: i64) = "/social/{id}/calendar.ics";
+    SOCIAL_CALENDAR, social_calendar(id: EventId) = "/social/{id}/calendar.ics";
     PASSKEY_REMOVE, passkey_remove(id: i64) = "/account/passkeys/{id}/remove";
     ACCOUNT_TOKEN_REVOKE, account_token_revoke(id: i64) = "/account/tokens/{id}/revoke";
     CONTACTS_DONE, contacts_done(id: i64) = "/contacts/{id}/done";
@@ -179,20 +193,34 @@ paths! {
     MEMBER_LINK_EMAIL, member_link_email(id: MemberId) = "/members/{id}/link/email";
     MEMBER_LINK_REVOKE, member_link_revoke(id: MemberId) = "/members/{id}/link/revoke";
     MEMBER_PLANS, member_plans(id: MemberId) = "/members/{id}/plans";
-    PLAN_REVIEWS, plan_reviews(id: i64) = "/plans/{id}/reviews";
-    POLL_ANSWERS, poll_answers(id: i64) = "/polls/{id}/answers";
-    POLL_CLOSE, poll_close(id: i64) = "/polls/{id}/close";
-    POLL_REMIND, poll_remind(id: i64) = "/polls/{id}/remind";
-    SOCIAL_EVENT_RSVP, social_event_rsvp(id: i64) = "/social/{id}/rsvp";
-    SOCIAL_EVENT_STATUS, social_event_status(id: i64) = "/social/{id}/status";
+    PLAN_REVIEWS, plan_reviews(id: PlanId) = "/plans/{id}/reviews";
+    POLL_ANSWERS, poll_answers(id: PollId) = "/polls/{id}/answers";
+    POLL_CLOSE, poll_close(id: PollId) = "/polls/{id}/close";
+    POLL_REMIND, poll_remind(id: PollId) = "/polls/{id}/remind";
+    SOCIAL_EVENT_RSVP, social_event_rsvp(id: EventId) = "/social/{id}/rsvp";
+    SOCIAL_EVENT_STATUS, social_event_status(id: EventId) = "/social/{id}/status";
     STAFF_TOKEN_REVOKE, staff_token_revoke(account: Text, id: i64) = "/staff/{account}/tokens/{id}/revoke";
     STAFF_DISABLE, staff_disable(id: i64) = "/staff/{id}/disable";
     STAFF_ENABLE, staff_enable(id: i64) = "/staff/{id}/enable";
     STAFF_RESET_LINK, staff_reset_link(id: i64) = "/staff/{id}/reset-link";
     STAFF_SIGN_OUT, staff_sign_out(id: i64) = "/staff/{id}/sign-out";
     STAFF_TWO_STEP_RESET, staff_two_step_reset(id: i64) = "/staff/{id}/two-step/reset";
-    VENUE_EDIT, venue_edit(id: i64) = "/venues/{id}/edit";
+    VENUE_EDIT, venue_edit(id: VenueId) = "/venues/{id}/edit";
     SESSION_END, session_end(handle: Text) = "/account/sessions/{handle}/end";
+}
+
+// The JSON API's resources, as its router (nested under `/api/v1`) registers them; a builder
+// gives the whole address, for a `Location` header.
+paths! {
+    prefix "/api/v1";
+    API_GROUP, api_group(id: GroupId) = "/groups/{id}";
+    API_MEETING, api_meeting(id: MeetingId) = "/meetings/{id}";
+    API_MEMBER, api_member(id: MemberId) = "/members/{id}";
+    API_POLL, api_poll(id: PollId) = "/polls/{id}";
+    API_SOCIAL_EVENT, api_social_event(id: EventId) = "/social-events/{id}";
+    API_VENUE, api_venue(id: VenueId) = "/venues/{id}";
+    API_PLAN, api_plan(id: PlanId) = "/plans/{id}";
+    API_GROUP_TOPIC, api_group_topic(id: GroupId, topic_id: TopicId) = "/groups/{id}/topics/{topic_id}";
 }
 
 #[cfg(test)]
@@ -202,9 +230,11 @@ mod tests {
     #[test]
     fn an_address_is_its_pattern_filled_in() {
         assert_eq!(meeting_run(MeetingId(7)), "/meetings/7/run");
-        assert_eq!(group_topic(GroupId(2), 9), "/groups/2/topics/9");
+        assert_eq!(group_topic(GroupId(2), TopicId(9)), "/groups/2/topics/9");
         assert_eq!(link("abc") + "#meetings", "/m/abc#meetings");
         assert_eq!(MEETING_RUN, "/meetings/{id}/run");
+        assert_eq!(api_meeting(MeetingId(3)), "/api/v1/meetings/3");
+        assert_eq!(API_MEETING, "/meetings/{id}");
         // Templates pass references.
         let id = MemberId(4);
         let by_reference = &id;

@@ -150,7 +150,7 @@ pub async fn create(
     let id = meeting.id;
     let meeting = state.store.meeting(&me, id).await?;
     let out = meeting_out(&state, meeting).await?;
-    Ok(created(format!("/api/v1/meetings/{id}"), out))
+    Ok(created(crate::paths::api_meeting(id), out))
 }
 
 pub async fn get(

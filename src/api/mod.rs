@@ -3,8 +3,7 @@
 //! `Authorization: Bearer <token>` (made with `hearth token create`). Errors have one shape,
 //! written by the error middleware: `{"error": {"code", "message", "fields": [{field, message}]}}`.
 
-use crate::domain::ids::GroupId;
-use crate::domain::ids::MemberId;
+use crate::domain::ids::{GroupId, MemberId, VenueId};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -21,6 +20,7 @@ use crate::domain::member::{Consent, ConsentInput, MemberInput};
 use crate::domain::venue::VenueInput;
 use crate::error::{AppError, AppResult};
 use crate::http::{ApiStaff, JsonInput};
+use crate::paths;
 use crate::store::{Conflict, Facilitator, MemberFilter, StoreError};
 
 mod insight;
@@ -48,7 +48,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 )),
         )
         .route(
-            "/groups/{id}",
+            paths::API_GROUP,
             get(get_group).put(update_group).patch(update_group),
         )
         .route("/groups/{id}/facilitators", put(set_facilitators))
@@ -62,7 +62,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 )),
         )
         .route(
-            "/members/{id}",
+            paths::API_MEMBER,
             get(get_member).put(update_member).patch(update_member),
         )
         .route("/members/{id}/consents", post(add_consent))
@@ -91,7 +91,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/groups/{id}/series", post(series::create))
         .route("/groups/{id}/polls", get(polls::list).post(polls::create))
-        .route("/polls/{id}", get(polls::get))
+        .route(paths::API_POLL, get(polls::get))
         .route("/polls/{id}/answers", post(polls::answer))
         .route("/polls/{id}/close", post(polls::close))
         .route("/polls/{id}/remind", post(polls::remind))
@@ -106,7 +106,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(social::list).post(social::create),
         )
         .route(
-            "/social-events/{id}",
+            paths::API_SOCIAL_EVENT,
             get(social::get).put(social::update).patch(social::update),
         )
         .route("/social-events/{id}/rsvps", post(social::rsvp))
@@ -114,7 +114,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/members/{id}/rota", put(social::set_rota))
         .route("/meetings/{id}/host", put(social::set_host))
         .route(
-            "/meetings/{id}",
+            paths::API_MEETING,
             get(meetings::get)
                 .put(meetings::update)
                 .patch(meetings::update),
@@ -145,7 +145,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/groups/{id}/topics",
             get(topics::list).post(topics::propose),
         )
-        .route("/groups/{id}/topics/{topic_id}", put(topics::set_status))
+        .route(paths::API_GROUP_TOPIC, put(topics::set_status))
         .route("/topics/{id}/votes", post(topics::vote))
         .route(
             "/topics/{id}/votes/{member_id}",
@@ -155,7 +155,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/members/{id}/plans",
             get(topics::plans).post(topics::add_plan),
         )
-        .route("/plans/{id}", get(topics::plan))
+        .route(paths::API_PLAN, get(topics::plan))
         .route("/plans/{id}/reviews", post(topics::review))
         .route(
             "/meetings/{id}/checkins",
@@ -163,7 +163,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/venues", get(list_venues).post(create_venue))
         .route(
-            "/venues/{id}",
+            paths::API_VENUE,
             get(get_venue).put(update_venue).patch(update_venue),
         )
         .fallback(not_found)
@@ -423,7 +423,7 @@ async fn create_group(
         .map_err(venue_conflict)?;
     let id = group.id;
     let out = group_out(&state, &me, group).await?;
-    Ok(created(format!("/api/v1/groups/{id}"), out))
+    Ok(created(paths::api_group(id), out))
 }
 
 async fn get_group(
@@ -549,7 +549,7 @@ async fn create_member(
         .await?
         .into_member();
     Ok(created(
-        format!("/api/v1/members/{}", member.id),
+        paths::api_member(member.id),
         MemberOut {
             member: member.into(),
             consents: Vec::new(),
@@ -850,16 +850,13 @@ async fn create_venue(
     }
     let input = parsed(VenueInput::try_from(&raw))?;
     let venue = state.store.create_venue(&me, &input).await?;
-    Ok(created(
-        format!("/api/v1/venues/{}", venue.id),
-        VenueJson::from(venue),
-    ))
+    Ok(created(paths::api_venue(venue.id), VenueJson::from(venue)))
 }
 
 async fn get_venue(
     State(state): State<AppState>,
     ApiStaff(_): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<VenueId>,
 ) -> AppResult<Json<VenueJson>> {
     Ok(Json(state.store.venue(id).await?.into()))
 }
@@ -867,7 +864,7 @@ async fn get_venue(
 async fn update_venue(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<VenueId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<VenueJson>> {
     let current = state.store.venue(id).await?;
@@ -890,11 +887,23 @@ mod tests {
         let paths = doc["paths"].as_object().expect("paths");
         let whole = include_str!("mod.rs");
         let source = whole.split("#[cfg(test)]").next().unwrap_or(whole);
+        // A route is a literal or a constant of paths.rs (`paths::API_MEETING`), read from there.
+        let paths_rs = include_str!("../paths.rs");
         let routes: Vec<&str> = source
             .split(".route(")
             .skip(1)
-            .filter_map(|rest| rest.trim_start().strip_prefix('"'))
-            .filter_map(|rest| rest.split('"').next())
+            .filter_map(|rest| {
+                let rest = rest.trim_start();
+                if let Some(name) = rest.strip_prefix("paths::") {
+                    let name = name.split(',').next()?.trim();
+                    let line = paths_rs
+                        .lines()
+                        .find(|l| l.trim_start().starts_with(&format!("{name}, ")))?;
+                    line.split('"').nth(1)
+                } else {
+                    rest.strip_prefix('"')?.split('"').next()
+                }
+            })
             .collect();
         assert!(routes.len() >= 10);
         for route in &routes {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::domain::group::{Format, Group};
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{GroupId, MeetingId, MemberId, VenueId};
 use crate::domain::meeting::{Meeting, MeetingStatus};
 use crate::domain::member::{ContactPref, Member, Needs, StoryConsent};
 use crate::domain::venue::{StepFree, Venue};
@@ -23,7 +23,7 @@ pub struct GroupJson {
     number_of_meetings: Option<i64>,
     ground_rules: String,
     ground_rules_reviewed_on: Option<String>,
-    usual_venue_id: Option<i64>,
+    usual_venue_id: Option<VenueId>,
     reminder_hours: i64,
 }
 
@@ -48,7 +48,7 @@ impl From<Group> for GroupJson {
 
 #[derive(Debug, Serialize)]
 pub struct VenueJson {
-    id: i64,
+    id: VenueId,
     name: String,
     address: String,
     how_to_get_there: String,
@@ -133,7 +133,7 @@ pub struct MeetingJson {
     start_time: String,
     timezone: String,
     duration_minutes: i64,
-    venue_id: Option<i64>,
+    venue_id: Option<VenueId>,
     status: MeetingStatus,
     cancel_reason: String,
     topic: String,

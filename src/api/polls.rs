@@ -3,8 +3,7 @@
 //! (which plans the meeting and emails the invitation). Also the group's email log and the
 //! meeting invitation.
 
-use crate::domain::ids::MemberId;
-use crate::domain::ids::{GroupId, MeetingId};
+use crate::domain::ids::{GroupId, MeetingId, MemberId, PollId, VenueId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -51,13 +50,13 @@ pub struct PlannedMeeting {
     date: String,
     start_time: String,
     starts_at: String,
-    venue_id: Option<i64>,
+    venue_id: Option<VenueId>,
 }
 
 /// A poll closed on one option: the meeting it planned and who was told.
 #[derive(Serialize)]
 pub struct ClosedOut {
-    poll_id: i64,
+    poll_id: PollId,
     meeting: PlannedMeeting,
     email: EmailOut,
 }
@@ -119,13 +118,13 @@ pub async fn create(
         poll: poll_out(&state, poll).await?,
         email: outcome.into(),
     };
-    Ok(created(format!("/api/v1/polls/{id}"), out))
+    Ok(created(crate::paths::api_poll(id), out))
 }
 
 pub async fn get(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<PollId>,
 ) -> AppResult<Json<PollOut>> {
     let poll = state.store.poll_for(&me, id).await?;
     Ok(Json(poll_out(&state, poll).await?))
@@ -136,7 +135,7 @@ pub async fn get(
 pub async fn answer(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<PollId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<PollOut>> {
     let poll = state.store.poll_for(&me, id).await?;
@@ -175,7 +174,7 @@ pub async fn answer(
 pub async fn close(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<PollId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let option_id = raw.text("option_id").parse::<i64>().map_err(|_| {
@@ -202,7 +201,7 @@ pub async fn close(
     };
     let meeting = state.store.meeting_for(&me, meeting_id).await?;
     Ok(created(
-        format!("/api/v1/meetings/{meeting_id}"),
+        crate::paths::api_meeting(meeting_id),
         ClosedOut {
             poll_id: id,
             meeting: PlannedMeeting {
@@ -221,7 +220,7 @@ pub async fn close(
 pub async fn remind(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<PollId>,
 ) -> AppResult<Json<super::EmailSent>> {
     let poll = state.store.poll_for(&me, id).await?;
     if !poll.is_open() {

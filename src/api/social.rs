@@ -1,7 +1,7 @@
 //! Social events and the refreshments rota in the JSON API, with the pages' rules.
 
 use crate::domain::ids::GroupId;
-use crate::domain::ids::{MeetingId, MemberId};
+use crate::domain::ids::{EventId, MeetingId, MemberId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -107,7 +107,7 @@ pub async fn create(
     let told = crate::mail::social_invitation(&state, event.id).await?;
     let id = event.id;
     Ok(created(
-        format!("/api/v1/social-events/{id}"),
+        crate::paths::api_social_event(id),
         event_out(&state, event, Some(told)).await?,
     ))
 }
@@ -115,7 +115,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> AppResult<Json<EventOut>> {
     let e = state.store.social_event_for(&me, id).await?;
     Ok(Json(event_out(&state, e, None).await?))
@@ -125,7 +125,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<EventOut>> {
     let before = state.store.social_event_for(&me, id).await?;
@@ -159,7 +159,7 @@ pub async fn update(
 pub async fn rsvp(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Json<EventOut>> {
     let event = state.store.social_event_for(&me, id).await?;

@@ -2,7 +2,7 @@
 //! check-ins are for the group's own facilitators only (a coordinator who does not facilitate
 //! the group gets 403), as on the pages.
 
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{GroupId, MeetingId, MemberId, PlanId, TopicId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -62,10 +62,7 @@ pub async fn propose(
     let input = parsed(TopicInput::try_from(&raw))?;
     let id = state.store.propose_topic(&group, &input).await?;
     let topic = state.store.group_topic(&group, id).await?;
-    Ok(created(
-        format!("/api/v1/groups/{group_id}/topics/{id}"),
-        topic,
-    ))
+    Ok(created(crate::paths::api_group_topic(group_id, id), topic))
 }
 
 /// Changes a topic's place on the board: `status` proposed, agreed (with `meeting_id`),
@@ -73,7 +70,7 @@ pub async fn propose(
 pub async fn set_status(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path((group_id, topic_id)): Path<(GroupId, i64)>,
+    Path((group_id, topic_id)): Path<(GroupId, TopicId)>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -111,7 +108,7 @@ pub async fn set_status(
 pub async fn vote(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(topic_id): Path<i64>,
+    Path(topic_id): Path<TopicId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let member_id = raw.text("member_id").parse::<MemberId>().map_err(|_| {
@@ -129,7 +126,7 @@ pub async fn vote(
 pub async fn unvote(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path((topic_id, member_id)): Path<(i64, MemberId)>,
+    Path((topic_id, member_id)): Path<(TopicId, MemberId)>,
 ) -> AppResult<Response> {
     let member = state.store.member(&me, member_id).await?;
     state.store.unvote(&member, topic_id).await?;
@@ -161,7 +158,7 @@ pub async fn add_plan(
         .low_confidence()
         .then_some("Confidence is below 7: it may help to make the plan smaller.");
     Ok(created(
-        format!("/api/v1/plans/{}", plan.id),
+        crate::paths::api_plan(plan.id),
         NewPlanOut { plan, suggestion },
     ))
 }
@@ -169,7 +166,7 @@ pub async fn add_plan(
 pub async fn plan(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(plan_id): Path<i64>,
+    Path(plan_id): Path<PlanId>,
 ) -> AppResult<Json<PlanOut>> {
     let plan = state.store.plan_for(&me, plan_id).await?;
     let reviews = state.store.reviews_of(&plan).await?;
@@ -183,7 +180,7 @@ pub async fn plan(
 pub async fn review(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Path(plan_id): Path<i64>,
+    Path(plan_id): Path<PlanId>,
     JsonInput(raw): JsonInput,
 ) -> AppResult<Response> {
     let plan = state.store.plan_for(&me, plan_id).await?;

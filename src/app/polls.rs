@@ -23,7 +23,7 @@ pub async fn results(state: &AppState, poll: &PollAccess) -> AppResult<PollResul
 /// transaction) and the group is invited to it. The pages and the API both answer with the
 /// meeting and what members were told; `Conflict::PollClosed` and `Conflict::NoSuchOption`
 /// come back for each to word.
-#[tracing::instrument(skip_all, fields(poll = poll.id))]
+#[tracing::instrument(skip_all, fields(poll = poll.id.get()))]
 pub async fn close(
     state: &AppState,
     poll: &PollAccess,

@@ -1,5 +1,6 @@
 //! Support groups: what a group is and the input that creates or changes one.
 
+use crate::domain::ids::VenueId;
 use serde::Serialize;
 
 use super::{
@@ -24,7 +25,7 @@ pub struct Group {
     pub ground_rules: String,
     /// When the group last reviewed its agreement (YYYY-MM-DD).
     pub ground_rules_reviewed_on: Option<String>,
-    pub usual_venue_id: Option<i64>,
+    pub usual_venue_id: Option<VenueId>,
     /// How many hours before a meeting members who use email are reminded (0: no reminder).
     pub reminder_hours: i64,
 }
@@ -103,7 +104,7 @@ pub struct GroupInput {
     pub number_of_meetings: Option<i64>,
     pub ground_rules: String,
     pub ground_rules_reviewed_on: Option<String>,
-    pub usual_venue_id: Option<i64>,
+    pub usual_venue_id: Option<VenueId>,
     pub reminder_hours: i64,
 }
 
@@ -184,8 +185,8 @@ impl TryFrom<&RawInput> for GroupInput {
         };
         let usual_venue_id = match raw.text("usual_venue_id").as_str() {
             "" => None,
-            v => match v.parse::<i64>() {
-                Ok(id) if id > 0 => Some(id),
+            v => match v.parse::<VenueId>() {
+                Ok(id) if id.get() > 0 => Some(id),
                 _ => {
                     errors.add("usual_venue_id", "Choose a venue from the list.");
                     None

@@ -2,6 +2,12 @@
 //! passed where another is meant (`store.meeting(&staff, group.id)` does not compile). Each is
 //! the database's integer underneath: the same in SQL (through `sqlx(transparent)`), in JSON
 //! (a number) and in paths and links (its digits).
+//!
+//! ```compile_fail,E0277
+//! // An event's id does not make a poll's address.
+//! let event = hearth::domain::ids::EventId(1);
+//! let _ = hearth::paths::poll(event);
+//! ```
 
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident) => {
@@ -54,6 +60,26 @@ id_type!(
 id_type!(
     /// A member's id.
     MemberId
+);
+id_type!(
+    /// A poll's id.
+    PollId
+);
+id_type!(
+    /// A social event's id.
+    EventId
+);
+id_type!(
+    /// A topic's id (on a group's board or in the library).
+    TopicId
+);
+id_type!(
+    /// A member's action plan's id.
+    PlanId
+);
+id_type!(
+    /// A venue's id.
+    VenueId
 );
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! A meeting's time is a local date and time in the group's time zone; the instant it starts is
 //! worked out from the time zone database, so it is right on either side of a clock change.
 
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{GroupId, MeetingId, MemberId, VenueId};
 use jiff::civil::{Date, DateTime, Time};
 use serde::Serialize;
 
@@ -61,7 +61,7 @@ pub struct Meeting {
     /// Unix seconds.
     pub starts_at: i64,
     pub duration_minutes: i64,
-    pub venue_id: Option<i64>,
+    pub venue_id: Option<VenueId>,
     pub status: MeetingStatus,
     pub cancel_reason: String,
     pub topic: String,
@@ -165,7 +165,7 @@ pub struct MeetingInput {
     pub date: Date,
     pub start_time: Time,
     pub duration_minutes: i64,
-    pub venue_id: Option<i64>,
+    pub venue_id: Option<VenueId>,
     pub topic: String,
 }
 
@@ -176,7 +176,7 @@ impl MeetingInput {
         raw: &RawInput,
         timezone: &str,
         usual_minutes: i64,
-        usual_venue: Option<i64>,
+        usual_venue: Option<VenueId>,
     ) -> Result<(MeetingInput, i64), FieldErrors> {
         let mut e = FieldErrors::new();
         let date = match raw.text("date").as_str() {
@@ -212,8 +212,8 @@ impl MeetingInput {
         } else {
             match raw.text("venue_id").as_str() {
                 "" => None,
-                v => match v.parse::<i64>() {
-                    Ok(id) if id > 0 => Some(id),
+                v => match v.parse::<VenueId>() {
+                    Ok(id) if id.get() > 0 => Some(id),
                     _ => {
                         e.add("venue_id", "Choose a venue from the list.");
                         None

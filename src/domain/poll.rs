@@ -2,7 +2,7 @@
 //! be, or no by every member who replies. The results show which options suit everyone who
 //! answered; closing a poll on one option plans the meeting.
 
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{GroupId, MeetingId, MemberId, PollId, VenueId};
 use serde::Serialize;
 
 use super::meeting::{MeetingInput, time_label};
@@ -30,7 +30,7 @@ super::text_enum::text_enum! {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Poll {
-    pub id: i64,
+    pub id: PollId,
     pub group_id: GroupId,
     pub title: String,
     pub note: String,
@@ -41,7 +41,7 @@ pub struct Poll {
     /// The meeting planned when the poll was closed.
     pub meeting_id: Option<MeetingId>,
     /// The meeting during which the poll was opened, if any.
-    pub from_meeting_id: Option<i64>,
+    pub from_meeting_id: Option<MeetingId>,
     #[serde(skip)]
     pub created_at: i64,
 }
@@ -56,7 +56,7 @@ impl Poll {
 pub struct PollOption {
     pub id: i64,
     #[serde(skip)]
-    pub poll_id: i64,
+    pub poll_id: PollId,
     #[serde(skip)]
     pub position: i64,
     #[serde(rename = "date")]
@@ -65,7 +65,7 @@ pub struct PollOption {
     pub local_time: String,
     #[serde(skip)]
     pub starts_at: i64,
-    pub venue_id: Option<i64>,
+    pub venue_id: Option<VenueId>,
     pub venue_name: Option<String>,
 }
 
@@ -140,7 +140,7 @@ impl PollInput {
         raw: &RawInput,
         timezone: &str,
         usual_minutes: i64,
-        usual_venue: Option<i64>,
+        usual_venue: Option<VenueId>,
         now: i64,
     ) -> Result<PollInput, FieldErrors> {
         let mut e = FieldErrors::new();
@@ -385,7 +385,7 @@ mod tests {
     fn option(id: i64, position: i64) -> PollOption {
         PollOption {
             id,
-            poll_id: 1,
+            poll_id: PollId(1),
             position,
             local_date: "2026-03-10".into(),
             local_time: "14:00".into(),

@@ -4,7 +4,7 @@
 //! what was typed is saved before the page moves on, with or without JavaScript.
 
 use super::{FieldErrors, RawInput};
-use crate::domain::ids::MemberId;
+use crate::domain::ids::{MemberId, PlanId};
 
 /// A step's ticked prompts and notes, as the form sends them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub struct RunSheetText {
     /// A topic someone called out, typed in the brainstorm and not added yet.
     pub new_topic: Option<super::topic::TopicInput>,
     /// Notes typed by a goal in the goals step, by plan, without an outcome chosen.
-    pub review_notes: Vec<(i64, String)>,
+    pub review_notes: Vec<(PlanId, String)>,
 }
 
 impl RunSheetText {
@@ -118,7 +118,7 @@ impl RunSheetText {
         let mut review_notes = Vec::new();
         for key in raw.keys() {
             if let Some(id) = key.strip_prefix("review_note.")
-                && let Ok(plan_id) = id.parse::<i64>()
+                && let Ok(plan_id) = id.parse::<PlanId>()
             {
                 let note = super::optional_text(raw, key, 1000, &mut e);
                 if !note.is_empty() {

@@ -4,6 +4,7 @@
 //! BYMONTHDAY. Dates are worked out as local dates, and each meeting's instant from its own
 //! date in the group's zone, so a series keeps its local time across clock changes.
 
+use crate::domain::ids::VenueId;
 use jiff::civil::{Date, Weekday};
 
 use super::{FieldErrors, RawInput};
@@ -261,7 +262,7 @@ pub fn plan_series(
     rule_text: &str,
     timezone: &str,
     usual_minutes: i64,
-    usual_venue: Option<i64>,
+    usual_venue: Option<VenueId>,
 ) -> Result<Vec<(super::meeting::MeetingInput, i64)>, FieldErrors> {
     let mut e = FieldErrors::new();
     let first = match raw.text("first_date").as_str() {

@@ -1,7 +1,7 @@
 //! The group's social life: events beyond the meetings (a meal, a walk in the countryside, a
 //! cinema trip, a recipe swap) that members reply to, and the refreshments and music rota.
 
-use crate::domain::ids::{GroupId, MemberId};
+use crate::domain::ids::{EventId, GroupId, MemberId};
 use jiff::civil::{Date, DateTime, Time};
 use serde::Serialize;
 
@@ -20,7 +20,7 @@ text_enum! {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SocialEvent {
-    pub id: i64,
+    pub id: EventId,
     pub group_id: GroupId,
     pub title: String,
     #[serde(rename = "date")]

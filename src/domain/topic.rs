@@ -1,7 +1,7 @@
 //! What a group talks about: the topic library and each group's topic board, members' action
 //! plans (goals) and their reviews, and the "since last time" check-in.
 
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{GroupId, MeetingId, MemberId, PlanId, TopicId};
 use serde::Serialize;
 
 use super::{FieldErrors, RawInput, optional_date, optional_text, required_text};
@@ -147,7 +147,7 @@ super::text_enum::text_enum! {
 /// A topic in the library or a group's own, with how the group is using it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BoardTopic {
-    pub id: i64,
+    pub id: TopicId,
     /// None for the shared library.
     pub group_id: Option<GroupId>,
     pub title: String,
@@ -228,7 +228,7 @@ impl TryFrom<&RawInput> for TopicInput {
 /// feel (0-10).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ActionPlan {
-    pub id: i64,
+    pub id: PlanId,
     pub member_id: MemberId,
     pub what: String,
     pub how_much: String,
@@ -347,7 +347,7 @@ impl TryFrom<&RawInput> for PlanInput {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PlanReview {
     pub id: i64,
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub meeting_id: Option<MeetingId>,
     pub outcome: PlanOutcome,
     pub note: String,

@@ -2,11 +2,12 @@
 
 use super::text_enum::text_enum;
 use super::{FieldErrors, RawInput, flag, optional_number, optional_text, pick, required_text};
+use crate::domain::ids::VenueId;
 
 /// A venue as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Venue {
-    pub id: i64,
+    pub id: VenueId,
     pub name: String,
     pub address: String,
     pub how_to_get_there: String,

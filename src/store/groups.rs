@@ -7,7 +7,7 @@ use super::BeginWrite;
 use super::{GroupAccess, Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
 use crate::domain::group::{Group, GroupInput};
-use crate::domain::ids::GroupId;
+use crate::domain::ids::{GroupId, VenueId};
 
 const GROUP_COLUMNS: &str = "g.id, g.name, g.description, g.timezone, g.usual_meeting_length, \
      g.open_to_new_members, g.format, g.number_of_meetings, g.ground_rules, \
@@ -255,7 +255,7 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    async fn check_venue(&self, venue_id: Option<i64>) -> StoreResult<()> {
+    async fn check_venue(&self, venue_id: Option<VenueId>) -> StoreResult<()> {
         if let Some(v) = venue_id {
             self.venue(v).await.map_err(|e| match e {
                 StoreError::NotFound => StoreError::Conflict(super::Conflict::NoSuchVenue),

@@ -11,7 +11,7 @@ use super::BeginWrite;
 use super::access::{Actor, GroupAccess, MeetingAccess, MemberLink};
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{GroupId, MeetingId, MemberId, PollId, VenueId};
 use crate::domain::meeting::{
     Action, ActionInput, AgendaStep, Concern, ConcernInput, DEFAULT_AGENDA, Meeting, MeetingEvent,
     MeetingInput, MeetingStatus, NotesInput, OpenAction, Reflection, ReflectionInput, Refusal,
@@ -171,7 +171,7 @@ pub enum AfterInsert<'a> {
     /// Close this poll on this option (fails with `Conflict::PollClosed` if it is closed
     /// already, so a poll plans at most one meeting); those the option suits become replies.
     ClosePoll {
-        poll_id: i64,
+        poll_id: PollId,
         option_id: i64,
     },
 }
@@ -455,7 +455,7 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    pub(crate) async fn check_venue_exists(&self, venue_id: Option<i64>) -> StoreResult<()> {
+    pub(crate) async fn check_venue_exists(&self, venue_id: Option<VenueId>) -> StoreResult<()> {
         if let Some(v) = venue_id {
             self.venue(v).await.map_err(|e| match e {
                 StoreError::NotFound => StoreError::Conflict(super::Conflict::NoSuchVenue),

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::domain::access::Staff;
 use crate::domain::ids::MeetingId;
-use crate::domain::ids::{GroupId, MemberId};
+use crate::domain::ids::{GroupId, MemberId, PollId};
 use crate::domain::poll::{Poll, PollAnswer, PollInput, PollOption, PollResponse, ResponseInput};
 
 const POLL_COLUMNS: &str = "id, group_id, title, note, show_answers, status, chosen_option_id,
@@ -21,7 +21,7 @@ impl Store {
         group: &GroupAccess,
         input: &PollInput,
         from_meeting_id: Option<MeetingId>,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<PollId> {
         let group_id = group.id();
         let account_id = group.actor().account_id()?;
         for (o, _) in &input.options {
@@ -30,7 +30,7 @@ impl Store {
         let t = now();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let id = sqlx::query_scalar::<_, i64>(
+            let id = sqlx::query_scalar::<_, PollId>(
                 "INSERT INTO polls (group_id, title, note, show_answers, from_meeting_id, created_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
                 .bind(group_id).bind(&input.title).bind(&input.note).bind(input.show_answers)
@@ -88,21 +88,21 @@ impl Store {
     }
 
     /// A poll, if the viewer may see its group.
-    pub async fn poll_for(&self, viewer: &Staff, id: i64) -> StoreResult<PollAccess> {
+    pub async fn poll_for(&self, viewer: &Staff, id: PollId) -> StoreResult<PollAccess> {
         self.poll_as(Asker::Staff(viewer), id).await
     }
 
     /// A poll of the member's own group, from their personal link; another group's is not found.
-    pub async fn poll_for_link(&self, link: &MemberLink, id: i64) -> StoreResult<PollAccess> {
+    pub async fn poll_for_link(&self, link: &MemberLink, id: PollId) -> StoreResult<PollAccess> {
         self.poll_as(Asker::Link(link), id).await
     }
 
     /// A poll for the email jobs, which act for no one.
-    pub(crate) async fn poll_for_job(&self, id: i64) -> StoreResult<PollAccess> {
+    pub(crate) async fn poll_for_job(&self, id: PollId) -> StoreResult<PollAccess> {
         self.poll_as(Asker::Job, id).await
     }
 
-    async fn poll_as(&self, asker: Asker<'_>, id: i64) -> StoreResult<PollAccess> {
+    async fn poll_as(&self, asker: Asker<'_>, id: PollId) -> StoreResult<PollAccess> {
         let sql = format!("SELECT {POLL_COLUMNS} FROM polls WHERE id = $1");
         let poll =
             on_db!(self, pool => sqlx::query_as::<_, Poll>(&sql).bind(id).fetch_one(pool).await)

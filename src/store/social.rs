@@ -6,7 +6,7 @@ use super::access::{
 };
 use super::{Store, StoreError, StoreResult, now, on_db, placeholders};
 use crate::domain::access::Staff;
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{EventId, GroupId, MeetingId, MemberId};
 use crate::domain::social::{RotaMember, SocialEvent, SocialInput, SocialRsvp, SocialStatus};
 
 const EVENT_COLUMNS: &str = "id, group_id, title, local_date, local_time, timezone, starts_at,
@@ -23,7 +23,7 @@ impl Store {
         let account_id = group.actor().account_id()?;
         let timezone = self.group_unchecked(group_id).await?.timezone;
         let t = now();
-        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, EventId>(
             "INSERT INTO social_events (group_id, title, local_date, local_time, timezone, starts_at,
                 duration_minutes, place, details, accessibility, created_by, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
@@ -90,7 +90,7 @@ impl Store {
     }
 
     /// An event just written through a capability of its group, for the same actor.
-    async fn written_event(&self, actor: &Actor, id: i64) -> StoreResult<EventAccess> {
+    async fn written_event(&self, actor: &Actor, id: EventId) -> StoreResult<EventAccess> {
         Ok(EventAccess {
             event: self.social_event_unchecked(id).await?,
             actor: actor.clone(),
@@ -123,7 +123,7 @@ impl Store {
         let Some(member_id) = feed.member_id() else {
             return Ok(events);
         };
-        let declined: Vec<i64> = on_db!(self, pool => sqlx::query_scalar(
+        let declined: Vec<EventId> = on_db!(self, pool => sqlx::query_scalar(
             "SELECT event_id FROM social_rsvps WHERE member_id = $1 AND answer = 'no'")
             .bind(member_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)?;
@@ -134,7 +134,7 @@ impl Store {
     }
 
     /// An event, if the viewer may see its group.
-    pub async fn social_event_for(&self, viewer: &Staff, id: i64) -> StoreResult<EventAccess> {
+    pub async fn social_event_for(&self, viewer: &Staff, id: EventId) -> StoreResult<EventAccess> {
         self.event_as(Asker::Staff(viewer), id).await
     }
 
@@ -143,17 +143,17 @@ impl Store {
     pub async fn social_event_for_link(
         &self,
         link: &MemberLink,
-        id: i64,
+        id: EventId,
     ) -> StoreResult<EventAccess> {
         self.event_as(Asker::Link(link), id).await
     }
 
     /// An event for the email jobs, which act for no one.
-    pub(crate) async fn social_event_for_job(&self, id: i64) -> StoreResult<EventAccess> {
+    pub(crate) async fn social_event_for_job(&self, id: EventId) -> StoreResult<EventAccess> {
         self.event_as(Asker::Job, id).await
     }
 
-    async fn event_as(&self, asker: Asker<'_>, id: i64) -> StoreResult<EventAccess> {
+    async fn event_as(&self, asker: Asker<'_>, id: EventId) -> StoreResult<EventAccess> {
         let event = self.social_event_unchecked(id).await?;
         Ok(EventAccess {
             actor: self.admit(asker, event.group_id).await?,
@@ -161,7 +161,7 @@ impl Store {
         })
     }
 
-    async fn social_event_unchecked(&self, id: i64) -> StoreResult<SocialEvent> {
+    async fn social_event_unchecked(&self, id: EventId) -> StoreResult<SocialEvent> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM social_events WHERE id = $1");
         on_db!(self, pool => sqlx::query_as::<_, SocialEvent>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)

@@ -14,7 +14,7 @@ use super::access::{
 };
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
-use crate::domain::ids::{GroupId, MeetingId, MemberId};
+use crate::domain::ids::{GroupId, MeetingId, MemberId, PlanId, TopicId};
 use crate::domain::topic::{
     ActionPlan, BoardTopic, Checkin, CheckinEntry, CheckinRefused, PlanInput, PlanOutcome,
     PlanReview, PlanStatus, ReviewInput, STARTER_TOPICS, TopicInput, TopicStatus,
@@ -93,12 +93,12 @@ impl Store {
     pub async fn group_topic(
         &self,
         group: &impl GroupScope,
-        topic_id: i64,
+        topic_id: TopicId,
     ) -> StoreResult<BoardTopic> {
         self.topic_in(group.group_id(), topic_id).await
     }
 
-    async fn topic_in(&self, group_id: GroupId, topic_id: i64) -> StoreResult<BoardTopic> {
+    async fn topic_in(&self, group_id: GroupId, topic_id: TopicId) -> StoreResult<BoardTopic> {
         let sql =
             format!("{BOARD_SELECT} WHERE (t.group_id IS NULL OR t.group_id = $1) AND t.id = $2");
         on_db!(self, pool => sqlx::query_as::<_, BoardTopic>(&sql).bind(group_id).bind(topic_id).fetch_one(pool).await)
@@ -111,11 +111,11 @@ impl Store {
         &self,
         group: &impl GroupScope,
         input: &TopicInput,
-    ) -> StoreResult<i64> {
+    ) -> StoreResult<TopicId> {
         let group_id = group.group_id();
         let proposed_by = group.acting().to_string();
         let find = || async {
-            on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+            on_db!(self, pool => sqlx::query_scalar::<_, TopicId>(
                 "SELECT id FROM topics WHERE (group_id IS NULL OR group_id = $1) AND lower(title) = lower($2)
                  ORDER BY group_id NULLS FIRST LIMIT 1")
                 .bind(group_id).bind(&input.title).fetch_optional(pool).await)
@@ -126,7 +126,7 @@ impl Store {
             None => {
                 // Two people may propose the same new topic at the same moment: the unique
                 // title rule keeps one, and the other finds it.
-                let inserted = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+                let inserted = on_db!(self, pool => sqlx::query_scalar::<_, TopicId>(
                     "INSERT INTO topics (group_id, title, description, prompts, created_at)
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id")
                     .bind(group_id).bind(&input.title).bind(&input.description).bind(&input.prompts)
@@ -144,12 +144,16 @@ impl Store {
 
     /// Puts a topic on the group's board as proposed (again, if it had been covered or set
     /// aside; an agreed topic stays agreed).
-    pub async fn put_on_board(&self, group: &impl GroupScope, topic_id: i64) -> StoreResult<()> {
+    pub async fn put_on_board(
+        &self,
+        group: &impl GroupScope,
+        topic_id: TopicId,
+    ) -> StoreResult<()> {
         self.board(group.group_id(), topic_id, &group.acting().to_string())
             .await
     }
 
-    async fn board(&self, group_id: GroupId, topic_id: i64, by: &str) -> StoreResult<()> {
+    async fn board(&self, group_id: GroupId, topic_id: TopicId, by: &str) -> StoreResult<()> {
         self.topic_in(group_id, topic_id).await?;
         on_db!(self, pool => sqlx::query(
             "INSERT INTO topic_board (group_id, topic_id, status, proposed_by, created_at)
@@ -164,7 +168,7 @@ impl Store {
 
     /// A member's vote (from their link, or given to staff): one per member per topic, however
     /// often or however fast it is sent; a topic the member's group cannot see is not found.
-    pub async fn vote(&self, member: &impl MemberScope, topic_id: i64) -> StoreResult<()> {
+    pub async fn vote(&self, member: &impl MemberScope, topic_id: TopicId) -> StoreResult<()> {
         let by = member.actor().to_string();
         self.vote_as(member.member_group_id(), topic_id, member.member_id(), &by)
             .await
@@ -173,7 +177,7 @@ impl Store {
     async fn vote_as(
         &self,
         group_id: GroupId,
-        topic_id: i64,
+        topic_id: TopicId,
         member_id: MemberId,
         by: &str,
     ) -> StoreResult<()> {
@@ -188,7 +192,7 @@ impl Store {
     }
 
     /// Takes a member's vote back; a topic the member's group cannot see is not found.
-    pub async fn unvote(&self, member: &impl MemberScope, topic_id: i64) -> StoreResult<()> {
+    pub async fn unvote(&self, member: &impl MemberScope, topic_id: TopicId) -> StoreResult<()> {
         self.topic_in(member.member_group_id(), topic_id).await?;
         let member_id = member.member_id();
         on_db!(self, pool => sqlx::query("DELETE FROM topic_votes WHERE topic_id = $1 AND member_id = $2")
@@ -198,9 +202,9 @@ impl Store {
     }
 
     /// The topics a member has voted for.
-    pub async fn votes_of(&self, member: &impl MemberScope) -> StoreResult<Vec<i64>> {
+    pub async fn votes_of(&self, member: &impl MemberScope) -> StoreResult<Vec<TopicId>> {
         let member_id = member.member_id();
-        on_db!(self, pool => sqlx::query_scalar::<_, i64>("SELECT topic_id FROM topic_votes WHERE member_id = $1")
+        on_db!(self, pool => sqlx::query_scalar::<_, TopicId>("SELECT topic_id FROM topic_votes WHERE member_id = $1")
             .bind(member_id).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }
@@ -209,7 +213,7 @@ impl Store {
     pub async fn record_votes(
         &self,
         group: &GroupAccess,
-        topic_id: i64,
+        topic_id: TopicId,
         member_ids: &[MemberId],
     ) -> StoreResult<()> {
         let group_id = group.id();
@@ -234,7 +238,7 @@ impl Store {
     pub async fn agree_topic(
         &self,
         group: &GroupAccess,
-        topic_id: i64,
+        topic_id: TopicId,
         meeting: &MeetingAccess,
     ) -> StoreResult<()> {
         let (group_id, meeting_id) = (group.id(), meeting.id());
@@ -274,7 +278,7 @@ impl Store {
     pub async fn set_topic_status(
         &self,
         group: &GroupAccess,
-        topic_id: i64,
+        topic_id: TopicId,
         status: TopicStatus,
     ) -> StoreResult<()> {
         let group_id = group.id();
@@ -321,7 +325,7 @@ impl Store {
         &self,
         viewer: &Staff,
         group: &GroupAccess,
-        topic_id: i64,
+        topic_id: TopicId,
         input: &TopicInput,
         retired: bool,
     ) -> StoreResult<()> {
@@ -393,14 +397,14 @@ impl Store {
         self.plans_of_member(member_id).await
     }
 
-    async fn plan(&self, plan_id: i64) -> StoreResult<ActionPlan> {
+    async fn plan(&self, plan_id: PlanId) -> StoreResult<ActionPlan> {
         let sql = format!("SELECT {PLAN_COLUMNS} FROM action_plans p WHERE p.id = $1");
         on_db!(self, pool => sqlx::query_as::<_, ActionPlan>(&sql).bind(plan_id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)
     }
 
     /// A plan the viewer may see (as the group's facilitator).
-    pub async fn plan_for(&self, viewer: &Staff, plan_id: i64) -> StoreResult<PlanAccess> {
+    pub async fn plan_for(&self, viewer: &Staff, plan_id: PlanId) -> StoreResult<PlanAccess> {
         let plan = self.plan(plan_id).await?;
         self.private_records(viewer, plan.member_id).await?;
         self.audit_read(
@@ -422,7 +426,7 @@ impl Store {
         p: &PlanInput,
     ) -> StoreResult<ActionPlan> {
         let (member_id, by) = (owner.member_id(), owner.actor().to_string());
-        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, PlanId>(
             "INSERT INTO action_plans (member_id, what, how_much, when_text, how_often, by_date,
                 confidence, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")

@@ -7,6 +7,7 @@
 
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
+use crate::domain::ids::VenueId;
 use crate::domain::venue::{Venue, VenueInput};
 
 const VENUE_COLUMNS: &str = "id, name, address, how_to_get_there, toilets, fire_exits, step_free, \
@@ -20,7 +21,7 @@ impl Store {
             .map_err(StoreError::from_sqlx)
     }
 
-    pub async fn venue(&self, id: i64) -> StoreResult<Venue> {
+    pub async fn venue(&self, id: VenueId) -> StoreResult<Venue> {
         let sql = format!("SELECT {VENUE_COLUMNS} FROM venues WHERE id = $1");
         on_db!(self, pool => sqlx::query_as::<_, Venue>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)
@@ -33,7 +34,7 @@ impl Store {
 
     /// Whether the viewer may change this venue: a coordinator, or a facilitator when no group
     /// but their own uses it.
-    pub async fn may_change_venue(&self, viewer: &Staff, id: i64) -> StoreResult<bool> {
+    pub async fn may_change_venue(&self, viewer: &Staff, id: VenueId) -> StoreResult<bool> {
         if viewer.is_coordinator() {
             return Ok(true);
         }
@@ -64,7 +65,7 @@ impl Store {
     /// Adds a venue with no one to check (the demo data).
     pub(crate) async fn insert_venue(&self, v: &VenueInput) -> StoreResult<Venue> {
         let t = now();
-        let id = on_db!(self, pool => sqlx::query_scalar::<_, i64>(
+        let id = on_db!(self, pool => sqlx::query_scalar::<_, VenueId>(
             "INSERT INTO venues (name, address, how_to_get_there, toilets, fire_exits, step_free,
                 hearing_loop, accessible_toilet, parking, quiet_room, requires_sign_in_sheet,
                 capacity, booking_contact, notes, created_at, updated_at)
@@ -84,7 +85,7 @@ impl Store {
     pub async fn update_venue(
         &self,
         viewer: &Staff,
-        id: i64,
+        id: VenueId,
         v: &VenueInput,
     ) -> StoreResult<Venue> {
         self.venue(id).await?;

@@ -2,7 +2,7 @@
 //! group or one member that calendar apps subscribe to. Feeds need no sign-in — the address is
 //! the key — and can be replaced or turned off.
 
-use crate::domain::ids::{GroupId, MeetingId};
+use crate::domain::ids::{EventId, GroupId, MeetingId};
 use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -99,7 +99,7 @@ pub async fn member_meeting_file(
 pub async fn social_file(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> AppResult<Response> {
     let e = state.store.social_event_for(&me, id).await?;
     let group = state.store.group_for(&me, e.group_id).await?;
@@ -113,7 +113,7 @@ pub async fn social_file(
 /// One social event's calendar file, from a member's personal link.
 pub async fn member_social_file(
     State(state): State<AppState>,
-    Path((token, id)): Path<(String, i64)>,
+    Path((token, id)): Path<(String, EventId)>,
 ) -> AppResult<Response> {
     let member = state
         .store

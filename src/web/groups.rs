@@ -1,6 +1,6 @@
 //! Group pages: the list, a group's page, adding and changing a group, assigning facilitators.
 
-use crate::domain::ids::GroupId;
+use crate::domain::ids::{GroupId, VenueId};
 use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -75,7 +75,7 @@ impl FormPage {
             None => "/groups/new".into(),
         }
     }
-    fn venue_selected(&self, id: &i64) -> bool {
+    fn venue_selected(&self, id: &VenueId) -> bool {
         self.form.value("usual_venue_id") == id.to_string()
     }
 }

@@ -1,7 +1,7 @@
 //! A member's own page, reached through their personal link: no account and no password. The
 //! link's token is the only key; it is stored hashed and can be revoked by staff.
 
-use crate::domain::ids::MeetingId;
+use crate::domain::ids::{EventId, MeetingId, PollId, TopicId};
 use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -36,7 +36,7 @@ struct LinkPage {
     story: &'static [(&'static str, &'static str)],
     upcoming: Vec<(crate::domain::meeting::Meeting, Option<String>)>,
     topics: Vec<crate::domain::topic::BoardTopic>,
-    my_votes: Vec<i64>,
+    my_votes: Vec<TopicId>,
     plans: Vec<crate::domain::topic::ActionPlan>,
     checkins: Vec<crate::domain::topic::CheckinEntry>,
     /// Staff who looked at or changed their record in the last twelve months: name, role, when.
@@ -52,7 +52,7 @@ struct LinkPage {
     /// The meetings this member is down to host the refreshments for.
     hosting: Vec<MeetingId>,
     /// The poll whose answers came back with a problem, and the answers as typed.
-    poll_form: (i64, Form),
+    poll_form: (PollId, Form),
     answer_choices: &'static [(&'static str, &'static str)],
     /// The venues of the coming meetings, so each meeting says where it is.
     venues: Vec<crate::domain::venue::Venue>,
@@ -107,13 +107,13 @@ impl LinkPage {
     fn given_comment(&self, given: &Option<(i64, String)>) -> String {
         given.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()
     }
-    fn poll_form_for(&self, poll_id: &i64) -> Option<&Form> {
+    fn poll_form_for(&self, poll_id: &PollId) -> Option<&Form> {
         (self.poll_form.0 == *poll_id).then_some(&self.poll_form.1)
     }
-    fn poll_comment_error(&self, poll_id: &i64) -> Option<String> {
+    fn poll_comment_error(&self, poll_id: &PollId) -> Option<String> {
         self.poll_form_for(poll_id).and_then(|f| f.error("comment"))
     }
-    fn poll_error(&self, poll_id: &i64, option_id: &i64) -> Option<String> {
+    fn poll_error(&self, poll_id: &PollId, option_id: &i64) -> Option<String> {
         self.poll_form_for(poll_id)
             .and_then(|f| f.error(&format!("answers.{option_id}")))
     }
@@ -136,7 +136,7 @@ impl LinkPage {
     fn when(&self, ts: &i64) -> String {
         when(*ts, &self.timezone)
     }
-    fn voted(&self, topic_id: &i64) -> bool {
+    fn voted(&self, topic_id: &TopicId) -> bool {
         self.my_votes.contains(topic_id)
     }
     fn board(&self) -> Vec<&crate::domain::topic::BoardTopic> {
@@ -208,7 +208,7 @@ async fn show_with(
         token,
         member,
         [form, plan_form, topic_form],
-        (0, Form::blank()),
+        (PollId(0), Form::blank()),
         status,
     )
     .await
@@ -220,7 +220,7 @@ async fn show_all(
     token: String,
     member: MemberLink,
     [form, plan_form, topic_form]: [Form; 3],
-    poll_form: (i64, Form),
+    poll_form: (PollId, Form),
     status: StatusCode,
 ) -> AppResult<Response> {
     let social = state.store.upcoming_social_for_member(&member).await?;
@@ -481,7 +481,7 @@ pub async fn propose_topic(
 /// A member votes for a topic, or takes their vote back.
 pub async fn vote(
     State(state): State<AppState>,
-    Path((token, topic_id)): Path<(String, i64)>,
+    Path((token, topic_id)): Path<(String, TopicId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
@@ -539,7 +539,7 @@ pub async fn add_plan(
 pub async fn answer_poll(
     State(state): State<AppState>,
     cookies: Cookies,
-    Path((token, poll_id)): Path<(String, i64)>,
+    Path((token, poll_id)): Path<(String, PollId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;
@@ -588,7 +588,7 @@ pub async fn answer_poll(
 /// A member replies to a social event from their link.
 pub async fn social_rsvp(
     State(state): State<AppState>,
-    Path((token, event_id)): Path<(String, i64)>,
+    Path((token, event_id)): Path<(String, EventId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let member = member_from(&state, &token).await?;

@@ -1,9 +1,9 @@
 //! Availability polls for staff: offering dates, the results grid, recording an answer given
 //! by phone, and closing the poll on the option that suits everyone.
 
-use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
 use crate::domain::ids::MemberId;
+use crate::domain::ids::{GroupId, PollId, VenueId};
 use crate::paths;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -33,7 +33,7 @@ struct NewPage {
 }
 
 impl NewPage {
-    fn venue_selected(&self, row: &usize, id: &i64) -> bool {
+    fn venue_selected(&self, row: &usize, id: &VenueId) -> bool {
         self.form
             .is(&format!("options.{row}.venue_id"), &id.to_string())
     }
@@ -225,7 +225,7 @@ async fn show_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    poll_id: i64,
+    poll_id: PollId,
     answer_form: Form,
     close_form: Form,
     status: StatusCode,
@@ -269,7 +269,7 @@ pub async fn show(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(poll_id): Path<i64>,
+    Path(poll_id): Path<PollId>,
 ) -> AppResult<Response> {
     show_page(
         &state,
@@ -288,7 +288,7 @@ pub async fn record_answer(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(poll_id): Path<i64>,
+    Path(poll_id): Path<PollId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let poll = state.store.poll_for(&me, poll_id).await?;
@@ -352,7 +352,7 @@ pub async fn close(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(poll_id): Path<i64>,
+    Path(poll_id): Path<PollId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let Ok(option_id) = raw.text("option_id").parse::<i64>() else {
@@ -405,7 +405,7 @@ pub async fn close(
 pub async fn remind(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(poll_id): Path<i64>,
+    Path(poll_id): Path<PollId>,
     CheckedForm(_raw): CheckedForm,
 ) -> AppResult<Response> {
     let poll = state.store.poll_for(&me, poll_id).await?;

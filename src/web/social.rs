@@ -2,9 +2,9 @@
 //! files) and the refreshments and music rota (who offered, the fair suggestion for each
 //! meeting, confirming or swapping the host).
 
-use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
 use crate::domain::ids::MemberId;
+use crate::domain::ids::{EventId, GroupId};
 use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -159,7 +159,7 @@ async fn show_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    id: i64,
+    id: EventId,
     form: Option<Form>,
     rsvp_form: Form,
     status: StatusCode,
@@ -194,7 +194,7 @@ pub async fn show(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
 ) -> AppResult<Response> {
     show_page(
         &state,
@@ -212,7 +212,7 @@ pub async fn update(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let before = state.store.social_event_for(&me, id).await?;
@@ -250,7 +250,7 @@ pub async fn update(
 pub async fn set_status(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let before = state.store.social_event_for(&me, id).await?;
@@ -280,7 +280,7 @@ pub async fn record_rsvp(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let event = state.store.social_event_for(&me, id).await?;

@@ -2,7 +2,7 @@
 //! content steps (goals, brainstorm and votes, "since last time").
 
 use crate::domain::ids::MemberId;
-use crate::domain::ids::{GroupId, MeetingId};
+use crate::domain::ids::{GroupId, MeetingId, PlanId, TopicId};
 use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -152,7 +152,7 @@ pub async fn propose(
 pub async fn act(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
-    Path((group_id, topic_id)): Path<(GroupId, i64)>,
+    Path((group_id, topic_id)): Path<(GroupId, TopicId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -228,7 +228,7 @@ async fn topic_page(
     me: &Staff,
     cookies: &Cookies,
     group_id: GroupId,
-    topic_id: i64,
+    topic_id: TopicId,
     form: Option<Form>,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -260,7 +260,7 @@ pub async fn topic(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path((group_id, topic_id)): Path<(GroupId, i64)>,
+    Path((group_id, topic_id)): Path<(GroupId, TopicId)>,
 ) -> AppResult<Response> {
     topic_page(
         &state,
@@ -278,7 +278,7 @@ pub async fn edit_topic(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path((group_id, topic_id)): Path<(GroupId, i64)>,
+    Path((group_id, topic_id)): Path<(GroupId, TopicId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group(&me, group_id).await?;
@@ -404,7 +404,7 @@ async fn plan_page(
     state: &AppState,
     me: &Staff,
     cookies: &Cookies,
-    plan_id: i64,
+    plan_id: PlanId,
     form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -431,7 +431,7 @@ pub async fn plan(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(plan_id): Path<i64>,
+    Path(plan_id): Path<PlanId>,
 ) -> AppResult<Response> {
     plan_page(
         &state,
@@ -451,7 +451,7 @@ pub async fn review(
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
     headers: HeaderMap,
-    Path(plan_id): Path<i64>,
+    Path(plan_id): Path<PlanId>,
     CheckedForm(mut raw): CheckedForm,
 ) -> AppResult<Response> {
     let plan = state.store.plan_for(&me, plan_id).await?;
@@ -620,11 +620,11 @@ pub struct ContentStep {
 }
 
 impl ContentStep {
-    pub fn chosen_today(&self, plan_id: &i64, outcome: &&str) -> bool {
+    pub fn chosen_today(&self, plan_id: &PlanId, outcome: &&str) -> bool {
         self.review_today(plan_id)
             .is_some_and(|r| r.outcome.as_str() == *outcome)
     }
-    pub fn review_today(&self, plan_id: &i64) -> Option<&PlanReview> {
+    pub fn review_today(&self, plan_id: &PlanId) -> Option<&PlanReview> {
         self.reviews_today.iter().find(|r| r.plan_id == *plan_id)
     }
     pub fn last_line(&self, member_id: &MemberId) -> Option<&crate::domain::topic::CheckinEntry> {

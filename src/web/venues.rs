@@ -1,5 +1,6 @@
 //! Venue pages: the list, a venue's page, adding and correcting a venue.
 
+use crate::domain::ids::VenueId;
 use crate::paths;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -40,7 +41,7 @@ pub async fn list(
 struct FormPage {
     page: Page,
     form: Form,
-    venue_id: Option<i64>,
+    venue_id: Option<VenueId>,
     step_free: &'static [(&'static str, &'static str)],
 }
 
@@ -48,7 +49,7 @@ fn form_page(
     me: &Staff,
     cookies: &Cookies,
     form: Form,
-    venue_id: Option<i64>,
+    venue_id: Option<VenueId>,
     status: StatusCode,
 ) -> AppResult<Response> {
     let title = if venue_id.is_some() {
@@ -115,7 +116,7 @@ pub async fn show(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<VenueId>,
 ) -> AppResult<Response> {
     let venue = state.store.venue(id).await?;
     render(&ShowPage {
@@ -129,7 +130,7 @@ pub async fn edit_page(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<VenueId>,
 ) -> AppResult<Response> {
     let venue = state.store.venue(id).await?;
     if !state.store.may_change_venue(&me, id).await? {
@@ -148,7 +149,7 @@ pub async fn update(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Path(id): Path<i64>,
+    Path(id): Path<VenueId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     state.store.venue(id).await?;

@@ -225,7 +225,7 @@ both_backends! {
             .expect_contains("Accessible toilet")
             .expect_contains("Sam, 01632 960000");
         cb.get("/venues").await.expect(200).expect_contains("Garden Centre Café");
-        let v = app.store.venue(id).await.unwrap();
+        let v = app.store.venue(hearth::domain::ids::VenueId(id)).await.unwrap();
         assert!(v.hearing_loop && v.accessible_toilet && v.requires_sign_in_sheet && !v.parking && !v.quiet_room);
         assert_eq!(v.capacity, Some(30));
 
@@ -244,7 +244,7 @@ both_backends! {
         res.expect_field_error("name", "Enter the venue's name.");
         res.expect_field_error("capacity", "Enter a number from 1 to 10000.");
         res.expect_value("notes", "Changed notes");
-        assert_eq!(app.store.venue(id).await.unwrap().name, "Garden Centre Café");
+        assert_eq!(app.store.venue(hearth::domain::ids::VenueId(id)).await.unwrap().name, "Garden Centre Café");
 
         cb.post_form(
             &format!("/venues/{id}/edit"),
@@ -252,7 +252,7 @@ both_backends! {
         )
         .await
         .expect_redirect(&format!("/venues/{id}"));
-        let v = app.store.venue(id).await.unwrap();
+        let v = app.store.venue(hearth::domain::ids::VenueId(id)).await.unwrap();
         assert_eq!(v.name, "Garden Centre Café (upstairs)");
         assert_eq!(v.step_free, "fully");
         assert!(v.parking && !v.hearing_loop, "unticked boxes are saved as no");

@@ -450,7 +450,10 @@ impl TestApp {
     /// A poll as the first coordinator reaches it.
     pub async fn poll_access(&self, poll_id: i64) -> hearth::store::PollAccess {
         let checker = self.first_coordinator().await;
-        self.store.poll_for(&checker, poll_id).await.expect("poll")
+        self.store
+            .poll_for(&checker, hearth::domain::ids::PollId(poll_id))
+            .await
+            .expect("poll")
     }
 
     /// A member's consents as stored.

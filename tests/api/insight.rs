@@ -461,7 +461,7 @@ async fn create_meetings(
                 ]),
                 TZ,
                 90,
-                venue,
+                venue.map(hearth::domain::ids::VenueId),
             )
             .expect("meeting input")
         })

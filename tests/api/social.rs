@@ -1009,7 +1009,7 @@ both_backends! {
             .expect("link")
             .expect("a working link");
 
-        let event = app.store.social_event_for_link(&link, lunch["id"].as_i64().unwrap()).await.expect("the link reaches the event");
+        let event = app.store.social_event_for_link(&link, hearth::domain::ids::EventId(lunch["id"].as_i64().unwrap())).await.expect("the link reaches the event");
         let (input, starts_at) = hearth::domain::social::SocialInput::parse(
             &hearth::domain::RawInput::from_pairs(vec![
                 ("title".into(), "Taken over".into()),
@@ -1024,7 +1024,7 @@ both_backends! {
             app.store.set_social_status(&event, hearth::domain::social::SocialStatus::Cancelled).await,
             Err(hearth::store::StoreError::Forbidden)
         ));
-        let poll_access = app.store.poll_for_link(&link, poll["id"].as_i64().unwrap()).await.expect("the link reaches the poll");
+        let poll_access = app.store.poll_for_link(&link, hearth::domain::ids::PollId(poll["id"].as_i64().unwrap())).await.expect("the link reaches the poll");
         let option = poll["options"][0]["option"]["id"].as_i64().expect("option id");
         assert!(matches!(app.store.close_poll(&poll_access, option).await, Err(hearth::store::StoreError::Forbidden)));
 

@@ -319,7 +319,7 @@ both_backends! {
             }
             let v = topic(&w.f1_api, g, t).await;
             assert_eq!((v["votes"].as_i64(), v["status"].as_str()), (Some(1), Some("proposed")), "{title}: {v}");
-            assert_eq!(app.store.votes_of(&app.member_access(a).await).await.expect("votes").iter().filter(|x| **x == t).count(), 1);
+            assert_eq!(app.store.votes_of(&app.member_access(a).await).await.expect("votes").iter().filter(|x| x.get() == t).count(), 1);
         }
         let foot = id_of(&list, "Foot care");
         let api_path = format!("/api/v1/topics/{foot}/votes");

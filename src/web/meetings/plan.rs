@@ -1,8 +1,8 @@
 //! Planning meetings: a group's list, the form to plan or move one, a series, cancelling and putting back on, inviting, and agreeing the next date.
 
 use super::*;
-use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
+use crate::domain::ids::{GroupId, VenueId};
 use crate::paths;
 
 /// This part's routes, merged into the router by `meetings::routes`.
@@ -65,7 +65,7 @@ struct FormPage {
 }
 
 impl FormPage {
-    fn venue_selected(&self, id: &i64) -> bool {
+    fn venue_selected(&self, id: &VenueId) -> bool {
         self.form.value("venue_id") == id.to_string()
     }
 }
@@ -381,7 +381,7 @@ struct SeriesPage {
 }
 
 impl SeriesPage {
-    fn venue_selected(&self, id: &i64) -> bool {
+    fn venue_selected(&self, id: &VenueId) -> bool {
         self.form.value("venue_id") == id.to_string()
     }
 }

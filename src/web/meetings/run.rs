@@ -1,8 +1,8 @@
 //! The run-sheet: the steps with their clocks, saving what is typed, starting and ending the meeting (each asked first and undoable), and the state other devices poll.
 
 use super::*;
-use crate::domain::ids::MeetingId;
 use crate::domain::ids::MemberId;
+use crate::domain::ids::{MeetingId, VenueId};
 use crate::domain::member::StoryConsent;
 use crate::paths;
 
@@ -44,7 +44,7 @@ struct RunPage {
 }
 
 impl RunPage {
-    fn next_venue_selected(&self, id: &i64) -> bool {
+    fn next_venue_selected(&self, id: &VenueId) -> bool {
         match self.next_form.raw.get("venue_id") {
             Some(v) => v == id.to_string(),
             None => self.meeting.venue_id == Some(*id),
