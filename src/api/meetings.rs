@@ -285,7 +285,9 @@ pub async fn save_step(
     for c in raw.all("checked") {
         checked.push(
             c.parse::<usize>()
-                .map_err(|_| {
+                .ok()
+                .filter(|n| *n <= 10_000)
+                .ok_or_else(|| {
                     AppError::Invalid(FieldErrors::single(
                         "checked",
                         "Give a list of prompt numbers, like [0, 2].",

@@ -28,6 +28,7 @@ mod meetings;
 mod models;
 use models::{GroupJson, MemberJson, VenueJson};
 mod polls;
+pub mod schema;
 mod series;
 mod social;
 mod topics;
@@ -476,7 +477,19 @@ async fn set_facilitators(
         })?);
     }
     let access = state.store.group_to_staff(&me, id).await?;
-    state.store.set_facilitators(&me, &access, &ids).await?;
+    state
+        .store
+        .set_facilitators(&me, &access, &ids)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(Conflict::NoSuchAccount) => {
+                AppError::Invalid(FieldErrors::single(
+                    "facilitator_ids",
+                    "One of these ids is not a staff account. The staff list gives each one's id.",
+                ))
+            }
+            other => other.into(),
+        })?;
     let group = state.store.group_for(&me, id).await?;
     Ok(Json(group_out(&state, &me, group).await?))
 }

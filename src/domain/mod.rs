@@ -235,7 +235,16 @@ fn flatten_json(
     use serde_json::Value;
     match value {
         Value::String(s) => pairs.push((key, s)),
-        Value::Number(n) => pairs.push((key, n.to_string())),
+        // A whole number written with a fraction (`3.0`) is the whole number.
+        Value::Number(n) => pairs.push((
+            key,
+            match n.as_f64() {
+                Some(f) if !n.is_i64() && !n.is_u64() && f.fract() == 0.0 && f.abs() < 9e15 => {
+                    format!("{}", f as i64)
+                }
+                _ => n.to_string(),
+            },
+        )),
         Value::Bool(b) => pairs.push((key, b.to_string())),
         // An explicit null or empty list still counts as "given".
         Value::Null => pairs.push((format!("{key}[]"), String::new())),

@@ -118,6 +118,15 @@ impl FromRequestParts<AppState> for ApiStaff {
             return Err(AppError::ReadOnlyToken);
         }
         note_token_used(state, &hash).await;
+        // Signed in: a query the API's document does not allow (an empty value, text for a
+        // number, a word not among its choices) is a 422 naming the parameter.
+        if let Some(route) = parts.extensions.get::<axum::extract::MatchedPath>() {
+            let refused =
+                crate::api::schema::check_query(parts.method.as_str(), route.as_str(), &parts.uri);
+            if !refused.is_empty() {
+                return Err(AppError::Invalid(refused));
+            }
+        }
         Ok(ApiStaff(staff))
     }
 }
@@ -300,11 +309,29 @@ impl<S: Send + Sync> FromRequest<S> for JsonInput {
                 "Send the body as JSON with Content-Type: application/json.".into(),
             ));
         }
+        // The body is checked against the API's document for this operation: a field it does
+        // not list, a null inside a list, or a list or object out of place is refused by name,
+        // so a misspelt field is never silently ignored.
+        let operation = req
+            .extensions()
+            .get::<axum::extract::MatchedPath>()
+            .map(|route| {
+                (
+                    req.method().as_str().to_string(),
+                    route.as_str().to_string(),
+                )
+            });
         let bytes = axum::body::to_bytes(req.into_body(), MAX_FORM)
             .await
             .map_err(|_| AppError::BadRequest("The body was too large.".into()))?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+        if let Some((method, route)) = operation {
+            let refused = crate::api::schema::check_body(&method, &route, &value);
+            if !refused.is_empty() {
+                return Err(AppError::Invalid(refused));
+            }
+        }
         RawInput::from_json(value)
             .map(JsonInput)
             .map_err(AppError::Invalid)

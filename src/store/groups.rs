@@ -290,15 +290,32 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM group_facilitators WHERE group_id = $1")
                 .bind(group_id).execute(&mut *tx).await?;
+            let mut all_known = true;
             for account_id in account_ids {
+                let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE id = $1")
+                    .bind(account_id).fetch_one(&mut *tx).await?;
+                if known == 0 {
+                    // Not committed: an id that names nobody changes nothing.
+                    all_known = false;
+                    break;
+                }
                 sqlx::query(
-                    "INSERT INTO group_facilitators (group_id, account_id)
-                     SELECT $1, id FROM accounts WHERE id = $2
+                    "INSERT INTO group_facilitators (group_id, account_id) VALUES ($1, $2)
                      ON CONFLICT DO NOTHING")
                     .bind(group_id).bind(account_id).execute(&mut *tx).await?;
             }
-            tx.commit().await
+            if all_known {
+                tx.commit().await?;
+            }
+            Ok(all_known)
         })
         .map_err(StoreError::from_sqlx)
+        .and_then(|all_known| {
+            if all_known {
+                Ok(())
+            } else {
+                Err(StoreError::Conflict(super::Conflict::NoSuchAccount))
+            }
+        })
     }
 }

@@ -102,6 +102,8 @@ pub enum Conflict {
     Duplicate(String),
     /// The venue chosen does not exist (any more).
     NoSuchVenue,
+    /// A staff account named (as a facilitator) does not exist.
+    NoSuchAccount,
     /// The poll is closed: its date has been chosen.
     PollClosed,
     /// The option chosen is not one of the poll's.
@@ -129,6 +131,7 @@ impl std::fmt::Display for Conflict {
         match self {
             Conflict::Duplicate(rule) => write!(f, "duplicate ({rule})"),
             Conflict::NoSuchVenue => f.write_str("no such venue"),
+            Conflict::NoSuchAccount => f.write_str("no such account"),
             Conflict::PollClosed => f.write_str("poll closed"),
             Conflict::NoSuchOption => f.write_str("no such option"),
             Conflict::EmptySeries => f.write_str("empty series"),

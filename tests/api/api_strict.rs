@@ -78,3 +78,35 @@ both_backends! {
         assert!(message.contains("Cannot parse") && !message.chars().any(|c| c.is_control() || c == '\u{fffd}'), "{message:?}");
     }
 }
+
+both_backends! {
+    async fn a_body_holds_only_the_fields_the_document_lists_and_ids_must_name_someone(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let members = format!("/api/v1/groups/{g}/members");
+        // A misspelt field is named, not silently ignored, and nothing is made.
+        let res = w.f1_api.post(&members, &json!({"preferred_name": "Zelda Misspelt", "prefered_contact": "email"})).await;
+        res.expect_invalid_fields(&["prefered_contact"]);
+        get_json(&w.f1_api, &members).await.to_string().contains("Zelda").then(|| panic!("nobody was added"));
+        // Inside a list of objects too: a poll's date with a field of its own.
+        let res = w.f1_api.post(&format!("/api/v1/groups/{g}/polls"), &json!({"options": [{"date": "2027-03-02", "start_time": "14:00", "when": "soon"}]})).await;
+        res.expect_invalid_fields(&["options.0.when"]);
+        // A list or an object where one value belongs is refused by name.
+        w.f1_api.post(&members, &json!({"preferred_name": {"first": "Zelda"}})).await.expect_invalid_fields(&["preferred_name"]);
+
+        // Facilitators: an id that names no account changes nothing (it used to remove everyone).
+        let path = format!("/api/v1/groups/{g}/facilitators");
+        let before = get_json(&w.c_api, &format!("/api/v1/groups/{g}")).await["facilitators"].clone();
+        for ids in [json!([0]), json!([987_654]), json!([null])] {
+            w.c_api.put(&path, &json!({"facilitator_ids": ids})).await.expect_invalid_fields(&["facilitator_ids"]);
+        }
+        assert_eq!(get_json(&w.c_api, &format!("/api/v1/groups/{g}")).await["facilitators"], before, "nobody was removed");
+
+        // A query value the document does not allow is named once signed in; before that the
+        // answer is 401 and says nothing about the query.
+        let empty = format!("{members}?status=");
+        app.api_anonymous().get(&empty).await.expect_json_error(401, "unauthorized");
+        w.f1_api.get(&empty).await.expect_invalid_fields(&["status"]);
+        w.f1_api.get("/api/v1/audit?to=").await.expect_invalid_fields(&["to"]);
+    }
+}

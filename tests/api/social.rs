@@ -930,18 +930,34 @@ both_backends! {
         set_rota(&w.f1_api, w.member_a, true).await;
 
         // The API: 404 for everything of group A.
-        let body = json!({"title": "Hijacked", "date": "2027-07-11", "start_time": "10:00", "status": "cancelled", "member_id": w.member_a, "answer": "no", "on": false});
-        for (method, path) in [
-            ("GET", format!("/api/v1/groups/{a}/social-events")),
-            ("POST", format!("/api/v1/groups/{a}/social-events")),
-            ("GET", format!("/api/v1/social-events/{ea}")),
-            ("PUT", format!("/api/v1/social-events/{ea}")),
-            ("PATCH", format!("/api/v1/social-events/{ea}")),
-            ("POST", format!("/api/v1/social-events/{ea}/rsvps")),
-            ("GET", format!("/api/v1/groups/{a}/rota")),
-            ("PUT", format!("/api/v1/members/{}/rota", w.member_a)),
-            ("PUT", format!("/api/v1/meetings/{ma}/host")),
+        // Each request carries the fields its route takes (the document's list; any other field
+        // is refused by name before anything is looked up, which tells nothing about group A).
+        let all = json!({"title": "Hijacked", "date": "2027-07-11", "start_time": "10:00", "status": "cancelled", "member_id": w.member_a, "answer": "no", "on": false});
+        for (method, route, path) in [
+            ("GET", "/groups/{id}/social-events", format!("/api/v1/groups/{a}/social-events")),
+            ("POST", "/groups/{id}/social-events", format!("/api/v1/groups/{a}/social-events")),
+            ("GET", "/social-events/{id}", format!("/api/v1/social-events/{ea}")),
+            ("PUT", "/social-events/{id}", format!("/api/v1/social-events/{ea}")),
+            ("PATCH", "/social-events/{id}", format!("/api/v1/social-events/{ea}")),
+            ("POST", "/social-events/{id}/rsvps", format!("/api/v1/social-events/{ea}/rsvps")),
+            ("GET", "/groups/{id}/rota", format!("/api/v1/groups/{a}/rota")),
+            ("PUT", "/members/{id}/rota", format!("/api/v1/members/{}/rota", w.member_a)),
+            ("PUT", "/meetings/{id}/host", format!("/api/v1/meetings/{ma}/host")),
         ] {
+            let takes = hearth::api::schema::body_fields(method, route);
+            let body: serde_json::Map<String, serde_json::Value> = all
+                .as_object()
+                .expect("object")
+                .iter()
+                .filter(|(k, _)| takes.is_some_and(|t| t.contains(*k)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let body = serde_json::Value::Object(body);
+            if method != "GET" {
+                let refused = w.f2_api.json(method, &path, &json!({"hijack": true})).await;
+                refused.expect_json_error(422, "invalid_input");
+                refused.expect_lacks("Alder lunch").expect_lacks(MEMBER_A);
+            }
             let res = if method == "GET" { w.f2_api.get(&path).await } else { w.f2_api.json(method, &path, &body).await };
             res.expect_json_error(404, "not_found");
             res.expect_lacks("Alder lunch").expect_lacks(MEMBER_A);
