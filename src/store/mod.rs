@@ -87,6 +87,9 @@ impl StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(
                 Conflict::Duplicate(db.constraint().unwrap_or(db.message()).to_string()),
             ),
+            // What a write refers to was removed after it was checked (a member erased while
+            // their consent was being recorded): not found, as it would be a moment later.
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound,
             _ => StoreError::Other(err),
         }
     }

@@ -110,3 +110,21 @@ both_backends! {
         w.f1_api.get("/api/v1/audit?to=").await.expect_invalid_fields(&["to"]);
     }
 }
+
+both_backends! {
+    async fn a_write_about_a_member_erased_meanwhile_is_not_found_not_a_server_error(app: TestApp) {
+        let w = World::build(&app).await;
+        let me = w.member_a;
+        // A facilitator's request has checked the member; before it writes, a coordinator
+        // erases them (schemathesis found this as a 500 with two requests at once).
+        let checked = app.member_access(me).await;
+        w.c_api.post(&format!("/api/v1/members/{me}/erase"), &json!({"confirm": MEMBER_A})).await.expect(204);
+        let input = hearth::domain::member::ConsentInput::try_from(&hearth::domain::RawInput::from_pairs(vec![
+            ("kind".into(), "contact".into()),
+            ("how_given".into(), "in_person".into()),
+        ]))
+        .expect("consent");
+        let late = app.store.add_consent(&checked, &input).await;
+        assert!(matches!(late, Err(hearth::store::StoreError::NotFound)), "{late:?}");
+    }
+}
