@@ -159,9 +159,11 @@ fn check(
     // words, together with whatever else is wrong with the request.
     let misfit = !types.is_empty()
         && !types.contains(&given)
-        && ((given == "null" && in_list)
-            || structured(given)
-            || types.iter().any(|t| structured(t)));
+        && if given == "null" {
+            in_list
+        } else {
+            structured(given) || types.iter().any(|t| structured(t))
+        };
     if misfit {
         let name = if at.is_empty() { "body" } else { at };
         let message = if given == "null" {
