@@ -358,6 +358,26 @@
   });
 })();
 
+// A page that is one form (a member's own page): Enter in a box presses the button of the
+// part it is in. The page's first button does nothing, so without this script Enter never
+// presses another part's button.
+(function () {
+  "use strict";
+  document.querySelectorAll("form.page-form").forEach(function (form) {
+    form.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || !e.target || e.target.tagName !== "INPUT" || !e.target.closest) {
+        return;
+      }
+      var part = e.target.closest("[data-part]");
+      var button = part ? part.querySelector("button[formaction]") : null;
+      if (button) {
+        e.preventDefault();
+        button.click();
+      }
+    });
+  });
+})();
+
 // Any page: leaving with text typed and not saved (following a link, or pressing a button of
 // another form) asks first. The form being sent carries its own text, so it never asks.
 (function () {

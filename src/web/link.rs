@@ -45,27 +45,30 @@ struct LinkPage {
     topic_form: Form,
     polls: Vec<MemberPoll>,
     social: Vec<(crate::domain::social::SocialEvent, Option<String>)>,
-    /// Recent meetings the member came to, with the feedback they gave (rating, comment).
-    feedback_due: Vec<(crate::domain::meeting::Meeting, Option<(i64, String)>)>,
+    /// Recent meetings the member came to, with the feedback they gave (rating, comment) and
+    /// its form.
+    feedback_due: Vec<FeedbackDue>,
     ratings: [(i64, &'static str); 5],
     on_rota: bool,
     /// The meetings this member is down to host the refreshments for.
     hosting: Vec<MeetingId>,
-    /// The poll whose answers came back with a problem, and the answers as typed.
-    poll_form: (PollId, Form),
     answer_choices: &'static [(&'static str, &'static str)],
     /// The venues of the coming meetings, so each meeting says where it is.
     venues: Vec<crate::domain::venue::Venue>,
 }
+
+/// A meeting the member came to, the feedback they gave (rating, comment) and its form.
+type FeedbackDue = (crate::domain::meeting::Meeting, Option<(i64, String)>, Form);
 
 /// An open poll as one member sees it: their own answers, and everyone's only when the
 /// facilitator chose to show them.
 struct MemberPoll {
     poll: crate::domain::poll::Poll,
     options: Vec<crate::domain::poll::PollOption>,
-    mine: Vec<crate::domain::poll::PollAnswer>,
     my_comment: Option<String>,
     shared: Option<crate::domain::poll::PollResults>,
+    /// Their answers as saved, or as typed when they came back with a problem.
+    form: Form,
 }
 
 impl LinkPage {
@@ -101,37 +104,18 @@ impl LinkPage {
             .filter(|p| p.my_comment.is_some())
             .collect()
     }
-    fn rated(&self, given: &Option<(i64, String)>, value: &i64) -> bool {
-        given.as_ref().is_some_and(|(r, _)| r == value)
+    /// The name an answer to one of a poll's dates is sent with, and whether it is chosen.
+    fn poll_field(&self, mp: &MemberPoll, option_id: &i64) -> String {
+        mp.form.name(&format!("answers.{option_id}"))
     }
-    fn given_comment(&self, given: &Option<(i64, String)>) -> String {
-        given.as_ref().map(|(_, c)| c.clone()).unwrap_or_default()
+    fn poll_was(&self, mp: &MemberPoll, option_id: &i64) -> String {
+        mp.form.was(&format!("answers.{option_id}"))
     }
-    fn poll_form_for(&self, poll_id: &PollId) -> Option<&Form> {
-        (self.poll_form.0 == *poll_id).then_some(&self.poll_form.1)
+    fn poll_error(&self, mp: &MemberPoll, option_id: &i64) -> Option<String> {
+        mp.form.error(&format!("answers.{option_id}"))
     }
-    fn poll_comment_error(&self, poll_id: &PollId) -> Option<String> {
-        self.poll_form_for(poll_id).and_then(|f| f.error("comment"))
-    }
-    fn poll_error(&self, poll_id: &PollId, option_id: &i64) -> Option<String> {
-        self.poll_form_for(poll_id)
-            .and_then(|f| f.error(&format!("answers.{option_id}")))
-    }
-    /// Whether this answer is chosen: as typed when the form came back, else as saved.
     fn poll_checked(&self, mp: &MemberPoll, option_id: &i64, answer: &str) -> bool {
-        match self.poll_form_for(&mp.poll.id) {
-            Some(f) => f.is(&format!("answers.{option_id}"), answer),
-            None => mp
-                .mine
-                .iter()
-                .any(|a| a.option_id == *option_id && a.answer.as_str() == answer),
-        }
-    }
-    fn poll_comment(&self, mp: &MemberPoll) -> String {
-        match self.poll_form_for(&mp.poll.id) {
-            Some(f) => f.value("comment"),
-            None => mp.my_comment.clone().unwrap_or_default(),
-        }
+        mp.form.is(&format!("answers.{option_id}"), answer)
     }
     fn when(&self, ts: &i64) -> String {
         when(*ts, &self.timezone)
@@ -170,62 +154,50 @@ pub(super) async fn member_from(state: &AppState, token: &str) -> AppResult<Memb
     Ok(member)
 }
 
+/// The forms of a member's page as they are shown: each is a part of the page's one form
+/// (`web::page_form`). Left out, a form shows what is saved.
+#[derive(Default)]
+struct LinkForms {
+    details: Option<Form>,
+    plan: Form,
+    topic: Form,
+    /// A poll's answers that came back with a problem.
+    poll: Option<(PollId, Form)>,
+    /// "How was it for you?" for one meeting, come back with a problem.
+    feedback: Option<(MeetingId, Form)>,
+}
+
 async fn show(
     state: &AppState,
     cookies: &Cookies,
     token: String,
     member: MemberLink,
-    form: Form,
-    status: StatusCode,
-) -> AppResult<Response> {
-    show_with(
-        state,
-        cookies,
-        token,
-        member,
-        form,
-        Form::blank(),
-        Form::blank(),
-        status,
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn show_with(
-    state: &AppState,
-    cookies: &Cookies,
-    token: String,
-    member: MemberLink,
-    form: Form,
-    plan_form: Form,
-    topic_form: Form,
-    status: StatusCode,
-) -> AppResult<Response> {
-    show_all(
-        state,
-        cookies,
-        token,
-        member,
-        [form, plan_form, topic_form],
-        (PollId(0), Form::blank()),
-        status,
-    )
-    .await
-}
-
-async fn show_all(
-    state: &AppState,
-    cookies: &Cookies,
-    token: String,
-    member: MemberLink,
-    [form, plan_form, topic_form]: [Form; 3],
-    poll_form: (PollId, Form),
+    forms: LinkForms,
     status: StatusCode,
 ) -> AppResult<Response> {
     let social = state.store.upcoming_social_for_member(&member).await?;
     let on_rota = state.store.on_rota(&member).await?;
-    let feedback_due = state.store.feedback_due(&member).await?;
+    let feedback_due = state
+        .store
+        .feedback_due(&member)
+        .await?
+        .into_iter()
+        .map(|(mt, given)| {
+            let form = match &forms.feedback {
+                Some((id, f)) if *id == mt.id => f.clone(),
+                _ => {
+                    let mut raw = RawInput::default();
+                    if let Some((rating, comment)) = &given {
+                        raw.set("rating", rating.to_string());
+                        raw.set("comment", comment);
+                    }
+                    Form::from_raw(raw)
+                }
+            }
+            .part(format!("fb-{}", mt.id));
+            (mt, given, form)
+        })
+        .collect();
     let mut hosting = Vec::new();
     for (m, _) in state.store.upcoming_for_member(&member).await? {
         if state.store.host_of(&member, m.id).await?.map(|(id, _)| id) == Some(member.id) {
@@ -238,10 +210,9 @@ async fn show_all(
         let answers = state.store.poll_answers(&poll).await?;
         let responses = state.store.poll_responses(&poll).await?;
         let poll = poll.into_poll();
-        let mine = answers
+        let mine: Vec<&crate::domain::poll::PollAnswer> = answers
             .iter()
             .filter(|a| a.member_id == member.id)
-            .cloned()
             .collect();
         let my_comment = responses
             .iter()
@@ -251,12 +222,24 @@ async fn show_all(
         let shared = poll.show_answers.then(|| {
             crate::domain::poll::PollResults::work_out(options.clone(), &answers, &responses, &[])
         });
+        let form = match &forms.poll {
+            Some((id, f)) if *id == poll.id => f.clone(),
+            _ => {
+                let mut raw = RawInput::default();
+                for a in &mine {
+                    raw.set(&format!("answers.{}", a.option_id), a.answer.as_str());
+                }
+                raw.set("comment", my_comment.clone().unwrap_or_default());
+                Form::from_raw(raw)
+            }
+        }
+        .part(format!("poll-{}", poll.id));
         polls.push(MemberPoll {
             poll,
             options,
-            mine,
             my_comment,
             shared,
+            form,
         });
     }
     let group = state.store.group_of(&member).await?;
@@ -304,8 +287,11 @@ async fn show_all(
             token,
             group_name: group.name,
             timezone: group.timezone,
+            form: forms
+                .details
+                .unwrap_or_else(|| Form::from_raw(member.to_raw()))
+                .part("details"),
             member,
-            form,
             consents,
             consent_kinds: ConsentKind::CHOICES,
             needs: Need::CHOICES,
@@ -318,15 +304,14 @@ async fn show_all(
             plans,
             checkins,
             looked,
-            plan_form,
-            topic_form,
+            plan_form: forms.plan.part("plan"),
+            topic_form: forms.topic.part("topic"),
             polls,
             social,
             feedback_due,
             ratings: crate::domain::insight::RATINGS,
             on_rota,
             hosting,
-            poll_form,
             answer_choices: crate::domain::poll::Availability::CHOICES,
         },
     )
@@ -347,8 +332,15 @@ pub async fn page(
             &[],
         )
         .await?;
-    let form = Form::from_raw(member.to_raw());
-    show(&state, &cookies, token, member, form, StatusCode::OK).await
+    show(
+        &state,
+        &cookies,
+        token,
+        member,
+        LinkForms::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn update(
@@ -376,7 +368,10 @@ pub async fn update(
                 &cookies,
                 token,
                 member,
-                Form::with_errors(raw, e),
+                LinkForms {
+                    details: Some(Form::with_errors(raw, e)),
+                    ..LinkForms::default()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -463,14 +458,15 @@ pub async fn propose_topic(
             ))
         }
         Err(e) => {
-            show_with(
+            show(
                 &state,
                 &cookies,
                 token,
                 member,
-                Form::blank(),
-                Form::blank(),
-                Form::with_errors(raw, e),
+                LinkForms {
+                    topic: Form::with_errors(raw, e),
+                    ..LinkForms::default()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -520,14 +516,15 @@ pub async fn add_plan(
             Ok(redirect_with(&(paths::link(token) + "#plans"), message))
         }
         Err(e) => {
-            show_with(
+            show(
                 &state,
                 &cookies,
                 token,
                 member,
-                Form::blank(),
-                Form::with_errors(raw, e),
-                Form::blank(),
+                LinkForms {
+                    plan: Form::with_errors(raw, e),
+                    ..LinkForms::default()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -570,14 +567,15 @@ pub async fn answer_poll(
             Err(e) => Err(e.into()),
         },
         Err(e) => {
-            let form = Form::from_raw(member.to_raw());
-            show_all(
+            show(
                 &state,
                 &cookies,
                 token,
                 member,
-                [form, Form::blank(), Form::blank()],
-                (poll_id, Form::with_errors(raw, e)),
+                LinkForms {
+                    poll: Some((poll_id, Form::with_errors(raw, e))),
+                    ..LinkForms::default()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -635,6 +633,7 @@ pub async fn rota(
 /// "How was it for you?" after a meeting the member came to.
 pub async fn feedback(
     State(state): State<AppState>,
+    cookies: Cookies,
     Path((token, meeting_id)): Path<(String, MeetingId)>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
@@ -642,10 +641,24 @@ pub async fn feedback(
     let input = match crate::domain::insight::FeedbackInput::try_from(&raw) {
         Ok(i) => i,
         Err(_) => {
-            return Ok(redirect_with(
-                &(paths::link(token) + "#feedback"),
+            // Shown again with what was typed, so a comment is not lost.
+            let mut errors = crate::domain::FieldErrors::new();
+            errors.add(
+                "rating",
                 "Please choose how it was for you, from “Not good” to “Very good”, then send it.",
-            ));
+            );
+            return show(
+                &state,
+                &cookies,
+                token,
+                member,
+                LinkForms {
+                    feedback: Some((meeting_id, Form::with_errors(raw, errors))),
+                    ..LinkForms::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     match state.store.save_feedback(&member, meeting_id, &input).await {

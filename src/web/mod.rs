@@ -14,6 +14,7 @@ mod insight;
 mod link;
 mod meetings;
 mod members;
+pub mod page_form;
 mod passkeys;
 mod polls;
 mod sessions;
@@ -280,9 +281,21 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/{file}", get(assets::serve));
 
-    let app = pages
+    let routes = pages
         .nest("/api/v1", crate::api::router(&state))
-        .fallback(not_found)
+        .fallback(not_found);
+    // Where a page that is one form saves its typed parts before the button pressed (they go
+    // to other routes, so through the whole router, without this layer).
+    let parts = routes
+        .clone()
+        .layer(middleware::from_fn_with_state(state.clone(), audit_reads))
+        .layer(middleware::from_fn_with_state(state.clone(), render_errors))
+        .with_state(state.clone());
+    let app = routes
+        .layer(middleware::from_fn_with_state(
+            parts,
+            page_form::save_typed_parts_first,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), audit_reads))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         // gzip at its fastest level (as nginx's default of 1): pages and JSON shrink to a

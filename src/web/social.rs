@@ -184,8 +184,8 @@ async fn show_page(
             event: event.into_event(),
             rsvps,
             not_answered,
-            form,
-            rsvp_form,
+            form: form.part("details"),
+            rsvp_form: rsvp_form.part("rsvp"),
         },
     )
 }

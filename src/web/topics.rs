@@ -93,7 +93,7 @@ async fn board_page(
             group,
             topics,
             next_meetings,
-            form,
+            form: form.part("topic"),
         },
     )
 }

@@ -1245,11 +1245,25 @@ pub mod html {
 
     /// The value a form shows in a field: an input's value, a textarea's text, a select's
     /// selected option, or the checked radio button.
+    /// On a page that is one form, a field is named after its part (`details.phone`), and
+    /// its name without the part is enough here.
     pub fn field_value(html: &str, name: &str) -> Option<String> {
-        let needle = format!("name=\"{name}\"");
         let mut from = 0;
-        while let Some(i) = html[from..].find(&needle) {
+        while let Some(i) = html[from..].find("name=\"") {
             let at = from + i;
+            from = at + 6;
+            let value_end = from + html[from..].find('"')?;
+            let given = &html[from..value_end];
+            let matches = given == name
+                || given.split_once('.').is_some_and(|(part, field)| {
+                    field == name
+                        && part
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                });
+            if !matches {
+                continue;
+            }
             let start = html[..at].rfind('<')?;
             let end = at + html[at..].find('>')?;
             let tag = &html[start..=end];
@@ -1277,6 +1291,65 @@ pub mod html {
             }
         }
         None
+    }
+
+    /// What a browser sends when a button of a page that is one form (`page-form`) is
+    /// pressed: every named box as the page shows it (text and hidden boxes, the checked radio
+    /// buttons and boxes, the chosen option, a text area's text), in page order. Buttons are
+    /// left out; the test adds the one pressed.
+    pub fn page_form_fields(html: &str) -> Vec<(String, String)> {
+        let start = html.find("page-form\"").expect("the page is one form");
+        let end = start + html[start..].find("</form>").expect("the form ends");
+        let body = &html[start..end];
+        let mut out = Vec::new();
+        let mut at = 0;
+        loop {
+            let next = ["<input", "<textarea", "<select"]
+                .iter()
+                .filter_map(|t| body[at..].find(t).map(|i| at + i))
+                .min();
+            let Some(open) = next else { break };
+            let close = open + body[open..].find('>').expect("tag ends");
+            let tag = &body[open..=close];
+            at = close + 1;
+            let Some(name) = attr(tag, "name") else {
+                continue;
+            };
+            if tag.contains(" disabled") {
+                continue;
+            }
+            if tag.starts_with("<textarea") {
+                let stop = at + body[at..].find("</textarea>").expect("text area ends");
+                let text = &body[at..stop];
+                out.push((name, unescape(text.strip_prefix('\n').unwrap_or(text))));
+            } else if tag.starts_with("<select") {
+                let stop = at + body[at..].find("</select>").expect("select ends");
+                let options = &body[at..stop];
+                let chosen = tag_around(options, " selected")
+                    .or_else(|| tag_around(options, "<option"))
+                    .and_then(|(o, _)| attr(o, "value"))
+                    .unwrap_or_default();
+                out.push((name, chosen));
+            } else {
+                let kind = attr(tag, "type").unwrap_or_else(|| "text".into());
+                match kind.as_str() {
+                    "submit" | "button" | "reset" => {}
+                    "radio" | "checkbox" => {
+                        if tag.contains(" checked") {
+                            out.push((name, attr(tag, "value").unwrap_or_else(|| "on".into())));
+                        }
+                    }
+                    _ => out.push((name, attr(tag, "value").unwrap_or_default())),
+                }
+            }
+        }
+        out
+    }
+
+    /// The address a button sends the page to (its `formaction`), found by text in the tag.
+    pub fn formaction(html: &str, needle: &str) -> Option<String> {
+        let (tag, _) = tag_around(html, needle)?;
+        attr(tag, "formaction")
     }
 
     /// The one-time link a "link shown" page offers to copy.

@@ -2224,8 +2224,8 @@ both_backends! {
         let member = app.browser();
         let page = member.get(&path).await;
         page.expect(200)
-            .expect_contains(&format!("action=\"{path}/feedback/{came}\""))
-            .expect_lacks(&format!("action=\"{path}/feedback/{missed}\""));
+            .expect_contains(&format!("action=\"{path}/feedback/{came}?_part="))
+            .expect_lacks(&format!("action=\"{path}/feedback/{missed}?_part="));
         member.csrf_from(&path).await;
         let range = format!("from={}&to={}", d(-40), d(0));
         let stat_of = |v: &Value, id: i64| -> Value {
@@ -2278,10 +2278,11 @@ both_backends! {
                 .await
                 .expect(404);
         }
-        // A rating out of range is refused with a message, and changes nothing.
+        // A rating out of range is refused with the message beside it and the comment kept,
+        // and changes nothing.
         for rating in ["0", "6", "", "four"] {
             let res = member.post_form(&format!("{path}/feedback/{came}"), &[("rating", rating), ("comment", "Odd")]).await;
-            res.expect(303);
+            res.expect(422).expect_field_error("rating", "Please choose how it was for you").expect_value("comment", "Odd");
         }
         let stats = get_json(&w.f1_api, &format!("/api/v1/groups/{g}/stats?{range}")).await;
         assert_eq!(stats["feedback_counts"], serde_json::json!([0, 1, 0, 0, 0]));

@@ -30,6 +30,7 @@ mod meetings_run;
 mod members;
 mod ops;
 mod page_cache;
+mod page_form;
 mod passkeys;
 mod passwords;
 mod permissions;

@@ -365,7 +365,7 @@ both_backends! {
         let template = app.store.agenda_template(&app.store.group(&w.c, GroupId(g)).await.unwrap()).await.expect("template");
         let step_id = |title: &str| template.iter().find(|s| s.title == title).map(|s| s.id).unwrap_or_else(|| panic!("no {title}"));
         let topic = step_id("Topic of discussion");
-        w.f1b.get(&format!("/groups/{g}/agenda")).await.expect(200).expect_contains(&format!("action=\"/groups/{g}/agenda/steps/{topic}\""));
+        w.f1b.get(&format!("/groups/{g}/agenda")).await.expect(200).expect_contains(&format!("action=\"/groups/{g}/agenda/steps/{topic}?_part="));
         w.f1b
             .post_form(&format!("/groups/{g}/agenda/steps/{topic}"), &[("title", "Topic time"), ("minutes", "25"), ("purpose", "Talk it through"), ("prompts", "Open the topic\r\n\r\nListen well"), ("kind", "topic")])
             .await
@@ -445,7 +445,7 @@ both_backends! {
 
         // One meeting's own agenda: changed, added to, shortened; the template stays as it was.
         let m = plan_id(&w.f1_api, g, "2027-06-01").await;
-        w.f1b.get(&format!("/meetings/{m}/agenda")).await.expect(200).expect_contains(&format!("action=\"/meetings/{m}/agenda/steps/0\""));
+        w.f1b.get(&format!("/meetings/{m}/agenda")).await.expect(200).expect_contains(&format!("action=\"/meetings/{m}/agenda/steps/0?_part="));
         w.f1b
             .post_form(&format!("/meetings/{m}/agenda/steps/0"), &[("title", "Welcome at the door"), ("minutes", "10"), ("purpose", "Greet"), ("prompts", "Smile"), ("kind", "arrival")])
             .await
@@ -507,7 +507,7 @@ both_backends! {
         let link = issue_link(&app, &w.f1b, mo).await;
         let member = app.browser();
         let own = member.get(&link).await;
-        own.expect(200).expect_contains(&format!("action=\"{link}/meetings/{id}\"")).expect_contains("Can you come?");
+        own.expect(200).expect_contains(&format!("action=\"{link}/meetings/{id}?_part=")).expect_contains("Can you come?");
         member.post_form(&format!("{link}/meetings/{id}"), &[("answer", "maybe")]).await.expect_redirect(&format!("{link}#meetings"));
         assert!(html::text_of(&member.get(&link).await.text).contains("You said: maybe"));
         let people = section(&w.f1b.get(&format!("/meetings/{id}")).await.text, "people");

@@ -561,7 +561,7 @@ both_backends! {
         let social = section(&page.text, "social");
         assert!(social.contains("Lunch at the Red Lion") && social.contains("Saturday 10 July 2027") && social.contains("Step-free entrance"), "{social}");
         assert!(social.contains("Can you come?"), "{social}");
-        page.expect_contains(&format!("action=\"{la}/social/{ea}\""));
+        page.expect_contains(&format!("action=\"{la}/social/{ea}?_part="));
         page.expect_contains(&format!("href=\"{la}/social/{ea}/calendar.ics\""));
         let page = mb.get(&lb).await;
         page.expect(200).expect_lacks("Lunch at the Red Lion");
@@ -612,7 +612,7 @@ both_backends! {
         let ma = member_browser(&app, &la).await;
         patch_event(&w.f1_api, ea, &json!({"status": "cancelled"})).await;
         let page = ma.get(&la).await;
-        page.expect(200).expect_lacks(&format!("action=\"{la}/social/{ea}\""));
+        page.expect(200).expect_lacks(&format!("action=\"{la}/social/{ea}?_part="));
         let social = section(&page.text, "social");
         assert!(social.contains("Lunch at the Red Lion") && social.contains("Cancelled"), "{social}");
         ma.post_form(&format!("{la}/social/{ea}"), &[("answer", "yes")]).await.expect_redirect(&format!("{la}#social"));
@@ -621,7 +621,7 @@ both_backends! {
         check_ics(&ma.get(&format!("{la}/social/{ea}/calendar.ics")).await, ea, "Lunch at the Red Lion", "CANCELLED", 2, "20270710T113000Z");
         // Back on: replies are welcome again.
         patch_event(&w.f1_api, ea, &json!({"status": "planned"})).await;
-        ma.get(&la).await.expect(200).expect_contains(&format!("action=\"{la}/social/{ea}\""));
+        ma.get(&la).await.expect(200).expect_contains(&format!("action=\"{la}/social/{ea}?_part="));
         ma.post_form(&format!("{la}/social/{ea}"), &[("answer", "no")]).await.expect_redirect(&format!("{la}#social"));
         assert_eq!(event(&w.f1_api, ea).await["rsvps"][0]["answer"], "no");
         check_ics(&ma.get(&format!("{la}/social/{ea}/calendar.ics")).await, ea, "Lunch at the Red Lion", "CONFIRMED", 3, "20270710T113000Z");
@@ -799,7 +799,7 @@ both_backends! {
         page.expect(200);
         let text = section(&page.text, "rota");
         assert!(text.contains("Yes, put me on the rota") && !text.contains("You are hosting"), "{text}");
-        page.expect_contains(&format!("action=\"{la}/rota\""));
+        page.expect_contains(&format!("action=\"{la}/rota?_part="));
 
         ma.post_form(&format!("{la}/rota"), &[("on", "true")]).await.expect_redirect(&format!("{la}#rota"));
         let page = ma.get(&la).await;

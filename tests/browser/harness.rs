@@ -480,9 +480,12 @@ impl Browser {
     }
 
     /// Chooses the radio button or ticks the checkbox with this name and value, by its label.
+    /// On a page that is one form the name is the field's after its part's (`poll-3.answers.7`).
     pub async fn choose(&self, name: &str, value: &str) {
         let input = self
-            .find(&format!("input[name='{name}'][value='{value}']"))
+            .find(&format!(
+                "input[name='{name}'][value='{value}'], input[name$='.{name}'][value='{value}']"
+            ))
             .await;
         let id = input
             .attr("id")

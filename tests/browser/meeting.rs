@@ -598,7 +598,7 @@ async fn personal_link(j: &mut Journey) {
     b.expect_text("Hello, Ada").await;
     b.expect_text("Can you come?").await;
     b.click_css(&format!(
-        "form[action='{token_path}/meetings/{}'] button[value='yes']",
+        "button[formaction^='{token_path}/meetings/{}?'][value='yes']",
         j.meeting
     ))
     .await;
@@ -648,7 +648,7 @@ async fn agenda_editors(j: &mut Journey) {
     b.tap(&b.find_xpath(&format!("{step}//summary")).await)
         .await;
     let minutes_id = b
-        .find_xpath(&format!("{step}//input[@name='minutes']"))
+        .find_xpath(&format!("{step}//input[starts-with(@id,'minutes-')]"))
         .await
         .attr("id")
         .await

@@ -212,7 +212,7 @@ async fn option_ids(b: &Browser, poll: i64) -> Vec<i64> {
 async fn checked_value(b: &Browser, name: &str) -> Option<String> {
     b.client
         .execute(
-            "var e = document.querySelector('input[name=\"' + arguments[0] + '\"]:checked'); \
+            "var e = document.querySelector('input[name=\"' + arguments[0] + '\"]:checked, input[name$=\".' + arguments[0] + '\"]:checked'); \
              return e ? e.value : null;",
             vec![json!(name)],
         )

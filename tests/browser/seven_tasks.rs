@@ -423,7 +423,7 @@ pub(crate) async fn member_link(b: &mut Browser, name: &str) -> String {
     b.click_and_wait(member).await;
     let make = b
         .find_xpath(
-            "//form[contains(@action,'/link')]/button[starts-with(normalize-space(),'Make a')]",
+            "//button[contains(@formaction,'/link')][starts-with(normalize-space(),'Make a')]",
         )
         .await;
     b.click_and_wait(make).await;

@@ -123,7 +123,7 @@ async fn three_meetings(mut b: Browser) {
     }
     let no = b
         .find(&format!(
-            "form[action$='/social/{event}'] button[value='no']"
+            "button[formaction*='/social/{event}?'][value='no']"
         ))
         .await;
     b.click_and_wait(no).await;

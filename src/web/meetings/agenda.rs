@@ -52,9 +52,20 @@ impl AgendaPage {
     fn total(&self) -> i64 {
         self.steps.iter().map(|s| s.minutes).sum()
     }
+    /// Where a step's changes go.
+    fn step_action(&self, step: &AgendaStep) -> String {
+        format!("{}/steps/{}", self.base(), self.key(step))
+    }
+    /// Where a new step goes.
+    fn add_action(&self) -> String {
+        let key = if self.meeting.is_some() { -1 } else { 0 };
+        format!("{}/steps/{key}", self.base())
+    }
+    /// A step's form, a part of the page's one form (`web::page_form`).
     fn step_form(&self, step: &AgendaStep) -> Form {
+        let part = format!("s-{}", self.key(step));
         if self.failed == self.key(step) {
-            return self.form.clone();
+            return self.form.clone().part(part);
         }
         let mut raw = RawInput::default();
         raw.set("title", &step.title);
@@ -63,7 +74,7 @@ impl AgendaPage {
         raw.set("prompts", &step.prompts);
         raw.set("kind", step.kind.as_str());
         raw.set("from_second_meeting", step.from_second_meeting.to_string());
-        Form::from_raw(raw)
+        Form::from_raw(raw).part(part)
     }
     fn new_form(&self) -> Form {
         if self.failed == -1 {
@@ -71,6 +82,7 @@ impl AgendaPage {
         } else {
             Form::blank()
         }
+        .part("new")
     }
 }
 
