@@ -233,7 +233,17 @@
           if (!data || data.version <= knownVersion) {
             return;
           }
-          var typing = document.activeElement && document.activeElement.tagName === "TEXTAREA";
+          // Typing: in a box now, or text typed in any box and not sent yet (a walk-in's
+          // name on the sign-in list): a reload would lose it.
+          var active = document.activeElement;
+          var typing = (active && (active.tagName === "TEXTAREA" ||
+            (active.tagName === "INPUT" && (active.type === "text" || active.type === "email" || active.type === "tel")))) ||
+            Array.prototype.some.call(document.querySelectorAll("textarea, input[type=text], input[type=email], input[type=tel]"),
+              function (el) {
+                // Notes that save themselves count only while being typed (`unsaved`).
+                var autosaved = el.form && el.form.hasAttribute("data-autosave") && !el.hasAttribute("data-no-autosave");
+                return !autosaved && el.value !== el.defaultValue;
+              });
           if (unsaved === 0 && !typing) {
             window.location.reload();
           } else if (liveStatus) {

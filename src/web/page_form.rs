@@ -281,7 +281,10 @@ async fn handle(
             Ok(res) => res,
             Err(never) => match never {},
         };
-        if res.status().is_client_error() || res.status().is_server_error() {
+        // Saved, the part's handler sends the browser back to the page. Anything else (its
+        // message, or a page to read such as a new link) is shown as it is, and the button
+        // pressed waits.
+        if !res.status().is_redirection() {
             return Ok(res);
         }
         saved_cookies.extend(res.headers().get_all(header::SET_COOKIE).iter().cloned());

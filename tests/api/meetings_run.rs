@@ -137,7 +137,7 @@ both_backends! {
         let page = w.f1b.get(&format!("/meetings/{id}/sign-in")).await;
         assert_eq!(signed_in_figure(&page.text), 3);
         let li = list_item(&page.text, &format!("member-{}", w.member_a));
-        assert!(li.contains("Signed in") && li.contains("name=\"present\" value=\"false\""), "a second tap undoes: {li}");
+        assert!(li.contains("Signed in") && li.contains(&format!("name=\"at-{}.present\" value=\"false\"", w.member_a)), "a second tap undoes: {li}");
 
         // Members of another group cannot be signed in, by anyone.
         w.c_api.post(&path, &json!({"member_id": w.member_b})).await.expect_invalid_fields(&["member_id"]);
@@ -222,7 +222,7 @@ both_backends! {
         assert_eq!(signed_in_figure(&page.text), here, "the sign-in page's count leaves out the member who had left and came back");
         page.expect_contains("Lena Left");
         let li = list_item(&page.text, &format!("member-{left}"));
-        assert!(li.contains("name=\"present\" value=\"false\""), "Lena can be signed out again with a tap: {li}");
+        assert!(li.contains(&format!("name=\"at-{left}.present\" value=\"false\"")), "Lena can be signed out again with a tap: {li}");
     }
 }
 

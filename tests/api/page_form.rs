@@ -145,3 +145,24 @@ both_backends! {
         assert!(text.contains("Yes, put me on the rota"), "nothing was done");
     }
 }
+
+both_backends! {
+    async fn a_walk_in_typed_on_the_sign_in_list_is_signed_in_before_the_name_tapped(app: TestApp) {
+        let w = World::build(&app).await;
+        let id = crate::meetings::plan_id(&w.f1_api, w.group_a, "2027-01-05").await;
+        let page = w.f1b.get(&format!("/meetings/{id}/sign-in")).await;
+        page.expect(200);
+        let mut fields = html::page_form_fields(&page.text);
+        set(&mut fields, "walkin.kind", "guest");
+        set(&mut fields, "walkin.name", "Rosa (Ada's carer)");
+        let member = w.member_a;
+        press(&w.f1b, &page, &format!("name=\"at-{member}.present\" value=\"true\""), fields)
+            .await
+            .expect(303);
+        let rows = get_json(&w.f1_api, &format!("/api/v1/meetings/{id}/attendance")).await;
+        let rows = rows["attendance"].as_array().expect("attendance");
+        assert!(rows.iter().any(|r| r["name"] == "Rosa (Ada's carer)" && r["is_guest"] == true), "the guest typed is signed in: {rows:?}");
+        assert!(rows.iter().any(|r| r["member_id"] == member), "and the member tapped: {rows:?}");
+        assert_eq!(rows.len(), 2);
+    }
+}

@@ -83,7 +83,7 @@ async fn sign_in_page(
             others,
             meeting,
             group,
-            form,
+            form: form.part("walkin"),
         },
     )
 }
