@@ -210,7 +210,7 @@ pub struct CheckedForm(pub RawInput);
 
 /// The largest form body: a members import's confirm step carries the checked file back (up
 /// to `MAX_IMPORT_BYTES`), which URL-encoding can make three times larger.
-const MAX_FORM: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_FORM: usize = 4 * 1024 * 1024;
 
 /// The largest members file an import takes (about 2,000 members with long notes).
 pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;

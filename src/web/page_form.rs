@@ -34,6 +34,7 @@ use tower::ServiceExt;
 
 use crate::domain::RawInput;
 use crate::error::AppError;
+use crate::http::extract::MAX_FORM;
 
 /// The query parameter naming the part whose button was pressed.
 pub const PART: &str = "_part";
@@ -45,9 +46,6 @@ const WAS: &str = "~was";
 /// The most parts saved before one button: a page shows far fewer (an agenda's steps), and
 /// each is a request of its own.
 const MAX_WAITING: usize = 60;
-
-/// The largest page form, as for any form (`http::extract::CheckedForm`).
-const MAX_FORM: usize = 4 * 1024 * 1024;
 
 #[derive(Clone, Default)]
 struct Kept {
@@ -70,6 +68,15 @@ pub fn kept(part: &str) -> Option<RawInput> {
 /// has not been acted on yet, and the page says so.
 pub fn held_back() -> bool {
     KEPT.try_with(|k| k.held_back).unwrap_or(false)
+}
+
+fn unreadable() -> AppError {
+    AppError::BadRequest("The form could not be read.".into())
+}
+
+/// The name of the cookie a `Set-Cookie` header sets.
+fn cookie_name(header: &HeaderValue) -> Option<&str> {
+    header.to_str().ok()?.split('=').next()
 }
 
 /// A part's name: lower-case letters, digits and dashes.
@@ -162,14 +169,11 @@ fn form_request(
     fields: &[(String, String)],
     same_route: bool,
 ) -> Result<Request, AppError> {
-    let body = serde_urlencoded::to_string(fields)
-        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+    let body = serde_urlencoded::to_string(fields).map_err(|_| unreadable())?;
     let length = body.len();
     let mut req = Request::new(Body::from(body));
     *req.method_mut() = Method::POST;
-    *req.uri_mut() = uri
-        .parse()
-        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+    *req.uri_mut() = uri.parse().map_err(|_| unreadable())?;
     *req.version_mut() = head.version;
     *req.headers_mut() = head.headers.clone();
     req.headers_mut().insert(
@@ -226,18 +230,18 @@ async fn handle(
     rest: String,
 ) -> Result<Response, AppError> {
     if !part_name(&pressed) {
-        return Err(AppError::BadRequest("The form could not be read.".into()));
+        return Err(unreadable());
     }
     let (head, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_FORM)
         .await
         .map_err(|_| AppError::BadRequest("The form was too large to accept.".into()))?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&bytes).map_err(|_| unreadable())?;
     let (common, parts) = split(pairs);
-    let path = head.uri.path().to_string();
+    let path = head.uri.path();
     let own_uri = if rest.is_empty() {
-        path.clone()
+        path.to_string()
     } else {
         format!("{path}?{rest}")
     };
@@ -251,7 +255,7 @@ async fn handle(
         .filter(|p| p.name != pressed && p.typed())
         .collect();
     if waiting.len() > MAX_WAITING {
-        return Err(AppError::BadRequest("The form could not be read.".into()));
+        return Err(unreadable());
     }
     let mut saved_cookies = Vec::new();
     for (i, part) in waiting.iter().enumerate() {
@@ -259,7 +263,7 @@ async fn handle(
             .action
             .as_deref()
             .filter(|a| local_action(a))
-            .ok_or_else(|| AppError::BadRequest("The form could not be read.".into()))?;
+            .ok_or_else(unreadable)?;
         let mut fields = common.clone();
         fields.extend(part.fields.iter().cloned());
         let sub = form_request(&head, action, &fields, false)?;
@@ -299,18 +303,11 @@ async fn handle(
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split('=').next())
+        .filter_map(cookie_name)
         .map(str::to_string)
         .collect();
     for cookie in saved_cookies {
-        let name = cookie
-            .to_str()
-            .ok()
-            .and_then(|v| v.split('=').next())
-            .unwrap_or("")
-            .to_string();
-        if !set.contains(&name) {
+        if !cookie_name(&cookie).is_some_and(|name| set.iter().any(|s| s == name)) {
             res.headers_mut().append(header::SET_COOKIE, cookie);
         }
     }
