@@ -142,6 +142,20 @@ async fn seven_tasks(mut b: Browser, script: bool) {
     b.click_css(&format!("a[href='/meetings/{meeting}']")).await;
     b.check("the meeting page").await;
     look(&mut b, script, "meeting").await;
+    // The agenda on screen is its times and steps; what each step is for is on the printout.
+    let agenda = b
+        .client
+        .execute(
+            "var p = document.querySelectorAll('.agenda .agenda-purpose');\
+             return [p.length, Array.prototype.filter.call(p, function (e) { return e.getClientRects().length > 0; }).length];",
+            vec![],
+        )
+        .await
+        .expect("measure the agenda");
+    assert!(
+        agenda[0].as_i64().unwrap_or(0) > 0 && agenda[1].as_i64() == Some(0),
+        "the steps' purposes are in the page for print and not shown on screen: {agenda}"
+    );
     counts.push(b.take_taps());
 
     // 2. Get ready: who is coming and their needs, the toilets and fire exits, the sheet.
