@@ -20,7 +20,7 @@ const FILES: [(&str, &str, &str); 3] = [
     ),
     (
         "favicon.svg",
-        "image/svg+xml",
+        "image/svg+xml; charset=utf-8",
         include_str!("../../static/favicon.svg"),
     ),
 ];

@@ -631,6 +631,24 @@ impl Resp {
             self.header("referrer-policy").is_some(),
             "{what}: no Referrer-Policy"
         );
+        // ASVS 4.1.1: a text or XML body says its character set.
+        if let Some(kind) = self.header("content-type") {
+            let essence = kind
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if essence.starts_with("text/")
+                || essence.ends_with("+xml")
+                || essence.ends_with("/xml")
+            {
+                assert!(
+                    kind.to_ascii_lowercase().contains("charset=utf-8"),
+                    "{what}: Content-Type {kind} names no character set"
+                );
+            }
+        }
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
