@@ -438,6 +438,10 @@ async fn serve(
         .trim_end_matches('/')
         .to_string();
     println!("Hearth is running at {public_url} (press Ctrl+C to stop)");
+    if let Some(warning) = plain_http_warning(local, &public_url) {
+        tracing::warn!("{warning}");
+        eprintln!("Warning: {warning}");
+    }
     let config = Config {
         public_url,
         ..config
@@ -649,4 +653,33 @@ async fn create_token(
     );
     println!("{token}");
     Ok(())
+}
+
+/// ASVS 12.2.1: sign-in, sessions and members' links must reach Hearth only over TLS. Listening
+/// on an address other machines can reach while the public address is plain http means they
+/// travel unencrypted, unless a proxy in front says otherwise (then `--public-url https://…`).
+fn plain_http_warning(local: std::net::SocketAddr, public_url: &str) -> Option<String> {
+    (!local.ip().is_loopback() && public_url.starts_with("http://")).then(|| {
+        format!(
+            "Hearth listens on {local}, which other machines can reach, and its public address {public_url} is plain http: \
+             passwords, sessions and members' links would travel unencrypted. Put a proxy with TLS in front \
+             (README: \"Running on PostgreSQL behind a load balancer\") and give --public-url https://…, or listen on 127.0.0.1."
+        )
+    })
+}
+
+#[cfg(test)]
+mod plain_http_tests {
+    use super::plain_http_warning;
+
+    #[test]
+    fn plain_http_on_a_reachable_address_is_warned_about() {
+        let anywhere: std::net::SocketAddr = "0.0.0.0:8080".parse().expect("an address");
+        let lan: std::net::SocketAddr = "192.168.1.5:8080".parse().expect("an address");
+        let own: std::net::SocketAddr = "127.0.0.1:8080".parse().expect("an address");
+        assert!(plain_http_warning(anywhere, "http://0.0.0.0:8080").is_some());
+        assert!(plain_http_warning(lan, "http://192.168.1.5:8080").is_some());
+        assert!(plain_http_warning(lan, "https://hearth.example.org").is_none());
+        assert!(plain_http_warning(own, "http://localhost:8080").is_none());
+    }
 }
