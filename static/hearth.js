@@ -131,6 +131,11 @@
       });
       form.removeAttribute("data-dirty");
       unsaved = document.querySelectorAll("form[data-dirty]").length;
+      if (data && data.queued) {
+        // No signal: kept on this phone by the service worker, and sent when it returns.
+        setStatus(form, "Saved on this phone. It will be sent when the signal returns.");
+        return;
+      }
       var time = new Date();
       var h = time.getHours();
       var m = time.getMinutes();
@@ -415,12 +420,20 @@
         if (key && key.indexOf("hearth:draft:") === 0) { waiting++; }
         if (key && (key.indexOf("hearth:draft:") === 0 || key.indexOf("hearth:sent:") === 0)) { kept.push(key); }
       }
-      if (waiting > 0 && !window.confirm("Some notes typed on this device have not been saved yet, because the connection dropped. " +
-          "If you sign out now, they are deleted from this device. Sign out anyway?")) {
+      // Changes made with no signal, kept by the service worker and not sent yet.
+      var offline = Number(localStorage.getItem("hearth:offline-waiting") || "0");
+      if ((waiting > 0 || offline > 0) && !window.confirm((offline > 0
+          ? offline + (offline === 1 ? " change" : " changes") + " made without signal " + (offline === 1 ? "has" : "have") + " not been sent yet."
+          : "Some notes typed on this device have not been saved yet, because the connection dropped.") +
+          " If you sign out now, they are deleted from this device. Sign out anyway?")) {
         e.preventDefault();
         return;
       }
+      kept.push("hearth:offline-waiting");
       kept.forEach(function (key) { localStorage.removeItem(key); });
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "forget" });
+      }
     });
   }
 
@@ -578,4 +591,199 @@
       });
     });
   });
+})();
+
+// Running a meeting with no signal. The run-sheet and the sign-in list ask the service worker
+// (static/sw.js) to keep them on this phone; with no signal, each action is kept there and
+// sent when the signal returns. These pages say what is waiting ("Saved on this phone — 3
+// changes waiting") and show each waiting action in place. Signing out asks first while
+// actions are waiting (the sign-out button's check above): it deletes them from the phone.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator) || !window.indexedDB || !window.Promise) {
+    return;
+  }
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open("hearth-offline", 1);
+      req.onupgradeneeded = function () {
+        req.result.createObjectStore("actions", { keyPath: "seq", autoIncrement: true });
+        req.result.createObjectStore("meta");
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function allWaiting() {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve) {
+        var r = db.transaction("actions", "readonly").objectStore("actions").getAll();
+        r.onsuccess = function () { db.close(); resolve(r.result || []); };
+        r.onerror = function () { db.close(); resolve([]); };
+      });
+    }, function () { return []; });
+  }
+
+  var root = document.querySelector("[data-offline-keep]");
+  if (!root) {
+    return;
+  }
+  var account = root.getAttribute("data-account") || "";
+  var statusEl = document.querySelector("[data-offline-status]");
+  var csrf = document.querySelector("input[name=csrf_token]");
+  var ready = false;
+  var problem = "";
+
+  function timeLabel(d) {
+    var h = d.getHours();
+    var m = d.getMinutes();
+    return (h % 12 === 0 ? 12 : h % 12) + ":" + (m < 10 ? "0" : "") + m + (h < 12 ? " am" : " pm");
+  }
+
+  function mine() {
+    return allWaiting().then(function (list) {
+      return list.filter(function (a) { return a.account === account; });
+    });
+  }
+
+  function field(action, name) {
+    return new URLSearchParams(action.body).get(name);
+  }
+
+  // A sign-in list entry's name and state, as the server writes them.
+  function nameAndState(into, name, state) {
+    [["signin-name", name], ["signin-state", state]].forEach(function (part, i) {
+      if (i > 0) { into.appendChild(document.createTextNode(" ")); }
+      var span = document.createElement("span");
+      span.className = part[0];
+      span.textContent = part[1];
+      into.appendChild(span);
+    });
+  }
+
+  // Each waiting action shown where it belongs on this page.
+  function showInPlace(list) {
+    var here = location.pathname;
+    list.forEach(function (a) {
+      if (new URL(a.from).pathname !== here) {
+        return;
+      }
+      var path = new URL(a.url).pathname;
+      var at = path.match(/\/attendance\/(\d+)$/);
+      if (at) {
+        var li = document.getElementById("member-" + at[1]);
+        var button = li && li.querySelector("button");
+        var present = field(a, "at-" + at[1] + ".present");
+        if (button && present !== null) {
+          var name = button.querySelector(".signin-name");
+          var text = name ? name.textContent.replace(/^Sign /, "").replace(/ in$/, "") : "";
+          var signedIn = present === "true";
+          button.classList.toggle("is-in", signedIn);
+          button.value = signedIn ? "false" : "true";
+          button.textContent = "";
+          nameAndState(button, text, (signedIn ? "Signed in" : "Not signed in") + " · waiting to be sent");
+        }
+        return;
+      }
+      if (/\/walk-in$/.test(path)) {
+        var list = document.querySelector(".signin-list");
+        var who = field(a, "walkin.name") || "";
+        if (list && who) {
+          var item = document.createElement("li");
+          var span = document.createElement("span");
+          span.className = "signin-button is-in is-waiting";
+          nameAndState(span, who, (field(a, "walkin.kind") === "guest" ? "Guest, signed in" : "Signed in") + " · waiting to be sent");
+          item.appendChild(span);
+          list.appendChild(item);
+        }
+        return;
+      }
+      if (a.fetched) {
+        // Notes saved without signal: the boxes show what was typed.
+        new URLSearchParams(a.body).forEach(function (value, name) {
+          var el = document.querySelector("[name='" + name.replace(/'/g, "") + "']");
+          if (el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text"))) {
+            el.value = value;
+            el.defaultValue = value;
+          }
+        });
+      }
+    });
+    var count = document.querySelector("[data-signed-in-count]");
+    if (count) {
+      var n = document.querySelectorAll(".signin-list .is-in").length;
+      count.textContent = String(n);
+    }
+  }
+
+  function show() {
+    return mine().then(function (list) {
+      if (!statusEl) {
+        return list;
+      }
+      statusEl.hidden = false;
+      var n = list.length;
+      if (n > 0) {
+        statusEl.textContent = "Saved on this phone — " + n + (n === 1 ? " change" : " changes") +
+          " waiting. " + (problem || "It will be sent when the signal returns.");
+      } else {
+        statusEl.textContent = "Everything is saved (" + timeLabel(new Date()) + ")." +
+          (ready ? " Ready to use without signal." : "") + (problem ? " " + problem : "");
+      }
+      root.classList.toggle("has-waiting", n > 0);
+      // For the sign-out button, which asks first while any wait (see below).
+      if (window.localStorage) {
+        if (n > 0) {
+          localStorage.setItem("hearth:offline-waiting", String(n));
+        } else {
+          localStorage.removeItem("hearth:offline-waiting");
+        }
+      }
+      return list;
+    });
+  }
+
+  function ask(message) {
+    if (navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage(message);
+    }
+  }
+
+  navigator.serviceWorker.addEventListener("message", function (e) {
+    var data = e.data || {};
+    if (data.type === "ready") {
+      ready = !!data.ready;
+    } else if (data.type === "sent") {
+      problem = data.stop === "signin"
+        ? "Sign in again to send them."
+        : (data.refused ? "One change was not accepted when it was sent: please check this page." : "");
+    }
+    show();
+  });
+
+  navigator.serviceWorker.register("/sw.js").then(function () {
+    return navigator.serviceWorker.ready;
+  }).then(function (reg) {
+    var worker = navigator.serviceWorker.controller || reg.active;
+    if (worker) {
+      worker.postMessage({
+        type: "hello",
+        account: account,
+        csrf: csrf ? csrf.value : "",
+        keep: root.getAttribute("data-offline-keep").split(" ").filter(Boolean)
+      });
+    }
+  }, function () { /* no service worker here: the page works as ever, online */ });
+
+  window.addEventListener("online", function () { ask({ type: "send" }); });
+  setInterval(function () {
+    mine().then(function (list) {
+      if (list.length > 0) {
+        ask({ type: "send" });
+      }
+    });
+  }, 10000);
+  show().then(showInPlace);
 })();

@@ -11,6 +11,7 @@ pub mod device;
 pub mod extract;
 pub mod metrics;
 pub mod query;
+pub mod replay;
 pub mod trace;
 
 pub use cookies::{CSRF_COOKIE, FLASH_COOKIE, RequestCookies, SESSION_COOKIE, cookie};

@@ -506,7 +506,8 @@ impl Store {
     }
 
     /// Removes expired sessions, sign-ins left at their second step, stale keys being set up,
-    /// stale throttling records and used or expired reset links.
+    /// stale throttling records, used or expired reset links and answers kept for repeated
+    /// requests past their 14 days.
     pub async fn sweep(&self) -> StoreResult<()> {
         let t = now();
         on_db!(self, pool => {
@@ -517,6 +518,8 @@ impl Store {
                 .bind(t - crate::auth::two_step::SETUP_TTL).execute(pool).await?;
             sqlx::query("DELETE FROM passkey_setups WHERE created_at <= $1")
                 .bind(t - crate::auth::passkeys::CEREMONY_TTL).execute(pool).await?;
+            sqlx::query("DELETE FROM replays WHERE created_at <= $1")
+                .bind(t - super::replays::KEPT_FOR).execute(pool).await?;
             sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1").bind(t).execute(pool).await.map(|r| r.rows_affected())
         })
         .map(|_| ())

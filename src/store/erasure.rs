@@ -141,6 +141,10 @@ impl Store {
                 .bind(id).bind(erased_person()).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM members WHERE id = $1")
                 .bind(id).execute(&mut *tx).await?;
+            // Answers kept for repeated requests (`replays`) may show their name: the answers
+            // go (a repeat still is not done twice; it gets its status and address back).
+            sqlx::query("UPDATE replays SET body = NULL WHERE body IS NOT NULL")
+                .execute(&mut *tx).await?;
             sqlx::query("DELETE FROM audit_events WHERE subject = $1 OR actor = $1")
                 .bind(&subject).execute(&mut *tx).await?;
             sqlx::query(

@@ -25,6 +25,7 @@ mod members;
 mod passkeys;
 mod polls;
 pub mod portable;
+pub mod replays;
 mod social;
 mod topics;
 mod two_step;

@@ -36,7 +36,7 @@ pub(crate) const PG_VERSION_TRIGGERS: &str =
 /// Tables whose rows no cached page shows, so a change to them raises no version: sign-in
 /// state, second steps (apps, passkeys) set up, being set up or passed, recovery codes,
 /// throttling, the audit trail (written by reads), the search index (kept from tables that do
-/// raise it) and the version table itself.
+/// raise it), answers kept for repeated requests and the version table itself.
 pub const UNVERSIONED_TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
@@ -50,6 +50,7 @@ pub const UNVERSIONED_TABLES: &[&str] = &[
     "sign_in_challenges",
     "passkeys",
     "passkey_setups",
+    "replays",
     "_sqlx_migrations",
 ];
 

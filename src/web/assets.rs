@@ -39,3 +39,17 @@ pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
     );
     Ok(res)
 }
+
+/// The service worker that keeps a meeting's run-sheet working with no signal (static/sw.js).
+/// At the site's root, so that it may look after the meeting's pages; never cached by the
+/// browser's own cache, so a new version is picked up at once.
+pub async fn service_worker() -> Response {
+    let mut res = include_str!("../../static/sw.js").into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}

@@ -279,7 +279,8 @@ pub fn router(state: AppState) -> Router {
             get(calendar::feed).route_layer(cached(&state, cache::feed)),
         )
         .route("/healthz", get(healthz))
-        .route("/static/{file}", get(assets::serve));
+        .route("/static/{file}", get(assets::serve))
+        .route("/sw.js", get(assets::service_worker));
 
     let routes = pages
         .nest("/api/v1", crate::api::router(&state))
@@ -297,6 +298,12 @@ pub fn router(state: AppState) -> Router {
             page_form::save_typed_parts_first,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), audit_reads))
+        // An action sent again with the same Idempotency-Key (a phone catching up after it
+        // lost its signal) is done once; the repeat gets the first answer (http/replay.rs).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::http::replay::once,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         // gzip at its fastest level (as nginx's default of 1): pages and JSON shrink to a
         // fifth for a few tens of microseconds; live updates (event streams) and images are
@@ -934,6 +941,11 @@ impl Page {
     }
     pub fn is_coordinator(&self) -> bool {
         self.staff.as_ref().is_some_and(|s| s.is_coordinator())
+    }
+    /// The signed-in account's id (0 on a page for members or before signing in): the
+    /// service worker sends actions kept on the phone only while the same account is signed in.
+    pub fn account(&self) -> i64 {
+        self.staff.as_ref().map_or(0, |s| s.id)
     }
     pub fn current(&self, nav: &str) -> bool {
         self.nav == nav

@@ -37,6 +37,7 @@ mod permissions;
 mod plans;
 mod polls;
 mod queries;
+mod replay;
 mod rights;
 mod series;
 mod sessions;

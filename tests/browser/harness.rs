@@ -1243,3 +1243,92 @@ where
         panic!("the browser test was cancelled: {e}");
     }
 }
+
+/// The phone's signal, between the browser and Hearth: lost, every open connection is cut and
+/// each new one is closed at once (the browser sees a network error, as in a hall with no
+/// signal); regained, connections go through again.
+#[derive(Clone)]
+pub struct Signal {
+    on: Arc<std::sync::atomic::AtomicBool>,
+    open: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Signal {
+    pub fn lose(&self) {
+        self.on.store(false, Ordering::SeqCst);
+        for h in self.open.lock().expect("connections").drain(..) {
+            h.abort();
+        }
+    }
+
+    pub fn regain(&self) {
+        self.on.store(true, Ordering::SeqCst);
+    }
+
+    /// Passes connections from `listener` to `to` while the signal is on.
+    fn relay(listener: tokio::net::TcpListener, to: std::net::SocketAddr) -> Signal {
+        let signal = Signal {
+            on: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            open: Arc::default(),
+        };
+        let s = signal.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !s.on.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                let mut open = s.open.lock().expect("connections");
+                open.retain(|h| !h.is_finished());
+                open.push(task.abort_handle());
+            }
+        });
+        signal
+    }
+}
+
+/// Runs a browser test on the demo data, with the browser reaching Hearth through a `Signal`
+/// the test can lose and regain.
+pub async fn run_with_demo_and_signal<F, Fut>(name: &'static str, body: F)
+where
+    F: FnOnce(Browser, Signal) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(tools) = tools_or_skip() else {
+        return;
+    };
+    let dir = TempDir::new("app-signal");
+    let db = dir.path().join("hearth.db");
+    let store = hearth::Store::open(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("open a fresh SQLite store");
+    hearth::demo::fill_if_empty(&store)
+        .await
+        .expect("fill the store with the demo data");
+    let inner = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a free port");
+    let to = inner.local_addr().expect("local address");
+    let outer = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a free port");
+    let url = format!("http://{}", outer.local_addr().expect("local address"));
+    let signal = Signal::relay(outer, to);
+    let config = hearth::Config {
+        public_url: url.clone(),
+        trust_forwarded: false,
+        ..Default::default()
+    };
+    let task = tokio::spawn(hearth::serve(inner, store, config, std::future::pending()));
+    let app = App {
+        url,
+        task,
+        _dir: dir,
+    };
+    run_on(tools, app, name, move |b| body(b, signal)).await;
+}

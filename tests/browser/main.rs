@@ -17,6 +17,7 @@ mod insight;
 mod journey;
 mod meeting;
 mod nothing_lost;
+mod offline;
 mod passkeys;
 mod poll;
 mod seven_tasks;

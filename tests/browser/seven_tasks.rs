@@ -74,23 +74,7 @@ async fn seven_tasks(mut b: Browser, script: bool) {
         hearth::demo::FACILITATOR.2,
     )
     .await;
-    b.visit("/groups/1/meetings/new", "plan a meeting").await;
-    eprintln!(
-        "at {} : {}",
-        b.path().await,
-        b.body_text().await.chars().take(600).collect::<String>()
-    );
-    b.set_value("date", &today().to_string()).await;
-    // Starting half an hour ago (or at midnight, just after it): today's meeting is then
-    // "coming up" on the home page whatever the hour the test runs.
-    b.fill("start_time", &start_time_today()).await;
-    b.press("Plan the meeting").await;
-    let meeting: i64 = b
-        .path()
-        .await
-        .trim_start_matches("/meetings/")
-        .parse()
-        .expect("the new meeting's page");
+    let meeting = plan_todays_meeting(&mut b).await;
     // A poll in the group for two dates, for Ada to answer.
     b.visit("/groups/1/polls/new", "open a poll").await;
     for (i, days) in [(0, 20), (1, 27)] {
@@ -417,6 +401,21 @@ async fn look(b: &mut Browser, script: bool, name: &str) {
         b.look_at_widths(&format!("tasks-{name}"), &[320, 390])
             .await;
     }
+}
+
+/// Plans a meeting of the first group for today, from its form; returns its id.
+pub(crate) async fn plan_todays_meeting(b: &mut Browser) -> i64 {
+    b.visit("/groups/1/meetings/new", "plan a meeting").await;
+    b.set_value("date", &today().to_string()).await;
+    // Starting half an hour ago (or at midnight, just after it): today's meeting is then
+    // "coming up" on the home page whatever the hour the test runs.
+    b.fill("start_time", &start_time_today()).await;
+    b.press("Plan the meeting").await;
+    b.path()
+        .await
+        .trim_start_matches("/meetings/")
+        .parse()
+        .expect("the new meeting's page")
 }
 
 pub(crate) async fn sign_in(b: &mut Browser, email: &str, password: &str) {

@@ -1,0 +1,331 @@
+// Hearth's service worker: the run-sheet of a meeting keeps working with no signal.
+//
+// - Pages of a meeting the facilitator has open (the run-sheet, the sign-in list, the printable
+//   sign-in sheet) and Hearth's own files are kept on this phone. Online they are always
+//   fetched afresh (and the copy kept is brought up to date); only when the network does not
+//   answer is the copy shown. Nothing else is ever kept.
+// - An action sent from one of those pages (signing someone in, a walk-in, notes, the
+//   round-up...) always carries an Idempotency-Key made here. When the network does not
+//   answer, the action is kept in IndexedDB, with its key and the account that made it, and
+//   the page it came from is shown again (the page shows what is waiting). When the signal
+//   returns, the actions are sent in order, each with its own key, so each is done exactly
+//   once even if a copy had in fact arrived.
+// - Actions are sent only while the account that made them is the one signed in. Signing
+//   out removes everything kept here (the server's Clear-Site-Data, and the page asks first
+//   when actions are still waiting).
+"use strict";
+
+var PAGES = "hearth-pages-v1";
+var DB = "hearth-offline";
+
+function openDb() {
+  return new Promise(function (resolve, reject) {
+    var req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = function () {
+      var db = req.result;
+      db.createObjectStore("actions", { keyPath: "seq", autoIncrement: true });
+      db.createObjectStore("meta");
+    };
+    req.onsuccess = function () { resolve(req.result); };
+    req.onerror = function () { reject(req.error); };
+  });
+}
+
+function tx(store, mode, work) {
+  return openDb().then(function (db) {
+    return new Promise(function (resolve, reject) {
+      var t = db.transaction(store, mode);
+      var result;
+      Promise.resolve(work(t.objectStore(store))).then(function (r) { result = r; });
+      t.oncomplete = function () { db.close(); resolve(result); };
+      t.onerror = function () { db.close(); reject(t.error); };
+      t.onabort = function () { db.close(); reject(t.error); };
+    });
+  });
+}
+
+function request(r) {
+  return new Promise(function (resolve, reject) {
+    r.onsuccess = function () { resolve(r.result); };
+    r.onerror = function () { reject(r.error); };
+  });
+}
+
+function getMeta(key) {
+  return tx("meta", "readonly", function (s) { return request(s.get(key)); });
+}
+
+function setMeta(key, value) {
+  return tx("meta", "readwrite", function (s) { s.put(value, key); });
+}
+
+function allActions() {
+  return tx("actions", "readonly", function (s) { return request(s.getAll()); });
+}
+
+function addAction(action) {
+  return tx("actions", "readwrite", function (s) { s.add(action); });
+}
+
+function removeAction(seq) {
+  return tx("actions", "readwrite", function (s) { s.delete(seq); });
+}
+
+function newKey() {
+  if (self.crypto && self.crypto.randomUUID) {
+    return self.crypto.randomUUID();
+  }
+  var bytes = new Uint8Array(16);
+  self.crypto.getRandomValues(bytes);
+  return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+}
+
+function tell(message) {
+  return self.clients.matchAll({ includeUncontrolled: true }).then(function (list) {
+    list.forEach(function (c) { c.postMessage(message); });
+  });
+}
+
+// --- keeping pages ------------------------------------------------------------------------
+
+// A page is kept under its path and query, without the fragment.
+function pageKey(url) {
+  var u = new URL(url);
+  return u.origin + u.pathname + u.search;
+}
+
+function keep(urls) {
+  return caches.open(PAGES).then(function (cache) {
+    return Promise.all(urls.map(function (url) {
+      return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (res) {
+        if (res.ok && !res.redirected) {
+          return cache.put(pageKey(res.url), res).then(function () { return true; });
+        }
+        return false;
+      }, function () { return false; });
+    }));
+  }).then(function (done) {
+    return done.every(Boolean);
+  });
+}
+
+// The pages kept, also held here so that each request is decided at once (read again from
+// IndexedDB when the worker has been stopped and started).
+var keptList = null;
+
+function keptPaths() {
+  return getMeta("kept").then(function (list) {
+    keptList = list || [];
+    return keptList;
+  });
+}
+
+function keptNow(url) {
+  return keptList !== null && keptList.indexOf(pageKey(url)) !== -1;
+}
+
+self.addEventListener("install", function () {
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());
+});
+
+self.addEventListener("fetch", function (event) {
+  var req = event.request;
+  var url = new URL(req.url);
+  if (url.origin !== self.location.origin || (req.method !== "GET" && req.method !== "POST")) {
+    return;
+  }
+  if (keptList === null) {
+    // Just started: decide once the list is read.
+    event.respondWith(keptPaths().then(function () { return handle(req, url); }));
+    return;
+  }
+  if (ours(req, url)) {
+    event.respondWith(handle(req, url));
+  }
+});
+
+function ours(req, url) {
+  if (req.method === "GET") {
+    return keptNow(req.url) || url.pathname.indexOf("/static/") === 0;
+  }
+  return !!req.referrer && keptNow(req.referrer);
+}
+
+function handle(req, url) {
+  if (!ours(req, url)) {
+    return fetch(req);
+  }
+  if (req.method === "POST") {
+    return act(req);
+  }
+  return fetch(req).then(function (res) {
+    // Fresh from the server: keep the copy up to date, and send anything waiting.
+    if (res.ok && !res.redirected && keptNow(req.url)) {
+      var copy = res.clone();
+      caches.open(PAGES).then(function (cache) { cache.put(pageKey(req.url), copy); });
+    }
+    if (res.ok) {
+      send();
+    }
+    return res;
+  }, function () {
+    return caches.open(PAGES).then(function (cache) {
+      return cache.match(pageKey(req.url));
+    }).then(function (copy) {
+      return copy || Response.error();
+    });
+  });
+}
+
+// An action from a kept page: sent with its own key; kept for later when there is no signal.
+function act(req) {
+  var fetched = req.headers.get("x-requested-with") === "fetch";
+  return req.clone().text().then(function (body) {
+    var action = {
+      key: newKey(),
+      url: req.url,
+      body: body,
+      type: req.headers.get("content-type") || "application/x-www-form-urlencoded",
+      fetched: fetched,
+      from: pageKey(req.referrer),
+      at: Date.now()
+    };
+    return getMeta("account").then(function (account) {
+      action.account = account || "";
+      return post(action).then(function (res) {
+        send();
+        return res;
+      }, function () {
+        return addAction(action).then(function () {
+          tell({ type: "waiting" });
+          if (fetched) {
+            return new Response(JSON.stringify({ queued: true }), {
+              status: 200,
+              headers: { "content-type": "application/json; charset=utf-8" }
+            });
+          }
+          return Response.redirect(action.from, 303);
+        });
+      });
+    });
+  });
+}
+
+function post(action, csrf) {
+  var headers = { "content-type": action.type, "idempotency-key": action.key };
+  if (action.fetched) {
+    headers["x-requested-with"] = "fetch";
+  }
+  var body = action.body;
+  if (csrf && action.type.indexOf("application/x-www-form-urlencoded") === 0) {
+    // The form's anti-forgery token, as the account's session has it now (the same account:
+    // only its own actions are sent).
+    var params = new URLSearchParams(body);
+    if (params.has("csrf_token")) {
+      params.set("csrf_token", csrf);
+      body = params.toString();
+    }
+  }
+  return fetch(action.url, {
+    method: "POST",
+    body: body,
+    headers: headers,
+    credentials: "same-origin",
+    redirect: "manual"
+  });
+}
+
+// --- sending what was kept ------------------------------------------------------------------
+
+var sending = null;
+
+function send() {
+  if (sending) {
+    return sending;
+  }
+  sending = Promise.all([getMeta("account"), getMeta("csrf"), allActions()]).then(function (got) {
+    var account = got[0] || "";
+    var csrf = got[1] || "";
+    var mine = got[2].filter(function (a) { return a.account === account; });
+    mine.sort(function (a, b) { return a.seq - b.seq; });
+    var problem = null;
+    return mine.reduce(function (done, action) {
+      return done.then(function (stop) {
+        if (stop) {
+          return stop;
+        }
+        return post(action, csrf).then(function (res) {
+          if (res.type === "opaqueredirect" || res.ok) {
+            return removeAction(action.seq).then(function () { return null; });
+          }
+          if (res.status === 401 || res.status === 403) {
+            return "signin";
+          }
+          if (res.status >= 500 || res.status === 408 || res.status === 409 || res.status === 429) {
+            return "later";
+          }
+          // Refused for good (what was typed is not accepted): it is not kept, and the page
+          // says so.
+          problem = action;
+          return removeAction(action.seq).then(function () { return null; });
+        }, function () {
+          return "offline";
+        });
+      });
+    }, Promise.resolve(null)).then(function (stop) {
+      return tell({ type: "sent", stop: stop, refused: problem ? problem.url : null });
+    });
+  }).catch(function () { return null; }).then(function () {
+    sending = null;
+  });
+  return sending;
+}
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  var done;
+  if (data.type === "hello") {
+    // The page says who is signed in, its anti-forgery token and what to keep.
+    done = Promise.all([
+      setMeta("account", String(data.account || "")),
+      setMeta("csrf", String(data.csrf || ""))
+    ]).then(function () {
+      if (!data.keep || !data.keep.length) {
+        return true;
+      }
+      var keys = data.keep.map(function (u) { return pageKey(new URL(u, self.location.origin).href); });
+      return keptPaths().then(function (list) {
+        keys.forEach(function (k) {
+          if (list.indexOf(k) === -1) { list.push(k); }
+        });
+        keptList = list;
+        return setMeta("kept", list);
+      }).then(function () {
+        return keep(keys);
+      });
+    }).then(function (ready) {
+      if (event.source) {
+        event.source.postMessage({ type: "ready", ready: ready });
+      }
+      return send();
+    });
+  } else if (data.type === "send") {
+    done = send();
+  } else if (data.type === "forget") {
+    // Signing out: nothing of this account stays on the phone.
+    done = Promise.all([
+      caches.delete(PAGES),
+      new Promise(function (resolve) {
+        var del = indexedDB.deleteDatabase(DB);
+        del.onsuccess = del.onerror = del.onblocked = function () { resolve(); };
+      })
+    ]);
+  }
+  if (done && event.waitUntil) {
+    event.waitUntil(done);
+  }
+});

@@ -1,0 +1,144 @@
+//! Actions done once however often they are sent (`http::replay`): a phone catching up after
+//! it lost its signal sends each action it kept with an `Idempotency-Key`, perhaps more than
+//! once, perhaps two copies at the same moment; each has one effect, and every copy gets the
+//! first answer.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::*;
+use crate::meetings::{get_json, plan_id};
+
+async fn guests_named(api: &Api, meeting: i64, name: &str) -> usize {
+    get_json(api, &format!("/api/v1/meetings/{meeting}/attendance")).await["attendance"]
+        .as_array()
+        .expect("attendance")
+        .iter()
+        .filter(|r| r["name"] == name)
+        .count()
+}
+
+async fn meetings_on(api: &Api, group: i64, date: &str) -> usize {
+    get_json(api, &format!("/api/v1/groups/{group}/meetings")).await["meetings"]
+        .as_array()
+        .expect("meetings")
+        .iter()
+        .filter(|m| m["local_date"] == date || m["date"] == date)
+        .count()
+}
+
+fn body(v: &Value) -> Option<(&'static str, Vec<u8>)> {
+    Some(("application/json", v.to_string().into_bytes()))
+}
+
+both_backends! {
+    async fn the_same_action_sent_ten_times_is_done_once(app: TestApp) {
+        let w = World::build(&app).await;
+        let id = plan_id(&w.f1_api, w.group_a, "2027-01-05").await;
+        let walk_in = format!("/meetings/{id}/walk-in");
+        let back = format!("/meetings/{id}/sign-in");
+        let token = w.f1b.csrf_token().await;
+        let fields: Vec<(String, String)> = vec![
+            ("csrf_token".into(), token.clone()),
+            ("kind".into(), "guest".into()),
+            ("name".into(), "Gina Guest".into()),
+        ];
+        let key = [("idempotency-key", "9b2f6c1e-walk-in-1")];
+
+        // Ten times in turn: the first is done, the other nine get its answer back.
+        for n in 0..10 {
+            let res = w.f1b.post_pairs(&walk_in, &fields, &key).await;
+            res.expect_redirect(&back);
+            assert_eq!(res.header("idempotency-replayed").is_some(), n > 0, "copy {n}");
+        }
+        assert_eq!(guests_named(&w.f1_api, id, "Gina Guest").await, 1);
+
+        // Ten copies at the same moment: one effect; each copy is answered with the first
+        // answer or asked to try again in a moment.
+        let mut set = tokio::task::JoinSet::new();
+        let fields: Vec<(String, String)> = vec![
+            ("csrf_token".into(), token.clone()),
+            ("kind".into(), "guest".into()),
+            ("name".into(), "Gus Guest".into()),
+        ];
+        for _ in 0..10 {
+            let (b, path, fields) = (w.f1b.clone(), walk_in.clone(), fields.clone());
+            set.spawn(async move {
+                b.post_pairs(&path, &fields, &[("idempotency-key", "9b2f6c1e-walk-in-2")]).await
+            });
+        }
+        let mut done = 0;
+        while let Some(res) = set.join_next().await {
+            let res = res.expect("a copy");
+            match res.status.as_u16() {
+                303 => done += 1,
+                409 => assert_eq!(res.header("retry-after").as_deref(), Some("1")),
+                other => panic!("a copy was answered {other}: {}", excerpt(&res.text)),
+            }
+        }
+        assert!(done >= 1);
+        assert_eq!(guests_named(&w.f1_api, id, "Gus Guest").await, 1);
+        // Once done, every later copy has the first answer.
+        w.f1b.post_pairs(&walk_in, &fields, &[("idempotency-key", "9b2f6c1e-walk-in-2")]).await.expect_redirect(&back);
+        assert_eq!(guests_named(&w.f1_api, id, "Gus Guest").await, 1);
+
+        // Without a key, each press is its own action (two guests of the same name).
+        w.f1b.post_pairs(&walk_in, &fields, &[]).await.expect_redirect(&back);
+        assert_eq!(guests_named(&w.f1_api, id, "Gus Guest").await, 2);
+
+        // The same key for a different action is refused, and nothing is done.
+        let other: Vec<(String, String)> = vec![
+            ("csrf_token".into(), token.clone()),
+            ("kind".into(), "guest".into()),
+            ("name".into(), "Hal Guest".into()),
+        ];
+        let res = w.f1b.post_pairs(&walk_in, &other, &key).await;
+        res.expect(422).expect_contains("already used for a different request");
+        assert_eq!(guests_named(&w.f1_api, id, "Hal Guest").await, 0);
+
+        // A key that is not visible text, or too long: refused.
+        let long = "k".repeat(201);
+        for bad in ["", long.as_str()] {
+            w.f1b.post_pairs(&walk_in, &other, &[("idempotency-key", bad)]).await.expect(400);
+        }
+        assert_eq!(guests_named(&w.f1_api, id, "Hal Guest").await, 0);
+    }
+}
+
+both_backends! {
+    async fn api_writes_are_done_once_per_key_and_account(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let path = format!("/api/v1/groups/{g}/meetings");
+        let plan = json!({"date": "2027-03-02", "start_time": "19:00", "duration_minutes": 90});
+        let key = [("idempotency-key", "a1")];
+        let first = w.f1_api.send("POST", &path, body(&plan), &key).await;
+        first.expect(201);
+        let id = first.json()["id"].as_i64().expect("id");
+        for _ in 0..9 {
+            let again = w.f1_api.send("POST", &path, body(&plan), &key).await;
+            again.expect(201);
+            assert_eq!(again.json()["id"].as_i64(), Some(id));
+            assert_eq!(again.header("idempotency-replayed").as_deref(), Some("true"));
+            again.check_security_headers();
+        }
+        assert_eq!(meetings_on(&w.f1_api, g, "2027-03-02").await, 1);
+
+        // Another account's key of the same name is its own: the coordinator's request is done.
+        let theirs = w.c_api.send("POST", &path, body(&plan), &key).await;
+        theirs.expect(201);
+        assert_ne!(theirs.json()["id"].as_i64(), Some(id));
+        assert_eq!(meetings_on(&w.f1_api, g, "2027-03-02").await, 2);
+
+        // A refusal does nothing and is not kept: the key is free for the corrected request.
+        let key = [("idempotency-key", "a2")];
+        let wrong = json!({"date": "2027-02-30", "start_time": "19:00", "duration_minutes": 90});
+        w.f1_api.send("POST", &path, body(&wrong), &key).await.expect(422);
+        let right = json!({"date": "2027-03-09", "start_time": "19:00", "duration_minutes": 90});
+        w.f1_api.send("POST", &path, body(&right), &key).await.expect(201);
+        assert_eq!(meetings_on(&w.f1_api, g, "2027-03-09").await, 1);
+
+        // Nobody signed in: the key changes nothing, the request is refused as ever.
+        app.api_anonymous().send("POST", &path, body(&plan), &[("idempotency-key", "a3")]).await.expect(401);
+    }
+}

@@ -1,0 +1,144 @@
+//! The meeting goes on when the signal drops (static/sw.js): the run-sheet and the sign-in list
+//! are kept on the phone once opened; with the signal gone, five members and a guest are
+//! signed in and notes are written, each shown at once and kept on the phone, through a reload
+//! too; when the signal returns, everything is sent and each is saved exactly once.
+
+use std::time::{Duration, Instant};
+
+use crate::harness::{Browser, Signal, run_with_demo_and_signal};
+use crate::seven_tasks::{plan_todays_meeting, sign_in};
+
+const GUEST: &str = "Olive Offline";
+const MEMBERS: [&str; 5] = ["Ada", "Bill", "Carol", "Dev", "Eileen"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_runs_without_signal_and_catches_up() {
+    run_with_demo_and_signal(
+        "offline",
+        |b, signal| async move { offline(b, signal).await },
+    )
+    .await;
+}
+
+/// What the page's offline line says, waiting up to 20 s for it to hold `needle`.
+async fn status_says(b: &Browser, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = b
+            .client
+            .execute(
+                "var s = document.querySelector('[data-offline-status]'); return s && !s.hidden ? s.textContent : '';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the page's offline line never said {needle:?} (it says {text:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn tap_name(b: &Browser, name: &str) {
+    let button = b
+        .find_xpath(&format!(
+            "//button[.//span[contains(@class,'signin-name')][contains(., '{name}')]]"
+        ))
+        .await;
+    b.click_and_wait(button).await;
+}
+
+async fn offline(mut b: Browser, signal: Signal) {
+    b.client
+        .goto(&b.url("/signin"))
+        .await
+        .expect("open /signin");
+    sign_in(
+        &mut b,
+        hearth::demo::FACILITATOR.1,
+        hearth::demo::FACILITATOR.2,
+    )
+    .await;
+    let meeting = plan_todays_meeting(&mut b).await;
+    b.press("Start the meeting").await;
+    // The run-sheet, opened online, makes itself ready for no signal.
+    b.visit(&format!("/meetings/{meeting}/run"), "the run-sheet")
+        .await;
+    status_says(&b, "Ready to use without signal").await;
+    b.visit(&format!("/meetings/{meeting}/sign-in"), "the sign-in list")
+        .await;
+    status_says(&b, "Everything is saved").await;
+
+    // No signal: each tap shows its result at once and is kept on the phone.
+    signal.lose();
+    for (n, name) in MEMBERS.iter().enumerate() {
+        tap_name(&b, name).await;
+        status_says(&b, &format!("{} change", n + 1)).await;
+    }
+    b.choose("kind", "guest").await;
+    b.fill("name", GUEST).await;
+    b.press("Sign them in").await;
+    let said = status_says(&b, "6 changes waiting").await;
+    assert!(said.starts_with("Saved on this phone"), "{said}");
+    b.expect_text(GUEST).await;
+    assert_eq!(b.text("[data-signed-in-count]").await.trim(), "6");
+    b.check("the sign-in list with no signal").await;
+    b.look_at("offline-sign-in").await;
+
+    // A reload with no signal: the list still shows everyone signed in.
+    b.client.refresh().await.expect("reload");
+    status_says(&b, "6 changes waiting").await;
+    b.expect_text(GUEST).await;
+    assert_eq!(b.text("[data-signed-in-count]").await.trim(), "6");
+
+    // Signing out now would delete what is waiting: it asks first.
+    b.find_xpath("//button[normalize-space()='Sign out']")
+        .await
+        .click()
+        .await
+        .expect("press Sign out");
+    let asked = b.client.get_alert_text().await.expect("asked first");
+    assert!(
+        asked.contains("6 changes made without signal have not been sent yet"),
+        "{asked}"
+    );
+    b.client.dismiss_alert().await.expect("cancel");
+
+    // The signal returns: everything is sent, in order, each once.
+    signal.regain();
+    status_says(&b, "Everything is saved").await;
+    b.visit(
+        &format!("/meetings/{meeting}/sign-in"),
+        "the sign-in list, online",
+    )
+    .await;
+    assert_eq!(b.text("[data-signed-in-count]").await.trim(), "6");
+    let list = b.text(".signin-list").await;
+    assert_eq!(
+        list.matches(GUEST).count(),
+        1,
+        "the guest is signed in once: {list}"
+    );
+    for name in MEMBERS {
+        let signed = b
+            .client
+            .execute(
+                &format!(
+                    "return Array.prototype.some.call(document.querySelectorAll('.signin-list button.is-in .signin-name'), function (e) {{ return e.textContent.indexOf('{name}') !== -1; }});"
+                ),
+                vec![],
+            )
+            .await
+            .expect("read the list");
+        assert_eq!(signed.as_bool(), Some(true), "{name} is signed in");
+    }
+    b.visit(&format!("/meetings/{meeting}/run"), "the run-sheet, online")
+        .await;
+    b.expect_text("(6 here)").await;
+}
