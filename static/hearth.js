@@ -635,6 +635,14 @@
   var csrf = document.querySelector("input[name=csrf_token]");
   var ready = false;
   var problem = "";
+  var ended = false;
+  var run = root.getAttribute("data-offline-run") || "";
+  var kept = document.documentElement.hasAttribute("data-kept");
+  // A step named in the address (`?step=2`, where the phone went with no signal) shown by the
+  // server: from now on the address is the run-sheet's own, which shows the current step.
+  if (!kept && run && location.pathname === run && /[?&]step=/.test(location.search) && window.history.replaceState) {
+    window.history.replaceState(null, "", run + location.hash);
+  }
 
   function timeLabel(d) {
     var h = d.getHours();
@@ -665,14 +673,17 @@
 
   // Each waiting action shown where it belongs on this page.
   function showInPlace(list) {
-    var here = location.pathname;
+    // This meeting's actions ("/meetings/7/…").
+    var meeting = run.replace(/run$/, "");
+    var here = 0;
     list.forEach(function (a) {
-      if (new URL(a.from).pathname !== here) {
+      var path = new URL(a.url).pathname;
+      if (!meeting || path.indexOf(meeting) !== 0) {
         return;
       }
-      var path = new URL(a.url).pathname;
       var at = path.match(/\/attendance\/(\d+)$/);
       if (at) {
+        here += field(a, "at-" + at[1] + ".present") === "true" ? 1 : -1;
         var li = document.getElementById("member-" + at[1]);
         var button = li && li.querySelector("button");
         var present = field(a, "at-" + at[1] + ".present");
@@ -687,7 +698,11 @@
         }
         return;
       }
+      if (/\/guests\/\d+\/remove$/.test(path)) {
+        here -= 1;
+      }
       if (/\/walk-in$/.test(path)) {
+        here += 1;
         var list = document.querySelector(".signin-list");
         var who = field(a, "walkin.name") || "";
         if (list && who) {
@@ -700,17 +715,40 @@
         }
         return;
       }
-      if (a.fetched) {
-        // Notes saved without signal: the boxes show what was typed.
-        new URLSearchParams(a.body).forEach(function (value, name) {
-          var el = document.querySelector("[name='" + name.replace(/'/g, "") + "']");
-          if (el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text"))) {
-            el.value = value;
-            el.defaultValue = value;
+      var notes = document.getElementById("notes");
+      var position = notes && notes.elements.position ? notes.elements.position.value : null;
+      var fields = new URLSearchParams(a.body);
+      if (notes && position !== null && fields.get("position") === position) {
+        // What this step's form held when the action was kept (notes typed, prompts ticked,
+        // the round-up): the boxes show it.
+        Array.prototype.forEach.call(notes.elements, function (el) {
+          if (!el.name || !fields.has(el.name) && !(el.type === "checkbox" && fields.has("checklist"))) {
+            return;
+          }
+          if (el.type === "checkbox") {
+            el.checked = fields.getAll(el.name).indexOf(el.value) !== -1;
+            el.defaultChecked = el.checked;
+          } else if (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text")) {
+            el.value = fields.get(el.name);
+            el.defaultValue = el.value;
           }
         });
       }
+      if (/\/run\/step$/.test(path) && fields.get("step") === root.getAttribute("data-offline-step")) {
+        // Moved to this step with no signal: its clock counts from the move.
+        var clock = document.querySelector(".clocks [data-clock-since]");
+        if (clock) { clock.setAttribute("data-clock-since", String(Math.floor(a.at / 1000))); }
+      }
+      if (/\/end$/.test(path) && fields.get("confirm") === "yes" && statusEl) {
+        ended = true;
+      }
     });
+    // The run-sheet's "Sign in (5 here)": as kept, with what is waiting.
+    var runCount = document.querySelector(".run-signin .count");
+    var shown = runCount && runCount.textContent.match(/\d+/);
+    if (shown && here !== 0) {
+      runCount.textContent = "(" + Math.max(0, Number(shown[0]) + here) + " here)";
+    }
     var count = document.querySelector("[data-signed-in-count]");
     if (count) {
       var n = document.querySelectorAll(".signin-list .is-in").length;
@@ -727,7 +765,8 @@
       var n = list.length;
       if (n > 0) {
         statusEl.textContent = "Saved on this phone — " + n + (n === 1 ? " change" : " changes") +
-          " waiting. " + (problem || "It will be sent when the signal returns.");
+          " waiting. " + (ended ? "The meeting is ended when the signal returns. " : "") +
+          (problem || "It will be sent when the signal returns.");
       } else {
         statusEl.textContent = "Everything is saved (" + timeLabel(new Date()) + ")." +
           (ready ? " Ready to use without signal." : "") + (problem ? " " + problem : "");
@@ -755,24 +794,76 @@
     var data = e.data || {};
     if (data.type === "ready") {
       ready = !!data.ready;
+      if (statusEl) {
+        // What could not be kept (not shown), for whoever looks into a problem.
+        statusEl.setAttribute("data-missing", (data.missing || []).join(", "));
+      }
     } else if (data.type === "sent") {
       problem = data.stop === "signin"
         ? "Sign in again to send them."
         : (data.refused ? "One change was not accepted when it was sent: please check this page." : "");
     }
-    show();
+    show().then(function (list) {
+      // The phone's copy, and everything is sent: the page as the server has it now.
+      if (data.type === "sent" && kept && list.length === 0 && !data.stop && !typing()) {
+        location.replace(run && location.pathname === run ? run : location.pathname);
+      }
+    });
   });
+
+  function typing() {
+    return Array.prototype.some.call(document.querySelectorAll("textarea, input[type=text]"), function (el) {
+      return el.value !== el.defaultValue;
+    });
+  }
+
+  // Keeping members' needs on the phone is the facilitator's choice (off unless chosen).
+  var choice = document.querySelector("[data-offline-choice]");
+  var needsBox = document.getElementById("offline-needs");
+  function keepNeeds() {
+    return !!window.localStorage && localStorage.getItem("hearth:offline-needs") === "yes";
+  }
+  function hello(again) {
+    var worker = navigator.serviceWorker.controller;
+    if (!worker) {
+      return;
+    }
+    var step = root.getAttribute("data-offline-step");
+    worker.postMessage({
+      type: "hello",
+      account: account,
+      csrf: csrf ? csrf.value : "",
+      run: run,
+      step: step !== null && run && location.pathname === run && !kept ? Number(step) : null,
+      version: root.getAttribute("data-version") || "",
+      again: !!again,
+      keep: root.getAttribute("data-offline-keep").split(" ").filter(Boolean).map(function (u) {
+        return /[?&]step=/.test(u) && !keepNeeds() ? u + "&needs=hide" : u;
+      })
+    });
+  }
 
   navigator.serviceWorker.register("/sw.js").then(function () {
     return navigator.serviceWorker.ready;
-  }).then(function (reg) {
-    var worker = navigator.serviceWorker.controller || reg.active;
-    if (worker) {
-      worker.postMessage({
-        type: "hello",
-        account: account,
-        csrf: csrf ? csrf.value : "",
-        keep: root.getAttribute("data-offline-keep").split(" ").filter(Boolean)
+  }).then(function () {
+    if (navigator.serviceWorker.controller) {
+      hello(false);
+    } else {
+      // The first time: the worker looks after this page once it has taken it over.
+      navigator.serviceWorker.addEventListener("controllerchange", function () { hello(false); });
+    }
+    if (choice && needsBox) {
+      choice.hidden = false;
+      needsBox.checked = keepNeeds();
+      needsBox.addEventListener("change", function () {
+        if (window.localStorage) {
+          if (needsBox.checked) {
+            localStorage.setItem("hearth:offline-needs", "yes");
+          } else {
+            localStorage.removeItem("hearth:offline-needs");
+          }
+        }
+        hello(true);
       });
     }
   }, function () { /* no service worker here: the page works as ever, online */ });
@@ -785,5 +876,5 @@
       }
     });
   }, 10000);
-  show().then(showInPlace);
+  show().then(showInPlace).then(show);
 })();

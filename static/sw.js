@@ -88,10 +88,19 @@ function tell(message) {
 
 // --- keeping pages ------------------------------------------------------------------------
 
-// A page is kept under its path and query, without the fragment.
+// A page is kept under its path and query, without the fragment and without `needs=` (a
+// step is kept without members' needs unless the facilitator chose to keep them).
 function pageKey(url) {
   var u = new URL(url);
+  u.hash = "";
+  u.searchParams.delete("needs");
   return u.origin + u.pathname + u.search;
+}
+
+// A meeting's run-sheet without a step named: shown from the copy of the step it is at.
+function runPath(url) {
+  var u = new URL(url);
+  return /^\/meetings\/\d+\/run$/.test(u.pathname) && !u.searchParams.has("step") ? u.pathname : null;
 }
 
 function keep(urls) {
@@ -99,19 +108,22 @@ function keep(urls) {
     return Promise.all(urls.map(function (url) {
       return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (res) {
         if (res.ok && !res.redirected) {
-          return cache.put(pageKey(res.url), res).then(function () { return true; });
+          return cache.put(pageKey(url), res).then(function () { return null; });
         }
-        return false;
-      }, function () { return false; });
+        return url + " " + res.status;
+      }, function () { return url + " unreachable"; });
     }));
   }).then(function (done) {
-    return done.every(Boolean);
+    // What could not be kept, for whoever looks into a problem (null when all were kept).
+    lastMissing = done.filter(Boolean);
+    return lastMissing.length === 0;
   });
 }
 
 // The pages kept, also held here so that each request is decided at once (read again from
 // IndexedDB when the worker has been stopped and started).
 var keptList = null;
+var lastMissing = [];
 
 function keptPaths() {
   return getMeta("kept").then(function (list) {
@@ -121,7 +133,14 @@ function keptPaths() {
 }
 
 function keptNow(url) {
-  return keptList !== null && keptList.indexOf(pageKey(url)) !== -1;
+  if (keptList === null) {
+    return false;
+  }
+  var run = runPath(url);
+  if (run) {
+    return keptList.indexOf(new URL(url).origin + run + "?step=0") !== -1;
+  }
+  return keptList.indexOf(pageKey(url)) !== -1;
 }
 
 self.addEventListener("install", function () {
@@ -163,21 +182,49 @@ function handle(req, url) {
     return act(req);
   }
   return fetch(req).then(function (res) {
-    // Fresh from the server: keep the copy up to date, and send anything waiting.
-    if (res.ok && !res.redirected && keptNow(req.url)) {
-      var copy = res.clone();
-      caches.open(PAGES).then(function (cache) { cache.put(pageKey(req.url), copy); });
-    }
+    // The server answers: send anything waiting.
     if (res.ok) {
       send();
     }
     return res;
   }, function () {
-    return caches.open(PAGES).then(function (cache) {
-      return cache.match(pageKey(req.url));
-    }).then(function (copy) {
-      return copy || Response.error();
+    return fromPhone(req.url);
+  });
+}
+
+// The kept copy of a page; a run-sheet without a step named is shown at the step it was last
+// moved to (on this phone with no signal, or as the server said when the page was kept).
+function fromPhone(href) {
+  var run = runPath(href);
+  var key = Promise.resolve(pageKey(href));
+  if (run) {
+    key = Promise.all([getMeta("step:" + run), getMeta("at:" + run)]).then(function (got) {
+      var moved = got[0];
+      var at = got[1];
+      var pick = moved && (!at || moved.t >= at.t) ? moved : at;
+      return new URL(href).origin + run + "?step=" + (pick ? pick.step : 0);
     });
+  }
+  return key.then(function (k) {
+    return caches.open(PAGES).then(function (cache) { return cache.match(k); });
+  }).then(function (copy) {
+    return copy ? stamp(copy) : Response.error();
+  });
+}
+
+// A kept page says it is the phone's copy, and its clocks count from now on this phone.
+function stamp(copy) {
+  var type = copy.headers.get("content-type") || "";
+  if (type.indexOf("text/html") !== 0) {
+    return copy;
+  }
+  return copy.text().then(function (html) {
+    var headers = new Headers(copy.headers);
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    html = html.replace(/data-now="\d+"/, 'data-now="' + Math.floor(Date.now() / 1000) + '"')
+      .replace("<html", '<html data-kept="yes"');
+    return new Response(html, { status: 200, headers: headers });
   });
 }
 
@@ -208,15 +255,43 @@ function act(req) {
               headers: { "content-type": "application/json; charset=utf-8" }
             });
           }
-          return Response.redirect(action.from, 303);
+          return whereNext(action).then(function (to) {
+            return Response.redirect(to, 303);
+          });
         });
       });
     });
   });
 }
 
+// Where the phone goes after an action it kept: the step moved to, "End the meeting?", or
+// back to the page the action came from.
+function whereNext(action) {
+  var u = new URL(action.url);
+  var fields = new URLSearchParams(action.body);
+  var m = u.pathname.match(/^(\/meetings\/\d+\/run)\/step$/);
+  if (m && /^\d+$/.test(fields.get("step") || "")) {
+    var step = Number(fields.get("step"));
+    return setMeta("step:" + m[1], { step: step, t: action.at }).then(function () {
+      return u.origin + m[1] + "?step=" + step;
+    });
+  }
+  if (/^\/meetings\/\d+\/end$/.test(u.pathname)) {
+    // Asked first (the kept question); once answered, back to the run-sheet, which says the
+    // meeting is ended when the signal returns.
+    return Promise.resolve(u.origin + u.pathname.replace(/\/end$/, fields.get("confirm") === "yes" ? "/run" : "/end"));
+  }
+  return Promise.resolve(action.from);
+}
+
 function post(action, csrf) {
-  var headers = { "content-type": action.type, "idempotency-key": action.key };
+  // When it was made: a move between steps made with no signal counts from then, and the
+  // latest move wins when two phones catch up.
+  var headers = {
+    "content-type": action.type,
+    "idempotency-key": action.key,
+    "hearth-made-at": String(action.at)
+  };
   if (action.fetched) {
     headers["x-requested-with"] = "fetch";
   }
@@ -241,6 +316,23 @@ function post(action, csrf) {
 
 // --- sending what was kept ------------------------------------------------------------------
 
+// The anti-forgery token of the signed-in session, read from a page of the meeting (fetching
+// it also sets the browser's token cookie); null when no one is signed in.
+function freshToken(page) {
+  return fetch(page, { credentials: "same-origin", cache: "no-store", redirect: "manual" }).then(function (res) {
+    if (!res.ok) {
+      return null;
+    }
+    return res.text().then(function (html) {
+      var m = html.match(/name="csrf_token" value="([^"]+)"/);
+      if (!m) {
+        return null;
+      }
+      return setMeta("csrf", m[1]).then(function () { return m[1]; });
+    });
+  }, function () { return null; });
+}
+
 var sending = null;
 
 function send() {
@@ -259,6 +351,20 @@ function send() {
           return stop;
         }
         return post(action, csrf).then(function (res) {
+          if (res.status === 403) {
+            // The anti-forgery token has changed (the browser was closed and opened again, or
+            // the session was renewed): a fresh one from the page, and once more.
+            var meeting = new URL(action.url).pathname.match(/^\/meetings\/\d+\//);
+            return freshToken(meeting ? self.location.origin + meeting[0] + "sign-in" : action.from).then(function (token) {
+              if (!token) {
+                return res;
+              }
+              csrf = token;
+              return post(action, csrf);
+            });
+          }
+          return res;
+        }).then(function (res) {
           if (res.type === "opaqueredirect" || res.ok) {
             return removeAction(action.seq).then(function () { return null; });
           }
@@ -290,26 +396,38 @@ self.addEventListener("message", function (event) {
   var done;
   if (data.type === "hello") {
     // The page says who is signed in, its anti-forgery token and what to keep.
+    var urls = (data.keep || []).map(function (u) { return new URL(u, self.location.origin).href; });
+    var run = data.run || "";
     done = Promise.all([
       setMeta("account", String(data.account || "")),
-      setMeta("csrf", String(data.csrf || ""))
-    ]).then(function () {
-      if (!data.keep || !data.keep.length) {
+      setMeta("csrf", String(data.csrf || "")),
+      run && typeof data.step === "number" ? setMeta("at:" + run, { step: data.step, t: Date.now() }) : null,
+      getMeta("version:" + run)
+    ]).then(function (got) {
+      if (!urls.length) {
         return true;
       }
-      var keys = data.keep.map(function (u) { return pageKey(new URL(u, self.location.origin).href); });
+      var keys = urls.map(pageKey);
       return keptPaths().then(function (list) {
+        var fresh = keys.filter(function (k) { return list.indexOf(k) === -1; });
+        // The copies are fetched again only when the meeting has changed (or new ones are
+        // asked for, or the page asks: the facilitator chose to keep needs or not).
+        if (!fresh.length && got[3] === data.version && !data.again) {
+          return true;
+        }
         keys.forEach(function (k) {
           if (list.indexOf(k) === -1) { list.push(k); }
         });
         keptList = list;
-        return setMeta("kept", list);
-      }).then(function () {
-        return keep(keys);
+        return setMeta("kept", list).then(function () {
+          return keep(urls);
+        }).then(function (ready) {
+          return ready ? setMeta("version:" + run, data.version).then(function () { return true; }) : false;
+        });
       });
     }).then(function (ready) {
       if (event.source) {
-        event.source.postMessage({ type: "ready", ready: ready });
+        event.source.postMessage({ type: "ready", ready: ready, missing: lastMissing });
       }
       return send();
     });

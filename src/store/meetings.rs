@@ -726,13 +726,27 @@ impl Store {
 
     /// Moves the run-sheet to a step; starts the meeting if it had not started.
     pub async fn go_to_step(&self, meeting: &MeetingAccess, step: i64) -> StoreResult<Meeting> {
+        self.go_to_step_made_at(meeting, step, None).await
+    }
+
+    /// Moves to a step as it was moved at `made_at` (seconds; a phone that had no signal sends
+    /// its moves later, each with when it was made). The step's clock starts then (never in
+    /// the future), and a move older than the step's last move changes nothing: when two
+    /// phones catch up, the current step follows the latest move.
+    pub async fn go_to_step_made_at(
+        &self,
+        meeting: &MeetingAccess,
+        step: i64,
+        made_at: Option<i64>,
+    ) -> StoreResult<Meeting> {
         let id = meeting.id();
         // Read afresh: the status may have changed since the capability was made (the API's
         // update changes it first in the same request).
         let m = self.meeting_unchecked(id).await?;
         let steps = self.steps_of(id).await?;
         let step = step.clamp(0, (steps.len() as i64 - 1).max(0));
-        let t = now();
+        let at_now = now();
+        let t = made_at.map_or(at_now, |m| m.min(at_now));
         // Moving to a step starts a planned meeting; any other status stays as it is.
         let status = match m.status.on(MeetingEvent::Start) {
             Transition::To(started) if m.is_planned() => started,
@@ -740,9 +754,9 @@ impl Store {
         };
         on_db!(self, pool => sqlx::query(
             "UPDATE meetings SET current_step = $1, step_started_at = $2, status = $3,
-                started_at = COALESCE(started_at, $2), version = version + 1, updated_at = $2
-             WHERE id = $4")
-            .bind(step).bind(t).bind(status).bind(id)
+                started_at = COALESCE(started_at, $2), version = version + 1, updated_at = $5
+             WHERE id = $4 AND (step_started_at IS NULL OR step_started_at <= $2)")
+            .bind(step).bind(t).bind(status).bind(id).bind(at_now)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
         self.meeting_unchecked(id).await

@@ -142,3 +142,102 @@ both_backends! {
         app.api_anonymous().send("POST", &path, body(&plan), &[("idempotency-key", "a3")]).await.expect(401);
     }
 }
+
+/// The meeting's current step and status, as the run-sheet's devices read them.
+async fn state(b: &Browser, id: i64) -> Value {
+    b.get(&format!("/meetings/{id}/state")).await.json()
+}
+
+both_backends! {
+    async fn moves_kept_on_a_phone_follow_the_latest_and_each_step_can_be_kept(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let res = w.f1_api.post(&format!("/api/v1/groups/{g}/meetings"), &json!({"date": "2026-01-05", "start_time": "19:00", "duration_minutes": 90})).await;
+        res.expect(201);
+        let id = res.json()["id"].as_i64().expect("id");
+        let sam = crate::meetings::add_member(&w.cb, g, &[("preferred_name", "Sam Sharer"), ("needs", "mobility"), ("needs_note", "Needs the chair by the door")]).await;
+        w.f1b.post_form(&format!("/meetings/{id}/start"), &[("confirm", "yes")]).await.expect(303);
+        w.f1b.post_form(&format!("/meetings/{id}/attendance/{sam}"), &[("present", "true")]).await.expect(303);
+        let step = format!("/meetings/{id}/run/step");
+        let token = w.f1b.csrf_token().await;
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_millis() as i64;
+        let move_to = |n: &str, made: i64| {
+            let (b, step, token, n) = (w.f1b.clone(), step.clone(), token.clone(), n.to_string());
+            async move {
+                b.post_pairs(&step, &[("csrf_token".into(), token), ("step".into(), n)], &[("hearth-made-at", &made.to_string())]).await
+            }
+        };
+
+        // A phone's move, sent with when it was made.
+        move_to("2", now_ms).await.expect(303);
+        w.f1b.get(&format!("/meetings/{id}/run")).await.expect(200).expect_contains("Step 3 of 8");
+        assert_eq!(state(&w.f1b, id).await["current_step"], 2);
+        // Another phone's move made earlier than that arrives later: the latest move stands.
+        move_to("5", now_ms - 120_000).await.expect(303);
+        assert_eq!(state(&w.f1b, id).await["current_step"], 2);
+        // A later one moves it (one from the future counts from now).
+        move_to("1", now_ms + 3_600_000).await.expect(303);
+        assert_eq!(state(&w.f1b, id).await["current_step"], 1);
+        w.f1b.get(&format!("/meetings/{id}/run")).await.expect_contains("Step 2 of 8").expect_contains("0 of ");
+        // Moves without the header are as ever: now.
+        w.f1b.post_form(&step, &[("step", "1")]).await.expect(303);
+        assert_eq!(state(&w.f1b, id).await["current_step"], 1);
+
+        // Each step as the phone keeps it: shown, nothing moved; members' needs left out
+        // unless the facilitator chose to keep them.
+        let welcome = w.f1b.get(&format!("/meetings/{id}/run?step=3")).await;
+        welcome.expect(200).expect_contains("Step 4 of 8").expect_contains("Needs the chair by the door");
+        let kept = w.f1b.get(&format!("/meetings/{id}/run?step=3&needs=hide")).await;
+        kept.expect(200).expect_contains("Step 4 of 8").expect_contains("Their needs are not kept on this phone.").expect_lacks("Needs the chair by the door");
+        assert_eq!(state(&w.f1b, id).await["current_step"], 1);
+        let run = w.f1b.get(&format!("/meetings/{id}/run")).await;
+        assert!(run.text.contains("data-offline-keep=") && run.text.contains(&format!("/meetings/{id}/run?step=7")), "every step is kept");
+        for bad in ["step=two", "step=-1", "step=1&needs=maybe"] {
+            w.f1b.get(&format!("/meetings/{id}/run?{bad}")).await.expect(400);
+        }
+        // "End the meeting?" as a page the phone keeps: asks, changes nothing.
+        w.f1b.get(&format!("/meetings/{id}/end")).await.expect(200).expect_contains("Yes, end the meeting");
+        assert_eq!(state(&w.f1b, id).await["status"], "under_way");
+        // Another group's facilitator sees none of it.
+        w.f2b.get(&format!("/meetings/{id}/run?step=3")).await.expect(404);
+        w.f2b.get(&format!("/meetings/{id}/end")).await.expect(404);
+    }
+}
+
+both_backends! {
+    async fn what_the_phone_keeps_for_a_meeting_is_under_100_kb_on_the_wire(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let res = w.f1_api.post(&format!("/api/v1/groups/{g}/meetings"), &json!({"date": "2026-01-05", "start_time": "19:00", "duration_minutes": 90})).await;
+        res.expect(201);
+        let id = res.json()["id"].as_i64().expect("id");
+        for n in 0..12 {
+            let m = crate::meetings::add_member(&w.cb, g, &[("preferred_name", &format!("Member {n}")), ("needs", "hearing"), ("needs_note", "Sits near the front")]).await;
+            w.f1b.post_form(&format!("/meetings/{id}/attendance/{m}"), &[("present", "true")]).await.expect(303);
+        }
+        w.f1b.post_form(&format!("/meetings/{id}/start"), &[("confirm", "yes")]).await.expect(303);
+        let run = w.f1b.get(&format!("/meetings/{id}/run")).await;
+        run.expect(200);
+        let keep = html::attr(&run.text[run.text.find("data-offline-keep=").expect("the run-sheet says what to keep") - 1..], "data-offline-keep").expect("the list");
+        let mut urls: Vec<String> = keep.split(' ').map(|u| if u.contains("?step=") { format!("{u}&needs=hide") } else { u.to_string() }).collect();
+        urls.push(format!("/meetings/{id}/run"));
+        urls.push("/sw.js".into());
+        assert!(urls.len() > 10, "{urls:?}");
+        // What a browser is sent for each, compressed as it asks.
+        let session = w.f1b.cookie("hearth_session").expect("signed in");
+        let client = reqwest::Client::new();
+        let mut total = 0;
+        for u in &urls {
+            let res = client
+                .get(format!("{}{u}", w.f1b.base))
+                .header("cookie", format!("hearth_session={session}"))
+                .header("accept-encoding", "gzip")
+                .send()
+                .await
+                .expect("fetch");
+            assert_eq!(res.status(), 200, "{u}");
+            total += res.bytes().await.expect("body").len();
+        }
+        assert!(total < 100 * 1024, "{total} bytes for {} pages and files", urls.len());
+    }
+}

@@ -297,6 +297,9 @@ pub struct Browser {
     problems: Vec<String>,
     /// The phone being emulated, if any (see `set_viewport`).
     viewport: Option<(u32, u32)>,
+    /// How to start Chromium again on the same profile (`restart`), and the session open now,
+    /// which is closed at the end.
+    relaunch: Arc<Relaunch>,
     /// Taps (clicks) made so far: each link, button, label or list choice pressed.
     taps: std::sync::atomic::AtomicUsize,
 }
@@ -326,6 +329,14 @@ impl Browser {
             .find(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no element {css:?} on {}: {e}", self.base))
+    }
+
+    /// Every element matching `css` (none is not a failure).
+    pub async fn find_all(&self, css: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
     }
 
     pub async fn text(&self, css: &str) -> String {
@@ -1211,6 +1222,7 @@ where
     let Value::Object(capabilities) = capabilities else {
         unreachable!()
     };
+    let capabilities_again = capabilities.clone();
     let client = ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
         .connect(&driver.url)
@@ -1231,9 +1243,16 @@ where
         problems: Vec::new(),
         viewport: None,
         taps: Default::default(),
+        relaunch: Arc::new(Relaunch {
+            driver: driver.url.clone(),
+            capabilities: capabilities_again,
+            open: std::sync::Mutex::new(client.clone()),
+        }),
     };
+    let relaunch = browser.relaunch.clone();
     let outcome = tokio::spawn(body(browser)).await;
-    let _ = client.close().await;
+    let open = relaunch.open.lock().expect("the open session").clone();
+    let _ = open.close().await;
     drop(driver);
     drop(app);
     if let Err(e) = outcome {
@@ -1241,6 +1260,29 @@ where
             std::panic::resume_unwind(e.into_panic());
         }
         panic!("the browser test was cancelled: {e}");
+    }
+}
+
+/// What `Browser::restart` needs to start Chromium again.
+pub struct Relaunch {
+    driver: String,
+    capabilities: serde_json::Map<String, Value>,
+    open: std::sync::Mutex<Client>,
+}
+
+impl Browser {
+    /// Closes Chromium and starts it again on the same profile (as a phone's browser closed
+    /// and opened again), on the page `path`.
+    pub async fn restart(&mut self, path: &str) {
+        let _ = self.client.clone().close().await;
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(self.relaunch.capabilities.clone())
+            .connect(&self.relaunch.driver)
+            .await
+            .expect("start Chromium again on the same profile");
+        *self.relaunch.open.lock().expect("the open session") = client.clone();
+        self.client = client;
+        let _ = self.client.goto(&self.url(path)).await;
     }
 }
 

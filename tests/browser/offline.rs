@@ -6,9 +6,11 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::{Browser, Signal, run_with_demo_and_signal};
-use crate::seven_tasks::{plan_todays_meeting, sign_in};
+use crate::seven_tasks::{next_step, plan_todays_meeting, sign_in};
 
 const GUEST: &str = "Olive Offline";
+const NOTE: &str = "Everyone said hello, with no signal.";
+const ROUND_UP: &str = "Tea and a good laugh in the hall.";
 const MEMBERS: [&str; 5] = ["Ada", "Bill", "Carol", "Dev", "Eileen"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,7 +29,7 @@ async fn status_says(b: &Browser, needle: &str) -> String {
         let text = b
             .client
             .execute(
-                "var s = document.querySelector('[data-offline-status]'); return s && !s.hidden ? s.textContent : '';",
+                "var s = document.querySelector('[data-offline-status]'); return s && !s.hidden ? s.textContent + (s.getAttribute('data-missing') ? ' [not kept: ' + s.getAttribute('data-missing') + ']' : '') : '';",
                 vec![],
             )
             .await
@@ -97,6 +99,50 @@ async fn offline(mut b: Browser, signal: Signal) {
     b.expect_text(GUEST).await;
     assert_eq!(b.text("[data-signed-in-count]").await.trim(), "6");
 
+    // Back to the run-sheet, with no signal: through every step, a prompt ticked and notes on
+    // the way, the round-up, and the end of the meeting.
+    let back = b
+        .find_xpath("//a[normalize-space()=\"Back to the meeting's steps\"]")
+        .await;
+    b.click_and_wait(back).await;
+    status_says(&b, "6 changes waiting").await;
+    b.expect_text("(6 here)").await;
+    let first = b.text("h1.step-title").await;
+    b.click_label("prompt-0").await;
+    b.fill("step-notes", NOTE).await;
+    let mut titles = vec![first.trim().to_string()];
+    let mut rounded = false;
+    for _ in 0..20 {
+        if !b.find_all("#round_up_good").await.is_empty() {
+            b.fill("round_up_good", ROUND_UP).await;
+            rounded = true;
+        }
+        let ends = b.find_all("nav.step-nav button[formaction$='/end']").await;
+        if !ends.is_empty() {
+            break;
+        }
+        next_step(&b).await;
+        titles.push(b.text("h1.step-title").await.trim().to_string());
+        // Each step's clock starts at the move, made on this phone.
+        let clock = b.text(".clocks .clock").await;
+        assert!(clock.contains("0 of") || clock.contains("1 of"), "{clock}");
+    }
+    assert!(rounded, "the agenda has a round-up: {titles:?}");
+    assert!(titles.len() > 3, "moved through the steps: {titles:?}");
+    b.check("a step of the run-sheet with no signal").await;
+    b.look_at("offline-run-step").await;
+    b.press("End the meeting…").await;
+    b.expect_text("End the meeting?").await;
+    b.press("Yes, end the meeting").await;
+    let said = status_says(&b, "The meeting is ended when the signal returns").await;
+    assert!(said.starts_with("Saved on this phone"), "{said}");
+
+    // The browser closed and opened again, still with no signal: the run-sheet is there, with
+    // everything waiting.
+    b.restart(&format!("/meetings/{meeting}/run")).await;
+    status_says(&b, "The meeting is ended when the signal returns").await;
+    b.expect_text("(6 here)").await;
+
     // Signing out now would delete what is waiting: it asks first.
     b.find_xpath("//button[normalize-space()='Sign out']")
         .await
@@ -105,7 +151,7 @@ async fn offline(mut b: Browser, signal: Signal) {
         .expect("press Sign out");
     let asked = b.client.get_alert_text().await.expect("asked first");
     assert!(
-        asked.contains("6 changes made without signal have not been sent yet"),
+        asked.contains("changes made without signal have not been sent yet"),
         "{asked}"
     );
     b.client.dismiss_alert().await.expect("cancel");
@@ -138,7 +184,11 @@ async fn offline(mut b: Browser, signal: Signal) {
             .expect("read the list");
         assert_eq!(signed.as_bool(), Some(true), "{name} is signed in");
     }
-    b.visit(&format!("/meetings/{meeting}/run"), "the run-sheet, online")
+    // The meeting was ended, with its notes and round-up, each once.
+    b.visit(&format!("/meetings/{meeting}/notes"), "the record, online")
         .await;
-    b.expect_text("(6 here)").await;
+    b.expect_text(ROUND_UP).await;
+    b.expect_text(NOTE).await;
+    let record = b.body_text().await;
+    assert_eq!(record.matches(ROUND_UP).count(), 1, "{record}");
 }

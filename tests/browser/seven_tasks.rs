@@ -456,7 +456,7 @@ pub(crate) async fn member_link(b: &mut Browser, name: &str) -> String {
     crate::meeting::shown_link(b).await
 }
 
-async fn next_step(b: &Browser) {
+pub(crate) async fn next_step(b: &Browser) {
     let next = b
         .find_xpath("//nav[@aria-label='Steps']//button[starts-with(normalize-space(),'Next')]")
         .await;

@@ -367,6 +367,7 @@ pub async fn propose_next(
         id,
         Form::with_errors(raw, errors),
         StatusCode::UNPROCESSABLE_ENTITY,
+        None,
     )
     .await
 }

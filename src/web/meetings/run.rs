@@ -17,7 +17,7 @@ pub(super) fn routes(state: &AppState) -> Router<AppState> {
         .route(paths::MEETING_RUN_STEP, post(go_to_step))
         .route(paths::MEETING_RUN_STEPS, post(save_step))
         .route("/meetings/{id}/round-up", post(save_round_up))
-        .route(paths::MEETING_END, post(end))
+        .route(paths::MEETING_END, get(end_page).post(end))
         .route(paths::MEETING_UNSTART, post(unstart))
         .route(paths::MEETING_REOPEN, post(reopen))
         .route("/meetings/{id}/state", get(state_json))
@@ -41,6 +41,8 @@ struct RunPage {
     next_form: Form,
     venues: Vec<Venue>,
     open_polls: Vec<crate::domain::poll::Poll>,
+    /// Shown as the copy a phone keeps for no signal, without members' needs.
+    hide_needs: bool,
 }
 
 impl RunPage {
@@ -99,7 +101,29 @@ impl RunPage {
     fn kind(&self) -> StepKind {
         self.step().map_or(StepKind::General, |s| s.kind)
     }
+    /// What the phone keeps for running this meeting with no signal (static/sw.js): each step
+    /// as `?step=N`, the sign-in list and sheet, "End the meeting?" while it is under way, and
+    /// our own files. Members' needs are left out of the steps unless the facilitator chooses
+    /// to keep them (the script adds `needs=hide` otherwise).
+    fn offline_keep(&self) -> String {
+        let id = self.meeting.id;
+        let run = paths::meeting_run(id);
+        let mut keep = vec![paths::meeting_sign_in(id), paths::meeting_sign_in_sheet(id)];
+        if self.meeting.is_under_way() {
+            keep.push(paths::meeting_end(id));
+        }
+        keep.extend((0..self.steps.len()).map(|i| format!("{run}?step={i}")));
+        keep.extend(OFFLINE_FILES.iter().map(|f| f.to_string()));
+        keep.join(" ")
+    }
 }
+
+/// Our own files, kept on the phone with a meeting's pages.
+pub(super) const OFFLINE_FILES: [&str; 3] = [
+    "/static/hearth.css",
+    "/static/hearth.js",
+    "/static/favicon.svg",
+];
 
 /// "12 of 15 minutes" or "3 minutes over the 15 planned" — informative, never alarming.
 pub fn clock_words(elapsed: i64, planned: i64, _what: &str) -> String {
@@ -117,15 +141,57 @@ pub fn clock_words(elapsed: i64, planned: i64, _what: &str) -> String {
     }
 }
 
+/// `?step=N`: the run-sheet showing step N (counted from 0) with its clock at nought, changing
+/// nothing. The service worker keeps one of each, so that with no signal the phone can still
+/// move between steps.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct StepView {
+    step: Option<String>,
+    /// `hide`: without members' needs (what the phone keeps unless the facilitator chooses).
+    needs: Option<String>,
+}
+
 pub async fn run(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
     Path(id): Path<MeetingId>,
+    Query(view): Query<StepView>,
 ) -> AppResult<Response> {
-    run_page(&state, &me, &cookies, id, Form::blank(), StatusCode::OK).await
+    let hide_needs = match view.needs.as_deref() {
+        None => false,
+        Some("hide") => true,
+        Some(_) => return Err(AppError::BadRequest("needs= may only be hide.".into())),
+    };
+    let view = match view.step.as_deref() {
+        None => None,
+        Some(s) => Some(StepShown {
+            step: s
+                .parse::<usize>()
+                .map_err(|_| AppError::BadRequest("Choose a step by its number.".into()))?,
+            hide_needs,
+        }),
+    };
+    run_page(
+        &state,
+        &me,
+        &cookies,
+        id,
+        Form::blank(),
+        StatusCode::OK,
+        view,
+    )
+    .await
 }
 
+/// A step shown with `?step=N` (see `StepView`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct StepShown {
+    step: usize,
+    hide_needs: bool,
+}
+
+/// The run-sheet at its current step, or at the step `view` names.
 pub(super) async fn run_page(
     state: &AppState,
     me: &Staff,
@@ -133,6 +199,7 @@ pub(super) async fn run_page(
     id: MeetingId,
     next_form: Form,
     status: StatusCode,
+    view: Option<StepShown>,
 ) -> AppResult<Response> {
     let me = me.clone();
     let access = state.store.meeting(&me, id).await?;
@@ -160,7 +227,14 @@ pub(super) async fn run_page(
         .into_iter()
         .filter(|p| p.signed_in)
         .collect();
-    let index = (meeting.current_step.max(0) as usize).min(steps.len().saturating_sub(1));
+    let last = steps.len().saturating_sub(1);
+    let current = (meeting.current_step.max(0) as usize).min(last);
+    let index = view.map_or(current, |v| v.step.min(last));
+    let mut meeting = meeting;
+    if index != current {
+        // Another step than the one under way: its clock starts when it is moved to.
+        meeting.step_started_at = None;
+    }
     let venue = match meeting.venue_id {
         Some(v) => state.store.venue(v).await.ok(),
         None => None,
@@ -218,9 +292,14 @@ pub(super) async fn run_page(
             index,
             present,
             now: now(),
+            hide_needs: view.is_some_and(|v| v.hide_needs),
         },
     )
 }
+
+/// The header with which the service worker says when an action kept on the phone was made
+/// (milliseconds since 1970).
+pub const MADE_AT: &str = "hearth-made-at";
 
 /// Moves to a step (next, previous, or a chosen one), starting the meeting if needed. The
 /// button belongs to the step's form, so what was typed there is saved first.
@@ -238,7 +317,16 @@ pub async fn go_to_step(
     let text = RunSheetText::parse(&raw, None).map_err(AppError::Invalid)?;
     let meeting = state.store.meeting(&me, id).await?;
     app::meetings::save_run_sheet(&state, &me, &meeting, &text).await?;
-    state.store.go_to_step(&meeting, step).await?;
+    // A move made with no signal and sent later says when it was made (static/sw.js).
+    let made_at = headers
+        .get(MADE_AT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(|ms| ms.div_euclid(1000));
+    state
+        .store
+        .go_to_step_made_at(&meeting, step, made_at)
+        .await?;
     saved(&state, &me, &headers, id, &paths::meeting_run(id), "").await
 }
 
@@ -358,33 +446,7 @@ pub async fn end(
     let access = state.store.meeting(&me, id).await?;
     app::meetings::save_run_sheet(&state, &me, &access, &text).await?;
     if !confirmed(&raw) {
-        let m = access.meeting().clone();
-        let group = state.store.group_for(&me, m.group_id).await?;
-        if m.is_held() {
-            return Ok(Redirect::to(&paths::meeting_notes(id)).into_response());
-        }
-        // Nothing to ask about when the answer would be no.
-        if let crate::domain::meeting_status::Transition::Refused(why) =
-            m.status.on_day(MeetingEvent::End, m.day(), m.today_there())
-        {
-            return Err(app::meetings::refused(why));
-        }
-        let question = "End the meeting?".to_string();
-        return render(&ConfirmPage {
-            page: staff_page(&question, &me, &cookies, "groups"),
-            explain: vec![
-                "Hearth will mark it as held and keep who signed in. Its record starts from the notes you made and what people said at the end, and you can add to it afterwards.".into(),
-                "If you end it by mistake, you can open it again from its record.".into(),
-            ],
-            saved: !text.is_empty(),
-            action: paths::meeting_end(id),
-            yes: "Yes, end the meeting",
-            no: "No, go back to the meeting",
-            back: paths::meeting_run(id),
-            question,
-            meeting: m,
-            group,
-        });
+        return end_question(&state, &me, &cookies, &access, !text.is_empty()).await;
     }
     app::meetings::change_status(&state, &access, MeetingEvent::End, "")
         .await?
@@ -393,6 +455,56 @@ pub async fn end(
         &paths::meeting_notes(id),
         "The meeting has ended and is marked as held. Here is its record. If you ended it by mistake, you can open it again below.",
     ))
+}
+
+/// "End the meeting?", asked before it is ended (`saved`: what the run-sheet carried was saved
+/// on the way).
+async fn end_question(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    access: &crate::store::MeetingAccess,
+    saved: bool,
+) -> AppResult<Response> {
+    let m = access.meeting().clone();
+    let id = m.id;
+    let group = state.store.group_for(me, m.group_id).await?;
+    if m.is_held() {
+        return Ok(Redirect::to(&paths::meeting_notes(id)).into_response());
+    }
+    // Nothing to ask about when the answer would be no.
+    if let crate::domain::meeting_status::Transition::Refused(why) =
+        m.status.on_day(MeetingEvent::End, m.day(), m.today_there())
+    {
+        return Err(app::meetings::refused(why));
+    }
+    let question = "End the meeting?".to_string();
+    render(&ConfirmPage {
+        page: staff_page(&question, me, cookies, "groups"),
+        explain: vec![
+            "Hearth will mark it as held and keep who signed in. Its record starts from the notes you made and what people said at the end, and you can add to it afterwards.".into(),
+            "If you end it by mistake, you can open it again from its record.".into(),
+        ],
+        saved,
+        action: paths::meeting_end(id),
+        yes: "Yes, end the meeting",
+        no: "No, go back to the meeting",
+        back: paths::meeting_run(id),
+        question,
+        meeting: m,
+        group,
+    })
+}
+
+/// The same question as a page of its own, which the phone keeps for when there is no signal.
+pub async fn end_page(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Path(id): Path<MeetingId>,
+) -> AppResult<Response> {
+    let access = state.store.meeting(&me, id).await?;
+    end_question(&state, &me, &cookies, &access, false).await
 }
 
 /// Undoes a start made by mistake: the meeting is planned again, as if never started.
