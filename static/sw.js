@@ -422,6 +422,17 @@ self.addEventListener("message", function (event) {
         return setMeta("kept", list).then(function () {
           return keep(urls);
         }).then(function (ready) {
+          // Anything not kept is asked for once more, a moment later (a dropped request).
+          if (ready) {
+            return true;
+          }
+          var again = urls.filter(function (u) {
+            return lastMissing.some(function (m) { return m.indexOf(u + " ") === 0; });
+          });
+          return new Promise(function (resolve) { setTimeout(resolve, 1000); }).then(function () {
+            return keep(again);
+          });
+        }).then(function (ready) {
           return ready ? setMeta("version:" + run, data.version).then(function () { return true; }) : false;
         });
       });
