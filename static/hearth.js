@@ -104,6 +104,15 @@
       if (el.hasAttribute("data-no-autosave")) { data.delete(el.name); }
     });
     var body = new URLSearchParams(data);
+    // What each box held as sent: once saved, it is what the next save was made from.
+    var sent = {};
+    textFields(form).forEach(function (t) { sent[t.name] = t.value; });
+    var madeFrom = function () {
+      Object.keys(sent).forEach(function (name) {
+        var was = form.elements[name + "~was"];
+        if (was) { was.value = sent[name]; }
+      });
+    };
     form.setAttribute("data-dirty", "saving");
     setStatus(form, "Saving…");
     return fetch(form.getAttribute("action"), {
@@ -131,6 +140,7 @@
       });
       form.removeAttribute("data-dirty");
       unsaved = document.querySelectorAll("form[data-dirty]").length;
+      madeFrom();
       if (data && data.queued) {
         // No signal: kept on this phone by the service worker, and sent when it returns.
         setStatus(form, "Saved on this phone. It will be sent when the signal returns.");
@@ -731,6 +741,9 @@
           } else if (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text")) {
             el.value = fields.get(el.name);
             el.defaultValue = el.value;
+            // The next save is made from this text, which the server will have by then.
+            var was = notes.elements[el.name + "~was"];
+            if (was) { was.value = el.value; }
           }
         });
       }

@@ -116,6 +116,62 @@ async fn ground_rules_ticked(
     Ok(())
 }
 
+/// How often a merged save is tried again when another save lands between reading and writing.
+const MERGE_TRIES: usize = 8;
+
+async fn merge_step_notes(
+    state: &AppState,
+    viewer: &Staff,
+    meeting: &MeetingAccess,
+    position: i64,
+    was: &str,
+    new: &str,
+) -> AppResult<()> {
+    use crate::domain::run_sheet::merge_text;
+    for _ in 0..MERGE_TRIES {
+        let current = state.store.step_notes(meeting, position).await?;
+        let merged = merge_text(&current, Some(was), new, &viewer.name);
+        if merged == current
+            || state
+                .store
+                .replace_step_notes(meeting, position, &current, &merged)
+                .await?
+        {
+            return Ok(());
+        }
+    }
+    Err(AppError::Conflict(
+        "The notes were being changed from another device. Press Save again.".into(),
+    ))
+}
+
+async fn merge_round_up(
+    state: &AppState,
+    viewer: &Staff,
+    meeting: &MeetingAccess,
+    was: &[String; 3],
+    r: &crate::domain::run_sheet::RoundUp,
+) -> AppResult<()> {
+    use crate::domain::run_sheet::merge_text;
+    let new = [&r.good, &r.not_so_good, &r.sharing];
+    for _ in 0..MERGE_TRIES {
+        let current = state.store.round_up_of(meeting).await?;
+        let merged: [String; 3] =
+            std::array::from_fn(|i| merge_text(&current[i], Some(&was[i]), new[i], &viewer.name));
+        if merged == current
+            || state
+                .store
+                .replace_round_up(meeting, &current, &merged)
+                .await?
+        {
+            return Ok(());
+        }
+    }
+    Err(AppError::Conflict(
+        "What people said was being changed from another device. Press Save again.".into(),
+    ))
+}
+
 /// Saves what a run-sheet form carried (the step's ticks and notes, the round-up, "since last
 /// time" lines), before whatever the button pressed does next. Parts the form did not hold are
 /// left as they were.
@@ -144,6 +200,15 @@ pub async fn save_run_sheet(
             }
             all.push_str(&format!("{what}: {note}"));
         }
+        // Notes sent with what the box showed before (`notes~was`) replace only that text;
+        // what someone else saved meanwhile is kept (`merge_text`).
+        let notes = match (&notes, &step.notes_was) {
+            (Some(new), Some(was)) => {
+                merge_step_notes(state, viewer, meeting, step.position, was, new).await?;
+                None
+            }
+            _ => notes,
+        };
         state
             .store
             .save_step(
@@ -162,10 +227,15 @@ pub async fn save_run_sheet(
         ground_rules_ticked(state, meeting, checked).await?;
     }
     if let Some(r) = &text.round_up {
-        state
-            .store
-            .save_round_up(meeting, &r.good, &r.not_so_good, &r.sharing)
-            .await?;
+        match &r.was {
+            Some(was) => merge_round_up(state, viewer, meeting, was, r).await?,
+            None => {
+                state
+                    .store
+                    .save_round_up(meeting, &r.good, &r.not_so_good, &r.sharing)
+                    .await?
+            }
+        }
     }
     if let Some(topic) = &text.new_topic {
         state.store.propose_topic(meeting, topic).await?;

@@ -13,6 +13,9 @@ pub struct StepText {
     /// The ticked prompts ("0,2"), when the form had a checklist.
     pub checked: Option<String>,
     pub notes: Option<String>,
+    /// What the notes box showed before this edit (`notes~was`), when the page sent it: the
+    /// edit then replaces only that text (see `merge_text`).
+    pub notes_was: Option<String>,
 }
 
 /// One "since last time" line.
@@ -29,6 +32,41 @@ pub struct RoundUp {
     pub good: String,
     pub not_so_good: String,
     pub sharing: String,
+    /// What each box showed before this edit (`round_up_good~was`, …), when the page sent it.
+    pub was: Option<[String; 3]>,
+}
+
+/// Who made an edit, for the line that marks their words when two edits meet.
+pub const MERGED_MARK: &str = "added by";
+
+/// A text box saved from a page (or a phone catching up) that showed `was`, now holding `new`,
+/// while the saved text is `current`. An edit replaces only the text it was made from: if the
+/// saved text is still `was`, `new` replaces it. If someone else changed it meanwhile, nothing
+/// of theirs is lost: what this edit added is put after it, marked with whose it is (only the
+/// words added when the edit kept `was` at its start; the whole text otherwise). Without `was`
+/// (an older page, the API) the edit replaces the text, as it always has.
+pub fn merge_text(current: &str, was: Option<&str>, new: &str, who: &str) -> String {
+    let Some(was) = was else {
+        return new.to_string();
+    };
+    if current == was || current == new {
+        return new.to_string();
+    }
+    if new == was {
+        // This edit changed nothing here: the other one stands.
+        return current.to_string();
+    }
+    let added = match new.strip_prefix(was) {
+        Some(rest) if !was.is_empty() => rest.trim_start(),
+        _ => new.trim(),
+    };
+    if added.is_empty() || current.contains(added) {
+        return current.to_string();
+    }
+    if current.trim().is_empty() {
+        return added.to_string();
+    }
+    format!("{}\n\n({MERGED_MARK} {who}) {added}", current.trim_end())
 }
 
 /// Everything a run-sheet form carried; each part is `None` or empty when the page did not
@@ -67,16 +105,30 @@ impl RunSheetText {
                 position,
                 checked,
                 notes,
+                notes_was: raw.get("notes~was").map(|n| n.replace("\r\n", "\n")),
             }
         });
         let round_up = if ["round_up_good", "round_up_not_so_good", "round_up_sharing"]
             .iter()
             .any(|f| raw.get(f).is_some())
         {
+            let was = |f: &str| {
+                raw.get(&format!("{f}~was"))
+                    .map(|v| v.trim().replace("\r\n", "\n"))
+            };
+            let was = match (
+                was("round_up_good"),
+                was("round_up_not_so_good"),
+                was("round_up_sharing"),
+            ) {
+                (Some(a), Some(b), Some(c)) => Some([a, b, c]),
+                _ => None,
+            };
             Some(RoundUp {
                 good: super::optional_text(raw, "round_up_good", 4000, &mut e),
                 not_so_good: super::optional_text(raw, "round_up_not_so_good", 4000, &mut e),
                 sharing: super::optional_text(raw, "round_up_sharing", 4000, &mut e),
+                was,
             })
         } else {
             None
@@ -181,7 +233,8 @@ mod tests {
             Some(StepText {
                 position: 7,
                 checked: Some("0,2".into()),
-                notes: Some("Went well\nthanks".into())
+                notes: Some("Went well\nthanks".into()),
+                notes_was: None,
             })
         );
         assert_eq!(
@@ -214,5 +267,61 @@ mod tests {
         let e = RunSheetText::parse(&raw(&[("position", "1"), ("notes", &long)]), None)
             .expect_err("too long");
         assert_eq!(e.0[0].field, "notes");
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::merge_text;
+
+    #[test]
+    fn an_edit_replaces_only_the_text_it_was_made_from() {
+        // Nobody else changed it: the edit stands, even one that removes words.
+        assert_eq!(
+            merge_text("Tea", Some("Tea"), "Tea and cake", "Fern"),
+            "Tea and cake"
+        );
+        assert_eq!(
+            merge_text("Tea and cake", Some("Tea and cake"), "Tea", "Fern"),
+            "Tea"
+        );
+        // Without what the box showed: as before, the edit replaces the text.
+        assert_eq!(merge_text("Other words", None, "Mine", "Fern"), "Mine");
+        // Both phones added to the same text: both additions are kept, the later one marked.
+        assert_eq!(
+            merge_text(
+                "Tea. Gus: biscuits",
+                Some("Tea."),
+                "Tea. Fern: cake",
+                "Fern"
+            ),
+            "Tea. Gus: biscuits\n\n(added by Fern) Fern: cake"
+        );
+        // Rewritten on this phone while the other changed it: both texts kept whole.
+        assert_eq!(
+            merge_text("Gus wrote this", Some("First"), "Fern rewrote it", "Fern"),
+            "Gus wrote this\n\n(added by Fern) Fern rewrote it"
+        );
+        // This phone changed nothing, or its words are there already: nothing to add.
+        assert_eq!(
+            merge_text("Gus wrote this", Some("First"), "First", "Fern"),
+            "Gus wrote this"
+        );
+        assert_eq!(
+            merge_text("First more", Some("First"), "First more", "Fern"),
+            "First more"
+        );
+        assert_eq!(
+            merge_text("First. Gus. more", Some("First."), "First. more", "Fern"),
+            "First. Gus. more"
+        );
+        // The same edit sent again (a phone catching up twice) adds nothing the second time.
+        let once = merge_text("A. B", Some("A."), "A. C", "Fern");
+        assert_eq!(merge_text(&once, Some("A."), "A. C", "Fern"), once);
+        // The other phone emptied it: this phone's words are kept, unmarked.
+        assert_eq!(
+            merge_text("", Some("Old"), "Old and new", "Fern"),
+            "and new"
+        );
     }
 }

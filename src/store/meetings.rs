@@ -888,6 +888,71 @@ impl Store {
     }
 
     /// Saves the round-up only (from the run-sheet's last step).
+    /// A step's notes as saved now.
+    pub async fn step_notes(&self, meeting: &MeetingAccess, position: i64) -> StoreResult<String> {
+        let id = meeting.id();
+        on_db!(self, pool => sqlx::query_scalar::<_, String>(
+            "SELECT notes FROM meeting_steps WHERE meeting_id = $1 AND position = $2")
+            .bind(id).bind(position).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// Writes a step's notes only if they still read `expected` (false when someone else's
+    /// save came first: read them again and merge).
+    pub async fn replace_step_notes(
+        &self,
+        meeting: &MeetingAccess,
+        position: i64,
+        expected: &str,
+        notes: &str,
+    ) -> StoreResult<bool> {
+        let id = meeting.id();
+        let n = on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let n = sqlx::query(
+                "UPDATE meeting_steps SET notes = $1 WHERE meeting_id = $2 AND position = $3 AND notes = $4")
+                .bind(notes).bind(id).bind(position).bind(expected)
+                .execute(&mut *tx).await?.rows_affected();
+            if n > 0 {
+                bump!(tx, id)?;
+                tx.commit().await?;
+            }
+            Ok::<u64, sqlx::Error>(n)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        Ok(n > 0)
+    }
+
+    /// The round-up's three boxes as saved now.
+    pub async fn round_up_of(&self, meeting: &MeetingAccess) -> StoreResult<[String; 3]> {
+        let id = meeting.id();
+        let (a, b, c) = on_db!(self, pool => sqlx::query_as::<_, (String, String, String)>(
+            "SELECT round_up_good, round_up_not_so_good, round_up_sharing FROM meetings WHERE id = $1")
+            .bind(id).fetch_optional(pool).await)
+        .map_err(StoreError::from_sqlx)?
+        .ok_or(StoreError::NotFound)?;
+        Ok([a, b, c])
+    }
+
+    /// Writes the round-up only if its boxes still read `expected`.
+    pub async fn replace_round_up(
+        &self,
+        meeting: &MeetingAccess,
+        expected: &[String; 3],
+        new: &[String; 3],
+    ) -> StoreResult<bool> {
+        let id = meeting.id();
+        on_db!(self, pool => sqlx::query(
+            "UPDATE meetings SET round_up_good = $1, round_up_not_so_good = $2, round_up_sharing = $3,
+                version = version + 1, updated_at = $4
+             WHERE id = $5 AND round_up_good = $6 AND round_up_not_so_good = $7 AND round_up_sharing = $8")
+            .bind(&new[0]).bind(&new[1]).bind(&new[2]).bind(now()).bind(id)
+            .bind(&expected[0]).bind(&expected[1]).bind(&expected[2])
+            .execute(pool).await.map(|r| r.rows_affected() > 0))
+        .map_err(StoreError::from_sqlx)
+    }
+
     pub async fn save_round_up(
         &self,
         meeting: &MeetingAccess,

@@ -241,3 +241,58 @@ both_backends! {
         assert!(total < 100 * 1024, "{total} bytes for {} pages and files", urls.len());
     }
 }
+
+both_backends! {
+    async fn two_phones_notes_are_both_kept(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let res = w.f1_api.post(&format!("/api/v1/groups/{g}/meetings"), &json!({"date": "2026-01-05", "start_time": "19:00", "duration_minutes": 90})).await;
+        res.expect(201);
+        let id = res.json()["id"].as_i64().expect("id");
+        w.f1b.post_form(&format!("/meetings/{id}/start"), &[("confirm", "yes")]).await.expect(303);
+        let notes = format!("/meetings/{id}/run/steps/0");
+        let run = format!("/meetings/{id}/run");
+        let saved = |m: &Value| m["agenda"][0]["notes"].as_str().unwrap_or_default().to_string();
+
+        // The page sends what the box showed: a plain edit replaces it.
+        let page = w.f1b.get(&run).await;
+        page.expect(200).expect_contains("name=\"notes~was\" value=\"\"");
+        crate::meetings::fetch(&w.f1b, &notes, &[("notes", "Tea."), ("notes~was", "")]).await.expect(200);
+        assert_eq!(saved(&crate::meetings::meeting(&w.f1_api, id).await), "Tea.");
+
+        // Two phones, both made from "Tea.": the second does not overwrite the first; what it
+        // added is kept after it, marked with whose it is. Sent again, it adds nothing more.
+        crate::meetings::fetch(&w.cb, &notes, &[("notes", "Tea. Cake from Cora."), ("notes~was", "Tea.")]).await.expect(200);
+        for _ in 0..2 {
+            crate::meetings::fetch(&w.f1b, &notes, &[("notes", "Tea. Biscuits from Fern."), ("notes~was", "Tea.")]).await.expect(200);
+        }
+        let both = saved(&crate::meetings::meeting(&w.f1_api, id).await);
+        assert_eq!(both, "Tea. Cake from Cora.\n\n(added by Fern Facilitator) Biscuits from Fern.");
+        // Made from the merged text: a plain edit again.
+        crate::meetings::fetch(&w.f1b, &notes, &[("notes", "All tidied."), ("notes~was", &both)]).await.expect(200);
+        assert_eq!(saved(&crate::meetings::meeting(&w.f1_api, id).await), "All tidied.");
+        // Without what the box showed (the API, an older page): replaced, as it always was.
+        crate::meetings::fetch(&w.cb, &notes, &[("notes", "Only this.")]).await.expect(200);
+        assert_eq!(saved(&crate::meetings::meeting(&w.f1_api, id).await), "Only this.");
+
+        // The round-up the same way, box by box.
+        let round_up = format!("/meetings/{id}/round-up");
+        let three = |good: &str, was: &str| {
+            vec![("round_up_good".to_string(), good.to_string()), ("round_up_not_so_good".into(), "Cold".into()), ("round_up_sharing".into(), "".into()),
+                 ("round_up_good~was".into(), was.to_string()), ("round_up_not_so_good~was".into(), "".into()), ("round_up_sharing~was".into(), "".into())]
+        };
+        let post = |b: &Browser, fields: Vec<(String, String)>| {
+            let (b, path) = (b.clone(), round_up.clone());
+            async move {
+                let mut pairs = vec![("csrf_token".to_string(), b.csrf_token().await)];
+                pairs.extend(fields);
+                b.post_pairs(&path, &pairs, &[("x-requested-with", "fetch")]).await
+            }
+        };
+        post(&w.cb, three("Laughter", "")).await.expect(200);
+        post(&w.f1b, three("Singing", "")).await.expect(200);
+        let m = crate::meetings::meeting(&w.f1_api, id).await;
+        assert_eq!(m["round_up_good"], "Laughter\n\n(added by Fern Facilitator) Singing", "{m}");
+        assert_eq!(m["round_up_not_so_good"], "Cold");
+    }
+}
