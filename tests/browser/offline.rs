@@ -191,4 +191,5 @@ async fn offline(mut b: Browser, signal: Signal) {
     b.expect_text(NOTE).await;
     let record = b.body_text().await;
     assert_eq!(record.matches(ROUND_UP).count(), 1, "{record}");
+    b.finish();
 }
