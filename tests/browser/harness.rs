@@ -621,6 +621,15 @@ impl Browser {
         }
     }
 
+    /// Reads and sets aside what the console holds so far: the requests that failed while the
+    /// test had taken the signal away (`Signal::lose`), which are expected, not problems.
+    pub async fn forget_console(&self) {
+        let _ = self
+            .client
+            .issue_cmd(SessionCall::post("se/log", json!({ "type": "browser" })))
+            .await;
+    }
+
     async fn check_console(&mut self, label: &str, path: &str) {
         let entries = self
             .client
@@ -1247,12 +1256,22 @@ where
             driver: driver.url.clone(),
             capabilities: capabilities_again,
             open: std::sync::Mutex::new(client.clone()),
+            others: Default::default(),
         }),
     };
     let relaunch = browser.relaunch.clone();
     let outcome = tokio::spawn(body(browser)).await;
     let open = relaunch.open.lock().expect("the open session").clone();
     let _ = open.close().await;
+    let others: Vec<Client> = relaunch
+        .others
+        .lock()
+        .expect("other sessions")
+        .drain(..)
+        .collect();
+    for other in others {
+        let _ = other.close().await;
+    }
     drop(driver);
     drop(app);
     if let Err(e) = outcome {
@@ -1268,9 +1287,52 @@ pub struct Relaunch {
     driver: String,
     capabilities: serde_json::Map<String, Value>,
     open: std::sync::Mutex<Client>,
+    /// Other browsers started with `another`, closed at the end too.
+    others: std::sync::Mutex<Vec<Client>>,
 }
 
 impl Browser {
+    /// A second browser with a profile of its own (another facilitator's phone), reaching
+    /// Hearth at `base`; its checks are reported by its own `finish`.
+    pub async fn another(&self, base: &str) -> Browser {
+        let mut capabilities = self.relaunch.capabilities.clone();
+        if let Some(args) = capabilities
+            .get_mut("goog:chromeOptions")
+            .and_then(|o| o.get_mut("args"))
+            .and_then(Value::as_array_mut)
+        {
+            for arg in args.iter_mut() {
+                if let Some(dir) = arg
+                    .as_str()
+                    .and_then(|a| a.strip_prefix("--user-data-dir="))
+                {
+                    *arg = Value::String(format!("--user-data-dir={dir}-another"));
+                }
+            }
+        }
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.relaunch.driver)
+            .await
+            .expect("start a second Chromium");
+        self.relaunch
+            .others
+            .lock()
+            .expect("other sessions")
+            .push(client.clone());
+        Browser {
+            client,
+            base: base.to_string(),
+            axe: self.axe.clone(),
+            screenshots: self.screenshots.clone(),
+            report: Vec::new(),
+            problems: Vec::new(),
+            viewport: None,
+            relaunch: self.relaunch.clone(),
+            taps: Default::default(),
+        }
+    }
+
     /// Closes Chromium and starts it again on the same profile (as a phone's browser closed
     /// and opened again), on the page `path`.
     pub async fn restart(&mut self, path: &str) {
@@ -1293,6 +1355,7 @@ impl Browser {
 pub struct Signal {
     on: Arc<std::sync::atomic::AtomicBool>,
     open: Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+    to: std::net::SocketAddr,
 }
 
 impl Signal {
@@ -1307,11 +1370,21 @@ impl Signal {
         self.on.store(true, Ordering::SeqCst);
     }
 
+    /// A second phone's signal: its own way to the same Hearth, at its own address (returned).
+    pub async fn another(&self) -> (Signal, String) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let url = format!("http://{}", listener.local_addr().expect("local address"));
+        (Signal::relay(listener, self.to), url)
+    }
+
     /// Passes connections from `listener` to `to` while the signal is on.
     fn relay(listener: tokio::net::TcpListener, to: std::net::SocketAddr) -> Signal {
         let signal = Signal {
             on: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             open: Arc::default(),
+            to,
         };
         let s = signal.clone();
         tokio::spawn(async move {

@@ -90,6 +90,8 @@ async fn offline(mut b: Browser, signal: Signal) {
     assert!(said.starts_with("Saved on this phone"), "{said}");
     b.expect_text(GUEST).await;
     assert_eq!(b.text("[data-signed-in-count]").await.trim(), "6");
+    // The live updates' polls fail with no signal, as expected.
+    b.forget_console().await;
     b.check("the sign-in list with no signal").await;
     b.look_at("offline-sign-in").await;
 
@@ -129,6 +131,8 @@ async fn offline(mut b: Browser, signal: Signal) {
     }
     assert!(rounded, "the agenda has a round-up: {titles:?}");
     assert!(titles.len() > 3, "moved through the steps: {titles:?}");
+    // The live updates' polls fail with no signal, as expected.
+    b.forget_console().await;
     b.check("a step of the run-sheet with no signal").await;
     b.look_at("offline-run-step").await;
     b.press("End the meeting…").await;
@@ -159,6 +163,8 @@ async fn offline(mut b: Browser, signal: Signal) {
     // The signal returns: everything is sent, in order, each once.
     signal.regain();
     status_says(&b, "Everything is saved").await;
+    // Requests that failed with no signal (the live updates' polls) are expected.
+    b.forget_console().await;
     b.visit(
         &format!("/meetings/{meeting}/sign-in"),
         "the sign-in list, online",
@@ -192,4 +198,106 @@ async fn offline(mut b: Browser, signal: Signal) {
     let record = b.body_text().await;
     assert_eq!(record.matches(ROUND_UP).count(), 1, "{record}");
     b.finish();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_phones_without_signal_merge_when_they_catch_up() {
+    run_with_demo_and_signal("offline-two", |b, signal| async move {
+        two_phones(b, signal).await
+    })
+    .await;
+}
+
+/// Opens the run-sheet and the sign-in list online, so that the phone keeps them.
+async fn get_ready(b: &mut Browser, meeting: i64) {
+    b.visit(&format!("/meetings/{meeting}/run"), "the run-sheet")
+        .await;
+    status_says(b, "Ready to use without signal").await;
+    b.visit(&format!("/meetings/{meeting}/sign-in"), "the sign-in list")
+        .await;
+    status_says(b, "Everything is saved").await;
+}
+
+/// With no signal: signs one person in, goes back to the run-sheet and writes a note on the
+/// step it is at, waiting until the note is kept on the phone.
+async fn sign_in_and_note(b: &Browser, name: &str, note: &str) {
+    tap_name(b, name).await;
+    let back = b
+        .find_xpath("//a[normalize-space()=\"Back to the meeting's steps\"]")
+        .await;
+    b.click_and_wait(back).await;
+    b.fill("step-notes", note).await;
+    b.wait_for_text("[data-save-status]", "Saved on this phone")
+        .await;
+}
+
+async fn two_phones(mut fern: Browser, fern_signal: Signal) {
+    fern.client
+        .goto(&fern.url("/signin"))
+        .await
+        .expect("open /signin");
+    sign_in(
+        &mut fern,
+        hearth::demo::FACILITATOR.1,
+        hearth::demo::FACILITATOR.2,
+    )
+    .await;
+    let meeting = plan_todays_meeting(&mut fern).await;
+    fern.press("Start the meeting").await;
+    get_ready(&mut fern, meeting).await;
+    // A second facilitator's phone (the coordinator), its own signal.
+    let (cora_signal, cora_url) = fern_signal.another().await;
+    let mut cora = fern.another(&cora_url).await;
+    cora.client
+        .goto(&cora.url("/signin"))
+        .await
+        .expect("open /signin");
+    sign_in(
+        &mut cora,
+        hearth::demo::COORDINATOR.1,
+        hearth::demo::COORDINATOR.2,
+    )
+    .await;
+    get_ready(&mut cora, meeting).await;
+
+    // Both lose the signal; each signs someone in and writes on the same step's notes; the
+    // second also moves on a step.
+    fern_signal.lose();
+    cora_signal.lose();
+    sign_in_and_note(&fern, "Ada", "Fern: the urn is broken.").await;
+    sign_in_and_note(&cora, "Bill", "Cora: the hall is cold.").await;
+    next_step(&cora).await;
+    let cora_step = cora.text("h1.step-title").await;
+
+    // The second phone catches up first, then the first: nothing of either is lost.
+    cora_signal.regain();
+    status_says(&cora, "Everything is saved").await;
+    fern_signal.regain();
+    status_says(&fern, "Everything is saved").await;
+    // Requests that failed with no signal (the live updates' polls) are expected.
+    fern.forget_console().await;
+    cora.forget_console().await;
+
+    fern.visit(
+        &format!("/meetings/{meeting}/sign-in"),
+        "the sign-in list, online",
+    )
+    .await;
+    assert_eq!(fern.text("[data-signed-in-count]").await.trim(), "2");
+    fern.visit(
+        &format!("/meetings/{meeting}/run?step=0"),
+        "the first step, online",
+    )
+    .await;
+    let notes = fern.value_of("step-notes").await;
+    assert!(
+        notes.contains("Fern: the urn is broken.") && notes.contains("Cora: the hall is cold."),
+        "both phones' notes are kept: {notes:?}"
+    );
+    // The current step follows the latest move (the second phone's).
+    fern.visit(&format!("/meetings/{meeting}/run"), "the run-sheet, online")
+        .await;
+    assert_eq!(fern.text("h1.step-title").await, cora_step);
+    cora.finish();
+    fern.finish();
 }
