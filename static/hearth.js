@@ -681,6 +681,35 @@
     });
   }
 
+  // A tap that signs someone in carries a mark made here, and an undo the marks of the
+  // sign-ins this page knows of, so that an undo on this phone leaves another's sign-in.
+  document.addEventListener("submit", function (e) {
+    var button = e.submitter;
+    var m = button && button.name ? button.name.match(/^at-(\d+)\.present$/) : null;
+    if (!m || button.value !== "true" || !e.target.querySelector) {
+      return;
+    }
+    var li = document.getElementById("member-" + m[1]);
+    if (!li) {
+      return;
+    }
+    var mark = li.querySelector("input[name='at-" + m[1] + ".mark']");
+    if (!mark) {
+      mark = document.createElement("input");
+      mark.type = "hidden";
+      mark.name = "at-" + m[1] + ".mark";
+      li.appendChild(mark);
+    }
+    mark.value = newMark();
+  }, true);
+
+  function newMark() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    return String(Date.now()) + "-" + String(Math.random()).slice(2);
+  }
+
   // Each waiting action shown where it belongs on this page.
   function showInPlace(list) {
     // This meeting's actions ("/meetings/7/…").
@@ -703,6 +732,16 @@
           var signedIn = present === "true";
           button.classList.toggle("is-in", signedIn);
           button.value = signedIn ? "false" : "true";
+          // An undo from here undoes this phone's own sign-in (and those the page showed).
+          var undo = li.querySelector("input[name='at-" + at[1] + ".undo']");
+          if (!undo) {
+            undo = document.createElement("input");
+            undo.type = "hidden";
+            undo.name = "at-" + at[1] + ".undo";
+            li.insertBefore(undo, li.firstChild);
+          }
+          var mark = field(a, "at-" + at[1] + ".mark");
+          undo.value = signedIn ? ((undo.value + " " + (mark || "")).trim()) : "";
           button.textContent = "";
           nameAndState(button, text, (signedIn ? "Signed in" : "Not signed in") + " · waiting to be sent");
         }

@@ -46,6 +46,11 @@ pub struct UpcomingMeeting {
     pub group_name: String,
 }
 
+/// A device's mark for its sign-in: 1 to 64 letters, digits or '-' (a UUID).
+fn mark_ok(mark: &str) -> bool {
+    (1..=64).contains(&mark.len()) && mark.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Someone who signed in: a member, or a guest by name.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AttendanceRow {
@@ -54,6 +59,9 @@ pub struct AttendanceRow {
     pub name: String,
     pub is_guest: bool,
     pub signed_in_at: i64,
+    /// The marks of the devices' sign-ins (space-separated; see `sign_in_marked`).
+    #[serde(skip)]
+    pub marks: String,
 }
 
 /// A member's answer about coming to a meeting.
@@ -1063,7 +1071,7 @@ impl Store {
         on_db!(self, pool => sqlx::query_as::<_, AttendanceRow>(
             "SELECT a.id, a.member_id,
                 COALESCE(m.preferred_name, a.guest_name, 'Someone') AS name,
-                (a.member_id IS NULL AND a.erased_person IS NULL) AS is_guest, a.signed_in_at
+                (a.member_id IS NULL AND a.erased_person IS NULL) AS is_guest, a.signed_in_at, a.marks
              FROM attendance a LEFT JOIN members m ON m.id = a.member_id
              WHERE a.meeting_id = $1 ORDER BY a.signed_in_at, a.id")
             .bind(meeting_id).fetch_all(pool).await)
@@ -1092,15 +1100,31 @@ impl Store {
     /// Signs a member of the meeting's group in. Signing the same person in twice (even from
     /// two devices at once) leaves one record, with the first time kept.
     pub async fn sign_in(&self, meeting: &MeetingAccess, member_id: MemberId) -> StoreResult<()> {
+        self.sign_in_marked(meeting, member_id, None).await
+    }
+
+    /// Signs a member in; `mark` names this device's sign-in (letters, digits and '-'), added
+    /// to the marks of a sign-in already there, so that another device's undo of its own
+    /// sign-in leaves this one (`sign_out_marked`).
+    pub async fn sign_in_marked(
+        &self,
+        meeting: &MeetingAccess,
+        member_id: MemberId,
+        mark: Option<&str>,
+    ) -> StoreResult<()> {
         let meeting_id = meeting.id();
+        let mark = mark.filter(|m| mark_ok(m)).unwrap_or("");
         let n = on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let n = sqlx::query(
-                "INSERT INTO attendance (meeting_id, member_id, signed_in_at, recorded_by)
-                 SELECT mt.id, m.id, $3, $4 FROM meetings mt JOIN members m ON m.group_id = mt.group_id
+                "INSERT INTO attendance (meeting_id, member_id, signed_in_at, recorded_by, marks)
+                 SELECT mt.id, m.id, $3, $4, $5 FROM meetings mt JOIN members m ON m.group_id = mt.group_id
                  WHERE mt.id = $1 AND m.id = $2
-                 ON CONFLICT (meeting_id, member_id) DO NOTHING")
-                .bind(meeting_id).bind(member_id).bind(now()).bind(meeting.actor().to_string())
+                 ON CONFLICT (meeting_id, member_id) DO UPDATE
+                 SET marks = TRIM(attendance.marks || ' ' || excluded.marks)
+                 WHERE excluded.marks <> ''
+                   AND (' ' || attendance.marks || ' ') NOT LIKE ('% ' || excluded.marks || ' %')")
+                .bind(meeting_id).bind(member_id).bind(now()).bind(meeting.actor().to_string()).bind(mark)
                 .execute(&mut *tx).await?.rows_affected();
             if n > 0 {
                 bump!(tx, meeting_id)?;
@@ -1134,11 +1158,38 @@ impl Store {
 
     /// Undoes a sign-in (a tap on the wrong name).
     pub async fn sign_out(&self, meeting: &MeetingAccess, member_id: MemberId) -> StoreResult<()> {
+        self.sign_out_marked(meeting, member_id, None).await
+    }
+
+    /// Undoes a sign-in. With `undid` (the marks of the sign-ins the device knew of), only
+    /// those go: if another device's sign-in is left, the member stays signed in. Without,
+    /// the sign-in goes whoever made it.
+    pub async fn sign_out_marked(
+        &self,
+        meeting: &MeetingAccess,
+        member_id: MemberId,
+        undid: Option<&str>,
+    ) -> StoreResult<()> {
         let meeting_id = meeting.id();
         on_db!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query("DELETE FROM attendance WHERE meeting_id = $1 AND member_id = $2")
-                .bind(meeting_id).bind(member_id).execute(&mut *tx).await?;
+            let marks: Option<String> = sqlx::query_scalar(
+                "SELECT marks FROM attendance WHERE meeting_id = $1 AND member_id = $2")
+                .bind(meeting_id).bind(member_id).fetch_optional(&mut *tx).await?;
+            let left: Vec<&str> = match (&marks, undid) {
+                (Some(marks), Some(undid)) => {
+                    let undid: Vec<&str> = undid.split_whitespace().collect();
+                    marks.split_whitespace().filter(|m| !undid.contains(m)).collect()
+                }
+                _ => Vec::new(),
+            };
+            if left.is_empty() {
+                sqlx::query("DELETE FROM attendance WHERE meeting_id = $1 AND member_id = $2")
+                    .bind(meeting_id).bind(member_id).execute(&mut *tx).await?;
+            } else {
+                sqlx::query("UPDATE attendance SET marks = $3 WHERE meeting_id = $1 AND member_id = $2")
+                    .bind(meeting_id).bind(member_id).bind(left.join(" ")).execute(&mut *tx).await?;
+            }
             bump!(tx, meeting_id)?;
             tx.commit().await
         })

@@ -296,3 +296,45 @@ both_backends! {
         assert_eq!(m["round_up_not_so_good"], "Cold");
     }
 }
+
+both_backends! {
+    async fn an_undo_removes_only_the_sign_ins_it_undid(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let m = w.member_a;
+        let res = w.f1_api.post(&format!("/api/v1/groups/{g}/meetings"), &json!({"date": "2026-01-05", "start_time": "19:00", "duration_minutes": 90})).await;
+        res.expect(201);
+        let id = res.json()["id"].as_i64().expect("id");
+        let tap = format!("/meetings/{id}/attendance/{m}");
+        let here = |api: &Api| {
+            let api = api.clone();
+            async move { get_json(&api, &format!("/api/v1/meetings/{id}/attendance")).await["attendance"].as_array().expect("attendance").iter().filter(|r| r["member_id"] == m).count() }
+        };
+
+        // Two phones sign the same member in, each with its own mark: one sign-in.
+        w.f1b.post_form(&tap, &[("present", "true"), ("mark", "phone-a-1")]).await.expect(303);
+        w.cb.post_form(&tap, &[("present", "true"), ("mark", "phone-b-1")]).await.expect(303);
+        w.cb.post_form(&tap, &[("present", "true"), ("mark", "phone-b-1")]).await.expect(303);
+        assert_eq!(here(&w.f1_api).await, 1);
+        // The sign-in list shows the marks, for an undo from it.
+        w.f1b.get(&format!("/meetings/{id}/sign-in")).await.expect_contains(&format!("name=\"at-{m}.undo\" value=\"phone-a-1 phone-b-1\""));
+        // The second phone undoes its own: the first phone's sign-in stands.
+        w.cb.post_form(&tap, &[("present", "false"), ("undo", "phone-b-1")]).await.expect(303);
+        assert_eq!(here(&w.f1_api).await, 1, "another phone's sign-in is left");
+        // An undo of every sign-in it showed: signed out.
+        w.f1b.post_form(&tap, &[("present", "false"), ("undo", "phone-a-1")]).await.expect(303);
+        assert_eq!(here(&w.f1_api).await, 0);
+
+        // Without marks (no script), as before: a tap signs in, a tap undoes.
+        w.f1b.post_form(&tap, &[("present", "true")]).await.expect(303);
+        assert_eq!(here(&w.f1_api).await, 1);
+        w.f1b.post_form(&tap, &[("present", "false"), ("undo", "")]).await.expect(303);
+        assert_eq!(here(&w.f1_api).await, 0);
+        w.f1b.post_form(&tap, &[("present", "true"), ("mark", "phone-a-2")]).await.expect(303);
+        w.f1b.post_form(&tap, &[("present", "false")]).await.expect(303);
+        assert_eq!(here(&w.f1_api).await, 0, "an undo without marks undoes every sign-in");
+        // A mark that is not one is no mark.
+        w.f1b.post_form(&tap, &[("present", "true"), ("mark", "50% off")]).await.expect(303);
+        w.f1b.get(&format!("/meetings/{id}/sign-in")).await.expect_contains(&format!("name=\"at-{m}.undo\" value=\"\""));
+    }
+}

@@ -116,6 +116,8 @@ pub struct Person {
     pub member: Member,
     pub answer: Option<RsvpAnswer>,
     pub signed_in: bool,
+    /// The marks of the devices' sign-ins (an undo from this page undoes those it shows).
+    pub marks: String,
 }
 
 fn people(members: Vec<Member>, rsvps: &[Rsvp], attendance: &[AttendanceRow]) -> Vec<Person> {
@@ -124,6 +126,11 @@ fn people(members: Vec<Member>, rsvps: &[Rsvp], attendance: &[AttendanceRow]) ->
         .map(|m| Person {
             answer: rsvps.iter().find(|r| r.member_id == m.id).map(|r| r.answer),
             signed_in: attendance.iter().any(|a| a.member_id == Some(m.id)),
+            marks: attendance
+                .iter()
+                .find(|a| a.member_id == Some(m.id))
+                .map(|a| a.marks.clone())
+                .unwrap_or_default(),
             member: m,
         })
         .collect()

@@ -114,11 +114,24 @@ pub async fn toggle_attendance(
 ) -> AppResult<Response> {
     let member = state.store.member_for(&me, member_id).await?;
     let meeting = state.store.meeting(&me, id).await?;
+    // With the script, each sign-in carries a mark made on the device, and an undo the marks
+    // it undid, so that an undo on one phone leaves another phone's sign-in (issue 20).
     let message = if !raw.flag("present").map_err(AppError::BadRequest)? {
-        state.store.sign_out(&meeting, member_id).await?;
+        state
+            .store
+            .sign_out_marked(&meeting, member_id, raw.get("undo"))
+            .await?;
         format!("{} is no longer signed in.", member.preferred_name)
     } else {
-        state.store.sign_in(&meeting, member_id).await?;
+        let mark = raw.text("mark");
+        state
+            .store
+            .sign_in_marked(
+                &meeting,
+                member_id,
+                Some(mark.as_str()).filter(|m| !m.is_empty()),
+            )
+            .await?;
         format!("{} is signed in.", member.preferred_name)
     };
     saved(
