@@ -710,6 +710,38 @@
     return String(Date.now()) + "-" + String(Math.random()).slice(2);
   }
 
+  // Any other form on this page the action was sent from (the next meeting agreed, a show of
+  // hands, a goal's review...): it shows what was sent, and says it is waiting.
+  function keptInForm(path, fields) {
+    Array.prototype.forEach.call(document.querySelectorAll("form[action]"), function (form) {
+      if (form.id === "notes" || new URL(form.getAttribute("action"), location.href).pathname !== path) {
+        return;
+      }
+      var same = Array.prototype.every.call(form.querySelectorAll("input[type=hidden]"), function (h) {
+        return h.name === "csrf_token" || !h.name || fields.get(h.name) === h.value;
+      });
+      if (!same) {
+        return;
+      }
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden" || el.tagName === "BUTTON") {
+          return;
+        }
+        if (el.type === "checkbox" || el.type === "radio") {
+          el.checked = fields.getAll(el.name).indexOf(el.value) !== -1;
+        } else if (fields.has(el.name)) {
+          el.value = fields.get(el.name);
+        }
+      });
+      if (!form.querySelector(".waiting-note")) {
+        var note = document.createElement("p");
+        note.className = "waiting-note";
+        note.textContent = "Saved on this phone: it is sent when the signal returns.";
+        form.appendChild(note);
+      }
+    });
+  }
+
   // Each waiting action shown where it belongs on this page.
   function showInPlace(list) {
     // This meeting's actions ("/meetings/7/…").
@@ -718,6 +750,10 @@
     list.forEach(function (a) {
       var path = new URL(a.url).pathname;
       if (!meeting || path.indexOf(meeting) !== 0) {
+        // Sent from this page to the group (a topic agreed, votes): shown in its form.
+        if (new URL(a.from).pathname === location.pathname) {
+          keptInForm(path, new URLSearchParams(a.body));
+        }
         return;
       }
       var at = path.match(/\/attendance\/(\d+)$/);
@@ -794,6 +830,7 @@
       if (/\/end$/.test(path) && fields.get("confirm") === "yes" && statusEl) {
         ended = true;
       }
+      keptInForm(path, fields);
     });
     // The run-sheet's "Sign in (5 here)": as kept, with what is waiting.
     var runCount = document.querySelector(".run-signin .count");

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::{Browser, Signal, run_with_demo_and_signal};
-use crate::seven_tasks::{next_step, plan_todays_meeting, sign_in};
+use crate::seven_tasks::{go_to_step_from_start, next_step, plan_todays_meeting, sign_in};
 
 const GUEST: &str = "Olive Offline";
 const NOTE: &str = "Everyone said hello, with no signal.";
@@ -69,9 +69,14 @@ async fn offline(mut b: Browser, signal: Signal) {
     .await;
     let meeting = plan_todays_meeting(&mut b).await;
     b.press("Start the meeting").await;
-    // The run-sheet, opened online, makes itself ready for no signal.
+    // The run-sheet, opened online, makes itself ready for no signal. A topic is on the board
+    // for next time (added at its step, then back to the start).
     b.visit(&format!("/meetings/{meeting}/run"), "the run-sheet")
         .await;
+    go_to_step_from_start(&b, "Outline of next session").await;
+    b.fill("new-topic", "Sleep").await;
+    b.press("Add").await;
+    go_to_step_from_start(&b, "Arrival").await;
     status_says(&b, "Ready to use without signal").await;
     b.visit(&format!("/meetings/{meeting}/sign-in"), "the sign-in list")
         .await;
@@ -114,10 +119,23 @@ async fn offline(mut b: Browser, signal: Signal) {
     b.fill("step-notes", NOTE).await;
     let mut titles = vec![first.trim().to_string()];
     let mut rounded = false;
+    let mut agreed = false;
     for _ in 0..20 {
         if !b.find_all("#round_up_good").await.is_empty() {
             b.fill("round_up_good", ROUND_UP).await;
             rounded = true;
+        }
+        // A form of its own on a step (a topic agreed for next time): kept, and it says so.
+        let agree = b
+            .find_all("form[action*='/topics/'] button.button-small")
+            .await;
+        if let Some(button) = agree.into_iter().next()
+            && !agreed
+        {
+            b.click_and_wait(button).await;
+            b.expect_text("Saved on this phone: it is sent when the signal returns.")
+                .await;
+            agreed = true;
         }
         let ends = b.find_all("nav.step-nav button[formaction$='/end']").await;
         if !ends.is_empty() {
@@ -130,6 +148,7 @@ async fn offline(mut b: Browser, signal: Signal) {
         assert!(clock.contains("0 of") || clock.contains("1 of"), "{clock}");
     }
     assert!(rounded, "the agenda has a round-up: {titles:?}");
+    assert!(agreed, "a topic was agreed for next time: {titles:?}");
     assert!(titles.len() > 3, "moved through the steps: {titles:?}");
     // The live updates' polls fail with no signal, as expected.
     b.forget_console().await;
