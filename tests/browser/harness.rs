@@ -1407,9 +1407,63 @@ impl Signal {
     }
 }
 
-/// Runs a browser test on the demo data, with the browser reaching Hearth through a `Signal`
-/// the test can lose and regain.
-pub async fn run_with_demo_and_signal<F, Fut>(name: &'static str, body: F)
+/// Which database a browser test runs Hearth on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh schema in the PostgreSQL database of HEARTH_TEST_POSTGRES_URL and a store on it,
+/// or None (the test is skipped, or fails when strict) when there is no such server.
+async fn postgres_store() -> Option<(hearth::Store, String, String)> {
+    use std::str::FromStr;
+    let url = std::env::var("HEARTH_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let admin = match sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&url)
+        .await
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            assert!(
+                !strict(),
+                "PostgreSQL at {url} is not reachable ({e}) and HEARTH_TEST_STRICT is set"
+            );
+            eprintln!(
+                "skipped: this browser test on PostgreSQL needs a server at {url} (set HEARTH_TEST_POSTGRES_URL)"
+            );
+            return None;
+        }
+    };
+    let schema = format!(
+        "b_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    );
+    sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
+        .execute(&admin)
+        .await
+        .expect("create a schema for the test");
+    admin.close().await;
+    let options = sqlx::postgres::PgConnectOptions::from_str(&url)
+        .expect("a PostgreSQL URL")
+        .options([("search_path", schema.as_str())]);
+    let store = hearth::Store::open_postgres(options)
+        .await
+        .expect("open a PostgreSQL store");
+    Some((store, url, schema))
+}
+
+/// Runs a browser test on the demo data, on SQLite or PostgreSQL, with the browser reaching
+/// Hearth through a `Signal` the test can lose and regain.
+pub async fn run_with_demo_and_signal<F, Fut>(name: &'static str, db: Db, body: F)
 where
     F: FnOnce(Browser, Signal) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
@@ -1418,10 +1472,21 @@ where
         return;
     };
     let dir = TempDir::new("app-signal");
-    let db = dir.path().join("hearth.db");
-    let store = hearth::Store::open(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("open a fresh SQLite store");
+    let (store, dropped) = match db {
+        Db::Sqlite => {
+            let file = dir.path().join("hearth.db");
+            let store = hearth::Store::open(&format!("sqlite://{}", file.display()))
+                .await
+                .expect("open a fresh SQLite store");
+            (store, None)
+        }
+        Db::Postgres => {
+            let Some((store, url, schema)) = postgres_store().await else {
+                return;
+            };
+            (store, Some((url, schema)))
+        }
+    };
     hearth::demo::fill_if_empty(&store)
         .await
         .expect("fill the store with the demo data");
@@ -1446,4 +1511,16 @@ where
         _dir: dir,
     };
     run_on(tools, app, name, move |b| body(b, signal)).await;
+    // The test's schema goes (after a failure it is left, to look at).
+    if let Some((url, schema)) = dropped
+        && let Ok(admin) = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+    {
+        let _ = sqlx::query(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+            .execute(&admin)
+            .await;
+        admin.close().await;
+    }
 }

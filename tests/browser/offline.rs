@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::{Browser, Signal, run_with_demo_and_signal};
+use crate::harness::{Browser, Db, Signal, run_with_demo_and_signal};
 use crate::seven_tasks::{go_to_step_from_start, next_step, plan_todays_meeting, sign_in};
 
 const GUEST: &str = "Olive Offline";
@@ -13,14 +13,34 @@ const NOTE: &str = "Everyone said hello, with no signal.";
 const ROUND_UP: &str = "Tea and a good laugh in the hall.";
 const MEMBERS: [&str; 5] = ["Ada", "Bill", "Carol", "Dev", "Eileen"];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_meeting_runs_without_signal_and_catches_up() {
-    run_with_demo_and_signal(
-        "offline",
-        |b, signal| async move { offline(b, signal).await },
-    )
-    .await;
+/// A browser test on SQLite and again on PostgreSQL.
+macro_rules! on_both_databases {
+    ($sqlite:ident, $postgres:ident, $body:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            run_with_demo_and_signal(stringify!($sqlite), Db::Sqlite, |b, signal| async move {
+                $body(b, signal).await
+            })
+            .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $postgres() {
+            run_with_demo_and_signal(
+                stringify!($postgres),
+                Db::Postgres,
+                |b, signal| async move { $body(b, signal).await },
+            )
+            .await;
+        }
+    };
 }
+
+on_both_databases!(
+    a_meeting_runs_without_signal_and_catches_up,
+    a_meeting_runs_without_signal_and_catches_up_on_postgres,
+    offline
+);
 
 /// What the page's offline line says, waiting up to 20 s for it to hold `needle`.
 async fn status_says(b: &Browser, needle: &str) -> String {
@@ -219,13 +239,11 @@ async fn offline(mut b: Browser, signal: Signal) {
     b.finish();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_phones_without_signal_merge_when_they_catch_up() {
-    run_with_demo_and_signal("offline-two", |b, signal| async move {
-        two_phones(b, signal).await
-    })
-    .await;
-}
+on_both_databases!(
+    two_phones_without_signal_merge_when_they_catch_up,
+    two_phones_without_signal_merge_when_they_catch_up_on_postgres,
+    two_phones
+);
 
 /// Opens the run-sheet and the sign-in list online, so that the phone keeps them.
 async fn get_ready(b: &mut Browser, meeting: i64) {
