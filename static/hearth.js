@@ -912,6 +912,7 @@
   function keepNeeds() {
     return !!window.localStorage && localStorage.getItem("hearth:offline-needs") === "yes";
   }
+  var privatePages = (root.getAttribute("data-offline-private") || "").split(" ").filter(Boolean);
   function hello(again) {
     var worker = navigator.serviceWorker.controller;
     if (!worker) {
@@ -928,7 +929,9 @@
       again: !!again,
       keep: root.getAttribute("data-offline-keep").split(" ").filter(Boolean).map(function (u) {
         return /[?&]step=/.test(u) && !keepNeeds() ? u + "&needs=hide" : u;
-      })
+      }).concat(keepNeeds() ? privatePages : []),
+      // Pages with members' needs (the meeting's page): kept only by choice, gone otherwise.
+      drop: keepNeeds() ? [] : privatePages
     });
   }
 
@@ -952,6 +955,9 @@
             localStorage.removeItem("hearth:offline-needs");
           }
         }
+        // Ready again once the phone has kept (or let go of) what was chosen.
+        ready = false;
+        show();
         hello(true);
       });
     }

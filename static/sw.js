@@ -397,13 +397,28 @@ self.addEventListener("message", function (event) {
   if (data.type === "hello") {
     // The page says who is signed in, its anti-forgery token and what to keep.
     var urls = (data.keep || []).map(function (u) { return new URL(u, self.location.origin).href; });
+    // Pages the facilitator chose not to keep (members' needs): removed from the phone.
+    var dropped = (data.drop || []).map(function (u) { return pageKey(new URL(u, self.location.origin).href); });
+    var droppedDone = Promise.resolve();
+    if (dropped.length) {
+      droppedDone = keptPaths().then(function (list) {
+        keptList = list.filter(function (k) { return dropped.indexOf(k) === -1; });
+        return setMeta("kept", keptList);
+      }).then(function () {
+        return caches.open(PAGES);
+      }).then(function (cache) {
+        return Promise.all(dropped.map(function (k) { return cache.delete(k); }));
+      });
+    }
     var run = data.run || "";
-    done = Promise.all([
-      setMeta("account", String(data.account || "")),
-      setMeta("csrf", String(data.csrf || "")),
-      run && typeof data.step === "number" ? setMeta("at:" + run, { step: data.step, t: Date.now() }) : null,
-      getMeta("version:" + run)
-    ]).then(function (got) {
+    done = droppedDone.then(function () {
+      return Promise.all([
+        setMeta("account", String(data.account || "")),
+        setMeta("csrf", String(data.csrf || "")),
+        run && typeof data.step === "number" ? setMeta("at:" + run, { step: data.step, t: Date.now() }) : null,
+        getMeta("version:" + run)
+      ]);
+    }).then(function (got) {
       if (!urls.length) {
         return true;
       }

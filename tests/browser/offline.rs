@@ -98,6 +98,12 @@ async fn offline(mut b: Browser, signal: Signal) {
     b.press("Add").await;
     go_to_step_from_start(&b, "Arrival").await;
     status_says(&b, "Ready to use without signal").await;
+    // The facilitator chooses to keep members' needs and the meeting's page too.
+    b.click_label("offline-needs").await;
+    let text = b.text("[data-offline-status]").await;
+    assert!(!text.contains("Ready"), "{text}");
+    status_says(&b, "Ready to use without signal").await;
+
     b.visit(&format!("/meetings/{meeting}/sign-in"), "the sign-in list")
         .await;
     status_says(&b, "Everything is saved").await;
@@ -119,6 +125,26 @@ async fn offline(mut b: Browser, signal: Signal) {
     b.forget_console().await;
     b.check("the sign-in list with no signal").await;
     b.look_at("offline-sign-in").await;
+
+    // The meeting's page, kept by choice: who is coming and their needs, with no signal.
+    b.visit(
+        &format!("/meetings/{meeting}"),
+        "the meeting's page with no signal",
+    )
+    .await;
+    b.expect_text("Who is coming").await;
+    // The sign-in sheet, for printing, with its own print styles.
+    b.visit(
+        &format!("/meetings/{meeting}/sign-in-sheet"),
+        "the sign-in sheet with no signal",
+    )
+    .await;
+    b.expect_text("Time in").await;
+    b.visit(
+        &format!("/meetings/{meeting}/sign-in"),
+        "the sign-in list again",
+    )
+    .await;
 
     // A reload with no signal: the list still shows everyone signed in.
     b.client.refresh().await.expect("reload");

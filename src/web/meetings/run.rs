@@ -108,7 +108,11 @@ impl RunPage {
     fn offline_keep(&self) -> String {
         let id = self.meeting.id;
         let run = paths::meeting_run(id);
-        let mut keep = vec![paths::meeting_sign_in(id), paths::meeting_sign_in_sheet(id)];
+        let mut keep = vec![
+            paths::meeting_sign_in(id),
+            paths::meeting_sign_in_sheet(id),
+            paths::meeting_print_css(id),
+        ];
         if self.meeting.is_under_way() {
             keep.push(paths::meeting_end(id));
         }
