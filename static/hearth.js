@@ -855,7 +855,7 @@
       if (n > 0) {
         statusEl.textContent = "Saved on this phone — " + n + (n === 1 ? " change" : " changes") +
           " waiting. " + (ended ? "The meeting is ended when the signal returns. " : "") +
-          (problem || "It will be sent when the signal returns.");
+          (problem || (n === 1 ? "It is" : "They are") + " sent when the signal returns.");
       } else {
         statusEl.textContent = "Everything is saved (" + timeLabel(new Date()) + ")." +
           (ready ? " Ready to use without signal." : "") + (problem ? " " + problem : "");
