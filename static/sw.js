@@ -276,6 +276,10 @@ function whereNext(action) {
       return u.origin + m[1] + "?step=" + step;
     });
   }
+  if (/^\/meetings\/\d+\/start$/.test(u.pathname)) {
+    // Started with no signal (from the meeting's page, kept by choice): on to the run-sheet.
+    return Promise.resolve(u.origin + u.pathname.replace(/\/start$/, "/run"));
+  }
   if (/^\/meetings\/\d+\/end$/.test(u.pathname)) {
     // Asked first (the kept question); once answered, back to the run-sheet, which says the
     // meeting is ended when the signal returns.
