@@ -913,8 +913,9 @@
     return !!window.localStorage && localStorage.getItem("hearth:offline-needs") === "yes";
   }
   var privatePages = (root.getAttribute("data-offline-private") || "").split(" ").filter(Boolean);
+  var registration = null;
   function hello(again) {
-    var worker = navigator.serviceWorker.controller;
+    var worker = navigator.serviceWorker.controller || (registration && registration.active);
     if (!worker) {
       return;
     }
@@ -937,13 +938,11 @@
 
   navigator.serviceWorker.register("/sw.js").then(function () {
     return navigator.serviceWorker.ready;
-  }).then(function () {
-    if (navigator.serviceWorker.controller) {
-      hello(false);
-    } else {
-      // The first time: the worker looks after this page once it has taken it over.
-      navigator.serviceWorker.addEventListener("controllerchange", function () { hello(false); });
-    }
+  }).then(function (reg) {
+    // The first time, the worker is active before it looks after this page: it is told
+    // through its registration.
+    registration = reg;
+    hello(false);
     if (choice && needsBox) {
       choice.hidden = false;
       needsBox.checked = keepNeeds();

@@ -243,7 +243,16 @@ function act(req) {
     };
     return getMeta("account").then(function (account) {
       action.account = account || "";
-      return post(action).then(function (res) {
+      // Actions go in the order they were made: anything still waiting goes first, and while
+      // something waits, this one waits behind it.
+      return waitingFor(action.account).then(function (n) {
+        return n > 0 ? send().then(function () { return waitingFor(action.account); }) : 0;
+      }).then(function (n) {
+        if (n > 0) {
+          return Promise.reject(new Error("waiting behind earlier actions"));
+        }
+        return post(action);
+      }).then(function (res) {
         send();
         return res;
       }, function () {
@@ -319,6 +328,13 @@ function post(action, csrf) {
 }
 
 // --- sending what was kept ------------------------------------------------------------------
+
+// How many of this account's actions are waiting.
+function waitingFor(account) {
+  return allActions().then(function (list) {
+    return list.filter(function (a) { return a.account === account; }).length;
+  });
+}
 
 // The anti-forgery token of the signed-in session, read from a page of the meeting (fetching
 // it also sets the browser's token cookie); null when no one is signed in.

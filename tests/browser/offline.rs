@@ -67,6 +67,49 @@ async fn status_says(b: &Browser, needle: &str) -> String {
     }
 }
 
+/// Waits (up to 30 s) until everything kept on the phone has been sent: the page at `path`,
+/// opened afresh (the phone may itself go on to another page once it has caught up), says so.
+async fn caught_up(b: &Browser, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let _ = b.client.goto(&b.url(path)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let text = b
+            .client
+            .execute(
+                "var s = document.querySelector('[data-offline-status]'); return s && !s.hidden ? s.textContent : '';",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        if text.contains("Everything is saved") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the phone had not caught up after 30 s (the page says {text:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Whether the sign-in list shows this person signed in.
+async fn signed_in(b: &Browser, name: &str) -> bool {
+    b.client
+        .execute(
+            &format!(
+                "return Array.prototype.some.call(document.querySelectorAll('.signin-list button.is-in .signin-name'), function (e) {{ return e.textContent.indexOf('{name}') !== -1; }});"
+            ),
+            vec![],
+        )
+        .await
+        .expect("read the list")
+        .as_bool()
+        == Some(true)
+}
+
 async fn tap_name(b: &Browser, name: &str) {
     let button = b
         .find_xpath(&format!(
@@ -227,7 +270,7 @@ async fn offline(mut b: Browser, signal: Signal) {
 
     // The signal returns: everything is sent, in order, each once.
     signal.regain();
-    status_says(&b, "Everything is saved").await;
+    caught_up(&b, &format!("/meetings/{meeting}/sign-in")).await;
     // Requests that failed with no signal (the live updates' polls) are expected.
     b.forget_console().await;
     b.visit(
@@ -243,17 +286,7 @@ async fn offline(mut b: Browser, signal: Signal) {
         "the guest is signed in once: {list}"
     );
     for name in MEMBERS {
-        let signed = b
-            .client
-            .execute(
-                &format!(
-                    "return Array.prototype.some.call(document.querySelectorAll('.signin-list button.is-in .signin-name'), function (e) {{ return e.textContent.indexOf('{name}') !== -1; }});"
-                ),
-                vec![],
-            )
-            .await
-            .expect("read the list");
-        assert_eq!(signed.as_bool(), Some(true), "{name} is signed in");
+        assert!(signed_in(&b, name).await, "{name} is signed in");
     }
     // The meeting was ended, with its notes and round-up, each once.
     b.visit(&format!("/meetings/{meeting}/notes"), "the record, online")
@@ -339,9 +372,9 @@ async fn two_phones(mut fern: Browser, fern_signal: Signal) {
     // The first phone catches up first, then the second: nothing of either is lost (the
     // second's undo of Carol comes after the first's sign-in of her, and leaves it).
     fern_signal.regain();
-    status_says(&fern, "Everything is saved").await;
+    caught_up(&fern, &format!("/meetings/{meeting}/sign-in")).await;
     cora_signal.regain();
-    status_says(&cora, "Everything is saved").await;
+    caught_up(&cora, &format!("/meetings/{meeting}/sign-in")).await;
     // Requests that failed with no signal (the live updates' polls) are expected.
     fern.forget_console().await;
     cora.forget_console().await;
@@ -353,6 +386,7 @@ async fn two_phones(mut fern: Browser, fern_signal: Signal) {
     .await;
     // Ada, Bill, and Carol (the undo on one phone left the other phone's sign-in).
     assert_eq!(fern.text("[data-signed-in-count]").await.trim(), "3");
+    assert!(signed_in(&fern, "Carol").await, "Carol is signed in");
     fern.visit(
         &format!("/meetings/{meeting}/run?step=0"),
         "the first step, online",
