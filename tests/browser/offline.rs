@@ -120,10 +120,6 @@ async fn tap_name(b: &Browser, name: &str) {
 }
 
 async fn offline(mut b: Browser, signal: Signal) {
-    b.client
-        .goto(&b.url("/signin"))
-        .await
-        .expect("open /signin");
     sign_in(
         &mut b,
         hearth::demo::FACILITATOR.1,
@@ -328,10 +324,6 @@ async fn sign_in_and_note(b: &Browser, name: &str, note: &str) {
 }
 
 async fn two_phones(mut fern: Browser, fern_signal: Signal) {
-    fern.client
-        .goto(&fern.url("/signin"))
-        .await
-        .expect("open /signin");
     sign_in(
         &mut fern,
         hearth::demo::FACILITATOR.1,
@@ -344,10 +336,6 @@ async fn two_phones(mut fern: Browser, fern_signal: Signal) {
     // A second facilitator's phone (the coordinator), its own signal.
     let (cora_signal, cora_url) = fern_signal.another().await;
     let mut cora = fern.another(&cora_url).await;
-    cora.client
-        .goto(&cora.url("/signin"))
-        .await
-        .expect("open /signin");
     sign_in(
         &mut cora,
         hearth::demo::COORDINATOR.1,
