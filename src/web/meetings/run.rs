@@ -108,26 +108,32 @@ impl RunPage {
     fn offline_keep(&self) -> String {
         let id = self.meeting.id;
         let run = paths::meeting_run(id);
-        let mut keep = vec![
-            paths::meeting_sign_in(id),
-            paths::meeting_sign_in_sheet(id),
-            paths::meeting_print_css(id),
-        ];
+        let mut keep = offline_pages(id);
         if self.meeting.is_under_way() {
             keep.push(paths::meeting_end(id));
         }
         keep.extend((0..self.steps.len()).map(|i| format!("{run}?step={i}")));
-        keep.extend(OFFLINE_FILES.iter().map(|f| f.to_string()));
         keep.join(" ")
     }
 }
 
-/// Our own files, kept on the phone with a meeting's pages.
-pub(super) const OFFLINE_FILES: [&str; 3] = [
-    "/static/hearth.css",
-    "/static/hearth.js",
-    "/static/favicon.svg",
-];
+/// What the phone keeps of a meeting from the run-sheet and the sign-in list alike: the
+/// sign-in list, the sign-in sheet with its print styles, and our own files.
+pub(super) fn offline_pages(id: MeetingId) -> Vec<String> {
+    let mut keep = vec![
+        paths::meeting_sign_in(id),
+        paths::meeting_sign_in_sheet(id),
+        paths::meeting_print_css(id),
+    ];
+    for file in [
+        "/static/hearth.css",
+        "/static/hearth.js",
+        "/static/favicon.svg",
+    ] {
+        keep.push(file.to_string());
+    }
+    keep
+}
 
 /// "12 of 15 minutes" or "3 minutes over the 15 planned" — informative, never alarming.
 pub fn clock_words(elapsed: i64, planned: i64, _what: &str) -> String {

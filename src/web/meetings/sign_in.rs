@@ -30,14 +30,7 @@ struct SignInPage {
 impl SignInPage {
     /// What the phone keeps from here for no signal (the run-sheet keeps its steps too).
     fn offline_keep(&self) -> String {
-        let id = self.meeting.id;
-        let mut keep = vec![
-            paths::meeting_sign_in(id),
-            paths::meeting_sign_in_sheet(id),
-            paths::meeting_print_css(id),
-        ];
-        keep.extend(super::run::OFFLINE_FILES.iter().map(|f| f.to_string()));
-        keep.join(" ")
+        super::run::offline_pages(self.meeting.id).join(" ")
     }
     fn signed_in_count(&self) -> usize {
         self.people.iter().filter(|p| p.signed_in).count() + self.guests.len()
