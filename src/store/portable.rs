@@ -67,7 +67,7 @@ impl std::fmt::Display for CopyReport {
 #[derive(Debug, Clone)]
 pub(crate) struct Column {
     pub(crate) name: String,
-    /// The declared type, lower case (PostgreSQL: information_schema's data_type).
+    /// The declared type, lower case (PostgreSQL: as `format_type` names it).
     pub(crate) sql_type: String,
 }
 
@@ -124,53 +124,72 @@ pub(crate) async fn tables_of(store: &Store) -> Result<Vec<Table>, String> {
             }
         }
         Db::Postgres(pool) => {
-            let names: Vec<String> = sqlx::query_scalar(
-                "SELECT table_name::text FROM information_schema.tables
-                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-                 ORDER BY table_name",
+            // Straight from the catalog, in two statements for the whole schema: the
+            // information_schema views took two statements a table, each scanning every
+            // schema's constraints (25 ms on a quiet server, over 300 ms once a busy server's
+            // catalog had grown), so a member's export could outlast the request timeout.
+            let columns: Vec<CatalogColumn> = sqlx::query_as(
+                "SELECT c.relname::text AS table_name, a.attname::text AS name,
+                        lower(format_type(a.atttypid, NULL)) AS sql_type,
+                        a.attgenerated::text AS generated, a.attidentity::text AS identity
+                 FROM pg_class c
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                 WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+                   AND c.relkind IN ('r', 'p')
+                 ORDER BY c.relname COLLATE \"C\", a.attnum",
             )
             .fetch_all(pool)
             .await
             .map_err(fail)?;
-            for name in names {
+            let links: Vec<(String, String)> = sqlx::query_as(
+                "SELECT DISTINCT c.relname::text, p.relname::text
+                 FROM pg_constraint k
+                 JOIN pg_class c ON c.oid = k.conrelid
+                 JOIN pg_class p ON p.oid = k.confrelid
+                 WHERE k.contype = 'f'
+                   AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+            )
+            .fetch_all(pool)
+            .await
+            .map_err(fail)?;
+            for of_one in columns.chunk_by(|a, b| a.table_name == b.table_name) {
+                let name = of_one[0].table_name.clone();
                 if SKIPPED.contains(&name.as_str()) {
                     continue;
                 }
-                let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-                    "SELECT column_name::text, lower(data_type::text), is_generated::text,
-                            is_identity::text
-                     FROM information_schema.columns
-                     WHERE table_schema = current_schema() AND table_name = $1
-                     ORDER BY ordinal_position",
-                )
-                .bind(&name)
-                .fetch_all(pool)
-                .await
-                .map_err(fail)?;
-                let identity = rows.iter().find(|r| r.3 == "YES").map(|r| r.0.clone());
-                let columns = rows
-                    .into_iter()
-                    .filter(|r| r.2 != "ALWAYS")
-                    .map(|r| (r.0, r.1))
+                // attidentity: 'a' (always) or 'd' (by default); attgenerated: 's' (stored).
+                let identity = of_one
+                    .iter()
+                    .find(|c| c.identity == "a" || c.identity == "d")
+                    .map(|c| c.name.clone());
+                let columns = of_one
+                    .iter()
+                    .filter(|c| c.generated.is_empty())
+                    .map(|c| (c.name.clone(), c.sql_type.clone()))
                     .collect();
-                let parents: Vec<String> = sqlx::query_scalar(
-                    "SELECT DISTINCT ccu.table_name::text
-                     FROM information_schema.table_constraints tc
-                     JOIN information_schema.constraint_column_usage ccu
-                       ON ccu.constraint_name = tc.constraint_name
-                      AND ccu.constraint_schema = tc.constraint_schema
-                     WHERE tc.constraint_type = 'FOREIGN KEY'
-                       AND tc.table_schema = current_schema() AND tc.table_name = $1",
-                )
-                .bind(&name)
-                .fetch_all(pool)
-                .await
-                .map_err(fail)?;
+                let mut parents: Vec<String> = links
+                    .iter()
+                    .filter(|(child, _)| *child == name)
+                    .map(|(_, parent)| parent.clone())
+                    .collect();
+                parents.sort();
                 tables.push(table(name, columns, parents, identity));
             }
         }
     }
     Ok(tables)
+}
+
+/// One column as PostgreSQL's catalog describes it.
+#[derive(sqlx::FromRow)]
+struct CatalogColumn {
+    table_name: String,
+    name: String,
+    sql_type: String,
+    /// 's' for a stored generated column, else empty.
+    generated: String,
+    /// 'a' or 'd' for an identity column, else empty.
+    identity: String,
 }
 
 fn table(
