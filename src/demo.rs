@@ -247,12 +247,7 @@ async fn past_meetings(
 }
 
 fn raw(pairs: &[(&str, &str)]) -> RawInput {
-    RawInput::from_pairs(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
+    RawInput::of(pairs)
 }
 
 fn parse<T: for<'a> TryFrom<&'a RawInput, Error = crate::domain::FieldErrors>>(
@@ -336,6 +331,7 @@ pub async fn fill_if_empty(
             &coordinator,
             &parse::<GroupInput>(&[
                 ("name", "Hexley Tuesday Group"),
+                ("area", "North"),
                 ("description", "A friendly group for people living with type 2 diabetes. We meet once a month for a cuppa and a chat."),
                 ("timezone", "Europe/London"),
                 ("usual_meeting_length", "90"),
@@ -351,6 +347,7 @@ pub async fn fill_if_empty(
             &coordinator,
             &parse::<GroupInput>(&[
                 ("name", "Greenway Coffee and Chat"),
+                ("area", "South"),
                 (
                     "description",
                     "Six meetings over six months for people newly told they have diabetes.",

@@ -49,6 +49,9 @@ impl Rng {
     }
 }
 
+/// The programme's areas: each holds four of the towns, in order.
+const AREAS: [&str; 5] = ["North", "East", "South", "West", "Central"];
+
 const TOWNS: [&str; 20] = [
     "Hexley",
     "Greenway",
@@ -174,6 +177,7 @@ const ACCOUNT_COLS: &[&str] = &["id", "email", "name", "role", "password_hash", 
 const GROUP_COLS: &[&str] = &[
     "id",
     "name",
+    "area",
     "description",
     "timezone",
     "usual_meeting_length",
@@ -439,6 +443,7 @@ async fn seed_rows(
             vec![
                 V::I(group_id),
                 V::T(format!("{town} {day_name} Group {}", g + 1)),
+                V::T(AREAS[(g % TOWNS.len()) / 4].into()),
                 V::T("A friendly peer support group. We meet for a cuppa and a chat.".into()),
                 V::T("Europe/London".into()),
                 V::I(length),

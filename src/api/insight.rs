@@ -2,14 +2,16 @@
 
 use crate::domain::ids::GroupId;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 
 use super::parsed;
 use crate::AppState;
 use crate::domain::RawInput;
 use serde::Serialize;
 
+use crate::app::programme::{OverviewSort, Show};
 use crate::domain::insight::{DateRange, Feedback, GroupStats, SearchHit, parse_query};
+use crate::domain::programme::{AreaTotals, ListQuery, Totals};
 use crate::error::AppResult;
 use crate::http::ApiStaff;
 use crate::http::{RangeQuery, SearchQuery};
@@ -36,18 +38,34 @@ pub struct FeedbackOut {
     feedback: Vec<Feedback>,
 }
 
-/// One group in the overview, with its average and trend worked out.
+/// One group in the overview, with its average, trend and what needs attention worked out.
 #[derive(Serialize)]
 pub struct OverviewGroup {
     #[serde(flatten)]
     group: GroupOverview,
     average_attendance: f64,
     trend: &'static str,
+    attention: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct AttentionOut {
+    reason: &'static str,
+    label: &'static str,
+    groups: i64,
 }
 
 #[derive(Serialize)]
 pub struct OverviewOut {
     range: DateRange,
+    /// The figures of every group in the area asked for (or all), not only this page's.
+    totals: Totals,
+    areas: Vec<AreaTotals>,
+    attention: Vec<AttentionOut>,
+    /// How many groups matched the search, across every page.
+    total: usize,
+    offset: usize,
+    limit: usize,
     groups: Vec<OverviewGroup>,
 }
 
@@ -108,23 +126,60 @@ pub async fn feedback(
     Ok(Json(FeedbackOut { range, feedback }))
 }
 
-/// `GET /overview?from=&to=`: every group the caller can see, side by side.
+/// `GET /overview?from=&to=&area=&q=&show=&sort=&limit=&offset=`: the programme's totals (whole
+/// and per area), what needs attention, and the groups the caller can see, side by side.
 pub async fn overview(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
-    Query(q): Query<RangeQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Json<OverviewOut>> {
-    let range = range(&q, crate::domain::group::DEFAULT_TIMEZONE)?;
-    let groups = state
-        .store
-        .overview(&me, &range)
-        .await?
-        .into_iter()
-        .map(|g| OverviewGroup {
-            average_attendance: g.average(),
-            trend: g.trend(),
-            group: g,
-        })
-        .collect();
-    Ok(Json(OverviewOut { range, groups }))
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let mut errors = RangeQuery::from_raw(&raw).empty_bounds();
+    let range = DateRange::parse(
+        &raw,
+        crate::labels::today_in(crate::domain::group::DEFAULT_TIMEZONE),
+    );
+    let list = ListQuery::<OverviewSort>::try_from(&raw);
+    let show = Show::parse(&raw.text("show"));
+    let (range, list, show) = match (range, list, show) {
+        (Ok(r), Ok(l), Ok(s)) if errors.is_empty() => (r, l, s),
+        (r, l, s) => {
+            for e in [r.err(), l.err()].into_iter().flatten() {
+                errors.0.extend(e.0);
+            }
+            if let Err(m) = s {
+                errors.add("show", m);
+            }
+            return Err(crate::error::AppError::Invalid(errors));
+        }
+    };
+    let (o, _) = crate::app::programme::overview(&state, &me, &range, &list, show).await?;
+    Ok(Json(OverviewOut {
+        range: o.range,
+        totals: o.totals,
+        areas: o.areas,
+        attention: o
+            .attention
+            .into_iter()
+            .map(|c| AttentionOut {
+                reason: c.attention.as_str(),
+                label: c.attention.label(),
+                groups: c.groups,
+            })
+            .collect(),
+        total: o.page.total,
+        offset: o.page.offset,
+        limit: o.page.limit,
+        groups: o
+            .page
+            .rows
+            .into_iter()
+            .map(|r| OverviewGroup {
+                average_attendance: r.group.average(),
+                trend: r.group.trend(),
+                attention: r.attention.iter().map(|a| a.as_str()).collect(),
+                group: r.group,
+            })
+            .collect(),
+    }))
 }

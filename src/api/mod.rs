@@ -684,10 +684,7 @@ async fn audit(
     if !me.is_coordinator() {
         return Err(AppError::Forbidden);
     }
-    let raw = crate::domain::RawInput::from_pairs(
-        serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or(""))
-            .map_err(|_| AppError::BadRequest("The query could not be read.".into()))?,
-    );
+    let raw = crate::http::raw_of_query(query.as_deref())?;
     let filter = crate::store::AuditFilter::try_from(&raw).map_err(AppError::Invalid)?;
     let events = state.store.audit_search(&me, &filter, 1000).await?;
     Ok(Json(AuditEventsOut { events }))

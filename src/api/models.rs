@@ -15,6 +15,7 @@ use crate::domain::venue::{StepFree, Venue};
 pub struct GroupJson {
     id: GroupId,
     name: String,
+    area: String,
     description: String,
     timezone: String,
     usual_meeting_length: i64,
@@ -32,6 +33,7 @@ impl From<Group> for GroupJson {
         GroupJson {
             id: g.id,
             name: g.name,
+            area: g.area,
             description: g.description,
             timezone: g.timezone,
             usual_meeting_length: g.usual_meeting_length,

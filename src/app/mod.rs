@@ -6,4 +6,5 @@
 
 pub mod meetings;
 pub mod polls;
+pub mod programme;
 pub mod social;

@@ -12,6 +12,8 @@ use super::{
 pub struct Group {
     pub id: super::ids::GroupId,
     pub name: String,
+    /// The area or region the group belongs to, for a programme's figures ("" when not set).
+    pub area: String,
     pub description: String,
     /// IANA time zone name; meetings are local times in this zone.
     pub timezone: String,
@@ -52,6 +54,7 @@ impl Group {
     pub fn to_raw(&self) -> RawInput {
         let mut raw = RawInput::default();
         raw.set("name", &self.name);
+        raw.set("area", &self.area);
         raw.set("description", &self.description);
         raw.set("timezone", &self.timezone);
         raw.set(
@@ -96,6 +99,7 @@ super::text_enum::text_enum! {
 #[derive(Debug, Clone)]
 pub struct GroupInput {
     pub name: String,
+    pub area: String,
     pub description: String,
     pub timezone: String,
     pub usual_meeting_length: i64,
@@ -130,6 +134,7 @@ impl TryFrom<&RawInput> for GroupInput {
         let mut errors = FieldErrors::new();
         let name = required_text(raw, "name", 120, "Enter the group's name.", &mut errors);
         let description = optional_text(raw, "description", 4000, &mut errors);
+        let area = optional_text(raw, "area", 80, &mut errors);
         let timezone = match raw.text("timezone").as_str() {
             "" => DEFAULT_TIMEZONE.to_string(),
             t => parse_timezone(t).unwrap_or_else(|m| {
@@ -200,6 +205,7 @@ impl TryFrom<&RawInput> for GroupInput {
         };
         errors.finish(|| GroupInput {
             name,
+            area,
             description,
             timezone,
             usual_meeting_length,
@@ -219,12 +225,7 @@ mod tests {
     use super::*;
 
     fn raw(pairs: &[(&str, &str)]) -> RawInput {
-        RawInput::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        RawInput::of(pairs)
     }
 
     #[test]

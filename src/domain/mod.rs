@@ -18,6 +18,7 @@ pub mod member;
 pub mod member_csv;
 pub mod password;
 pub mod poll;
+pub mod programme;
 pub mod run_sheet;
 pub mod series;
 pub mod social;
@@ -110,6 +111,16 @@ pub struct RawInput {
 }
 
 impl RawInput {
+    /// Fields written out in code (tests, the demo).
+    pub fn of(pairs: &[(&str, &str)]) -> Self {
+        Self::from_pairs(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         Self {
             pairs,

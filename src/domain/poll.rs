@@ -374,12 +374,7 @@ mod tests {
     use super::*;
 
     fn raw(pairs: &[(&str, &str)]) -> RawInput {
-        RawInput::from_pairs(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        RawInput::of(pairs)
     }
 
     fn option(id: i64, position: i64) -> PollOption {

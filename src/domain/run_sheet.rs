@@ -201,11 +201,7 @@ mod tests {
     use super::*;
 
     fn raw(pairs: &[(&str, &str)]) -> RawInput {
-        let mut r = RawInput::default();
-        for (k, v) in pairs {
-            r.push(k, *v);
-        }
-        r
+        RawInput::of(pairs)
     }
 
     #[test]

@@ -16,5 +16,5 @@ pub mod trace;
 
 pub use cookies::{CSRF_COOKIE, FLASH_COOKIE, RequestCookies, SESSION_COOKIE, cookie};
 pub use extract::*;
-pub use query::{RangeQuery, SearchQuery};
+pub use query::{RangeQuery, SearchQuery, raw_of_query};
 pub use trace::RequestId;

@@ -14,6 +14,14 @@ pub struct RangeQuery {
 }
 
 impl RangeQuery {
+    /// The bounds as given in a whole query's fields.
+    pub fn from_raw(raw: &RawInput) -> RangeQuery {
+        RangeQuery {
+            from: raw.get("from").map(str::to_string),
+            to: raw.get("to").map(str::to_string),
+        }
+    }
+
     pub fn raw(&self) -> RawInput {
         let mut raw = RawInput::default();
         raw.set("from", self.from.as_deref().unwrap_or(""));
@@ -39,4 +47,12 @@ impl RangeQuery {
 pub struct SearchQuery {
     #[serde(default)]
     pub q: Option<String>,
+}
+
+/// A whole query string as input fields, for forms of many fields (a search with its sort and
+/// page); one that cannot be read is a clear 400.
+pub fn raw_of_query(query: Option<&str>) -> crate::error::AppResult<RawInput> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query.unwrap_or(""))
+        .map(RawInput::from_pairs)
+        .map_err(|_| crate::error::AppError::BadRequest("The address could not be read.".into()))
 }

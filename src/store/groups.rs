@@ -9,7 +9,7 @@ use crate::domain::access::Staff;
 use crate::domain::group::{Group, GroupInput};
 use crate::domain::ids::{GroupId, VenueId};
 
-const GROUP_COLUMNS: &str = "g.id, g.name, g.description, g.timezone, g.usual_meeting_length, \
+const GROUP_COLUMNS: &str = "g.id, g.name, g.area, g.description, g.timezone, g.usual_meeting_length, \
      g.open_to_new_members, g.format, g.number_of_meetings, g.ground_rules, \
      g.ground_rules_reviewed_on, g.usual_venue_id, g.reminder_hours";
 
@@ -210,13 +210,13 @@ impl Store {
         let id = on_db!(self, pool => sqlx::query_scalar::<_, GroupId>(
             "INSERT INTO support_groups (name, description, timezone, usual_meeting_length,
                 open_to_new_members, format, number_of_meetings, ground_rules,
-                ground_rules_reviewed_on, usual_venue_id, reminder_hours, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11) RETURNING id")
+                ground_rules_reviewed_on, usual_venue_id, reminder_hours, created_at, updated_at, area)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11, $13) RETURNING id")
             .bind(&input.name).bind(&input.description).bind(&input.timezone)
             .bind(input.usual_meeting_length).bind(input.open_to_new_members)
             .bind(input.format).bind(input.number_of_meetings).bind(&input.ground_rules)
             .bind(&input.ground_rules_reviewed_on).bind(input.usual_venue_id).bind(t)
-            .bind(input.reminder_hours)
+            .bind(input.reminder_hours).bind(&input.area)
             .fetch_all(pool).await.and_then(super::first_row))
         .map_err(StoreError::from_sqlx)?;
         self.group_for(viewer, id).await
@@ -234,13 +234,13 @@ impl Store {
             "UPDATE support_groups SET name = $1, description = $2, timezone = $3,
                 usual_meeting_length = $4, open_to_new_members = $5, format = $6,
                 number_of_meetings = $7, ground_rules = $8, ground_rules_reviewed_on = $9,
-                usual_venue_id = $10, updated_at = $11, reminder_hours = $13
+                usual_venue_id = $10, updated_at = $11, reminder_hours = $13, area = $14
              WHERE id = $12")
             .bind(&input.name).bind(&input.description).bind(&input.timezone)
             .bind(input.usual_meeting_length).bind(input.open_to_new_members)
             .bind(input.format).bind(input.number_of_meetings).bind(&input.ground_rules)
             .bind(&input.ground_rules_reviewed_on).bind(input.usual_venue_id).bind(now())
-            .bind(id).bind(input.reminder_hours)
+            .bind(id).bind(input.reminder_hours).bind(&input.area)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
         self.group_unchecked(id).await

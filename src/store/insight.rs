@@ -12,6 +12,7 @@ use crate::domain::insight::{
     DateRange, Feedback, FeedbackInput, GroupStats, MARK_END, MARK_START, MeetingStat, SearchHit,
     TopicCovered, fts5_terms,
 };
+use crate::domain::programme::{Attention, GroupFigures, NOT_MET_DAYS};
 use crate::domain::topic::CheckinEntry;
 
 /// One group in the coordinator's overview.
@@ -19,6 +20,10 @@ use crate::domain::topic::CheckinEntry;
 pub struct GroupOverview {
     pub group_id: GroupId,
     pub name: String,
+    /// The group's area or region ("" when not set).
+    pub area: String,
+    /// How many staff facilitate it (none needs someone's attention).
+    pub facilitators: i64,
     pub meetings_held: i64,
     pub attendances: i64,
     /// Average attendance over the last three held meetings and the three before them.
@@ -41,14 +46,39 @@ impl GroupOverview {
     pub fn average_label(&self) -> String {
         format!("{:.1}", self.average())
     }
-    /// "up", "down" or "steady", from the last three meetings against the three before.
+    /// "up", "down" or "steady", from the last three meetings against the three before. A
+    /// change counts when it is at least two people and a quarter of the earlier average: a
+    /// small group going from four to three is not an alarm, a group of eight going to five is.
     pub fn trend(&self) -> &'static str {
         match (self.recent_average, self.earlier_average) {
-            (Some(r), Some(e)) if r >= e + 0.5 => "up",
-            (Some(r), Some(e)) if r + 0.5 <= e => "down",
+            (Some(r), Some(e)) if r >= e + 2.0 && r >= e * 1.25 => "up",
+            (Some(r), Some(e)) if r + 2.0 <= e && r <= e * 0.75 => "down",
             (Some(_), Some(_)) => "steady",
             _ => "not enough meetings yet",
         }
+    }
+    /// What about the group needs someone's attention today, most urgent first.
+    pub fn attention(&self, today: &str) -> Vec<Attention> {
+        let mut found = Vec::new();
+        if self.open_concerns > 0 {
+            found.push(Attention::Concerns);
+        }
+        if self.help_requests > 0 {
+            found.push(Attention::Help);
+        }
+        if self.facilitators == 0 {
+            found.push(Attention::NoFacilitator);
+        }
+        if self.days_since(today).is_some_and(|d| d > NOT_MET_DAYS) {
+            found.push(Attention::NotMet);
+        }
+        if self.next_planned.is_none() {
+            found.push(Attention::NothingPlanned);
+        }
+        if self.trend() == "down" {
+            found.push(Attention::Falling);
+        }
+        found
     }
     /// Days since the group last met, if it has.
     pub fn days_since(&self, today: &str) -> Option<i64> {
@@ -597,7 +627,7 @@ impl Store {
         };
         on_db!(self, pool => sqlx::query_as::<_, GroupOverview>(
             "WITH vis AS (
-                SELECT g.id, g.name FROM support_groups g
+                SELECT g.id, g.name, g.area FROM support_groups g
                 WHERE ($1 OR g.id IN (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))),
              held AS (
                 SELECT m.group_id, m.starts_at, m.local_date, m.attended AS came
@@ -623,7 +653,8 @@ impl Store {
              conc AS (
                 SELECT group_id, COUNT(*) AS n FROM concerns WHERE created_at > $5 - 90 * 86400
                 GROUP BY group_id)
-             SELECT v.id AS group_id, v.name,
+             SELECT v.id AS group_id, v.name, v.area,
+                (SELECT COUNT(*) FROM group_facilitators gf WHERE gf.group_id = v.id) AS facilitators,
                 CAST(COALESCE(a.meetings_held, 0) AS BIGINT) AS meetings_held,
                 CAST(COALESCE(a.attendances, 0) AS BIGINT) AS attendances,
                 t.recent_average, t.earlier_average,
@@ -640,6 +671,77 @@ impl Store {
              ORDER BY lower(v.name), v.id")
             .bind(viewer.is_coordinator()).bind(viewer.id).bind(&range.from).bind(&range.to).bind(now())
             .bind(&window).bind(day_start(&window) - 2 * 86_400)
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+}
+
+impl Store {
+    /// Each visible group's figures for a date range, for the programme's totals: counted as
+    /// each group's report counts them, so the programme's totals are the sum of its groups'
+    /// reports (a member belongs to one group, so people are never counted twice).
+    pub async fn programme_figures(
+        &self,
+        viewer: &Staff,
+        range: &DateRange,
+    ) -> StoreResult<Vec<GroupFigures>> {
+        on_db!(self, pool => sqlx::query_as::<_, GroupFigures>(
+            "WITH vis AS (
+                SELECT g.id, g.area FROM support_groups g
+                WHERE ($1 OR g.id IN (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))),
+             inrange AS (
+                SELECT m.id, m.group_id, m.status, m.starts_at FROM meetings m
+                WHERE m.group_id IN (SELECT id FROM vis) AND m.local_date >= $3 AND m.local_date <= $4
+                  AND m.status IN ('held', 'cancelled')),
+             mt AS (
+                SELECT group_id,
+                    SUM(CASE WHEN status = 'held' THEN 1 ELSE 0 END) AS held,
+                    SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled
+                FROM inrange GROUP BY group_id),
+             att AS (
+                SELECT r.group_id, r.starts_at, a.member_id, a.erased_person
+                FROM attendance a JOIN inrange r ON r.id = a.meeting_id WHERE r.status = 'held'),
+             people AS (
+                SELECT group_id, COUNT(*) AS attendances,
+                    COUNT(DISTINCT member_id) + COUNT(DISTINCT erased_person) AS reached
+                FROM att GROUP BY group_id),
+             firsts AS (
+                SELECT group_id, COUNT(*) AS n FROM att a
+                WHERE (a.member_id IS NOT NULL AND NOT EXISTS (
+                        SELECT 1 FROM attendance a2 JOIN meetings m2 ON m2.id = a2.meeting_id
+                        WHERE a2.member_id = a.member_id AND m2.group_id = a.group_id
+                          AND m2.status = 'held' AND m2.starts_at < a.starts_at))
+                   OR (a.erased_person IS NOT NULL AND NOT EXISTS (
+                        SELECT 1 FROM attendance a2 JOIN meetings m2 ON m2.id = a2.meeting_id
+                        WHERE a2.erased_person = a.erased_person AND m2.group_id = a.group_id
+                          AND m2.status = 'held' AND m2.starts_at < a.starts_at))
+                GROUP BY group_id),
+             fb AS (
+                SELECT r.group_id, COUNT(*) AS n, SUM(f.rating) AS total
+                FROM feedback_ratings f JOIN inrange r ON r.id = f.meeting_id WHERE r.status = 'held'
+                GROUP BY r.group_id),
+             soc AS (
+                SELECT group_id, COUNT(*) AS n FROM social_events
+                WHERE group_id IN (SELECT id FROM vis) AND status = 'planned'
+                  AND local_date >= $3 AND local_date <= $4 AND starts_at < $5
+                GROUP BY group_id)
+             SELECT v.id AS group_id, v.area,
+                CAST(COALESCE(mt.held, 0) AS BIGINT) AS meetings_held,
+                CAST(COALESCE(mt.cancelled, 0) AS BIGINT) AS meetings_cancelled,
+                CAST(COALESCE(p.attendances, 0) AS BIGINT) AS attendances,
+                CAST(COALESCE(p.reached, 0) AS BIGINT) AS people_reached,
+                CAST(COALESCE(fi.n, 0) AS BIGINT) AS new_members,
+                CAST(COALESCE(fb.n, 0) AS BIGINT) AS feedback_count,
+                CAST(COALESCE(fb.total, 0) AS BIGINT) AS feedback_total,
+                CAST(COALESCE(soc.n, 0) AS BIGINT) AS social_events
+             FROM vis v
+             LEFT JOIN mt ON mt.group_id = v.id
+             LEFT JOIN people p ON p.group_id = v.id
+             LEFT JOIN firsts fi ON fi.group_id = v.id
+             LEFT JOIN fb ON fb.group_id = v.id
+             LEFT JOIN soc ON soc.group_id = v.id
+             ORDER BY v.id")
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(&range.from).bind(&range.to).bind(now())
             .fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
     }

@@ -50,7 +50,16 @@ struct HomePage {
     follow_ups: Vec<crate::domain::contact::Contact>,
     /// Meetings of the last fortnight the viewer ran and has not reflected on yet.
     reflections_due: Vec<crate::domain::meeting::Meeting>,
+    /// Groups with concerns or a help request.
+    urgent: Vec<crate::app::programme::OverviewRow>,
+    /// How many groups have each thing needing attention (only those with any).
+    attention: Vec<crate::app::programme::AttentionCount>,
+    /// How many groups there are beyond those shown as cards.
+    more_groups: usize,
 }
+
+/// Home shows this many groups as cards; a network of more is searched on the overview.
+const HOME_GROUPS: usize = 12;
 
 pub async fn home(
     State(state): State<AppState>,
@@ -63,12 +72,24 @@ pub async fn home(
         }
         return Ok(Redirect::to("/signin").into_response());
     };
-    let groups = state.store.groups_for(&staff).await?;
+    let mut groups = state.store.groups_for(&staff).await?;
+    groups.sort_by_cached_key(|g| {
+        (
+            crate::domain::programme::natural_key(&g.group.name),
+            g.group.id,
+        )
+    });
+    let more_groups = groups.len().saturating_sub(HOME_GROUPS);
+    groups.truncate(HOME_GROUPS);
     let help = state.store.open_help_requests(&staff).await?;
     let upcoming = state.store.upcoming_meetings(&staff, 6).await?;
     let follow_ups = state.store.open_follow_ups(&staff).await?;
     let reflections_due = state.store.reflections_due(&staff).await?;
+    let (urgent, attention) = crate::app::programme::attention(&state, &staff).await?;
     render(&HomePage {
+        urgent,
+        attention: attention.into_iter().filter(|c| c.groups > 0).collect(),
+        more_groups,
         reflections_due,
         help,
         upcoming,

@@ -40,9 +40,7 @@ struct AuditPage {
 }
 
 fn raw_of(query: Option<String>) -> AppResult<RawInput> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or(""))
-        .map(RawInput::from_pairs)
-        .map_err(|_| AppError::BadRequest("The address could not be read.".into()))
+    crate::http::raw_of_query(query.as_deref())
 }
 
 async fn rows_of(

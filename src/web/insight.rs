@@ -4,17 +4,19 @@
 use crate::domain::ids::GroupId;
 use crate::domain::ids::MeetingId;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::account::staff_page;
 use super::{CheckedForm, Cookies, CurrentStaff, Form, Page, csv_download, render_status};
 use crate::AppState;
+use crate::app::programme::{Overview, OverviewSort, Show};
 use crate::domain::group::Group;
 use crate::domain::insight::{
     DateRange, Feedback, GroupStats, SearchHit, attendance_chart, feedback_chart, parse_query,
 };
+use crate::domain::programme::{Attention, ListQuery, NO_AREA_PARAM, SortOrder};
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
 use crate::http::{RangeQuery, SearchQuery};
@@ -398,9 +400,10 @@ pub async fn feedback_csv(
 struct OverviewPage {
     page: Page,
     form: Form,
-    groups: Vec<GroupOverview>,
+    overview: Option<Overview>,
+    /// The area filter's choices as (value, words).
+    areas: Vec<(String, String)>,
     today: String,
-    range: Option<DateRange>,
     /// For coordinators: how backups are going, and whether that needs someone's attention.
     backup: Option<(String, bool)>,
     /// For coordinators: how long members are kept after leaving, and who is erased soon.
@@ -433,41 +436,150 @@ impl OverviewPage {
     fn retention_suggested(&self) -> i64 {
         crate::store::RETENTION_SUGGESTED
     }
-}
-
-impl OverviewPage {
     fn days_since(&self, g: &GroupOverview) -> String {
         match g.days_since(&self.today) {
-            Some(d) if d > 60 => format!("{d} days ago"),
+            Some(d) if d > crate::domain::programme::NOT_MET_DAYS => format!("{d} days ago"),
             Some(_) => "recently".into(),
             None => "never".into(),
         }
     }
-    fn quiet(&self, g: &GroupOverview) -> bool {
-        g.next_planned.is_none() && g.days_since(&self.today).is_none_or(|d| d > 60)
+    fn needs_attention(&self) -> bool {
+        self.overview
+            .as_ref()
+            .is_some_and(|o| o.attention.iter().any(|c| c.groups > 0))
+    }
+    fn area_chosen(&self) -> bool {
+        !matches!(self.form.value("area").trim(), "" | "*")
+    }
+    /// The value the area filter sends for an area ("" is the groups with none).
+    fn area_value(&self, area: &str) -> String {
+        if area.is_empty() {
+            NO_AREA_PARAM.to_string()
+        } else {
+            area.to_string()
+        }
+    }
+    fn area_label(&self) -> String {
+        match self.form.value("area").trim() {
+            NO_AREA_PARAM => crate::domain::programme::NO_AREA.to_string(),
+            a => a.to_string(),
+        }
+    }
+    fn sort_choices(&self) -> Vec<(&'static str, &'static str)> {
+        OverviewSort::ALL.iter().map(|(_, v, w)| (*v, *w)).collect()
+    }
+    fn show_choices(&self) -> Vec<(&'static str, String)> {
+        let mut choices = vec![
+            ("all", "Every group".to_string()),
+            ("attention", "Groups that need attention".to_string()),
+        ];
+        for a in Attention::ALL {
+            choices.push((a.as_str(), format!("Only: {}", a.label().to_lowercase())));
+        }
+        choices
+    }
+    /// This page's address with some of its parameters changed ("" removes one).
+    fn href_with(&self, path: &str, changes: &[(&str, String)]) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for key in ["from", "to", "area", "q", "show", "sort", "page"] {
+            let value = match changes.iter().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.clone(),
+                None if key == "page" => String::new(),
+                None => self.form.value(key),
+            };
+            let every_area = key == "area" && value == "*";
+            if !value.is_empty() && !every_area {
+                pairs.push((key, value));
+            }
+        }
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+    fn page_href(&self, page: usize) -> String {
+        self.href_with("/overview", &[("page", page.to_string())])
+    }
+    fn show_href(&self, show: &str) -> String {
+        self.href_with("/overview", &[("show", show.to_string())])
+    }
+    fn area_href(&self, area: &str) -> String {
+        self.href_with("/overview", &[("area", self.area_value(area))])
+    }
+    fn report_href(&self) -> String {
+        let mut pairs = vec![
+            ("from", self.form.value("from")),
+            ("to", self.form.value("to")),
+        ];
+        if self.area_chosen() {
+            pairs.push(("area", self.form.value("area")));
+        }
+        format!(
+            "/overview/report?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+    fn csv_href(&self) -> String {
+        self.report_href()
+            .replacen("/overview/report", "/overview/groups.csv", 1)
     }
 }
 
-/// Every group the viewer can see, side by side.
+/// What the overview was asked for: the dates, the search, the sort and the page, or the
+/// form as typed with what is wrong.
+type OverviewAsk = (DateRange, ListQuery<OverviewSort>, Show);
+
+fn overview_ask(raw: &RawInput) -> Result<OverviewAsk, FieldErrors> {
+    let tz = crate::domain::group::DEFAULT_TIMEZONE;
+    let range = DateRange::parse(raw, today(tz));
+    let list = ListQuery::<OverviewSort>::try_from(raw);
+    let show = Show::parse(&raw.text("show"));
+    match (range, list, show) {
+        (Ok(r), Ok(l), Ok(s)) => Ok((r, l, s)),
+        (r, l, s) => {
+            let mut errors = FieldErrors::new();
+            for e in [r.err(), l.err()].into_iter().flatten() {
+                errors.0.extend(e.0);
+            }
+            if let Err(m) = s {
+                errors.add("show", m);
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// Every group the viewer can see: the programme's totals, what needs attention, and the
+/// groups side by side, searched, sorted and a page at a time.
 pub async fn overview(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
-    Query(q): Query<RangeQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let today = today(crate::domain::group::DEFAULT_TIMEZONE);
-    let (form, range, status) = match range_of(&q, crate::domain::group::DEFAULT_TIMEZONE) {
-        Ok(r) => {
-            let mut raw = RawInput::default();
-            raw.set("from", &r.from);
-            raw.set("to", &r.to);
-            (Form::from_raw(raw), Some(r), StatusCode::OK)
+    let mut raw = crate::http::raw_of_query(query.as_deref())?;
+    let (form, overview, areas, status) = match overview_ask(&raw) {
+        Ok((range, list, show)) => {
+            raw.set("from", &range.from);
+            raw.set("to", &range.to);
+            let (overview, figures) =
+                crate::app::programme::overview(&state, &me, &range, &list, show).await?;
+            (
+                Form::from_raw(raw),
+                Some(overview),
+                area_choices(&crate::app::programme::areas_of(&figures)),
+                StatusCode::OK,
+            )
         }
-        Err((form, _)) => (form, None, StatusCode::UNPROCESSABLE_ENTITY),
-    };
-    let groups = match &range {
-        Some(r) => state.store.overview(&me, r).await?,
-        None => Vec::new(),
+        Err(errors) => (
+            Form::with_errors(raw, errors),
+            None,
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     };
     let backup = if me.is_coordinator() {
         Some(backup_note(&state).await?)
@@ -490,13 +602,168 @@ pub async fn overview(
         &OverviewPage {
             page: staff_page("All groups at a glance", &me, &cookies, "overview"),
             form,
-            groups,
+            overview,
+            areas,
             today: today.to_string(),
-            range,
             backup,
             retention,
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "insight/programme_report.html")]
+struct ProgrammeReportPage {
+    page: Page,
+    title: String,
+    form: Form,
+    overview: Option<Overview>,
+    /// The area filter's choices as (value, words).
+    areas: Vec<(String, String)>,
+    area_chosen: bool,
+    made_on: String,
+}
+
+/// The area filter's choices, as (value sent, words shown).
+fn area_choices(areas: &[String]) -> Vec<(String, String)> {
+    areas
+        .iter()
+        .map(|a| {
+            if a.is_empty() {
+                (
+                    NO_AREA_PARAM.to_string(),
+                    crate::domain::programme::NO_AREA.to_string(),
+                )
+            } else {
+                (a.clone(), a.clone())
+            }
+        })
+        .collect()
+}
+
+/// GET /overview/report: the programme's figures for funders (or one area's), counts only.
+pub async fn programme_report(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let tz = crate::domain::group::DEFAULT_TIMEZONE;
+    let mut raw = crate::http::raw_of_query(query.as_deref())?;
+    let (form, overview, areas, status, area) = match overview_ask(&raw) {
+        Ok((range, list, _)) => {
+            raw.set("from", &range.from);
+            raw.set("to", &range.to);
+            let (overview, figures) =
+                crate::app::programme::overview(&state, &me, &range, &list, Show::All).await?;
+            (
+                Form::from_raw(raw),
+                Some(overview),
+                area_choices(&crate::app::programme::areas_of(&figures)),
+                StatusCode::OK,
+                list.area,
+            )
+        }
+        Err(errors) => (
+            Form::with_errors(raw, errors),
+            None,
+            Vec::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+        ),
+    };
+    let title = match &area {
+        None => "Programme report".to_string(),
+        Some(a) if a.is_empty() => format!(
+            "Programme report: {}",
+            crate::domain::programme::NO_AREA.to_lowercase()
+        ),
+        Some(a) => format!("Programme report: {a}"),
+    };
+    render_status(
+        status,
+        &ProgrammeReportPage {
+            page: staff_page(&title, &me, &cookies, "overview"),
+            title,
+            form,
+            overview,
+            areas,
+            area_chosen: area.is_some(),
+            made_on: today(tz).to_string(),
+        },
+    )
+}
+
+/// GET /overview/groups.csv: each group's figures for the dates (and area) chosen, one row a
+/// group with its id, for a spreadsheet.
+pub async fn programme_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let (range, list, _) = overview_ask(&raw).map_err(AppError::Invalid)?;
+    let groups = state.store.overview(&me, &range).await?;
+    let figures = state.store.programme_figures(&me, &range).await?;
+    let mut rows = vec![
+        [
+            "group_id",
+            "group",
+            "area",
+            "from",
+            "to",
+            "meetings_held",
+            "meetings_cancelled",
+            "attendances",
+            "people_reached",
+            "new_members",
+            "returning_members",
+            "feedback_count",
+            "feedback_average",
+            "social_events",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let mut figures: Vec<_> = figures
+        .into_iter()
+        .filter(|f| list.area.as_deref().is_none_or(|a| a == f.area))
+        .collect();
+    let name_of = |id| {
+        groups
+            .iter()
+            .find(|g| g.group_id == id)
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
+    };
+    figures.sort_by_cached_key(|f| {
+        (
+            crate::domain::programme::natural_key(&name_of(f.group_id)),
+            f.group_id,
+        )
+    });
+    for f in figures {
+        let t = crate::domain::programme::Totals::of([&f]);
+        rows.push(vec![
+            f.group_id.to_string(),
+            name_of(f.group_id),
+            f.area.clone(),
+            range.from.clone(),
+            range.to.clone(),
+            t.meetings_held.to_string(),
+            t.meetings_cancelled.to_string(),
+            t.attendances.to_string(),
+            t.people_reached.to_string(),
+            t.new_members.to_string(),
+            t.returning_members.to_string(),
+            t.feedback_count.to_string(),
+            t.feedback_average
+                .map(|a| format!("{a:.2}"))
+                .unwrap_or_default(),
+            t.social_events.to_string(),
+        ]);
+    }
+    Ok(csv_download(csv_text(rows)?, "programme", "groups"))
 }
 
 /// POST /settings/retention: how many months after leaving members are erased ("off": never).

@@ -252,6 +252,11 @@ pub fn router(state: AppState) -> Router {
             "/overview",
             get(insight::overview).route_layer(cached(&state, cache::network_page)),
         )
+        .route(
+            "/overview/report",
+            get(insight::programme_report).route_layer(cached(&state, cache::network_page)),
+        )
+        .route("/overview/groups.csv", get(insight::programme_csv))
         .route(paths::LINK_FEEDBACK, post(link::feedback))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))

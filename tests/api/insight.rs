@@ -65,12 +65,7 @@ fn in_range(date: &str, from: &str, to: &str) -> bool {
 }
 
 fn raw(pairs: &[(&str, &str)]) -> RawInput {
-    RawInput::from_pairs(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
+    RawInput::of(pairs)
 }
 
 // --- a seeded pseudo-random generator -----------------------------------------------------------
@@ -2350,7 +2345,14 @@ both_backends! {
             assert!(g["recent_average"].as_f64().is_some_and(|x| close(x, recent)), "{name}: recent {recent} {g}");
             assert!(g["earlier_average"].as_f64().is_some_and(|x| close(x, earlier)), "{name}: earlier {earlier} {g}");
             assert_eq!(g["last_held"], last.as_str(), "{name}: {g}");
-            let trend = if recent >= earlier + 0.5 { "up" } else if recent + 0.5 <= earlier { "down" } else { "steady" };
+            // A change of two people and a quarter (issue 21: few false alarms).
+            let trend = if recent >= earlier + 2.0 && recent >= earlier * 1.25 {
+                "up"
+            } else if recent + 2.0 <= earlier && recent <= earlier * 0.75 {
+                "down"
+            } else {
+                "steady"
+            };
             assert_eq!(g["trend"], trend, "{name}: {g}");
         };
 
@@ -2428,5 +2430,298 @@ both_backends! {
         // The insight figures agree with the overview.
         let stats = get_json(&w.c_api, &format!("/api/v1/groups/{}/stats?{range}", w.group_a)).await;
         assert_eq!(stats["total_attendances"], 1, "{stats}");
+    }
+}
+
+// --- 7. the programme at a glance (issue 21) -----------------------------------------------------
+
+/// The totals the API gives, beside the groups' figures counted here.
+fn check_totals(totals: &Value, groups: &[&Figures], what: &str) {
+    let sum = |f: fn(&Figures) -> i64| groups.iter().map(|g| f(g)).sum::<i64>();
+    let reached = sum(|f| f.distinct_members);
+    let new = sum(|f| f.first_timers);
+    let feedback = sum(|f| f.feedback_total());
+    let rating_total: i64 = groups
+        .iter()
+        .map(|g| {
+            g.feedback_counts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (i as i64 + 1) * n)
+                .sum::<i64>()
+        })
+        .sum();
+    assert_eq!(totals["groups"], groups.len() as i64, "{what}: {totals}");
+    assert_eq!(
+        totals["meetings_held"],
+        sum(|f| f.held.len() as i64),
+        "{what}: {totals}"
+    );
+    assert_eq!(
+        totals["meetings_cancelled"],
+        sum(|f| f.cancelled),
+        "{what}: {totals}"
+    );
+    assert_eq!(
+        totals["attendances"],
+        sum(|f| f.total_attendances),
+        "{what}: {totals}"
+    );
+    assert_eq!(totals["people_reached"], reached, "{what}: {totals}");
+    assert_eq!(totals["new_members"], new, "{what}: {totals}");
+    assert_eq!(
+        totals["returning_members"],
+        reached - new,
+        "{what}: {totals}"
+    );
+    assert_eq!(totals["feedback_count"], feedback, "{what}: {totals}");
+    if feedback > 0 {
+        let average = rating_total as f64 / feedback as f64;
+        assert!(
+            totals["feedback_average"]
+                .as_f64()
+                .is_some_and(|x| close(x, average)),
+            "{what}: {average} {totals}"
+        );
+    } else {
+        assert!(totals["feedback_average"].is_null(), "{what}: {totals}");
+    }
+    assert_eq!(
+        totals["social_events"],
+        sum(|f| f.social),
+        "{what}: {totals}"
+    );
+}
+
+both_backends! {
+    async fn the_programme_totals_are_its_groups_counted_independently(app: TestApp) {
+        let w = World::build(&app).await;
+        let (a, b) = generate(&app, &w).await;
+        w.c_api.put(&format!("/api/v1/groups/{}", a.group), &serde_json::json!({"area": "North Vale"})).await.expect(200);
+        let middle = add_days(today(), -70).to_string();
+        let today = today().to_string();
+        let start = a.first_date().min(b.first_date()).to_string();
+        for (from, to) in [(start.clone(), today.clone()), (start.clone(), middle.clone()), (middle.clone(), today.clone())] {
+            let (fa, fb) = (figures(&a, &from, &to), figures(&b, &from, &to));
+            let range = format!("from={from}&to={to}");
+            let all = get_json(&w.c_api, &format!("/api/v1/overview?{range}")).await;
+            check_totals(&all["totals"], &[&fa, &fb], &format!("all, {range}"));
+            // Per area: group A's area, then the groups with none.
+            let areas = all["areas"].as_array().expect("areas");
+            assert_eq!(areas.len(), 2, "{all}");
+            assert_eq!(areas[0]["area"], "North Vale");
+            check_totals(&areas[0], &[&fa], "North Vale");
+            assert_eq!(areas[1]["area"], "");
+            check_totals(&areas[1], &[&fb], "no area");
+            // One area chosen: its totals, its groups.
+            let north = get_json(&w.c_api, &format!("/api/v1/overview?{range}&area=North%20Vale")).await;
+            check_totals(&north["totals"], &[&fa], "area North Vale");
+            assert_eq!(north["total"], 1, "{north}");
+            assert_eq!(north["groups"][0]["group_id"], a.group);
+            let none = get_json(&w.c_api, &format!("/api/v1/overview?{range}&area=~none")).await;
+            check_totals(&none["totals"], &[&fb], "no area chosen");
+            // A facilitator's totals are their own groups'.
+            let mine = get_json(&w.f1_api, &format!("/api/v1/overview?{range}")).await;
+            check_totals(&mine["totals"], &[&fa], "facilitator");
+        }
+
+        // The funder report: the same figures, counts only, for the whole programme or an area.
+        let (fa, fb) = (figures(&a, &start, &today), figures(&b, &start, &today));
+        let range = format!("from={start}&to={today}");
+        let page = w.cb.get(&format!("/overview/report?{range}")).await;
+        page.expect(200).expect_contains("Programme report").expect_contains("By area").expect_contains("North Vale");
+        let held = (fa.held.len() + fb.held.len()).to_string();
+        assert!(page.text.contains(&format!("<th scope=\"row\">Meetings held</th><td>{held}</td>")), "held {held}");
+        for secret in a.private_strings().iter().chain(b.private_strings().iter()) {
+            assert!(!page.text.contains(secret.as_str()), "the funder report shows {secret:?}");
+        }
+        let area = w.cb.get(&format!("/overview/report?{range}&area=North%20Vale")).await;
+        area.expect(200).expect_contains("Programme report: North Vale");
+        assert!(area.text.contains(&format!("<th scope=\"row\">Meetings held</th><td>{}</td>", fa.held.len())));
+        assert!(!area.text.contains("By area"));
+
+        // The groups' figures as CSV, a row a group with its id.
+        let csv = w.cb.get(&format!("/overview/groups.csv?{range}")).await;
+        csv.expect(200);
+        assert!(csv.header("content-type").is_some_and(|t| t.starts_with("text/csv")));
+        let lines: Vec<&str> = csv.text.trim_start_matches('\u{feff}').lines().collect();
+        assert!(lines[0].starts_with("group_id,group,area,from,to,meetings_held"), "{}", lines[0]);
+        assert_eq!(lines.len(), 3, "{}", csv.text);
+        let row_a = lines.iter().find(|l| l.starts_with(&format!("{},", a.group))).expect("group A's row");
+        assert!(row_a.contains(&format!(",North Vale,{start},{today},{},", fa.held.len())), "{row_a}");
+        let f1_csv = w.f1b.get(&format!("/overview/groups.csv?{range}")).await;
+        assert_eq!(f1_csv.text.lines().count(), 2, "a facilitator's CSV holds their group only");
+
+        // The overview page shows the totals and the areas.
+        let overview = w.cb.get(&format!("/overview?{range}")).await;
+        overview.expect(200).expect_contains("The whole programme").expect_contains("By area");
+        let total_people = fa.distinct_members + fb.distinct_members;
+        assert!(overview.text.contains(&format!("People reached (different members who came)</th><td>{total_people}</td>")));
+    }
+}
+
+/// A group with held meetings on these days ago, each with this many guests; its id and the
+/// meetings' ids.
+async fn group_with_meetings(
+    app: &TestApp,
+    w: &World,
+    name: &str,
+    held: &[(i64, usize)],
+    planned_in: Option<i64>,
+    facilitated: bool,
+) -> (i64, Vec<i64>) {
+    let res = w
+        .c_api
+        .post("/api/v1/groups", &serde_json::json!({"name": name}))
+        .await;
+    res.expect(201);
+    let group = res.json()["id"].as_i64().expect("id");
+    if facilitated {
+        w.c_api
+            .put(
+                &format!("/api/v1/groups/{group}/facilitators"),
+                &serde_json::json!({"facilitator_ids": [w.f1.id]}),
+            )
+            .await
+            .expect(200);
+    }
+    let mut specs: Vec<(String, String, String)> = held
+        .iter()
+        .map(|(ago, _)| {
+            (
+                add_days(today(), -ago).to_string(),
+                "14:00".to_string(),
+                "Catching up".to_string(),
+            )
+        })
+        .collect();
+    if let Some(days) = planned_in {
+        specs.push((
+            add_days(today(), days).to_string(),
+            "14:00".into(),
+            "Next time".into(),
+        ));
+    }
+    if specs.is_empty() {
+        return (group, Vec::new());
+    }
+    let ids = create_meetings(app, &w.c, group, None, &specs).await;
+    for ((ago, guests), id) in held.iter().zip(&ids) {
+        let m = GenMeeting {
+            id: *id,
+            date: add_days(today(), -ago).to_string(),
+            time: "14:00".into(),
+            topic: "Catching up".into(),
+            status: "held",
+            members: Vec::new(),
+            guests: (0..*guests).map(|i| format!("Guest {i}")).collect(),
+            rsvps: Vec::new(),
+            feedback: Vec::new(),
+            notes: std::array::from_fn(|_| String::new()),
+            step_notes: String::new(),
+        };
+        record(app, &w.c, &m).await;
+    }
+    (group, ids)
+}
+
+both_backends! {
+    async fn each_attention_rule_is_tripped_by_the_group_built_for_it(app: TestApp) {
+        let w = World::build(&app).await;
+        let steady: Vec<(i64, usize)> = (0..6).map(|i| (7 + 14 * i, 6)).collect();
+        let (healthy, _) = group_with_meetings(&app, &w, "Healthy Group", &steady, Some(10), true).await;
+        let (nobody, _) = group_with_meetings(&app, &w, "Nobody Runs It", &steady, Some(10), false).await;
+        let (quiet, _) = group_with_meetings(&app, &w, "Quiet Group", &[(90, 5), (76, 5)], Some(10), true).await;
+        let (unplanned, _) = group_with_meetings(&app, &w, "Unplanned Group", &steady, None, true).await;
+        // Three meetings of eight, then three of four: falling. Eight to seven is not.
+        let falling_days: Vec<(i64, usize)> = (0..6).map(|i| (7 + 14 * i, if i < 3 { 4 } else { 8 })).collect();
+        let (falling, _) = group_with_meetings(&app, &w, "Falling Group", &falling_days, Some(10), true).await;
+        let dipping: Vec<(i64, usize)> = (0..6).map(|i| (7 + 14 * i, if i < 3 { 7 } else { 8 })).collect();
+        let (dipped, _) = group_with_meetings(&app, &w, "Dipping Group", &dipping, Some(10), true).await;
+        let (worried, _) = group_with_meetings(&app, &w, "Worried Group", &steady, Some(10), true).await;
+        w.f1_api.post(&format!("/api/v1/groups/{worried}/concerns"), &serde_json::json!({"about": "A visitor", "concern": "Seemed very low"})).await.expect(201);
+        let (helped, meetings) = group_with_meetings(&app, &w, "Help Group", &steady, Some(10), true).await;
+        let meeting = meetings[0];
+        w.f1_api.put(&format!("/api/v1/meetings/{meeting}/reflections"), &serde_json::json!({"went_less_well": "Hard going", "feeling": "need_help"})).await.expect(200);
+
+        let expect = [
+            (healthy, vec![]),
+            (nobody, vec!["no_facilitator"]),
+            (quiet, vec!["not_met"]),
+            (unplanned, vec!["nothing_planned"]),
+            (falling, vec!["falling"]),
+            (dipped, vec![]),
+            (worried, vec!["concerns"]),
+            (helped, vec!["help"]),
+        ];
+        let all = get_json(&w.c_api, "/api/v1/overview?limit=500").await;
+        let groups = all["groups"].as_array().expect("groups");
+        for (id, reasons) in &expect {
+            let g = groups.iter().find(|g| g["group_id"] == *id).unwrap_or_else(|| panic!("group {id}: {all}"));
+            let got: Vec<&str> = g["attention"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            assert_eq!(&got, reasons, "{}: {g}", g["name"]);
+        }
+        // The counts, and the filter for each reason.
+        for reason in ["no_facilitator", "not_met", "falling", "concerns", "help"] {
+            let count = all["attention"].as_array().unwrap().iter().find(|c| c["reason"] == reason).expect("a count");
+            let shown = get_json(&w.c_api, &format!("/api/v1/overview?show={reason}&limit=500")).await;
+            assert_eq!(count["groups"], shown["total"], "{reason}: {shown}");
+            let ids: Vec<i64> = shown["groups"].as_array().unwrap().iter().map(|g| g["group_id"].as_i64().unwrap()).collect();
+            for (id, reasons) in &expect {
+                assert_eq!(ids.contains(id), reasons.contains(&reason), "{reason}: group {id} in {ids:?}");
+            }
+        }
+        // Needs attention first.
+        let sorted = get_json(&w.c_api, "/api/v1/overview?sort=attention&limit=500").await;
+        let first: Vec<&str> = sorted["groups"].as_array().unwrap().iter().take(2).map(|g| g["attention"][0].as_str().unwrap_or("")).collect();
+        assert_eq!(first, ["concerns", "help"], "{sorted}");
+
+        // Home and the overview page say so, linked.
+        let home = w.cb.get("/").await;
+        home.expect(200).expect_contains("Needs attention");
+        assert!(home.text.contains(&format!("/groups/{worried}/concerns")), "concerns linked on Home");
+        assert!(home.text.contains("/overview?show=no_facilitator#groups"), "no facilitator linked on Home");
+        let page = w.cb.get("/overview?show=falling").await;
+        page.expect(200).expect_contains("Falling Group").expect_contains("Nobody facilitates it: 1 group");
+        assert!(!page.text.contains("Healthy Group</a>"), "only falling groups are listed");
+        // A facilitator sees their own groups' attention, not another's.
+        let f2_home = w.f2b.get("/").await;
+        assert!(!f2_home.text.contains("Worried Group"), "f2 does not see group concerns of others");
+    }
+}
+
+both_backends! {
+    async fn the_overview_is_searched_sorted_and_paged(app: TestApp) {
+        let w = World::build(&app).await;
+        for n in [3, 20, 1, 12, 2, 283, 303, 10] {
+            let area = if n % 2 == 0 { "East" } else { "West" };
+            w.c_api.post("/api/v1/groups", &serde_json::json!({"name": format!("Riverside Group {n}"), "area": area})).await.expect(201);
+        }
+        let names = |v: &Value| -> Vec<String> { v["groups"].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap().to_string()).collect() };
+        // Numbers in names sort as numbers.
+        let found = get_json(&w.c_api, "/api/v1/overview?q=riverside").await;
+        assert_eq!(found["total"], 8);
+        let expected: Vec<String> = [1, 2, 3, 10, 12, 20, 283, 303].iter().map(|n| format!("Riverside Group {n}")).collect();
+        assert_eq!(names(&found), expected);
+        // Pages.
+        let page2 = get_json(&w.c_api, "/api/v1/overview?q=riverside&limit=3&offset=3").await;
+        assert_eq!((page2["total"].as_i64(), page2["offset"].as_i64(), page2["limit"].as_i64()), (Some(8), Some(3), Some(3)));
+        assert_eq!(names(&page2), expected[3..6].to_vec());
+        // Every word counts; the area is searched too; and filtered.
+        assert_eq!(names(&get_json(&w.c_api, "/api/v1/overview?q=group%2028").await), ["Riverside Group 283"]);
+        assert_eq!(get_json(&w.c_api, "/api/v1/overview?q=riverside%20east").await["total"], 4);
+        let east = get_json(&w.c_api, "/api/v1/overview?area=East").await;
+        assert_eq!(names(&east), ["Riverside Group 2", "Riverside Group 10", "Riverside Group 12", "Riverside Group 20"]);
+        // Bad values are named, in the JSON error shape.
+        for (query, field) in [("sort=AAA", "sort"), ("limit=-1", "limit"), ("offset=1.5", "offset"), ("show=everything", "show"), ("to=", "to"), ("limit=501", "limit")] {
+            w.c_api.get(&format!("/api/v1/overview?{query}")).await.expect_invalid_fields(&[field]);
+        }
+        // The page: a search box, a sort, and pages with links that keep the search.
+        let page = w.cb.get("/overview?q=riverside&limit=3&page=2").await;
+        page.expect(200).expect_contains("Showing 4 to 6 of 8").expect_contains("Page 2 of 3").expect_contains("Riverside Group 10");
+        assert!(page.text.contains("q=riverside") && page.text.contains("page=3"), "the next page keeps the search");
+        assert!(!page.text.contains("Riverside Group 2<"), "page 1's rows are not on page 2");
+        let bad = w.cb.get("/overview?sort=AAA&q=kept").await;
+        bad.expect(422).expect_field_error("sort", "Choose how to sort").expect_value("q", "kept");
     }
 }
