@@ -69,6 +69,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/members/{id}/consents", post(add_consent))
         .route("/members/{id}/link", post(issue_link).delete(revoke_link))
         .route("/members/{id}/calendar-feed", delete(revoke_member_feed))
+        .route("/members", get(find_members))
         .route("/members/{id}/export", get(export_member))
         .route("/members/{id}/erase", post(erase_member))
         .route("/audit", get(audit))
@@ -657,6 +658,37 @@ async fn revoke_link(
     let member = state.store.member(&me, id).await?;
     state.store.revoke_member_links(&member).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize)]
+struct MemberSearchOut {
+    query: String,
+    members: Vec<crate::store::MemberHit>,
+    /// More members matched than are returned: give more of the name.
+    more: bool,
+}
+
+/// `GET /members?q=`: members of every group the caller may see whose name, phone or email
+/// holds every word (audited as a read of the records returned).
+async fn find_members(
+    State(state): State<AppState>,
+    ApiStaff(me): ApiStaff,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AppResult<Json<MemberSearchOut>> {
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let q = raw.text("q");
+    if q.is_empty() || q.chars().count() > 200 {
+        return Err(AppError::Invalid(crate::domain::FieldErrors::single(
+            "q",
+            "Give a name, phone number or email to search for (200 letters at most).",
+        )));
+    }
+    let (members, more) = state.store.find_members(&me, &q).await?;
+    Ok(Json(MemberSearchOut {
+        query: q,
+        members,
+        more,
+    }))
 }
 
 /// Everything Hearth holds about a member (their right of access), audited.

@@ -90,11 +90,11 @@ pub const NOT_MET_DAYS: i64 = 61;
 super::text_enum::text_enum! {
     /// Why a group is on the "needs attention" list, most urgent first.
     pub enum Attention {
-        Concerns = ("concerns", "Concerns recorded in the last 90 days"),
-        Help = ("help", "The facilitator asked for help"),
-        NoFacilitator = ("no_facilitator", "Nobody facilitates it"),
-        NotMet = ("not_met", "Not met for two months"),
-        NothingPlanned = ("nothing_planned", "No meeting planned"),
+        Concerns = ("concerns", "Concerns (last 90 days)"),
+        Help = ("help", "Asked for help"),
+        NoFacilitator = ("no_facilitator", "No facilitator"),
+        NotMet = ("not_met", "Not met for 2 months"),
+        NothingPlanned = ("nothing_planned", "Nothing planned"),
         Falling = ("falling", "Attendance falling"),
     }
 }

@@ -55,6 +55,23 @@ macro_rules! audit_in {
     };
 }
 
+/// A member found by a search across every group the viewer may see: who and where, nothing
+/// of their needs.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct MemberHit {
+    pub member_id: MemberId,
+    pub preferred_name: String,
+    pub full_name: String,
+    pub group_id: crate::domain::ids::GroupId,
+    pub group_name: String,
+    /// The day they left, if they have.
+    pub left_on: Option<String>,
+}
+
+/// The most members one search across groups returns: a search that finds more asks for more
+/// of the name.
+pub const MEMBER_SEARCH_LIMIT: i64 = 50;
+
 /// How to narrow a group's members list.
 #[derive(Debug, Clone, Default)]
 pub struct MemberFilter {
@@ -107,6 +124,58 @@ impl Store {
         )
         .await?;
         Ok(members)
+    }
+
+    /// Members of every group the viewer may see whose name, phone or email holds every word
+    /// searched for, members still coming first; at most `MEMBER_SEARCH_LIMIT`, and whether
+    /// there were more. The search is audited as a read of the records it shows.
+    pub async fn find_members(
+        &self,
+        viewer: &Staff,
+        q: &str,
+    ) -> StoreResult<(Vec<MemberHit>, bool)> {
+        let words: Vec<String> = q
+            .split_whitespace()
+            .map(|w| format!("%{}%", escape_like(&w.to_lowercase())))
+            .take(8)
+            .collect();
+        if words.is_empty() {
+            return Ok((Vec::new(), false));
+        }
+        let mut sql = String::from(
+            "SELECT m.id AS member_id, m.preferred_name, m.full_name, g.id AS group_id,
+                g.name AS group_name, m.left_on
+             FROM members m JOIN support_groups g ON g.id = m.group_id
+             WHERE ($1 OR g.id IN (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2))",
+        );
+        for n in 0..words.len() {
+            let p = n + 4;
+            sql.push_str(&format!(
+                " AND (lower(m.preferred_name) LIKE ${p} ESCAPE '\\' OR lower(m.full_name) LIKE ${p} ESCAPE '\\'
+                      OR m.phone LIKE ${p} ESCAPE '\\' OR lower(m.email) LIKE ${p} ESCAPE '\\')"
+            ));
+        }
+        sql.push_str(
+            " ORDER BY CASE WHEN m.left_on IS NULL THEN 0 ELSE 1 END, lower(m.preferred_name), m.id
+              LIMIT $3",
+        );
+        let mut hits = on_db!(self, pool => {
+            let mut query = sqlx::query_as::<_, MemberHit>(&sql)
+                .bind(viewer.is_coordinator()).bind(viewer.id).bind(MEMBER_SEARCH_LIMIT + 1);
+            for w in &words {
+                query = query.bind(w);
+            }
+            query.fetch_all(pool).await
+        })
+        .map_err(StoreError::from_sqlx)?;
+        let more = hits.len() as i64 > MEMBER_SEARCH_LIMIT;
+        hits.truncate(MEMBER_SEARCH_LIMIT as usize);
+        let shown: Vec<MemberId> = hits.iter().map(|h| h.member_id).collect();
+        if !shown.is_empty() {
+            self.audit_read(&viewer.actor(), "searched for members", "members", &shown)
+                .await?;
+        }
+        Ok((hits, more))
     }
 
     /// One member, if the viewer may see their group. Reading a member's record is audited,

@@ -448,6 +448,10 @@ impl OverviewPage {
             .as_ref()
             .is_some_and(|o| o.attention.iter().any(|c| c.groups > 0))
     }
+    /// The table has an Area column when any group has an area and no one area is chosen.
+    fn area_column(&self) -> bool {
+        !self.area_chosen() && self.areas.iter().any(|(v, _)| v != NO_AREA_PARAM)
+    }
     fn area_chosen(&self) -> bool {
         !matches!(self.form.value("area").trim(), "" | "*")
     }

@@ -52,6 +52,58 @@ impl From<&ListQuery> for MemberFilter {
 }
 
 #[derive(Template)]
+#[template(path = "members/find.html")]
+struct FindPage {
+    page: Page,
+    form: Form,
+    searched: bool,
+    hits: Vec<crate::store::MemberHit>,
+    more: bool,
+}
+
+/// GET /members?q=: a member of any group the viewer may see, found by name, phone or email.
+pub async fn find(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    Query(query): Query<FindQuery>,
+) -> AppResult<Response> {
+    let mut raw = RawInput::default();
+    raw.set("q", &query.q);
+    let q = query.q.trim();
+    if q.chars().count() > 200 {
+        let errors = crate::domain::FieldErrors::single(
+            "q",
+            "Search for fewer words (200 letters at most).",
+        );
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &FindPage {
+                page: staff_page("Find a member", &me, &cookies, "groups"),
+                form: Form::with_errors(raw, errors),
+                searched: false,
+                hits: Vec::new(),
+                more: false,
+            },
+        );
+    }
+    let (hits, more) = state.store.find_members(&me, q).await?;
+    render(&FindPage {
+        page: staff_page("Find a member", &me, &cookies, "groups"),
+        form: Form::from_raw(raw),
+        searched: !q.is_empty(),
+        hits,
+        more,
+    })
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct FindQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
 #[template(path = "members/list.html")]
 struct ListPage {
     page: Page,

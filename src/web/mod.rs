@@ -166,6 +166,7 @@ pub fn router(state: AppState) -> Router {
             paths::GROUP_MEMBERS_IMPORT_CONFIRM,
             post(members::import_confirm),
         )
+        .route("/members", get(members::find))
         .route(paths::MEMBER, get(members::show))
         .route(
             paths::MEMBER_EDIT,

@@ -2682,7 +2682,7 @@ both_backends! {
         assert!(home.text.contains(&format!("/groups/{worried}/concerns")), "concerns linked on Home");
         assert!(home.text.contains("/overview?show=no_facilitator#groups"), "no facilitator linked on Home");
         let page = w.cb.get("/overview?show=falling").await;
-        page.expect(200).expect_contains("Falling Group").expect_contains("Nobody facilitates it: 1 group");
+        page.expect(200).expect_contains("Falling Group").expect_contains("No facilitator: 1 group");
         assert!(!page.text.contains("Healthy Group</a>"), "only falling groups are listed");
         // A facilitator sees their own groups' attention, not another's.
         let f2_home = w.f2b.get("/").await;
@@ -2723,5 +2723,48 @@ both_backends! {
         assert!(!page.text.contains("Riverside Group 2<"), "page 1's rows are not on page 2");
         let bad = w.cb.get("/overview?sort=AAA&q=kept").await;
         bad.expect(422).expect_field_error("sort", "Choose how to sort").expect_value("q", "kept");
+    }
+}
+
+both_backends! {
+    async fn members_are_found_across_the_groups_one_may_see_and_the_search_is_audited(app: TestApp) {
+        let w = World::build(&app).await;
+        // A second Zebedee, in group B.
+        let res = w.c_api.post(&format!("/api/v1/groups/{}/members", w.group_b), &serde_json::json!({"preferred_name": "Zebedee Bramble", "phone": "07700 900333"})).await;
+        res.expect(201);
+        let other = res.json()["id"].as_i64().expect("id");
+        let ids = |v: &Value| -> Vec<i64> { v["members"].as_array().unwrap().iter().map(|m| m["member_id"].as_i64().unwrap()).collect() };
+
+        // The coordinator finds both; each word counts; phone numbers are searched too.
+        let both = get_json(&w.c_api, "/api/v1/members?q=zebedee").await;
+        let mut found = ids(&both);
+        found.sort_unstable();
+        let mut expected = vec![w.member_a, other];
+        expected.sort_unstable();
+        assert_eq!(found, expected, "{both}");
+        assert_eq!(both["more"], false);
+        assert!(both["members"][0].get("needs").is_none(), "no needs in a search: {both}");
+        assert_eq!(ids(&get_json(&w.c_api, "/api/v1/members?q=zebedee%20bramble").await), [other]);
+        assert_eq!(ids(&get_json(&w.c_api, "/api/v1/members?q=900333").await), [other]);
+        // A facilitator finds only their own groups' members.
+        assert_eq!(ids(&get_json(&w.f1_api, "/api/v1/members?q=zebedee").await), [w.member_a]);
+        assert_eq!(ids(&get_json(&w.f2_api, "/api/v1/members?q=zebedee").await), [other]);
+        // Nothing to search for is a clear error; % and _ are letters, not wildcards.
+        w.c_api.get("/api/v1/members").await.expect_invalid_fields(&["q"]);
+        w.c_api.get("/api/v1/members?q=%20").await.expect_invalid_fields(&["q"]);
+        assert_eq!(ids(&get_json(&w.c_api, "/api/v1/members?q=%25").await), Vec::<i64>::new());
+        assert_eq!(ids(&get_json(&w.c_api, "/api/v1/members?q=_").await), Vec::<i64>::new());
+
+        // The page: found by name, linked, with the group.
+        let page = w.f1b.get("/members?q=Zebedee").await;
+        page.expect(200).expect_contains(&format!("/members/{}", w.member_a)).expect_contains("1 person found");
+        assert!(!page.text.contains("Bramble"), "f1 does not see group B's member");
+        w.f1b.get("/members").await.expect(200).expect_contains("Find a member");
+
+        // Each search is in the audit trail, naming whom it showed.
+        let export = get_json(&w.c_api, &format!("/api/v1/members/{other}/export")).await;
+        let events = export["records"].as_array().unwrap().iter().find(|s| s["table"] == "audit_events").expect("audit events");
+        let searched = events["rows"].as_array().unwrap().iter().filter(|e| e["action"] == "searched for members").count();
+        assert!(searched >= 4, "every search that showed them is audited: {searched} in {events}");
     }
 }

@@ -97,7 +97,8 @@ async fn table_rows(b: &Browser, table: &str) -> BTreeMap<String, String> {
         .execute(
             "var t = document.querySelector(arguments[0]); if (!t) { return null; }
              return Array.prototype.map.call(t.querySelectorAll('tbody tr'), function (r) {
-                 return [r.querySelector('th').textContent.trim(), r.querySelector('td').textContent.trim()];
+                 var held = r.querySelector(\"td[data-label='Meetings held']\") || r.querySelector('td');
+                 return [r.querySelector('th').textContent.trim(), held.textContent.trim()];
              });",
             vec![json!(table)],
         )
@@ -302,6 +303,13 @@ async fn coordinator_looks_back_and_prints_a_report() {
             "{GREENWAY} has held no meeting yet: {overview:?}"
         );
         b.look_at("insight-overview").await;
+
+        // The programme's funder report (issue 21): counts only, each area, printable.
+        b.visit("/overview/report", "programme report").await;
+        b.expect_text("Programme report").await;
+        b.expect_text("By area").await;
+        b.look_at("programme-report").await;
+        b.visit("/overview", "overview again").await;
 
         // From the overview to the Tuesday group's insight page.
         let link = b
