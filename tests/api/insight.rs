@@ -2684,6 +2684,15 @@ both_backends! {
         let page = w.cb.get("/overview?show=falling").await;
         page.expect(200).expect_contains("Falling Group").expect_contains("No facilitator: 1 group");
         assert!(!page.text.contains("Healthy Group</a>"), "only falling groups are listed");
+        // The help request's link opens the facilitator's own words first, not an empty form.
+        assert!(home.text.contains(&format!("/meetings/{meeting}/reflection#reflection-")), "help links to the words");
+        let words = w.cb.get(&format!("/meetings/{meeting}/reflection")).await;
+        words.expect(200).expect_contains("Reflections on this meeting");
+        let said = words.text.find("Hard going").expect("the facilitator's words");
+        let form = words.text.find("Save my reflection").expect("the form");
+        assert!(said < form, "the words come before the coordinator's own form");
+        // The facilitator who wrote it sees their own form as before.
+        w.f1b.get(&format!("/meetings/{meeting}/reflection")).await.expect(200).expect_contains("<h1>Your reflection</h1>");
         // A facilitator sees their own groups' attention, not another's.
         let f2_home = w.f2b.get("/").await;
         assert!(!f2_home.text.contains("Worried Group"), "f2 does not see group concerns of others");

@@ -32,6 +32,9 @@ struct ReflectionPage {
     meeting: Meeting,
     group: Group,
     others: Vec<Reflection>,
+    /// The viewer wrote none and others did (a coordinator reading a facilitator's words):
+    /// theirs come first, the form after.
+    reading: bool,
     form: Form,
     feelings: &'static [(&'static str, &'static str)],
 }
@@ -158,6 +161,7 @@ async fn reflection_page(
         }
         Form::from_raw(raw)
     });
+    let reading = mine.is_none() && all.iter().any(|r| r.account_id != me.id);
     let others = all.into_iter().filter(|r| r.account_id != me.id).collect();
     render_status(
         status,
@@ -166,6 +170,7 @@ async fn reflection_page(
             meeting,
             group,
             others,
+            reading,
             form,
             feelings: Feeling::CHOICES,
         },
