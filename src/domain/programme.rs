@@ -313,8 +313,11 @@ impl<T> Page<T> {
     }
     /// "Showing 51 to 100 of 500".
     pub fn showing_label(&self) -> String {
+        if self.total == 0 {
+            return "Nothing matches".into();
+        }
         if self.rows.is_empty() {
-            return format!("None of {} match", self.total);
+            return format!("No more: {} in all", self.total);
         }
         format!(
             "Showing {} to {} of {}",

@@ -3,7 +3,7 @@
 use crate::domain::ids::{GroupId, VenueId};
 use crate::paths;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -15,6 +15,7 @@ use super::{
 use crate::AppState;
 use crate::domain::access::{Role, Staff};
 use crate::domain::group::{DEFAULT_TIMEZONE, Group, GroupInput};
+use crate::domain::programme::{ListQuery, SortOrder, matches, natural_key};
 use crate::domain::venue::Venue;
 use crate::domain::{FieldErrors, RawInput};
 use crate::error::{AppError, AppResult};
@@ -42,19 +43,107 @@ use crate::domain::group::SUGGESTED_GROUND_RULES;
 #[template(path = "groups/list.html")]
 struct ListPage {
     page: Page,
-    groups: Vec<GroupSummary>,
+    form: Form,
+    /// One page of the groups found (None when the search could not be read).
+    found: Option<crate::domain::programme::Page<GroupSummary>>,
+    /// The area filter's choices as (value, words).
+    areas: Vec<(String, String)>,
+    /// Groups the viewer has in all.
+    all: usize,
 }
 
+/// How the groups list can be sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum GroupSort {
+    #[default]
+    Name,
+    Members,
+    Area,
+}
+
+impl SortOrder for GroupSort {
+    const ALL: &'static [(GroupSort, &'static str, &'static str)] = &[
+        (GroupSort::Name, "name", "Name"),
+        (GroupSort::Members, "members", "Most members"),
+        (GroupSort::Area, "area", "Area"),
+    ];
+}
+
+impl ListPage {
+    fn sort_choices(&self) -> Vec<(&'static str, &'static str)> {
+        GroupSort::ALL.iter().map(|(_, v, w)| (*v, *w)).collect()
+    }
+    fn page_href(&self, page: usize) -> String {
+        super::list_href(
+            "/groups",
+            &self.form,
+            &["q", "area", "sort", "limit"],
+            &[("page", page.to_string())],
+        )
+    }
+}
+
+/// GET /groups: the viewer's groups, searched by name, area or venue, filtered by area,
+/// sorted and a page at a time (numbers in names sort as numbers).
 pub async fn list(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
+    let raw = crate::http::raw_of_query(query.as_deref())?;
     let groups = state.store.groups_for(&me).await?;
-    render(&ListPage {
-        page: staff_page("Groups", &me, &cookies, "groups"),
-        groups,
-    })
+    let all = groups.len();
+    let mut areas: Vec<&str> = groups.iter().map(|g| g.group.area.as_str()).collect();
+    areas.sort_by_key(|a| (a.is_empty(), natural_key(a)));
+    areas.dedup();
+    let areas =
+        super::insight::area_choices(&areas.iter().map(|a| a.to_string()).collect::<Vec<_>>());
+    let (form, found, status) = match ListQuery::<GroupSort>::try_from(&raw) {
+        Ok(q) => {
+            let mut rows: Vec<GroupSummary> = groups
+                .into_iter()
+                .filter(|g| q.area.as_deref().is_none_or(|a| a == g.group.area))
+                .filter(|g| {
+                    matches(
+                        &[
+                            &g.group.name,
+                            &g.group.area,
+                            g.venue_name.as_deref().unwrap_or(""),
+                        ],
+                        &q.q,
+                    )
+                })
+                .collect();
+            rows.sort_by_cached_key(|g| (natural_key(&g.group.name), g.group.id));
+            match q.sort {
+                GroupSort::Name => {}
+                GroupSort::Members => rows.sort_by_key(|g| std::cmp::Reverse(g.active_members)),
+                GroupSort::Area => rows
+                    .sort_by_cached_key(|g| (g.group.area.is_empty(), natural_key(&g.group.area))),
+            }
+            (
+                Form::from_raw(raw),
+                Some(crate::domain::programme::Page::cut(rows, q.offset, q.limit)),
+                StatusCode::OK,
+            )
+        }
+        Err(e) => (
+            Form::with_errors(raw, e),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    };
+    render_status(
+        status,
+        &ListPage {
+            page: staff_page("Groups", &me, &cookies, "groups"),
+            form,
+            found,
+            areas,
+            all,
+        },
+    )
 }
 
 #[derive(Template)]

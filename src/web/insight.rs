@@ -484,27 +484,16 @@ impl OverviewPage {
     }
     /// This page's address with some of its parameters changed ("" removes one).
     fn href_with(&self, path: &str, changes: &[(&str, String)]) -> String {
-        let mut pairs: Vec<(&str, String)> = Vec::new();
-        for key in ["from", "to", "area", "q", "show", "sort", "page"] {
-            let value = match changes.iter().find(|(k, _)| *k == key) {
-                Some((_, v)) => v.clone(),
-                None if key == "page" => String::new(),
-                None => self.form.value(key),
-            };
-            let every_area = key == "area" && value == "*";
-            if !value.is_empty() && !every_area {
-                pairs.push((key, value));
-            }
-        }
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        if query.is_empty() {
-            path.to_string()
-        } else {
-            format!("{path}?{query}")
-        }
+        super::list_href(
+            path,
+            &self.form,
+            &["from", "to", "area", "q", "show", "sort", "limit"],
+            changes,
+        )
     }
+    /// A page of the groups' table, scrolled to it.
     fn page_href(&self, page: usize) -> String {
-        self.href_with("/overview", &[("page", page.to_string())])
+        self.href_with("/overview", &[("page", page.to_string())]) + "#groups"
     }
     fn show_href(&self, show: &str) -> String {
         self.href_with("/overview", &[("show", show.to_string())])
@@ -629,7 +618,7 @@ struct ProgrammeReportPage {
 }
 
 /// The area filter's choices, as (value sent, words shown).
-fn area_choices(areas: &[String]) -> Vec<(String, String)> {
+pub(super) fn area_choices(areas: &[String]) -> Vec<(String, String)> {
     areas
         .iter()
         .map(|a| {

@@ -1039,6 +1039,29 @@ pub(crate) fn file_slug(name: &str) -> String {
         .collect()
 }
 
+/// A list page's address with the search, filter and sort as shown and some of them changed
+/// (an empty value leaves one out; `page` is dropped unless given), for pager and filter links.
+pub fn list_href(path: &str, form: &Form, keys: &[&str], changes: &[(&str, String)]) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for key in keys.iter().copied().chain(["page"]) {
+        let value = match changes.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.clone(),
+            None if key == "page" => String::new(),
+            None => form.value(key),
+        };
+        let every_area = key == "area" && value == "*";
+        if !value.is_empty() && !every_area {
+            pairs.push((key, value));
+        }
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 pub fn csv_download(text: String, group_name: &str, what: &str) -> Response {
     let slug = file_slug(group_name);
     let mut res = text.into_response();

@@ -2732,6 +2732,20 @@ both_backends! {
         assert!(!page.text.contains("Riverside Group 2<"), "page 1's rows are not on page 2");
         let bad = w.cb.get("/overview?sort=AAA&q=kept").await;
         bad.expect(422).expect_field_error("sort", "Choose how to sort").expect_value("q", "kept");
+        assert!(page.text.contains("limit=3"), "the pages keep their size");
+
+        // The groups list: the same search, natural order, area filter and pages.
+        let groups = w.cb.get("/groups?q=riverside&limit=3&page=2").await;
+        groups.expect(200).expect_contains("Showing 4 to 6 of 8").expect_contains("Page 2 of 3");
+        let at = |name: &str| groups.text.find(&format!(">{name}</a>")).unwrap_or_else(|| panic!("{name} on page 2"));
+        assert!(at("Riverside Group 10") < at("Riverside Group 12") && at("Riverside Group 12") < at("Riverside Group 20"));
+        assert!(!groups.text.contains(">Riverside Group 3</a>"), "page 1's groups are not on page 2");
+        let east = w.cb.get("/groups?area=East&sort=members").await;
+        east.expect(200).expect_contains("Showing 1 to 4 of 4");
+        assert!(!east.text.contains(">Riverside Group 3</a>"), "West is filtered out");
+        w.cb.get("/groups?sort=AAA&q=kept").await.expect(422).expect_field_error("sort", "Choose how to sort").expect_value("q", "kept");
+        // A facilitator's list is their own groups, searched the same way.
+        w.f1b.get("/groups?q=riverside").await.expect(200).expect_contains("Nothing matches");
     }
 }
 
