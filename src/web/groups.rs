@@ -416,9 +416,20 @@ pub async fn update(
     }
 }
 
+#[derive(Template)]
+#[template(path = "groups/confirm_no_facilitator.html")]
+struct ConfirmNoFacilitatorPage {
+    page: Page,
+    group_id: GroupId,
+    group_name: String,
+    /// Who facilitates it now, by name.
+    current: String,
+}
+
 pub async fn set_facilitators(
     State(state): State<AppState>,
     Coordinator(me): Coordinator,
+    cookies: Cookies,
     Path(id): Path<GroupId>,
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
@@ -431,6 +442,25 @@ pub async fn set_facilitators(
         );
     }
     let scope = state.store.group_to_staff(&me, id).await?;
+    // Unticking everyone leaves the group with nobody to run it: asked first.
+    if ids.is_empty() && raw.text("confirm") != "yes" {
+        let group = state.store.group_for(&me, id).await?;
+        let current = state.store.facilitators_of(&scope).await?;
+        if !current.is_empty() {
+            let names: Vec<String> = current.iter().map(|f| f.name.clone()).collect();
+            return render(&ConfirmNoFacilitatorPage {
+                page: staff_page(
+                    "Leave the group with no facilitator?",
+                    &me,
+                    &cookies,
+                    "groups",
+                ),
+                group_id: id,
+                group_name: group.name,
+                current: names.join(", "),
+            });
+        }
+    }
     state.store.set_facilitators(&me, &scope, &ids).await?;
     Ok(redirect_with(
         &paths::group(id),

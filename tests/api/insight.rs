@@ -2791,3 +2791,24 @@ both_backends! {
         assert!(searched >= 4, "every search that showed them is audited: {searched} in {events}");
     }
 }
+
+both_backends! {
+    async fn a_group_is_left_with_nobody_only_when_that_is_confirmed(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        let path = format!("/groups/{g}/facilitators");
+        // Unticking everyone asks first, names who facilitates now, and changes nothing.
+        let asked = w.cb.post_form(&path, &[]).await;
+        asked.expect(200).expect_contains("with no facilitator?").expect_contains("Fern Facilitator").expect_contains("name=\"confirm\" value=\"yes\"");
+        let shown = get_json(&w.c_api, &format!("/api/v1/groups/{g}")).await;
+        assert_eq!(shown["facilitators"].as_array().map(Vec::len), Some(1), "nothing changed yet: {shown}");
+        // Confirmed, it is done; the overview then says the group needs someone.
+        w.cb.post_form(&path, &[("confirm", "yes")]).await.expect(303);
+        let shown = get_json(&w.c_api, &format!("/api/v1/groups/{g}")).await;
+        assert_eq!(shown["facilitators"].as_array().map(Vec::len), Some(0), "{shown}");
+        let nobody = get_json(&w.c_api, "/api/v1/overview?show=no_facilitator").await;
+        assert!(nobody["groups"].as_array().unwrap().iter().any(|x| x["group_id"] == g), "{nobody}");
+        // Giving a group someone needs no question.
+        w.cb.post_form(&path, &[("facilitator", &w.f1.id.to_string())]).await.expect(303);
+    }
+}
