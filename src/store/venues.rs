@@ -7,7 +7,7 @@
 
 use super::{Store, StoreError, StoreResult, now, on_db};
 use crate::domain::access::Staff;
-use crate::domain::ids::VenueId;
+use crate::domain::ids::{GroupId, VenueId};
 use crate::domain::venue::{Venue, VenueInput};
 
 const VENUE_COLUMNS: &str = "id, name, address, how_to_get_there, toilets, fire_exits, step_free, \
@@ -52,6 +52,32 @@ impl Store {
             .bind(id).bind(viewer.id).fetch_one(pool).await)
         .map_err(StoreError::from_sqlx)?;
         Ok(others == 0)
+    }
+
+    /// The groups the viewer may see that use this venue (their usual venue, or a meeting
+    /// there in the last year or to come), in natural order; and how many other groups do.
+    pub async fn groups_using_venue(
+        &self,
+        viewer: &Staff,
+        id: VenueId,
+    ) -> StoreResult<(Vec<(GroupId, String)>, i64)> {
+        let rows = on_db!(self, pool => sqlx::query_as::<_, (GroupId, String, bool)>(
+            "SELECT g.id, g.name,
+                ($2 OR g.id IN (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $3))
+             FROM support_groups g
+             WHERE g.usual_venue_id = $1
+                OR g.id IN (SELECT m.group_id FROM meetings m WHERE m.venue_id = $1 AND m.starts_at > $4)")
+            .bind(id).bind(viewer.is_coordinator()).bind(viewer.id).bind(now() - 366 * 86_400)
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        let others = rows.iter().filter(|r| !r.2).count() as i64;
+        let mut seen: Vec<(GroupId, String)> = rows
+            .into_iter()
+            .filter(|r| r.2)
+            .map(|r| (r.0, r.1))
+            .collect();
+        seen.sort_by_cached_key(|(g, name)| (crate::domain::programme::natural_key(name), *g));
+        Ok((seen, others))
     }
 
     /// Adds a venue, if the viewer may (`may_add_venue`).

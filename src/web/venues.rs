@@ -109,6 +109,9 @@ pub async fn create(
 struct ShowPage {
     page: Page,
     venue: Venue,
+    /// Groups the viewer may see that meet here, and how many others do.
+    used_by: Vec<(crate::domain::ids::GroupId, String)>,
+    used_by_others: i64,
     may_change: bool,
 }
 
@@ -119,8 +122,11 @@ pub async fn show(
     Path(id): Path<VenueId>,
 ) -> AppResult<Response> {
     let venue = state.store.venue(id).await?;
+    let (used_by, used_by_others) = state.store.groups_using_venue(&me, id).await?;
     render(&ShowPage {
         page: staff_page(&venue.name, &me, &cookies, "venues"),
+        used_by,
+        used_by_others,
         may_change: state.store.may_change_venue(&me, id).await?,
         venue,
     })

@@ -2812,3 +2812,17 @@ both_backends! {
         w.cb.post_form(&path, &[("facilitator", &w.f1.id.to_string())]).await.expect(303);
     }
 }
+
+both_backends! {
+    async fn a_venue_says_which_groups_meet_there(app: TestApp) {
+        let w = World::build(&app).await;
+        let path = format!("/venues/{}", w.venue);
+        let page = w.cb.get(&path).await;
+        page.expect(200).expect_contains("Groups that meet here").expect_contains(&format!("href=\"/groups/{}\"", w.group_a));
+        assert!(!page.text.contains(&format!("href=\"/groups/{}\"", w.group_b)), "group B does not meet there");
+        // Another group's facilitator is told others meet there, not which.
+        let f2 = w.f2b.get(&path).await;
+        f2.expect(200).expect_contains("1 group you do not facilitate meets here.");
+        assert!(!f2.text.contains(&format!("href=\"/groups/{}\"", w.group_a)));
+    }
+}
