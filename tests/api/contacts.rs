@@ -335,7 +335,7 @@ both_backends! {
         let a = w.member_a;
         add_contact(&w.f1b, a, &[("contacted_on", "2026-11-02"), ("how", "phone"), ("about", "Talked about the hospital visit"), ("follow_up", "Ask how the hospital visit went")]).await;
         assert!(follow_ups(&w.f1b).await.contains("Ask how the hospital visit went"));
-        w.cb.post_form(&format!("/groups/{}/facilitators", w.group_a), &[]).await.expect(303);
+        w.cb.post_form(&format!("/groups/{}/facilitators", w.group_a), &[("confirm", "yes")]).await.expect(303);
         w.cb.post_form(&format!("/groups/{}/facilitators", w.group_b), &[("facilitator", &w.f1.id.to_string()), ("facilitator", &w.f2.id.to_string())]).await.expect(303);
         w.f1b.get(&format!("/members/{a}")).await.expect(404);
         let id = contact_with(&app, &w.c, a, "Ask how the hospital visit went").await;

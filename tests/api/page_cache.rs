@@ -178,7 +178,7 @@ both_backends! {
             .await
             .expect(404);
         // Taken off the group: the next view is refused at once.
-        w.cb.post_form(&format!("/groups/{}/facilitators", w.group_a), &[])
+        w.cb.post_form(&format!("/groups/{}/facilitators", w.group_a), &[("confirm", "yes")])
             .await
             .expect_redirect(&page);
         w.f1b.get(&page).await.expect(404);

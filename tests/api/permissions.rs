@@ -673,7 +673,7 @@ both_backends! {
             .expect_contains(&format!("name=\"facilitator\" value=\"{}\" checked", w.f1.id));
         w.f1b.get(&format!("/groups/{}", w.group_a)).await.expect(200).expect_lacks("name=\"facilitator\"");
         // Moving F1 from group A to group B changes what F1 sees at once.
-        w.cb.post_form(&format!("/groups/{}/facilitators", w.group_a), &[]).await.expect(303);
+        w.cb.post_form(&format!("/groups/{}/facilitators", w.group_a), &[("confirm", "yes")]).await.expect(303);
         w.cb.post_form(
             &format!("/groups/{}/facilitators", w.group_b),
             &[("facilitator", &w.f1.id.to_string()), ("facilitator", &w.f2.id.to_string())],
