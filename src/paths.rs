@@ -200,6 +200,8 @@ paths! {
     SOCIAL_EVENT_RSVP, social_event_rsvp(id: EventId) = "/social/{id}/rsvp";
     SOCIAL_EVENT_STATUS, social_event_status(id: EventId) = "/social/{id}/status";
     STAFF_TOKEN_REVOKE, staff_token_revoke(account: Text, id: i64) = "/staff/{account}/tokens/{id}/revoke";
+    STAFF, staff(id: i64) = "/staff/{id}";
+    STAFF_PHONE, staff_phone(id: i64) = "/staff/{id}/phone";
     STAFF_DISABLE, staff_disable(id: i64) = "/staff/{id}/disable";
     STAFF_ENABLE, staff_enable(id: i64) = "/staff/{id}/enable";
     STAFF_RESET_LINK, staff_reset_link(id: i64) = "/staff/{id}/reset-link";

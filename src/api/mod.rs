@@ -6,7 +6,7 @@
 use crate::domain::ids::{GroupId, MemberId, VenueId};
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -209,8 +209,6 @@ named_list!(MembersOut {
     members: MemberJson
 });
 named_list!(ConsentsOut { consents: Consent });
-named_list!(VenuesOut { venues: VenueJson });
-named_list!(StaffOut { staff: StaffItem });
 named_list!(TokensOut {
     tokens: crate::store::ApiToken
 });
@@ -747,36 +745,32 @@ struct StaffItem {
     id: i64,
     name: String,
     email: String,
+    /// The phone number they can be reached on ("" when not given).
+    phone: String,
     role: &'static str,
     groups: Vec<GroupId>,
     sign_in_allowed: bool,
     /// Whether the account signs in with a second step (an authenticator app).
     two_step: bool,
-}
-
-/// The accounts whose sign-in is turned off, and those with a second step.
-type AccountSets = (
-    std::collections::HashSet<i64>,
-    std::collections::HashSet<i64>,
-);
-
-async fn account_sets(state: &AppState) -> AppResult<AccountSets> {
-    Ok((
-        state.store.disabled_accounts().await?,
-        state.store.accounts_with_two_step().await?,
-    ))
+    /// When they last signed in (RFC 3339), or null: never.
+    last_signed_in_at: Option<String>,
 }
 
 impl StaffItem {
-    fn of(a: crate::domain::access::Staff, (off, two_step): &AccountSets) -> StaffItem {
+    fn of(a: crate::store::StaffEntry, two_step: &std::collections::HashSet<i64>) -> StaffItem {
         StaffItem {
-            sign_in_allowed: !off.contains(&a.id),
+            sign_in_allowed: !a.disabled,
             two_step: two_step.contains(&a.id),
-            role: a.role.as_str(),
+            role: a.role().as_str(),
+            groups: a.group_ids(),
+            last_signed_in_at: a
+                .last_signed_in_at
+                .and_then(|t| jiff::Timestamp::from_second(t).ok())
+                .map(|t| t.to_string()),
             id: a.id,
             name: a.name,
             email: a.email,
-            groups: a.groups,
+            phone: a.phone,
         }
     }
 }
@@ -789,27 +783,50 @@ async fn set_sign_in(
     allowed: bool,
 ) -> AppResult<Json<StaffItem>> {
     state.store.set_sign_in_allowed(me, id, allowed).await?;
-    let sets = account_sets(state).await?;
-    Ok(Json(StaffItem::of(state.store.account(id).await?, &sets)))
+    staff_item(state, id).await
 }
 
-/// Every staff account (coordinators only).
+async fn staff_item(state: &AppState, id: i64) -> AppResult<Json<StaffItem>> {
+    let two_step = state.store.accounts_with_two_step().await?;
+    Ok(Json(StaffItem::of(
+        state.store.staff_entry(id).await?,
+        &two_step,
+    )))
+}
+
+/// The staff accounts, searched by name, email or phone, sorted and a page at a time
+/// (coordinators only).
+#[derive(Serialize)]
+struct StaffOut {
+    staff: Vec<StaffItem>,
+    total: usize,
+    offset: usize,
+    limit: usize,
+}
+
 async fn list_staff(
     State(state): State<AppState>,
     ApiStaff(me): ApiStaff,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Json<StaffOut>> {
     if !me.is_coordinator() {
         return Err(AppError::Forbidden);
     }
-    let sets = account_sets(&state).await?;
-    let staff: Vec<StaffItem> = state
-        .store
-        .accounts()
-        .await?
-        .into_iter()
-        .map(|a| StaffItem::of(a, &sets))
-        .collect();
-    Ok(Json(StaffOut { staff }))
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let q = crate::domain::programme::ListQuery::<crate::app::staff::StaffSort>::try_from(&raw)
+        .map_err(AppError::Invalid)?;
+    let two_step = state.store.accounts_with_two_step().await?;
+    let p = crate::app::staff::staff_page(state.store.staff_directory().await?, &q);
+    Ok(Json(StaffOut {
+        total: p.total,
+        offset: p.offset,
+        limit: p.limit,
+        staff: p
+            .rows
+            .into_iter()
+            .map(|a| StaffItem::of(a, &two_step))
+            .collect(),
+    }))
 }
 
 /// Turns a staff account's sign-in off: its sessions and tokens end at once (coordinators).
@@ -838,8 +855,7 @@ async fn reset_staff_two_step(
     Path(id): Path<i64>,
 ) -> AppResult<Json<StaffItem>> {
     state.store.reset_two_step(&me, id).await?;
-    let sets = account_sets(&state).await?;
-    Ok(Json(StaffItem::of(state.store.account(id).await?, &sets)))
+    staff_item(&state, id).await
 }
 
 /// Erases a member for good (coordinators only), confirmed by their preferred name.
@@ -872,13 +888,29 @@ async fn revoke_member_feed(
 
 // --- venues -----------------------------------------------------------------------------
 
+/// The venues, searched by name, address or booking contact, sorted and a page at a time.
+#[derive(Serialize)]
+struct VenuesOut {
+    venues: Vec<VenueJson>,
+    total: usize,
+    offset: usize,
+    limit: usize,
+}
+
 async fn list_venues(
     State(state): State<AppState>,
     ApiStaff(_): ApiStaff,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Json<VenuesOut>> {
-    let venues = state.store.venues().await?;
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let q = crate::domain::programme::ListQuery::<crate::app::staff::VenueSort>::try_from(&raw)
+        .map_err(AppError::Invalid)?;
+    let p = crate::app::staff::venue_page(state.store.venues().await?, &q);
     Ok(Json(VenuesOut {
-        venues: venues.into_iter().map(VenueJson::from).collect(),
+        total: p.total,
+        offset: p.offset,
+        limit: p.limit,
+        venues: p.rows.into_iter().map(VenueJson::from).collect(),
     }))
 }
 

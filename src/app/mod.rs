@@ -8,3 +8,4 @@ pub mod meetings;
 pub mod polls;
 pub mod programme;
 pub mod social;
+pub mod staff;

@@ -71,3 +71,45 @@ impl Staff {
         format!("account:{}", self.id)
     }
 }
+
+/// The phone number a member of staff can be reached on (issue 21): empty, or digits with the
+/// usual punctuation, as a member's is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffPhone(String);
+
+impl StaffPhone {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<&crate::domain::RawInput> for StaffPhone {
+    type Error = crate::domain::FieldErrors;
+    fn try_from(raw: &crate::domain::RawInput) -> Result<Self, Self::Error> {
+        let text = raw.text("phone").trim().to_string();
+        if text.is_empty() {
+            return Ok(StaffPhone(text));
+        }
+        crate::domain::member::parse_phone(&text)
+            .map(StaffPhone)
+            .map_err(|message| crate::domain::FieldErrors::single("phone", message))
+    }
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::*;
+    use crate::domain::RawInput;
+
+    #[test]
+    fn a_staff_phone_is_empty_or_a_number() {
+        let parse = |p: &str| StaffPhone::try_from(&RawInput::of(&[("phone", p)]));
+        assert_eq!(parse(" ").expect("empty is fine").as_str(), "");
+        assert_eq!(
+            parse(" 07700 900123 ").expect("a number").as_str(),
+            "07700 900123"
+        );
+        assert!(parse("call me").is_err());
+        assert!(parse("12").is_err());
+    }
+}

@@ -187,7 +187,7 @@ pub struct MemberInput {
 }
 
 /// Phone numbers: digits, spaces and the usual punctuation, at least 6 digits.
-fn parse_phone(text: &str) -> Result<String, &'static str> {
+pub(crate) fn parse_phone(text: &str) -> Result<String, &'static str> {
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let allowed = text
         .chars()

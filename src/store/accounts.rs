@@ -40,6 +40,67 @@ pub(crate) fn token_account(hash: &str) -> String {
     )
 }
 
+/// A staff account as the staff pages show it (issue 21): how to reach them, how many groups
+/// they facilitate and when they last signed in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffEntry {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub phone: String,
+    /// When they last signed in (unix seconds), or None: never since Hearth noted it.
+    pub last_signed_in_at: Option<i64>,
+    pub group_count: i64,
+    pub disabled: bool,
+    /// The groups they facilitate, comma-separated (`GROUPS_OF_A`).
+    #[sqlx(default)]
+    pub groups: Option<String>,
+}
+
+impl StaffEntry {
+    pub fn role(&self) -> Role {
+        Role::try_from(self.role.as_str()).unwrap_or(Role::Facilitator)
+    }
+
+    /// The groups they facilitate, in id order.
+    pub fn group_ids(&self) -> Vec<GroupId> {
+        let mut ids: Vec<GroupId> = self
+            .groups
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|g| g.trim().parse().ok())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// When they last signed in, in words: "Last signed in 5 minutes ago", "… on 3 March
+    /// 2026", or "Never signed in".
+    pub fn last_sign_in_label(&self) -> String {
+        let Some(t) = self.last_signed_in_at else {
+            return "Never signed in".to_string();
+        };
+        match crate::labels::ago_label(now() - t) {
+            Some(ago) => format!("Last signed in {ago}"),
+            None => {
+                let day = crate::labels::when(t, crate::domain::group::DEFAULT_TIMEZONE);
+                let day = day.split(" at ").next().unwrap_or_default().to_string();
+                format!("Last signed in on {day}")
+            }
+        }
+    }
+}
+
+/// A group a member of staff facilitates, as their page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffGroup {
+    pub id: GroupId,
+    pub name: String,
+    pub area: String,
+}
+
 /// A live session, as its owner sees it in "where you are signed in".
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionInfo {
@@ -260,6 +321,69 @@ impl Store {
     }
 
     /// The accounts whose sign-in a coordinator has turned off.
+    /// Every staff account with how to reach them, their number of groups and their last
+    /// sign-in (coordinators' staff pages; a network has hundreds at most, so the pages filter,
+    /// sort and cut in memory, as the groups list does).
+    pub async fn staff_directory(&self) -> StoreResult<Vec<StaffEntry>> {
+        let sql = format!(
+            "SELECT a.id, a.name, a.email, a.role, a.phone, a.last_signed_in_at,
+                    (SELECT COUNT(*) FROM group_facilitators gf WHERE gf.account_id = a.id) AS group_count,
+                    a.disabled_at IS NOT NULL AS disabled, {GROUPS_OF_A}
+             FROM accounts a ORDER BY lower(a.name), a.id"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, StaffEntry>(&sql).fetch_all(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// One staff account as the staff pages show it.
+    pub async fn staff_entry(&self, id: i64) -> StoreResult<StaffEntry> {
+        let sql = format!(
+            "SELECT a.id, a.name, a.email, a.role, a.phone, a.last_signed_in_at,
+                    (SELECT COUNT(*) FROM group_facilitators gf WHERE gf.account_id = a.id) AS group_count,
+                    a.disabled_at IS NOT NULL AS disabled, {GROUPS_OF_A}
+             FROM accounts a WHERE a.id = $1"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, StaffEntry>(&sql).bind(id).fetch_one(pool).await)
+            .map_err(StoreError::from_sqlx)
+    }
+
+    /// The groups a member of staff facilitates, by name.
+    pub async fn groups_of_staff(&self, id: i64) -> StoreResult<Vec<StaffGroup>> {
+        let mut groups = on_db!(self, pool => sqlx::query_as::<_, StaffGroup>(
+            "SELECT g.id, g.name, g.area FROM group_facilitators gf
+             JOIN support_groups g ON g.id = gf.group_id WHERE gf.account_id = $1")
+            .bind(id).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        groups.sort_by_cached_key(|g| (crate::domain::programme::natural_key(&g.name), g.id));
+        Ok(groups)
+    }
+
+    /// Sets the phone number a member of staff can be reached on: their own, or anyone's by a
+    /// coordinator. Audited.
+    pub async fn set_staff_phone(&self, viewer: &Staff, id: i64, phone: &str) -> StoreResult<()> {
+        if viewer.id != id && !viewer.is_coordinator() {
+            return Err(StoreError::Forbidden);
+        }
+        let t = now();
+        let found = on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            let found = sqlx::query("UPDATE accounts SET phone = $1 WHERE id = $2")
+                .bind(phone).bind(id).execute(&mut *tx).await?.rows_affected();
+            if found > 0 {
+                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, '')")
+                    .bind(t).bind(viewer.actor()).bind("changed phone number").bind(format!("account:{id}"))
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(found)
+        })
+        .map_err(StoreError::from_sqlx)?;
+        if found == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn disabled_accounts(&self) -> StoreResult<std::collections::HashSet<i64>> {
         on_db!(self, pool => sqlx::query_scalar::<_, i64>(
             "SELECT id FROM accounts WHERE disabled_at IS NOT NULL")
@@ -368,13 +492,19 @@ impl Store {
         idle: i64,
     ) -> StoreResult<()> {
         let t = now();
-        on_db!(self, pool => sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, idle_until)
-             VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash).bind(account_id).bind(t).bind(t + lifetime)
-            .bind(t + idle.min(lifetime))
-            .execute(pool).await.map(|r| r.rows_affected()))
-        .map(|_| ())
+        on_db!(self, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, idle_until)
+                 VALUES ($1, $2, $3, $4, $5)")
+                .bind(token_hash).bind(account_id).bind(t).bind(t + lifetime)
+                .bind(t + idle.min(lifetime))
+                .execute(&mut *tx).await?;
+            // The staff pages say when each person last signed in (issue 21).
+            sqlx::query("UPDATE accounts SET last_signed_in_at = $1 WHERE id = $2")
+                .bind(t).bind(account_id).execute(&mut *tx).await?;
+            tx.commit().await
+        })
         .map_err(StoreError::from_sqlx)
     }
 

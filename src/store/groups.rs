@@ -55,6 +55,11 @@ pub struct Facilitator {
     pub id: i64,
     pub name: String,
     pub email: String,
+    /// The phone number they can be reached on ("" when not given); shown on the group's page
+    /// to staff, not in the API's group (the staff list gives it to coordinators).
+    #[serde(skip)]
+    #[sqlx(default)]
+    pub phone: String,
 }
 
 impl Store {
@@ -268,7 +273,7 @@ impl Store {
     pub async fn facilitators_of(&self, group: &GroupAccess) -> StoreResult<Vec<Facilitator>> {
         let group_id = group.id();
         on_db!(self, pool => sqlx::query_as::<_, Facilitator>(
-            "SELECT a.id, a.name, a.email FROM group_facilitators gf
+            "SELECT a.id, a.name, a.email, a.phone FROM group_facilitators gf
              JOIN accounts a ON a.id = gf.account_id
              WHERE gf.group_id = $1 ORDER BY lower(a.name), a.id")
             .bind(group_id).fetch_all(pool).await)

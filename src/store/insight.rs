@@ -768,3 +768,162 @@ fn day_start(date: &str) -> i64 {
         .map(|z| z.timestamp().as_second())
         .unwrap_or(0)
 }
+
+/// A meeting of the network export (issue 21): one row a meeting dated in the range, with the
+/// group's and venue's ids so rows can be joined and counted once in a spreadsheet.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NetworkMeeting {
+    pub meeting_id: MeetingId,
+    pub group_id: GroupId,
+    pub group_name: String,
+    pub area: String,
+    pub local_date: String,
+    pub local_time: String,
+    pub status: String,
+    pub venue_id: Option<i64>,
+    pub venue_name: String,
+    pub attendances: i64,
+    pub guests: i64,
+    pub feedback_count: i64,
+    pub feedback_total: i64,
+}
+
+/// One sign-in at a held meeting of the network export: the member by id only (pseudonymous)
+/// unless names are asked for; a guest has no member id.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NetworkAttendance {
+    pub group_id: GroupId,
+    pub area: String,
+    pub meeting_id: MeetingId,
+    pub local_date: String,
+    pub member_id: Option<MemberId>,
+    /// "member", "guest", or "erased" (a member since erased: still counted, never named).
+    pub kind: String,
+    /// The member's preferred name or the guest's name ("" unless names are asked for).
+    pub name: String,
+}
+
+/// One member's feedback on a held meeting, for the network export.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NetworkFeedback {
+    pub group_id: GroupId,
+    pub area: String,
+    pub meeting_id: MeetingId,
+    pub local_date: String,
+    pub member_id: MemberId,
+    pub member_name: String,
+    pub rating: i64,
+    pub comment: String,
+}
+
+/// The groups the viewer may see ($1 coordinator, $2 account), for the network exports.
+const VISIBLE_GROUPS: &str = "(SELECT g.id FROM support_groups g
+     WHERE ($1 OR g.id IN (SELECT gf.group_id FROM group_facilitators gf WHERE gf.account_id = $2)))";
+
+impl Store {
+    /// Every meeting dated in the range, of the groups the viewer may see, by date.
+    pub async fn network_meetings(
+        &self,
+        viewer: &Staff,
+        range: &DateRange,
+    ) -> StoreResult<Vec<NetworkMeeting>> {
+        let sql = format!(
+            "SELECT m.id AS meeting_id, m.group_id, g.name AS group_name, g.area, m.local_date,
+                m.local_time, m.status, m.venue_id, COALESCE(v.name, '') AS venue_name,
+                (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id) AS attendances,
+                (SELECT COUNT(*) FROM attendance a WHERE a.meeting_id = m.id
+                    AND a.member_id IS NULL AND a.erased_person IS NULL) AS guests,
+                (SELECT COUNT(*) FROM meeting_feedback f WHERE f.meeting_id = m.id) AS feedback_count,
+                (SELECT CAST(COALESCE(SUM(f.rating), 0) AS BIGINT) FROM meeting_feedback f
+                    WHERE f.meeting_id = m.id) AS feedback_total
+             FROM meetings m JOIN support_groups g ON g.id = m.group_id
+             LEFT JOIN venues v ON v.id = m.venue_id
+             WHERE m.group_id IN {VISIBLE_GROUPS} AND m.local_date >= $3 AND m.local_date <= $4
+             ORDER BY m.local_date, m.local_time, m.id"
+        );
+        on_db!(self, pool => sqlx::query_as::<_, NetworkMeeting>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(&range.from).bind(&range.to)
+            .fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)
+    }
+
+    /// Every sign-in at a held meeting in the range, of the groups the viewer may see. Names
+    /// are read only when `names` is asked for, and then the members named are audited.
+    pub async fn network_attendance(
+        &self,
+        viewer: &Staff,
+        range: &DateRange,
+        names: bool,
+    ) -> StoreResult<Vec<NetworkAttendance>> {
+        let sql = format!(
+            "SELECT m.group_id, g.area, a.meeting_id, m.local_date, a.member_id,
+                CASE WHEN a.member_id IS NOT NULL THEN 'member'
+                     WHEN a.erased_person IS NOT NULL THEN 'erased' ELSE 'guest' END AS kind,
+                CASE WHEN $5 AND a.erased_person IS NULL
+                     THEN COALESCE(mb.preferred_name, a.guest_name, '') ELSE '' END AS name
+             FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+             JOIN support_groups g ON g.id = m.group_id
+             LEFT JOIN members mb ON mb.id = a.member_id
+             WHERE m.group_id IN {VISIBLE_GROUPS} AND m.status = 'held'
+               AND m.local_date >= $3 AND m.local_date <= $4
+             ORDER BY m.local_date, a.meeting_id, a.id"
+        );
+        let rows = on_db!(self, pool => sqlx::query_as::<_, NetworkAttendance>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(&range.from).bind(&range.to)
+            .bind(names).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        if names {
+            let named: Vec<MemberId> = rows.iter().filter_map(|r| r.member_id).collect();
+            self.audit_named(viewer, "exported attendance with names", &named)
+                .await?;
+        }
+        Ok(rows)
+    }
+
+    /// Every member's feedback on a held meeting in the range, of the groups the viewer may
+    /// see; names only when asked for (audited then).
+    pub async fn network_feedback(
+        &self,
+        viewer: &Staff,
+        range: &DateRange,
+        names: bool,
+    ) -> StoreResult<Vec<NetworkFeedback>> {
+        let sql = format!(
+            "SELECT m.group_id, g.area, f.meeting_id, m.local_date, f.member_id,
+                CASE WHEN $5 THEN mb.preferred_name ELSE '' END AS member_name, f.rating, f.comment
+             FROM meeting_feedback f JOIN meetings m ON m.id = f.meeting_id
+             JOIN support_groups g ON g.id = m.group_id
+             JOIN members mb ON mb.id = f.member_id
+             WHERE m.group_id IN {VISIBLE_GROUPS} AND m.status = 'held'
+               AND m.local_date >= $3 AND m.local_date <= $4
+             ORDER BY m.local_date, f.meeting_id, f.member_id"
+        );
+        let rows = on_db!(self, pool => sqlx::query_as::<_, NetworkFeedback>(&sql)
+            .bind(viewer.is_coordinator()).bind(viewer.id).bind(&range.from).bind(&range.to)
+            .bind(names).fetch_all(pool).await)
+        .map_err(StoreError::from_sqlx)?;
+        if names {
+            let named: Vec<MemberId> = rows.iter().map(|r| r.member_id).collect();
+            self.audit_named(viewer, "exported feedback with names", &named)
+                .await?;
+        }
+        Ok(rows)
+    }
+
+    /// An export that named members is a read of their records: audited, naming each once.
+    async fn audit_named(
+        &self,
+        viewer: &Staff,
+        action: &str,
+        named: &[MemberId],
+    ) -> StoreResult<()> {
+        let mut named = named.to_vec();
+        named.sort_unstable();
+        named.dedup();
+        if named.is_empty() {
+            return Ok(());
+        }
+        self.audit_read(&viewer.actor(), action, "members", &named)
+            .await
+    }
+}

@@ -82,6 +82,10 @@ pub struct HelpRequest {
     pub group_id: GroupId,
     pub group_name: String,
     pub author_name: String,
+    /// The one who asked: their staff page, and how their account says to reach them.
+    pub author_id: i64,
+    pub author_email: String,
+    pub author_phone: String,
     pub local_date: String,
     pub went_less_well: String,
     /// What would help, and how to reach the one who asked (written with the request).
@@ -1390,7 +1394,8 @@ impl Store {
         }
         on_db!(self, pool => sqlx::query_as::<_, HelpRequest>(
             "SELECT r.id AS reflection_id, r.meeting_id, g.id AS group_id, g.name AS group_name,
-                a.name AS author_name, m.local_date, r.went_less_well, r.help_note,
+                a.name AS author_name, a.id AS author_id, a.email AS author_email,
+                a.phone AS author_phone, m.local_date, r.went_less_well, r.help_note,
                 r.help_contact, r.updated_at
              FROM reflections r
              JOIN meetings m ON m.id = r.meeting_id

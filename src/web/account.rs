@@ -2,7 +2,7 @@
 //! account (password change), the staff list and one-time reset links.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -389,6 +389,8 @@ struct AccountPage {
     /// Where this account is signed in, as (session, device in words, signed in on, last
     /// used, this browser).
     sessions: Vec<(crate::store::SessionInfo, String, String, String, bool)>,
+    /// The phone number they can be reached on, as saved or as typed with its error.
+    phone_form: Form,
 }
 
 async fn account_view(
@@ -399,6 +401,26 @@ async fn account_view(
     token_form: Form,
     status: StatusCode,
 ) -> AppResult<Response> {
+    account_view_with(state, me, cookies, form, token_form, None, status).await
+}
+
+async fn account_view_with(
+    state: &AppState,
+    me: Staff,
+    cookies: &Cookies,
+    form: Form,
+    token_form: Form,
+    phone_form: Option<Form>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let phone_form = match phone_form {
+        Some(f) => f,
+        None => {
+            let mut raw = RawInput::default();
+            raw.set("phone", &state.store.staff_entry(me.id).await?.phone);
+            Form::from_raw(raw)
+        }
+    };
     let day = |t: i64| {
         jiff::Timestamp::from_second(t)
             .map(|t| {
@@ -465,8 +487,41 @@ async fn account_view(
             passkeys,
             passkeys_offered: state.passkeys.is_some(),
             sessions,
+            phone_form,
         },
     )
+}
+
+/// POST /account/phone: the phone number a coordinator can ring them on.
+pub async fn set_phone(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    cookies: Cookies,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    match crate::domain::access::StaffPhone::try_from(&raw) {
+        Ok(phone) => {
+            state
+                .store
+                .set_staff_phone(&me, me.id, phone.as_str())
+                .await?;
+            Ok(redirect_with("/account", "Your phone number is saved."))
+        }
+        Err(errors) => {
+            let mut token_form = RawInput::default();
+            token_form.set("token_days", "90");
+            account_view_with(
+                &state,
+                me,
+                &cookies,
+                Form::blank(),
+                Form::from_raw(token_form),
+                Some(Form::with_errors(raw, errors)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
 }
 
 pub async fn account_page(
@@ -641,11 +696,9 @@ pub async fn change_password(
 
 // --- staff (coordinators) ---------------------------------------------------------------
 
-/// One account on the staff page.
+/// One account on the staff pages.
 struct StaffRow {
-    staff: Staff,
-    /// Its sign-in is turned off.
-    disabled: bool,
+    entry: crate::store::StaffEntry,
     /// It is the viewer's own.
     own: bool,
     /// It has a second step.
@@ -658,7 +711,11 @@ struct StaffRow {
 #[template(path = "account/staff.html")]
 struct StaffPage {
     page: Page,
-    accounts: Vec<StaffRow>,
+    /// The search, as typed (and its errors).
+    search: Form,
+    found: Option<crate::domain::programme::Page<StaffRow>>,
+    /// How many accounts there are in all.
+    all: usize,
     form: Form,
     /// Whether every member of staff must sign in with two steps.
     two_step_for_all: bool,
@@ -666,43 +723,170 @@ struct StaffPage {
     own_two_step: bool,
 }
 
-async fn staff_page_handler(
+impl StaffPage {
+    fn sort_choices(&self) -> Vec<(&'static str, &'static str)> {
+        use crate::domain::programme::SortOrder;
+        crate::app::staff::StaffSort::ALL
+            .iter()
+            .map(|(_, v, w)| (*v, *w))
+            .collect()
+    }
+    fn page_href(&self, page: usize) -> String {
+        super::list_href(
+            "/staff",
+            &self.search,
+            &["q", "sort", "limit"],
+            &[("page", page.to_string())],
+        )
+    }
+}
+
+/// The sign-in facts of the accounts shown: second steps and live API tokens.
+async fn staff_rows(
     state: &AppState,
     me: &Staff,
-    cookies: &Cookies,
-    form: Form,
-    status: StatusCode,
-) -> AppResult<Response> {
-    let off = state.store.disabled_accounts().await?;
+    entries: Vec<crate::store::StaffEntry>,
+) -> AppResult<Vec<StaffRow>> {
     let two_step = state.store.accounts_with_two_step().await?;
     let mut tokens: std::collections::HashMap<i64, Vec<crate::store::ApiToken>> =
         std::collections::HashMap::new();
     for (account, token) in state.store.live_api_tokens().await? {
         tokens.entry(account).or_default().push(token);
     }
-    let accounts = state
-        .store
-        .accounts()
-        .await?
+    Ok(entries
         .into_iter()
-        .map(|a| StaffRow {
-            disabled: off.contains(&a.id),
-            own: a.id == me.id,
-            two_step: two_step.contains(&a.id),
-            tokens: tokens.remove(&a.id).unwrap_or_default(),
-            staff: a,
+        .map(|e| StaffRow {
+            own: e.id == me.id,
+            two_step: two_step.contains(&e.id),
+            tokens: tokens.remove(&e.id).unwrap_or_default(),
+            entry: e,
         })
-        .collect();
+        .collect())
+}
+
+async fn staff_page_handler(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    raw: RawInput,
+    form: Form,
+    status: StatusCode,
+) -> AppResult<Response> {
+    use crate::app::staff::{StaffSort, staff_page as cut};
+    use crate::domain::programme::ListQuery;
+    let entries = state.store.staff_directory().await?;
+    let all = entries.len();
+    let (search, cut_page, list_status) =
+        super::list_ask(raw, |q: &ListQuery<StaffSort>| cut(entries, q));
+    // A search that cannot be read says so; otherwise the status is the add form's.
+    let status = if list_status.is_success() {
+        status
+    } else {
+        list_status
+    };
+    let found = match cut_page {
+        Some(p) => Some(crate::domain::programme::Page {
+            rows: staff_rows(state, me, p.rows).await?,
+            total: p.total,
+            offset: p.offset,
+            limit: p.limit,
+        }),
+        None => None,
+    };
+    let own_two_step = state.store.accounts_with_two_step().await?.contains(&me.id);
     render_status(
         status,
         &StaffPage {
             page: staff_page("Staff", me, cookies, "staff"),
-            accounts,
+            search,
+            found,
+            all,
             form,
             two_step_for_all: state.store.two_step_for_all().await?,
-            own_two_step: two_step.contains(&me.id),
+            own_two_step,
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "account/staff_person.html")]
+struct PersonPage {
+    page: Page,
+    row: StaffRow,
+    groups: Vec<crate::store::StaffGroup>,
+    form: Form,
+}
+
+async fn person_page(
+    state: &AppState,
+    me: &Staff,
+    cookies: &Cookies,
+    id: i64,
+    form: Option<Form>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let entry = state.store.staff_entry(id).await?;
+    let groups = state.store.groups_of_staff(id).await?;
+    let form = form.unwrap_or_else(|| {
+        let mut raw = RawInput::default();
+        raw.set("phone", &entry.phone);
+        Form::from_raw(raw)
+    });
+    let title = entry.name.clone();
+    let row = staff_rows(state, me, vec![entry])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    render_status(
+        status,
+        &PersonPage {
+            page: staff_page(&title, me, cookies, "staff"),
+            row,
+            groups,
+            form,
+        },
+    )
+}
+
+/// GET /staff/{id}: one member of staff: how to reach them, the groups they facilitate, when
+/// they last signed in, and what a coordinator can do about their signing in.
+pub async fn staff_person(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    person_page(&state, &me, &cookies, id, None, StatusCode::OK).await
+}
+
+/// POST /staff/{id}/phone: a coordinator sets the phone number someone can be reached on.
+pub async fn staff_set_phone(
+    State(state): State<AppState>,
+    Coordinator(me): Coordinator,
+    cookies: Cookies,
+    Path(id): Path<i64>,
+    CheckedForm(raw): CheckedForm,
+) -> AppResult<Response> {
+    match crate::domain::access::StaffPhone::try_from(&raw) {
+        Ok(phone) => {
+            state.store.set_staff_phone(&me, id, phone.as_str()).await?;
+            Ok(redirect_with(
+                &crate::paths::staff(id),
+                "Their phone number is saved.",
+            ))
+        }
+        Err(errors) => {
+            person_page(
+                &state,
+                &me,
+                &cookies,
+                id,
+                Some(Form::with_errors(raw, errors)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
 }
 
 /// Turns a staff member's sign-in off (offboarding): their sessions and API tokens end at
@@ -737,12 +921,16 @@ async fn set_sign_in(state: &AppState, me: &Staff, id: i64, allowed: bool) -> Ap
     Ok(redirect_with("/staff", &said))
 }
 
+/// GET /staff: everyone with an account, searched by name, email or phone, sorted and a page
+/// at a time.
 pub async fn staff_list(
     State(state): State<AppState>,
     Coordinator(me): Coordinator,
     cookies: Cookies,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    staff_page_handler(&state, &me, &cookies, Form::blank(), StatusCode::OK).await
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    staff_page_handler(&state, &me, &cookies, raw, Form::blank(), StatusCode::OK).await
 }
 
 #[derive(Template)]
@@ -774,6 +962,7 @@ pub async fn staff_create(
                 &state,
                 &me,
                 &cookies,
+                RawInput::default(),
                 Form::with_errors(raw, errors),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -796,6 +985,7 @@ pub async fn staff_create(
                 &state,
                 &me,
                 &cookies,
+                RawInput::default(),
                 Form::with_errors(raw, errors),
                 StatusCode::CONFLICT,
             )

@@ -99,41 +99,31 @@ pub async fn list(
     areas.dedup();
     let areas =
         super::insight::area_choices(&areas.iter().map(|a| a.to_string()).collect::<Vec<_>>());
-    let (form, found, status) = match ListQuery::<GroupSort>::try_from(&raw) {
-        Ok(q) => {
-            let mut rows: Vec<GroupSummary> = groups
-                .into_iter()
-                .filter(|g| q.area.as_deref().is_none_or(|a| a == g.group.area))
-                .filter(|g| {
-                    matches(
-                        &[
-                            &g.group.name,
-                            &g.group.area,
-                            g.venue_name.as_deref().unwrap_or(""),
-                        ],
-                        &q.q,
-                    )
-                })
-                .collect();
-            rows.sort_by_cached_key(|g| (natural_key(&g.group.name), g.group.id));
-            match q.sort {
-                GroupSort::Name => {}
-                GroupSort::Members => rows.sort_by_key(|g| std::cmp::Reverse(g.active_members)),
-                GroupSort::Area => rows
-                    .sort_by_cached_key(|g| (g.group.area.is_empty(), natural_key(&g.group.area))),
+    let (form, found, status) = super::list_ask(raw, |q: &ListQuery<GroupSort>| {
+        let mut rows: Vec<GroupSummary> = groups
+            .into_iter()
+            .filter(|g| q.area.as_deref().is_none_or(|a| a == g.group.area))
+            .filter(|g| {
+                matches(
+                    &[
+                        &g.group.name,
+                        &g.group.area,
+                        g.venue_name.as_deref().unwrap_or(""),
+                    ],
+                    &q.q,
+                )
+            })
+            .collect();
+        rows.sort_by_cached_key(|g| (natural_key(&g.group.name), g.group.id));
+        match q.sort {
+            GroupSort::Name => {}
+            GroupSort::Members => rows.sort_by_key(|g| std::cmp::Reverse(g.active_members)),
+            GroupSort::Area => {
+                rows.sort_by_cached_key(|g| (g.group.area.is_empty(), natural_key(&g.group.area)))
             }
-            (
-                Form::from_raw(raw),
-                Some(crate::domain::programme::Page::cut(rows, q.offset, q.limit)),
-                StatusCode::OK,
-            )
         }
-        Err(e) => (
-            Form::with_errors(raw, e),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-    };
+        crate::domain::programme::Page::cut(rows, q.offset, q.limit)
+    });
     render_status(
         status,
         &ListPage {
@@ -274,8 +264,15 @@ struct ShowPage {
     group: Group,
     venue: Option<Venue>,
     facilitators: Vec<Facilitator>,
-    /// Facilitator accounts a coordinator may assign (empty for facilitators).
-    assignable: Vec<Staff>,
+    /// The facilitator accounts a coordinator may add, found by `find` (all of them when there
+    /// are few); empty for facilitators.
+    assignable: Vec<crate::store::StaffEntry>,
+    /// What the coordinator searched for among the facilitators ("" before a search).
+    find: String,
+    /// How many facilitator accounts are not on the group (0: nobody left to add).
+    unassigned: usize,
+    /// More were found than are shown.
+    find_more: bool,
     active_members: usize,
     reviewed_on: Option<String>,
     next_meeting: Option<crate::store::MeetingSummary>,
@@ -288,17 +285,35 @@ struct ShowPage {
 }
 
 impl ShowPage {
-    fn is_assigned(&self, id: &i64) -> bool {
-        self.facilitators.iter().any(|f| f.id == *id)
+    /// Whether the coordinator finds facilitators by searching (too many to list, or a search
+    /// made).
+    fn searching(&self) -> bool {
+        self.unassigned > PICK_AT_ONCE || !self.find.is_empty()
+    }
+
+    /// The facilitators as the form that takes `except` off the group sends them.
+    fn ids_without(&self, except: &i64) -> Vec<i64> {
+        self.facilitators
+            .iter()
+            .map(|f| f.id)
+            .filter(|id| id != except)
+            .collect()
     }
 }
+
+/// Up to this many facilitators are offered at once to add to a group; with no more accounts
+/// than this, all are offered without a search.
+const PICK_AT_ONCE: usize = 12;
 
 pub async fn show(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
     Path(id): Path<GroupId>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let find: String = raw.text("find").trim().chars().take(200).collect();
     let group = state.store.group_for(&me, id).await?;
     let venue = match group.usual_venue_id {
         Some(v) => state.store.venue(v).await.ok(),
@@ -306,16 +321,38 @@ pub async fn show(
     };
     let scope = state.store.group(&me, id).await?;
     let facilitators = state.store.facilitators_of(&scope).await?;
-    let assignable = if me.is_coordinator() {
-        state
+    // A coordinator adds facilitators by searching for a name, email address or phone number
+    // (a network has hundreds); a small one sees them all.
+    let (assignable, unassigned, find_more) = if me.is_coordinator() {
+        let candidates: Vec<crate::store::StaffEntry> = state
             .store
-            .accounts()
+            .staff_directory()
             .await?
             .into_iter()
-            .filter(|a| a.role == Role::Facilitator)
-            .collect()
+            .filter(|a| a.role() == Role::Facilitator && !a.disabled)
+            .filter(|a| !facilitators.iter().any(|f| f.id == a.id))
+            .collect();
+        let unassigned = candidates.len();
+        let mut found: Vec<crate::store::StaffEntry> = if find.is_empty() {
+            if unassigned <= PICK_AT_ONCE {
+                candidates
+            } else {
+                Vec::new()
+            }
+        } else {
+            candidates
+                .into_iter()
+                .filter(|a| {
+                    crate::domain::programme::matches(&[&a.name, &a.email, &a.phone], &find)
+                })
+                .collect()
+        };
+        found.sort_by_cached_key(|a| (crate::domain::programme::natural_key(&a.name), a.id));
+        let more = found.len() > PICK_AT_ONCE;
+        found.truncate(PICK_AT_ONCE);
+        (found, unassigned, more)
     } else {
-        Vec::new()
+        (Vec::new(), 0, false)
     };
     let figures = state.store.group_figures(&scope).await?;
     let soon = crate::store::now() - 12 * 3600;
@@ -346,6 +383,9 @@ pub async fn show(
         venue,
         facilitators,
         assignable,
+        find,
+        unassigned,
+        find_more,
         active_members: figures.active_members as usize,
     })
 }

@@ -393,6 +393,181 @@ pub async fn feedback_csv(
     Ok(csv_download(csv_text(rows)?, &group.name, "feedback"))
 }
 
+// --- the network's exports (issue 21) -----------------------------------------------------------------
+
+/// The dates, area and whether names are asked for, of a network export.
+fn network_ask(raw: &RawInput) -> AppResult<(DateRange, Option<String>, bool)> {
+    let (range, list, _) = overview_ask(raw).map_err(AppError::Invalid)?;
+    let names = match raw.text("names").as_str() {
+        "" | "no" => false,
+        "yes" => true,
+        _ => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "names",
+                "Say names=yes to include members' names, or leave it out.",
+            )));
+        }
+    };
+    Ok((range, list.area, names))
+}
+
+fn in_area(area: &Option<String>, a: &str) -> bool {
+    area.as_deref().is_none_or(|x| x == a)
+}
+
+/// GET /overview/meetings.csv: every meeting dated in the range, of the groups the viewer may
+/// see, with the group's and venue's ids and its figures (no names of members).
+pub async fn network_meetings_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let (range, area, _) = network_ask(&raw)?;
+    let mut rows = vec![
+        [
+            "meeting_id",
+            "group_id",
+            "group",
+            "area",
+            "date",
+            "time",
+            "status",
+            "venue_id",
+            "venue",
+            "attendances",
+            "guests",
+            "feedback_count",
+            "feedback_average",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for m in state.store.network_meetings(&me, &range).await? {
+        if !in_area(&area, &m.area) {
+            continue;
+        }
+        rows.push(vec![
+            m.meeting_id.to_string(),
+            m.group_id.to_string(),
+            m.group_name,
+            m.area,
+            m.local_date,
+            m.local_time,
+            m.status,
+            m.venue_id.map(|v| v.to_string()).unwrap_or_default(),
+            m.venue_name,
+            m.attendances.to_string(),
+            m.guests.to_string(),
+            m.feedback_count.to_string(),
+            if m.feedback_count > 0 {
+                format!("{:.2}", m.feedback_total as f64 / m.feedback_count as f64)
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    Ok(csv_download(csv_text(rows)?, "programme", "meetings"))
+}
+
+/// A network export's rows in the area asked for, each with its member's name last when names
+/// were asked for: (area, cells, name).
+fn pseudonymous_csv(
+    head: &[&str],
+    area: &Option<String>,
+    names: bool,
+    rows: impl Iterator<Item = (String, Vec<String>, String)>,
+) -> AppResult<String> {
+    let mut head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
+    if names {
+        head.push("name".into());
+    }
+    let mut out = vec![head];
+    for (row_area, mut cells, name) in rows {
+        if in_area(area, &row_area) {
+            if names {
+                cells.push(name);
+            }
+            out.push(cells);
+        }
+    }
+    csv_text(out)
+}
+
+/// GET /overview/attendance.csv: every sign-in at a held meeting in the range; members by id
+/// (pseudonymous) unless `names=yes`, which is audited as a read of those members.
+pub async fn network_attendance_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let (range, area, names) = network_ask(&raw)?;
+    let rows = state.store.network_attendance(&me, &range, names).await?;
+    let text = pseudonymous_csv(
+        &[
+            "group_id",
+            "area",
+            "meeting_id",
+            "date",
+            "member_id",
+            "member_or_guest",
+        ],
+        &area,
+        names,
+        rows.into_iter().map(|a| {
+            let cells = vec![
+                a.group_id.to_string(),
+                a.area.clone(),
+                a.meeting_id.to_string(),
+                a.local_date,
+                a.member_id.map(|m| m.to_string()).unwrap_or_default(),
+                a.kind,
+            ];
+            (a.area, cells, a.name)
+        }),
+    )?;
+    Ok(csv_download(text, "programme", "attendance"))
+}
+
+/// GET /overview/feedback.csv: each member's feedback on a held meeting in the range; members
+/// by id unless `names=yes` (audited).
+pub async fn network_feedback_csv(
+    State(state): State<AppState>,
+    CurrentStaff(me): CurrentStaff,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let raw = crate::http::raw_of_query(query.as_deref())?;
+    let (range, area, names) = network_ask(&raw)?;
+    let rows = state.store.network_feedback(&me, &range, names).await?;
+    let text = pseudonymous_csv(
+        &[
+            "group_id",
+            "area",
+            "meeting_id",
+            "date",
+            "member_id",
+            "rating",
+            "comment",
+        ],
+        &area,
+        names,
+        rows.into_iter().map(|f| {
+            let cells = vec![
+                f.group_id.to_string(),
+                f.area.clone(),
+                f.meeting_id.to_string(),
+                f.local_date,
+                f.member_id.to_string(),
+                f.rating.to_string(),
+                f.comment,
+            ];
+            (f.area, cells, f.member_name)
+        }),
+    )?;
+    Ok(csv_download(text, "programme", "feedback"))
+}
+
 // --- the coordinator's overview -----------------------------------------------------------------------
 
 #[derive(Template)]
@@ -514,9 +689,16 @@ impl OverviewPage {
             serde_urlencoded::to_string(&pairs).unwrap_or_default()
         )
     }
-    fn csv_href(&self) -> String {
-        self.report_href()
-            .replacen("/overview/report", "/overview/groups.csv", 1)
+    /// A network export for the dates (and area) shown: "groups", "meetings", "attendance"
+    /// or "feedback"; `names` adds members' names to attendance and feedback.
+    fn csv_href(&self, what: &str, names: bool) -> String {
+        let mut href =
+            self.report_href()
+                .replacen("/overview/report", &format!("/overview/{what}.csv"), 1);
+        if names {
+            href.push_str("&names=yes");
+        }
+        href
     }
 }
 

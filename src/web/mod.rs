@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signout", post(account::signout))
         .route("/account", get(account::account_page))
         .route("/account/password", post(account::change_password))
+        .route("/account/phone", post(account::set_phone))
         .route("/account/tokens", post(account::create_token))
         .route(paths::ACCOUNT_TOKEN_REVOKE, post(account::revoke_token))
         .route(
@@ -113,6 +114,8 @@ pub fn router(state: AppState) -> Router {
             get(account::staff_list).post(account::staff_create),
         )
         .route(paths::STAFF_RESET_LINK, post(account::staff_reset_link))
+        .route(paths::STAFF, get(account::staff_person))
+        .route(paths::STAFF_PHONE, post(account::staff_set_phone))
         .route(paths::STAFF_DISABLE, post(account::staff_disable))
         .route(paths::STAFF_ENABLE, post(account::staff_enable))
         .route(
@@ -258,6 +261,12 @@ pub fn router(state: AppState) -> Router {
             get(insight::programme_report).route_layer(cached(&state, cache::network_page)),
         )
         .route("/overview/groups.csv", get(insight::programme_csv))
+        .route("/overview/meetings.csv", get(insight::network_meetings_csv))
+        .route(
+            "/overview/attendance.csv",
+            get(insight::network_attendance_csv),
+        )
+        .route("/overview/feedback.csv", get(insight::network_feedback_csv))
         .route(paths::LINK_FEEDBACK, post(link::feedback))
         .route("/venues", get(venues::list))
         .route("/venues/new", get(venues::new_page).post(venues::create))
@@ -1059,6 +1068,25 @@ pub fn list_href(path: &str, form: &Form, keys: &[&str], changes: &[(&str, Strin
         path.to_string()
     } else {
         format!("{path}?{query}")
+    }
+}
+
+/// A network list's search read from its address: the page of rows `cut` makes, with the
+/// form as typed; or the form with what is wrong and 422.
+pub fn list_ask<S: crate::domain::programme::SortOrder, T>(
+    raw: crate::domain::RawInput,
+    cut: impl FnOnce(&crate::domain::programme::ListQuery<S>) -> crate::domain::programme::Page<T>,
+) -> (Form, Option<crate::domain::programme::Page<T>>, StatusCode) {
+    match crate::domain::programme::ListQuery::<S>::try_from(&raw) {
+        Ok(q) => {
+            let found = cut(&q);
+            (Form::from_raw(raw), Some(found), StatusCode::OK)
+        }
+        Err(e) => (
+            Form::with_errors(raw, e),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::domain::ids::VenueId;
 use crate::paths;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -19,21 +19,59 @@ use crate::error::{AppError, AppResult};
 #[template(path = "venues/list.html")]
 struct ListPage {
     page: Page,
-    venues: Vec<Venue>,
+    /// The search, as typed (and its errors).
+    form: Form,
+    found: Option<crate::domain::programme::Page<Venue>>,
+    /// How many venues there are in all.
+    all: usize,
     may_add: bool,
 }
 
+impl ListPage {
+    fn sort_choices(&self) -> Vec<(&'static str, &'static str)> {
+        use crate::domain::programme::SortOrder;
+        crate::app::staff::VenueSort::ALL
+            .iter()
+            .map(|(_, v, w)| (*v, *w))
+            .collect()
+    }
+    fn page_href(&self, page: usize) -> String {
+        super::list_href(
+            "/venues",
+            &self.form,
+            &["q", "sort", "limit"],
+            &[("page", page.to_string())],
+        )
+    }
+}
+
+/// GET /venues: the network's venues, searched by name, address or booking contact, sorted
+/// and a page at a time.
 pub async fn list(
     State(state): State<AppState>,
     CurrentStaff(me): CurrentStaff,
     cookies: Cookies,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
+    let raw = crate::http::raw_of_query(query.as_deref())?;
     let venues = state.store.venues().await?;
-    render(&ListPage {
-        page: staff_page("Venues", &me, &cookies, "venues"),
-        venues,
-        may_add: crate::Store::may_add_venue(&me),
-    })
+    let all = venues.len();
+    let (form, found, status) = super::list_ask(
+        raw,
+        |q: &crate::domain::programme::ListQuery<crate::app::staff::VenueSort>| {
+            crate::app::staff::venue_page(venues, q)
+        },
+    );
+    render_status(
+        status,
+        &ListPage {
+            page: staff_page("Venues", &me, &cookies, "venues"),
+            form,
+            found,
+            all,
+            may_add: crate::Store::may_add_venue(&me),
+        },
+    )
 }
 
 #[derive(Template)]

@@ -2552,6 +2552,47 @@ both_backends! {
         let f1_csv = w.f1b.get(&format!("/overview/groups.csv?{range}")).await;
         assert_eq!(f1_csv.text.lines().count(), 2, "a facilitator's CSV holds their group only");
 
+        // The network's meetings, attendance and feedback, a row each, with ids and no names.
+        let rows = |text: &str| -> Vec<Vec<String>> {
+            text.trim_start_matches('\u{feff}').lines().skip(1).map(|l| l.split(',').map(str::to_string).collect()).collect()
+        };
+        let in_range = |h: &History| h.meetings.iter().filter(|m| m.date.as_str() >= start.as_str() && m.date.as_str() <= today.as_str()).count();
+        let meetings = w.cb.get(&format!("/overview/meetings.csv?{range}")).await;
+        meetings.expect(200);
+        assert!(meetings.text.trim_start_matches('\u{feff}').starts_with("meeting_id,group_id,group,area,date,time,status,venue_id"), "{}", meetings.text);
+        let meeting_rows = rows(&meetings.text);
+        assert_eq!(meeting_rows.len(), in_range(&a) + in_range(&b), "every meeting dated in the range");
+        let held_rows = meeting_rows.iter().filter(|r| r[6] == "held").count();
+        assert_eq!(held_rows, fa.held.len() + fb.held.len());
+        let attendance = w.cb.get(&format!("/overview/attendance.csv?{range}")).await;
+        attendance.expect(200);
+        let attendance_rows = rows(&attendance.text);
+        assert_eq!(attendance_rows.len() as i64, fa.total_attendances + fb.total_attendances, "a row for each attendance counted");
+        let members_in_rows: BTreeSet<&str> = attendance_rows.iter().filter(|r| r[5] == "member").map(|r| r[4].as_str()).collect();
+        assert_eq!(members_in_rows.len() as i64, fa.distinct_members + fb.distinct_members, "each person once by their id");
+        let feedback = w.cb.get(&format!("/overview/feedback.csv?{range}")).await;
+        feedback.expect(200);
+        assert_eq!(rows(&feedback.text).len() as i64, fa.feedback_total() + fb.feedback_total());
+        for text in [&meetings.text, &attendance.text] {
+            for m in a.members.iter().chain(b.members.iter()) {
+                assert!(!text.contains(&format!(",{},", m.preferred)), "{} named without asking", m.preferred);
+            }
+        }
+        // One area narrows every export; a facilitator's hold their groups only.
+        let north = rows(&w.cb.get(&format!("/overview/attendance.csv?{range}&area=North%20Vale")).await.text);
+        assert!(north.iter().all(|r| r[0] == a.group.to_string()) && north.len() as i64 == fa.total_attendances);
+        let mine = rows(&w.f1b.get(&format!("/overview/meetings.csv?{range}")).await.text);
+        assert!(mine.iter().all(|r| r[1] == a.group.to_string()), "facilitator sees group A only");
+        // Names only when asked, and then each member named is in the audit trail.
+        let named = w.cb.get(&format!("/overview/attendance.csv?{range}&names=yes")).await;
+        named.expect(200);
+        assert!(named.text.trim_start_matches('\u{feff}').lines().next().unwrap().ends_with(",name"));
+        let someone = a.members.iter().find(|m| attendance_rows.iter().any(|r| r[4] == m.id.to_string())).expect("a member who came");
+        assert!(named.text.contains(&someone.preferred), "names=yes names them");
+        let trail = get_json(&w.c_api, &format!("/api/v1/audit?member_id={}", someone.id)).await;
+        assert!(trail["events"].as_array().unwrap().iter().any(|e| e["action"] == "exported attendance with names"), "{trail}");
+        w.cb.get(&format!("/overview/feedback.csv?{range}&names=maybe")).await.expect(422);
+
         // The overview page shows the totals and the areas.
         let overview = w.cb.get(&format!("/overview?{range}")).await;
         overview.expect(200).expect_contains("The whole programme").expect_contains("By area");
@@ -2785,9 +2826,8 @@ both_backends! {
         w.f1b.get("/members").await.expect(200).expect_contains("Find a member");
 
         // Each search is in the audit trail, naming whom it showed.
-        let export = get_json(&w.c_api, &format!("/api/v1/members/{other}/export")).await;
-        let events = export["records"].as_array().unwrap().iter().find(|s| s["table"] == "audit_events").expect("audit events");
-        let searched = events["rows"].as_array().unwrap().iter().filter(|e| e["action"] == "searched for members").count();
+        let events = get_json(&w.c_api, &format!("/api/v1/audit?member_id={other}")).await;
+        let searched = events["events"].as_array().unwrap().iter().filter(|e| e["action"] == "searched for members").count();
         assert!(searched >= 4, "every search that showed them is audited: {searched} in {events}");
     }
 }
@@ -2824,5 +2864,110 @@ both_backends! {
         let f2 = w.f2b.get(&path).await;
         f2.expect(200).expect_contains("1 group you do not facilitate meets here.");
         assert!(!f2.text.contains(&format!("href=\"/groups/{}\"", w.group_a)));
+    }
+}
+
+both_backends! {
+    async fn staff_are_found_sorted_and_paged_and_each_page_says_their_groups_phone_and_last_sign_in(app: TestApp) {
+        let w = World::build(&app).await;
+        // Fern gives her phone number on her account page; a wrong one is asked again, kept.
+        let bad = w.f1b.post_form("/account/phone", &[("phone", "ring me")]).await;
+        bad.expect(422).expect_contains("Enter a phone number using digits").expect_contains("value=\"ring me\"");
+        w.f1b.post_form("/account/phone", &[("phone", "07700 900555")]).await.expect_redirect("/account");
+        // The coordinator sets Gus's.
+        w.cb.post_form(&format!("/staff/{}/phone", w.f2.id), &[("phone", "01632 960001")]).await.expect_redirect(&format!("/staff/{}", w.f2.id));
+        w.f1b.post_form(&format!("/staff/{}/phone", w.f2.id), &[("phone", "01632 960002")]).await.expect(403);
+
+        // Found by name, email or phone; with their groups, phone and last sign-in.
+        let fern = get_json(&w.c_api, "/api/v1/staff?q=fern").await;
+        assert_eq!(fern["total"], 1, "{fern}");
+        let f = &fern["staff"][0];
+        assert_eq!(f["id"], w.f1.id);
+        assert_eq!(f["phone"], "07700 900555");
+        assert_eq!(f["groups"], serde_json::json!([w.group_a]));
+        assert!(f["last_signed_in_at"].is_string(), "Fern signed in: {f}");
+        assert_eq!(get_json(&w.c_api, "/api/v1/staff?q=960001").await["staff"][0]["id"], w.f2.id);
+        assert_eq!(get_json(&w.c_api, "/api/v1/staff?q=gus%40example").await["total"], 1);
+        // Sorted and paged.
+        let all = get_json(&w.c_api, "/api/v1/staff?sort=role").await;
+        assert_eq!(all["total"], 3);
+        assert_eq!(all["staff"][0]["role"], "coordinator");
+        let second = get_json(&w.c_api, "/api/v1/staff?limit=1&offset=1").await;
+        assert_eq!((second["total"].as_i64(), second["staff"].as_array().map(Vec::len)), (Some(3), Some(1)));
+        assert_eq!(second["staff"][0]["id"], w.f1.id, "Fern, after the coordinator by name: {second}");
+        w.c_api.get("/api/v1/staff?sort=age").await.expect_invalid_fields(&["sort"]);
+        w.f1_api.get("/api/v1/staff").await.expect(403);
+
+        // The pages: the list links each person; their page names their groups.
+        let list = w.cb.get("/staff?q=fern").await;
+        list.expect(200).expect_contains(&format!("href=\"/staff/{}\"", w.f1.id)).expect_contains("07700 900555").expect_contains("1 group");
+        assert!(!list.text.contains("Gus Facilitator"), "only Fern matches");
+        let page = w.cb.get(&format!("/staff/{}", w.f1.id)).await;
+        page.expect(200)
+            .expect_contains("Groups they facilitate")
+            .expect_contains(&format!("href=\"/groups/{}\"", w.group_a))
+            .expect_contains("tel:07700 900555")
+            .expect_contains("Last signed in");
+        assert!(!page.text.contains(&format!("href=\"/groups/{}\"", w.group_b)), "Fern does not run group B");
+        w.f1b.get(&format!("/staff/{}", w.f1.id)).await.expect(403);
+        w.cb.get("/staff/999999").await.expect(404);
+        // A group's page says how to reach its facilitators.
+        w.cb.get(&format!("/groups/{}", w.group_a)).await.expect(200).expect_contains("tel:07700 900555");
+    }
+}
+
+both_backends! {
+    async fn a_facilitator_is_added_to_a_group_by_searching_for_them_and_taken_off_by_name(app: TestApp) {
+        let w = World::build(&app).await;
+        let g = w.group_a;
+        for n in 1..=13 {
+            w.cb.post_form("/staff", &[("name", &format!("Helper {n}")), ("email", &format!("helper{n}@example.org")), ("role", "facilitator")]).await.expect(200);
+        }
+        let helpers = get_json(&w.c_api, "/api/v1/staff?q=helper&limit=100").await;
+        let seven = helpers["staff"].as_array().unwrap().iter().find(|s| s["name"] == "Helper 7").expect("Helper 7")["id"].as_i64().unwrap();
+        // Too many to list: the page asks for a name rather than listing everyone.
+        let page = w.cb.get(&format!("/groups/{g}")).await;
+        page.expect(200).expect_contains("Find them by name, email or phone");
+        assert!(!page.text.contains("Add Helper 7"), "nobody is listed before a search");
+        // Searching finds the one meant, with their email to tell namesakes apart.
+        let found = w.cb.get(&format!("/groups/{g}?find=helper7%40")).await;
+        found.expect(200).expect_contains("Add Helper 7").expect_contains("helper7@example.org");
+        assert!(!found.text.contains("Add Helper 1<"), "only Helper 7 matches");
+        // Someone already on the group is not offered again.
+        assert!(!w.cb.get(&format!("/groups/{g}?find=fern")).await.text.contains("Add Fern"));
+        // Adding keeps who was there.
+        w.cb.post_form(&format!("/groups/{g}/facilitators"), &[("facilitator", &w.f1.id.to_string()), ("facilitator", &seven.to_string())]).await.expect(303);
+        let shown = get_json(&w.c_api, &format!("/api/v1/groups/{g}")).await;
+        assert_eq!(shown["facilitators"].as_array().map(Vec::len), Some(2), "{shown}");
+        // Each facilitator has a button of their own, which sends everyone else.
+        let page = w.cb.get(&format!("/groups/{g}")).await;
+        page.expect(200).expect_contains("Take Helper 7 off this group").expect_contains("Take Fern Facilitator off this group");
+        // Helper 7 now says they run one group.
+        assert_eq!(get_json(&w.c_api, "/api/v1/staff?q=helper7%40").await["staff"][0]["groups"], serde_json::json!([g]));
+    }
+}
+
+both_backends! {
+    async fn venues_are_searched_sorted_with_numbers_as_numbers_and_paged(app: TestApp) {
+        let w = World::build(&app).await;
+        for (name, step_free) in [("Room 20", "no"), ("Room 3", "partly"), ("Room 100", "fully"), ("Library", "no")] {
+            w.c_api.post("/api/v1/venues", &serde_json::json!({"name": name, "step_free": step_free})).await.expect(201);
+        }
+        let names = |v: &Value| -> Vec<String> { v["venues"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap().to_string()).collect() };
+        let rooms = get_json(&w.c_api, "/api/v1/venues?q=room").await;
+        assert_eq!(names(&rooms), ["Room 3", "Room 20", "Room 100"]);
+        assert_eq!(rooms["total"], 3);
+        assert_eq!(names(&get_json(&w.c_api, "/api/v1/venues?q=room&sort=access").await), ["Room 100", "Room 3", "Room 20"]);
+        let page2 = get_json(&w.c_api, "/api/v1/venues?q=room&limit=2&offset=2").await;
+        assert_eq!((names(&page2), page2["total"].as_i64()), (vec!["Room 100".to_string()], Some(3)));
+        w.c_api.get("/api/v1/venues?sort=size").await.expect_invalid_fields(&["sort"]);
+        w.c_api.get("/api/v1/venues?limit=9999").await.expect_invalid_fields(&["limit"]);
+        // The page: searched, and a page at a time.
+        let page = w.f1b.get("/venues?q=library").await;
+        page.expect(200).expect_contains("Library").expect_contains("Showing 1 to 1 of 1");
+        assert!(!page.text.contains("Room 20"));
+        let paged = w.cb.get("/venues?limit=2&page=2").await;
+        paged.expect(200).expect_contains("Page 2 of 3").expect_contains("rel=\"prev\"");
+        w.cb.get("/venues?sort=size").await.expect(422).expect_contains("Choose how to sort");
     }
 }

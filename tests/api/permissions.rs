@@ -666,11 +666,14 @@ both_backends! {
             .get(&format!("/api/v1/groups/{}/members?q=Zebedee", w.group_a))
             .await
             .expect_json_error(404, "not_found");
-        // A coordinator's facilitator form offers the facilitators; a facilitator gets no such form.
+        // A coordinator's page offers to take off each facilitator and to add the others; a
+        // facilitator gets no such form.
         w.cb.get(&format!("/groups/{}", w.group_a))
             .await
             .expect(200)
-            .expect_contains(&format!("name=\"facilitator\" value=\"{}\" checked", w.f1.id));
+            .expect_contains("Take Fern Facilitator off this group")
+            .expect_contains("Add Gus Facilitator")
+            .expect_contains(&format!("name=\"facilitator\" value=\"{}\"", w.f2.id));
         w.f1b.get(&format!("/groups/{}", w.group_a)).await.expect(200).expect_lacks("name=\"facilitator\"");
         // Moving F1 from group A to group B changes what F1 sees at once.
         w.cb.post_form(&format!("/groups/{}/facilitators", w.group_a), &[("confirm", "yes")]).await.expect(303);

@@ -401,12 +401,8 @@ async fn set_up(mut b: Browser, meeting_day: Date) -> Journey {
         .goto(&b.url(&format!("/groups/{group}")))
         .await
         .expect("open the group page");
-    let label = b
-        .find_xpath(&format!("//label[normalize-space()='{FACILITATOR}']"))
-        .await;
-    b.tap(&label).await;
-    b.press("Save facilitators").await;
-    b.expect_text(&format!("{FACILITATOR} ({FACILITATOR_EMAIL})"))
+    b.press(&format!("Add {FACILITATOR}")).await;
+    b.expect_text(&format!("Take {FACILITATOR} off this group"))
         .await;
     b.press_sign_out_if_signed_in().await;
     visit(

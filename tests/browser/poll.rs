@@ -356,11 +356,7 @@ async fn availability_poll(mut b: Browser) {
         .goto(&b.url(&format!("/groups/{group}")))
         .await
         .expect("open the group page");
-    let label = b
-        .find_xpath(&format!("//label[normalize-space()='{FACILITATOR}']"))
-        .await;
-    b.tap(&label).await;
-    b.press("Save facilitators").await;
+    b.press(&format!("Add {FACILITATOR}")).await;
     b.press_sign_out_if_signed_in().await;
     b.client
         .goto(&b.url(&password_link))
