@@ -609,7 +609,7 @@ pub async fn create_token(
     })
 }
 
-/// A coordinator revokes someone's API token from the staff page (audited in the store).
+/// A coordinator revokes someone's API token from their staff page (audited in the store).
 pub async fn staff_revoke_token(
     State(state): State<AppState>,
     Coordinator(me): Coordinator,
@@ -623,7 +623,7 @@ pub async fn staff_revoke_token(
     state.store.revoke_api_token(&me, id).await?;
     let name = state.store.account(account).await?.name;
     Ok(redirect_with(
-        "/staff",
+        &crate::paths::staff(account),
         &format!("{name}'s token \"{}\" no longer works.", t.name),
     ))
 }
@@ -1044,8 +1044,8 @@ pub async fn staff_reset_link(
             account.name
         ),
         link,
-        back: "/staff".into(),
-        back_label: "Back to staff".into(),
+        back: crate::paths::staff(account.id),
+        back_label: format!("Back to {}", account.name),
     })
 }
 

@@ -526,14 +526,14 @@ both_backends! {
         let id = app.store.create_named_api_token(w.f1.id, &hearth::auth::hash_token(&token), &spec).await.expect("token");
         let api = Api::new(&app.base, Some(token));
         api.get("/api/v1/me").await.expect(200);
-        w.cb.get("/staff").await.expect(200).expect_contains("Reports spreadsheet")
+        w.cb.get(&format!("/staff/{}", w.f1.id)).await.expect(200).expect_contains("Reports spreadsheet")
             .expect_contains(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id));
         w.f2b.post_form(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id), &[]).await.expect(403);
         w.cb.post_form(&format!("/staff/{}/tokens/{id}/revoke", w.f2.id), &[]).await.expect(404);
         api.get("/api/v1/me").await.expect(200);
-        w.cb.post_form(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id), &[]).await.expect_redirect("/staff");
+        w.cb.post_form(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id), &[]).await.expect_redirect(&format!("/staff/{}", w.f1.id));
         api.get("/api/v1/me").await.expect_json_error(401, "unauthorized");
-        w.cb.get("/staff").await.expect(200).expect_contains("no longer works")
+        w.cb.get(&format!("/staff/{}", w.f1.id)).await.expect(200).expect_contains("no longer works")
             .expect_lacks(&format!("/staff/{}/tokens/{id}/revoke", w.f1.id));
         let audit = app.store.audit_for(&format!("account:{}", w.f1.id), 10).await.expect("audit");
         assert!(audit.iter().any(|e| e.action == "revoked an API token" && e.actor == w.c.actor()), "{audit:?}");

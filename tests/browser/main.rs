@@ -16,6 +16,7 @@ mod harness;
 mod insight;
 mod journey;
 mod meeting;
+mod network;
 mod nothing_lost;
 mod offline;
 mod passkeys;
