@@ -661,10 +661,15 @@ async fn revoke_link(
 #[derive(Serialize)]
 struct MemberSearchOut {
     query: String,
+    /// How many matches were passed over before these (`?offset=`).
+    offset: usize,
     members: Vec<crate::store::MemberHit>,
-    /// More members matched than are returned: give more of the name.
+    /// More members matched than are returned: the next page starts at `offset` plus these.
     more: bool,
 }
+
+/// The furthest a member search can page (a search narrower than this is what helps).
+const MAX_SEARCH_OFFSET: usize = 100_000;
 
 /// `GET /members?q=`: members of every group the caller may see whose name, phone or email
 /// holds every word (audited as a read of the records returned).
@@ -681,9 +686,23 @@ async fn find_members(
             "Give a name, phone number or email to search for (200 letters at most).",
         )));
     }
-    let (members, more) = state.store.find_members(&me, &q).await?;
+    let offset = match raw.text("offset").trim() {
+        "" => 0,
+        t => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= MAX_SEARCH_OFFSET)
+            .ok_or_else(|| {
+                AppError::Invalid(crate::domain::FieldErrors::single(
+                    "offset",
+                    format!("Give a whole number from 0 to {MAX_SEARCH_OFFSET}."),
+                ))
+            })?,
+    };
+    let (members, more) = state.store.find_members(&me, &q, offset).await?;
     Ok(Json(MemberSearchOut {
         query: q,
+        offset,
         members,
         more,
     }))

@@ -133,6 +133,7 @@ impl Store {
         &self,
         viewer: &Staff,
         q: &str,
+        offset: usize,
     ) -> StoreResult<(Vec<MemberHit>, bool)> {
         let words: Vec<String> = q
             .split_whitespace()
@@ -159,6 +160,8 @@ impl Store {
             " ORDER BY CASE WHEN m.left_on IS NULL THEN 0 ELSE 1 END, lower(m.preferred_name), m.id
               LIMIT $3",
         );
+        // A number Hearth made (a page's start), never text from the request.
+        sql.push_str(&format!(" OFFSET {offset}"));
         let mut hits = on_db!(self, pool => {
             let mut query = sqlx::query_as::<_, MemberHit>(&sql)
                 .bind(viewer.is_coordinator()).bind(viewer.id).bind(MEMBER_SEARCH_LIMIT + 1);

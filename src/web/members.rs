@@ -59,6 +59,24 @@ struct FindPage {
     searched: bool,
     hits: Vec<crate::store::MemberHit>,
     more: bool,
+    /// Which page of people found this is (from 1).
+    number: usize,
+}
+
+impl FindPage {
+    /// "Showing 51 to 100" for the people on this page.
+    fn showing(&self) -> String {
+        let first = (self.number - 1) * crate::store::MEMBER_SEARCH_LIMIT as usize + 1;
+        format!("Showing {} to {}", first, first + self.hits.len() - 1)
+    }
+    fn page_href(&self, number: usize) -> String {
+        super::list_href(
+            "/members",
+            &self.form,
+            &["q"],
+            &[("page", number.to_string())],
+        )
+    }
 }
 
 /// GET /members?q=: a member of any group the viewer may see, found by name, phone or email.
@@ -71,29 +89,40 @@ pub async fn find(
     let mut raw = RawInput::default();
     raw.set("q", &query.q);
     let q = query.q.trim();
-    if q.chars().count() > 200 {
-        let errors = crate::domain::FieldErrors::single(
-            "q",
-            "Search for fewer words (200 letters at most).",
-        );
+    let number = match query.page.trim() {
+        "" => Some(1),
+        t => t.parse::<usize>().ok().filter(|n| (1..=2_000).contains(n)),
+    };
+    let problem = if q.chars().count() > 200 {
+        Some(("q", "Search for fewer words (200 letters at most)."))
+    } else if number.is_none() {
+        Some(("page", "Give a page number from 1 to 2000."))
+    } else {
+        None
+    };
+    if let Some((field, message)) = problem {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &FindPage {
                 page: staff_page("Find a member", &me, &cookies, "groups"),
-                form: Form::with_errors(raw, errors),
+                form: Form::with_errors(raw, crate::domain::FieldErrors::single(field, message)),
                 searched: false,
                 hits: Vec::new(),
                 more: false,
+                number: 1,
             },
         );
     }
-    let (hits, more) = state.store.find_members(&me, q).await?;
+    let number = number.unwrap_or(1);
+    let offset = (number - 1) * crate::store::MEMBER_SEARCH_LIMIT as usize;
+    let (hits, more) = state.store.find_members(&me, q, offset).await?;
     render(&FindPage {
         page: staff_page("Find a member", &me, &cookies, "groups"),
         form: Form::from_raw(raw),
         searched: !q.is_empty(),
         hits,
         more,
+        number,
     })
 }
 
@@ -101,6 +130,9 @@ pub async fn find(
 pub struct FindQuery {
     #[serde(default)]
     q: String,
+    /// Which page of people found (1 unless given).
+    #[serde(default)]
+    page: String,
 }
 
 #[derive(Template)]

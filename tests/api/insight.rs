@@ -2825,6 +2825,22 @@ both_backends! {
         assert!(!page.text.contains("Bramble"), "f1 does not see group B's member");
         w.f1b.get("/members").await.expect(200).expect_contains("Find a member");
 
+        // Many matches come a page at a time, on the page and through the API.
+        for n in 1..=52 {
+            w.c_api.post(&format!("/api/v1/groups/{}/members", w.group_a), &serde_json::json!({"preferred_name": format!("Pagey {n:02}")})).await.expect(201);
+        }
+        let first = get_json(&w.c_api, "/api/v1/members?q=pagey").await;
+        assert_eq!((first["members"].as_array().map(Vec::len), &first["more"], &first["offset"]), (Some(50), &Value::Bool(true), &serde_json::json!(0)));
+        let rest = get_json(&w.c_api, "/api/v1/members?q=pagey&offset=50").await;
+        let names: Vec<&str> = rest["members"].as_array().unwrap().iter().map(|m| m["preferred_name"].as_str().unwrap()).collect();
+        assert_eq!((names, &rest["more"]), (vec!["Pagey 51", "Pagey 52"], &Value::Bool(false)));
+        w.c_api.get("/api/v1/members?q=pagey&offset=many").await.expect_invalid_fields(&["offset"]);
+        let page2 = w.cb.get("/members?q=pagey&page=2").await;
+        page2.expect(200).expect_contains("Showing 51 to 52").expect_contains("rel=\"prev\"").expect_contains("Pagey 52");
+        assert!(!page2.text.contains("rel=\"next\""), "no page after the last");
+        w.cb.get("/members?q=pagey").await.expect(200).expect_contains("Showing 1 to 50").expect_contains("rel=\"next\"");
+        w.cb.get("/members?q=pagey&page=0").await.expect(422).expect_contains("Give a page number");
+
         // Each search is in the audit trail, naming whom it showed.
         let events = get_json(&w.c_api, &format!("/api/v1/audit?member_id={other}")).await;
         let searched = events["events"].as_array().unwrap().iter().filter(|e| e["action"] == "searched for members").count();
