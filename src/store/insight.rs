@@ -585,17 +585,18 @@ impl Store {
         .map_err(StoreError::from_sqlx)
     }
 
-    /// Every attendance in a range, for the CSV export: (date, name or guest, member or guest).
+    /// Every attendance in a range, for the CSV export: (meeting, date, name or guest, the
+    /// member's id, member or guest).
     pub async fn attendance_rows(
         &self,
         group: &GroupAccess,
         range: &DateRange,
-    ) -> StoreResult<Vec<(String, String, bool)>> {
+    ) -> StoreResult<Vec<(MeetingId, String, String, Option<MemberId>, bool)>> {
         let group_id = group.id();
-        on_db!(self, pool => sqlx::query_as::<_, (String, String, bool)>(
-            "SELECT m.local_date,
+        on_db!(self, pool => sqlx::query_as::<_, (MeetingId, String, String, Option<MemberId>, bool)>(
+            "SELECT a.meeting_id, m.local_date,
                 CASE WHEN a.erased_person IS NOT NULL THEN 'Someone' ELSE COALESCE(mb.preferred_name, a.guest_name, '') END,
-                (a.member_id IS NOT NULL OR a.erased_person IS NOT NULL)
+                a.member_id, (a.member_id IS NOT NULL OR a.erased_person IS NOT NULL)
              FROM attendance a JOIN meetings m ON m.id = a.meeting_id
              LEFT JOIN members mb ON mb.id = a.member_id
              WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3

@@ -318,13 +318,30 @@ pub async fn attendance_csv(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let range = range_of(&q, &group.timezone).map_err(|(_, e)| AppError::Invalid(e))?;
-    let mut rows = vec![vec!["date".into(), "name".into(), "member_or_guest".into()]];
+    // The ids let rows be joined with the group's other files and counted once (issue 21).
+    let mut rows = vec![
+        [
+            "date",
+            "name",
+            "member_or_guest",
+            "group_id",
+            "meeting_id",
+            "member_id",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     let scope = state.store.group(&me, group_id).await?;
-    for (date, name, member) in state.store.attendance_rows(&scope, &range).await? {
+    for (meeting, date, name, member_id, member) in
+        state.store.attendance_rows(&scope, &range).await?
+    {
         rows.push(vec![
             date,
-            name.clone(),
+            name,
             if member { "member" } else { "guest" }.into(),
+            group_id.to_string(),
+            meeting.to_string(),
+            member_id.map(|m| m.to_string()).unwrap_or_default(),
         ]);
     }
     Ok(csv_download(csv_text(rows)?, &group.name, "attendance"))
@@ -375,12 +392,19 @@ pub async fn feedback_csv(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let range = range_of(&q, &group.timezone).map_err(|(_, e)| AppError::Invalid(e))?;
-    let mut rows = vec![vec![
-        "date".into(),
-        "member".into(),
-        "rating".into(),
-        "comment".into(),
-    ]];
+    let mut rows = vec![
+        [
+            "date",
+            "member",
+            "rating",
+            "comment",
+            "group_id",
+            "meeting_id",
+            "member_id",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     let scope = state.store.group(&me, group_id).await?;
     for f in state.store.feedback_of(&scope, &range).await? {
         rows.push(vec![
@@ -388,6 +412,9 @@ pub async fn feedback_csv(
             f.member_name.clone(),
             f.rating.to_string(),
             f.comment.clone(),
+            group_id.to_string(),
+            f.meeting_id.to_string(),
+            f.member_id.to_string(),
         ]);
     }
     Ok(csv_download(csv_text(rows)?, &group.name, "feedback"))

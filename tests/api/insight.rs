@@ -1543,7 +1543,14 @@ async fn check_exports(w: &World, h: &History, from: &str, to: &str, what: &str)
         &w.cb
             .get(&format!("/groups/{g}/attendance.csv?{range}"))
             .await,
-        &["date", "name", "member_or_guest"],
+        &[
+            "date",
+            "name",
+            "member_or_guest",
+            "group_id",
+            "meeting_id",
+            "member_id",
+        ],
     );
     let mut expected = Vec::new();
     for m in h
@@ -1556,10 +1563,20 @@ async fn check_exports(w: &World, h: &History, from: &str, to: &str, what: &str)
                 m.date.clone(),
                 h.member(*id).preferred.clone(),
                 "member".into(),
+                g.to_string(),
+                m.id.to_string(),
+                id.to_string(),
             ]);
         }
         for guest in &m.guests {
-            expected.push(vec![m.date.clone(), guest.clone(), "guest".into()]);
+            expected.push(vec![
+                m.date.clone(),
+                guest.clone(),
+                "guest".into(),
+                g.to_string(),
+                m.id.to_string(),
+                String::new(),
+            ]);
         }
     }
     assert_eq!(rows, expected, "{ctx}: attendance.csv");
@@ -1572,7 +1589,15 @@ async fn check_exports(w: &World, h: &History, from: &str, to: &str, what: &str)
     // Feedback: newest meeting first, then by name; comments made safe for spreadsheets.
     let rows = csv_rows(
         &w.cb.get(&format!("/groups/{g}/feedback.csv?{range}")).await,
-        &["date", "member", "rating", "comment"],
+        &[
+            "date",
+            "member",
+            "rating",
+            "comment",
+            "group_id",
+            "meeting_id",
+            "member_id",
+        ],
     );
     let mut expected: Vec<(i64, String, Vec<String>)> = Vec::new();
     for (i, m) in h.meetings.iter().enumerate() {
@@ -1584,7 +1609,15 @@ async fn check_exports(w: &World, h: &History, from: &str, to: &str, what: &str)
             expected.push((
                 -(i as i64),
                 name.to_lowercase(),
-                vec![m.date.clone(), name, rating.to_string(), guarded(comment)],
+                vec![
+                    m.date.clone(),
+                    name,
+                    rating.to_string(),
+                    guarded(comment),
+                    g.to_string(),
+                    m.id.to_string(),
+                    id.to_string(),
+                ],
             ));
         }
     }
