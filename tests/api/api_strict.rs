@@ -50,6 +50,15 @@ both_backends! {
         let res = w.f1_api.send("DELETE", "/api/v1/groups", None, &[]).await;
         res.expect_json_error(405, "method_not_allowed");
         assert!(res.header("allow").is_some_and(|a| a.contains("GET")), "{:?}", res.header("allow"));
+        // TRACE is never served (ASVS 13.4.4): refused without echoing the request's headers
+        // (its token among them), on the API and on pages alike.
+        let secret = "trace-me-x1y2z3";
+        for path in ["/api/v1/groups", "/", "/groups", "/healthz"] {
+            let res = w.f1_api.send("TRACE", path, None, &[("x-probe", secret)]).await;
+            assert!(matches!(res.status.as_u16(), 404 | 405), "TRACE {path}: {}", res.status);
+            assert!(!res.text.contains(secret) && !res.text.contains("Bearer"), "TRACE {path} echoed the request: {}", res.text);
+            assert!(!res.header("allow").is_some_and(|a| a.contains("TRACE")), "TRACE {path} allowed: {:?}", res.header("allow"));
+        }
         let page = w.f1b.get("/meetings/abc").await;
         page.expect(400).expect_contains("The request was not right");
         assert!(page.header("content-type").is_some_and(|c| c.starts_with("text/html")));
