@@ -22,6 +22,27 @@ pub(crate) struct AccountRow {
 pub(crate) const GROUPS_OF_A: &str = "(SELECT string_agg(CAST(gf.group_id AS TEXT), ',') \
      FROM group_facilitators gf WHERE gf.account_id = a.id) AS groups";
 
+/// The ids in a `GROUPS_OF_A` column, sorted.
+fn group_ids_of(column: Option<&str>) -> Vec<GroupId> {
+    let mut ids: Vec<GroupId> = column
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|g| g.trim().parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Every `StaffEntry` column, from `accounts a`, for a WHERE or ORDER BY to follow.
+fn staff_entries() -> String {
+    format!(
+        "SELECT a.id, a.name, a.email, a.role, a.phone, a.last_signed_in_at,
+                (SELECT COUNT(*) FROM group_facilitators gf WHERE gf.account_id = a.id) AS group_count,
+                a.disabled_at IS NOT NULL AS disabled, {GROUPS_OF_A}
+         FROM accounts a"
+    )
+}
+
 /// The account a live session signs in, `hash` matching the session's token hash ($2 now).
 pub(crate) fn session_account(hash: &str) -> String {
     format!(
@@ -65,15 +86,7 @@ impl StaffEntry {
 
     /// The groups they facilitate, in id order.
     pub fn group_ids(&self) -> Vec<GroupId> {
-        let mut ids: Vec<GroupId> = self
-            .groups
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter_map(|g| g.trim().parse().ok())
-            .collect();
-        ids.sort_unstable();
-        ids
+        group_ids_of(self.groups.as_deref())
     }
 
     /// When they last signed in, in words: "Last signed in 5 minutes ago", "… on 3 March
@@ -159,14 +172,7 @@ impl Default for TokenSpec {
 
 impl AccountRow {
     pub(crate) fn into_staff(self) -> Staff {
-        let mut groups: Vec<GroupId> = self
-            .groups
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter_map(|g| g.trim().parse().ok())
-            .collect();
-        groups.sort_unstable();
+        let groups = group_ids_of(self.groups.as_deref());
         Staff {
             id: self.id,
             email: self.email,
@@ -325,24 +331,14 @@ impl Store {
     /// sign-in (coordinators' staff pages; a network has hundreds at most, so the pages filter,
     /// sort and cut in memory, as the groups list does).
     pub async fn staff_directory(&self) -> StoreResult<Vec<StaffEntry>> {
-        let sql = format!(
-            "SELECT a.id, a.name, a.email, a.role, a.phone, a.last_signed_in_at,
-                    (SELECT COUNT(*) FROM group_facilitators gf WHERE gf.account_id = a.id) AS group_count,
-                    a.disabled_at IS NOT NULL AS disabled, {GROUPS_OF_A}
-             FROM accounts a ORDER BY lower(a.name), a.id"
-        );
+        let sql = format!("{} ORDER BY lower(a.name), a.id", staff_entries());
         on_db!(self, pool => sqlx::query_as::<_, StaffEntry>(&sql).fetch_all(pool).await)
             .map_err(StoreError::from_sqlx)
     }
 
     /// One staff account as the staff pages show it.
     pub async fn staff_entry(&self, id: i64) -> StoreResult<StaffEntry> {
-        let sql = format!(
-            "SELECT a.id, a.name, a.email, a.role, a.phone, a.last_signed_in_at,
-                    (SELECT COUNT(*) FROM group_facilitators gf WHERE gf.account_id = a.id) AS group_count,
-                    a.disabled_at IS NOT NULL AS disabled, {GROUPS_OF_A}
-             FROM accounts a WHERE a.id = $1"
-        );
+        let sql = format!("{} WHERE a.id = $1", staff_entries());
         on_db!(self, pool => sqlx::query_as::<_, StaffEntry>(&sql).bind(id).fetch_one(pool).await)
             .map_err(StoreError::from_sqlx)
     }

@@ -746,8 +746,8 @@ async fn staff_rows(
     state: &AppState,
     me: &Staff,
     entries: Vec<crate::store::StaffEntry>,
+    two_step: &std::collections::HashSet<i64>,
 ) -> AppResult<Vec<StaffRow>> {
-    let two_step = state.store.accounts_with_two_step().await?;
     let mut tokens: std::collections::HashMap<i64, Vec<crate::store::ApiToken>> =
         std::collections::HashMap::new();
     for (account, token) in state.store.live_api_tokens().await? {
@@ -784,16 +784,17 @@ async fn staff_page_handler(
     } else {
         list_status
     };
+    let two_step = state.store.accounts_with_two_step().await?;
     let found = match cut_page {
         Some(p) => Some(crate::domain::programme::Page {
-            rows: staff_rows(state, me, p.rows).await?,
+            rows: staff_rows(state, me, p.rows, &two_step).await?,
             total: p.total,
             offset: p.offset,
             limit: p.limit,
         }),
         None => None,
     };
-    let own_two_step = state.store.accounts_with_two_step().await?.contains(&me.id);
+    let own_two_step = two_step.contains(&me.id);
     render_status(
         status,
         &StaffPage {
@@ -833,7 +834,8 @@ async fn person_page(
         Form::from_raw(raw)
     });
     let title = entry.name.clone();
-    let row = staff_rows(state, me, vec![entry])
+    let two_step = state.store.accounts_with_two_step().await?;
+    let row = staff_rows(state, me, vec![entry], &two_step)
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
