@@ -108,28 +108,109 @@ pub fn needs_rehash(hash: &str) -> bool {
     !hash.starts_with(CURRENT_SETTINGS)
 }
 
-/// Hashes a password with argon2id. Slow on purpose: run it off the async threads.
+/// How many password hashes run at once (ASVS V15.2.2): as many as the machine has cores, at
+/// least two. Each takes 12 MiB and most of a core for a moment, so a flood of sign-ins from
+/// many addresses (which the per-address throttle cannot stop) waits its turn here instead of
+/// filling the memory and starving every page. A request that gives up waiting (the request
+/// timeout, a closed connection) never starts its hash, and a hash that has started keeps its
+/// place until it ends, even if its request has gone.
+pub static HASHING: std::sync::LazyLock<Hashing> = std::sync::LazyLock::new(|| {
+    Hashing::new(
+        std::thread::available_parallelism()
+            .map(std::num::NonZeroUsize::get)
+            .unwrap_or(2)
+            .max(2),
+    )
+});
+
+/// The turns for password hashing, and counts of those running and waiting (for /metrics).
+pub struct Hashing {
+    turns: std::sync::Arc<tokio::sync::Semaphore>,
+    limit: usize,
+    waiting: std::sync::atomic::AtomicUsize,
+    running: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// The most that have run at once since the process started.
+    peak: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Hashing {
+    fn new(limit: usize) -> Hashing {
+        Hashing {
+            turns: std::sync::Arc::new(tokio::sync::Semaphore::new(limit)),
+            limit,
+            waiting: Default::default(),
+            running: Default::default(),
+            peak: Default::default(),
+        }
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Hashes waiting for their turn, and running, now.
+    pub fn counts(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.waiting.load(Relaxed), self.running.load(Relaxed))
+    }
+
+    pub fn peak(&self) -> usize {
+        self.peak.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `work` on a blocking thread once a turn is free. None if the thread panicked.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        use std::sync::atomic::Ordering::Relaxed;
+        /// Counts a waiter until its turn comes or it gives up (its future dropped).
+        struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Relaxed);
+            }
+        }
+        self.waiting.fetch_add(1, Relaxed);
+        let waiting = Waiting(&self.waiting);
+        let turn = self.turns.clone().acquire_owned().await.ok()?;
+        drop(waiting);
+        let (running, peak) = (self.running.clone(), self.peak.clone());
+        tokio::task::spawn_blocking(move || {
+            let now = running.fetch_add(1, Relaxed) + 1;
+            peak.fetch_max(now, Relaxed);
+            let out = work();
+            running.fetch_sub(1, Relaxed);
+            // The turn is handed back only when the work is done.
+            drop(turn);
+            out
+        })
+        .await
+        .ok()
+    }
+}
+
+/// Hashes a password with argon2id. Slow on purpose: run off the async threads, in turn.
 pub async fn hash_password(password: &str) -> Result<String, String> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
-        hasher()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())?
+    HASHING
+        .run(move || {
+            hasher()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .unwrap_or_else(|| Err("the hashing thread stopped".into()))
 }
 
 pub async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || {
-        hasher()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false)
+    HASHING
+        .run(move || {
+            hasher()
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok()
+        })
+        .await
+        .unwrap_or(false)
 }
 
 /// A fixed hash checked when the email is unknown, so that unknown and known addresses take
@@ -163,9 +244,9 @@ pub async fn sign_in(
         .begin_sign_in_attempt(&email, address, &THROTTLE)
         .await?
     {
-        // Security events are logged without the email or the address (personal data):
-        // the request id and route in the span tie them to the request.
-        tracing::warn!("sign-in throttled");
+        // Security events are logged without the email (personal data): the request's id
+        // ties them to the refused request's line, which has the route and the address.
+        tracing::warn!(request_id = %crate::request::current_id().unwrap_or_default(), "sign-in throttled");
         return Ok(SignIn::Throttled(wait));
     }
     let creds = store.credentials(&email).await?;
@@ -176,14 +257,14 @@ pub async fn sign_in(
     let good = verify_password(password, hash).await;
     match creds {
         Some(c) if good && c.disabled => {
-            tracing::info!(
+            tracing::info!(request_id = %crate::request::current_id().unwrap_or_default(),
                 account = c.staff.id,
                 "sign-in refused: the account is turned off"
             );
             Ok(SignIn::Disabled)
         }
         Some(c) if good => {
-            tracing::info!(
+            tracing::info!(request_id = %crate::request::current_id().unwrap_or_default(),
                 account = c.staff.id,
                 second_step = c.two_step,
                 "password right at sign-in"
@@ -208,7 +289,7 @@ pub async fn sign_in(
         }
         // The attempt was counted as a failure when it began.
         _ => {
-            tracing::info!("sign-in refused: wrong email address or password");
+            tracing::info!(request_id = %crate::request::current_id().unwrap_or_default(), "sign-in refused: wrong email address or password");
             Ok(SignIn::Wrong)
         }
     }
@@ -244,6 +325,39 @@ mod tests {
             p.wait(0, None, 20, 1000),
             Some(900),
             "an address with many failures waits"
+        );
+    }
+
+    /// Many hashes asked for at once run no more than the limit at a time; the rest wait
+    /// their turn, and every one is still answered.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_hashes_run_at_once_than_the_limit() {
+        let asks: Vec<_> = (0..4 * HASHING.limit() + 2)
+            .map(|i| {
+                tokio::spawn(
+                    async move { verify_password(&format!("guess {i}"), DUMMY_HASH).await },
+                )
+            })
+            .collect();
+        let mut saw_waiting = false;
+        for _ in 0..200 {
+            let (waiting, running) = HASHING.counts();
+            assert!(running <= HASHING.limit(), "{running} running");
+            if waiting > 0 {
+                saw_waiting = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        for ask in asks {
+            assert!(!ask.await.expect("answered"), "a wrong password is wrong");
+        }
+        assert!(saw_waiting, "the hashes beyond the limit wait their turn");
+        assert!(
+            HASHING.peak() <= HASHING.limit(),
+            "at most {} at once, saw {}",
+            HASHING.limit(),
+            HASHING.peak()
         );
     }
 

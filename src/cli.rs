@@ -406,6 +406,14 @@ async fn serve(
             config.public_url
         ));
     }
+    if demo && (!addr.ip().is_loopback() || config.trust_forwarded) {
+        // Nor on an address other computers can reach, or behind a proxy (ASVS V15.2.3: a
+        // development feature stays on the developer's own computer).
+        return Err(format!(
+            "--demo fills Hearth with accounts whose passwords are published, so it is served only on this computer: use --bind 127.0.0.1:{} (not {bind}) and leave out --trust-forwarded.",
+            addr.port()
+        ));
+    }
     if demo {
         match demo::fill_if_empty(store)
             .await

@@ -30,6 +30,20 @@ pub fn when(ts: i64, tz: &str) -> String {
     }
 }
 
+/// "2026-12-08 03:13:58 +00:00": a moment in a zone with its offset, for files read by
+/// machines and auditors, so the hour repeated when the clocks go back reads once each way
+/// (ASVS V16.2.2).
+pub fn when_with_offset(ts: i64, tz: &str) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_second(ts) {
+        Ok(t) => t
+            .to_zoned_datetime(zone)
+            .strftime("%Y-%m-%d %H:%M:%S %:z")
+            .to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 /// "7:00 pm", "10:30 am", "12 noon".
 pub fn time_label(t: Time) -> String {
     let (h, m) = (t.hour(), t.minute());
@@ -115,6 +129,24 @@ pub fn duration_label(d: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hour the clocks go back in London reads twice on a page, but once each way with
+    /// its offset.
+    #[test]
+    fn a_moment_with_its_offset_is_never_ambiguous() {
+        // 25 October 2026, 01:30 happens twice in London: BST, then GMT.
+        let first = 1_792_888_200; // 00:30 UTC
+        let second = first + 3600; // 01:30 UTC
+        assert_eq!(when(first, "Europe/London"), when(second, "Europe/London"));
+        assert_eq!(
+            when_with_offset(first, "Europe/London"),
+            "2026-10-25 01:30:00 +01:00"
+        );
+        assert_eq!(
+            when_with_offset(second, "Europe/London"),
+            "2026-10-25 01:30:00 +00:00"
+        );
+    }
 
     #[test]
     fn how_long_ago_in_words() {

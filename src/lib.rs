@@ -15,6 +15,7 @@ pub mod http;
 pub mod labels;
 pub mod mail;
 pub mod paths;
+pub mod request;
 pub mod retention;
 pub mod seed;
 pub mod store;
@@ -215,6 +216,7 @@ pub async fn serve_with(
         )))
     });
     let _sweeper = AbortOnDrop(tokio::spawn(sweep_forever(store.clone())));
+    let _page_sweeper = AbortOnDrop(tokio::spawn(sweep_pages(Arc::downgrade(&state.pages))));
     let _retention = AbortOnDrop(tokio::spawn(retention::run_schedule(
         store.clone(),
         worker.clone(),
@@ -285,6 +287,20 @@ impl AbortOnDrop {
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+/// Drops the page cache's pages of past minutes once a minute (`PageCache::sweep`), until the
+/// server stops.
+async fn sweep_pages(pages: std::sync::Weak<http::cache::PageCache>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(pages) = pages.upgrade() else {
+            return;
+        };
+        pages.sweep(store::now().div_euclid(60));
     }
 }
 

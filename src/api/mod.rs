@@ -514,32 +514,14 @@ async fn list_members(
     Query(q): Query<MemberQuery>,
 ) -> AppResult<Json<MembersOut>> {
     // A value the list does not know is named, not ignored (which would list everyone).
-    let mut e = FieldErrors::new();
-    if !matches!(
-        q.status.as_str(),
-        "" | "active" | "current" | "left" | "all"
-    ) {
-        e.add("status", "Give active, left or all.");
-    }
-    if !q.need.is_empty() && q.need.parse::<crate::domain::member::Need>().is_err() {
-        e.add("need", "Give one of the needs, for example hearing.");
-    }
-    if !q.preferred_contact.is_empty()
-        && q.preferred_contact
-            .parse::<crate::domain::member::ContactPref>()
-            .is_err()
-    {
-        e.add("preferred_contact", "Give email, phone, text or post.");
-    }
-    if !e.is_empty() {
-        return Err(AppError::Invalid(e));
-    }
-    let filter = MemberFilter {
-        q: q.q,
-        need: q.need,
-        contact: q.preferred_contact,
-        status: q.status,
-    };
+    let filter = MemberFilter::checked(
+        &q.q,
+        &q.need,
+        &q.preferred_contact,
+        &q.status,
+        "preferred_contact",
+    )
+    .map_err(AppError::Invalid)?;
     let group = state.store.group(&me, id).await?;
     let members = state.store.members_of(&group, &filter).await?;
     Ok(Json(MembersOut {

@@ -270,7 +270,7 @@ impl TryFrom<&RawInput> for MemberInput {
         {
             e.add(
                 "left_on",
-                "The date they left must be after the date they joined.",
+                "The date they left cannot be before the date they joined.",
             );
         }
         e.finish(|| MemberInput {

@@ -180,6 +180,46 @@ fn strip_formula_guard(value: &str) -> &str {
     }
 }
 
+/// Whether an uploaded file is of a kind the import takes, by its name's ending and the type
+/// the browser gave (ASVS V5.2.2); its content is then checked in full by `check_import`.
+/// A spreadsheet saved as CSV ends `.csv` (or `.txt`); browsers label it `text/csv`,
+/// `text/plain`, or, on Windows with Excel, `application/vnd.ms-excel`, and some give no type
+/// or a generic one. A workbook, a document or a picture is refused with what to do instead.
+pub fn check_upload_kind(file_name: &str, content_type: &str) -> Result<(), String> {
+    let lower = file_name.trim().to_ascii_lowercase();
+    let ending = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let kind = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if matches!(ending, "xlsx" | "xls" | "ods" | "numbers")
+        || kind.contains("spreadsheetml")
+        || kind.contains("opendocument")
+    {
+        return Err("This is a spreadsheet workbook, not a CSV file. In your spreadsheet, choose \"Save as\" (or \"Download\") and pick \"CSV UTF-8\", then choose that file.".into());
+    }
+    let name_ok = matches!(ending, "csv" | "txt");
+    let type_ok = matches!(
+        kind.as_str(),
+        "" | "text/csv"
+            | "text/plain"
+            | "text/tab-separated-values"
+            | "text/comma-separated-values"
+            | "text/x-csv"
+            | "application/csv"
+            | "application/x-csv"
+            | "application/vnd.ms-excel"
+            | "application/octet-stream"
+    );
+    if name_ok && type_ok {
+        Ok(())
+    } else {
+        Err("Only a CSV file can be imported (its name ends in .csv). Save your list from the spreadsheet as \"CSV UTF-8\" and choose that file.".into())
+    }
+}
+
 /// Members as CSV text, through the one CSV writer (`csv_out`: every cell guarded).
 pub fn export(members: &[Member]) -> String {
     let mut out = super::csv_out::CsvOut::with_header(COLUMNS);
@@ -203,6 +243,42 @@ pub fn export(members: &[Member]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_csv_files_are_taken() {
+        for (name, kind) in [
+            ("members.csv", "text/csv"),
+            ("Members.CSV", "application/vnd.ms-excel"),
+            ("list.txt", "text/plain; charset=utf-8"),
+            ("members.csv", ""),
+            ("members.csv", "application/octet-stream"),
+        ] {
+            assert_eq!(check_upload_kind(name, kind), Ok(()), "{name} {kind}");
+        }
+        for (name, kind, says) in [
+            (
+                "members.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "workbook",
+            ),
+            (
+                "members.csv",
+                "application/vnd.oasis.opendocument.spreadsheet",
+                "workbook",
+            ),
+            ("photo.png", "image/png", "Only a CSV file"),
+            ("members.csv", "image/png", "Only a CSV file"),
+            ("members", "text/csv", "Only a CSV file"),
+            (
+                "members.csv.exe",
+                "application/x-msdownload",
+                "Only a CSV file",
+            ),
+        ] {
+            let e = check_upload_kind(name, kind).expect_err(name);
+            assert!(e.contains(says), "{name}: {e}");
+        }
+    }
 
     #[test]
     fn good_file_checks_out() {

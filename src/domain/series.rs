@@ -47,6 +47,11 @@ impl std::str::FromStr for Rule {
     type Err = String;
     fn from_str(text: &str) -> Result<Rule, String> {
         let text = text.trim().trim_start_matches("RRULE:");
+        // A rule is plain ASCII (RFC 5545); the parts below are cut by position, which is only
+        // safe on ASCII text.
+        if !text.is_ascii() {
+            return Err("the rule may only hold plain letters, digits and ;=,+-".into());
+        }
         let mut freq = None;
         let mut rule = Rule {
             freq: Freq::Weekly,
@@ -326,6 +331,21 @@ mod tests {
 
     fn d(s: &str) -> Date {
         s.parse().expect("date")
+    }
+
+    /// Text cut by position must not panic on letters of more than one byte: such a rule is
+    /// refused with a message.
+    #[test]
+    fn a_rule_with_other_letters_is_refused_not_a_panic() {
+        for rule in [
+            "FREQ=WEEKLY;UNTIL=202é03311",
+            "FREQ=WEEKLY;BYDAY=éa",
+            "FREQ=MONTHLY;BYDAY=2TÜ",
+            "FREQ=WEEKLY;COUNT=①",
+        ] {
+            let e = rule.parse::<Rule>().expect_err(rule);
+            assert!(e.contains("plain letters"), "{rule}: {e}");
+        }
     }
 
     #[test]

@@ -82,6 +82,8 @@ struct Inner {
     entries: HashMap<String, Entry>,
     bytes: usize,
     clock: u64,
+    /// Pages made before this minute have been dropped.
+    swept: i64,
 }
 
 struct Entry {
@@ -94,6 +96,30 @@ struct Entry {
     /// What making the page read of sensitive records, recorded again with each serving.
     reads: Vec<Read>,
     used: u64,
+}
+
+impl Inner {
+    fn remove(&mut self, key: &str) {
+        if let Some(old) = self.entries.remove(key) {
+            self.bytes -= old.size(key);
+        }
+    }
+
+    fn sweep(&mut self, minute: i64) {
+        if minute <= self.swept {
+            return;
+        }
+        self.swept = minute;
+        let mut bytes = self.bytes;
+        self.entries.retain(|key, e| {
+            let keep = e.minute >= minute;
+            if !keep {
+                bytes -= e.size(key);
+            }
+            keep
+        });
+        self.bytes = bytes;
+    }
 }
 
 impl Entry {
@@ -150,10 +176,14 @@ impl PageCache {
         minute: i64,
     ) -> Option<(StatusCode, HeaderMap, Bytes, Bytes, Vec<Read>)> {
         let mut inner = self.inner.lock().ok()?;
+        inner.sweep(minute);
         inner.clock += 1;
         let clock = inner.clock;
         let entry = inner.entries.get_mut(key)?;
         if entry.versions != versions || entry.minute != minute {
+            // Never to be served again (versions and the clock only go forwards): dropped now
+            // rather than when newer pages push it out (ASVS V14.2.2).
+            inner.remove(key);
             return None;
         }
         entry.used = clock;
@@ -174,12 +204,15 @@ impl PageCache {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
+        inner.sweep(entry.minute);
+        if entry.minute < inner.swept {
+            // Made as the minute turned: it could never be served.
+            return;
+        }
         inner.clock += 1;
         let mut entry = entry;
         entry.used = inner.clock;
-        if let Some(old) = inner.entries.remove(&key) {
-            inner.bytes -= old.size(&key);
-        }
+        inner.remove(&key);
         while inner.bytes + size > self.budget {
             let Some(oldest) = inner
                 .entries
@@ -189,12 +222,20 @@ impl PageCache {
             else {
                 break;
             };
-            if let Some(old) = inner.entries.remove(&oldest) {
-                inner.bytes -= old.size(&oldest);
-            }
+            inner.remove(&oldest);
         }
         inner.bytes += size;
         inner.entries.insert(key, entry);
+    }
+
+    /// Drops every page made before this minute: none can be served again. Called as pages
+    /// are asked for, and once a minute by the server (`lib::serve_with`), so a page showing
+    /// a member's records is gone from memory within a minute or two of being made, also on
+    /// an instance nobody is using and after the member is erased elsewhere.
+    pub fn sweep(&self, minute: i64) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.sweep(minute);
+        }
     }
 
     fn gate(&self, key: &str) -> Option<Gate> {
@@ -315,6 +356,7 @@ async fn serve(
         }
         has_forms = !signed_in.by_token;
         let s = &signed_in.staff;
+        crate::request::note_who(|| format!("account:{}", s.id));
         who = format!(
             "{}|{:?}|{}|{}|{:?}|{}",
             s.id, s.role, s.name, s.email, s.groups, signed_in.by_token
@@ -542,8 +584,31 @@ mod tests {
         cache.put("a".into(), entry(10));
         assert!(cache.get("a", (1, 1), 0).is_some());
         assert!(cache.get("a", (2, 1), 0).is_none());
+        cache.put("a".into(), entry(10));
         assert!(cache.get("a", (1, 2), 0).is_none());
+        cache.put("a".into(), entry(10));
         assert!(cache.get("a", (1, 1), 1).is_none());
+    }
+
+    /// A kept page that can no longer be served is dropped from memory at once when asked
+    /// for, and every page of a past minute at the next sweep (ASVS V14.2.2).
+    #[test]
+    fn pages_that_cannot_be_served_again_leave_memory() {
+        let cache = PageCache::new(1 << 20);
+        cache.put("a".into(), entry(10));
+        cache.put("b".into(), entry(10));
+        assert!(cache.get("a", (2, 1), 0).is_none(), "the data changed");
+        assert_eq!(cache.usage(), (1, entry(10).size("b")), "a is gone");
+        cache.sweep(0);
+        assert_eq!(cache.usage().0, 1, "b is of this minute");
+        cache.sweep(1);
+        assert_eq!(cache.usage(), (0, 0), "the minute turned: nothing is kept");
+        let mut later = entry(10);
+        later.minute = 5;
+        cache.put("c".into(), later);
+        cache.put("d".into(), entry(10));
+        assert_eq!(cache.usage().0, 1, "a page of a past minute is not kept");
+        assert!(cache.get("c", (1, 1), 5).is_some());
     }
 
     #[test]

@@ -34,6 +34,7 @@ impl FromRequestParts<AppState> for CurrentStaff {
             .session_account(&hash_token(&token))
             .await?
             .ok_or(AppError::Unauthorized)?;
+        crate::request::note_who(|| format!("account:{}", staff.id));
         spend(state, &staff)?;
         // Asked again on this request (a handler taking two extractors): no second look-up,
         // no second request taken from the budget.
@@ -103,6 +104,7 @@ impl FromRequestParts<AppState> for ApiStaff {
                     .api_token_account(&hash)
                     .await?
                     .ok_or(AppError::Unauthorized)?;
+                crate::request::note_who(|| format!("account:{} (API token)", staff.id));
                 spend(state, &staff)?;
                 parts.extensions.insert(SignedIn {
                     staff: staff.clone(),
@@ -117,6 +119,13 @@ impl FromRequestParts<AppState> for ApiStaff {
         {
             return Err(AppError::ReadOnlyToken);
         }
+        // Each use of a token is a sign-in of its own (ASVS V16.3.1): logged with the
+        // account, never the token.
+        tracing::info!(
+            request_id = %crate::request::current_id().unwrap_or_default(),
+            account = staff.id,
+            "signed in with an API token"
+        );
         note_token_used(state, &hash).await;
         // Signed in: a query the API's document does not allow (an empty value, text for a
         // number, a word not among its choices) is a 422 naming the parameter.
@@ -181,27 +190,34 @@ pub struct ClientAddress(pub String);
 impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        if state.config.trust_forwarded
-            && let Some(client) = client_behind_proxies(
-                peer,
-                parts
-                    .headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok()),
-                &state.config.trusted_proxies,
-            )
-        {
-            return Ok(ClientAddress(client));
-        }
-        Ok(ClientAddress(
-            peer.map(|p| p.to_string())
-                .unwrap_or_else(|| "unknown".into()),
-        ))
+        Ok(ClientAddress(client_address(
+            &parts.headers,
+            &parts.extensions,
+            &state.config,
+        )))
     }
+}
+
+/// The client's address of a request (see `ClientAddress`), or "unknown".
+pub fn client_address(
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    config: &crate::Config,
+) -> String {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if config.trust_forwarded
+        && let Some(client) = client_behind_proxies(
+            peer,
+            headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+            &config.trusted_proxies,
+        )
+    {
+        return client;
+    }
+    peer.map(|p| p.to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// A form body whose anti-forgery field matches this browser's cookie. Anything else is

@@ -185,6 +185,19 @@ async fn metrics(State(state): State<AppState>) -> Response {
     );
     let _ = writeln!(out, "hearth_db_connections{{state=\"max\"}} {}", pool.max);
 
+    let (waiting, running) = crate::auth::HASHING.counts();
+    out.push_str(
+        "# HELP hearth_password_hashes Password hashes running, and waiting for their turn.\n",
+    );
+    out.push_str("# TYPE hearth_password_hashes gauge\n");
+    let _ = writeln!(out, "hearth_password_hashes{{state=\"running\"}} {running}");
+    let _ = writeln!(out, "hearth_password_hashes{{state=\"waiting\"}} {waiting}");
+    let _ = writeln!(
+        out,
+        "hearth_password_hashes{{state=\"max\"}} {}",
+        crate::auth::HASHING.limit()
+    );
+
     let (hits, misses) = state.pages.counts();
     out.push_str("# HELP hearth_page_cache_lookups_total Pages looked up in the page cache.\n");
     out.push_str("# TYPE hearth_page_cache_lookups_total counter\n");

@@ -429,6 +429,10 @@ pub trait MemberScope: sealed::Sealed {
     fn member_id(&self) -> MemberId;
     fn member_group_id(&self) -> GroupId;
     fn actor(&self) -> Actor;
+    /// Whether this is the member themself (their personal link), not staff acting for them.
+    fn is_the_member(&self) -> bool {
+        false
+    }
 }
 
 impl MemberScope for MemberAccess {
@@ -452,6 +456,9 @@ impl MemberScope for MemberLink {
     }
     fn actor(&self) -> Actor {
         MemberLink::actor(self)
+    }
+    fn is_the_member(&self) -> bool {
+        true
     }
 }
 

@@ -366,9 +366,9 @@ impl Store {
             let found = sqlx::query("UPDATE accounts SET phone = $1 WHERE id = $2")
                 .bind(phone).bind(id).execute(&mut *tx).await?.rows_affected();
             if found > 0 {
-                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, '')")
+                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, $3, $4, '', $5)")
                     .bind(t).bind(viewer.actor()).bind("changed phone number").bind(format!("account:{id}"))
-                    .execute(&mut *tx).await?;
+                    .bind(crate::request::current_id()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(found)
@@ -421,9 +421,9 @@ impl Store {
                     .bind(t).bind(account_id).execute(&mut *tx).await?;
             }
             if found > 0 {
-                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, '')")
+                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, $3, $4, '', $5)")
                     .bind(t).bind(viewer.actor()).bind(action).bind(format!("account:{account_id}"))
-                    .execute(&mut *tx).await?;
+                    .bind(crate::request::current_id()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(found)
@@ -563,9 +563,9 @@ impl Store {
             }
             let n = sqlx::query("DELETE FROM sessions WHERE account_id = $1")
                 .bind(account_id).execute(&mut *tx).await?.rows_affected();
-            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'signed out everywhere', $3, $4)")
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, 'signed out everywhere', $3, $4, $5)")
                 .bind(t).bind(viewer.actor()).bind(format!("account:{account_id}"))
-                .bind(format!("{n} sign-ins ended")).execute(&mut *tx).await?;
+                .bind(format!("{n} sign-ins ended")).bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Some(n))
         }.await)
@@ -584,9 +584,9 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let n = sqlx::query("DELETE FROM sessions WHERE token_hash <> $1")
                 .bind(keep).execute(&mut *tx).await?.rows_affected();
-            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'signed out all staff', 'network', $3)")
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, 'signed out all staff', 'network', $3, $4)")
                 .bind(t).bind(viewer.actor()).bind(format!("{n} sign-ins ended"))
-                .execute(&mut *tx).await?;
+                .bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(n)
         })

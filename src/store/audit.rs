@@ -16,6 +16,9 @@ pub struct AuditEvent {
     pub action: String,
     pub subject: String,
     pub detail: String,
+    /// The id of the request that wrote it (`X-Request-Id`, and the request's log lines);
+    /// None for events written outside a request (jobs, the command line) or before 0033.
+    pub request_id: Option<String>,
 }
 
 /// A look at sensitive records (needs, story, concerns, reflections, goals and plans,
@@ -212,6 +215,7 @@ impl Store {
                     action: action.to_string(),
                     subject: subject.to_string(),
                     detail: detail.to_string(),
+                    request_id: crate::request::current_id(),
                     members,
                 },
             )
@@ -221,7 +225,7 @@ impl Store {
     /// The most recent events about one subject (e.g. `group:3`), newest first.
     pub async fn audit_for(&self, subject: &str, limit: i64) -> StoreResult<Vec<AuditEvent>> {
         on_db!(self, pool => sqlx::query_as::<_, AuditEvent>(
-            "SELECT id, at, actor, action, subject, detail FROM audit_events
+            "SELECT id, at, actor, action, subject, detail, request_id FROM audit_events
              WHERE subject = $1 ORDER BY at DESC, id DESC LIMIT $2")
             .bind(subject).bind(limit).fetch_all(pool).await)
         .map_err(StoreError::from_sqlx)
@@ -235,7 +239,7 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<AuditEvent>> {
         on_db!(self, pool => sqlx::query_as::<_, AuditEvent>(
-            "SELECT e.id, e.at, e.actor, e.action, e.subject, e.detail
+            "SELECT e.id, e.at, e.actor, e.action, e.subject, e.detail, e.request_id
              FROM audit_members am JOIN audit_events e ON e.id = am.event_id
              WHERE am.member_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT $2")
             .bind(member_id).bind(limit).fetch_all(pool).await)
@@ -297,7 +301,7 @@ impl Store {
         let actor = filter.account_id.map(|a| format!("account:{a}"));
         // An event names a member when it is about them alone or shows them among others.
         on_db!(self, pool => sqlx::query_as::<_, AuditEvent>(
-            "SELECT id, at, actor, action, subject, detail FROM audit_events e
+            "SELECT id, at, actor, action, subject, detail, request_id FROM audit_events e
              WHERE ($1 IS NULL OR EXISTS
                     (SELECT 1 FROM audit_members am WHERE am.event_id = e.id AND am.member_id = $1))
                AND ($2 IS NULL OR actor = $2)

@@ -23,14 +23,15 @@ macro_rules! write_all {
             let mut tx = $pool.begin_write().await?;
             for (event, _) in $batch {
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO audit_events (at, actor, action, subject, detail)
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    "INSERT INTO audit_events (at, actor, action, subject, detail, request_id)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(event.at)
                 .bind(&event.actor)
                 .bind(&event.action)
                 .bind(&event.subject)
                 .bind(&event.detail)
+                .bind(&event.request_id)
                 .fetch_one(&mut *tx)
                 .await?;
                 for chunk in event.members.chunks(500) {
@@ -62,6 +63,8 @@ pub(crate) struct Event {
     pub action: String,
     pub subject: String,
     pub detail: String,
+    /// The request that wrote it (`crate::request`), to join it to the log.
+    pub request_id: Option<String>,
     /// Members it names (sorted, without repeats); those no longer there are left out.
     pub members: Vec<i64>,
 }

@@ -148,9 +148,9 @@ impl Store {
             sqlx::query("DELETE FROM audit_events WHERE subject = $1 OR actor = $1")
                 .bind(&subject).execute(&mut *tx).await?;
             sqlx::query(
-                "INSERT INTO audit_events (at, actor, action, subject, detail)
-                 VALUES ($1, $2, 'erased a member', 'member:erased', '')")
-                .bind(t).bind(actor).execute(&mut *tx).await?;
+                "INSERT INTO audit_events (at, actor, action, subject, detail, request_id)
+                 VALUES ($1, $2, 'erased a member', 'member:erased', '', $3)")
+                .bind(t).bind(actor).bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await
         })
         .map_err(StoreError::from_sqlx)?;
@@ -314,9 +314,9 @@ impl Store {
                     .bind(RETENTION).execute(&mut *tx).await?,
             };
             sqlx::query(
-                "INSERT INTO audit_events (at, actor, action, subject, detail)
-                 VALUES ($1, $2, 'set how long members are kept after leaving', 'network', $3)")
-                .bind(now()).bind(&actor).bind(&detail).execute(&mut *tx).await?;
+                "INSERT INTO audit_events (at, actor, action, subject, detail, request_id)
+                 VALUES ($1, $2, 'set how long members are kept after leaving', 'network', $3, $4)")
+                .bind(now()).bind(&actor).bind(&detail).bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await
         })
         .map_err(StoreError::from_sqlx)

@@ -16,6 +16,16 @@ use super::{Db, Store, StoreError, StoreResult, now};
 /// attacker who got hold of the file.
 const WITHHELD: [&str; 1] = ["token_hash"];
 
+/// What the member's own copy (from their personal link, which anyone holding their phone can
+/// open) leaves out, and why (ASVS V15.3.1; UK GDPR article 15(4) and the safeguarding
+/// exemption): safeguarding concerns, which can name who raised them and what was done, and
+/// whose disclosure a person must weigh; and, of the audit trail, the detail and request
+/// columns, which can hold other members' ids. A coordinator or the group's facilitator makes
+/// the full copy from the member's page when the member asks (a subject access request), and
+/// reads it before handing it over.
+const LEFT_OUT_OF_OWN_COPY: [&str; 1] = ["concerns"];
+const AUDIT_COLUMNS_LEFT_OUT_OF_OWN_COPY: [&str; 2] = ["detail", "request_id"];
+
 /// One kind of record: the table it comes from and its rows, each column by name.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExportSection {
@@ -38,6 +48,10 @@ pub struct MemberExport {
     /// The names of staff the records name (`account:<id>` → name), for reading.
     #[serde(skip)]
     pub staff_names: std::collections::BTreeMap<i64, String>,
+    /// Kinds of record this copy never includes (the member's own copy leaves out safeguarding
+    /// concerns, `LEFT_OUT_OF_OWN_COPY`), so the copy says so; the same whether or not any are
+    /// kept.
+    pub left_out: Vec<String>,
 }
 
 /// A value as JSON: integers and booleans typed by their column, the rest as text.
@@ -61,11 +75,14 @@ async fn rows_where(
     table: &Table,
     filter: &str,
     bind: Value,
+    also_withheld: &[&str],
 ) -> StoreResult<Vec<Map<String, Value>>> {
     let columns: Vec<_> = table
         .columns
         .iter()
-        .filter(|c| !WITHHELD.contains(&c.name.as_str()))
+        .filter(|c| {
+            !WITHHELD.contains(&c.name.as_str()) && !also_withheld.contains(&c.name.as_str())
+        })
         .collect();
     let select: Vec<String> = columns
         .iter()
@@ -123,15 +140,23 @@ impl Store {
         let tables = tables_of(self).await.map_err(|e| {
             StoreError::Other(sqlx::Error::Protocol(format!("reading the schema: {e}")))
         })?;
+        let own = member.is_the_member();
         let mut member_row = Map::new();
         let mut records = Vec::new();
+        // Said whether or not any such record is kept, so the copy does not tell whoever holds
+        // the phone that one is.
+        let left_out = if own {
+            LEFT_OUT_OF_OWN_COPY.iter().map(|t| t.to_string()).collect()
+        } else {
+            Vec::new()
+        };
         for table in &tables {
             if table.name == "audit_members" {
                 // Shown through the events it links them to (below).
                 continue;
             }
             if table.name == "members" {
-                if let Some(row) = rows_where(self, table, "id = $1", Value::from(id.get()))
+                if let Some(row) = rows_where(self, table, "id = $1", Value::from(id.get()), &[])
                     .await?
                     .into_iter()
                     .next()
@@ -141,7 +166,12 @@ impl Store {
                 continue;
             }
             let rows = if table.columns.iter().any(|c| c.name == "member_id") {
-                rows_where(self, table, "member_id = $1", Value::from(id.get())).await?
+                let rows =
+                    rows_where(self, table, "member_id = $1", Value::from(id.get()), &[]).await?;
+                if own && LEFT_OUT_OF_OWN_COPY.contains(&table.name.as_str()) {
+                    continue;
+                }
+                rows
             } else if table.name == "plan_reviews" {
                 // Reviews belong to a plan, which is the member's.
                 rows_where(
@@ -149,6 +179,7 @@ impl Store {
                     table,
                     "plan_id IN (SELECT id FROM action_plans WHERE member_id = $1)",
                     Value::from(id.get()),
+                    &[],
                 )
                 .await?
             } else if table.name == "audit_events" {
@@ -158,6 +189,11 @@ impl Store {
                     table,
                     "id IN (SELECT event_id FROM audit_members WHERE member_id = $1)",
                     Value::from(id.get()),
+                    if own {
+                        &AUDIT_COLUMNS_LEFT_OUT_OF_OWN_COPY[..]
+                    } else {
+                        &[]
+                    },
                 )
                 .await?
             } else {
@@ -205,6 +241,7 @@ impl Store {
             records,
             meeting_dates,
             staff_names,
+            left_out,
         })
     }
 }

@@ -706,11 +706,11 @@ impl Store {
             }
             if to != status {
                 sqlx::query(
-                    "INSERT INTO audit_events (at, actor, action, subject, detail)
-                     VALUES ($1, $2, $3, $4, '')")
+                    "INSERT INTO audit_events (at, actor, action, subject, detail, request_id)
+                     VALUES ($1, $2, $3, $4, '', $5)")
                     .bind(t).bind(&actor).bind(event.audit_action())
                     .bind(format!("meeting:{id}"))
-                    .execute(&mut *tx).await?;
+                    .bind(crate::request::current_id()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(Ok(true))
@@ -1457,9 +1457,9 @@ impl Store {
                 .bind(&c.action_taken).bind(&c.who_told).bind(account_id).bind(now())
                 .fetch_one(&mut *tx).await?;
             sqlx::query(
-                "INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'recorded', $3, '')")
+                "INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, 'recorded', $3, '', $4)")
                 .bind(now()).bind(group.actor.to_string()).bind(format!("concern:{id}"))
-                .execute(&mut *tx).await?;
+                .bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(id)
         })

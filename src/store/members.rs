@@ -43,13 +43,14 @@ macro_rules! insert_member {
 macro_rules! audit_in {
     ($tx:expr, $actor:expr, $action:expr, $member_id:expr) => {
         sqlx::query(
-            "INSERT INTO audit_events (at, actor, action, subject, detail)
-             VALUES ($1, $2, $3, $4, '')",
+            "INSERT INTO audit_events (at, actor, action, subject, detail, request_id)
+             VALUES ($1, $2, $3, $4, '', $5)",
         )
         .bind(now())
         .bind($actor)
         .bind($action)
         .bind(format!("member:{}", $member_id))
+        .bind(crate::request::current_id())
         .execute(&mut *$tx)
         .await
     };
@@ -83,6 +84,56 @@ pub struct MemberFilter {
     pub contact: String,
     /// `active` (default), `left` or `all`.
     pub status: String,
+}
+
+impl MemberFilter {
+    /// A filter from what the page's form or the API's query gave, each value checked against
+    /// what the list knows (ASVS V2.2.1): an unknown status, need or way of contact is named,
+    /// never read as "active" or as a filter that matches nobody, and the search is at most 200
+    /// letters. `contact_field` is the name the caller used for the contact filter.
+    pub fn checked(
+        q: &str,
+        need: &str,
+        contact: &str,
+        status: &str,
+        contact_field: &str,
+    ) -> Result<MemberFilter, crate::domain::FieldErrors> {
+        let mut e = crate::domain::FieldErrors::new();
+        if q.chars().count() > 200 {
+            e.add("q", "Search for fewer words (200 letters at most).");
+        }
+        let status = match status {
+            "" | "active" | "current" => "active",
+            "left" => "left",
+            "all" => "all",
+            _ => {
+                e.add("status", "Give active, left or all.");
+                ""
+            }
+        };
+        if !need.is_empty() && need.parse::<crate::domain::member::Need>().is_err() {
+            e.add("need", "Give one of the needs, for example hearing.");
+        }
+        if !contact.is_empty()
+            && contact
+                .parse::<crate::domain::member::ContactPref>()
+                .is_err()
+        {
+            e.add(contact_field, "Give email, phone, text or post.");
+        }
+        e.finish(|| MemberFilter {
+            q: q.trim().to_string(),
+            need: need.to_string(),
+            contact: contact.to_string(),
+            status: status.to_string(),
+        })
+    }
+
+    /// Whether it narrows the list at all (anything but every current member).
+    pub fn narrows(&self) -> bool {
+        !(self.q.is_empty() && self.need.is_empty() && self.contact.is_empty())
+            || self.status != "active"
+    }
 }
 
 impl Store {

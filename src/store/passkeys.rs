@@ -138,11 +138,11 @@ impl Store {
                         .bind(staff.id).bind(h).execute(&mut *tx).await?;
                 }
             }
-            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, '')")
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, $3, $4, '', $5)")
                 .bind(t).bind(staff.actor())
                 .bind(if first { "turned on two-step sign-in with a passkey" } else { "added a passkey" })
                 .bind(format!("account:{}", staff.id))
-                .execute(&mut *tx).await?;
+                .bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(Some(first))
         }.await)
@@ -180,11 +180,11 @@ impl Store {
                     sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
                         .bind(staff.id).execute(&mut *tx).await?;
                 }
-                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, '')")
+                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, $3, $4, '', $5)")
                     .bind(t).bind(staff.actor())
                     .bind(if left == 0 { "removed a passkey and with it two-step sign-in" } else { "removed a passkey" })
                     .bind(format!("account:{}", staff.id))
-                    .execute(&mut *tx).await?;
+                    .bind(crate::request::current_id()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(removed)

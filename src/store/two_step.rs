@@ -133,8 +133,8 @@ impl Store {
                 sqlx::query("DELETE FROM network_settings WHERE key = $1")
                     .bind(REQUIRE_ALL).execute(&mut *tx).await?;
             }
-            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, 'network', '')")
-                .bind(t).bind(viewer.actor()).bind(action).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, $3, 'network', '', $4)")
+                .bind(t).bind(viewer.actor()).bind(action).bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await
         })
         .map_err(StoreError::from_sqlx)
@@ -224,9 +224,9 @@ impl Store {
                 sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
                     .bind(staff.id).bind(h).execute(&mut *tx).await?;
             }
-            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'turned on two-step sign-in', $3, '')")
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, 'turned on two-step sign-in', $3, '', $4)")
                 .bind(t).bind(staff.actor()).bind(format!("account:{}", staff.id))
-                .execute(&mut *tx).await?;
+                .bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(true)
         }.await)
@@ -314,9 +314,9 @@ impl Store {
                 sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
                     .bind(staff.id).bind(h).execute(&mut *tx).await?;
             }
-            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, 'made new recovery codes', $3, '')")
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, 'made new recovery codes', $3, '', $4)")
                 .bind(t).bind(staff.actor()).bind(format!("account:{}", staff.id))
-                .execute(&mut *tx).await?;
+                .bind(crate::request::current_id()).execute(&mut *tx).await?;
             tx.commit().await
         })
         .map_err(StoreError::from_sqlx)?;
@@ -399,9 +399,9 @@ impl Store {
                     .bind(account_id).execute(&mut *tx).await?;
             }
             if found > 0 {
-                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, '')")
+                sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail, request_id) VALUES ($1, $2, $3, $4, '', $5)")
                     .bind(t).bind(actor).bind(action).bind(format!("account:{account_id}"))
-                    .execute(&mut *tx).await?;
+                    .bind(crate::request::current_id()).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(found)

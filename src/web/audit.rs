@@ -26,6 +26,10 @@ pub struct AuditRow {
     pub about: String,
     /// The member's page, when the event is about a member who is still there.
     pub link: Option<String>,
+    /// The request that wrote it, to find its log lines (CSV only).
+    pub request_id: String,
+    /// When, with its offset from UTC (CSV only).
+    pub at_with_offset: String,
 }
 
 #[derive(Template)]
@@ -91,6 +95,8 @@ async fn rows_of(
                 action: e.action,
                 about,
                 link,
+                request_id: e.request_id.unwrap_or_default(),
+                at_with_offset: crate::labels::when_with_offset(e.at, tz),
             }
         })
         .collect())
@@ -166,9 +172,16 @@ pub async fn csv(
     let filter = AuditFilter::try_from(&raw).map_err(AppError::Invalid)?;
     let events = state.store.audit_search(&me, &filter, 100_000).await?;
     let rows = rows_of(&state, &me, events).await?;
-    let mut out = crate::domain::csv_out::CsvOut::with_header(["when", "who", "what", "about"]);
+    let mut out =
+        crate::domain::csv_out::CsvOut::with_header(["when", "who", "what", "about", "request"]);
     for r in rows {
-        out.row([&r.at, &r.who, &r.action, &r.about]);
+        out.row([
+            &r.at_with_offset,
+            &r.who,
+            &r.action,
+            &r.about,
+            &r.request_id,
+        ]);
     }
     Ok(csv_download(out.finish(), "hearth", "audit"))
 }

@@ -492,8 +492,20 @@ pub async fn log(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let given_member: Option<MemberId> = raw.text("member_id").parse().ok();
-    let meeting_id: Option<MeetingId> = raw.text("meeting_id").parse().ok();
     let mut errors = FieldErrors::new();
+    // The hidden meeting: empty (the next one), or a meeting's id; anything else is named.
+    let meeting_id: Option<MeetingId> = match raw.text("meeting_id").trim() {
+        "" => None,
+        id => id
+            .parse()
+            .map_err(|_| {
+                errors.add(
+                    "answer",
+                    "Choose the meeting again: the form named one that is not a number.",
+                )
+            })
+            .ok(),
+    };
     let member = match given_member {
         Some(id) => match state.store.member(&me, id).await {
             Ok(m) if m.group_id == group.id => Some(m),

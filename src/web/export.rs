@@ -36,6 +36,8 @@ struct DataPage {
     back_href: String,
     details: Vec<(String, String)>,
     sections: Vec<ViewSection>,
+    /// Whether this copy leaves out safeguarding notes (the member's own copy).
+    leaves_out: bool,
 }
 
 /// What each table holds, in words for the member; a table added later shows its own name.
@@ -229,6 +231,7 @@ pub async fn own_page(
             back_href: paths::link(token),
             details: v.details,
             sections: v.sections,
+            leaves_out: !export.left_out.is_empty(),
         },
     )
 }
@@ -271,6 +274,7 @@ pub async fn staff_page(
             back_href: paths::member(id),
             details: v.details,
             sections: v.sections,
+            leaves_out: !export.left_out.is_empty(),
         },
     )
 }

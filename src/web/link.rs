@@ -146,6 +146,7 @@ pub(super) async fn member_from(state: &AppState, token: &str) -> AppResult<Memb
                 "This link does not work any more. Please ask your group's facilitator for a new one.".into(),
             )
         })?;
+    crate::request::note_who(|| format!("member:{}", member.id.get()));
     // A personal link has a budget of requests too (http/budget.rs), kept apart from staff's.
     state
         .budget
@@ -640,13 +641,20 @@ pub async fn feedback(
     let member = member_from(&state, &token).await?;
     let input = match crate::domain::insight::FeedbackInput::try_from(&raw) {
         Ok(i) => i,
-        Err(_) => {
-            // Shown again with what was typed, so a comment is not lost.
+        Err(found) => {
+            // Shown again with what was typed, so a comment is not lost; each message beside
+            // its own field (a rating missing, or a comment too long).
             let mut errors = crate::domain::FieldErrors::new();
-            errors.add(
-                "rating",
-                "Please choose how it was for you, from “Not good” to “Very good”, then send it.",
-            );
+            for e in found.iter() {
+                if e.field == "rating" {
+                    errors.add(
+                        "rating",
+                        "Please choose how it was for you, from “Not good” to “Very good”, then send it.",
+                    );
+                } else {
+                    errors.add(&e.field, e.message.clone());
+                }
+            }
             return show(
                 &state,
                 &cookies,

@@ -40,14 +40,12 @@ pub struct ListQuery {
     status: String,
 }
 
-impl From<&ListQuery> for MemberFilter {
-    fn from(q: &ListQuery) -> Self {
-        MemberFilter {
-            q: q.q.clone(),
-            need: q.need.clone(),
-            contact: q.contact.clone(),
-            status: q.status.clone(),
-        }
+impl ListQuery {
+    /// The form offers only values the list knows; an address made by hand with another is
+    /// named, not guessed.
+    fn filter(&self) -> AppResult<MemberFilter> {
+        MemberFilter::checked(&self.q, &self.need, &self.contact, &self.status, "contact")
+            .map_err(AppError::Invalid)
     }
 }
 
@@ -156,9 +154,9 @@ pub async fn list(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let scope = state.store.group(&me, group_id).await?;
-    let members = state.store.members_of(&scope, &(&query).into()).await?;
-    let filtered = !(query.q.is_empty() && query.need.is_empty() && query.contact.is_empty())
-        || matches!(query.status.as_str(), "left" | "all");
+    let filter = query.filter()?;
+    let members = state.store.members_of(&scope, &filter).await?;
+    let filtered = filter.narrows();
     render(&ListPage {
         page: staff_page(
             &format!("Members of {}", group.name),
@@ -183,7 +181,7 @@ pub async fn export_csv(
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
     let scope = state.store.group(&me, group_id).await?;
-    let members = state.store.members_of(&scope, &(&query).into()).await?;
+    let members = state.store.members_of(&scope, &query.filter()?).await?;
     let body = member_csv::export(&members);
     state
         .store
@@ -715,7 +713,16 @@ pub async fn import_preview(
     };
     while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
         let name = field.name().unwrap_or("").to_string();
+        let kind = (
+            field.file_name().unwrap_or("").to_string(),
+            field.content_type().unwrap_or("").to_string(),
+        );
         let bytes = field.bytes().await.map_err(|_| unreadable())?;
+        // A file chosen (a form with none sends an empty part without a name): its name and
+        // type must be a CSV file's before its content is read.
+        if name == "file" && !(kind.0.is_empty() && bytes.is_empty()) {
+            member_csv::check_upload_kind(&kind.0, &kind.1).map_err(AppError::BadRequest)?;
+        }
         if bytes.len() > crate::http::MAX_IMPORT_BYTES {
             return Err(AppError::BadRequest(
                 "The file is larger than 1 MB, more than one import can take (about 2,000 members). Split it into two files and import each.".into(),

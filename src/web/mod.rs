@@ -441,7 +441,9 @@ async fn cookies_and_headers(
     if state.config.secure_cookies() {
         unprefix_cookies(req.headers_mut());
     }
-    let seen = crate::http::trace::RequestSeen::begin(&mut req);
+    let address =
+        crate::http::extract::client_address(req.headers(), req.extensions(), &state.config);
+    let seen = crate::http::trace::RequestSeen::begin(&mut req, address);
     let existing_csrf = cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() >= 32);
     let csrf = existing_csrf.clone().unwrap_or_else(crate::auth::new_token);
     // The token forms carry is bound to the session: made from the browser's anti-forgery
@@ -479,7 +481,7 @@ async fn cookies_and_headers(
             .unwrap_or("");
         touch_session(&state, hash, user_agent).await;
     }
-    let mut res = next.run(req).await;
+    let mut res = seen.context().run(next.run(req)).await;
     // Signing in again in this browser ends the session it had (ASVS V7.2.4), whichever way
     // the new one was made (password, second step, reset link, password change).
     let new_session = res.headers().get_all(header::SET_COOKIE).iter().any(|c| {
@@ -815,6 +817,8 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
         if let Some(wait) = retry_after {
             out.headers_mut().insert(header::RETRY_AFTER, wait);
         }
+        // Kept for the log line the outermost middleware writes (`RequestSeen::finish`).
+        out.extensions_mut().insert(info);
         return out;
     }
     if status == StatusCode::UNAUTHORIZED {
@@ -832,8 +836,8 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
             },
             cookies.map(|c| c.csrf).unwrap_or_default(),
         ),
-        message: info.message,
-        fields: info.fields,
+        message: info.message.clone(),
+        fields: info.fields.clone(),
         // A server error's page gives the request's id to quote to whoever runs Hearth.
         reference: request_id.filter(|_| status.is_server_error()).map(|r| r.0),
     };
@@ -844,6 +848,8 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
     if let Some(wait) = retry_after {
         out.headers_mut().insert(header::RETRY_AFTER, wait);
     }
+    // Kept for the log line the outermost middleware writes (`RequestSeen::finish`).
+    out.extensions_mut().insert(info);
     out
 }
 

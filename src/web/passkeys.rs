@@ -405,9 +405,13 @@ pub async fn sign_in_submit(
         Ok(used) if state.store.passkey_used(challenge.staff.id, &used).await? => {
             return signed_in(&state, &hash, &email, &challenge).await;
         }
-        Ok(_) => tracing::info!("a passkey of another account answered a sign-in"),
+        Ok(_) => {
+            tracing::info!(request_id = %crate::request::current_id().unwrap_or_default(), "a passkey of another account answered a sign-in")
+        }
         Err(PasskeyError::State(e)) => return Err(AppError::internal(e)),
-        Err(e) => tracing::info!(error = %e, "a passkey was refused at sign-in"),
+        Err(e) => {
+            tracing::info!(request_id = %crate::request::current_id().unwrap_or_default(), error = %e, "a passkey was refused at sign-in")
+        }
     }
     if let Some(res) = wrong_code(&state, &hash).await? {
         return Ok(res);

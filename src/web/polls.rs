@@ -111,7 +111,14 @@ pub async fn create(
     CheckedForm(raw): CheckedForm,
 ) -> AppResult<Response> {
     let group = state.store.group_for(&me, group_id).await?;
-    let from_meeting = raw.text("from_meeting_id").parse::<MeetingId>().ok();
+    // The run-sheet's hidden field: empty, or a meeting's id; anything else is refused, not
+    // read as "not from a meeting".
+    let from_meeting = match raw.text("from_meeting_id").trim() {
+        "" => None,
+        id => Some(id.parse::<MeetingId>().map_err(|_| {
+            AppError::BadRequest("The form named a meeting that is not a number.".into())
+        })?),
+    };
     if let Some(m) = from_meeting
         && state.store.meeting_for(&me, m).await?.group_id != group_id
     {

@@ -114,7 +114,7 @@ fn typed_code(raw: &RawInput) -> String {
 /// Counts a wrong code against the waiting sign-in; when that was its last chance, the answer
 /// that sends the person back to their password.
 pub(super) async fn wrong_code(state: &AppState, hash: &str) -> AppResult<Option<Response>> {
-    tracing::info!("second step refused");
+    tracing::info!(request_id = %crate::request::current_id().unwrap_or_default(), "second step refused");
     if state.store.challenge_failed(hash).await? {
         return Ok(None);
     }
@@ -135,7 +135,7 @@ pub(super) async fn signed_in(
     challenge: &crate::store::Challenge,
 ) -> AppResult<Response> {
     passed(state, hash, email).await?;
-    tracing::info!(
+    tracing::info!(request_id = %crate::request::current_id().unwrap_or_default(),
         account = challenge.staff.id,
         "second step passed: signed in"
     );

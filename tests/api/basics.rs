@@ -148,18 +148,7 @@ async fn the_command_line_beside_a_running_server_leaves_it_working() {
         .expect("start hearth");
     let base = format!("http://127.0.0.1:{port}");
     let b = Browser::new(&base);
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    assert!(up, "the server started");
+    wait_until_up(&base).await;
     // Set-up through the server, then the command line twice beside it.
     b.post_form(
         "/setup",
@@ -173,22 +162,7 @@ async fn the_command_line_beside_a_running_server_leaves_it_working() {
     .await
     .expect_redirect("/");
     for _ in 0..2 {
-        let out = std::process::Command::new(hearth)
-            .args([
-                "--database",
-                &url,
-                "token",
-                "create",
-                "--email",
-                "cli@example.org",
-            ])
-            .output()
-            .expect("run hearth");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        cli_token(&url, "cli@example.org");
     }
     let shm = std::path::Path::new(&format!("{}-shm", path.display())).exists();
     // The server's next write (signing in again) still works.

@@ -120,6 +120,16 @@ both_backends! {
             .collect();
         other.post_pairs("/setup", &pairs, &[]).await.expect(403);
         assert_eq!(app.store.account_count().await.unwrap(), 0);
+        // The token given twice, a wrong one first (HTTP parameter pollution, ASVS V15.3.7):
+        // the first is the one checked, so the right one after it changes nothing.
+        let right = b.csrf_token().await;
+        let polluted: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .chain([("csrf_token".to_string(), "x".repeat(43)), ("csrf_token".to_string(), right)])
+            .collect();
+        b.post_pairs("/setup", &polluted, &[]).await.expect(403);
+        assert_eq!(app.store.account_count().await.unwrap(), 0);
         // The same form with the right token works.
         b.post_form("/setup", &fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
             .await

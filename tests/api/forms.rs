@@ -303,7 +303,7 @@ both_backends! {
         res.expect_field_error("preferred_contact", "Choose phone, text, email or post.");
         res.expect_field_error("needs", "is not a need we know");
         res.expect_field_error("happy_to_share_story", "Choose yes, no or not asked yet.");
-        res.expect_field_error("left_on", "must be after the date they joined");
+        res.expect_field_error("left_on", "cannot be before the date they joined");
         res.expect_value("full_name", "Ada Augusta King");
         res.expect_value("phone", "call me");
         res.expect_value("email", "nope");

@@ -134,6 +134,39 @@ async fn serve(store: hearth::Store) -> String {
     format!("http://{addr}")
 }
 
+/// Makes an API token on the command line for an account of the database at `url`; the token.
+pub fn cli_token(url: &str, email: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["--database", url, "token", "create", "--email", email])
+        .output()
+        .expect("run hearth");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("a token")
+        .trim()
+        .to_string()
+}
+
+/// Waits (up to 5 s) until a Hearth started as a process answers /healthz at `base`.
+pub async fn wait_until_up(base: &str) {
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the server at {base} did not start");
+}
+
 pub fn random_hex(n: usize) -> String {
     hearth::auth::hash_token(&hearth::auth::new_token())[..n].to_string()
 }
@@ -1051,6 +1084,26 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("POST {path}: {e}"));
         self.forget_token_if_session_changed(&res);
+        Resp::read("POST", path, res).await
+    }
+
+    /// Posts a file with the name and type a browser would give it, with the form's token.
+    pub async fn post_file(&self, path: &str, bytes: &[u8], file_name: &str, kind: &str) -> Resp {
+        let token = self.csrf_token().await;
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+            .file_name(file_name.to_string())
+            .mime_str(kind)
+            .expect("mime");
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", token)
+            .part("file", part);
+        let res = self
+            .client
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
         Resp::read("POST", path, res).await
     }
 

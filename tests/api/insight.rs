@@ -2312,6 +2312,10 @@ both_backends! {
             let res = member.post_form(&format!("{path}/feedback/{came}"), &[("rating", rating), ("comment", "Odd")]).await;
             res.expect(422).expect_field_error("rating", "Please choose how it was for you").expect_value("comment", "Odd");
         }
+        // A comment too long is named beside the comment, not the rating, and kept.
+        let long = "words ".repeat(200);
+        let res = member.post_form(&format!("{path}/feedback/{came}"), &[("rating", "4"), ("comment", long.as_str())]).await;
+        res.expect(422).expect_field_error("comment", "1000").expect_lacks("Please choose how it was for you");
         let stats = get_json(&w.f1_api, &format!("/api/v1/groups/{g}/stats?{range}")).await;
         assert_eq!(stats["feedback_counts"], serde_json::json!([0, 1, 0, 0, 0]));
         for id in [missed, cancelled, under_way] {

@@ -145,6 +145,22 @@ both_backends! {
         assert_eq!(ada["preferred_name"], "Ada");
         assert_eq!(ada["preferred_contact"], "email");
         assert_eq!(ada["left_on"], Value::Null);
+
+        // A filter the list does not know is named on the page as in the API (ASVS V2.2.1),
+        // never read as "current members" or as a filter that finds nobody.
+        let long = "a".repeat(201);
+        for (page_q, api_q, field, says) in [
+            ("status=gone".to_string(), "status=gone".to_string(), "status", "Give active, left or all."),
+            ("need=wings".to_string(), "need=wings".to_string(), "need", "Give one of the needs"),
+            ("contact=pigeon".to_string(), "preferred_contact=pigeon".to_string(), "contact", "Give email, phone, text or post."),
+            (format!("q={long}"), format!("q={long}"), "q", "200 letters at most"),
+        ] {
+            r.cb.get(&format!("/groups/{}/members?{page_q}", r.g)).await.expect(422).expect_contains(says);
+            let api_field = if field == "contact" { "preferred_contact" } else { field };
+            r.api.get(&format!("/api/v1/groups/{}/members?{api_q}", r.g)).await.expect_invalid_fields(&[api_field]);
+        }
+        // The form's own empty boxes mean "any".
+        r.cb.get(&format!("/groups/{}/members?q=&need=&contact=&status=", r.g)).await.expect(200);
     }
 }
 
@@ -278,6 +294,18 @@ both_backends! {
             .await;
         res.expect(400).expect_contains("UTF-8");
         assert_eq!(count().await, 4);
+        // A file is taken by its name and type as well as its content (ASVS V5.2.2): a
+        // workbook is refused with what to do instead, a picture as not a CSV file; a CSV file
+        // that Windows labels as Excel's is taken.
+        let import = format!("/groups/{}/members/import", r.g);
+        let workbook = r.cb.post_file(&import, b"PK\x03\x04preferred_name", "members.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").await;
+        workbook.expect(400).expect_contains("CSV UTF-8").expect_contains("workbook");
+        r.cb.post_file(&import, b"preferred_name\nIvy\n", "photo.png", "image/png").await
+            .expect(400).expect_contains("Only a CSV file");
+        r.cb.post_file(&import, b"preferred_name\nIvy\n", "Members.CSV", "application/vnd.ms-excel").await
+            .expect(200).expect_contains("Ivy");
+        assert_eq!(count().await, 4, "a preview stores nothing");
 
         // A good file: previewed first (nothing stored yet), imported on confirm.
         let good = "Preferred name,Phone,Needs,Email,Joined on\r\nEve,07700 900555,hearing; sight,Eve@Example.org,2026-02-01\r\nFay,,,,\r\n";

@@ -825,6 +825,31 @@ async fn metrics_json_logs_and_a_clean_stop() {
         l.local_addr().expect("addr").port()
     };
     let (app_port, metrics_port) = (port(()), port(()));
+    // An account with an API token, made on the command line.
+    let mut made = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args([
+            "--database",
+            &url,
+            "user",
+            "create",
+            "--email",
+            "ops@example.org",
+            "--name",
+            "Olive Ops",
+            "--role",
+            "coordinator",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("user create");
+    {
+        use std::io::Write;
+        let mut stdin = made.stdin.take().expect("stdin");
+        writeln!(stdin, "a kettle on the hob at five").expect("password");
+    }
+    assert!(made.wait().expect("wait").success(), "the account was made");
+    let token = cli_token(&url, "ops@example.org");
     let server = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
         .args([
             "--database",
@@ -843,18 +868,7 @@ async fn metrics_json_logs_and_a_clean_stop() {
         .spawn()
         .expect("start hearth");
     let base = format!("http://127.0.0.1:{app_port}");
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    assert!(up, "the server started");
+    wait_until_up(&base).await;
     let secret = "AAAAsecretpersonallinkAAAAAAAAAAAAAAAAAAAAAA";
     reqwest::get(format!("{base}/m/{secret}"))
         .await
@@ -862,6 +876,22 @@ async fn metrics_json_logs_and_a_clean_stop() {
     reqwest::get(format!("{base}/signin"))
         .await
         .expect("sign-in page");
+    // A sign-in with an API token is logged (ASVS V16.3.1), the token never.
+    let groups = reqwest::Client::new()
+        .get(format!("{base}/api/v1/groups"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("groups");
+    assert_eq!(groups.status(), 200);
+    // A forged form: refused, and logged as a security event.
+    let forged = reqwest::Client::new()
+        .post(format!("{base}/setup"))
+        .form(&[("email", "a@example.org"), ("password", "x")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status(), 403);
     assert_eq!(
         reqwest::get(format!("{base}/metrics"))
             .await
@@ -883,13 +913,14 @@ async fn metrics_json_logs_and_a_clean_stop() {
     let text = metrics.text().await.expect("text");
     for line in [
         "hearth_http_requests_total{route=\"/healthz\",status=\"200\"}",
-        "hearth_http_requests_total{route=\"/signin\",status=\"303\"} 1",
+        "hearth_http_requests_total{route=\"/signin\",status=\"200\"} 1",
         "hearth_http_request_duration_seconds_bucket{route=\"/signin\",le=\"+Inf\"} 1",
         "hearth_db_connections{state=\"max\"} 4",
         "hearth_email_jobs{status=\"pending\"} 0",
         "hearth_page_cache_lookups_total{result=\"hit\"}",
         "hearth_backup_last_success_timestamp_seconds 0",
         "hearth_write_failures_total 0",
+        "hearth_password_hashes{state=\"waiting\"}",
         "hearth_database_up 1",
     ] {
         assert!(text.contains(line), "{line} in\n{text}");
@@ -924,6 +955,29 @@ async fn metrics_json_logs_and_a_clean_stop() {
         "{log}"
     );
     assert!(!log.contains(secret));
+    // Refusals are security events (ASVS V16.3.3): each logged with its request's id, route,
+    // kind and the client's address; the link's secret never.
+    let refused = |route: &str, status: u64, code: &str| {
+        lines.iter().any(|f| {
+            f["message"] == "request refused"
+                && f["route"] == route
+                && f["status"] == status
+                && f["code"] == code
+                && f["client"] == "127.0.0.1"
+                && f["request_id"].as_str().is_some_and(|id| !id.is_empty())
+        })
+    };
+    assert!(refused("/m/{token}", 410, "gone"), "{log}");
+    assert!(refused("/setup", 403, "form_expired"), "{log}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"] == "signed in with an API token"
+                && l["account"].as_i64().is_some()
+                && l["request_id"].as_str().is_some_and(|id| !id.is_empty())),
+        "{log}"
+    );
+    assert!(!log.contains(&token), "the token is never logged");
     for suffix in ["", "-wal", "-shm", "-lock"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }

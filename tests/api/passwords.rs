@@ -41,6 +41,19 @@ both_backends! {
             .expect(422).expect_field_error("password", "your name or email address");
         fb.post_form("/account/password", &change("tea at four on the green bench")).await
             .expect_redirect("/account");
+        // A long passphrase (ASVS V6.2.9: 64 characters and more) is taken whole, and signs in;
+        // the same with its last letter changed does not.
+        let long = "when the hall is cold we keep our coats on and the kettle boils twice, said May";
+        assert!(long.chars().count() > 64);
+        let fb = app.signed_in(&fern.email, "tea at four on the green bench").await;
+        fb.post_form("/account/password", &[("current_password", "tea at four on the green bench"), ("password", long), ("password_confirm", long)]).await
+            .expect_redirect("/account");
+        app.signed_in(&fern.email, long).await;
+        let other = app.browser();
+        other.csrf_from("/signin").await;
+        let almost = format!("{}x", &long[..long.len() - 1]);
+        other.post_form("/signin", &[("email", &fern.email), ("password", &almost)]).await
+            .expect(401);
 
         // A reset link.
         let (_, cb) = app.coordinator().await;
@@ -56,10 +69,9 @@ both_backends! {
     }
 }
 
-/// The demo's passwords are published, so `serve --demo` refuses an https address (ASVS
-/// V6.3.2: no default accounts where it matters), and says why.
-#[tokio::test]
-async fn the_demo_is_refused_on_an_https_address() {
+/// Runs `hearth serve --demo` with these arguments on a new SQLite file, which it refuses;
+/// what it said.
+fn demo_refused(args: &[&str]) -> String {
     let path = std::env::temp_dir().join(format!("hearth-test-{}.db", random_hex(16)));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
         .args([
@@ -67,17 +79,38 @@ async fn the_demo_is_refused_on_an_https_address() {
             &format!("sqlite://{}", path.display()),
             "serve",
             "--demo",
-            "--bind",
-            "127.0.0.1:0",
-            "--public-url",
-            "https://groups.example.org",
         ])
+        .args(args)
         .output()
         .expect("run hearth");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-    assert!(!out.status.success(), "the demo was served on https");
-    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the demo was served with {args:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The demo's passwords are published, so `serve --demo` refuses an https address (ASVS
+/// V6.3.2: no default accounts where it matters), and says why; nor is it served on an
+/// address other computers reach, nor behind a proxy (ASVS V15.2.3).
+#[tokio::test]
+async fn the_demo_is_refused_on_an_https_address() {
+    let said = demo_refused(&[
+        "--bind",
+        "127.0.0.1:0",
+        "--public-url",
+        "https://groups.example.org",
+    ]);
     assert!(said.contains("passwords are published"), "{said}");
+    for args in [
+        &["--bind", "0.0.0.0:0"][..],
+        &["--bind", "[::]:0"][..],
+        &["--bind", "127.0.0.1:0", "--trust-forwarded"][..],
+    ] {
+        let said = demo_refused(args);
+        assert!(
+            said.contains("only on this computer") && said.contains("--bind 127.0.0.1:"),
+            "{args:?}: {said}"
+        );
+    }
 }

@@ -41,6 +41,7 @@ both_backends! {
         let meeting = crate::meetings::plan_id(&w.f1_api, g, "2027-01-05").await;
         w.f1_api.post(&format!("/api/v1/meetings/{meeting}/attendance"), &json!({"member_id": me})).await.expect(201);
         w.f1_api.post(&format!("/api/v1/meetings/{meeting}/attendance"), &json!({"member_id": other})).await.expect(201);
+        w.f1_api.post(&format!("/api/v1/groups/{g}/concerns"), &json!({"member_id": me, "concern": "MARK-CONCERN seemed at risk at home", "who_told": "WHO-TOLD her neighbour"})).await.expect(201);
 
         // Through the API (the group's facilitator).
         let res = w.f1_api.get(&format!("/api/v1/members/{me}/export")).await;
@@ -48,9 +49,10 @@ both_backends! {
         assert_eq!(res.header("cache-control").as_deref(), Some("no-store"));
         let export = res.json();
         let text = all_text(&export);
-        for marker in ["MARK-NEEDS", "MARK-CONSENT", "MARK-CONTACT", "MARK-PLAN", "Zebedee Quill"] {
+        for marker in ["MARK-NEEDS", "MARK-CONSENT", "MARK-CONTACT", "MARK-PLAN", "MARK-CONCERN", "WHO-TOLD", "Zebedee Quill"] {
             assert!(text.contains(marker), "{marker} is in the export: {export:#}");
         }
+        assert_eq!(export["left_out"], json!([]), "staff make the full copy");
         assert!(!text.contains("OTHER-MARKER") && !text.contains("Olive Other"), "nothing of anyone else: {export:#}");
         let kinds: Vec<&str> = export["records"].as_array().expect("records").iter().filter_map(|s| s["table"].as_str()).collect();
         for kind in ["consents", "contacts", "action_plans", "attendance", "audit_events"] {
@@ -89,9 +91,23 @@ both_backends! {
             assert!(own.text.contains(marker), "{marker} on the member's page");
         }
         assert!(!own.text.contains("OTHER-MARKER"));
+        // The member's own copy (which anyone holding their phone could open) leaves out
+        // safeguarding concerns, which can name who raised them, and says so, as it does for
+        // everyone, whether or not any are kept; the full copy is the staff's to give.
+        own.expect_lacks("MARK-CONCERN").expect_lacks("WHO-TOLD").expect_contains("safeguarding");
         let own_file = member.get(&format!("{path}/data.json")).await;
         own_file.expect(200);
         assert!(own_file.text.contains("MARK-CONSENT") && !own_file.text.contains("OTHER-MARKER"));
+        assert!(!own_file.text.contains("MARK-CONCERN") && !own_file.text.contains("WHO-TOLD"), "{}", own_file.text);
+        assert_eq!(own_file.json()["left_out"], json!(["concerns"]));
+        let kinds: Vec<String> = own_file.json()["records"].as_array().expect("records").iter()
+            .filter_map(|s| s["table"].as_str().map(str::to_string)).collect();
+        assert!(!kinds.iter().any(|k| k == "concerns"), "{kinds:?}");
+        // Of the audit trail, who looked and when, not the detail (which can hold other
+        // members' ids).
+        let events = own_file.json()["records"].as_array().expect("records").iter()
+            .find(|s| s["table"] == "audit_events").expect("the trail")["rows"].clone();
+        assert!(events.as_array().is_some_and(|rows| !rows.is_empty() && rows.iter().all(|r| r.get("detail").is_none() && r.get("action").is_some())), "{events:#}");
         // A link that was turned off shows nothing.
         w.f1_api.send("DELETE", &format!("/api/v1/members/{me}/link"), None, &[]).await.expect(204);
         member.get(&format!("{path}/data")).await.expect(410).expect_lacks("MARK-NEEDS");
@@ -267,7 +283,9 @@ both_backends! {
     async fn coordinators_filter_the_audit_trail(app: TestApp) {
         let w = World::build(&app).await;
         let me = w.member_a;
-        w.f1b.get(&format!("/members/{me}")).await.expect(200);
+        let look = w.f1b.get(&format!("/members/{me}")).await;
+        look.expect(200);
+        let look_id = look.header("x-request-id").expect("a request id");
         w.cb.get(&format!("/members/{me}")).await.expect(200);
         let today = hearth::labels::today_in("UTC");
         let events = w.c_api.get(&format!("/api/v1/audit?member_id={me}&account_id={}", w.f1.id)).await;
@@ -275,6 +293,17 @@ both_backends! {
         let events = events.json()["events"].as_array().expect("events").clone();
         assert!(!events.is_empty());
         assert!(events.iter().all(|e| e["subject"] == format!("member:{me}") && e["actor"] == format!("account:{}", w.f1.id)), "{events:?}");
+        // Each event names the request that wrote it (ASVS V16.2.1): the id sent back in
+        // X-Request-Id and written in the request's log lines. So does a change written in the
+        // same transaction as its event.
+        assert!(events.iter().any(|e| e["request_id"] == look_id.as_str()), "{look_id} in {events:?}");
+        let change = w.f1b.post_form("/account/phone", &[("phone", "07700 900555")]).await;
+        let change_id = change.header("x-request-id").expect("a request id");
+        change.expect_redirect("/account");
+        let own = w.c_api.get(&format!("/api/v1/audit?account_id={}", w.f1.id)).await.json();
+        let phone = own["events"].as_array().expect("events").iter()
+            .find(|e| e["action"] == "changed phone number").expect("the change is audited").clone();
+        assert_eq!(phone["request_id"], change_id.as_str(), "{phone}");
         let dated = w.c_api.get(&format!("/api/v1/audit?from={today}&to={today}")).await.json();
         assert!(dated["events"].as_array().expect("events").len() >= events.len());
         let past = w.c_api.get("/api/v1/audit?from=2020-01-01&to=2020-01-31").await.json();
@@ -291,7 +320,8 @@ both_backends! {
         w.cb.get("/audit?from=yesterday").await.expect(422).expect_contains("Enter a real date");
         let csv = w.cb.get(&format!("/audit.csv?member_id={me}")).await;
         csv.expect(200);
-        assert!(csv.text.trim_start_matches('\u{feff}').starts_with("when,who,what,about") && csv.text.contains("Fern Facilitator"), "{}", csv.text);
+        assert!(csv.text.trim_start_matches('\u{feff}').starts_with("when,who,what,about,request") && csv.text.contains("Fern Facilitator"), "{}", csv.text);
+        assert!(csv.text.contains(&look_id), "the request's id is in the file: {}", csv.text);
     }
 }
 
