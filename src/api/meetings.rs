@@ -102,6 +102,10 @@ fn venue_invalid(e: StoreError) -> AppError {
             "venue_id",
             "There is no venue with this id.",
         )),
+        StoreError::Conflict(Conflict::HeldMovedAhead) => AppError::Invalid(FieldErrors::single(
+            "date",
+            crate::domain::meeting::HELD_MOVED_AHEAD,
+        )),
         other => other.into(),
     }
 }
@@ -114,7 +118,7 @@ pub async fn list(
     let group = state.store.group(&me, group_id).await?;
     let meetings = state
         .store
-        .meetings_of(&group)
+        .meeting_history(&group)
         .await?
         .into_iter()
         .map(|s| MeetingListItem {
@@ -158,7 +162,7 @@ pub async fn get(
     ApiStaff(me): ApiStaff,
     Path(id): Path<MeetingId>,
 ) -> AppResult<Json<MeetingOut>> {
-    let m = state.store.meeting(&me, id).await?;
+    let m = state.store.meeting_with_record(&me, id).await?;
     Ok(Json(meeting_out(&state, m).await?))
 }
 

@@ -82,6 +82,10 @@ pub struct Meeting {
 
 pub use super::meeting_status::{MeetingEvent, MeetingStatus, Refusal, Transition};
 
+/// Said when a held meeting is given a day still to come (it would be counted as held before
+/// it happened).
+pub const HELD_MOVED_AHEAD: &str = "This meeting has been held, so its date cannot be a day still to come. If it did not take place, cancel it instead.";
+
 impl Meeting {
     /// The meeting's day in its group's zone (the earliest date if the stored one is unreadable).
     pub fn day(&self) -> jiff::civil::Date {
@@ -142,6 +146,20 @@ impl Meeting {
 
     pub fn is_cancelled(&self) -> bool {
         self.status == MeetingStatus::Cancelled
+    }
+    /// Whether its record says anything of what was said (round-up, topics, key points, what
+    /// to pass on).
+    pub fn has_record_text(&self) -> bool {
+        [
+            &self.round_up_good,
+            &self.round_up_not_so_good,
+            &self.round_up_sharing,
+            &self.topics_discussed,
+            &self.key_points,
+            &self.pass_on,
+        ]
+        .iter()
+        .any(|t| !t.trim().is_empty())
     }
     pub fn is_held(&self) -> bool {
         self.status == MeetingStatus::Held

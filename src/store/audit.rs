@@ -109,6 +109,31 @@ impl Store {
         self.record_reads(vec![read]).await
     }
 
+    /// Records that `rows`, read from `group`, were shown, naming each member they hold
+    /// (`member`): for lists of sensitive records read by a capability. A list with nothing in
+    /// it showed nothing, and is not recorded.
+    pub(crate) async fn audited<T>(
+        &self,
+        group: &super::GroupAccess,
+        action: &str,
+        rows: Vec<T>,
+        member: impl Fn(&T) -> Option<MemberId>,
+    ) -> StoreResult<Vec<T>> {
+        if !rows.is_empty() {
+            let mut shown: Vec<MemberId> = rows.iter().filter_map(&member).collect();
+            shown.sort_unstable();
+            shown.dedup();
+            self.audit_read(
+                &group.actor.to_string(),
+                action,
+                &format!("group:{}", group.id()),
+                &shown,
+            )
+            .await?;
+        }
+        Ok(rows)
+    }
+
     /// Writes a response's reads: one event per viewer (in practice one), its action the
     /// distinct actions in the order made, its subject the first read's, and every member
     /// shown named in `audit_members`.

@@ -94,9 +94,21 @@ impl Store {
                     OR ($2 AND c.recorded_by = $1))
              ORDER BY COALESCE(c.follow_up_by, '9999-12-31'), c.id"
         );
-        on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql)
+        let found = on_db!(self, pool => sqlx::query_as::<_, Contact>(&sql)
             .bind(viewer.id).bind(viewer.is_coordinator()).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        // Calls are sensitive records: shown, they are recorded as seen (none shown, nothing).
+        if !found.is_empty() {
+            let shown: Vec<MemberId> = found.iter().map(|c| c.member_id).collect();
+            self.audit_read(
+                &viewer.actor().to_string(),
+                "viewed follow-ups",
+                "network",
+                &shown,
+            )
+            .await?;
+        }
+        Ok(found)
     }
 
     pub async fn set_follow_up_done(

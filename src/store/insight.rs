@@ -210,7 +210,7 @@ impl Store {
     /// before them), with the last meeting they came to.
     pub async fn not_seen(&self, group: &GroupAccess, n: i64) -> StoreResult<Vec<NotSeen>> {
         let group_id = group.id();
-        on_db!(self, pool => sqlx::query_as::<_, NotSeen>(
+        let rows = on_db!(self, pool => sqlx::query_as::<_, NotSeen>(
             "WITH recent AS (SELECT id, starts_at FROM meetings WHERE group_id = $1 AND status = 'held'
                              ORDER BY starts_at DESC LIMIT $2)
              SELECT mb.id AS member_id, mb.preferred_name AS member_name,
@@ -225,7 +225,14 @@ impl Store {
                     (SELECT MIN(m.local_date) FROM meetings m WHERE m.id IN (SELECT id FROM recent)))
              ORDER BY lower(mb.preferred_name), mb.id")
             .bind(group_id).bind(n).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        self.audited(
+            group,
+            "viewed who has not come lately",
+            rows,
+            |r: &NotSeen| Some(r.member_id),
+        )
+        .await
     }
 
     /// Searches a group's meeting records, run-sheet notes, topics and contact record, best
@@ -574,7 +581,7 @@ impl Store {
         range: &DateRange,
     ) -> StoreResult<Vec<Feedback>> {
         let group_id = group.id();
-        on_db!(self, pool => sqlx::query_as::<_, Feedback>(
+        let rows = on_db!(self, pool => sqlx::query_as::<_, Feedback>(
             "SELECT f.meeting_id, m.local_date AS date, f.member_id, mb.preferred_name AS member_name,
                 f.rating, f.comment
              FROM meeting_feedback f JOIN meetings m ON m.id = f.meeting_id
@@ -582,7 +589,11 @@ impl Store {
              WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3
              ORDER BY m.starts_at DESC, lower(mb.preferred_name)")
             .bind(group_id).bind(&range.from).bind(&range.to).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        self.audited(group, "viewed feedback", rows, |f: &Feedback| {
+            Some(f.member_id)
+        })
+        .await
     }
 
     /// Every attendance in a range, for the CSV export: (meeting, date, name or guest, the
@@ -593,7 +604,7 @@ impl Store {
         range: &DateRange,
     ) -> StoreResult<Vec<(MeetingId, String, String, Option<MemberId>, bool)>> {
         let group_id = group.id();
-        on_db!(self, pool => sqlx::query_as::<_, (MeetingId, String, String, Option<MemberId>, bool)>(
+        let rows = on_db!(self, pool => sqlx::query_as::<_, (MeetingId, String, String, Option<MemberId>, bool)>(
             "SELECT a.meeting_id, m.local_date,
                 CASE WHEN a.erased_person IS NOT NULL THEN 'Someone' ELSE COALESCE(mb.preferred_name, a.guest_name, '') END,
                 a.member_id, (a.member_id IS NOT NULL OR a.erased_person IS NOT NULL)
@@ -602,7 +613,14 @@ impl Store {
              WHERE m.group_id = $1 AND m.status = 'held' AND m.local_date >= $2 AND m.local_date <= $3
              ORDER BY m.starts_at, a.signed_in_at, a.id")
             .bind(group_id).bind(&range.from).bind(&range.to).fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        self.audited(
+            group,
+            "exported attendance",
+            rows,
+            |r: &(MeetingId, String, String, Option<MemberId>, bool)| r.3,
+        )
+        .await
     }
 
     /// All the viewer's groups side by side, for the coordinator's overview, in one query

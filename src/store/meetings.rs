@@ -486,6 +486,26 @@ impl Store {
         })
     }
 
+    /// One meeting with what its record says, for the API's answer that holds the record
+    /// whole: recorded as seen when the record has words in it (see `meeting_history`).
+    pub async fn meeting_with_record(
+        &self,
+        viewer: &Staff,
+        id: MeetingId,
+    ) -> StoreResult<MeetingAccess> {
+        let access = self.meeting(viewer, id).await?;
+        if access.meeting.has_record_text() {
+            self.audit_read(
+                &access.actor.to_string(),
+                "viewed meeting notes",
+                &format!("meeting:{id}"),
+                &[],
+            )
+            .await?;
+        }
+        Ok(access)
+    }
+
     /// One meeting, if the viewer may see its group.
     pub async fn meeting_for(&self, viewer: &Staff, id: MeetingId) -> StoreResult<Meeting> {
         let sql = format!(
@@ -534,6 +554,18 @@ impl Store {
         );
         on_db!(self, pool => sqlx::query_as::<_, MeetingSummary>(&sql).bind(group_id).fetch_all(pool).await)
             .map_err(StoreError::from_sqlx)
+    }
+
+    /// A group's meetings with what their records say (key points, round-ups: what people said
+    /// at the meetings, special-category data), for the history page, the notes file and the
+    /// API's list: recorded as seen when any record has words in it.
+    pub async fn meeting_history(&self, group: &GroupAccess) -> StoreResult<Vec<MeetingSummary>> {
+        let meetings = self.meetings_of(group).await?;
+        if meetings.iter().any(|s| s.meeting.has_record_text()) {
+            self.audited(group, "viewed meeting notes", vec![()], |_| None)
+                .await?;
+        }
+        Ok(meetings)
     }
 
     /// A group's meetings still to come after `after` (planned) or under way, soonest first, at
@@ -626,16 +658,23 @@ impl Store {
     ) -> StoreResult<Meeting> {
         let id = meeting.id();
         self.check_venue_exists(input.venue_id).await?;
-        on_db!(self, pool => sqlx::query(
+        // A held meeting keeps a day that has come (in its group's zone): moved to a day still
+        // to come it would be counted as held before it happened. Checked in the statement, so
+        // a meeting ended meanwhile is held to the same rule.
+        let ahead = input.date > meeting.meeting.today_there();
+        let changed = on_db!(self, pool => sqlx::query(
             "UPDATE meetings SET local_date = $1, local_time = $2, starts_at = $3,
                 duration_minutes = $4, venue_id = $5, topic = $6, version = version + 1,
                 updated_at = $7
-             WHERE id = $8")
+             WHERE id = $8 AND NOT ($9 AND status = 'held')")
             .bind(input.date.to_string()).bind(input.time_text()).bind(starts_at)
             .bind(input.duration_minutes).bind(input.venue_id).bind(&input.topic).bind(now())
-            .bind(id)
+            .bind(id).bind(ahead)
             .execute(pool).await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_sqlx)?;
+        if changed == 0 {
+            return Err(StoreError::Conflict(super::Conflict::HeldMovedAhead));
+        }
         self.meeting_unchecked(id).await
     }
 
@@ -1392,7 +1431,7 @@ impl Store {
         if !viewer.is_coordinator() {
             return Ok(Vec::new());
         }
-        on_db!(self, pool => sqlx::query_as::<_, HelpRequest>(
+        let found = on_db!(self, pool => sqlx::query_as::<_, HelpRequest>(
             "SELECT r.id AS reflection_id, r.meeting_id, g.id AS group_id, g.name AS group_name,
                 a.name AS author_name, a.id AS author_id, a.email AS author_email,
                 a.phone AS author_phone, m.local_date, r.went_less_well, r.help_note,
@@ -1404,7 +1443,18 @@ impl Store {
              WHERE r.feeling = 'need_help' AND r.help_answered_at IS NULL
              ORDER BY r.updated_at")
             .fetch_all(pool).await)
-        .map_err(StoreError::from_sqlx)
+        .map_err(StoreError::from_sqlx)?;
+        // A request for help is part of a reflection: shown, it is recorded as seen.
+        if !found.is_empty() {
+            self.audit_read(
+                &viewer.actor().to_string(),
+                "viewed help requests",
+                "network",
+                &[],
+            )
+            .await?;
+        }
+        Ok(found)
     }
 
     pub async fn answer_help_request(&self, viewer: &Staff, reflection_id: i64) -> StoreResult<()> {

@@ -126,6 +126,8 @@ pub enum Conflict {
     TwoStepRequired,
     /// A passkey that is already added.
     PasskeyTaken,
+    /// A held meeting given a day still to come: a meeting is never held before its day.
+    HeldMovedAhead,
     /// Data Hearth writes itself (the demo's) that does not parse.
     BadData(String),
 }
@@ -145,6 +147,7 @@ impl std::fmt::Display for Conflict {
             Conflict::OwnTwoStepFirst => f.write_str("own second step first"),
             Conflict::TwoStepRequired => f.write_str("second step required"),
             Conflict::PasskeyTaken => f.write_str("passkey taken"),
+            Conflict::HeldMovedAhead => f.write_str("held meeting moved to a day to come"),
             Conflict::BadData(what) => write!(f, "bad data: {what}"),
         }
     }

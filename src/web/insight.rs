@@ -63,7 +63,7 @@ pub async fn history(
     let scope = state.store.group(&me, group_id).await?;
     let mut meetings: Vec<MeetingSummary> = state
         .store
-        .meetings_of(&scope)
+        .meeting_history(&scope)
         .await?
         .into_iter()
         .filter(|m| m.meeting.is_held() || m.meeting.is_cancelled())

@@ -307,6 +307,15 @@ both_backends! {
         let moved = w.f1_api.patch(&format!("/api/v1/meetings/{later}"), &json!({"date": day_from_today(0), "status": "held"})).await;
         moved.expect(200);
         assert_eq!(moved.json()["status"], "held");
+        // Nor, once held, moved to a day still to come: not through the API, not on the
+        // page (the date named, what was typed kept); to a day that has come, it can be.
+        w.f1_api.patch(&format!("/api/v1/meetings/{later}"), &json!({"date": "2030-01-15"})).await
+            .expect_invalid_fields(&["date"]);
+        let page = w.f1b.post_form(&format!("/meetings/{later}/edit"), &[("date", "2030-01-15"), ("start_time", "19:00"), ("duration_minutes", "90"), ("topic", "Sleep")]).await;
+        page.expect(422).expect_field_error("date", "cannot be a day still to come").expect_value("topic", "Sleep");
+        let m = meeting(&w.f1_api, later).await;
+        assert_eq!((m["status"].as_str(), m["date"].as_str()), (Some("held"), Some(day_from_today(0).as_str())), "{m}");
+        w.f1_api.patch(&format!("/api/v1/meetings/{later}"), &json!({"date": day_from_today(-1)})).await.expect(200);
         // The overview's "last met" never shows a day to come.
         w.cb.get("/overview").await.expect(200).expect_lacks("15 January 2030");
     }

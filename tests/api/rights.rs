@@ -443,6 +443,89 @@ both_backends! {
     }
 }
 
+both_backends! {
+    /// The reads the trail once missed are recorded too, once per response: what was said at
+    /// meetings (the history page, the notes file, the API's meetings), who has not come
+    /// lately, feedback with names, the attendance file, and the home page's follow-ups from
+    /// calls and requests for help. A list with nothing in it records nothing.
+    async fn every_read_of_what_was_said_and_who_came_is_audited(app: TestApp) {
+        use hearth::domain::ids::MeetingId;
+        use hearth::domain::meeting::MeetingEvent;
+        let w = World::build(&app).await;
+        let (g, me) = (w.group_a, w.member_a);
+        let s = &app.store;
+        // Nothing said, nobody missing, no feedback, no follow-up yet: nothing recorded.
+        let quiet = s.audit_search(&w.c, &hearth::store::AuditFilter { account_id: Some(w.f1.id), ..Default::default() }, 1000).await.expect("audit").len();
+        for path in [format!("/groups/{g}/history"), format!("/groups/{g}/insight"), "/".to_string()] {
+            w.f1b.get(&path).await.expect(200);
+        }
+        w.f1_api.get(&format!("/api/v1/groups/{g}/meetings")).await.expect(200);
+        let after = s.audit_search(&w.c, &hearth::store::AuditFilter { account_id: Some(w.f1.id), ..Default::default() }, 1000).await.expect("audit").len();
+        assert_eq!(after, quiet, "empty lists record nothing");
+
+        let olive = w.f1_api.post(&format!("/api/v1/groups/{g}/members"), &json!({"preferred_name": "Olive Absent", "joined_on": "2020-01-01"})).await;
+        olive.expect(201);
+        let olive = olive.json()["id"].as_i64().expect("id");
+        let mut held = Vec::new();
+        for days in [-21, -14, -7] {
+            let id = plan_id(&w.f1_api, g, &days_from_now(days)).await;
+            s.sign_in(&s.meeting(&w.c, MeetingId(id)).await.unwrap(), MemberId(me)).await.unwrap();
+            s.apply_meeting_event(&s.meeting(&w.c, MeetingId(id)).await.unwrap(), MeetingEvent::End, "").await.unwrap().unwrap();
+            held.push(id);
+        }
+        let last = held[2];
+        w.f1_api.put(&format!("/api/v1/meetings/{last}/notes"), &json!({"key_points": "Zebedee talked about sleep"})).await.expect(200);
+        let path = crate::meetings::issue_link(&app, &w.f1b, me).await;
+        let member = app.browser();
+        member.csrf_from(&path).await;
+        member.post_form(&format!("{path}/feedback/{last}"), &[("rating", "4"), ("comment", "Glad I came")]).await
+            .expect_redirect(&format!("{path}#feedback"));
+        w.f1b.post_form(&format!("/members/{me}/contacts"), &[("contacted_on", &days_from_now(-1)), ("how", "phone"), ("about", "Asked after her"), ("follow_up", "Ring back on Friday")]).await
+            .expect_redirect(&format!("/members/{me}#contacts"));
+        w.f1_api.put(&format!("/api/v1/meetings/{last}/reflections"), &json!({"went_less_well": "Hard going", "feeling": "need_help"})).await.expect(200);
+
+        let count = |account: i64, member: i64| {
+            let store = app.store.clone();
+            let coordinator = w.c.clone();
+            async move {
+                let filter = hearth::store::AuditFilter { account_id: Some(account), ..Default::default() };
+                let all = store.audit_search(&coordinator, &filter, 100_000).await.expect("audit").len();
+                let naming = store.audit_search(&coordinator, &hearth::store::AuditFilter { member_id: Some(MemberId(member)), ..filter }, 100_000).await.expect("audit").len();
+                (all, naming)
+            }
+        };
+        // (address, the member it must name, if any).
+        let reads: Vec<(String, Option<i64>)> = vec![
+            (format!("/groups/{g}/history"), None),
+            (format!("/groups/{g}/meetings.csv"), None),
+            (format!("/groups/{g}/insight"), Some(olive)),
+            (format!("/groups/{g}/feedback.csv"), Some(me)),
+            (format!("/groups/{g}/attendance.csv"), Some(me)),
+            ("/".to_string(), Some(me)),
+            (format!("/api/v1/groups/{g}/meetings"), None),
+            (format!("/api/v1/meetings/{last}"), None),
+            (format!("/api/v1/groups/{g}/feedback"), Some(me)),
+            (format!("/api/v1/groups/{g}/stats"), Some(olive)),
+        ];
+        for (path, names) in &reads {
+            let named = names.unwrap_or(me);
+            let (all, naming) = count(w.f1.id, named).await;
+            if path.starts_with("/api/") {
+                w.f1_api.get(path).await.expect(200);
+            } else {
+                w.f1b.get(path).await.expect(200);
+            }
+            let (all_after, naming_after) = count(w.f1.id, named).await;
+            assert_eq!(all_after, all + 1, "{path} writes exactly one event");
+            assert_eq!(naming_after, naming + usize::from(names.is_some()), "{path} names the member it shows");
+        }
+        // The coordinator's home page shows the request for help: recorded.
+        let (all, _) = count(w.c.id, me).await;
+        w.cb.get("/").await.expect(200).expect_contains("Hard going");
+        assert_eq!(count(w.c.id, me).await.0, all + 1, "the help request shown is recorded");
+    }
+}
+
 // --- a member with a record of every kind ------------------------------------------------------
 
 /// Every kind of record an export holds about a member: each table with a `member_id` column

@@ -97,6 +97,10 @@ fn venue_error(e: StoreError) -> Result<FieldErrors, AppError> {
             "venue_id",
             "That venue no longer exists. Choose another.",
         )),
+        StoreError::Conflict(Conflict::HeldMovedAhead) => Ok(FieldErrors::single(
+            "date",
+            crate::domain::meeting::HELD_MOVED_AHEAD,
+        )),
         other => Err(other.into()),
     }
 }

@@ -289,7 +289,7 @@ pub async fn notes_csv(
         return Err(AppError::Invalid(e));
     }
     let access = state.store.group(&me, group_id).await?;
-    let meetings = state.store.meetings_of(&access).await?;
+    let meetings = state.store.meeting_history(&access).await?;
     let counts = state.store.attendance_counts(&access).await?;
     let mut w = crate::domain::csv_out::CsvOut::with_header([
         "date",
