@@ -309,13 +309,19 @@ impl TestApp {
     /// set up states the app no longer makes (data from an older version) or to re-run a
     /// migration.
     pub async fn raw_sql(&self, sql: &str) {
+        self.try_raw_sql(sql).await.expect("raw sql");
+    }
+
+    /// As `raw_sql`, with the database's answer: Err with its message when it refuses.
+    pub async fn try_raw_sql(&self, sql: &str) -> Result<(), String> {
         match &self.reopen {
             Reopen::Sqlite(url) => {
                 let pool = sqlx::SqlitePool::connect(url)
                     .await
                     .expect("connect sqlite");
-                sqlx::raw_sql(sql).execute(&pool).await.expect("raw sql");
+                let done = sqlx::raw_sql(sql).execute(&pool).await;
                 pool.close().await;
+                done.map(|_| ()).map_err(|e| e.to_string())
             }
             Reopen::Postgres(options) => {
                 let pool = PgPoolOptions::new()
@@ -323,8 +329,9 @@ impl TestApp {
                     .connect_with((**options).clone())
                     .await
                     .expect("connect postgres");
-                sqlx::raw_sql(sql).execute(&pool).await.expect("raw sql");
+                let done = sqlx::raw_sql(sql).execute(&pool).await;
                 pool.close().await;
+                done.map(|_| ()).map_err(|e| e.to_string())
             }
         }
     }

@@ -322,6 +322,13 @@ both_backends! {
         csv.expect(200);
         assert!(csv.text.trim_start_matches('\u{feff}').starts_with("when,who,what,about,request") && csv.text.contains("Fern Facilitator"), "{}", csv.text);
         assert!(csv.text.contains(&look_id), "the request's id is in the file: {}", csv.text);
+        // The trail is never changed, by any code (ASVS V16.4.2): the database refuses.
+        for sql in ["UPDATE audit_events SET action = 'nothing happened'", "UPDATE audit_members SET member_id = member_id"] {
+            let refused = app.try_raw_sql(sql).await.expect_err(sql);
+            assert!(refused.contains("audit events are never changed"), "{sql}: {refused}");
+        }
+        let page = w.cb.get(&format!("/audit?member_id={me}")).await;
+        page.expect(200).expect_lacks("nothing happened");
     }
 }
 
