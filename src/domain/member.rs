@@ -187,7 +187,14 @@ pub struct MemberInput {
 }
 
 /// Phone numbers: digits, spaces and the usual punctuation, at least 6 digits.
+/// The longest phone number as typed, spaces and signs included.
+pub const MAX_PHONE_CHARS: usize = 40;
+
 pub(crate) fn parse_phone(text: &str) -> Result<String, &'static str> {
+    // Spaces and dashes are allowed, but not without end: a number is kept and shown as typed.
+    if text.chars().count() > MAX_PHONE_CHARS {
+        return Err("Enter a phone number of at most 40 characters, like 07700 900123.");
+    }
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let allowed = text
         .chars()
@@ -394,6 +401,22 @@ mod tests {
 
     fn raw(pairs: &[(&str, &str)]) -> RawInput {
         RawInput::of(pairs)
+    }
+
+    /// Spaces and signs are allowed in a phone number, but not without end.
+    #[test]
+    fn a_phone_number_has_an_end() {
+        assert!(parse_phone("07700 900123").is_ok());
+        assert!(parse_phone("+44 (0) 7700-900-123").is_ok());
+        let padded = format!("07700{}900123", " ".repeat(40));
+        assert_eq!(
+            parse_phone(&padded),
+            Err("Enter a phone number of at most 40 characters, like 07700 900123.")
+        );
+        assert!(
+            parse_phone(&format!("07700{}900123", "-".repeat(29))).is_ok(),
+            "40 is allowed"
+        );
     }
 
     #[test]

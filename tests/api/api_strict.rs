@@ -28,6 +28,11 @@ both_backends! {
         }
         w.c_api.post("/api/v1/venues", &json!({"name": "false"})).await.expect(201);
         w.f1_api.post(&format!("/api/v1/groups/{g}/members"), &json!({"preferred_name": true})).await.expect_invalid_fields(&["preferred_name"]);
+        // A phone number padded without end is refused, not kept.
+        let padded = format!("07700{}900123", " ".repeat(40));
+        w.f1_api.post(&format!("/api/v1/groups/{g}/members"), &json!({"preferred_name": "Ivy", "phone": padded})).await.expect_invalid_fields(&["phone"]);
+        w.f1b.post_form(&format!("/groups/{g}/members/new"), &[("preferred_name", "Ivy"), ("phone", padded.as_str())]).await
+            .expect(422).expect_field_error("phone", "at most 40 characters");
 
         // Query values the server does not know are named, not ignored.
         w.f1_api.get(&format!("/api/v1/groups/{g}/members?status=AAA")).await.expect_invalid_fields(&["status"]);
