@@ -18,30 +18,25 @@ pub fn today_in(tz: &str) -> jiff::civil::Date {
     jiff::Timestamp::now().to_zoned_datetime(zone).date()
 }
 
+/// A Unix time in the time zone (UTC if the zone is unknown), written with `format`; empty
+/// for a time out of range.
+fn zoned(ts: i64, tz: &str, format: &str) -> String {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_second(ts)
+        .map(|t| t.to_zoned_datetime(zone).strftime(format).to_string())
+        .unwrap_or_default()
+}
+
 /// A Unix time as "3 March 2026 at 19:05" in the time zone (UTC if the zone is unknown).
 pub fn when(ts: i64, tz: &str) -> String {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    match jiff::Timestamp::from_second(ts) {
-        Ok(t) => t
-            .to_zoned_datetime(zone)
-            .strftime("%-d %B %Y at %H:%M")
-            .to_string(),
-        Err(_) => String::new(),
-    }
+    zoned(ts, tz, "%-d %B %Y at %H:%M")
 }
 
 /// "2026-12-08 03:13:58 +00:00": a moment in a zone with its offset, for files read by
 /// machines and auditors, so the hour repeated when the clocks go back reads once each way
 /// (ASVS V16.2.2).
 pub fn when_with_offset(ts: i64, tz: &str) -> String {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    match jiff::Timestamp::from_second(ts) {
-        Ok(t) => t
-            .to_zoned_datetime(zone)
-            .strftime("%Y-%m-%d %H:%M:%S %:z")
-            .to_string(),
-        Err(_) => String::new(),
-    }
+    zoned(ts, tz, "%Y-%m-%d %H:%M:%S %:z")
 }
 
 /// "7:00 pm", "10:30 am", "12 noon".

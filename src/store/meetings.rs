@@ -562,8 +562,13 @@ impl Store {
     pub async fn meeting_history(&self, group: &GroupAccess) -> StoreResult<Vec<MeetingSummary>> {
         let meetings = self.meetings_of(group).await?;
         if meetings.iter().any(|s| s.meeting.has_record_text()) {
-            self.audited(group, "viewed meeting notes", vec![()], |_| None)
-                .await?;
+            self.audit_read(
+                &group.actor.to_string(),
+                "viewed meeting notes",
+                &format!("group:{}", group.id()),
+                &[],
+            )
+            .await?;
         }
         Ok(meetings)
     }
